@@ -1,0 +1,150 @@
+//! Every limit and price of the sandbox, in one place.
+//!
+//! Each limit is a named `DEFAULT_*` constant with its unit in its name, and a field of
+//! [`Limits`] so that an embedder (or a test) can tune it. Limits of the ABI itself (key, value,
+//! argument and return sizes) live in [`host_api::limits`] because contracts must agree with them.
+
+use crate::gas::PriceTable;
+use std::path::PathBuf;
+
+/// Largest module accepted at deploy, in bytes.
+pub const DEFAULT_MAX_MODULE_BYTES: usize = 1024 * 1024;
+/// Most initial pages (64 KiB each) the module's memory may declare.
+pub const DEFAULT_MAX_INITIAL_MEMORY_PAGES: u64 = 64;
+/// Most pages a contract's memory may grow to during a call (16 MiB).
+pub const DEFAULT_MAX_MEMORY_PAGES: u64 = 256;
+/// Most tables a module may define (imports of tables are refused).
+pub const DEFAULT_MAX_TABLES: u32 = 1;
+/// Most elements a table may have, initially and after growth.
+pub const DEFAULT_MAX_TABLE_ELEMENTS: u64 = 4096;
+/// Most functions (defined and imported) in a module.
+pub const DEFAULT_MAX_FUNCTIONS: u32 = 10_000;
+/// Most locals (parameters included) in one function.
+pub const DEFAULT_MAX_LOCALS_PER_FUNCTION: u32 = 2_000;
+/// Largest body of one function, in bytes.
+pub const DEFAULT_MAX_FUNCTION_BODY_BYTES: usize = 128 * 1024;
+/// Most globals (defined and imported) in a module.
+pub const DEFAULT_MAX_GLOBALS: u32 = 256;
+/// Most data segments in a module.
+pub const DEFAULT_MAX_DATA_SEGMENTS: u32 = 1_024;
+/// Most exports of a module.
+pub const DEFAULT_MAX_EXPORTS: u32 = 256;
+/// Most function types in a module.
+pub const DEFAULT_MAX_TYPES: u32 = 1_024;
+/// Most parameters or results of one function type.
+pub const DEFAULT_MAX_FUNCTION_TYPE_ARITY: u32 = 32;
+/// The native stack a call may use, in bytes. Fixed, so stack overflow happens at the same depth
+/// on every node running the same build.
+pub const DEFAULT_MAX_WASM_STACK_BYTES: usize = 512 * 1024;
+/// Instances the pooling allocator keeps slots for (live at once, across all sessions).
+pub const DEFAULT_POOLED_INSTANCES: u32 = 1_000;
+
+/// The size and shape limits applied at deploy and during calls.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// See [`DEFAULT_MAX_MODULE_BYTES`].
+    pub max_module_bytes: usize,
+    /// See [`DEFAULT_MAX_INITIAL_MEMORY_PAGES`].
+    pub max_initial_memory_pages: u64,
+    /// See [`DEFAULT_MAX_MEMORY_PAGES`].
+    pub max_memory_pages: u64,
+    /// See [`DEFAULT_MAX_TABLES`].
+    pub max_tables: u32,
+    /// See [`DEFAULT_MAX_TABLE_ELEMENTS`].
+    pub max_table_elements: u64,
+    /// See [`DEFAULT_MAX_FUNCTIONS`].
+    pub max_functions: u32,
+    /// See [`DEFAULT_MAX_LOCALS_PER_FUNCTION`].
+    pub max_locals_per_function: u32,
+    /// See [`DEFAULT_MAX_FUNCTION_BODY_BYTES`].
+    pub max_function_body_bytes: usize,
+    /// See [`DEFAULT_MAX_GLOBALS`].
+    pub max_globals: u32,
+    /// See [`DEFAULT_MAX_DATA_SEGMENTS`].
+    pub max_data_segments: u32,
+    /// See [`DEFAULT_MAX_EXPORTS`].
+    pub max_exports: u32,
+    /// See [`DEFAULT_MAX_TYPES`].
+    pub max_types: u32,
+    /// See [`DEFAULT_MAX_FUNCTION_TYPE_ARITY`].
+    pub max_function_type_arity: u32,
+    /// See [`DEFAULT_MAX_WASM_STACK_BYTES`].
+    pub max_wasm_stack_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_module_bytes: DEFAULT_MAX_MODULE_BYTES,
+            max_initial_memory_pages: DEFAULT_MAX_INITIAL_MEMORY_PAGES,
+            max_memory_pages: DEFAULT_MAX_MEMORY_PAGES,
+            max_tables: DEFAULT_MAX_TABLES,
+            max_table_elements: DEFAULT_MAX_TABLE_ELEMENTS,
+            max_functions: DEFAULT_MAX_FUNCTIONS,
+            max_locals_per_function: DEFAULT_MAX_LOCALS_PER_FUNCTION,
+            max_function_body_bytes: DEFAULT_MAX_FUNCTION_BODY_BYTES,
+            max_globals: DEFAULT_MAX_GLOBALS,
+            max_data_segments: DEFAULT_MAX_DATA_SEGMENTS,
+            max_exports: DEFAULT_MAX_EXPORTS,
+            max_types: DEFAULT_MAX_TYPES,
+            max_function_type_arity: DEFAULT_MAX_FUNCTION_TYPE_ARITY,
+            max_wasm_stack_bytes: DEFAULT_MAX_WASM_STACK_BYTES,
+        }
+    }
+}
+
+impl Limits {
+    /// The memory limit in bytes.
+    pub fn max_memory_bytes(&self) -> usize {
+        (self.max_memory_pages as usize).saturating_mul(host_api::limits::WASM_PAGE_BYTES)
+    }
+}
+
+/// Everything a [`Runtime`](crate::Runtime) is built from.
+#[derive(Clone, Debug)]
+pub struct RuntimeConfig {
+    /// Deploy and call limits.
+    pub limits: Limits,
+    /// Gas prices of the call and host functions.
+    pub prices: PriceTable,
+    /// Where compiled modules are cached on disk; `None` keeps them in memory only.
+    pub cache_dir: Option<PathBuf>,
+    /// Keep the contracts' debug prints in receipts. Off on a node; on for local testing.
+    pub dev_mode: bool,
+    /// Use wasmtime's pooling allocator (fast instantiation; reserves virtual memory up front).
+    pub pooling: bool,
+    /// See [`DEFAULT_POOLED_INSTANCES`].
+    pub pooled_instances: u32,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        Self {
+            limits: Limits::default(),
+            prices: PriceTable::default(),
+            cache_dir: None,
+            dev_mode: false,
+            pooling: true,
+            pooled_instances: DEFAULT_POOLED_INSTANCES,
+        }
+    }
+}
+
+impl RuntimeConfig {
+    /// The configuration for tests: dev mode on, a small pool, no disk cache.
+    pub fn test() -> Self {
+        Self { dev_mode: true, pooled_instances: 64, ..Self::default() }
+    }
+
+    /// Set the disk cache directory.
+    pub fn with_cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Set dev mode (debug prints kept in receipts).
+    pub fn with_dev_mode(mut self, on: bool) -> Self {
+        self.dev_mode = on;
+        self
+    }
+}

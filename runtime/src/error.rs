@@ -1,0 +1,168 @@
+//! Host-side errors: why a module was refused, why the store failed.
+//!
+//! Contract failures are not here: they are [`CallError`](crate::CallError) values inside a
+//! receipt. These are the errors of the layer around the contract.
+
+use host_api::ContractId;
+
+/// Why a module was refused at deploy. Nothing is stored when this is returned.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DeployError {
+    /// The module is larger than the limit.
+    #[error("module is {size} bytes, over the {max}-byte limit")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The bytes are not a valid wasm module of the allowed feature set.
+    #[error("invalid wasm: {0}")]
+    InvalidWasm(String),
+    /// The module defines no memory.
+    #[error("the module defines no memory; exactly one is required")]
+    NoMemory,
+    /// The module defines more than one memory.
+    #[error("the module defines {0} memories; exactly one is allowed")]
+    TooManyMemories(u32),
+    /// The module imports a memory instead of defining one.
+    #[error("memories cannot be imported (`{module}.{name}`)")]
+    ImportedMemory {
+        /// Import module.
+        module: String,
+        /// Import name.
+        name: String,
+    },
+    /// The memory is shared or 64-bit.
+    #[error("the memory must be a plain 32-bit, non-shared memory")]
+    UnsupportedMemory,
+    /// The memory's initial size is over the limit.
+    #[error("the memory starts at {pages} pages, over the limit of {max}")]
+    InitialMemoryTooLarge {
+        /// Initial pages.
+        pages: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// The memory is not exported as `memory`.
+    #[error("the memory must be exported as `memory`")]
+    MemoryNotExported,
+    /// A table is too large, imported, or there are too many.
+    #[error("table limit: {0}")]
+    Table(String),
+    /// An import outside the host-api allow-list.
+    #[error("forbidden import `{module}.{name}`: only the host functions of `host_v1` may be imported")]
+    ForbiddenImport {
+        /// Import module.
+        module: String,
+        /// Import name.
+        name: String,
+    },
+    /// An allowed host function imported with the wrong signature.
+    #[error("import `host_v1.{name}` has signature {found}, expected {expected}")]
+    ImportSignature {
+        /// The host function.
+        name: String,
+        /// What the ABI says.
+        expected: String,
+        /// What the module declares.
+        found: String,
+    },
+    /// An exported function whose signature is not `(i32) -> i32`.
+    #[error("export `{name}` has signature {found}; entry points must be (i32) -> i32")]
+    EntrySignature {
+        /// The export.
+        name: String,
+        /// What the module declares.
+        found: String,
+    },
+    /// The module has no entry point at all.
+    #[error("the module exports no function: a contract needs at least one entry point")]
+    NoEntryPoints,
+    /// A start function (code that would run at every instantiation, unmetered by the ABI).
+    #[error("start functions are not allowed")]
+    StartFunction,
+    /// A count over its limit (functions, globals, data segments, exports, locals…).
+    #[error("too many {what}: {count}, limit {max}")]
+    TooMany {
+        /// What was counted.
+        what: &'static str,
+        /// How many.
+        count: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// A function body over the size limit.
+    #[error("function {index} has a {bytes}-byte body, over the {max}-byte limit")]
+    FunctionTooLarge {
+        /// The function index.
+        index: u32,
+        /// Body size.
+        bytes: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// wasmtime refused to compile the module.
+    #[error("compilation failed: {0}")]
+    Compile(String),
+    /// A contract with this id already exists.
+    #[error("contract {0} already exists")]
+    AlreadyDeployed(ContractId),
+    /// The state store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The state store failed (I/O, corruption). The session's uncommitted work is kept.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// Reading or writing the backing files failed.
+    #[error("state I/O error at {path}: {message}")]
+    Io {
+        /// The file involved.
+        path: String,
+        /// The OS error.
+        message: String,
+    },
+    /// The stored state does not decode.
+    #[error("state file {path} is corrupt: {message}")]
+    Corrupt {
+        /// The file involved.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A contract's code is missing from the store.
+    #[error("code {0} of a deployed contract is missing")]
+    MissingCode(String),
+}
+
+/// Errors of building a runtime.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// wasmtime refused the engine configuration.
+    #[error("engine configuration refused: {0}")]
+    Engine(String),
+    /// The cache directory could not be created.
+    #[error("cannot create module cache directory {path}: {message}")]
+    CacheDir {
+        /// The directory.
+        path: String,
+        /// The OS error.
+        message: String,
+    },
+}
+
+/// A failure of the host while running a call: not the contract's fault, so not a receipt.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HostError {
+    /// The state store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A deployed contract's module could not be loaded or compiled.
+    #[error("cannot load contract module: {0}")]
+    Module(String),
+    /// The instance could not be created or run (e.g. the instance pool is exhausted).
+    #[error("cannot instantiate contract: {0}")]
+    Instantiate(String),
+}

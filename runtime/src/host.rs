@@ -1,0 +1,351 @@
+//! The host functions a contract can import, and the per-call data of a Store.
+//!
+//! Every host function follows the same order: check the ABI's size limits, **charge gas**, then
+//! do the work. A pointer/length pair outside the contract's memory stops the call with
+//! `Trap(MemoryOutOfBounds)`; nothing here panics on what a contract passes. Storage functions
+//! are keyed by the running contract's id, so a contract can reach only its own storage; nothing
+//! exposes the clock, randomness, files or the network.
+
+use crate::error::StoreError;
+use crate::gas::{PriceTable, price};
+use crate::journal::Journal;
+use crate::outcome::{CallError, Event, LimitKind, TrapKind};
+use crate::state::StateStore;
+use host_api::abi::{self, IMPORT_MODULE, STORAGE_ABSENT};
+use host_api::limits::{
+    MAX_DEBUG_MESSAGE_BYTES, MAX_DEBUG_MESSAGES_PER_CALL, MAX_EVENT_DATA_BYTES,
+    MAX_EVENTS_PER_CALL, MAX_KEY_BYTES, MAX_PANIC_MESSAGE_BYTES, MAX_RETURN_BYTES, MAX_TOPIC_BYTES,
+    MAX_VALUE_BYTES,
+};
+use host_api::{Address, ContractId};
+use std::sync::Arc;
+use wasmtime::{Caller, Linker, Memory, ResourceLimiter};
+
+/// Block information the host supplies to contracts (never the wall clock).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BlockInfo {
+    /// Block height.
+    pub height: u64,
+    /// Block timestamp in milliseconds since the Unix epoch.
+    pub timestamp_ms: u64,
+}
+
+/// Why a host function (or the limiter) stopped the call. Carried through wasmtime as the
+/// trap's error and turned back into a [`CallError`] (or a host error) by the caller.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum HostTrap {
+    #[error("contract failure: {0}")]
+    Contract(CallError),
+    #[error("state store failed: {0}")]
+    Store(StoreError),
+}
+
+impl From<CallError> for HostTrap {
+    fn from(e: CallError) -> Self {
+        Self::Contract(e)
+    }
+}
+
+/// The data of one contract instance's Store: who is running, the journal, what it produced.
+pub(crate) struct HostState {
+    pub contract: ContractId,
+    pub caller: Address,
+    pub block: BlockInfo,
+    pub input: Vec<u8>,
+    pub output: Vec<u8>,
+    pub events: Vec<Event>,
+    pub debug: Vec<String>,
+    pub journal: Journal,
+    pub base: Arc<dyn StateStore>,
+    pub prices: Arc<PriceTable>,
+    pub dev_mode: bool,
+    pub memory: Option<Memory>,
+    pub limiter: Limiter,
+}
+
+/// Bounds memory and table growth; growth past a limit stops the call with a typed error
+/// (instead of `memory.grow` returning -1), so the outcome is the same on every node.
+pub(crate) struct Limiter {
+    pub max_memory_bytes: usize,
+    pub max_table_elements: usize,
+}
+
+impl ResourceLimiter for Limiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.max_memory_bytes {
+            return Err(wasmtime::Error::new(HostTrap::Contract(CallError::MemoryLimit {
+                requested_bytes: desired as u64,
+                limit_bytes: self.max_memory_bytes as u64,
+            })));
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.max_table_elements {
+            return Err(wasmtime::Error::new(HostTrap::Contract(CallError::LimitExceeded {
+                kind: LimitKind::TableElements,
+                size: desired as u64,
+                max: self.max_table_elements as u64,
+            })));
+        }
+        Ok(true)
+    }
+}
+
+type Ctx<'a> = Caller<'a, HostState>;
+type HostResult<T> = wasmtime::Result<T>;
+
+fn fail(e: CallError) -> wasmtime::Error {
+    wasmtime::Error::new(HostTrap::Contract(e))
+}
+
+fn limit(kind: LimitKind, size: usize, max: usize) -> HostResult<()> {
+    if size > max {
+        return Err(fail(CallError::LimitExceeded { kind, size: size as u64, max: max as u64 }));
+    }
+    Ok(())
+}
+
+/// Take `gas` from the call's fuel, or stop it with `OutOfGas` (leaving no fuel).
+fn charge(caller: &mut Ctx<'_>, gas: u64) -> HostResult<()> {
+    let fuel = caller.get_fuel()?;
+    if gas > fuel {
+        caller.set_fuel(0)?;
+        return Err(fail(CallError::OutOfGas));
+    }
+    caller.set_fuel(fuel - gas)
+}
+
+fn out_of_bounds() -> wasmtime::Error {
+    fail(CallError::Trap(TrapKind::MemoryOutOfBounds))
+}
+
+fn range(ptr: i32, len: usize) -> HostResult<std::ops::Range<usize>> {
+    let start = ptr as u32 as usize;
+    let end = start.checked_add(len).ok_or_else(out_of_bounds)?;
+    Ok(start..end)
+}
+
+fn memory(caller: &Ctx<'_>) -> HostResult<Memory> {
+    caller.data().memory.ok_or_else(|| fail(CallError::AbiViolation("no memory export".into())))
+}
+
+/// Copy `len` bytes at `ptr` out of the contract's memory.
+fn read_bytes(caller: &Ctx<'_>, ptr: i32, len: usize) -> HostResult<Vec<u8>> {
+    let mem = memory(caller)?;
+    let r = range(ptr, len)?;
+    mem.data(caller).get(r).map(<[u8]>::to_vec).ok_or_else(out_of_bounds)
+}
+
+/// Copy `bytes` into the contract's memory at `ptr`.
+fn write_bytes(caller: &mut Ctx<'_>, ptr: i32, bytes: &[u8]) -> HostResult<()> {
+    let mem = memory(caller)?;
+    let r = range(ptr, bytes.len())?;
+    mem.data_mut(caller).get_mut(r).ok_or_else(out_of_bounds)?.copy_from_slice(bytes);
+    Ok(())
+}
+
+/// A message from the contract, truncated to `max` bytes on a UTF-8 boundary (invalid UTF-8 is
+/// replaced, so a message never fails the call).
+fn message(bytes: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(max)]).into_owned();
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_string()
+}
+
+fn store_failed(e: StoreError) -> wasmtime::Error {
+    wasmtime::Error::new(HostTrap::Store(e))
+}
+
+/// The current value of `key` for the running contract: journal first, then the store.
+fn storage_value(state: &HostState, key: &[u8]) -> HostResult<Option<Vec<u8>>> {
+    match state.journal.read(&state.contract, key) {
+        Some(v) => Ok(v.map(<[u8]>::to_vec)),
+        None => state.base.storage(&state.contract, key).map_err(store_failed),
+    }
+}
+
+/// A linker with every host function of [`abi::HOST_FUNCTIONS`].
+///
+/// # Errors
+/// Only if a definition clashes, which the unit tests rule out.
+pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostState>> {
+    let mut l: Linker<HostState> = Linker::new(engine);
+    let m = IMPORT_MODULE;
+
+    l.func_wrap(m, abi::INPUT_READ.name, |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
+        let p = c.data().prices.clone();
+        let input = std::mem::take(&mut c.data_mut().input);
+        let charged = charge(&mut c, price(p.host_call_base, p.copy_per_byte, input.len()));
+        let written = charged.and_then(|()| write_bytes(&mut c, dst, &input));
+        c.data_mut().input = input;
+        written
+    })?;
+
+    l.func_wrap(m, abi::OUTPUT_WRITE.name, |mut c: Ctx<'_>, src: i32, len: i32| {
+        let len = len as u32 as usize;
+        limit(LimitKind::ReturnData, len, MAX_RETURN_BYTES)?;
+        let p = c.data().prices.clone();
+        charge(&mut c, price(p.host_call_base, p.copy_per_byte, len))?;
+        let bytes = read_bytes(&c, src, len)?;
+        c.data_mut().output = bytes;
+        Ok(())
+    })?;
+
+    l.func_wrap(
+        m,
+        abi::STORAGE_READ.name,
+        |mut c: Ctx<'_>, key: i32, key_len: i32, dst: i32, cap: i32| -> HostResult<i32> {
+            let key_len = key_len as u32 as usize;
+            limit(LimitKind::KeySize, key_len, MAX_KEY_BYTES)?;
+            let p = c.data().prices.clone();
+            charge(&mut c, price(p.storage_read_base, p.storage_read_per_byte, key_len))?;
+            let key = read_bytes(&c, key, key_len)?;
+            let Some(value) = storage_value(c.data(), &key)? else {
+                return Ok(STORAGE_ABSENT);
+            };
+            let copied = value.len().min(cap as u32 as usize);
+            charge(&mut c, p.storage_read_per_byte.saturating_mul(copied as u64))?;
+            write_bytes(&mut c, dst, &value[..copied])?;
+            Ok(value.len() as i32)
+        },
+    )?;
+
+    l.func_wrap(
+        m,
+        abi::STORAGE_WRITE.name,
+        |mut c: Ctx<'_>, key: i32, key_len: i32, val: i32, val_len: i32| -> HostResult<()> {
+            let (key_len, val_len) = (key_len as u32 as usize, val_len as u32 as usize);
+            limit(LimitKind::KeySize, key_len, MAX_KEY_BYTES)?;
+            limit(LimitKind::ValueSize, val_len, MAX_VALUE_BYTES)?;
+            let p = c.data().prices.clone();
+            charge(&mut c, price(p.storage_write_base, p.storage_write_per_byte, key_len + val_len))?;
+            let key = read_bytes(&c, key, key_len)?;
+            let value = read_bytes(&c, val, val_len)?;
+            let state = c.data_mut();
+            state.journal.write(state.contract, key, Some(value));
+            Ok(())
+        },
+    )?;
+
+    l.func_wrap(
+        m,
+        abi::STORAGE_REMOVE.name,
+        |mut c: Ctx<'_>, key: i32, key_len: i32| -> HostResult<i32> {
+            let key_len = key_len as u32 as usize;
+            limit(LimitKind::KeySize, key_len, MAX_KEY_BYTES)?;
+            let p = c.data().prices.clone();
+            charge(&mut c, price(p.storage_remove_base, p.storage_write_per_byte, key_len))?;
+            let key = read_bytes(&c, key, key_len)?;
+            let existed = storage_value(c.data(), &key)?.is_some();
+            let state = c.data_mut();
+            state.journal.write(state.contract, key, None);
+            Ok(i32::from(existed))
+        },
+    )?;
+
+    l.func_wrap(m, abi::CALLER.name, |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
+        let p = c.data().prices.clone();
+        charge(&mut c, price(p.host_call_base, p.copy_per_byte, 32))?;
+        let caller = c.data().caller;
+        write_bytes(&mut c, dst, &caller.0)
+    })?;
+
+    l.func_wrap(m, abi::SELF_ID.name, |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
+        let p = c.data().prices.clone();
+        charge(&mut c, price(p.host_call_base, p.copy_per_byte, 32))?;
+        let id = c.data().contract;
+        write_bytes(&mut c, dst, &id.0)
+    })?;
+
+    l.func_wrap(m, abi::BLOCK_HEIGHT.name, |mut c: Ctx<'_>| -> HostResult<i64> {
+        let base = c.data().prices.host_call_base;
+        charge(&mut c, base)?;
+        Ok(c.data().block.height as i64)
+    })?;
+
+    l.func_wrap(m, abi::BLOCK_TIMESTAMP.name, |mut c: Ctx<'_>| -> HostResult<i64> {
+        let base = c.data().prices.host_call_base;
+        charge(&mut c, base)?;
+        Ok(c.data().block.timestamp_ms as i64)
+    })?;
+
+    l.func_wrap(m, abi::GAS_LEFT.name, |mut c: Ctx<'_>| -> HostResult<i64> {
+        let base = c.data().prices.host_call_base;
+        charge(&mut c, base)?;
+        Ok(c.get_fuel()? as i64)
+    })?;
+
+    l.func_wrap(
+        m,
+        abi::EMIT.name,
+        |mut c: Ctx<'_>, topic: i32, topic_len: i32, data: i32, data_len: i32| -> HostResult<()> {
+            let (topic_len, data_len) = (topic_len as u32 as usize, data_len as u32 as usize);
+            limit(LimitKind::TopicSize, topic_len, MAX_TOPIC_BYTES)?;
+            limit(LimitKind::EventDataSize, data_len, MAX_EVENT_DATA_BYTES)?;
+            limit(LimitKind::EventCount, c.data().events.len() + 1, MAX_EVENTS_PER_CALL)?;
+            let p = c.data().prices.clone();
+            charge(&mut c, price(p.emit_base, p.emit_per_byte, topic_len + data_len))?;
+            let topic = String::from_utf8(read_bytes(&c, topic, topic_len)?)
+                .map_err(|_| fail(CallError::AbiViolation("event topic is not UTF-8".into())))?;
+            let data = read_bytes(&c, data, data_len)?;
+            let state = c.data_mut();
+            let contract = state.contract;
+            state.events.push(Event { contract, topic, data, reverted: false });
+            Ok(())
+        },
+    )?;
+
+    l.func_wrap(
+        m,
+        abi::BLAKE2B_256.name,
+        |mut c: Ctx<'_>, src: i32, len: i32, dst: i32| -> HostResult<()> {
+            let len = len as u32 as usize;
+            let p = c.data().prices.clone();
+            charge(&mut c, price(p.blake2b_base, p.blake2b_per_byte, len))?;
+            let mem = memory(&c)?;
+            let r = range(src, len)?;
+            let digest = {
+                let input = mem.data(&c).get(r).ok_or_else(out_of_bounds)?;
+                crate::ids::blake2b_256(&[input])
+            };
+            write_bytes(&mut c, dst, &digest)
+        },
+    )?;
+
+    l.func_wrap(m, abi::ABORT.name, |mut c: Ctx<'_>, msg: i32, len: i32| -> HostResult<()> {
+        let len = (len as u32 as usize).min(MAX_PANIC_MESSAGE_BYTES);
+        let base = c.data().prices.host_call_base;
+        charge(&mut c, base)?;
+        let text = message(&read_bytes(&c, msg, len)?, MAX_PANIC_MESSAGE_BYTES);
+        Err(fail(CallError::Panic(text)))
+    })?;
+
+    l.func_wrap(m, abi::DEBUG_PRINT.name, |mut c: Ctx<'_>, msg: i32, len: i32| -> HostResult<()> {
+        let len = (len as u32 as usize).min(MAX_DEBUG_MESSAGE_BYTES);
+        let p = c.data().prices.clone();
+        charge(&mut c, price(p.debug_base, p.debug_per_byte, len))?;
+        let text = message(&read_bytes(&c, msg, len)?, MAX_DEBUG_MESSAGE_BYTES);
+        let state = c.data_mut();
+        if state.dev_mode && state.debug.len() < MAX_DEBUG_MESSAGES_PER_CALL {
+            state.debug.push(text);
+        }
+        Ok(())
+    })?;
+
+    Ok(l)
+}

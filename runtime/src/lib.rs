@@ -1,0 +1,64 @@
+//! The metered wasmtime sandbox.
+//!
+//! A contract is deployed once (validated against the ABI and the [`Limits`], compiled, cached by
+//! code hash) and then called any number of times. **Every call runs in a fresh wasmtime Store**:
+//! a new instance of the contract, fuel set to the call's gas limit, memory and tables bounded by
+//! a limiter, and host functions that reach only the running contract's own storage. Whatever the
+//! contract does — loop forever, grow memory, recurse without end, trap, panic, return too much —
+//! the host gets a [`Receipt`] with a typed [`CallError`] and the gas spent, and the call's
+//! storage writes are dropped.
+//!
+//! ```
+//! use runtime::{BlockInfo, MemoryStore, Runtime, RuntimeConfig};
+//! use host_api::Address;
+//! use std::sync::Arc;
+//!
+//! let runtime = Runtime::new(RuntimeConfig::test())?;
+//! let store = Arc::new(MemoryStore::new());
+//! let mut session = runtime.session(store.clone(), BlockInfo::default());
+//!
+//! // A contract written by hand in WAT: `answer` returns status 0 and no data.
+//! let wat = r#"(module
+//!     (memory (export "memory") 1)
+//!     (func (export "answer") (param i32) (result i32) i32.const 0))"#;
+//! let code = wat::parse_str(wat)?;
+//! let id = session.deploy(Address([1; 32]), &code, 0)?;
+//! let receipt = session.call(Address([2; 32]), id, "answer", &[], 100_000)?;
+//! assert!(receipt.is_success());
+//! assert!(receipt.gas_spent > 0);
+//! session.commit()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Layout: [`config`] (every limit), [`gas`] (prices), `validate` (deploy checks), `engine`
+//! (the wasmtime configuration), `cache` (compiled modules in memory and on disk), `host` (the
+//! host functions), `journal` (writes layered by frame), [`state`] (the store interface and the
+//! in-memory store), `session` (deploy and call), `outcome` (receipts and errors).
+
+pub mod config;
+pub mod gas;
+pub mod state;
+
+mod cache;
+mod engine;
+mod error;
+mod host;
+mod ids;
+mod journal;
+mod outcome;
+mod runtime;
+mod session;
+mod validate;
+
+pub use cache::CacheStats;
+pub use config::{Limits, RuntimeConfig};
+pub use engine::engine_fingerprint;
+pub use error::{DeployError, HostError, RuntimeError, StoreError};
+pub use gas::PriceTable;
+pub use host::BlockInfo;
+pub use ids::{CodeHash, blake2b_256, contract_id};
+pub use outcome::{CallError, Event, LimitKind, Receipt, TrapKind};
+pub use runtime::Runtime;
+pub use session::Session;
+pub use state::{ChangeSet, ContractRecord, MemoryStore, StateStore};
+pub use validate::{ALLOWED_FEATURES, ModuleInfo};

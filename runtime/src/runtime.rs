@@ -1,0 +1,82 @@
+//! [`Runtime`]: the engine, the linker and the module cache of a process.
+//!
+//! One `Runtime` per process (cheap to clone, shared by all sessions): it owns the wasmtime
+//! Engine and the compiled modules. Execution happens in [`Session`]s, each over a state store.
+
+use crate::cache::{CacheStats, ModuleCache};
+use crate::config::RuntimeConfig;
+use crate::engine::build_engine;
+use crate::error::{DeployError, RuntimeError};
+use crate::gas::PriceTable;
+use crate::host::{BlockInfo, linker};
+use crate::session::Session;
+use crate::state::StateStore;
+use crate::validate::{ModuleInfo, validate};
+use std::sync::Arc;
+
+/// The sandbox of a process. See the crate docs for an example.
+#[derive(Clone)]
+pub struct Runtime {
+    pub(crate) inner: Arc<RuntimeInner>,
+}
+
+pub(crate) struct RuntimeInner {
+    pub config: RuntimeConfig,
+    pub prices: Arc<PriceTable>,
+    pub engine: wasmtime::Engine,
+    pub cache: ModuleCache,
+}
+
+impl Runtime {
+    /// Build a runtime.
+    ///
+    /// # Errors
+    /// When wasmtime refuses the engine configuration or the cache directory cannot be created.
+    pub fn new(config: RuntimeConfig) -> Result<Self, RuntimeError> {
+        let engine = build_engine(&config)?;
+        let linker = linker(&engine).map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
+        if let Some(dir) = &config.cache_dir {
+            std::fs::create_dir_all(dir).map_err(|e| RuntimeError::CacheDir {
+                path: dir.display().to_string(),
+                message: e.to_string(),
+            })?;
+        }
+        let cache = ModuleCache::new(engine.clone(), linker, config.cache_dir.clone());
+        let prices = Arc::new(config.prices.clone());
+        Ok(Self { inner: Arc::new(RuntimeInner { config, prices, engine, cache }) })
+    }
+
+    /// The configuration it was built with.
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.inner.config
+    }
+
+    /// The wasmtime engine (for benchmarks comparing against bare wasmtime).
+    pub fn engine(&self) -> &wasmtime::Engine {
+        &self.inner.engine
+    }
+
+    /// Run the deploy-time checks on a module without deploying it.
+    ///
+    /// # Errors
+    /// The first problem found.
+    pub fn validate(&self, bytecode: &[u8]) -> Result<ModuleInfo, DeployError> {
+        validate(bytecode, &self.inner.config.limits)
+    }
+
+    /// Open a session over `store`, executing as in block `block`.
+    pub fn session(&self, store: Arc<dyn StateStore>, block: BlockInfo) -> Session {
+        Session::new(self.clone(), store, block)
+    }
+
+    /// Where compiled modules came from so far.
+    pub fn cache_stats(&self) -> CacheStats {
+        self.inner.cache.stats()
+    }
+
+    /// Forget the compiled modules held in memory (the disk cache stays). For tests and
+    /// benchmarks of the disk path.
+    pub fn clear_memory_cache(&self) {
+        self.inner.cache.clear_memory();
+    }
+}
