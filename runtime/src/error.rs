@@ -113,6 +113,33 @@ pub enum DeployError {
     Store(#[from] StoreError),
 }
 
+impl DeployError {
+    /// A short stable name of the variant, for JSON output and reports.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::TooLarge { .. } => "too_large",
+            Self::InvalidWasm(_) => "invalid_wasm",
+            Self::NoMemory => "no_memory",
+            Self::TooManyMemories(_) => "too_many_memories",
+            Self::ImportedMemory { .. } => "imported_memory",
+            Self::UnsupportedMemory => "unsupported_memory",
+            Self::InitialMemoryTooLarge { .. } => "initial_memory_too_large",
+            Self::MemoryNotExported => "memory_not_exported",
+            Self::Table(_) => "table_limit",
+            Self::ForbiddenImport { .. } => "forbidden_import",
+            Self::ImportSignature { .. } => "import_signature",
+            Self::EntrySignature { .. } => "entry_signature",
+            Self::NoEntryPoints => "no_entry_points",
+            Self::StartFunction => "start_function",
+            Self::TooMany { .. } => "too_many",
+            Self::FunctionTooLarge { .. } => "function_too_large",
+            Self::Compile(_) => "compile_failed",
+            Self::AlreadyDeployed(_) => "already_deployed",
+            Self::Store(_) => "store_error",
+        }
+    }
+}
+
 /// The state store failed (I/O, corruption). The session's uncommitted work is kept.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {

@@ -1,0 +1,212 @@
+//! `node-lite exec`: deploy a contract into a local sandbox, call one entry point, print a JSON
+//! receipt.
+//!
+//! Without `--state` every run starts from an empty state. With `--state DIR` the state (code,
+//! contracts, storage) is loaded from `DIR/state.bin` and saved back after the call, and
+//! compiled modules are cached in `DIR/cache/`: running `exec` twice on the same contract calls
+//! the same deployed instance (its id is derived from the deployer, the code hash and nonce 0).
+
+use crate::codec;
+use crate::signature::{Signature, TypeExpr, read_signatures};
+use host_api::{Address, ContractId};
+use runtime::{
+    BlockInfo, CallError, CodeHash, DeployError, MemoryStore, Receipt, Runtime, RuntimeConfig,
+    contract_id,
+};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The account that deploys and, unless told otherwise, calls.
+pub const DEV_ACCOUNT: Address = Address([0xde; 32]);
+/// Gas limit when `--gas` is not given.
+pub const DEFAULT_GAS: u64 = 10_000_000;
+
+/// What `exec` was asked to do.
+#[derive(Clone, Debug)]
+pub struct ExecRequest {
+    /// The module: a `.wasm` file, or WAT text (a file starting with `(`).
+    pub contract: PathBuf,
+    /// The entry point.
+    pub function: String,
+    /// `0x…` hex bytes, or JSON encoded through the contract's recorded signature.
+    pub args: Option<String>,
+    /// Gas limit.
+    pub gas: u64,
+    /// State directory, if state persists between runs.
+    pub state: Option<PathBuf>,
+    /// Caller address.
+    pub caller: Address,
+    /// Block height and timestamp seen by the contract.
+    pub block: BlockInfo,
+}
+
+/// How `exec` ended: the JSON to print and the process exit code.
+#[derive(Debug)]
+pub struct ExecOutput {
+    /// The receipt or error, as JSON.
+    pub json: Value,
+    /// 0 success; 1 the call failed; 2 bad input (module refused, unreadable file, bad args);
+    /// 3 host failure (state store, instantiation).
+    pub exit_code: i32,
+}
+
+fn refused(kind: &str, message: impl std::fmt::Display) -> ExecOutput {
+    ExecOutput {
+        json: json!({ "status": "refused", "error": { "kind": kind, "message": message.to_string() } }),
+        exit_code: 2,
+    }
+}
+
+fn host_failure(message: impl std::fmt::Display) -> ExecOutput {
+    ExecOutput {
+        json: json!({ "status": "host_error", "error": { "kind": "host_error", "message": message.to_string() } }),
+        exit_code: 3,
+    }
+}
+
+/// Read a module file: binary wasm as is, WAT text compiled.
+pub(crate) fn read_module(path: &PathBuf) -> Result<Vec<u8>, ExecOutput> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| refused("unreadable_file", format!("cannot read {}: {e}", path.display())))?;
+    if bytes.starts_with(b"\0asm") {
+        return Ok(bytes);
+    }
+    let looks_like_text = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'(');
+    if looks_like_text {
+        return wat::parse_bytes(&bytes)
+            .map(|c| c.into_owned())
+            .map_err(|e| refused("invalid_wat", format!("{}: {e}", path.display())));
+    }
+    Err(refused(
+        "invalid_wasm",
+        format!("{} is neither a wasm module (no \\0asm header) nor WAT text", path.display()),
+    ))
+}
+
+/// Encode `--args` for `function`.
+fn encode_args(raw: Option<&str>, signature: Option<&Signature>) -> Result<Vec<u8>, String> {
+    let Some(raw) = raw.map(str::trim) else { return Ok(Vec::new()) };
+    if let Some(hex_text) = raw.strip_prefix("0x") {
+        return hex::decode(hex_text).map_err(|e| format!("--args is not valid hex: {e}"));
+    }
+    let value: Value = serde_json::from_str(raw)
+        .map_err(|e| format!("--args is neither 0x-hex nor JSON: {e}"))?;
+    let Some(sig) = signature else {
+        return Err("this contract records no signature for the function: pass --args 0x<borsh hex>".into());
+    };
+    let types: Vec<TypeExpr> = sig.args.iter().map(|(_, t)| t.clone()).collect();
+    // Always a JSON array with one element per argument; a function of one argument also
+    // takes that argument bare when it is not an array (`5` for `[5]`).
+    let items = match value {
+        Value::Array(items) => items,
+        v if types.len() == 1 => vec![v],
+        v => return Err(format!("expected a JSON array of {} arguments, got {v}", types.len())),
+    };
+    if items.len() != types.len() {
+        return Err(format!(
+            "`{}` takes {} argument(s) ({}), got {}",
+            sig.name,
+            types.len(),
+            sig.text,
+            items.len()
+        ));
+    }
+    let mut out = Vec::new();
+    for ((label, ty), item) in sig.args.iter().zip(&items) {
+        codec::encode(ty, item, &mut out).map_err(|e| format!("argument `{label}`: {e}"))?;
+    }
+    Ok(out)
+}
+
+/// The receipt as JSON, decoding return data and errors through the signature when possible.
+pub fn receipt_json(receipt: &Receipt, signature: Option<&Signature>) -> Value {
+    let (ok_type, err_type) = match signature.map(|s| &s.ret) {
+        Some(TypeExpr::Result(ok, err)) => (Some((**ok).clone()), Some((**err).clone())),
+        Some(other) => (Some(other.clone()), None),
+        None => (None, None),
+    };
+    let data = |bytes: &[u8], ty: Option<&TypeExpr>| {
+        let mut v = json!({ "hex": format!("0x{}", hex::encode(bytes)) });
+        if let Some(decoded) = ty.and_then(|t| codec::decode(t, bytes)) {
+            v["decoded"] = decoded;
+        }
+        v
+    };
+    let mut out = json!({
+        "status": match &receipt.result { Ok(_) => "success", Err(e) => e.kind() },
+        "contract": receipt.contract.to_string(),
+        "function": receipt.function,
+        "caller": receipt.caller.to_string(),
+        "gas_limit": receipt.gas_limit,
+        "gas_spent": receipt.gas_spent,
+        "events": receipt.events.iter().map(|e| json!({
+            "contract": e.contract.to_string(),
+            "topic": e.topic,
+            "data": format!("0x{}", hex::encode(&e.data)),
+            "reverted": e.reverted,
+        })).collect::<Vec<_>>(),
+        "debug": receipt.debug,
+    });
+    match &receipt.result {
+        Ok(bytes) => out["return"] = data(bytes, ok_type.as_ref()),
+        Err(e) => {
+            let mut error = json!({ "kind": e.kind(), "message": e.to_string() });
+            if let CallError::Reverted(bytes) = e {
+                error["data"] = data(bytes, err_type.as_ref());
+            }
+            out["error"] = error;
+        }
+    }
+    out
+}
+
+/// Run `exec`.
+pub fn run(req: &ExecRequest) -> ExecOutput {
+    match run_inner(req) {
+        Ok(out) | Err(out) => out,
+    }
+}
+
+fn run_inner(req: &ExecRequest) -> Result<ExecOutput, ExecOutput> {
+    let code = read_module(&req.contract)?;
+    let signatures = read_signatures(&code);
+    let signature = signatures.get(&req.function);
+    let args = encode_args(req.args.as_deref(), signature).map_err(|e| refused("invalid_args", e))?;
+
+    let mut config = RuntimeConfig::default().with_dev_mode(true);
+    config.pooled_instances = 16;
+    let state_file = req.state.as_ref().map(|dir| dir.join("state.bin"));
+    if let Some(dir) = &req.state {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| host_failure(format!("cannot create {}: {e}", dir.display())))?;
+        config = config.with_cache_dir(dir.join("cache"));
+    }
+    let runtime = Runtime::new(config).map_err(host_failure)?;
+    let store = match &state_file {
+        Some(path) => MemoryStore::load(path).map_err(host_failure)?,
+        None => MemoryStore::new(),
+    };
+    let store = Arc::new(store);
+    let mut session = runtime.session(store.clone(), req.block);
+
+    let id: ContractId = contract_id(&DEV_ACCOUNT, &CodeHash::of(&code), 0);
+    let existing = session.contract(&id).map_err(host_failure)?;
+    if existing.is_none() {
+        match session.deploy(DEV_ACCOUNT, &code, 0) {
+            Ok(_) => {}
+            Err(DeployError::Store(e)) => return Err(host_failure(e)),
+            Err(e) => return Err(refused(e.kind(), e)),
+        }
+    }
+    let receipt = session
+        .call(req.caller, id, &req.function, &args, req.gas)
+        .map_err(host_failure)?;
+    session.commit().map_err(host_failure)?;
+    if let Some(path) = &state_file {
+        store.save(path).map_err(host_failure)?;
+    }
+    let mut json = receipt_json(&receipt, signature);
+    json["deployed"] = Value::Bool(existing.is_none());
+    Ok(ExecOutput { exit_code: if receipt.is_success() { 0 } else { 1 }, json })
+}
