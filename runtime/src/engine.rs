@@ -55,7 +55,7 @@ pub fn build_engine(config: &RuntimeConfig) -> Result<Engine, RuntimeError> {
             .max_tables_per_module(limits.max_tables)
             .max_memory_size(limits.max_memory_bytes())
             .table_elements(limits.max_table_elements as usize)
-            .linear_memory_keep_resident(1 << 20)
+            .linear_memory_keep_resident(config.memory_keep_resident_bytes)
             .table_keep_resident(1 << 16);
         c.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
