@@ -72,8 +72,7 @@ pub(crate) fn read_module(path: &PathBuf) -> Result<Vec<u8>, ExecOutput> {
     if bytes.starts_with(b"\0asm") {
         return Ok(bytes);
     }
-    let looks_like_text = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'(');
-    if looks_like_text {
+    if std::str::from_utf8(&bytes).is_ok() {
         return wat::parse_bytes(&bytes)
             .map(|c| c.into_owned())
             .map_err(|e| refused("invalid_wat", format!("{}: {e}", path.display())));
