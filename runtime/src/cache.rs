@@ -96,15 +96,6 @@ impl ModuleCache {
         self.insert(hash, &module)
     }
 
-    /// Compile `code` (already validated), store it on disk and in memory.
-    pub fn insert_compiled(&self, hash: CodeHash, code: &[u8]) -> Result<(), String> {
-        if self.memory.read().contains_key(&hash) {
-            return Ok(());
-        }
-        let module = self.compile_and_store(hash, code)?;
-        self.insert(hash, &module).map(|_| ())
-    }
-
     fn insert(&self, hash: CodeHash, module: &Module) -> Result<Arc<CompiledContract>, String> {
         let pre = self.linker.instantiate_pre(module).map_err(|e| format!("{e:#}"))?;
         let entry_points = module

@@ -105,6 +105,10 @@ pub enum DeployError {
     /// wasmtime refused to compile the module.
     #[error("compilation failed: {0}")]
     Compile(String),
+    /// The module compiled but cannot be instantiated (a data or element segment outside its
+    /// memory or table), so no call could ever run.
+    #[error("the module cannot be instantiated: {0}")]
+    Instantiation(String),
     /// A contract with this id already exists.
     #[error("contract {0} already exists")]
     AlreadyDeployed(ContractId),
@@ -134,6 +138,7 @@ impl DeployError {
             Self::TooMany { .. } => "too_many",
             Self::FunctionTooLarge { .. } => "function_too_large",
             Self::Compile(_) => "compile_failed",
+            Self::Instantiation(_) => "instantiation_failed",
             Self::AlreadyDeployed(_) => "already_deployed",
             Self::Store(_) => "store_error",
         }

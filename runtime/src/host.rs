@@ -61,6 +61,8 @@ pub(crate) struct HostState {
     pub dev_mode: bool,
     pub memory: Option<Memory>,
     pub limiter: Limiter,
+    /// Fuel given beyond the gas limit so that an overdraft is visible (see `session.rs`).
+    pub fuel_reserve: u64,
 }
 
 /// Bounds memory and table growth; growth past a limit stops the call with a typed error
@@ -117,10 +119,15 @@ fn limit(kind: LimitKind, size: usize, max: usize) -> HostResult<()> {
     Ok(())
 }
 
+/// The gas the call has left: its fuel less the overdraft reserve (see `session.rs`).
+fn gas_left(caller: &Ctx<'_>) -> HostResult<u64> {
+    Ok(caller.get_fuel()?.saturating_sub(caller.data().fuel_reserve))
+}
+
 /// Take `gas` from the call's fuel, or stop it with `OutOfGas` (leaving no fuel).
 fn charge(caller: &mut Ctx<'_>, gas: u64) -> HostResult<()> {
     let fuel = caller.get_fuel()?;
-    if gas > fuel {
+    if gas > fuel.saturating_sub(caller.data().fuel_reserve) {
         caller.set_fuel(0)?;
         return Err(fail(CallError::OutOfGas));
     }
@@ -146,6 +153,18 @@ fn read_bytes(caller: &Ctx<'_>, ptr: i32, len: usize) -> HostResult<Vec<u8>> {
     let mem = memory(caller)?;
     let r = range(ptr, len)?;
     mem.data(caller).get(r).map(<[u8]>::to_vec).ok_or_else(out_of_bounds)
+}
+
+/// Check that all of `ptr..ptr+len` lies in memory, then copy at most its first `max` bytes
+/// (messages are truncated, but a range past the end of memory still traps).
+fn read_clamped(caller: &Ctx<'_>, ptr: i32, len: i32, max: usize) -> HostResult<Vec<u8>> {
+    let mem = memory(caller)?;
+    let r = range(ptr, len as u32 as usize)?;
+    let data = mem.data(caller);
+    if r.end > data.len() {
+        return Err(out_of_bounds());
+    }
+    Ok(data[r.start..r.end.min(r.start + max)].to_vec())
 }
 
 /// Copy `bytes` into the contract's memory at `ptr`.
@@ -287,7 +306,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
     l.func_wrap(m, abi::GAS_LEFT.name, |mut c: Ctx<'_>| -> HostResult<i64> {
         let base = c.data().prices.host_call_base;
         charge(&mut c, base)?;
-        Ok(c.get_fuel()? as i64)
+        Ok(gas_left(&c)? as i64)
     })?;
 
     l.func_wrap(
@@ -328,18 +347,17 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
     )?;
 
     l.func_wrap(m, abi::ABORT.name, |mut c: Ctx<'_>, msg: i32, len: i32| -> HostResult<()> {
-        let len = (len as u32 as usize).min(MAX_PANIC_MESSAGE_BYTES);
         let base = c.data().prices.host_call_base;
         charge(&mut c, base)?;
-        let text = message(&read_bytes(&c, msg, len)?, MAX_PANIC_MESSAGE_BYTES);
+        let text = message(&read_clamped(&c, msg, len, MAX_PANIC_MESSAGE_BYTES)?, MAX_PANIC_MESSAGE_BYTES);
         Err(fail(CallError::Panic(text)))
     })?;
 
     l.func_wrap(m, abi::DEBUG_PRINT.name, |mut c: Ctx<'_>, msg: i32, len: i32| -> HostResult<()> {
-        let len = (len as u32 as usize).min(MAX_DEBUG_MESSAGE_BYTES);
         let p = c.data().prices.clone();
-        charge(&mut c, price(p.debug_base, p.debug_per_byte, len))?;
-        let text = message(&read_bytes(&c, msg, len)?, MAX_DEBUG_MESSAGE_BYTES);
+        let charged_len = (len as u32 as usize).min(MAX_DEBUG_MESSAGE_BYTES);
+        charge(&mut c, price(p.debug_base, p.debug_per_byte, charged_len))?;
+        let text = message(&read_clamped(&c, msg, len, MAX_DEBUG_MESSAGE_BYTES)?, MAX_DEBUG_MESSAGE_BYTES);
         let state = c.data_mut();
         if state.dev_mode && state.debug.len() < MAX_DEBUG_MESSAGES_PER_CALL {
             state.debug.push(text);

@@ -69,7 +69,9 @@ impl Session {
         if self.contract(&id)?.is_some() {
             return Err(DeployError::AlreadyDeployed(id));
         }
-        self.runtime.inner.cache.insert_compiled(hash, bytecode).map_err(DeployError::Compile)?;
+        let cache = &self.runtime.inner.cache;
+        let compiled = cache.get(hash, || Ok(Arc::from(bytecode))).map_err(DeployError::Compile)?;
+        self.probe_instantiation(id, &compiled)?;
         self.code.entry(hash).or_insert_with(|| Arc::from(bytecode));
         self.contracts.insert(id, ContractRecord { owner, code_hash: hash.0 });
         Ok(id)
@@ -159,36 +161,31 @@ impl Session {
         }
 
         self.journal.push_frame();
+        let journal = std::mem::take(&mut self.journal);
+        let state = self.host_state(contract, caller, args.to_vec(), journal);
         let limits = &inner.config.limits;
-        let state = HostState {
-            contract,
-            caller,
-            block: self.block,
-            input: args.to_vec(),
-            output: Vec::new(),
-            events: Vec::new(),
-            debug: Vec::new(),
-            journal: std::mem::take(&mut self.journal),
-            base: self.base.clone(),
-            prices: inner.prices.clone(),
-            dev_mode: inner.config.dev_mode,
-            memory: None,
-            limiter: Limiter {
-                max_memory_bytes: limits.max_memory_bytes(),
-                max_table_elements: limits.max_table_elements as usize,
-            },
-        };
+        // wasmtime checks fuel only at function entries and loop headers, so straight-line code
+        // can run past the fuel it was given, and the overdraft would read as "0 left". The
+        // store therefore gets `fuel_reserve` more than the call may spend, at least the longest
+        // straight-line run there can be (one function body); spending past the real limit is
+        // then visible and reported as `OutOfGas`. Host functions charge against the real limit.
+        let available = gas_limit - call_base;
+        let reserve = fuel_reserve(limits);
         let mut store = Store::new(&inner.engine, state);
+        store.data_mut().fuel_reserve = reserve;
         store.limiter(|s| &mut s.limiter);
-        let run = run_entry(&mut store, &compiled, function, args.len(), gas_limit - call_base);
+        let fuel = available.saturating_add(reserve);
+        let run = run_entry(&mut store, &compiled, function, args.len(), fuel);
         let fuel_left = store.get_fuel().unwrap_or(0);
         let mut state = store.into_data();
         self.journal = std::mem::take(&mut state.journal);
-        receipt.gas_spent = gas_limit - fuel_left.min(gas_limit - call_base);
+        let consumed = fuel.saturating_sub(fuel_left);
+        receipt.gas_spent = call_base + consumed.min(available);
         receipt.debug = state.debug;
         receipt.events = state.events;
 
         let result = match run {
+            Ok(_) if consumed > available => Err(CallError::OutOfGas),
             Ok(STATUS_OK) => Ok(state.output),
             Ok(STATUS_ERROR) => Err(CallError::Reverted(state.output)),
             Ok(STATUS_INVALID_INPUT) => {
@@ -218,6 +215,57 @@ impl Session {
         Ok(receipt)
     }
 
+    /// The data of a new Store for `contract`.
+    fn host_state(
+        &self,
+        contract: ContractId,
+        caller: Address,
+        input: Vec<u8>,
+        journal: Journal,
+    ) -> HostState {
+        let inner = &self.runtime.inner;
+        let limits = &inner.config.limits;
+        HostState {
+            contract,
+            caller,
+            block: self.block,
+            input,
+            output: Vec::new(),
+            events: Vec::new(),
+            debug: Vec::new(),
+            journal,
+            base: self.base.clone(),
+            prices: inner.prices.clone(),
+            dev_mode: inner.config.dev_mode,
+            memory: None,
+            fuel_reserve: 0,
+            limiter: Limiter {
+                max_memory_bytes: limits.max_memory_bytes(),
+                max_table_elements: limits.max_table_elements as usize,
+            },
+        }
+    }
+
+    /// Instantiate a freshly compiled contract once, calling nothing, so that a module whose
+    /// data or element segments do not fit its memory or table is refused at deploy rather than
+    /// failing every call.
+    fn probe_instantiation(&self, id: ContractId, compiled: &CompiledContract) -> Result<(), DeployError> {
+        let state = self.host_state(id, Address::default(), Vec::new(), Journal::new());
+        let mut store = Store::new(&self.runtime.inner.engine, state);
+        store.limiter(|s| &mut s.limiter);
+        // No contract code runs (start functions are refused), but wasmtime may meter the copy
+        // of data segments it cannot map copy-on-write: enough fuel for any module's data.
+        let fuel = 4 * self.runtime.inner.config.limits.max_module_bytes as u64;
+        store.set_fuel(fuel).map_err(|e| DeployError::Instantiation(format!("{e:#}")))?;
+        compiled.pre.instantiate(&mut store).map(|_| ()).map_err(|e| {
+            let message = match e.downcast_ref::<Trap>() {
+                Some(trap) => trap.to_string(),
+                None => format!("{e:#}"),
+            };
+            DeployError::Instantiation(message)
+        })
+    }
+
     /// Write the session's deploys and storage changes to the store, atomically.
     ///
     /// # Errors
@@ -241,6 +289,12 @@ impl Session {
         self.contracts.clear();
         Ok(())
     }
+}
+
+/// Fuel beyond the gas limit that makes an overdraft visible: the longest run of wasm without a
+/// fuel check is one function body, and each operator takes at least one byte of it.
+fn fuel_reserve(limits: &crate::config::Limits) -> u64 {
+    limits.max_function_body_bytes as u64 + 1
 }
 
 /// Instantiate the contract in `store` and run `function`.
