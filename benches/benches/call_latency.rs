@@ -23,7 +23,9 @@ fn counter_increment(c: &mut Criterion) {
     let mut group = c.benchmark_group("counter_increment");
     group.bench_function("runtime_fresh_store", |b| {
         b.iter(|| {
-            let r = session.call(owner, id, "increment", black_box(&args), 10_000_000).expect("call");
+            let r = session
+                .call(owner, id, "increment", black_box(&args), 10_000_000)
+                .expect("call");
             assert!(r.is_success());
             r
         })

@@ -23,18 +23,41 @@ impl BareWasmtime {
         let module = Module::new(engine, code).expect("module compiles");
         let mut linker: Linker<()> = Linker::new(engine);
         let m = host_api::abi::IMPORT_MODULE;
-        linker.func_wrap(m, "input_read", |_: Caller<'_, ()>, _: i32| {}).expect("link");
-        linker.func_wrap(m, "output_write", |_: Caller<'_, ()>, _: i32, _: i32| {}).expect("link");
         linker
-            .func_wrap(m, "storage_read", |_: Caller<'_, ()>, _: i32, _: i32, _: i32, _: i32| -1i32)
+            .func_wrap(m, "input_read", |_: Caller<'_, ()>, _: i32| {})
             .expect("link");
         linker
-            .func_wrap(m, "storage_write", |_: Caller<'_, ()>, _: i32, _: i32, _: i32, _: i32| {})
+            .func_wrap(m, "output_write", |_: Caller<'_, ()>, _: i32, _: i32| {})
             .expect("link");
-        linker.func_wrap(m, "emit", |_: Caller<'_, ()>, _: i32, _: i32, _: i32, _: i32| {}).expect("link");
-        linker.define_unknown_imports_as_traps(&module).expect("link");
+        linker
+            .func_wrap(
+                m,
+                "storage_read",
+                |_: Caller<'_, ()>, _: i32, _: i32, _: i32, _: i32| -1i32,
+            )
+            .expect("link");
+        linker
+            .func_wrap(
+                m,
+                "storage_write",
+                |_: Caller<'_, ()>, _: i32, _: i32, _: i32, _: i32| {},
+            )
+            .expect("link");
+        linker
+            .func_wrap(
+                m,
+                "emit",
+                |_: Caller<'_, ()>, _: i32, _: i32, _: i32, _: i32| {},
+            )
+            .expect("link");
+        linker
+            .define_unknown_imports_as_traps(&module)
+            .expect("link");
         let pre = linker.instantiate_pre(&module).expect("instantiate_pre");
-        Self { engine: engine.clone(), pre }
+        Self {
+            engine: engine.clone(),
+            pre,
+        }
     }
 
     /// Fresh Store, instantiate, call `function` with `arg_len`, drop: the engine's floor.
@@ -45,7 +68,9 @@ impl BareWasmtime {
         let mut store = Store::new(&self.engine, ());
         store.set_fuel(10_000_000).expect("fuel");
         let instance = self.pre.instantiate(&mut store).expect("instantiate");
-        let f = instance.get_typed_func::<i32, i32>(&mut store, function).expect("export");
+        let f = instance
+            .get_typed_func::<i32, i32>(&mut store, function)
+            .expect("export");
         f.call(&mut store, arg_len).expect("call")
     }
 }

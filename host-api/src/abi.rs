@@ -55,43 +55,94 @@ use ValType::{I32, I64};
 
 /// `input_read(dst: i32)`: copy the call's argument (its length is the entry point's parameter)
 /// to `dst`.
-pub const INPUT_READ: HostFn = HostFn { name: "input_read", params: &[I32], results: &[] };
+pub const INPUT_READ: HostFn = HostFn {
+    name: "input_read",
+    params: &[I32],
+    results: &[],
+};
 /// `output_write(src: i32, len: i32)`: set the call's return data (replaces earlier data).
 /// At most [`crate::limits::MAX_RETURN_BYTES`].
-pub const OUTPUT_WRITE: HostFn = HostFn { name: "output_write", params: &[I32, I32], results: &[] };
+pub const OUTPUT_WRITE: HostFn = HostFn {
+    name: "output_write",
+    params: &[I32, I32],
+    results: &[],
+};
 /// `storage_read(key: i32, key_len: i32, dst: i32, dst_cap: i32) -> i32`: the value's length, or
 /// [`STORAGE_ABSENT`]; copies `min(len, dst_cap)` bytes of it to `dst`.
-pub const STORAGE_READ: HostFn =
-    HostFn { name: "storage_read", params: &[I32, I32, I32, I32], results: &[I32] };
+pub const STORAGE_READ: HostFn = HostFn {
+    name: "storage_read",
+    params: &[I32, I32, I32, I32],
+    results: &[I32],
+};
 /// `storage_write(key: i32, key_len: i32, val: i32, val_len: i32)`: set a value in this contract's
 /// storage.
-pub const STORAGE_WRITE: HostFn =
-    HostFn { name: "storage_write", params: &[I32, I32, I32, I32], results: &[] };
+pub const STORAGE_WRITE: HostFn = HostFn {
+    name: "storage_write",
+    params: &[I32, I32, I32, I32],
+    results: &[],
+};
 /// `storage_remove(key: i32, key_len: i32) -> i32`: remove a value; 1 if it existed, else 0.
-pub const STORAGE_REMOVE: HostFn =
-    HostFn { name: "storage_remove", params: &[I32, I32], results: &[I32] };
+pub const STORAGE_REMOVE: HostFn = HostFn {
+    name: "storage_remove",
+    params: &[I32, I32],
+    results: &[I32],
+};
 /// `caller(dst: i32)`: write the 32-byte address of whoever called this entry point.
-pub const CALLER: HostFn = HostFn { name: "caller", params: &[I32], results: &[] };
+pub const CALLER: HostFn = HostFn {
+    name: "caller",
+    params: &[I32],
+    results: &[],
+};
 /// `self_id(dst: i32)`: write this contract's 32-byte id.
-pub const SELF_ID: HostFn = HostFn { name: "self_id", params: &[I32], results: &[] };
+pub const SELF_ID: HostFn = HostFn {
+    name: "self_id",
+    params: &[I32],
+    results: &[],
+};
 /// `block_height() -> i64`: the height of the block being executed (supplied by the host).
-pub const BLOCK_HEIGHT: HostFn = HostFn { name: "block_height", params: &[], results: &[I64] };
+pub const BLOCK_HEIGHT: HostFn = HostFn {
+    name: "block_height",
+    params: &[],
+    results: &[I64],
+};
 /// `block_timestamp() -> i64`: the block's timestamp in milliseconds since the Unix epoch
 /// (supplied by the host, never the wall clock).
-pub const BLOCK_TIMESTAMP: HostFn =
-    HostFn { name: "block_timestamp", params: &[], results: &[I64] };
+pub const BLOCK_TIMESTAMP: HostFn = HostFn {
+    name: "block_timestamp",
+    params: &[],
+    results: &[I64],
+};
 /// `emit(topic: i32, topic_len: i32, data: i32, data_len: i32)`: record an event.
-pub const EMIT: HostFn = HostFn { name: "emit", params: &[I32, I32, I32, I32], results: &[] };
+pub const EMIT: HostFn = HostFn {
+    name: "emit",
+    params: &[I32, I32, I32, I32],
+    results: &[],
+};
 /// `blake2b_256(src: i32, len: i32, dst: i32)`: write the 32-byte BLAKE2b-256 digest of the input.
-pub const BLAKE2B_256: HostFn =
-    HostFn { name: "blake2b_256", params: &[I32, I32, I32], results: &[] };
+pub const BLAKE2B_256: HostFn = HostFn {
+    name: "blake2b_256",
+    params: &[I32, I32, I32],
+    results: &[],
+};
 /// `abort(msg: i32, msg_len: i32)`: stop the call with a panic carrying this UTF-8 message
 /// (truncated to [`crate::limits::MAX_PANIC_MESSAGE_BYTES`]). Never returns.
-pub const ABORT: HostFn = HostFn { name: "abort", params: &[I32, I32], results: &[] };
+pub const ABORT: HostFn = HostFn {
+    name: "abort",
+    params: &[I32, I32],
+    results: &[],
+};
 /// `debug_print(msg: i32, msg_len: i32)`: a debug message, shown only in dev mode.
-pub const DEBUG_PRINT: HostFn = HostFn { name: "debug_print", params: &[I32, I32], results: &[] };
+pub const DEBUG_PRINT: HostFn = HostFn {
+    name: "debug_print",
+    params: &[I32, I32],
+    results: &[],
+};
 /// `gas_left() -> i64`: the gas this call has left.
-pub const GAS_LEFT: HostFn = HostFn { name: "gas_left", params: &[], results: &[I64] };
+pub const GAS_LEFT: HostFn = HostFn {
+    name: "gas_left",
+    params: &[],
+    results: &[I64],
+};
 
 /// Every host function a contract may import. Anything else is refused at deploy.
 pub const HOST_FUNCTIONS: &[HostFn] = &[

@@ -40,7 +40,9 @@ mod panic;
 #[doc(hidden)]
 pub mod __private;
 
-pub use env::{abort, block_height, block_timestamp, blake2b_256, caller, debug, gas_left, self_id};
+pub use env::{
+    abort, blake2b_256, block_height, block_timestamp, caller, debug, gas_left, self_id,
+};
 pub use events::{emit, emit_raw};
 
 /// Format and print a debug message (shown only in dev mode; costs gas either way).

@@ -19,9 +19,9 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+extern crate alloc;
 #[doc(hidden)]
 pub extern crate alloc as __alloc;
-extern crate alloc;
 
 pub mod abi;
 pub mod encoding;
@@ -32,7 +32,6 @@ pub mod limits;
 pub mod guest;
 
 pub use ids::{Address, ContractId, IdParseError};
-
 
 /// The `#[entry]` attribute: turns `fn name(args…) -> T` or `-> Result<T, E>` into a wasm export.
 ///

@@ -70,7 +70,10 @@ impl From<ExecArgs> for ExecRequest {
             gas: a.gas,
             state: a.state,
             caller: a.caller.unwrap_or(DEV_ACCOUNT),
-            block: BlockInfo { height: a.height, timestamp_ms: a.timestamp },
+            block: BlockInfo {
+                height: a.height,
+                timestamp_ms: a.timestamp,
+            },
         }
     }
 }

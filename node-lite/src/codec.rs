@@ -43,7 +43,21 @@ macro_rules! int_case {
 pub fn encode(ty: &TypeExpr, value: &Value, out: &mut Vec<u8>) -> Result<(), CodecError> {
     match ty {
         TypeExpr::Prim(name) => {
-            int_case!(out, value, name.as_str(), u8, u16, u32, u64, u128, i8, i16, i32, i64, i128);
+            int_case!(
+                out,
+                value,
+                name.as_str(),
+                u8,
+                u16,
+                u32,
+                u64,
+                u128,
+                i8,
+                i16,
+                i32,
+                i64,
+                i128
+            );
             match (name.as_str(), value) {
                 ("bool", Value::Bool(b)) => out.push(u8::from(*b)),
                 ("String" | "str", Value::String(s)) => {
@@ -54,7 +68,9 @@ pub fn encode(ty: &TypeExpr, value: &Value, out: &mut Vec<u8>) -> Result<(), Cod
             }
         }
         TypeExpr::Id(name) => {
-            let Value::String(s) = value else { return err(format!("expected {name} as hex")) };
+            let Value::String(s) = value else {
+                return err(format!("expected {name} as hex"));
+            };
             let bytes = parse_hex(s)?;
             if bytes.len() != 32 {
                 return err(format!("{name} must be 32 bytes, got {}", bytes.len()));
@@ -67,7 +83,9 @@ pub fn encode(ty: &TypeExpr, value: &Value, out: &mut Vec<u8>) -> Result<(), Cod
             out.extend_from_slice(&bytes);
         }
         TypeExpr::Vec(elem) => {
-            let Value::Array(items) = value else { return err(format!("expected an array, got {value}")) };
+            let Value::Array(items) = value else {
+                return err(format!("expected an array, got {value}"));
+            };
             out.extend_from_slice(&(items.len() as u32).to_le_bytes());
             for item in items {
                 encode(elem, item, out)?;
@@ -81,7 +99,9 @@ pub fn encode(ty: &TypeExpr, value: &Value, out: &mut Vec<u8>) -> Result<(), Cod
             out.extend_from_slice(&bytes);
         }
         TypeExpr::Array(elem, n) => {
-            let Value::Array(items) = value else { return err(format!("expected an array, got {value}")) };
+            let Value::Array(items) = value else {
+                return err(format!("expected an array, got {value}"));
+            };
             if items.len() != *n {
                 return err(format!("expected {n} elements, got {}", items.len()));
             }
@@ -103,7 +123,11 @@ pub fn encode(ty: &TypeExpr, value: &Value, out: &mut Vec<u8>) -> Result<(), Cod
                 _ => return err(format!("expected an array of {} elements", elems.len())),
             };
             if items.len() != elems.len() {
-                return err(format!("expected {} elements, got {}", elems.len(), items.len()));
+                return err(format!(
+                    "expected {} elements, got {}",
+                    elems.len(),
+                    items.len()
+                ));
             }
             for (t, v) in elems.iter().zip(items) {
                 encode(t, v, out)?;
@@ -161,7 +185,20 @@ macro_rules! int_decode {
 fn decode_from(ty: &TypeExpr, rest: &mut &[u8]) -> Option<Value> {
     match ty {
         TypeExpr::Prim(name) => {
-            int_decode!(rest, name.as_str(), u8, u16, u32, u64, u128, i8, i16, i32, i64, i128);
+            int_decode!(
+                rest,
+                name.as_str(),
+                u8,
+                u16,
+                u32,
+                u64,
+                u128,
+                i8,
+                i16,
+                i32,
+                i64,
+                i128
+            );
             match name.as_str() {
                 "bool" => match take(rest, 1)?[0] {
                     0 => Some(Value::Bool(false)),
@@ -170,7 +207,9 @@ fn decode_from(ty: &TypeExpr, rest: &mut &[u8]) -> Option<Value> {
                 },
                 "String" | "str" => {
                     let n = take_len(rest)?;
-                    Some(Value::String(String::from_utf8(take(rest, n)?.to_vec()).ok()?))
+                    Some(Value::String(
+                        String::from_utf8(take(rest, n)?.to_vec()).ok()?,
+                    ))
                 }
                 _ => None,
             }
@@ -186,13 +225,19 @@ fn decode_from(ty: &TypeExpr, rest: &mut &[u8]) -> Option<Value> {
             if n > rest.len() {
                 return None;
             }
-            (0..n).map(|_| decode_from(elem, rest)).collect::<Option<Vec<_>>>().map(Value::Array)
+            (0..n)
+                .map(|_| decode_from(elem, rest))
+                .collect::<Option<Vec<_>>>()
+                .map(Value::Array)
         }
         TypeExpr::Array(elem, n) => {
             if **elem == TypeExpr::Prim("u8".into()) {
                 return Some(Value::String(format!("0x{}", hex::encode(take(rest, *n)?))));
             }
-            (0..*n).map(|_| decode_from(elem, rest)).collect::<Option<Vec<_>>>().map(Value::Array)
+            (0..*n)
+                .map(|_| decode_from(elem, rest))
+                .collect::<Option<Vec<_>>>()
+                .map(Value::Array)
         }
         TypeExpr::Option(inner) => match take(rest, 1)?[0] {
             0 => Some(Value::Null),
@@ -200,9 +245,11 @@ fn decode_from(ty: &TypeExpr, rest: &mut &[u8]) -> Option<Value> {
             _ => None,
         },
         TypeExpr::Tuple(elems) if elems.is_empty() => Some(Value::Null),
-        TypeExpr::Tuple(elems) => {
-            elems.iter().map(|t| decode_from(t, rest)).collect::<Option<Vec<_>>>().map(Value::Array)
-        }
+        TypeExpr::Tuple(elems) => elems
+            .iter()
+            .map(|t| decode_from(t, rest))
+            .collect::<Option<Vec<_>>>()
+            .map(Value::Array),
         TypeExpr::Result(..) | TypeExpr::Named(_) => None,
     }
 }
@@ -224,7 +271,10 @@ mod tests {
             enc("u128", json!("340282366920938463463374607431768211455")).unwrap(),
             borsh::to_vec(&u128::MAX).unwrap()
         );
-        assert_eq!(enc("String", json!("hi")).unwrap(), borsh::to_vec("hi").unwrap());
+        assert_eq!(
+            enc("String", json!("hi")).unwrap(),
+            borsh::to_vec("hi").unwrap()
+        );
         assert_eq!(
             enc("(u8, Option<u32>)", json!([1, null])).unwrap(),
             borsh::to_vec(&(1u8, None::<u32>)).unwrap()
@@ -233,7 +283,10 @@ mod tests {
             enc("Vec<u16>", json!([1, 2])).unwrap(),
             borsh::to_vec(&vec![1u16, 2]).unwrap()
         );
-        assert_eq!(enc("Vec<u8>", json!("0x0102")).unwrap(), borsh::to_vec(&vec![1u8, 2]).unwrap());
+        assert_eq!(
+            enc("Vec<u8>", json!("0x0102")).unwrap(),
+            borsh::to_vec(&vec![1u8, 2]).unwrap()
+        );
         let addr = "ab".repeat(32);
         assert_eq!(enc("Address", json!(addr)).unwrap(), vec![0xab; 32]);
     }
@@ -244,7 +297,12 @@ mod tests {
         assert!(enc("u64", json!(-1)).is_err());
         assert!(enc("Address", json!("abcd")).is_err());
         assert!(enc("bool", json!(1)).is_err());
-        assert!(enc("MyStruct", json!({})).unwrap_err().0.contains("--args 0x"));
+        assert!(
+            enc("MyStruct", json!({}))
+                .unwrap_err()
+                .0
+                .contains("--args 0x")
+        );
     }
 
     #[test]
@@ -252,9 +310,19 @@ mod tests {
         let t = TypeExpr::parse("(u32, Vec<String>, Option<bool>)");
         let bytes = borsh::to_vec(&(7u32, vec!["a".to_string()], Some(true))).unwrap();
         assert_eq!(decode(&t, &bytes), Some(json!([7, ["a"], true])));
-        assert_eq!(decode(&TypeExpr::parse("u64"), &[1, 0, 0, 0, 0, 0, 0, 0]), Some(json!("1")));
+        assert_eq!(
+            decode(&TypeExpr::parse("u64"), &[1, 0, 0, 0, 0, 0, 0, 0]),
+            Some(json!("1"))
+        );
         assert_eq!(decode(&TypeExpr::parse("u64"), &[1, 0]), None);
-        assert_eq!(decode(&TypeExpr::parse("u8"), &[1, 2]), None, "trailing bytes");
-        assert_eq!(decode(&TypeExpr::parse("Vec<u32>"), &[255, 255, 255, 255]), None);
+        assert_eq!(
+            decode(&TypeExpr::parse("u8"), &[1, 2]),
+            None,
+            "trailing bytes"
+        );
+        assert_eq!(
+            decode(&TypeExpr::parse("Vec<u32>"), &[255, 255, 255, 255]),
+            None
+        );
     }
 }

@@ -22,7 +22,8 @@ pub mod bundled {
     /// `contracts/hostile`.
     pub const HOSTILE: &[u8] = include_bytes!("../../contracts/wasm/hostile.wasm");
     /// `contracts/forbidden_import`.
-    pub const FORBIDDEN_IMPORT: &[u8] = include_bytes!("../../contracts/wasm/forbidden_import.wasm");
+    pub const FORBIDDEN_IMPORT: &[u8] =
+        include_bytes!("../../contracts/wasm/forbidden_import.wasm");
 }
 
 const GAS: u64 = 10_000_000;
@@ -38,14 +39,28 @@ fn outcome(r: &Receipt) -> String {
 }
 
 fn row(out: &mut dyn Write, what: &str, r: &Receipt, note: &str) -> std::io::Result<()> {
-    writeln!(out, "  {what:<34} {:>10}  {:<44} {note}", r.gas_spent, truncate(&outcome(r), 44))
+    writeln!(
+        out,
+        "  {what:<34} {:>10}  {:<44} {note}",
+        r.gas_spent,
+        truncate(&outcome(r), 44)
+    )
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).collect::<String>() + "…" }
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
 }
 
-fn call(s: &mut Session, id: ContractId, f: &str, args: &[u8]) -> Result<Receipt, runtime::HostError> {
+fn call(
+    s: &mut Session,
+    id: ContractId,
+    f: &str,
+    args: &[u8],
+) -> Result<Receipt, runtime::HostError> {
     s.call(DEV_ACCOUNT, id, f, args, GAS)
 }
 
@@ -56,13 +71,30 @@ fn call(s: &mut Session, id: ContractId, f: &str, args: &[u8]) -> Result<Receipt
 pub fn run(out: &mut dyn Write) -> DemoResult {
     let runtime = Runtime::new(RuntimeConfig::default().with_dev_mode(true))?;
     let store = Arc::new(MemoryStore::new());
-    let mut s = runtime.session(store.clone(), BlockInfo { height: 1, timestamp_ms: 0 });
+    let mut s = runtime.session(
+        store.clone(),
+        BlockInfo {
+            height: 1,
+            timestamp_ms: 0,
+        },
+    );
 
-    writeln!(out, "== deploy (validate + compile, then cached by code hash)")?;
-    let mut deploy = |name: &str, code: &[u8], s: &mut Session| -> Result<ContractId, Box<dyn std::error::Error>> {
+    writeln!(
+        out,
+        "== deploy (validate + compile, then cached by code hash)"
+    )?;
+    let mut deploy = |name: &str,
+                      code: &[u8],
+                      s: &mut Session|
+     -> Result<ContractId, Box<dyn std::error::Error>> {
         let t = Instant::now();
         let id = s.deploy(DEV_ACCOUNT, code, 0)?;
-        writeln!(out, "  {name:<10} {:>6} bytes  {:>7.1} ms  id {id}", code.len(), t.elapsed().as_secs_f64() * 1e3)?;
+        writeln!(
+            out,
+            "  {name:<10} {:>6} bytes  {:>7.1} ms  id {id}",
+            code.len(),
+            t.elapsed().as_secs_f64() * 1e3
+        )?;
         Ok(id)
     };
     let counter = deploy("counter", bundled::COUNTER, &mut s)?;
@@ -73,25 +105,54 @@ pub fn run(out: &mut dyn Write) -> DemoResult {
         Err(e) => writeln!(out, "  forbidden_import refused: {e}")?,
     }
 
-    writeln!(out, "\n== calls                                   gas spent  outcome")?;
+    writeln!(
+        out,
+        "\n== calls                                   gas spent  outcome"
+    )?;
     for by in [5u64, 7] {
         let r = call(&mut s, counter, "increment", &to_vec(&by)?)?;
-        let value = r.result.as_ref().ok().and_then(|b| borsh::from_slice::<u64>(b).ok());
-        row(out, &format!("counter.increment({by})"), &r, &format!("-> {value:?}"))?;
+        let value = r
+            .result
+            .as_ref()
+            .ok()
+            .and_then(|b| borsh::from_slice::<u64>(b).ok());
+        row(
+            out,
+            &format!("counter.increment({by})"),
+            &r,
+            &format!("-> {value:?}"),
+        )?;
     }
     let r = call(&mut s, counter, "increment", &[1, 2, 3])?;
     row(out, "counter.increment(<3 bad bytes>)", &r, "")?;
     let r = call(&mut s, token, "init", &to_vec(&1_000_000u128)?)?;
     row(out, "token.init(1000000)", &r, "")?;
     let r = call(&mut s, token, "transfer", &to_vec(&(BOB, 250u128))?)?;
-    row(out, "token.transfer(bob, 250)", &r, &format!("{} event(s)", r.events.len()))?;
+    row(
+        out,
+        "token.transfer(bob, 250)",
+        &r,
+        &format!("{} event(s)", r.events.len()),
+    )?;
     let r = call(&mut s, token, "transfer", &to_vec(&(BOB, 10_000_000u128))?)?;
-    row(out, "token.transfer(bob, 10000000)", &r, "contract error, reverted")?;
+    row(
+        out,
+        "token.transfer(bob, 10000000)",
+        &r,
+        "contract error, reverted",
+    )?;
     let r = call(&mut s, token, "balance_of", &to_vec(&BOB)?)?;
-    let value = r.result.as_ref().ok().and_then(|b| borsh::from_slice::<u128>(b).ok());
+    let value = r
+        .result
+        .as_ref()
+        .ok()
+        .and_then(|b| borsh::from_slice::<u128>(b).ok());
     row(out, "token.balance_of(bob)", &r, &format!("-> {value:?}"))?;
 
-    writeln!(out, "\n== hostile contract (each failure contained, reverted, typed)")?;
+    writeln!(
+        out,
+        "\n== hostile contract (each failure contained, reverted, typed)"
+    )?;
     let hostile_calls: [(&str, Vec<u8>); 9] = [
         ("infinite_loop", vec![]),
         ("memory_bomb", vec![]),
@@ -106,12 +167,24 @@ pub fn run(out: &mut dyn Write) -> DemoResult {
     for (f, args) in hostile_calls {
         let r = call(&mut s, hostile, f, &args)?;
         let touched = s.storage(&hostile, b"touched")?.is_some();
-        row(out, &format!("hostile.{f}"), &r, if touched { "STORAGE CHANGED" } else { "storage unchanged" })?;
+        row(
+            out,
+            &format!("hostile.{f}"),
+            &r,
+            if touched {
+                "STORAGE CHANGED"
+            } else {
+                "storage unchanged"
+            },
+        )?;
     }
     let r = call(&mut s, hostile, "no_such_entry", &[])?;
     row(out, "hostile.no_such_entry", &r, "")?;
 
-    writeln!(out, "\n== latency: counter.increment in a fresh Store per call (module warm)")?;
+    writeln!(
+        out,
+        "\n== latency: counter.increment in a fresh Store per call (module warm)"
+    )?;
     let n = 2_000u32;
     let args = to_vec(&1u64)?;
     let t = Instant::now();
@@ -122,9 +195,16 @@ pub fn run(out: &mut dyn Write) -> DemoResult {
         }
     }
     let per_call = t.elapsed().as_secs_f64() * 1e6 / f64::from(n);
-    writeln!(out, "  {n} calls, {per_call:.2} µs per call (see benches/ for the measured comparison)")?;
+    writeln!(
+        out,
+        "  {n} calls, {per_call:.2} µs per call (see benches/ for the measured comparison)"
+    )?;
 
     s.commit()?;
-    writeln!(out, "\ncommitted: {} contracts in the store", store.contracts().len())?;
+    writeln!(
+        out,
+        "\ncommitted: {} contracts in the store",
+        store.contracts().len()
+    )?;
     Ok(())
 }

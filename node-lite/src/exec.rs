@@ -67,8 +67,12 @@ fn host_failure(message: impl std::fmt::Display) -> ExecOutput {
 
 /// Read a module file: binary wasm as is, WAT text compiled.
 pub(crate) fn read_module(path: &PathBuf) -> Result<Vec<u8>, ExecOutput> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| refused("unreadable_file", format!("cannot read {}: {e}", path.display())))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        refused(
+            "unreadable_file",
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
     if bytes.starts_with(b"\0asm") {
         return Ok(bytes);
     }
@@ -79,20 +83,27 @@ pub(crate) fn read_module(path: &PathBuf) -> Result<Vec<u8>, ExecOutput> {
     }
     Err(refused(
         "invalid_wasm",
-        format!("{} is neither a wasm module (no \\0asm header) nor WAT text", path.display()),
+        format!(
+            "{} is neither a wasm module (no \\0asm header) nor WAT text",
+            path.display()
+        ),
     ))
 }
 
 /// Encode `--args` for `function`.
 fn encode_args(raw: Option<&str>, signature: Option<&Signature>) -> Result<Vec<u8>, String> {
-    let Some(raw) = raw.map(str::trim) else { return Ok(Vec::new()) };
+    let Some(raw) = raw.map(str::trim) else {
+        return Ok(Vec::new());
+    };
     if let Some(hex_text) = raw.strip_prefix("0x") {
         return hex::decode(hex_text).map_err(|e| format!("--args is not valid hex: {e}"));
     }
-    let value: Value = serde_json::from_str(raw)
-        .map_err(|e| format!("--args is neither 0x-hex nor JSON: {e}"))?;
+    let value: Value =
+        serde_json::from_str(raw).map_err(|e| format!("--args is neither 0x-hex nor JSON: {e}"))?;
     let Some(sig) = signature else {
-        return Err("this contract records no signature for the function: pass --args 0x<borsh hex>".into());
+        return Err(
+            "this contract records no signature for the function: pass --args 0x<borsh hex>".into(),
+        );
     };
     let types: Vec<TypeExpr> = sig.args.iter().map(|(_, t)| t.clone()).collect();
     // Always a JSON array with one element per argument; a function of one argument also
@@ -100,7 +111,12 @@ fn encode_args(raw: Option<&str>, signature: Option<&Signature>) -> Result<Vec<u
     let items = match value {
         Value::Array(items) => items,
         v if types.len() == 1 => vec![v],
-        v => return Err(format!("expected a JSON array of {} arguments, got {v}", types.len())),
+        v => {
+            return Err(format!(
+                "expected a JSON array of {} arguments, got {v}",
+                types.len()
+            ));
+        }
     };
     if items.len() != types.len() {
         return Err(format!(
@@ -171,10 +187,15 @@ fn run_inner(req: &ExecRequest) -> Result<ExecOutput, ExecOutput> {
     let code = read_module(&req.contract)?;
     let signatures = read_signatures(&code);
     let signature = signatures.get(&req.function);
-    let args = encode_args(req.args.as_deref(), signature).map_err(|e| refused("invalid_args", e))?;
+    let args =
+        encode_args(req.args.as_deref(), signature).map_err(|e| refused("invalid_args", e))?;
 
-    let mut config = RuntimeConfig::default().with_dev_mode(true);
-    config.pooled_instances = 16;
+    // One call per process: a small instance pool is plenty.
+    let mut config = RuntimeConfig {
+        pooled_instances: 16,
+        ..RuntimeConfig::default()
+    }
+    .with_dev_mode(true);
     let state_file = req.state.as_ref().map(|dir| dir.join("state.bin"));
     if let Some(dir) = &req.state {
         std::fs::create_dir_all(dir)
@@ -207,5 +228,8 @@ fn run_inner(req: &ExecRequest) -> Result<ExecOutput, ExecOutput> {
     }
     let mut json = receipt_json(&receipt, signature);
     json["deployed"] = Value::Bool(existing.is_none());
-    Ok(ExecOutput { exit_code: if receipt.is_success() { 0 } else { 1 }, json })
+    Ok(ExecOutput {
+        exit_code: if receipt.is_success() { 0 } else { 1 },
+        json,
+    })
 }

@@ -12,8 +12,11 @@ pub fn run(path: &Path) -> (Value, i32) {
         Ok(c) => c,
         Err(out) => return (out.json, out.exit_code),
     };
-    let mut config = RuntimeConfig::default();
-    config.pooling = false;
+    // Validation only: no instance pool needed.
+    let config = RuntimeConfig {
+        pooling: false,
+        ..RuntimeConfig::default()
+    };
     let runtime = match Runtime::new(config) {
         Ok(r) => r,
         Err(e) => return (json!({ "status": "host_error", "error": e.to_string() }), 3),

@@ -56,7 +56,12 @@ impl TypeExpr {
             return TypeExpr::Tuple(Vec::new());
         }
         if let Some(inner) = t.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
-            return TypeExpr::Tuple(split_top(inner).iter().map(|p| TypeExpr::parse(p)).collect());
+            return TypeExpr::Tuple(
+                split_top(inner)
+                    .iter()
+                    .map(|p| TypeExpr::parse(p))
+                    .collect(),
+            );
         }
         if let Some(inner) = t.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
             let parts = split_top_on(inner, ';');
@@ -118,7 +123,11 @@ fn split_top_on(s: &str, sep: char) -> Vec<String> {
         }
     }
     parts.push(current);
-    parts.into_iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()
+    parts
+        .into_iter()
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 /// Parse one signature line.
@@ -144,7 +153,10 @@ pub fn parse_line(line: &str) -> Option<Signature> {
             }
         }
         let close = close?;
-        let ret = line[close + 1..].trim().strip_prefix("->").map_or("()", str::trim);
+        let ret = line[close + 1..]
+            .trim()
+            .strip_prefix("->")
+            .map_or("()", str::trim);
         (&line[open + 1..close], ret)
     };
     let mut args = Vec::new();
@@ -152,7 +164,12 @@ pub fn parse_line(line: &str) -> Option<Signature> {
         let (label, ty) = part.split_once(':')?;
         args.push((label.trim().to_string(), TypeExpr::parse(ty)));
     }
-    Some(Signature { name, args, ret: TypeExpr::parse(ret_text), text: line.to_string() })
+    Some(Signature {
+        name,
+        args,
+        ret: TypeExpr::parse(ret_text),
+        text: line.to_string(),
+    })
 }
 
 /// The signatures recorded in a module, by entry-point name (empty if there are none, e.g. a
@@ -160,7 +177,9 @@ pub fn parse_line(line: &str) -> Option<Signature> {
 pub fn read_signatures(wasm: &[u8]) -> BTreeMap<String, Signature> {
     let mut out = BTreeMap::new();
     for payload in Parser::new(0).parse_all(wasm) {
-        let Ok(Payload::CustomSection(section)) = payload else { continue };
+        let Ok(Payload::CustomSection(section)) = payload else {
+            continue;
+        };
         if section.name() != SIGNATURE_SECTION {
             continue;
         }
@@ -178,10 +197,14 @@ mod tests {
 
     #[test]
     fn parses_signature_lines() {
-        let sig = parse_line("transfer(to: Address, amount: u128) -> Result<(), TokenError>").unwrap();
+        let sig =
+            parse_line("transfer(to: Address, amount: u128) -> Result<(), TokenError>").unwrap();
         assert_eq!(sig.name, "transfer");
         assert_eq!(sig.args[0], ("to".into(), TypeExpr::Id("Address".into())));
-        assert_eq!(sig.args[1], ("amount".into(), TypeExpr::Prim("u128".into())));
+        assert_eq!(
+            sig.args[1],
+            ("amount".into(), TypeExpr::Prim("u128".into()))
+        );
         assert_eq!(
             sig.ret,
             TypeExpr::Result(
@@ -208,6 +231,9 @@ mod tests {
             TypeExpr::parse("[u8; 32]"),
             TypeExpr::Array(Box::new(TypeExpr::Prim("u8".into())), 32)
         );
-        assert_eq!(TypeExpr::parse("MyStruct"), TypeExpr::Named("MyStruct".into()));
+        assert_eq!(
+            TypeExpr::parse("MyStruct"),
+            TypeExpr::Named("MyStruct".into())
+        );
     }
 }

@@ -97,7 +97,10 @@ impl ModuleCache {
     }
 
     fn insert(&self, hash: CodeHash, module: &Module) -> Result<Arc<CompiledContract>, String> {
-        let pre = self.linker.instantiate_pre(module).map_err(|e| format!("{e:#}"))?;
+        let pre = self
+            .linker
+            .instantiate_pre(module)
+            .map_err(|e| format!("{e:#}"))?;
         let entry_points = module
             .exports()
             .filter(|e| e.ty().func().is_some())

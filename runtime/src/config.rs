@@ -142,7 +142,11 @@ impl Default for RuntimeConfig {
 impl RuntimeConfig {
     /// The configuration for tests: dev mode on, a small pool, no disk cache.
     pub fn test() -> Self {
-        Self { dev_mode: true, pooled_instances: 64, ..Self::default() }
+        Self {
+            dev_mode: true,
+            pooled_instances: 64,
+            ..Self::default()
+        }
     }
 
     /// Set the disk cache directory.

@@ -51,7 +51,9 @@ pub enum DeployError {
     #[error("table limit: {0}")]
     Table(String),
     /// An import outside the host-api allow-list.
-    #[error("forbidden import `{module}.{name}`: only the host functions of `host_v1` may be imported")]
+    #[error(
+        "forbidden import `{module}.{name}`: only the host functions of `host_v1` may be imported"
+    )]
     ForbiddenImport {
         /// Import module.
         module: String,

@@ -80,10 +80,12 @@ impl ResourceLimiter for Limiter {
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
         if desired > self.max_memory_bytes {
-            return Err(wasmtime::Error::new(HostTrap::Contract(CallError::MemoryLimit {
-                requested_bytes: desired as u64,
-                limit_bytes: self.max_memory_bytes as u64,
-            })));
+            return Err(wasmtime::Error::new(HostTrap::Contract(
+                CallError::MemoryLimit {
+                    requested_bytes: desired as u64,
+                    limit_bytes: self.max_memory_bytes as u64,
+                },
+            )));
         }
         Ok(true)
     }
@@ -95,11 +97,13 @@ impl ResourceLimiter for Limiter {
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
         if desired > self.max_table_elements {
-            return Err(wasmtime::Error::new(HostTrap::Contract(CallError::LimitExceeded {
-                kind: LimitKind::TableElements,
-                size: desired as u64,
-                max: self.max_table_elements as u64,
-            })));
+            return Err(wasmtime::Error::new(HostTrap::Contract(
+                CallError::LimitExceeded {
+                    kind: LimitKind::TableElements,
+                    size: desired as u64,
+                    max: self.max_table_elements as u64,
+                },
+            )));
         }
         Ok(true)
     }
@@ -114,14 +118,20 @@ fn fail(e: CallError) -> wasmtime::Error {
 
 fn limit(kind: LimitKind, size: usize, max: usize) -> HostResult<()> {
     if size > max {
-        return Err(fail(CallError::LimitExceeded { kind, size: size as u64, max: max as u64 }));
+        return Err(fail(CallError::LimitExceeded {
+            kind,
+            size: size as u64,
+            max: max as u64,
+        }));
     }
     Ok(())
 }
 
 /// The gas the call has left: its fuel less the overdraft reserve (see `session.rs`).
 fn gas_left(caller: &Ctx<'_>) -> HostResult<u64> {
-    Ok(caller.get_fuel()?.saturating_sub(caller.data().fuel_reserve))
+    Ok(caller
+        .get_fuel()?
+        .saturating_sub(caller.data().fuel_reserve))
 }
 
 /// Take `gas` from the call's fuel, or stop it with `OutOfGas` (leaving no fuel).
@@ -145,14 +155,20 @@ fn range(ptr: i32, len: usize) -> HostResult<std::ops::Range<usize>> {
 }
 
 fn memory(caller: &Ctx<'_>) -> HostResult<Memory> {
-    caller.data().memory.ok_or_else(|| fail(CallError::AbiViolation("no memory export".into())))
+    caller
+        .data()
+        .memory
+        .ok_or_else(|| fail(CallError::AbiViolation("no memory export".into())))
 }
 
 /// Copy `len` bytes at `ptr` out of the contract's memory.
 fn read_bytes(caller: &Ctx<'_>, ptr: i32, len: usize) -> HostResult<Vec<u8>> {
     let mem = memory(caller)?;
     let r = range(ptr, len)?;
-    mem.data(caller).get(r).map(<[u8]>::to_vec).ok_or_else(out_of_bounds)
+    mem.data(caller)
+        .get(r)
+        .map(<[u8]>::to_vec)
+        .ok_or_else(out_of_bounds)
 }
 
 /// Check that all of `ptr..ptr+len` lies in memory, then copy at most its first `max` bytes
@@ -171,7 +187,10 @@ fn read_clamped(caller: &Ctx<'_>, ptr: i32, len: i32, max: usize) -> HostResult<
 fn write_bytes(caller: &mut Ctx<'_>, ptr: i32, bytes: &[u8]) -> HostResult<()> {
     let mem = memory(caller)?;
     let r = range(ptr, bytes.len())?;
-    mem.data_mut(caller).get_mut(r).ok_or_else(out_of_bounds)?.copy_from_slice(bytes);
+    mem.data_mut(caller)
+        .get_mut(r)
+        .ok_or_else(out_of_bounds)?
+        .copy_from_slice(bytes);
     Ok(())
 }
 
@@ -194,7 +213,10 @@ fn store_failed(e: StoreError) -> wasmtime::Error {
 fn storage_value(state: &HostState, key: &[u8]) -> HostResult<Option<Vec<u8>>> {
     match state.journal.read(&state.contract, key) {
         Some(v) => Ok(v.map(<[u8]>::to_vec)),
-        None => state.base.storage(&state.contract, key).map_err(store_failed),
+        None => state
+            .base
+            .storage(&state.contract, key)
+            .map_err(store_failed),
     }
 }
 
@@ -206,24 +228,35 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
     let mut l: Linker<HostState> = Linker::new(engine);
     let m = IMPORT_MODULE;
 
-    l.func_wrap(m, abi::INPUT_READ.name, |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
-        let p = c.data().prices.clone();
-        let input = std::mem::take(&mut c.data_mut().input);
-        let charged = charge(&mut c, price(p.host_call_base, p.copy_per_byte, input.len()));
-        let written = charged.and_then(|()| write_bytes(&mut c, dst, &input));
-        c.data_mut().input = input;
-        written
-    })?;
+    l.func_wrap(
+        m,
+        abi::INPUT_READ.name,
+        |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
+            let p = c.data().prices.clone();
+            let input = std::mem::take(&mut c.data_mut().input);
+            let charged = charge(
+                &mut c,
+                price(p.host_call_base, p.copy_per_byte, input.len()),
+            );
+            let written = charged.and_then(|()| write_bytes(&mut c, dst, &input));
+            c.data_mut().input = input;
+            written
+        },
+    )?;
 
-    l.func_wrap(m, abi::OUTPUT_WRITE.name, |mut c: Ctx<'_>, src: i32, len: i32| {
-        let len = len as u32 as usize;
-        limit(LimitKind::ReturnData, len, MAX_RETURN_BYTES)?;
-        let p = c.data().prices.clone();
-        charge(&mut c, price(p.host_call_base, p.copy_per_byte, len))?;
-        let bytes = read_bytes(&c, src, len)?;
-        c.data_mut().output = bytes;
-        Ok(())
-    })?;
+    l.func_wrap(
+        m,
+        abi::OUTPUT_WRITE.name,
+        |mut c: Ctx<'_>, src: i32, len: i32| {
+            let len = len as u32 as usize;
+            limit(LimitKind::ReturnData, len, MAX_RETURN_BYTES)?;
+            let p = c.data().prices.clone();
+            charge(&mut c, price(p.host_call_base, p.copy_per_byte, len))?;
+            let bytes = read_bytes(&c, src, len)?;
+            c.data_mut().output = bytes;
+            Ok(())
+        },
+    )?;
 
     l.func_wrap(
         m,
@@ -232,13 +265,19 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
             let key_len = key_len as u32 as usize;
             limit(LimitKind::KeySize, key_len, MAX_KEY_BYTES)?;
             let p = c.data().prices.clone();
-            charge(&mut c, price(p.storage_read_base, p.storage_read_per_byte, key_len))?;
+            charge(
+                &mut c,
+                price(p.storage_read_base, p.storage_read_per_byte, key_len),
+            )?;
             let key = read_bytes(&c, key, key_len)?;
             let Some(value) = storage_value(c.data(), &key)? else {
                 return Ok(STORAGE_ABSENT);
             };
             let copied = value.len().min(cap as u32 as usize);
-            charge(&mut c, p.storage_read_per_byte.saturating_mul(copied as u64))?;
+            charge(
+                &mut c,
+                p.storage_read_per_byte.saturating_mul(copied as u64),
+            )?;
             write_bytes(&mut c, dst, &value[..copied])?;
             Ok(value.len() as i32)
         },
@@ -252,7 +291,14 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
             limit(LimitKind::KeySize, key_len, MAX_KEY_BYTES)?;
             limit(LimitKind::ValueSize, val_len, MAX_VALUE_BYTES)?;
             let p = c.data().prices.clone();
-            charge(&mut c, price(p.storage_write_base, p.storage_write_per_byte, key_len + val_len))?;
+            charge(
+                &mut c,
+                price(
+                    p.storage_write_base,
+                    p.storage_write_per_byte,
+                    key_len + val_len,
+                ),
+            )?;
             let key = read_bytes(&c, key, key_len)?;
             let value = read_bytes(&c, val, val_len)?;
             let state = c.data_mut();
@@ -268,7 +314,10 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
             let key_len = key_len as u32 as usize;
             limit(LimitKind::KeySize, key_len, MAX_KEY_BYTES)?;
             let p = c.data().prices.clone();
-            charge(&mut c, price(p.storage_remove_base, p.storage_write_per_byte, key_len))?;
+            charge(
+                &mut c,
+                price(p.storage_remove_base, p.storage_write_per_byte, key_len),
+            )?;
             let key = read_bytes(&c, key, key_len)?;
             let existed = storage_value(c.data(), &key)?.is_some();
             let state = c.data_mut();
@@ -277,31 +326,47 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
         },
     )?;
 
-    l.func_wrap(m, abi::CALLER.name, |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
-        let p = c.data().prices.clone();
-        charge(&mut c, price(p.host_call_base, p.copy_per_byte, 32))?;
-        let caller = c.data().caller;
-        write_bytes(&mut c, dst, &caller.0)
-    })?;
+    l.func_wrap(
+        m,
+        abi::CALLER.name,
+        |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
+            let p = c.data().prices.clone();
+            charge(&mut c, price(p.host_call_base, p.copy_per_byte, 32))?;
+            let caller = c.data().caller;
+            write_bytes(&mut c, dst, &caller.0)
+        },
+    )?;
 
-    l.func_wrap(m, abi::SELF_ID.name, |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
-        let p = c.data().prices.clone();
-        charge(&mut c, price(p.host_call_base, p.copy_per_byte, 32))?;
-        let id = c.data().contract;
-        write_bytes(&mut c, dst, &id.0)
-    })?;
+    l.func_wrap(
+        m,
+        abi::SELF_ID.name,
+        |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
+            let p = c.data().prices.clone();
+            charge(&mut c, price(p.host_call_base, p.copy_per_byte, 32))?;
+            let id = c.data().contract;
+            write_bytes(&mut c, dst, &id.0)
+        },
+    )?;
 
-    l.func_wrap(m, abi::BLOCK_HEIGHT.name, |mut c: Ctx<'_>| -> HostResult<i64> {
-        let base = c.data().prices.host_call_base;
-        charge(&mut c, base)?;
-        Ok(c.data().block.height as i64)
-    })?;
+    l.func_wrap(
+        m,
+        abi::BLOCK_HEIGHT.name,
+        |mut c: Ctx<'_>| -> HostResult<i64> {
+            let base = c.data().prices.host_call_base;
+            charge(&mut c, base)?;
+            Ok(c.data().block.height as i64)
+        },
+    )?;
 
-    l.func_wrap(m, abi::BLOCK_TIMESTAMP.name, |mut c: Ctx<'_>| -> HostResult<i64> {
-        let base = c.data().prices.host_call_base;
-        charge(&mut c, base)?;
-        Ok(c.data().block.timestamp_ms as i64)
-    })?;
+    l.func_wrap(
+        m,
+        abi::BLOCK_TIMESTAMP.name,
+        |mut c: Ctx<'_>| -> HostResult<i64> {
+            let base = c.data().prices.host_call_base;
+            charge(&mut c, base)?;
+            Ok(c.data().block.timestamp_ms as i64)
+        },
+    )?;
 
     l.func_wrap(m, abi::GAS_LEFT.name, |mut c: Ctx<'_>| -> HostResult<i64> {
         let base = c.data().prices.host_call_base;
@@ -316,15 +381,27 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
             let (topic_len, data_len) = (topic_len as u32 as usize, data_len as u32 as usize);
             limit(LimitKind::TopicSize, topic_len, MAX_TOPIC_BYTES)?;
             limit(LimitKind::EventDataSize, data_len, MAX_EVENT_DATA_BYTES)?;
-            limit(LimitKind::EventCount, c.data().events.len() + 1, MAX_EVENTS_PER_CALL)?;
+            limit(
+                LimitKind::EventCount,
+                c.data().events.len() + 1,
+                MAX_EVENTS_PER_CALL,
+            )?;
             let p = c.data().prices.clone();
-            charge(&mut c, price(p.emit_base, p.emit_per_byte, topic_len + data_len))?;
+            charge(
+                &mut c,
+                price(p.emit_base, p.emit_per_byte, topic_len + data_len),
+            )?;
             let topic = String::from_utf8(read_bytes(&c, topic, topic_len)?)
                 .map_err(|_| fail(CallError::AbiViolation("event topic is not UTF-8".into())))?;
             let data = read_bytes(&c, data, data_len)?;
             let state = c.data_mut();
             let contract = state.contract;
-            state.events.push(Event { contract, topic, data, reverted: false });
+            state.events.push(Event {
+                contract,
+                topic,
+                data,
+                reverted: false,
+            });
             Ok(())
         },
     )?;
@@ -346,24 +423,38 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
         },
     )?;
 
-    l.func_wrap(m, abi::ABORT.name, |mut c: Ctx<'_>, msg: i32, len: i32| -> HostResult<()> {
-        let base = c.data().prices.host_call_base;
-        charge(&mut c, base)?;
-        let text = message(&read_clamped(&c, msg, len, MAX_PANIC_MESSAGE_BYTES)?, MAX_PANIC_MESSAGE_BYTES);
-        Err(fail(CallError::Panic(text)))
-    })?;
+    l.func_wrap(
+        m,
+        abi::ABORT.name,
+        |mut c: Ctx<'_>, msg: i32, len: i32| -> HostResult<()> {
+            let base = c.data().prices.host_call_base;
+            charge(&mut c, base)?;
+            let text = message(
+                &read_clamped(&c, msg, len, MAX_PANIC_MESSAGE_BYTES)?,
+                MAX_PANIC_MESSAGE_BYTES,
+            );
+            Err(fail(CallError::Panic(text)))
+        },
+    )?;
 
-    l.func_wrap(m, abi::DEBUG_PRINT.name, |mut c: Ctx<'_>, msg: i32, len: i32| -> HostResult<()> {
-        let p = c.data().prices.clone();
-        let charged_len = (len as u32 as usize).min(MAX_DEBUG_MESSAGE_BYTES);
-        charge(&mut c, price(p.debug_base, p.debug_per_byte, charged_len))?;
-        let text = message(&read_clamped(&c, msg, len, MAX_DEBUG_MESSAGE_BYTES)?, MAX_DEBUG_MESSAGE_BYTES);
-        let state = c.data_mut();
-        if state.dev_mode && state.debug.len() < MAX_DEBUG_MESSAGES_PER_CALL {
-            state.debug.push(text);
-        }
-        Ok(())
-    })?;
+    l.func_wrap(
+        m,
+        abi::DEBUG_PRINT.name,
+        |mut c: Ctx<'_>, msg: i32, len: i32| -> HostResult<()> {
+            let p = c.data().prices.clone();
+            let charged_len = (len as u32 as usize).min(MAX_DEBUG_MESSAGE_BYTES);
+            charge(&mut c, price(p.debug_base, p.debug_per_byte, charged_len))?;
+            let text = message(
+                &read_clamped(&c, msg, len, MAX_DEBUG_MESSAGE_BYTES)?,
+                MAX_DEBUG_MESSAGE_BYTES,
+            );
+            let state = c.data_mut();
+            if state.dev_mode && state.debug.len() < MAX_DEBUG_MESSAGES_PER_CALL {
+                state.debug.push(text);
+            }
+            Ok(())
+        },
+    )?;
 
     Ok(l)
 }

@@ -39,7 +39,12 @@ impl fmt::Debug for CodeHash {
 
 /// The id of the contract `owner` deploys from code `code_hash` with `nonce`.
 pub fn contract_id(owner: &Address, code_hash: &CodeHash, nonce: u64) -> ContractId {
-    ContractId(blake2b_256(&[CONTRACT_ID_TAG, &owner.0, &code_hash.0, &nonce.to_le_bytes()]))
+    ContractId(blake2b_256(&[
+        CONTRACT_ID_TAG,
+        &owner.0,
+        &code_hash.0,
+        &nonce.to_le_bytes(),
+    ]))
 }
 
 /// BLAKE2b with a 32-byte digest over the concatenation of `parts`.
@@ -72,7 +77,10 @@ mod tests {
     fn blake2b_256_known_answer() {
         // BLAKE2b-256("abc"), RFC 7693 parameters with a 32-byte digest.
         let expected = "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319";
-        let hex: String = blake2b_256(&[b"abc"]).iter().map(|b| format!("{b:02x}")).collect();
+        let hex: String = blake2b_256(&[b"abc"])
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         assert_eq!(hex, expected);
     }
 }

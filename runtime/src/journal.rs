@@ -20,7 +20,9 @@ pub struct Journal {
 impl Journal {
     /// A journal with its bottom (session) frame.
     pub fn new() -> Self {
-        Self { frames: vec![Frame::new()] }
+        Self {
+            frames: vec![Frame::new()],
+        }
     }
 
     /// Open a frame for a call.

@@ -43,7 +43,14 @@ impl Runtime {
         }
         let cache = ModuleCache::new(engine.clone(), linker, config.cache_dir.clone());
         let prices = Arc::new(config.prices.clone());
-        Ok(Self { inner: Arc::new(RuntimeInner { config, prices, engine, cache }) })
+        Ok(Self {
+            inner: Arc::new(RuntimeInner {
+                config,
+                prices,
+                engine,
+                cache,
+            }),
+        })
     }
 
     /// The configuration it was built with.

@@ -70,10 +70,18 @@ impl Session {
             return Err(DeployError::AlreadyDeployed(id));
         }
         let cache = &self.runtime.inner.cache;
-        let compiled = cache.get(hash, || Ok(Arc::from(bytecode))).map_err(DeployError::Compile)?;
+        let compiled = cache
+            .get(hash, || Ok(Arc::from(bytecode)))
+            .map_err(DeployError::Compile)?;
         self.probe_instantiation(id, &compiled)?;
         self.code.entry(hash).or_insert_with(|| Arc::from(bytecode));
-        self.contracts.insert(id, ContractRecord { owner, code_hash: hash.0 });
+        self.contracts.insert(
+            id,
+            ContractRecord {
+                owner,
+                code_hash: hash.0,
+            },
+        );
         Ok(id)
     }
 
@@ -151,7 +159,14 @@ impl Session {
         }
         if args.len() > MAX_ARGUMENT_BYTES {
             let (size, max) = (args.len() as u64, MAX_ARGUMENT_BYTES as u64);
-            return fail(receipt, CallError::LimitExceeded { kind: LimitKind::ArgumentSize, size, max });
+            return fail(
+                receipt,
+                CallError::LimitExceeded {
+                    kind: LimitKind::ArgumentSize,
+                    size,
+                    max,
+                },
+            );
         }
         let inner = &self.runtime.inner;
         let call_base = inner.prices.call_base;
@@ -188,9 +203,9 @@ impl Session {
             Ok(_) if consumed > available => Err(CallError::OutOfGas),
             Ok(STATUS_OK) => Ok(state.output),
             Ok(STATUS_ERROR) => Err(CallError::Reverted(state.output)),
-            Ok(STATUS_INVALID_INPUT) => {
-                Err(CallError::InvalidInput(String::from_utf8_lossy(&state.output).into_owned()))
-            }
+            Ok(STATUS_INVALID_INPUT) => Err(CallError::InvalidInput(
+                String::from_utf8_lossy(&state.output).into_owned(),
+            )),
             Ok(status) => Err(CallError::BadStatus(status)),
             Err(e) => match classify(e) {
                 Ok(call_error) => Err(call_error),
@@ -249,21 +264,31 @@ impl Session {
     /// Instantiate a freshly compiled contract once, calling nothing, so that a module whose
     /// data or element segments do not fit its memory or table is refused at deploy rather than
     /// failing every call.
-    fn probe_instantiation(&self, id: ContractId, compiled: &CompiledContract) -> Result<(), DeployError> {
+    fn probe_instantiation(
+        &self,
+        id: ContractId,
+        compiled: &CompiledContract,
+    ) -> Result<(), DeployError> {
         let state = self.host_state(id, Address::default(), Vec::new(), Journal::new());
         let mut store = Store::new(&self.runtime.inner.engine, state);
         store.limiter(|s| &mut s.limiter);
         // No contract code runs (start functions are refused), but wasmtime may meter the copy
         // of data segments it cannot map copy-on-write: enough fuel for any module's data.
         let fuel = 4 * self.runtime.inner.config.limits.max_module_bytes as u64;
-        store.set_fuel(fuel).map_err(|e| DeployError::Instantiation(format!("{e:#}")))?;
-        compiled.pre.instantiate(&mut store).map(|_| ()).map_err(|e| {
-            let message = match e.downcast_ref::<Trap>() {
-                Some(trap) => trap.to_string(),
-                None => format!("{e:#}"),
-            };
-            DeployError::Instantiation(message)
-        })
+        store
+            .set_fuel(fuel)
+            .map_err(|e| DeployError::Instantiation(format!("{e:#}")))?;
+        compiled
+            .pre
+            .instantiate(&mut store)
+            .map(|_| ())
+            .map_err(|e| {
+                let message = match e.downcast_ref::<Trap>() {
+                    Some(trap) => trap.to_string(),
+                    None => format!("{e:#}"),
+                };
+                DeployError::Instantiation(message)
+            })
     }
 
     /// Write the session's deploys and storage changes to the store, atomically.

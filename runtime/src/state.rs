@@ -102,12 +102,22 @@ impl MemoryStore {
 
     /// Every key/value of one contract, in key order.
     pub fn contract_storage(&self, id: &ContractId) -> BTreeMap<Vec<u8>, Vec<u8>> {
-        self.state.read().storage.get(&id.0).cloned().unwrap_or_default()
+        self.state
+            .read()
+            .storage
+            .get(&id.0)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The ids of all deployed contracts, sorted.
     pub fn contracts(&self) -> Vec<ContractId> {
-        self.state.read().contracts.keys().map(|k| ContractId(*k)).collect()
+        self.state
+            .read()
+            .contracts
+            .keys()
+            .map(|k| ContractId(*k))
+            .collect()
     }
 
     /// Write the whole state to `path` (atomically: a temporary file renamed over it).
@@ -149,12 +159,17 @@ impl MemoryStore {
         }
         let state: MemoryState =
             borsh::from_slice(body).map_err(|e| corrupt(&format!("does not decode: {e}")))?;
-        Ok(Self { state: RwLock::new(state) })
+        Ok(Self {
+            state: RwLock::new(state),
+        })
     }
 }
 
 fn io_error(path: &Path, e: &dyn std::fmt::Display) -> StoreError {
-    StoreError::Io { path: path.display().to_string(), message: e.to_string() }
+    StoreError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
 }
 
 impl StateStore for MemoryStore {
@@ -163,11 +178,22 @@ impl StateStore for MemoryStore {
     }
 
     fn code(&self, hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StoreError> {
-        Ok(self.state.read().code.get(&hash.0).map(|c| Arc::from(c.as_slice())))
+        Ok(self
+            .state
+            .read()
+            .code
+            .get(&hash.0)
+            .map(|c| Arc::from(c.as_slice())))
     }
 
     fn storage(&self, id: &ContractId, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.state.read().storage.get(&id.0).and_then(|m| m.get(key)).cloned())
+        Ok(self
+            .state
+            .read()
+            .storage
+            .get(&id.0)
+            .and_then(|m| m.get(key))
+            .cloned())
     }
 
     fn apply(&self, changes: ChangeSet) -> Result<(), StoreError> {
@@ -202,9 +228,21 @@ mod tests {
         let store = MemoryStore::new();
         let mut changes = ChangeSet::default();
         let id = ContractId([7; 32]);
-        changes.contracts.insert(id, ContractRecord { owner: Address([1; 32]), code_hash: [2; 32] });
-        changes.code.insert(CodeHash([2; 32]), Arc::from(&b"code"[..]));
-        changes.storage.entry(id).or_default().insert(b"k".to_vec(), Some(b"v".to_vec()));
+        changes.contracts.insert(
+            id,
+            ContractRecord {
+                owner: Address([1; 32]),
+                code_hash: [2; 32],
+            },
+        );
+        changes
+            .code
+            .insert(CodeHash([2; 32]), Arc::from(&b"code"[..]));
+        changes
+            .storage
+            .entry(id)
+            .or_default()
+            .insert(b"k".to_vec(), Some(b"v".to_vec()));
         store.apply(changes).unwrap();
         store
     }
@@ -217,7 +255,10 @@ mod tests {
         store.save(&path).unwrap();
         let loaded = MemoryStore::load(&path).unwrap();
         assert_eq!(*loaded.state.read(), *store.state.read());
-        assert_eq!(loaded.storage(&ContractId([7; 32]), b"k").unwrap(), Some(b"v".to_vec()));
+        assert_eq!(
+            loaded.storage(&ContractId([7; 32]), b"k").unwrap(),
+            Some(b"v".to_vec())
+        );
     }
 
     #[test]
@@ -229,9 +270,15 @@ mod tests {
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
         std::fs::write(&path, &bytes).unwrap();
-        assert!(matches!(MemoryStore::load(&path), Err(StoreError::Corrupt { .. })));
+        assert!(matches!(
+            MemoryStore::load(&path),
+            Err(StoreError::Corrupt { .. })
+        ));
         std::fs::write(&path, &bytes[..20]).unwrap();
-        assert!(matches!(MemoryStore::load(&path), Err(StoreError::Corrupt { .. })));
+        assert!(matches!(
+            MemoryStore::load(&path),
+            Err(StoreError::Corrupt { .. })
+        ));
     }
 
     #[test]
@@ -239,7 +286,11 @@ mod tests {
         let store = sample();
         let id = ContractId([7; 32]);
         let mut changes = ChangeSet::default();
-        changes.storage.entry(id).or_default().insert(b"k".to_vec(), None);
+        changes
+            .storage
+            .entry(id)
+            .or_default()
+            .insert(b"k".to_vec(), None);
         store.apply(changes).unwrap();
         assert_eq!(store.storage(&id, b"k").unwrap(), None);
         assert!(store.contract_storage(&id).is_empty());

@@ -32,7 +32,11 @@ pub struct ModuleInfo {
 }
 
 fn too_many(what: &'static str, count: u64, max: u64) -> Result<(), DeployError> {
-    if count > max { Err(DeployError::TooMany { what, count, max }) } else { Ok(()) }
+    if count > max {
+        Err(DeployError::TooMany { what, count, max })
+    } else {
+        Ok(())
+    }
 }
 
 fn invalid(e: wasmparser::BinaryReaderError) -> DeployError {
@@ -40,7 +44,12 @@ fn invalid(e: wasmparser::BinaryReaderError) -> DeployError {
 }
 
 fn signature_text(params: &[ValType], results: &[ValType]) -> String {
-    let list = |v: &[ValType]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ");
+    let list = |v: &[ValType]| {
+        v.iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     format!("({}) -> ({})", list(params), list(results))
 }
 
@@ -62,9 +71,14 @@ fn abi_signature_text(f: &HostFn) -> String {
 /// The first problem found, as a [`DeployError`] naming it.
 pub fn validate(bytes: &[u8], limits: &Limits) -> Result<ModuleInfo, DeployError> {
     if bytes.len() > limits.max_module_bytes {
-        return Err(DeployError::TooLarge { size: bytes.len(), max: limits.max_module_bytes });
+        return Err(DeployError::TooLarge {
+            size: bytes.len(),
+            max: limits.max_module_bytes,
+        });
     }
-    Validator::new_with_features(ALLOWED_FEATURES).validate_all(bytes).map_err(invalid)?;
+    Validator::new_with_features(ALLOWED_FEATURES)
+        .validate_all(bytes)
+        .map_err(invalid)?;
 
     let mut types: Vec<FuncType> = Vec::new();
     let mut func_types: Vec<u32> = Vec::new(); // type index of every function, imports first
@@ -80,7 +94,11 @@ pub fn validate(bytes: &[u8], limits: &Limits) -> Result<ModuleInfo, DeployError
     for payload in Parser::new(0).parse_all(bytes) {
         match payload.map_err(invalid)? {
             Payload::TypeSection(reader) => {
-                too_many("types", u64::from(reader.count()), u64::from(limits.max_types))?;
+                too_many(
+                    "types",
+                    u64::from(reader.count()),
+                    u64::from(limits.max_types),
+                )?;
                 for group in reader {
                     for sub in group.map_err(invalid)?.into_types() {
                         if let CompositeInnerType::Func(ft) = sub.composite_type.inner {
@@ -183,7 +201,11 @@ pub fn validate(bytes: &[u8], limits: &Limits) -> Result<ModuleInfo, DeployError
                 too_many("globals", globals, u64::from(limits.max_globals))?;
             }
             Payload::ExportSection(reader) => {
-                too_many("exports", u64::from(reader.count()), u64::from(limits.max_exports))?;
+                too_many(
+                    "exports",
+                    u64::from(reader.count()),
+                    u64::from(limits.max_exports),
+                )?;
                 for export in reader {
                     let export = export.map_err(invalid)?;
                     match export.kind {
@@ -258,5 +280,8 @@ pub fn validate(bytes: &[u8], limits: &Limits) -> Result<ModuleInfo, DeployError
     if entry_points.is_empty() {
         return Err(DeployError::NoEntryPoints);
     }
-    Ok(ModuleInfo { entry_points, initial_memory_pages })
+    Ok(ModuleInfo {
+        entry_points,
+        initial_memory_pages,
+    })
 }

@@ -23,7 +23,13 @@ pub fn runtime() -> &'static Runtime {
 /// A fresh in-memory store and a session over it.
 pub fn session() -> (Arc<MemoryStore>, Session) {
     let store = Arc::new(MemoryStore::new());
-    let session = runtime().session(store.clone(), BlockInfo { height: 7, timestamp_ms: 1_000 });
+    let session = runtime().session(
+        store.clone(),
+        BlockInfo {
+            height: 7,
+            timestamp_ms: 1_000,
+        },
+    );
     (store, session)
 }
 
@@ -34,13 +40,18 @@ pub fn wat(text: &str) -> Vec<u8> {
 
 /// The committed wasm of a contract under `contracts/wasm/`.
 pub fn contract_wasm(name: &str) -> Vec<u8> {
-    let path = repo_root().join("contracts/wasm").join(format!("{name}.wasm"));
+    let path = repo_root()
+        .join("contracts/wasm")
+        .join(format!("{name}.wasm"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("parent").to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("parent")
+        .to_path_buf()
 }
 
 /// Deploy `code` as [`OWNER`] with nonce 0.
@@ -50,5 +61,7 @@ pub fn deploy(session: &mut Session, code: &[u8]) -> ContractId {
 
 /// Call as [`ALICE`] with [`GAS`].
 pub fn call(session: &mut Session, id: ContractId, function: &str, args: &[u8]) -> Receipt {
-    session.call(ALICE, id, function, args, GAS).expect("no host error")
+    session
+        .call(ALICE, id, function, args, GAS)
+        .expect("no host error")
 }

@@ -18,9 +18,12 @@ use syn::{FnArg, ItemFn, Pat, ReturnType, Type, parse_macro_input};
 #[proc_macro_attribute]
 pub fn entry(attr: TokenStream, item: TokenStream) -> TokenStream {
     if !attr.is_empty() {
-        return syn::Error::new(proc_macro2::Span::call_site(), "#[entry] takes no arguments")
-            .to_compile_error()
-            .into();
+        return syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "#[entry] takes no arguments",
+        )
+        .to_compile_error()
+        .into();
     }
     let func = parse_macro_input!(item as ItemFn);
     match expand(&func) {
@@ -32,10 +35,16 @@ pub fn entry(attr: TokenStream, item: TokenStream) -> TokenStream {
 fn expand(func: &ItemFn) -> syn::Result<proc_macro2::TokenStream> {
     let sig = &func.sig;
     if let Some(generics) = sig.generics.lt_token {
-        return Err(syn::Error::new(generics.span, "entry points cannot be generic"));
+        return Err(syn::Error::new(
+            generics.span,
+            "entry points cannot be generic",
+        ));
     }
     if sig.asyncness.is_some() || sig.unsafety.is_some() {
-        return Err(syn::Error::new_spanned(sig, "entry points are plain safe functions"));
+        return Err(syn::Error::new_spanned(
+            sig,
+            "entry points are plain safe functions",
+        ));
     }
     let name = &sig.ident;
     let export = format_ident!("__entry_{}", name);
@@ -46,7 +55,10 @@ fn expand(func: &ItemFn) -> syn::Result<proc_macro2::TokenStream> {
     let mut signature_args = Vec::new();
     for (i, input) in sig.inputs.iter().enumerate() {
         let FnArg::Typed(pat_type) = input else {
-            return Err(syn::Error::new_spanned(input, "entry points take no `self`"));
+            return Err(syn::Error::new_spanned(
+                input,
+                "entry points take no `self`",
+            ));
         };
         let label = match &*pat_type.pat {
             Pat::Ident(id) => id.ident.to_string(),
@@ -61,7 +73,11 @@ fn expand(func: &ItemFn) -> syn::Result<proc_macro2::TokenStream> {
     let (finish, ret_text) = match &sig.output {
         ReturnType::Default => (quote!(finish_value), "()".to_string()),
         ReturnType::Type(_, ty) => {
-            let f = if is_result(ty) { quote!(finish_result) } else { quote!(finish_value) };
+            let f = if is_result(ty) {
+                quote!(finish_result)
+            } else {
+                quote!(finish_value)
+            };
             (f, type_text(ty))
         }
     };

@@ -32,7 +32,9 @@ impl BumpAllocator {
         if next == 0 {
             next = &raw const __heap_base as usize;
         }
-        let Some(start) = next.checked_add(layout.align() - 1).map(|n| n & !(layout.align() - 1))
+        let Some(start) = next
+            .checked_add(layout.align() - 1)
+            .map(|n| n & !(layout.align() - 1))
         else {
             return core::ptr::null_mut();
         };

@@ -11,5 +11,12 @@ pub fn emit<T: BorshSerialize + ?Sized>(topic: &str, data: &T) {
 /// Record an event with raw bytes as data.
 pub fn emit_raw(topic: &str, data: &[u8]) {
     // SAFETY: the host reads exactly the given lengths from both slices.
-    unsafe { sys::emit(topic.as_ptr(), topic.len() as u32, data.as_ptr(), data.len() as u32) }
+    unsafe {
+        sys::emit(
+            topic.as_ptr(),
+            topic.len() as u32,
+            data.as_ptr(),
+            data.len() as u32,
+        )
+    }
 }

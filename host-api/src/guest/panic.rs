@@ -28,7 +28,10 @@ impl Write for FixedBuf {
 
 #[panic_handler]
 fn on_panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    let mut buf = FixedBuf { bytes: [0; MAX_PANIC_MESSAGE_BYTES], len: 0 };
+    let mut buf = FixedBuf {
+        bytes: [0; MAX_PANIC_MESSAGE_BYTES],
+        len: 0,
+    };
     let _ = write!(buf, "{}", info.message());
     // SAFETY: the host reads `buf.len` initialised bytes; `abort` never returns.
     unsafe { sys::abort(buf.bytes.as_ptr(), buf.len as u32) }

@@ -39,7 +39,14 @@ pub fn read_raw(key: &[u8]) -> Option<Vec<u8>> {
 /// Set the value under `key`.
 pub fn write_raw(key: &[u8], value: &[u8]) {
     // SAFETY: the host reads exactly the given lengths.
-    unsafe { sys::storage_write(key.as_ptr(), key.len() as u32, value.as_ptr(), value.len() as u32) }
+    unsafe {
+        sys::storage_write(
+            key.as_ptr(),
+            key.len() as u32,
+            value.as_ptr(),
+            value.len() as u32,
+        )
+    }
 }
 
 /// Remove the value under `key`; `true` if there was one.
@@ -71,7 +78,10 @@ pub struct Item<V> {
 impl<V: BorshSerialize + BorshDeserialize> Item<V> {
     /// An item stored under `key`.
     pub const fn new(key: &'static [u8]) -> Self {
-        Self { key, _value: PhantomData }
+        Self {
+            key,
+            _value: PhantomData,
+        }
     }
     /// The stored value, if any.
     pub fn get(&self) -> Option<V> {
@@ -96,7 +106,10 @@ pub struct Map<K, V> {
 impl<K: BorshSerialize, V: BorshSerialize + BorshDeserialize> Map<K, V> {
     /// A map whose keys all start with `prefix`. Give each map of a contract its own prefix.
     pub const fn new(prefix: &'static [u8]) -> Self {
-        Self { prefix, _types: PhantomData }
+        Self {
+            prefix,
+            _types: PhantomData,
+        }
     }
     fn key(&self, key: &K) -> Vec<u8> {
         let mut k = Vec::with_capacity(self.prefix.len() + 32);

@@ -26,20 +26,48 @@ unsafe extern "C" {
 mod native {
     const NO_HOST: &str =
         "host functions exist only inside the sandbox: run the contract through the runtime";
-    pub unsafe fn input_read(_: *mut u8) { panic!("{NO_HOST}") }
-    pub unsafe fn output_write(_: *const u8, _: u32) { panic!("{NO_HOST}") }
-    pub unsafe fn storage_read(_: *const u8, _: u32, _: *mut u8, _: u32) -> i32 { panic!("{NO_HOST}") }
-    pub unsafe fn storage_write(_: *const u8, _: u32, _: *const u8, _: u32) { panic!("{NO_HOST}") }
-    pub unsafe fn storage_remove(_: *const u8, _: u32) -> i32 { panic!("{NO_HOST}") }
-    pub unsafe fn caller(_: *mut u8) { panic!("{NO_HOST}") }
-    pub unsafe fn self_id(_: *mut u8) { panic!("{NO_HOST}") }
-    pub unsafe fn block_height() -> i64 { panic!("{NO_HOST}") }
-    pub unsafe fn block_timestamp() -> i64 { panic!("{NO_HOST}") }
-    pub unsafe fn emit(_: *const u8, _: u32, _: *const u8, _: u32) { panic!("{NO_HOST}") }
-    pub unsafe fn blake2b_256(_: *const u8, _: u32, _: *mut u8) { panic!("{NO_HOST}") }
-    pub unsafe fn abort(_: *const u8, _: u32) -> ! { panic!("{NO_HOST}") }
-    pub unsafe fn debug_print(_: *const u8, _: u32) { panic!("{NO_HOST}") }
-    pub unsafe fn gas_left() -> i64 { panic!("{NO_HOST}") }
+    pub unsafe fn input_read(_: *mut u8) {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn output_write(_: *const u8, _: u32) {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn storage_read(_: *const u8, _: u32, _: *mut u8, _: u32) -> i32 {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn storage_write(_: *const u8, _: u32, _: *const u8, _: u32) {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn storage_remove(_: *const u8, _: u32) -> i32 {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn caller(_: *mut u8) {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn self_id(_: *mut u8) {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn block_height() -> i64 {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn block_timestamp() -> i64 {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn emit(_: *const u8, _: u32, _: *const u8, _: u32) {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn blake2b_256(_: *const u8, _: u32, _: *mut u8) {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn abort(_: *const u8, _: u32) -> ! {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn debug_print(_: *const u8, _: u32) {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn gas_left() -> i64 {
+        panic!("{NO_HOST}")
+    }
 }
 #[cfg(not(target_family = "wasm"))]
 pub use native::*;

@@ -13,7 +13,10 @@ fn example() -> Vec<u8> {
 fn hand_written_counter_follows_the_abi() {
     let (_, mut s) = session();
     let id = deploy(&mut s, &example());
-    assert_eq!(call(&mut s, id, "get", &[]).result, Ok(0u64.to_le_bytes().to_vec()));
+    assert_eq!(
+        call(&mut s, id, "get", &[]).result,
+        Ok(0u64.to_le_bytes().to_vec())
+    );
     let r = call(&mut s, id, "increment", &5u64.to_le_bytes());
     assert_eq!(r.result, Ok(5u64.to_le_bytes().to_vec()));
     assert_eq!(r.events.len(), 1);
@@ -21,7 +24,10 @@ fn hand_written_counter_follows_the_abi() {
     assert_eq!(r.events[0].data, 5u64.to_le_bytes());
     let r = call(&mut s, id, "increment", &3u64.to_le_bytes());
     assert_eq!(r.result, Ok(8u64.to_le_bytes().to_vec()));
-    assert_eq!(s.storage(&id, b"count").unwrap(), Some(8u64.to_le_bytes().to_vec()));
+    assert_eq!(
+        s.storage(&id, b"count").unwrap(),
+        Some(8u64.to_le_bytes().to_vec())
+    );
 }
 
 #[test]
@@ -29,6 +35,9 @@ fn hand_written_counter_reports_bad_input_without_writing() {
     let (_, mut s) = session();
     let id = deploy(&mut s, &example());
     let r = call(&mut s, id, "increment", &[1, 2, 3]);
-    assert_eq!(r.result, Err(CallError::InvalidInput("argument must be 8 bytes".into())));
+    assert_eq!(
+        r.result,
+        Err(CallError::InvalidInput("argument must be 8 bytes".into()))
+    );
     assert_eq!(s.storage(&id, b"count").unwrap(), None);
 }

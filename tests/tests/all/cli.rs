@@ -31,13 +31,19 @@ fn exec(contract: &Path, extra: &[&str]) -> (i32, Value) {
         .output()
         .expect("node-lite runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let json: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("stdout is JSON ({e}): {stdout}\nstderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let json: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is JSON ({e}): {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
     (out.status.code().expect("exit code"), json)
 }
 
 fn wasm(name: &str) -> PathBuf {
-    repo_root().join("contracts/wasm").join(format!("{name}.wasm"))
+    repo_root()
+        .join("contracts/wasm")
+        .join(format!("{name}.wasm"))
 }
 
 #[test]
@@ -53,7 +59,10 @@ fn exec_success_prints_a_decoded_receipt() {
 
 #[test]
 fn exec_accepts_hex_arguments_and_a_bare_single_argument() {
-    let (code, json) = exec(&wasm("counter"), &["--fn", "increment", "--args", "0x0700000000000000"]);
+    let (code, json) = exec(
+        &wasm("counter"),
+        &["--fn", "increment", "--args", "0x0700000000000000"],
+    );
     assert_eq!((code, json["return"]["decoded"].clone()), (0, "7".into()));
     let (code, json) = exec(&wasm("counter"), &["--fn", "increment", "--args", "9"]);
     assert_eq!((code, json["return"]["decoded"].clone()), (0, "9".into()));
@@ -61,7 +70,10 @@ fn exec_accepts_hex_arguments_and_a_bare_single_argument() {
 
 #[test]
 fn exec_failures_exit_non_zero_with_the_typed_error() {
-    let (code, json) = exec(&wasm("hostile"), &["--fn", "infinite_loop", "--gas", "100000"]);
+    let (code, json) = exec(
+        &wasm("hostile"),
+        &["--fn", "infinite_loop", "--gas", "100000"],
+    );
     assert_eq!(code, 1);
     assert_eq!(json["status"], "out_of_gas");
     assert_eq!(json["gas_spent"], 100_000);
@@ -69,15 +81,34 @@ fn exec_failures_exit_non_zero_with_the_typed_error() {
     let (code, json) = exec(&wasm("hostile"), &["--fn", "panic_with_message"]);
     assert_eq!(code, 1);
     assert_eq!(json["error"]["kind"], "panic");
-    assert!(json["error"]["message"].as_str().unwrap().contains("on purpose"));
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("on purpose")
+    );
 
-    let (code, json) = exec(&wasm("token"), &["--fn", "transfer", "--args", &format!("[\"{}\", 5]", "bb".repeat(32))]);
+    let (code, json) = exec(
+        &wasm("token"),
+        &[
+            "--fn",
+            "transfer",
+            "--args",
+            &format!("[\"{}\", 5]", "bb".repeat(32)),
+        ],
+    );
     assert_eq!(code, 1);
     assert_eq!(json["status"], "reverted");
-    assert_eq!(json["error"]["data"]["hex"], "0x00", "TokenError::InsufficientBalance");
+    assert_eq!(
+        json["error"]["data"]["hex"], "0x00",
+        "TokenError::InsufficientBalance"
+    );
 
     let (code, json) = exec(&wasm("counter"), &["--fn", "nope"]);
-    assert_eq!((code, json["status"].clone()), (1, "no_such_function".into()));
+    assert_eq!(
+        (code, json["status"].clone()),
+        (1, "no_such_function".into())
+    );
 }
 
 #[test]
@@ -86,23 +117,52 @@ fn exec_refuses_bad_modules_and_arguments_with_exit_code_2() {
     let garbage = dir.path().join("garbage.wasm");
     std::fs::write(&garbage, [0x00, 0x61, 0x73, 0x6d, 0xff, 0xff, 0x00]).unwrap();
     let (code, json) = exec(&garbage, &["--fn", "x"]);
-    assert_eq!((code, json["error"]["kind"].clone()), (2, "invalid_wasm".into()), "{json}");
+    assert_eq!(
+        (code, json["error"]["kind"].clone()),
+        (2, "invalid_wasm".into()),
+        "{json}"
+    );
 
     let random = dir.path().join("random.bin");
-    std::fs::write(&random, (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect::<Vec<_>>()).unwrap();
+    std::fs::write(
+        &random,
+        (0..4096u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
     let (code, json) = exec(&random, &["--fn", "x"]);
-    assert_eq!((code, json["status"].clone()), (2, "refused".into()), "{json}");
+    assert_eq!(
+        (code, json["status"].clone()),
+        (2, "refused".into()),
+        "{json}"
+    );
 
     let (code, json) = exec(&dir.path().join("missing.wasm"), &["--fn", "x"]);
-    assert_eq!((code, json["error"]["kind"].clone()), (2, "unreadable_file".into()));
+    assert_eq!(
+        (code, json["error"]["kind"].clone()),
+        (2, "unreadable_file".into())
+    );
 
     let (code, json) = exec(&wasm("forbidden_import"), &["--fn", "write_stdout"]);
-    assert_eq!((code, json["error"]["kind"].clone()), (2, "forbidden_import".into()));
+    assert_eq!(
+        (code, json["error"]["kind"].clone()),
+        (2, "forbidden_import".into())
+    );
 
-    let (code, json) = exec(&wasm("counter"), &["--fn", "increment", "--args", "[\"x\"]"]);
-    assert_eq!((code, json["error"]["kind"].clone()), (2, "invalid_args".into()));
+    let (code, json) = exec(
+        &wasm("counter"),
+        &["--fn", "increment", "--args", "[\"x\"]"],
+    );
+    assert_eq!(
+        (code, json["error"]["kind"].clone()),
+        (2, "invalid_args".into())
+    );
     let (code, json) = exec(&wasm("counter"), &["--fn", "increment", "--args", "0xzz"]);
-    assert_eq!((code, json["error"]["kind"].clone()), (2, "invalid_args".into()));
+    assert_eq!(
+        (code, json["error"]["kind"].clone()),
+        (2, "invalid_args".into())
+    );
 }
 
 #[test]
@@ -110,8 +170,15 @@ fn exec_accepts_wat_text() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.wat");
     std::fs::copy(repo_root().join("host-api/examples/counter.wat"), &path).unwrap();
-    let (code, json) = exec(&path, &["--fn", "increment", "--args", "0x0200000000000000"]);
-    assert_eq!((code, json["return"]["hex"].clone()), (0, "0x0200000000000000".into()), "{json}");
+    let (code, json) = exec(
+        &path,
+        &["--fn", "increment", "--args", "0x0200000000000000"],
+    );
+    assert_eq!(
+        (code, json["return"]["hex"].clone()),
+        (0, "0x0200000000000000".into()),
+        "{json}"
+    );
 }
 
 #[test]
@@ -133,23 +200,52 @@ fn exec_state_dir_keeps_storage_between_runs() {
     assert_eq!(code, 1);
     let (_, get) = run(&["--fn", "get"]);
     assert_eq!(get["return"]["decoded"], "5");
-    assert!(dir.path().join("cache").read_dir().unwrap().count() >= 1, "compiled module cached");
+    assert!(
+        dir.path().join("cache").read_dir().unwrap().count() >= 1,
+        "compiled module cached"
+    );
 
     // A corrupted state file is a clear error, not a crash.
     std::fs::write(dir.path().join("state.bin"), b"not a state file").unwrap();
     let (code, json) = run(&["--fn", "get"]);
     assert_eq!(code, 3);
-    assert!(json["error"]["message"].as_str().unwrap().contains("corrupt"), "{json}");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("corrupt"),
+        "{json}"
+    );
 }
 
 #[test]
 fn inspect_lists_entry_points_with_signatures() {
-    let out = Command::new(node_lite()).arg("inspect").arg(wasm("token")).output().unwrap();
+    let out = Command::new(node_lite())
+        .arg("inspect")
+        .arg(wasm("token"))
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["status"], "valid");
-    let names: Vec<&str> = json["entry_points"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
-    assert!(names.contains(&"transfer") && names.contains(&"balance_of"), "{names:?}");
-    let transfer = json["entry_points"].as_array().unwrap().iter().find(|e| e["name"] == "transfer").unwrap();
-    assert_eq!(transfer["signature"], "transfer(to: Address, amount: u128) -> Result<(), TokenError>");
+    let names: Vec<&str> = json["entry_points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"transfer") && names.contains(&"balance_of"),
+        "{names:?}"
+    );
+    let transfer = json["entry_points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "transfer")
+        .unwrap();
+    assert_eq!(
+        transfer["signature"],
+        "transfer(to: Address, amount: u128) -> Result<(), TokenError>"
+    );
 }

@@ -47,7 +47,10 @@ fn counter_increments_persist_across_calls_and_commit() {
     assert_eq!(r.events[0].topic, "incremented");
     assert!(!r.events[0].reverted);
     assert!(r.gas_spent > 5_000 && r.gas_spent < r.gas_limit);
-    assert_eq!(ok::<u64>(&call(&mut s, id, "increment", &to_vec(&7u64).unwrap())), 12);
+    assert_eq!(
+        ok::<u64>(&call(&mut s, id, "increment", &to_vec(&7u64).unwrap())),
+        12
+    );
     s.commit().unwrap();
 
     // A new session over the same store sees the committed count.
@@ -63,7 +66,11 @@ fn counter_overflow_is_a_contract_error_and_reverts() {
     let id = deploy(&mut s, &contract_wasm("counter"));
     ok::<u64>(&call(&mut s, id, "increment", &to_vec(&u64::MAX).unwrap()));
     let r = call(&mut s, id, "increment", &to_vec(&1u64).unwrap());
-    assert_eq!(r.result, Err(CallError::Reverted(vec![0])), "CounterError::Overflow is variant 0");
+    assert_eq!(
+        r.result,
+        Err(CallError::Reverted(vec![0])),
+        "CounterError::Overflow is variant 0"
+    );
     assert_eq!(ok::<u64>(&call(&mut s, id, "get", &[])), u64::MAX);
 }
 
@@ -89,11 +96,29 @@ fn token_transfers_approvals_and_errors() {
     let r = call_as(&mut s, ALICE, id, "init", &to_vec(&1_000u128).unwrap());
     ok::<()>(&r);
     let minted: Transfer = from_slice(&r.events[0].data).unwrap();
-    assert_eq!(minted, Transfer { from: None, to: ALICE, amount: 1_000 });
+    assert_eq!(
+        minted,
+        Transfer {
+            from: None,
+            to: ALICE,
+            amount: 1_000
+        }
+    );
     let again = call_as(&mut s, ALICE, id, "init", &to_vec(&1u128).unwrap());
-    assert_eq!(again.result, Err(CallError::Reverted(to_vec(&TokenError::AlreadyInitialized).unwrap())));
+    assert_eq!(
+        again.result,
+        Err(CallError::Reverted(
+            to_vec(&TokenError::AlreadyInitialized).unwrap()
+        ))
+    );
 
-    let r = call_as(&mut s, ALICE, id, "transfer", &to_vec(&(BOB, 300u128)).unwrap());
+    let r = call_as(
+        &mut s,
+        ALICE,
+        id,
+        "transfer",
+        &to_vec(&(BOB, 300u128)).unwrap(),
+    );
     ok::<()>(&r);
     assert_eq!(r.events[0].topic, "transfer");
     let balance = |s: &mut Session, who: Address| -> u128 {
@@ -102,31 +127,71 @@ fn token_transfers_approvals_and_errors() {
     assert_eq!((balance(&mut s, ALICE), balance(&mut s, BOB)), (700, 300));
 
     // Too much: the contract's error, nothing moves, the event is marked reverted.
-    let r = call_as(&mut s, BOB, id, "transfer", &to_vec(&(ALICE, 301u128)).unwrap());
-    assert_eq!(r.result, Err(CallError::Reverted(to_vec(&TokenError::InsufficientBalance).unwrap())));
+    let r = call_as(
+        &mut s,
+        BOB,
+        id,
+        "transfer",
+        &to_vec(&(ALICE, 301u128)).unwrap(),
+    );
+    assert_eq!(
+        r.result,
+        Err(CallError::Reverted(
+            to_vec(&TokenError::InsufficientBalance).unwrap()
+        ))
+    );
     assert!(r.events.iter().all(|e| e.reverted));
     assert_eq!((balance(&mut s, ALICE), balance(&mut s, BOB)), (700, 300));
 
     // Allowances: BOB may move 100 of ALICE's tokens, once.
-    ok::<()>(&call_as(&mut s, ALICE, id, "approve", &to_vec(&(BOB, 100u128)).unwrap()));
+    ok::<()>(&call_as(
+        &mut s,
+        ALICE,
+        id,
+        "approve",
+        &to_vec(&(BOB, 100u128)).unwrap(),
+    ));
     let allowance = |s: &mut Session| -> u128 {
-        ok(&call_as(s, OWNER, id, "allowance", &to_vec(&(ALICE, BOB)).unwrap()))
+        ok(&call_as(
+            s,
+            OWNER,
+            id,
+            "allowance",
+            &to_vec(&(ALICE, BOB)).unwrap(),
+        ))
     };
     assert_eq!(allowance(&mut s), 100);
-    let r = call_as(&mut s, BOB, id, "transfer_from", &to_vec(&(ALICE, OWNER, 60u128)).unwrap());
+    let r = call_as(
+        &mut s,
+        BOB,
+        id,
+        "transfer_from",
+        &to_vec(&(ALICE, OWNER, 60u128)).unwrap(),
+    );
     ok::<()>(&r);
     assert_eq!(allowance(&mut s), 40);
-    let r = call_as(&mut s, BOB, id, "transfer_from", &to_vec(&(ALICE, OWNER, 41u128)).unwrap());
+    let r = call_as(
+        &mut s,
+        BOB,
+        id,
+        "transfer_from",
+        &to_vec(&(ALICE, OWNER, 41u128)).unwrap(),
+    );
     assert_eq!(
         r.result,
-        Err(CallError::Reverted(to_vec(&TokenError::InsufficientAllowance).unwrap()))
+        Err(CallError::Reverted(
+            to_vec(&TokenError::InsufficientAllowance).unwrap()
+        ))
     );
     assert_eq!(balance(&mut s, OWNER), 60);
     assert_eq!(ok::<u128>(&call(&mut s, id, "total_supply", &[])), 1_000);
 }
 
+/// A contract's committed storage.
+type Storage = BTreeMap<Vec<u8>, Vec<u8>>;
+
 /// Deploy `hostile`, set `touched` = 1 with a committed call, and return the committed storage.
-fn hostile_setup() -> (Arc<MemoryStore>, Session, ContractId, BTreeMap<Vec<u8>, Vec<u8>>) {
+fn hostile_setup() -> (Arc<MemoryStore>, Session, ContractId, Storage) {
     let (store, mut s) = session();
     let id = deploy(&mut s, &contract_wasm("hostile"));
     ok::<()>(&call(&mut s, id, "ok_write", &[]));
@@ -138,23 +203,40 @@ fn hostile_setup() -> (Arc<MemoryStore>, Session, ContractId, BTreeMap<Vec<u8>, 
 
 /// Run a hostile entry point with `gas`, check the outcome, that gas was charged and that
 /// storage, in the session and after commit, is exactly as before.
-fn assert_contained(function: &str, args: &[u8], gas: u64, expected: impl Fn(&CallError) -> bool) -> Receipt {
+fn assert_contained(
+    function: &str,
+    args: &[u8],
+    gas: u64,
+    expected: impl Fn(&CallError) -> bool,
+) -> Receipt {
     let (store, mut s, id, before) = hostile_setup();
-    let r = s.call(ALICE, id, function, args, gas).expect("no host error");
+    let r = s
+        .call(ALICE, id, function, args, gas)
+        .expect("no host error");
     let err = r.result.as_ref().expect_err("hostile call must fail");
     assert!(expected(err), "{function}: unexpected outcome {err:?}");
-    assert!(r.gas_spent > 0 && r.gas_spent <= gas, "{function}: gas {}", r.gas_spent);
+    assert!(
+        r.gas_spent > 0 && r.gas_spent <= gas,
+        "{function}: gas {}",
+        r.gas_spent
+    );
     assert!(r.events.iter().all(|e| e.reverted));
     assert_eq!(s.storage(&id, b"touched").unwrap(), Some(vec![1]));
     assert_eq!(s.storage(&id, b"spam/\0\0\0\0\0\0\0\0").unwrap(), None);
     s.commit().unwrap();
-    assert_eq!(store.contract_storage(&id), before, "{function} changed storage");
+    assert_eq!(
+        store.contract_storage(&id),
+        before,
+        "{function} changed storage"
+    );
     r
 }
 
 #[test]
 fn infinite_loop_runs_out_of_gas_and_pays_the_whole_limit() {
-    let r = assert_contained("infinite_loop", &[], 1_000_000, |e| *e == CallError::OutOfGas);
+    let r = assert_contained("infinite_loop", &[], 1_000_000, |e| {
+        *e == CallError::OutOfGas
+    });
     assert_eq!(r.gas_spent, 1_000_000);
 }
 
@@ -170,7 +252,9 @@ fn memory_bomb_hits_the_memory_limit() {
 
 fn e_requested(e: &CallError) -> u64 {
     match e {
-        CallError::MemoryLimit { requested_bytes, .. } => {
+        CallError::MemoryLimit {
+            requested_bytes, ..
+        } => {
             assert!(*requested_bytes > runtime::config::DEFAULT_MAX_MEMORY_PAGES * 65_536);
             *requested_bytes
         }
@@ -180,7 +264,9 @@ fn e_requested(e: &CallError) -> u64 {
 
 #[test]
 fn unbounded_recursion_overflows_the_stack() {
-    assert_contained("recurse", &to_vec(&u64::MAX).unwrap(), GAS, |e| *e == CallError::StackOverflow);
+    assert_contained("recurse", &to_vec(&u64::MAX).unwrap(), GAS, |e| {
+        *e == CallError::StackOverflow
+    });
 }
 
 #[test]
@@ -192,7 +278,9 @@ fn bounded_recursion_succeeds() {
 
 #[test]
 fn unreachable_traps() {
-    assert_contained("unreachable", &[], GAS, |e| *e == CallError::Trap(TrapKind::Unreachable));
+    assert_contained("unreachable", &[], GAS, |e| {
+        *e == CallError::Trap(TrapKind::Unreachable)
+    });
 }
 
 #[test]
@@ -215,7 +303,9 @@ fn huge_return_value_is_refused() {
 
 #[test]
 fn storage_spam_runs_out_of_gas_and_writes_nothing() {
-    let r = assert_contained("storage_spam", &[], 2_000_000, |e| *e == CallError::OutOfGas);
+    let r = assert_contained("storage_spam", &[], 2_000_000, |e| {
+        *e == CallError::OutOfGas
+    });
     assert_eq!(r.gas_spent, 2_000_000);
 }
 
@@ -228,7 +318,9 @@ fn write_then_panic_is_rolled_back() {
 
 #[test]
 fn write_then_error_is_rolled_back() {
-    assert_contained("write_then_error", &[], GAS, |e| *e == CallError::Reverted(vec![7]));
+    assert_contained("write_then_error", &[], GAS, |e| {
+        *e == CallError::Reverted(vec![7])
+    });
 }
 
 #[test]
@@ -241,7 +333,9 @@ fn division_by_zero_panics_with_rust_message() {
 #[test]
 fn forbidden_imports_are_refused_at_deploy() {
     let (store, mut s) = session();
-    let err = s.deploy(OWNER, &contract_wasm("forbidden_import"), 0).unwrap_err();
+    let err = s
+        .deploy(OWNER, &contract_wasm("forbidden_import"), 0)
+        .unwrap_err();
     match err {
         runtime::DeployError::ForbiddenImport { module, name } => {
             assert!(
@@ -260,7 +354,13 @@ fn forbidden_imports_are_refused_at_deploy() {
 fn the_node_survives_every_hostile_call_in_one_session() {
     // All failures in a row, in one session: afterwards ordinary calls still work.
     let (_, mut s, id, _) = hostile_setup();
-    for f in ["infinite_loop", "memory_bomb", "unreachable", "panic_with_message", "storage_spam"] {
+    for f in [
+        "infinite_loop",
+        "memory_bomb",
+        "unreachable",
+        "panic_with_message",
+        "storage_spam",
+    ] {
         let r = s.call(ALICE, id, f, &[], 3_000_000).unwrap();
         assert!(!r.is_success(), "{f}");
     }

@@ -1036,7 +1036,10 @@ fn data_segment_outside_memory_is_refused_at_deploy() {
     let fits = conforming(r#"(data (i32.const 65532) "abcd")"#);
     accepted(&fits);
     let past = conforming(r#"(data (i32.const 65533) "abcd")"#);
-    assert!(runtime().validate(&past).is_ok(), "validation alone cannot see it");
+    assert!(
+        runtime().validate(&past).is_ok(),
+        "validation alone cannot see it"
+    );
     let store = Arc::new(MemoryStore::new());
     let mut session = runtime().session(store.clone(), BlockInfo::default());
     let err = session.deploy(OWNER, &past, 0).expect_err("refused");
