@@ -6,3 +6,4 @@ mod contracts;
 mod deploy_limits;
 mod host_limits;
 mod module_cache;
+mod robustness;
