@@ -144,6 +144,48 @@ pub const GAS_LEFT: HostFn = HostFn {
     results: &[I64],
 };
 
+/// `call(contract: i32, fn_name: i32, fn_len: i32, args: i32, args_len: i32, gas_limit: i64) -> i32`:
+/// call another contract synchronously (the 32-byte id at `contract`). The callee runs in its own
+/// Store with at most `gas_limit` gas (capped by what the caller has left; 0 means "all of it");
+/// what it spends is charged to the caller. Returns the callee's status ([`STATUS_OK`],
+/// [`STATUS_ERROR`], [`STATUS_INVALID_INPUT`]) or one of the `CALL_*` failure codes; the
+/// callee's return data (or error data, or message) is then readable with [`CALL_OUTPUT_READ`].
+/// A failed callee's writes are reverted; the caller continues either way.
+pub const CALL: HostFn =
+    HostFn { name: "call", params: &[I32, I32, I32, I32, I32, I64], results: &[I32] };
+/// `call_output_len() -> i32`: length of the last `call`'s output.
+pub const CALL_OUTPUT_LEN: HostFn = HostFn { name: "call_output_len", params: &[], results: &[I32] };
+/// `call_output_read(dst: i32)`: copy the last `call`'s output to `dst`.
+pub const CALL_OUTPUT_READ: HostFn =
+    HostFn { name: "call_output_read", params: &[I32], results: &[] };
+/// `ed25519_verify(pk: i32, msg: i32, msg_len: i32, sig: i32) -> i32`: 1 if the 64-byte signature
+/// at `sig` is valid for the message under the 32-byte public key at `pk`, else 0.
+pub const ED25519_VERIFY: HostFn =
+    HostFn { name: "ed25519_verify", params: &[I32, I32, I32, I32], results: &[I32] };
+/// `bls_verify(pk: i32, msg: i32, msg_len: i32, sig: i32) -> i32`: 1 if the 48-byte compressed
+/// BLS12-381 G1 signature at `sig` is valid for the message under the 96-byte compressed G2
+/// public key at `pk`, else 0 (malformed points included).
+pub const BLS_VERIFY: HostFn =
+    HostFn { name: "bls_verify", params: &[I32, I32, I32, I32], results: &[I32] };
+/// `plonk_verify(vd: i32, vd_len: i32, proof: i32, proof_len: i32, pi: i32, pi_len: i32) -> i32`:
+/// 1 if the PLONK proof verifies against the verifier data and the public inputs (concatenated
+/// 32-byte BLS12-381 scalars), else 0 (malformed inputs included).
+pub const PLONK_VERIFY: HostFn =
+    HostFn { name: "plonk_verify", params: &[I32, I32, I32, I32, I32, I32], results: &[I32] };
+
+/// `call` failure: the callee panicked or trapped.
+pub const CALL_FAILED: i32 = -1;
+/// `call` failure: the callee ran out of gas.
+pub const CALL_OUT_OF_GAS: i32 = -2;
+/// `call` failure: no contract with that id.
+pub const CALL_NO_SUCH_CONTRACT: i32 = -3;
+/// `call` failure: the callee has no such entry point.
+pub const CALL_NO_SUCH_FUNCTION: i32 = -4;
+/// `call` failure: the call depth limit was reached.
+pub const CALL_DEPTH_EXCEEDED: i32 = -5;
+/// `call` failure: the callee is already on the call stack (reentrancy is refused).
+pub const CALL_REENTRANCY: i32 = -6;
+
 /// Every host function a contract may import. Anything else is refused at deploy.
 pub const HOST_FUNCTIONS: &[HostFn] = &[
     INPUT_READ,
@@ -160,6 +202,12 @@ pub const HOST_FUNCTIONS: &[HostFn] = &[
     ABORT,
     DEBUG_PRINT,
     GAS_LEFT,
+    CALL,
+    CALL_OUTPUT_LEN,
+    CALL_OUTPUT_READ,
+    ED25519_VERIFY,
+    BLS_VERIFY,
+    PLONK_VERIFY,
 ];
 
 /// The host function of that name, if there is one.

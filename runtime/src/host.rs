@@ -21,6 +21,8 @@ use host_api::{Address, ContractId};
 use std::sync::Arc;
 use wasmtime::{Caller, Linker, Memory, ResourceLimiter};
 
+mod crypto;
+
 /// Block information the host supplies to contracts (never the wall clock).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BlockInfo {
@@ -456,5 +458,20 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
         },
     )?;
 
+    l.func_wrap(
+        m,
+        abi::CALL.name,
+        |_: Ctx<'_>, _: i32, _: i32, _: i32, _: i32, _: i32, _: i64| -> HostResult<i32> {
+            Err(fail(CallError::AbiViolation("call is not implemented yet".into())))
+        },
+    )?;
+    l.func_wrap(m, abi::CALL_OUTPUT_LEN.name, |_: Ctx<'_>| -> HostResult<i32> {
+        Err(fail(CallError::AbiViolation("call_output_len is not implemented yet".into())))
+    })?;
+    l.func_wrap(m, abi::CALL_OUTPUT_READ.name, |_: Ctx<'_>, _: i32| -> HostResult<()> {
+        Err(fail(CallError::AbiViolation("call_output_read is not implemented yet".into())))
+    })?;
+
+    crypto::link(&mut l)?;
     Ok(l)
 }

@@ -751,10 +751,18 @@ fn out_of_bounds_pointer_to_any_host_function_traps() {
         "oob_abort",
         "oob_debug_print",
     ];
-    // Every host function taking a pointer is covered (the others take none).
+    // Every host function taking a pointer is covered here (the others take none), except the
+    // cross-contract and crypto functions, whose own files (`calls.rs`, `crypto.rs`) cover them.
+    let covered_elsewhere = [
+        "call",
+        "call_output_read",
+        "ed25519_verify",
+        "bls_verify",
+        "plonk_verify",
+    ];
     let with_pointer: Vec<&str> = HOST_FUNCTIONS
         .iter()
-        .filter(|f| !f.params.is_empty())
+        .filter(|f| !f.params.is_empty() && !covered_elsewhere.contains(&f.name))
         .map(|f| f.name)
         .collect();
     for name in &with_pointer {
