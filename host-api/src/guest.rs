@@ -27,6 +27,7 @@
 //! call, so memory is never reused across calls and freeing is needless). Off wasm, the host
 //! functions panic: test contracts through the runtime.
 
+pub mod calls;
 pub mod env;
 pub mod events;
 pub mod storage;

@@ -36,6 +36,9 @@ pub const DEFAULT_MAX_FUNCTION_TYPE_ARITY: u32 = 32;
 /// The native stack a call may use, in bytes. Fixed, so stack overflow happens at the same depth
 /// on every node running the same build.
 pub const DEFAULT_MAX_WASM_STACK_BYTES: usize = 512 * 1024;
+/// Most frames of one call tree, the top-level call included (a contract calling a contract
+/// calling… stops here with `CALL_DEPTH_EXCEEDED`).
+pub const DEFAULT_MAX_CALL_DEPTH: usize = 16;
 /// Instances the pooling allocator keeps slots for (live at once, across all sessions).
 pub const DEFAULT_POOLED_INSTANCES: u32 = 1_000;
 /// Bytes at the start of a pooled memory reset by `memset` (instead of `madvise`) when an
@@ -76,6 +79,8 @@ pub struct Limits {
     pub max_function_type_arity: u32,
     /// See [`DEFAULT_MAX_WASM_STACK_BYTES`].
     pub max_wasm_stack_bytes: usize,
+    /// See [`DEFAULT_MAX_CALL_DEPTH`].
+    pub max_call_depth: usize,
 }
 
 impl Default for Limits {
@@ -95,6 +100,7 @@ impl Default for Limits {
             max_types: DEFAULT_MAX_TYPES,
             max_function_type_arity: DEFAULT_MAX_FUNCTION_TYPE_ARITY,
             max_wasm_stack_bytes: DEFAULT_MAX_WASM_STACK_BYTES,
+            max_call_depth: DEFAULT_MAX_CALL_DEPTH,
         }
     }
 }

@@ -6,11 +6,10 @@
 //! are keyed by the running contract's id, so a contract can reach only its own storage; nothing
 //! exposes the clock, randomness, files or the network.
 
-use crate::error::StoreError;
-use crate::gas::{PriceTable, price};
-use crate::journal::Journal;
-use crate::outcome::{CallError, Event, LimitKind, TrapKind};
-use crate::state::StateStore;
+use crate::call::{CallTree, Env};
+use crate::error::{HostError, StoreError};
+use crate::gas::price;
+use crate::outcome::{CallError, CallTrace, Event, LimitKind, TrapKind};
 use host_api::abi::{self, IMPORT_MODULE, STORAGE_ABSENT};
 use host_api::limits::{
     MAX_DEBUG_MESSAGE_BYTES, MAX_DEBUG_MESSAGES_PER_CALL, MAX_EVENT_DATA_BYTES,
@@ -21,6 +20,7 @@ use host_api::{Address, ContractId};
 use std::sync::Arc;
 use wasmtime::{Caller, Linker, Memory, ResourceLimiter};
 
+mod calls;
 mod crypto;
 
 /// Block information the host supplies to contracts (never the wall clock).
@@ -38,8 +38,8 @@ pub struct BlockInfo {
 pub(crate) enum HostTrap {
     #[error("contract failure: {0}")]
     Contract(CallError),
-    #[error("state store failed: {0}")]
-    Store(StoreError),
+    #[error("host failure: {0}")]
+    Host(HostError),
 }
 
 impl From<CallError> for HostTrap {
@@ -48,22 +48,22 @@ impl From<CallError> for HostTrap {
     }
 }
 
-/// The data of one contract instance's Store: who is running, the journal, what it produced.
+/// The data of one contract instance's Store: who is running, the shared call tree, what it
+/// produced.
 pub(crate) struct HostState {
+    pub env: Arc<Env>,
+    pub tree: CallTree,
     pub contract: ContractId,
     pub caller: Address,
-    pub block: BlockInfo,
     pub input: Vec<u8>,
     pub output: Vec<u8>,
-    pub events: Vec<Event>,
-    pub debug: Vec<String>,
-    pub journal: Journal,
-    pub base: Arc<dyn StateStore>,
-    pub prices: Arc<PriceTable>,
-    pub dev_mode: bool,
+    /// The output of the last nested `call`.
+    pub call_output: Vec<u8>,
+    /// Traces of the nested calls this frame made.
+    pub calls: Vec<CallTrace>,
     pub memory: Option<Memory>,
     pub limiter: Limiter,
-    /// Fuel given beyond the gas limit so that an overdraft is visible (see `session.rs`).
+    /// Fuel given beyond the gas limit so that an overdraft is visible (see `call.rs`).
     pub fuel_reserve: u64,
 }
 
@@ -208,14 +208,15 @@ fn message(bytes: &[u8], max: usize) -> String {
 }
 
 fn store_failed(e: StoreError) -> wasmtime::Error {
-    wasmtime::Error::new(HostTrap::Store(e))
+    wasmtime::Error::new(HostTrap::Host(HostError::Store(e)))
 }
 
 /// The current value of `key` for the running contract: journal first, then the store.
 fn storage_value(state: &HostState, key: &[u8]) -> HostResult<Option<Vec<u8>>> {
-    match state.journal.read(&state.contract, key) {
+    match state.tree.journal.read(&state.contract, key) {
         Some(v) => Ok(v.map(<[u8]>::to_vec)),
         None => state
+            .env
             .base
             .storage(&state.contract, key)
             .map_err(store_failed),
@@ -234,7 +235,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
         m,
         abi::INPUT_READ.name,
         |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
-            let p = c.data().prices.clone();
+            let p = c.data().env.runtime.prices.clone();
             let input = std::mem::take(&mut c.data_mut().input);
             let charged = charge(
                 &mut c,
@@ -252,7 +253,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
         |mut c: Ctx<'_>, src: i32, len: i32| {
             let len = len as u32 as usize;
             limit(LimitKind::ReturnData, len, MAX_RETURN_BYTES)?;
-            let p = c.data().prices.clone();
+            let p = c.data().env.runtime.prices.clone();
             charge(&mut c, price(p.host_call_base, p.copy_per_byte, len))?;
             let bytes = read_bytes(&c, src, len)?;
             c.data_mut().output = bytes;
@@ -266,7 +267,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
         |mut c: Ctx<'_>, key: i32, key_len: i32, dst: i32, cap: i32| -> HostResult<i32> {
             let key_len = key_len as u32 as usize;
             limit(LimitKind::KeySize, key_len, MAX_KEY_BYTES)?;
-            let p = c.data().prices.clone();
+            let p = c.data().env.runtime.prices.clone();
             charge(
                 &mut c,
                 price(p.storage_read_base, p.storage_read_per_byte, key_len),
@@ -292,7 +293,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
             let (key_len, val_len) = (key_len as u32 as usize, val_len as u32 as usize);
             limit(LimitKind::KeySize, key_len, MAX_KEY_BYTES)?;
             limit(LimitKind::ValueSize, val_len, MAX_VALUE_BYTES)?;
-            let p = c.data().prices.clone();
+            let p = c.data().env.runtime.prices.clone();
             charge(
                 &mut c,
                 price(
@@ -304,7 +305,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
             let key = read_bytes(&c, key, key_len)?;
             let value = read_bytes(&c, val, val_len)?;
             let state = c.data_mut();
-            state.journal.write(state.contract, key, Some(value));
+            state.tree.journal.write(state.contract, key, Some(value));
             Ok(())
         },
     )?;
@@ -315,7 +316,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
         |mut c: Ctx<'_>, key: i32, key_len: i32| -> HostResult<i32> {
             let key_len = key_len as u32 as usize;
             limit(LimitKind::KeySize, key_len, MAX_KEY_BYTES)?;
-            let p = c.data().prices.clone();
+            let p = c.data().env.runtime.prices.clone();
             charge(
                 &mut c,
                 price(p.storage_remove_base, p.storage_write_per_byte, key_len),
@@ -323,7 +324,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
             let key = read_bytes(&c, key, key_len)?;
             let existed = storage_value(c.data(), &key)?.is_some();
             let state = c.data_mut();
-            state.journal.write(state.contract, key, None);
+            state.tree.journal.write(state.contract, key, None);
             Ok(i32::from(existed))
         },
     )?;
@@ -332,7 +333,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
         m,
         abi::CALLER.name,
         |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
-            let p = c.data().prices.clone();
+            let p = c.data().env.runtime.prices.clone();
             charge(&mut c, price(p.host_call_base, p.copy_per_byte, 32))?;
             let caller = c.data().caller;
             write_bytes(&mut c, dst, &caller.0)
@@ -343,7 +344,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
         m,
         abi::SELF_ID.name,
         |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
-            let p = c.data().prices.clone();
+            let p = c.data().env.runtime.prices.clone();
             charge(&mut c, price(p.host_call_base, p.copy_per_byte, 32))?;
             let id = c.data().contract;
             write_bytes(&mut c, dst, &id.0)
@@ -354,9 +355,9 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
         m,
         abi::BLOCK_HEIGHT.name,
         |mut c: Ctx<'_>| -> HostResult<i64> {
-            let base = c.data().prices.host_call_base;
+            let base = c.data().env.runtime.prices.host_call_base;
             charge(&mut c, base)?;
-            Ok(c.data().block.height as i64)
+            Ok(c.data().env.block.height as i64)
         },
     )?;
 
@@ -364,14 +365,14 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
         m,
         abi::BLOCK_TIMESTAMP.name,
         |mut c: Ctx<'_>| -> HostResult<i64> {
-            let base = c.data().prices.host_call_base;
+            let base = c.data().env.runtime.prices.host_call_base;
             charge(&mut c, base)?;
-            Ok(c.data().block.timestamp_ms as i64)
+            Ok(c.data().env.block.timestamp_ms as i64)
         },
     )?;
 
     l.func_wrap(m, abi::GAS_LEFT.name, |mut c: Ctx<'_>| -> HostResult<i64> {
-        let base = c.data().prices.host_call_base;
+        let base = c.data().env.runtime.prices.host_call_base;
         charge(&mut c, base)?;
         Ok(gas_left(&c)? as i64)
     })?;
@@ -385,10 +386,10 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
             limit(LimitKind::EventDataSize, data_len, MAX_EVENT_DATA_BYTES)?;
             limit(
                 LimitKind::EventCount,
-                c.data().events.len() + 1,
+                c.data().tree.events.len() + 1,
                 MAX_EVENTS_PER_CALL,
             )?;
-            let p = c.data().prices.clone();
+            let p = c.data().env.runtime.prices.clone();
             charge(
                 &mut c,
                 price(p.emit_base, p.emit_per_byte, topic_len + data_len),
@@ -398,7 +399,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
             let data = read_bytes(&c, data, data_len)?;
             let state = c.data_mut();
             let contract = state.contract;
-            state.events.push(Event {
+            state.tree.events.push(Event {
                 contract,
                 topic,
                 data,
@@ -413,7 +414,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
         abi::BLAKE2B_256.name,
         |mut c: Ctx<'_>, src: i32, len: i32, dst: i32| -> HostResult<()> {
             let len = len as u32 as usize;
-            let p = c.data().prices.clone();
+            let p = c.data().env.runtime.prices.clone();
             charge(&mut c, price(p.blake2b_base, p.blake2b_per_byte, len))?;
             let mem = memory(&c)?;
             let r = range(src, len)?;
@@ -429,7 +430,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
         m,
         abi::ABORT.name,
         |mut c: Ctx<'_>, msg: i32, len: i32| -> HostResult<()> {
-            let base = c.data().prices.host_call_base;
+            let base = c.data().env.runtime.prices.host_call_base;
             charge(&mut c, base)?;
             let text = message(
                 &read_clamped(&c, msg, len, MAX_PANIC_MESSAGE_BYTES)?,
@@ -443,7 +444,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
         m,
         abi::DEBUG_PRINT.name,
         |mut c: Ctx<'_>, msg: i32, len: i32| -> HostResult<()> {
-            let p = c.data().prices.clone();
+            let p = c.data().env.runtime.prices.clone();
             let charged_len = (len as u32 as usize).min(MAX_DEBUG_MESSAGE_BYTES);
             charge(&mut c, price(p.debug_base, p.debug_per_byte, charged_len))?;
             let text = message(
@@ -451,27 +452,15 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
                 MAX_DEBUG_MESSAGE_BYTES,
             );
             let state = c.data_mut();
-            if state.dev_mode && state.debug.len() < MAX_DEBUG_MESSAGES_PER_CALL {
-                state.debug.push(text);
+            let kept = state.tree.debug.len() < MAX_DEBUG_MESSAGES_PER_CALL;
+            if state.env.runtime.config.dev_mode && kept {
+                state.tree.debug.push(text);
             }
             Ok(())
         },
     )?;
 
-    l.func_wrap(
-        m,
-        abi::CALL.name,
-        |_: Ctx<'_>, _: i32, _: i32, _: i32, _: i32, _: i32, _: i64| -> HostResult<i32> {
-            Err(fail(CallError::AbiViolation("call is not implemented yet".into())))
-        },
-    )?;
-    l.func_wrap(m, abi::CALL_OUTPUT_LEN.name, |_: Ctx<'_>| -> HostResult<i32> {
-        Err(fail(CallError::AbiViolation("call_output_len is not implemented yet".into())))
-    })?;
-    l.func_wrap(m, abi::CALL_OUTPUT_READ.name, |_: Ctx<'_>, _: i32| -> HostResult<()> {
-        Err(fail(CallError::AbiViolation("call_output_read is not implemented yet".into())))
-    })?;
-
+    calls::link(&mut l)?;
     crypto::link(&mut l)?;
     Ok(l)
 }

@@ -40,6 +40,7 @@ pub mod gas;
 pub mod state;
 
 mod cache;
+mod call;
 mod engine;
 mod error;
 mod host;
@@ -57,7 +58,7 @@ pub use error::{DeployError, HostError, RuntimeError, StoreError};
 pub use gas::PriceTable;
 pub use host::BlockInfo;
 pub use ids::{CodeHash, blake2b_256, contract_id};
-pub use outcome::{CallError, Event, LimitKind, Receipt, TrapKind};
+pub use outcome::{CallError, CallTrace, Event, LimitKind, Receipt, TrapKind};
 pub use runtime::Runtime;
 pub use session::Session;
 pub use state::{ChangeSet, ContractRecord, MemoryStore, StateStore};

@@ -20,6 +20,25 @@ pub struct Event {
     pub reverted: bool,
 }
 
+/// One frame of a call tree: a contract called by the top-level call or by another contract.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallTrace {
+    /// The contract called.
+    pub contract: ContractId,
+    /// The entry point called.
+    pub function: String,
+    /// Who called it (an account, or the calling contract).
+    pub caller: Address,
+    /// The gas limit the frame ran with.
+    pub gas_limit: u64,
+    /// The gas it spent (its nested calls included).
+    pub gas_spent: u64,
+    /// `None` on success, else the [`CallError::kind`] of its failure.
+    pub error: Option<String>,
+    /// The calls it made, in order.
+    pub calls: Vec<CallTrace>,
+}
+
 /// The receipt of one call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Receipt {
@@ -39,6 +58,8 @@ pub struct Receipt {
     pub events: Vec<Event>,
     /// Debug prints, in order (empty unless the runtime is in dev mode).
     pub debug: Vec<String>,
+    /// The nested calls the contract made, each with its own nested calls: the call tree.
+    pub calls: Vec<CallTrace>,
 }
 
 impl Receipt {
@@ -90,6 +111,9 @@ pub enum LimitKind {
     ArgumentSize,
     /// Table growth past the table limit.
     TableElements,
+    /// An input of a crypto host function (signed message, PLONK verifier data, proof or
+    /// public inputs) over its cap (see `ABI.md` §3).
+    CryptoInput,
 }
 
 /// Why a call failed. Every variant reverts the call's writes.

@@ -18,6 +18,16 @@ unsafe extern "C" {
     pub fn abort(msg: *const u8, msg_len: u32) -> !;
     pub fn debug_print(msg: *const u8, msg_len: u32);
     pub fn gas_left() -> i64;
+    pub fn call(
+        contract: *const u8,
+        name: *const u8,
+        name_len: u32,
+        args: *const u8,
+        args_len: u32,
+        gas_limit: u64,
+    ) -> i32;
+    pub fn call_output_len() -> i32;
+    pub fn call_output_read(dst: *mut u8);
 }
 
 /// Off wasm there is no host: every import panics with the same explanation.
@@ -66,6 +76,15 @@ mod native {
         panic!("{NO_HOST}")
     }
     pub unsafe fn gas_left() -> i64 {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn call(_: *const u8, _: *const u8, _: u32, _: *const u8, _: u32, _: u64) -> i32 {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn call_output_len() -> i32 {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn call_output_read(_: *mut u8) {
         panic!("{NO_HOST}")
     }
 }

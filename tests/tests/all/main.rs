@@ -7,3 +7,4 @@ mod deploy_limits;
 mod host_limits;
 mod module_cache;
 mod robustness;
+mod calls;

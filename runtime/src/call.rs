@@ -1,0 +1,267 @@
+//! Running one call frame: the top-level call of a session and every nested `call` of a contract.
+//!
+//! A frame is a fresh wasmtime Store holding a new instance of the callee. What a call tree
+//! shares — the journal, the events, the debug lines, the contracts on the stack — is a
+//! [`CallTree`] *moved* into the frame's Store data for the duration of the frame and moved back
+//! afterwards, so a nested call simply moves it on into its own Store. A frame's writes go to its
+//! own journal frame: success merges them into the parent, failure drops them and marks the
+//! frame's events `reverted`.
+//!
+//! **Reentrancy rule:** a contract already on the call stack cannot be called again (A → B → A is
+//! refused with `CALL_REENTRANCY`); the caller gets an error code and decides what to do.
+//! **Depth:** at most [`Limits::max_call_depth`](crate::Limits) frames, the top-level call
+//! included. **Native stack:** every frame runs with at least
+//! [`Limits::max_wasm_stack_bytes`](crate::Limits) of wasm stack plus a margin for host frames,
+//! growing onto a fresh stack segment when the current thread's stack is short (`stacker`), so a
+//! deep chain of calls can never overflow the host's stack.
+
+use crate::cache::CompiledContract;
+use crate::error::{HostError, StoreError};
+use crate::host::{BlockInfo, HostState, HostTrap, Limiter};
+use crate::ids::CodeHash;
+use crate::journal::Journal;
+use crate::outcome::{CallError, CallTrace, Event, LimitKind, TrapKind};
+use crate::runtime::RuntimeInner;
+use crate::state::{ContractRecord, StateStore};
+use host_api::abi::{MEMORY_EXPORT, STATUS_ERROR, STATUS_INVALID_INPUT, STATUS_OK};
+use host_api::limits::MAX_ARGUMENT_BYTES;
+use host_api::{Address, ContractId};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use wasmtime::{Store, Trap};
+
+/// Host stack kept free beyond the wasm stack for host frames between nested Stores.
+const HOST_STACK_MARGIN_BYTES: usize = 256 * 1024;
+
+/// Contracts deployed in a session but not committed yet.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Deployed {
+    pub code: BTreeMap<CodeHash, Arc<[u8]>>,
+    pub contracts: BTreeMap<ContractId, ContractRecord>,
+}
+
+/// What every frame of one top-level call reads: the runtime, the state, the session's deploys.
+pub(crate) struct Env {
+    pub runtime: Arc<RuntimeInner>,
+    pub base: Arc<dyn StateStore>,
+    pub deployed: Arc<Deployed>,
+    pub block: BlockInfo,
+}
+
+impl Env {
+    /// The record of a contract: deployed in this session, or in the store.
+    pub fn contract(&self, id: &ContractId) -> Result<Option<ContractRecord>, StoreError> {
+        match self.deployed.contracts.get(id) {
+            Some(r) => Ok(Some(r.clone())),
+            None => self.base.contract(id),
+        }
+    }
+
+    /// The compiled module of a contract.
+    fn compiled(&self, record: &ContractRecord) -> Result<Arc<CompiledContract>, HostError> {
+        let hash = record.code_hash();
+        self.runtime
+            .cache
+            .get(hash, || {
+                let code = match self.deployed.code.get(&hash) {
+                    Some(c) => Some(c.clone()),
+                    None => self.base.code(&hash).map_err(|e| e.to_string())?,
+                };
+                code.ok_or_else(|| StoreError::MissingCode(hash.to_string()).to_string())
+            })
+            .map_err(HostError::Module)
+    }
+}
+
+/// What a call tree shares, moved from frame to frame.
+#[derive(Debug, Default)]
+pub(crate) struct CallTree {
+    pub journal: Journal,
+    pub events: Vec<Event>,
+    pub debug: Vec<String>,
+    /// The contracts of the frames currently running, outermost first.
+    pub stack: Vec<ContractId>,
+}
+
+/// How a frame ended.
+pub(crate) struct FrameOutcome {
+    pub result: Result<Vec<u8>, CallError>,
+    pub gas_spent: u64,
+    pub trace: CallTrace,
+}
+
+/// Run `function` of `contract` as `caller` in a fresh Store, with at most `gas_limit` gas.
+///
+/// # Errors
+/// Only host failures; contract failures are in the outcome.
+pub(crate) fn run_frame(
+    env: &Arc<Env>,
+    tree: &mut CallTree,
+    caller: Address,
+    contract: ContractId,
+    function: &str,
+    args: &[u8],
+    gas_limit: u64,
+) -> Result<FrameOutcome, HostError> {
+    let limits = &env.runtime.config.limits;
+    let red_zone = limits.max_wasm_stack_bytes + HOST_STACK_MARGIN_BYTES;
+    stacker::maybe_grow(red_zone, 2 * red_zone, || {
+        run_frame_on_stack(env, tree, caller, contract, function, args, gas_limit)
+    })
+}
+
+fn run_frame_on_stack(
+    env: &Arc<Env>,
+    tree: &mut CallTree,
+    caller: Address,
+    contract: ContractId,
+    function: &str,
+    args: &[u8],
+    gas_limit: u64,
+) -> Result<FrameOutcome, HostError> {
+    let mut trace = CallTrace {
+        contract,
+        function: function.to_string(),
+        caller,
+        gas_limit,
+        gas_spent: 0,
+        error: None,
+        calls: Vec::new(),
+    };
+    let fail = |mut trace: CallTrace, e: CallError, gas_spent: u64| {
+        trace.error = Some(e.kind().to_string());
+        trace.gas_spent = gas_spent;
+        Ok(FrameOutcome { result: Err(e), gas_spent, trace })
+    };
+    let Some(record) = env.contract(&contract)? else {
+        return fail(trace, CallError::NoSuchContract(contract), 0);
+    };
+    let compiled = env.compiled(&record)?;
+    if !compiled.entry_points.contains(function) {
+        return fail(trace, CallError::NoSuchFunction(function.to_string()), 0);
+    }
+    if args.len() > MAX_ARGUMENT_BYTES {
+        let (size, max) = (args.len() as u64, MAX_ARGUMENT_BYTES as u64);
+        let e = CallError::LimitExceeded { kind: LimitKind::ArgumentSize, size, max };
+        return fail(trace, e, 0);
+    }
+    let runtime = &env.runtime;
+    let call_base = runtime.prices.call_base;
+    if gas_limit < call_base {
+        return fail(trace, CallError::OutOfGas, gas_limit);
+    }
+
+    // wasmtime checks fuel only at function entries and loop headers, so straight-line code
+    // can run past the fuel it was given, and the overdraft would read as "0 left". The Store
+    // therefore gets `reserve` more than the call may spend, at least the longest straight-line
+    // run there can be (one function body); spending past the real limit is then visible and
+    // reported as `OutOfGas`. Host functions charge against the real limit.
+    let limits = &runtime.config.limits;
+    let available = gas_limit - call_base;
+    let reserve = limits.max_function_body_bytes as u64 + 1;
+    let fuel = available.saturating_add(reserve);
+
+    tree.journal.push_frame();
+    tree.stack.push(contract);
+    let first_event = tree.events.len();
+    let state = HostState {
+        env: env.clone(),
+        tree: std::mem::take(tree),
+        contract,
+        caller,
+        input: args.to_vec(),
+        output: Vec::new(),
+        call_output: Vec::new(),
+        calls: Vec::new(),
+        memory: None,
+        fuel_reserve: reserve,
+        limiter: Limiter {
+            max_memory_bytes: limits.max_memory_bytes(),
+            max_table_elements: limits.max_table_elements as usize,
+        },
+    };
+    let mut store = Store::new(&runtime.engine, state);
+    store.limiter(|s| &mut s.limiter);
+    let run = run_entry(&mut store, &compiled, function, args.len(), fuel);
+    let fuel_left = store.get_fuel().unwrap_or(0);
+    let state = store.into_data();
+    *tree = state.tree;
+    tree.stack.pop();
+    trace.calls = state.calls;
+    let consumed = fuel.saturating_sub(fuel_left);
+
+    let result = match run {
+        Ok(_) if consumed > available => Err(CallError::OutOfGas),
+        Ok(STATUS_OK) => Ok(state.output),
+        Ok(STATUS_ERROR) => Err(CallError::Reverted(state.output)),
+        Ok(STATUS_INVALID_INPUT) => {
+            Err(CallError::InvalidInput(String::from_utf8_lossy(&state.output).into_owned()))
+        }
+        Ok(status) => Err(CallError::BadStatus(status)),
+        Err(e) => match classify(e) {
+            Ok(call_error) => Err(call_error),
+            Err(host_error) => {
+                tree.journal.revert_frame();
+                return Err(host_error);
+            }
+        },
+    };
+    let gas_spent = match result {
+        Err(CallError::OutOfGas) => gas_limit,
+        _ => call_base + consumed.min(available),
+    };
+    if result.is_ok() {
+        tree.journal.commit_frame();
+    } else {
+        tree.journal.revert_frame();
+        for event in &mut tree.events[first_event..] {
+            event.reverted = true;
+        }
+    }
+    trace.gas_spent = gas_spent;
+    trace.error = result.as_ref().err().map(|e| e.kind().to_string());
+    Ok(FrameOutcome { result, gas_spent, trace })
+}
+
+/// Instantiate the contract in `store` and run `function`.
+fn run_entry(
+    store: &mut Store<HostState>,
+    compiled: &CompiledContract,
+    function: &str,
+    arg_len: usize,
+    fuel: u64,
+) -> wasmtime::Result<i32> {
+    store.set_fuel(fuel)?;
+    let instance = compiled.pre.instantiate(&mut *store)?;
+    let memory = instance.get_memory(&mut *store, MEMORY_EXPORT);
+    store.data_mut().memory = memory;
+    let func = instance.get_typed_func::<i32, i32>(&mut *store, function)?;
+    func.call(&mut *store, arg_len as i32)
+}
+
+/// Turn a failed run into the contract's [`CallError`], or a host error that is not the
+/// contract's fault.
+fn classify(error: wasmtime::Error) -> Result<CallError, HostError> {
+    if let Some(trap) = error.downcast_ref::<HostTrap>() {
+        return match trap {
+            HostTrap::Contract(e) => Ok(e.clone()),
+            HostTrap::Host(e) => Err(e.clone()),
+        };
+    }
+    if let Some(trap) = error.downcast_ref::<Trap>() {
+        return Ok(match trap {
+            Trap::OutOfFuel => CallError::OutOfGas,
+            Trap::StackOverflow => CallError::StackOverflow,
+            Trap::UnreachableCodeReached => CallError::Trap(TrapKind::Unreachable),
+            Trap::MemoryOutOfBounds => CallError::Trap(TrapKind::MemoryOutOfBounds),
+            Trap::TableOutOfBounds => CallError::Trap(TrapKind::TableOutOfBounds),
+            Trap::IndirectCallToNull => CallError::Trap(TrapKind::IndirectCallToNull),
+            Trap::BadSignature => CallError::Trap(TrapKind::BadSignature),
+            Trap::IntegerOverflow => CallError::Trap(TrapKind::IntegerOverflow),
+            Trap::IntegerDivisionByZero => CallError::Trap(TrapKind::IntegerDivisionByZero),
+            Trap::BadConversionToInteger => CallError::Trap(TrapKind::BadConversionToInteger),
+            _ => CallError::Trap(TrapKind::Other),
+        });
+    }
+    Err(HostError::Instantiate(format!("{error:#}")))
+}
