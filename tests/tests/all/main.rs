@@ -8,3 +8,4 @@ mod host_limits;
 mod module_cache;
 mod robustness;
 mod calls;
+mod composition;
