@@ -162,6 +162,7 @@ pub fn receipt_json(receipt: &Receipt, signature: Option<&Signature>) -> Value {
             "reverted": e.reverted,
         })).collect::<Vec<_>>(),
         "debug": receipt.debug,
+        "calls": receipt.calls.iter().map(trace_json).collect::<Vec<_>>(),
     });
     match &receipt.result {
         Ok(bytes) => out["return"] = data(bytes, ok_type.as_ref()),
@@ -174,6 +175,19 @@ pub fn receipt_json(receipt: &Receipt, signature: Option<&Signature>) -> Value {
         }
     }
     out
+}
+
+/// One frame of the call tree as JSON.
+fn trace_json(t: &runtime::CallTrace) -> Value {
+    json!({
+        "contract": t.contract.to_string(),
+        "function": t.function,
+        "caller": t.caller.to_string(),
+        "gas_limit": t.gas_limit,
+        "gas_spent": t.gas_spent,
+        "error": t.error,
+        "calls": t.calls.iter().map(trace_json).collect::<Vec<_>>(),
+    })
 }
 
 /// Run `exec`.
@@ -232,4 +246,42 @@ fn run_inner(req: &ExecRequest) -> Result<ExecOutput, ExecOutput> {
         exit_code: if receipt.is_success() { 0 } else { 1 },
         json,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runtime::CallTrace;
+
+    #[test]
+    fn receipt_json_shows_the_call_tree_and_decodes_errors() {
+        let inner = CallTrace {
+            contract: ContractId([2; 32]),
+            function: "transfer".into(),
+            caller: Address([1; 32]),
+            gas_limit: 100,
+            gas_spent: 40,
+            error: Some("reverted".into()),
+            calls: vec![],
+        };
+        let receipt = Receipt {
+            contract: ContractId([1; 32]),
+            function: "deposit".into(),
+            caller: DEV_ACCOUNT,
+            gas_limit: 1_000,
+            gas_spent: 500,
+            result: Err(CallError::Reverted(vec![2])),
+            events: vec![],
+            debug: vec!["hello".into()],
+            calls: vec![inner],
+        };
+        let sig = crate::signature::parse_line("deposit(amount: u64) -> Result<(), u8>");
+        let json = receipt_json(&receipt, sig.as_ref());
+        assert_eq!(json["status"], "reverted");
+        assert_eq!(json["error"]["data"]["decoded"], 2);
+        assert_eq!(json["calls"][0]["function"], "transfer");
+        assert_eq!(json["calls"][0]["error"], "reverted");
+        assert_eq!(json["calls"][0]["gas_spent"], 40);
+        assert_eq!(json["debug"][0], "hello");
+    }
 }

@@ -131,7 +131,11 @@ fn run_frame_on_stack(
     let fail = |mut trace: CallTrace, e: CallError, gas_spent: u64| {
         trace.error = Some(e.kind().to_string());
         trace.gas_spent = gas_spent;
-        Ok(FrameOutcome { result: Err(e), gas_spent, trace })
+        Ok(FrameOutcome {
+            result: Err(e),
+            gas_spent,
+            trace,
+        })
     };
     let Some(record) = env.contract(&contract)? else {
         return fail(trace, CallError::NoSuchContract(contract), 0);
@@ -142,7 +146,11 @@ fn run_frame_on_stack(
     }
     if args.len() > MAX_ARGUMENT_BYTES {
         let (size, max) = (args.len() as u64, MAX_ARGUMENT_BYTES as u64);
-        let e = CallError::LimitExceeded { kind: LimitKind::ArgumentSize, size, max };
+        let e = CallError::LimitExceeded {
+            kind: LimitKind::ArgumentSize,
+            size,
+            max,
+        };
         return fail(trace, e, 0);
     }
     let runtime = &env.runtime;
@@ -194,9 +202,9 @@ fn run_frame_on_stack(
         Ok(_) if consumed > available => Err(CallError::OutOfGas),
         Ok(STATUS_OK) => Ok(state.output),
         Ok(STATUS_ERROR) => Err(CallError::Reverted(state.output)),
-        Ok(STATUS_INVALID_INPUT) => {
-            Err(CallError::InvalidInput(String::from_utf8_lossy(&state.output).into_owned()))
-        }
+        Ok(STATUS_INVALID_INPUT) => Err(CallError::InvalidInput(
+            String::from_utf8_lossy(&state.output).into_owned(),
+        )),
         Ok(status) => Err(CallError::BadStatus(status)),
         Err(e) => match classify(e) {
             Ok(call_error) => Err(call_error),
@@ -220,7 +228,11 @@ fn run_frame_on_stack(
     }
     trace.gas_spent = gas_spent;
     trace.error = result.as_ref().err().map(|e| e.kind().to_string());
-    Ok(FrameOutcome { result, gas_spent, trace })
+    Ok(FrameOutcome {
+        result,
+        gas_spent,
+        trace,
+    })
 }
 
 /// Instantiate the contract in `store` and run `function`.

@@ -28,7 +28,13 @@ pub struct Session {
 
 impl Session {
     pub(crate) fn new(runtime: Runtime, base: Arc<dyn StateStore>, block: BlockInfo) -> Self {
-        Self { runtime, base, block, journal: Journal::new(), deployed: Arc::default() }
+        Self {
+            runtime,
+            base,
+            block,
+            journal: Journal::new(),
+            deployed: Arc::default(),
+        }
     }
 
     /// The block calls execute in.
@@ -68,11 +74,22 @@ impl Session {
             return Err(DeployError::AlreadyDeployed(id));
         }
         let cache = &self.runtime.inner.cache;
-        let compiled = cache.get(hash, || Ok(Arc::from(bytecode))).map_err(DeployError::Compile)?;
+        let compiled = cache
+            .get(hash, || Ok(Arc::from(bytecode)))
+            .map_err(DeployError::Compile)?;
         self.probe_instantiation(id, &compiled)?;
         let deployed = Arc::make_mut(&mut self.deployed);
-        deployed.code.entry(hash).or_insert_with(|| Arc::from(bytecode));
-        deployed.contracts.insert(id, ContractRecord { owner, code_hash: hash.0 });
+        deployed
+            .code
+            .entry(hash)
+            .or_insert_with(|| Arc::from(bytecode));
+        deployed.contracts.insert(
+            id,
+            ContractRecord {
+                owner,
+                code_hash: hash.0,
+            },
+        );
         Ok(id)
     }
 
@@ -106,14 +123,20 @@ impl Session {
         // No contract code runs (start functions are refused), but wasmtime may meter the copy
         // of data segments it cannot map copy-on-write: enough fuel for any module's data.
         let fuel = 4 * limits.max_module_bytes as u64;
-        store.set_fuel(fuel).map_err(|e| DeployError::Instantiation(format!("{e:#}")))?;
-        compiled.pre.instantiate(&mut store).map(|_| ()).map_err(|e| {
-            let message = match e.downcast_ref::<Trap>() {
-                Some(trap) => trap.to_string(),
-                None => format!("{e:#}"),
-            };
-            DeployError::Instantiation(message)
-        })
+        store
+            .set_fuel(fuel)
+            .map_err(|e| DeployError::Instantiation(format!("{e:#}")))?;
+        compiled
+            .pre
+            .instantiate(&mut store)
+            .map(|_| ())
+            .map_err(|e| {
+                let message = match e.downcast_ref::<Trap>() {
+                    Some(trap) => trap.to_string(),
+                    None => format!("{e:#}"),
+                };
+                DeployError::Instantiation(message)
+            })
     }
 
     /// The record of a contract, deployed in this session or before.
@@ -153,7 +176,10 @@ impl Session {
         gas_limit: u64,
     ) -> Result<Receipt, HostError> {
         let env = self.env();
-        let mut tree = CallTree { journal: std::mem::take(&mut self.journal), ..CallTree::default() };
+        let mut tree = CallTree {
+            journal: std::mem::take(&mut self.journal),
+            ..CallTree::default()
+        };
         let outcome = run_frame(&env, &mut tree, caller, contract, function, args, gas_limit);
         self.journal = tree.journal;
         let outcome = outcome?;

@@ -47,7 +47,12 @@ pub enum CallFailure {
 }
 
 /// Call `function` of `contract` with raw argument bytes; the status and the raw output.
-pub fn call_raw(contract: ContractId, function: &str, args: &[u8], gas_limit: u64) -> (i32, Vec<u8>) {
+pub fn call_raw(
+    contract: ContractId,
+    function: &str,
+    args: &[u8],
+    gas_limit: u64,
+) -> (i32, Vec<u8>) {
     // SAFETY: the host reads exactly 32 bytes of the id and the given lengths of the name and
     // the arguments.
     let status = unsafe {
@@ -88,10 +93,12 @@ pub fn call<A: BorshSerialize + ?Sized, R: BorshDeserialize>(
     match status {
         STATUS_OK => decode(&output).map_err(|_| CallFailure::BadReturn),
         STATUS_ERROR => Err(CallFailure::Reverted(output)),
-        STATUS_INVALID_INPUT => {
-            Err(CallFailure::InvalidInput(String::from_utf8_lossy(&output).into_owned()))
-        }
-        CALL_FAILED => Err(CallFailure::Failed(String::from_utf8_lossy(&output).into_owned())),
+        STATUS_INVALID_INPUT => Err(CallFailure::InvalidInput(
+            String::from_utf8_lossy(&output).into_owned(),
+        )),
+        CALL_FAILED => Err(CallFailure::Failed(
+            String::from_utf8_lossy(&output).into_owned(),
+        )),
         CALL_OUT_OF_GAS => Err(CallFailure::OutOfGas),
         CALL_NO_SUCH_CONTRACT => Err(CallFailure::NoSuchContract),
         CALL_NO_SUCH_FUNCTION => Err(CallFailure::NoSuchFunction),

@@ -35,19 +35,30 @@ pub(crate) fn link(l: &mut Linker<HostState>) -> wasmtime::Result<()> {
             call(&mut c, id, name, name_len, args, args_len, gas as u64)
         },
     )?;
-    l.func_wrap(m, abi::CALL_OUTPUT_LEN.name, |mut c: Ctx<'_>| -> HostResult<i32> {
-        let base = c.data().env.runtime.prices.host_call_base;
-        charge(&mut c, base)?;
-        Ok(c.data().call_output.len() as i32)
-    })?;
-    l.func_wrap(m, abi::CALL_OUTPUT_READ.name, |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
-        let p = c.data().env.runtime.prices.clone();
-        let output = std::mem::take(&mut c.data_mut().call_output);
-        let done = charge(&mut c, price(p.host_call_base, p.copy_per_byte, output.len()))
+    l.func_wrap(
+        m,
+        abi::CALL_OUTPUT_LEN.name,
+        |mut c: Ctx<'_>| -> HostResult<i32> {
+            let base = c.data().env.runtime.prices.host_call_base;
+            charge(&mut c, base)?;
+            Ok(c.data().call_output.len() as i32)
+        },
+    )?;
+    l.func_wrap(
+        m,
+        abi::CALL_OUTPUT_READ.name,
+        |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
+            let p = c.data().env.runtime.prices.clone();
+            let output = std::mem::take(&mut c.data_mut().call_output);
+            let done = charge(
+                &mut c,
+                price(p.host_call_base, p.copy_per_byte, output.len()),
+            )
             .and_then(|()| write_bytes(&mut c, dst, &output));
-        c.data_mut().call_output = output;
-        done
-    })?;
+            c.data_mut().call_output = output;
+            done
+        },
+    )?;
     Ok(())
 }
 
@@ -69,11 +80,19 @@ fn call(
         ))));
     }
     let p = c.data().env.runtime.prices.clone();
-    charge(c, price(p.host_call_base, p.copy_per_byte, 32 + name_len + args_len))?;
-    let id: [u8; 32] = read_bytes(c, id_ptr, 32)?.try_into().map_err(|_| out_of_bounds())?;
+    charge(
+        c,
+        price(p.host_call_base, p.copy_per_byte, 32 + name_len + args_len),
+    )?;
+    let id: [u8; 32] = read_bytes(c, id_ptr, 32)?
+        .try_into()
+        .map_err(|_| out_of_bounds())?;
     let callee = ContractId(id);
-    let function = String::from_utf8(read_bytes(c, name_ptr, name_len)?)
-        .map_err(|_| fail(CallError::AbiViolation("entry-point name is not UTF-8".into())))?;
+    let function = String::from_utf8(read_bytes(c, name_ptr, name_len)?).map_err(|_| {
+        fail(CallError::AbiViolation(
+            "entry-point name is not UTF-8".into(),
+        ))
+    })?;
     let args = read_bytes(c, args_ptr, args_len)?;
     c.data_mut().call_output.clear();
 
@@ -86,7 +105,11 @@ fn call(
         return Ok(CALL_REENTRANCY);
     }
     let left = gas_left(c)?;
-    let gas_limit = if requested_gas == 0 { left } else { requested_gas.min(left) };
+    let gas_limit = if requested_gas == 0 {
+        left
+    } else {
+        requested_gas.min(left)
+    };
 
     let env = c.data().env.clone();
     let caller = Address::from(c.data().contract);

@@ -102,7 +102,13 @@ fn setup() -> (Session, ContractId, ContractId) {
     (s, proxy, target)
 }
 
-fn forward(s: &mut Session, proxy: ContractId, target: ContractId, f: &str, gas: u64) -> (i32, Vec<u8>, runtime::Receipt) {
+fn forward(
+    s: &mut Session,
+    proxy: ContractId,
+    target: ContractId,
+    f: &str,
+    gas: u64,
+) -> (i32, Vec<u8>, runtime::Receipt) {
     let r = call(s, proxy, "forward", &request(target, gas, f, b"hi"));
     let (status, out) = reply(r.result.as_ref().expect("proxy succeeds"));
     (status, out, r)
@@ -115,10 +121,20 @@ fn a_successful_call_returns_its_output_and_is_charged_to_the_caller() {
     assert_eq!((status, out.as_slice()), (STATUS_OK, &b"hi"[..]));
     assert_eq!(r.calls.len(), 1);
     let trace = &r.calls[0];
-    assert_eq!((trace.contract, trace.function.as_str(), trace.error.clone()), (target, "echo", None));
-    assert_eq!(trace.caller, Address::from(proxy), "the callee sees the calling contract");
+    assert_eq!(
+        (trace.contract, trace.function.as_str(), trace.error.clone()),
+        (target, "echo", None)
+    );
+    assert_eq!(
+        trace.caller,
+        Address::from(proxy),
+        "the callee sees the calling contract"
+    );
     assert!(trace.gas_spent > 5_000, "the callee pays its own call base");
-    assert!(r.gas_spent > trace.gas_spent + 5_000, "the caller is charged the callee's gas");
+    assert!(
+        r.gas_spent > trace.gas_spent + 5_000,
+        "the caller is charged the callee's gas"
+    );
     // gas 0 = everything the caller had left.
     assert!(trace.gas_limit > GAS - r.gas_spent);
     let (_, who, _) = forward(&mut s, proxy, target, "who", 0);
@@ -130,10 +146,21 @@ fn a_callee_error_is_a_code_its_writes_revert_and_the_caller_continues() {
     let (mut s, proxy, target) = setup();
     let (status, out, r) = forward(&mut s, proxy, target, "fail", 0);
     assert_eq!((status, out.as_slice()), (STATUS_ERROR, &b"no"[..]));
-    assert_eq!(s.storage(&target, b"k").unwrap(), None, "callee's write reverted");
-    assert_eq!(s.storage(&proxy, b"after").unwrap(), Some(b"after".to_vec()), "caller went on");
+    assert_eq!(
+        s.storage(&target, b"k").unwrap(),
+        None,
+        "callee's write reverted"
+    );
+    assert_eq!(
+        s.storage(&proxy, b"after").unwrap(),
+        Some(b"after".to_vec()),
+        "caller went on"
+    );
     assert_eq!(r.events.len(), 1);
-    assert!(r.events[0].reverted, "the callee's event is kept, marked reverted");
+    assert!(
+        r.events[0].reverted,
+        "the callee's event is kept, marked reverted"
+    );
     assert_eq!(r.calls[0].error.as_deref(), Some("reverted"));
 }
 
@@ -146,9 +173,18 @@ fn a_successful_callee_write_is_kept_unless_the_caller_fails() {
     assert_eq!(s.storage(&target, b"k").unwrap(), Some(b"v".to_vec()));
 
     let (mut s, proxy, target) = setup();
-    let r = call(&mut s, proxy, "forward_then_fail", &request(target, 0, "write", b""));
+    let r = call(
+        &mut s,
+        proxy,
+        "forward_then_fail",
+        &request(target, 0, "write", b""),
+    );
     assert!(matches!(r.result, Err(CallError::Reverted(_))));
-    assert_eq!(s.storage(&target, b"k").unwrap(), None, "reverted with its caller");
+    assert_eq!(
+        s.storage(&target, b"k").unwrap(),
+        None,
+        "reverted with its caller"
+    );
     assert_eq!(s.storage(&proxy, b"after").unwrap(), None);
     assert!(r.events.iter().all(|e| e.reverted));
 }
@@ -162,7 +198,10 @@ fn callee_panics_traps_and_missing_targets_are_codes() {
     assert_eq!(s.storage(&target, b"k").unwrap(), None);
     let (status, _, r) = forward(&mut s, proxy, target, "trap", 0);
     assert_eq!(status, CALL_FAILED);
-    assert_eq!(r.calls[0].error.as_deref(), Some(CallError::Trap(TrapKind::Unreachable).kind()));
+    assert_eq!(
+        r.calls[0].error.as_deref(),
+        Some(CallError::Trap(TrapKind::Unreachable).kind())
+    );
     let (status, _, _) = forward(&mut s, proxy, target, "nope", 0);
     assert_eq!(status, CALL_NO_SUCH_FUNCTION);
     let (status, _, _) = forward(&mut s, proxy, ContractId([9; 32]), "echo", 0);
@@ -174,13 +213,27 @@ fn a_callee_out_of_gas_costs_the_caller_exactly_the_limit_it_forwarded() {
     let (mut s, proxy, target) = setup();
     let (status, _, r) = forward(&mut s, proxy, target, "burn", 20_000);
     assert_eq!(status, CALL_OUT_OF_GAS);
-    assert_eq!((r.calls[0].gas_limit, r.calls[0].gas_spent), (20_000, 20_000));
+    assert_eq!(
+        (r.calls[0].gas_limit, r.calls[0].gas_spent),
+        (20_000, 20_000)
+    );
     assert!(r.is_success(), "the caller caught it and continued");
-    assert_eq!(s.storage(&proxy, b"after").unwrap(), Some(b"after".to_vec()));
+    assert_eq!(
+        s.storage(&proxy, b"after").unwrap(),
+        Some(b"after".to_vec())
+    );
 
     // Asking for more than is left is capped: the callee burns all of it and the caller, with
     // nothing left for its own write, runs out of gas too.
-    let r = s.call(ALICE, proxy, "forward", &request(target, u64::MAX, "burn", b""), 1_000_000).unwrap();
+    let r = s
+        .call(
+            ALICE,
+            proxy,
+            "forward",
+            &request(target, u64::MAX, "burn", b""),
+            1_000_000,
+        )
+        .unwrap();
     assert_eq!(r.result, Err(CallError::OutOfGas));
     assert_eq!(r.gas_spent, 1_000_000);
     assert!(r.calls[0].gas_limit < 1_000_000);
@@ -206,8 +259,9 @@ fn reentrancy_is_refused_with_a_code() {
 fn chain(len: usize) -> (Session, ContractId, Vec<u8>) {
     let (_, mut s) = session();
     let target = s.deploy(OWNER, &wat(TARGET), 0).expect("target");
-    let proxies: Vec<ContractId> =
-        (0..len as u64).map(|n| s.deploy(OWNER, &wat(PROXY), n).expect("proxy")).collect();
+    let proxies: Vec<ContractId> = (0..len as u64)
+        .map(|n| s.deploy(OWNER, &wat(PROXY), n).expect("proxy"))
+        .collect();
     let mut payload = request(target, 0, "echo", b"deep");
     for p in proxies[1..].iter().rev() {
         payload = request(*p, 0, "forward", &payload);
@@ -233,19 +287,28 @@ fn call_depth_is_capped_at_the_limit() {
     let proxies = DEFAULT_MAX_CALL_DEPTH - 1;
     let (mut s, first, payload) = chain(proxies);
     let r = call(&mut s, first, "forward", &payload);
-    assert_eq!(innermost(r.result.clone().unwrap(), proxies), (STATUS_OK, b"deep".to_vec()));
+    assert_eq!(
+        innermost(r.result.clone().unwrap(), proxies),
+        (STATUS_OK, b"deep".to_vec())
+    );
     let mut depth = 1;
     let mut level = &r.calls;
     while let Some(t) = level.first() {
         depth += 1;
         level = &t.calls;
     }
-    assert_eq!(depth, DEFAULT_MAX_CALL_DEPTH, "the receipt's call tree has every frame");
+    assert_eq!(
+        depth, DEFAULT_MAX_CALL_DEPTH,
+        "the receipt's call tree has every frame"
+    );
 
     // One more frame is refused at the innermost call.
     let (mut s, first, payload) = chain(proxies + 1);
     let r = call(&mut s, first, "forward", &payload);
-    assert_eq!(innermost(r.result.unwrap(), proxies + 1).0, CALL_DEPTH_EXCEEDED);
+    assert_eq!(
+        innermost(r.result.unwrap(), proxies + 1).0,
+        CALL_DEPTH_EXCEEDED
+    );
 }
 
 #[test]
@@ -261,7 +324,10 @@ fn deep_chains_run_on_a_small_thread_stack() {
             innermost(r.result.unwrap(), proxies)
         })
         .expect("spawn");
-    assert_eq!(handle.join().expect("no stack overflow"), (STATUS_OK, b"deep".to_vec()));
+    assert_eq!(
+        handle.join().expect("no stack overflow"),
+        (STATUS_OK, b"deep".to_vec())
+    );
 }
 
 /// Misuse of `call` by the caller: each entry passes one bad pointer or length.
@@ -291,17 +357,36 @@ const MISUSE: &str = r#"(module
 fn call_misuse_is_typed() {
     let (_, mut s) = session();
     let id = s.deploy(OWNER, &wat(MISUSE), 0).expect("deploy");
-    for f in ["oob_call_id", "oob_call_name", "oob_call_args", "oob_call_output_read"] {
+    for f in [
+        "oob_call_id",
+        "oob_call_name",
+        "oob_call_args",
+        "oob_call_output_read",
+    ] {
         let r = call(&mut s, id, f, &[]);
-        assert_eq!(r.result, Err(CallError::Trap(TrapKind::MemoryOutOfBounds)), "{f}");
+        assert_eq!(
+            r.result,
+            Err(CallError::Trap(TrapKind::MemoryOutOfBounds)),
+            "{f}"
+        );
     }
     for f in ["name_not_utf8", "name_too_long"] {
         let r = call(&mut s, id, f, &[]);
-        assert!(matches!(r.result, Err(CallError::AbiViolation(_))), "{f}: {:?}", r.result);
+        assert!(
+            matches!(r.result, Err(CallError::AbiViolation(_))),
+            "{f}: {:?}",
+            r.result
+        );
     }
     let r = call(&mut s, id, "args_too_long", &[]);
     assert!(
-        matches!(r.result, Err(CallError::LimitExceeded { kind: runtime::LimitKind::ArgumentSize, .. })),
+        matches!(
+            r.result,
+            Err(CallError::LimitExceeded {
+                kind: runtime::LimitKind::ArgumentSize,
+                ..
+            })
+        ),
         "{:?}",
         r.result
     );

@@ -1,11 +1,11 @@
 //! All integration tests, one binary, a file per area.
 
 mod abi_example;
+mod calls;
 mod cli;
+mod composition;
 mod contracts;
 mod deploy_limits;
 mod host_limits;
 mod module_cache;
 mod robustness;
-mod calls;
-mod composition;
