@@ -151,27 +151,46 @@ pub const GAS_LEFT: HostFn = HostFn {
 /// [`STATUS_ERROR`], [`STATUS_INVALID_INPUT`]) or one of the `CALL_*` failure codes; the
 /// callee's return data (or error data, or message) is then readable with [`CALL_OUTPUT_READ`].
 /// A failed callee's writes are reverted; the caller continues either way.
-pub const CALL: HostFn =
-    HostFn { name: "call", params: &[I32, I32, I32, I32, I32, I64], results: &[I32] };
+pub const CALL: HostFn = HostFn {
+    name: "call",
+    params: &[I32, I32, I32, I32, I32, I64],
+    results: &[I32],
+};
 /// `call_output_len() -> i32`: length of the last `call`'s output.
-pub const CALL_OUTPUT_LEN: HostFn = HostFn { name: "call_output_len", params: &[], results: &[I32] };
+pub const CALL_OUTPUT_LEN: HostFn = HostFn {
+    name: "call_output_len",
+    params: &[],
+    results: &[I32],
+};
 /// `call_output_read(dst: i32)`: copy the last `call`'s output to `dst`.
-pub const CALL_OUTPUT_READ: HostFn =
-    HostFn { name: "call_output_read", params: &[I32], results: &[] };
+pub const CALL_OUTPUT_READ: HostFn = HostFn {
+    name: "call_output_read",
+    params: &[I32],
+    results: &[],
+};
 /// `ed25519_verify(pk: i32, msg: i32, msg_len: i32, sig: i32) -> i32`: 1 if the 64-byte signature
 /// at `sig` is valid for the message under the 32-byte public key at `pk`, else 0.
-pub const ED25519_VERIFY: HostFn =
-    HostFn { name: "ed25519_verify", params: &[I32, I32, I32, I32], results: &[I32] };
+pub const ED25519_VERIFY: HostFn = HostFn {
+    name: "ed25519_verify",
+    params: &[I32, I32, I32, I32],
+    results: &[I32],
+};
 /// `bls_verify(pk: i32, msg: i32, msg_len: i32, sig: i32) -> i32`: 1 if the 48-byte compressed
 /// BLS12-381 G1 signature at `sig` is valid for the message under the 96-byte compressed G2
 /// public key at `pk`, else 0 (malformed points included).
-pub const BLS_VERIFY: HostFn =
-    HostFn { name: "bls_verify", params: &[I32, I32, I32, I32], results: &[I32] };
+pub const BLS_VERIFY: HostFn = HostFn {
+    name: "bls_verify",
+    params: &[I32, I32, I32, I32],
+    results: &[I32],
+};
 /// `plonk_verify(vd: i32, vd_len: i32, proof: i32, proof_len: i32, pi: i32, pi_len: i32) -> i32`:
 /// 1 if the PLONK proof verifies against the verifier data and the public inputs (concatenated
 /// 32-byte BLS12-381 scalars), else 0 (malformed inputs included).
-pub const PLONK_VERIFY: HostFn =
-    HostFn { name: "plonk_verify", params: &[I32, I32, I32, I32, I32, I32], results: &[I32] };
+pub const PLONK_VERIFY: HostFn = HostFn {
+    name: "plonk_verify",
+    params: &[I32, I32, I32, I32, I32, I32],
+    results: &[I32],
+};
 
 /// `call` failure: the callee panicked or trapped.
 pub const CALL_FAILED: i32 = -1;
