@@ -169,6 +169,24 @@ pub enum StoreError {
     /// A contract's code is missing from the store.
     #[error("code {0} of a deployed contract is missing")]
     MissingCode(String),
+    /// The database refused an operation for a reason that is neither I/O nor corruption (it
+    /// is open in another process, a transaction failed).
+    #[error("state database {path}: {message}")]
+    Backend {
+        /// The database file.
+        path: String,
+        /// What failed.
+        message: String,
+    },
+    /// No retained snapshot has this version or root (never existed, or pruned).
+    #[error("no retained snapshot {0}")]
+    UnknownSnapshot(String),
+    /// The current version cannot be dropped as a snapshot.
+    #[error("version {0} is the current state and cannot be dropped")]
+    CannotDropHead(u64),
+    /// A snapshot is read-only: it cannot apply changes.
+    #[error("a snapshot is read-only")]
+    ReadOnly,
 }
 
 /// Errors of building a runtime.

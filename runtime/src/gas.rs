@@ -38,6 +38,20 @@ pub struct PriceTable {
     pub debug_base: u64,
     /// Per byte of debug message.
     pub debug_per_byte: u64,
+    /// An ed25519 signature verification (`ed25519_verify`).
+    pub ed25519_verify_base: u64,
+    /// Per byte of the message an ed25519 signature is verified against (hashed with SHA-512).
+    pub ed25519_verify_per_byte: u64,
+    /// A BLS12-381 signature verification (`bls_verify`: hash to G1, two pairings).
+    pub bls_verify_base: u64,
+    /// Per byte of the message a BLS signature is verified against (hashed to G1).
+    pub bls_verify_per_byte: u64,
+    /// A PLONK proof verification (`plonk_verify`), whatever the circuit's size.
+    pub plonk_verify_base: u64,
+    /// Per public input (32-byte word, a started word counting as one) of a PLONK verification.
+    pub plonk_verify_per_public_input: u64,
+    /// Per byte of PLONK verifier data (decoded, its transcript label hashed).
+    pub plonk_verify_per_byte: u64,
 }
 
 impl Default for PriceTable {
@@ -57,6 +71,13 @@ impl Default for PriceTable {
             blake2b_per_byte: 2,
             debug_base: 200,
             debug_per_byte: 1,
+            ed25519_verify_base: 0,
+            ed25519_verify_per_byte: 0,
+            bls_verify_base: 0,
+            bls_verify_per_byte: 0,
+            plonk_verify_base: 0,
+            plonk_verify_per_public_input: 0,
+            plonk_verify_per_byte: 0,
         }
     }
 }

@@ -37,6 +37,7 @@
 
 pub mod config;
 pub mod gas;
+pub mod merkle;
 pub mod state;
 
 mod cache;
@@ -47,6 +48,7 @@ mod host;
 mod ids;
 mod journal;
 mod outcome;
+pub mod redb_store;
 mod runtime;
 mod session;
 mod validate;
@@ -59,6 +61,8 @@ pub use gas::PriceTable;
 pub use host::BlockInfo;
 pub use ids::{CodeHash, blake2b_256, contract_id};
 pub use outcome::{CallError, CallTrace, Event, LimitKind, Receipt, TrapKind};
+pub use merkle::{Proof, Root};
+pub use redb_store::{PruneStats, RedbOptions, RedbStats, RedbStore, Snapshot, VersionInfo};
 pub use runtime::Runtime;
 pub use session::Session;
 pub use state::{ChangeSet, ContractRecord, MemoryStore, StateStore};

@@ -1,12 +1,15 @@
 //! The state behind sessions: contract code, contract records and storage.
 //!
 //! [`StateStore`] is the interface every backend implements; sessions read through it and
-//! commit a [`ChangeSet`] atomically. [`MemoryStore`] is the in-memory backend, which can also be
-//! saved to and loaded from one file (how `node-lite exec --state DIR` keeps state between runs).
-//! The persistent merkle-committed backend implements the same trait.
+//! commit a [`ChangeSet`] atomically. Every backend commits to its content with the same
+//! merkle [`Root`] (see [`merkle`](crate::merkle)): contract records and storage, one leaf each.
+//! [`MemoryStore`] is the in-memory backend, which can also be saved to and loaded from one file
+//! (how `node-lite exec --state DIR` keeps state between runs); the persistent backend is
+//! [`RedbStore`](crate::RedbStore).
 
 use crate::error::StoreError;
 use crate::ids::{CodeHash, blake2b_256};
+use crate::merkle::{self, LeafUpdate, LeafValue, MemoryNodes, Proof, Root};
 use borsh::{BorshDeserialize, BorshSerialize};
 use host_api::{Address, ContractId};
 use parking_lot::RwLock;
@@ -28,6 +31,14 @@ impl ContractRecord {
     pub fn code_hash(&self) -> CodeHash {
         CodeHash(self.code_hash)
     }
+
+    /// `owner ‖ code hash`: the borsh encoding, as the merkle tree commits to it.
+    pub fn to_bytes(&self) -> [u8; 64] {
+        let mut out = [0u8; 64];
+        out[..32].copy_from_slice(&self.owner.0);
+        out[32..].copy_from_slice(&self.code_hash);
+        out
+    }
 }
 
 /// Storage changes of one contract: `None` removes the key.
@@ -48,6 +59,34 @@ impl ChangeSet {
     /// `true` when there is nothing to apply.
     pub fn is_empty(&self) -> bool {
         self.code.is_empty() && self.contracts.is_empty() && self.storage.is_empty()
+    }
+
+    /// The merkle leaf changes of this change set: one per contract record and one per storage
+    /// write (code is committed through the records' code hashes). With `payloads`, each leaf
+    /// keeps its raw value (the record's bytes, the storage value).
+    pub fn leaf_updates(&self, payloads: bool) -> Vec<LeafUpdate> {
+        let payload = |v: &[u8]| if payloads { v.to_vec() } else { Vec::new() };
+        let mut out = Vec::new();
+        for (id, record) in &self.contracts {
+            let leaf = merkle::record_leaf_key(id);
+            let bytes = record.to_bytes();
+            let value = LeafValue {
+                hash: merkle::record_value_hash(&leaf, &bytes),
+                payload: payload(&bytes),
+            };
+            out.push((leaf, Some(value)));
+        }
+        for (id, writes) in &self.storage {
+            for (key, value) in writes {
+                let leaf = merkle::storage_leaf_key(id, key);
+                let value = value.as_ref().map(|v| LeafValue {
+                    hash: merkle::storage_value_hash(&leaf, v),
+                    payload: payload(v),
+                });
+                out.push((leaf, value));
+            }
+        }
+        out
     }
 }
 
@@ -76,6 +115,21 @@ pub trait StateStore: Send + Sync {
     /// # Errors
     /// When the backend fails; then nothing was applied.
     fn apply(&self, changes: ChangeSet) -> Result<(), StoreError>;
+    /// The merkle root of the current content (records and storage; see
+    /// [`merkle`](crate::merkle)). Equal content gives an equal root on every backend.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    fn root(&self) -> Result<Root, StoreError>;
+    /// [`apply`](Self::apply) and return the root of the result. Backends override it to read
+    /// the root in the same atomic step; this default reads it afterwards.
+    ///
+    /// # Errors
+    /// When the backend fails; then nothing was applied.
+    fn commit(&self, changes: ChangeSet) -> Result<Root, StoreError> {
+        self.apply(changes)?;
+        self.root()
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
@@ -86,9 +140,19 @@ struct MemoryState {
 }
 
 /// An in-memory [`StateStore`], optionally saved to a file.
+///
+/// It keeps the merkle tree of its current content in memory (nodes without payloads), updated
+/// incrementally by every apply; only the current root is retained. A loaded file rebuilds it.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    state: RwLock<MemoryState>,
+    state: RwLock<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    data: MemoryState,
+    nodes: MemoryNodes,
+    root: Root,
 }
 
 /// Magic and version at the start of a saved state file.
@@ -104,6 +168,7 @@ impl MemoryStore {
     pub fn contract_storage(&self, id: &ContractId) -> BTreeMap<Vec<u8>, Vec<u8>> {
         self.state
             .read()
+            .data
             .storage
             .get(&id.0)
             .cloned()
@@ -114,6 +179,7 @@ impl MemoryStore {
     pub fn contracts(&self) -> Vec<ContractId> {
         self.state
             .read()
+            .data
             .contracts
             .keys()
             .map(|k| ContractId(*k))
@@ -126,7 +192,7 @@ impl MemoryStore {
     /// # Errors
     /// On I/O failure.
     pub fn save(&self, path: &Path) -> Result<(), StoreError> {
-        let body = borsh::to_vec(&*self.state.read()).map_err(|e| io_error(path, &e))?;
+        let body = borsh::to_vec(&self.state.read().data).map_err(|e| io_error(path, &e))?;
         let mut file = Vec::with_capacity(body.len() + 40);
         file.extend_from_slice(STATE_FILE_MAGIC);
         file.extend_from_slice(&blake2b_256(&[&body]));
@@ -159,9 +225,48 @@ impl MemoryStore {
         }
         let state: MemoryState =
             borsh::from_slice(body).map_err(|e| corrupt(&format!("does not decode: {e}")))?;
+        Self::from_state(state)
+    }
+
+    /// A store holding `data`, its tree built from scratch.
+    fn from_state(data: MemoryState) -> Result<Self, StoreError> {
+        let all = ChangeSet {
+            code: BTreeMap::new(),
+            contracts: data
+                .contracts
+                .iter()
+                .map(|(id, r)| (ContractId(*id), r.clone()))
+                .collect(),
+            storage: data
+                .storage
+                .iter()
+                .map(|(id, m)| {
+                    let writes = m.iter().map(|(k, v)| (k.clone(), Some(v.clone())));
+                    (ContractId(*id), writes.collect())
+                })
+                .collect(),
+        };
+        let mut nodes = MemoryNodes::new();
+        let (root, _) = merkle::update(&mut nodes, Root::EMPTY, all.leaf_updates(false))?;
         Ok(Self {
-            state: RwLock::new(state),
+            state: RwLock::new(Inner { data, nodes, root }),
         })
+    }
+
+    /// The proof of storage `key` of `contract` (present or absent) under the current root;
+    /// check it with [`merkle::verify`].
+    ///
+    /// # Errors
+    /// Only if the in-memory tree is inconsistent (a bug).
+    pub fn prove(&self, contract: &ContractId, key: &[u8]) -> Result<Proof, StoreError> {
+        let state = self.state.read();
+        let leaf = merkle::storage_leaf_key(contract, key);
+        merkle::prove(&state.nodes, state.root, &leaf)
+    }
+
+    /// How many merkle nodes the in-memory tree holds (exactly those of the current root).
+    pub fn merkle_nodes(&self) -> usize {
+        self.state.read().nodes.len()
     }
 }
 
@@ -174,13 +279,14 @@ fn io_error(path: &Path, e: &dyn std::fmt::Display) -> StoreError {
 
 impl StateStore for MemoryStore {
     fn contract(&self, id: &ContractId) -> Result<Option<ContractRecord>, StoreError> {
-        Ok(self.state.read().contracts.get(&id.0).cloned())
+        Ok(self.state.read().data.contracts.get(&id.0).cloned())
     }
 
     fn code(&self, hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StoreError> {
         Ok(self
             .state
             .read()
+            .data
             .code
             .get(&hash.0)
             .map(|c| Arc::from(c.as_slice())))
@@ -190,6 +296,7 @@ impl StateStore for MemoryStore {
         Ok(self
             .state
             .read()
+            .data
             .storage
             .get(&id.0)
             .and_then(|m| m.get(key))
@@ -197,7 +304,23 @@ impl StateStore for MemoryStore {
     }
 
     fn apply(&self, changes: ChangeSet) -> Result<(), StoreError> {
-        let mut state = self.state.write();
+        self.commit(changes).map(|_| ())
+    }
+
+    fn root(&self) -> Result<Root, StoreError> {
+        Ok(self.state.read().root)
+    }
+
+    fn commit(&self, changes: ChangeSet) -> Result<Root, StoreError> {
+        let mut inner = self.state.write();
+        let inner = &mut *inner;
+        // The tree first: it is the only step that can fail, and a failure leaves the old root
+        // (and at worst some unreferenced new nodes).
+        let old = inner.root;
+        let (root, _) = merkle::update(&mut inner.nodes, old, changes.leaf_updates(false))?;
+        merkle::release(&mut inner.nodes, old)?;
+        inner.root = root;
+        let state = &mut inner.data;
         for (hash, code) in changes.code {
             state.code.entry(hash.0).or_insert_with(|| code.to_vec());
         }
@@ -216,7 +339,7 @@ impl StateStore for MemoryStore {
                 state.storage.remove(&id.0);
             }
         }
-        Ok(())
+        Ok(root)
     }
 }
 
@@ -254,7 +377,9 @@ mod tests {
         let store = sample();
         store.save(&path).unwrap();
         let loaded = MemoryStore::load(&path).unwrap();
-        assert_eq!(*loaded.state.read(), *store.state.read());
+        assert_eq!(loaded.state.read().data, store.state.read().data);
+        assert_eq!(loaded.root().unwrap(), store.root().unwrap());
+        assert_ne!(loaded.root().unwrap(), Root::EMPTY);
         assert_eq!(
             loaded.storage(&ContractId([7; 32]), b"k").unwrap(),
             Some(b"v".to_vec())
@@ -291,8 +416,19 @@ mod tests {
             .entry(id)
             .or_default()
             .insert(b"k".to_vec(), None);
+        let before = store.root().unwrap();
         store.apply(changes).unwrap();
         assert_eq!(store.storage(&id, b"k").unwrap(), None);
         assert!(store.contract_storage(&id).is_empty());
+        let after = store.root().unwrap();
+        assert_ne!(after, before);
+        // Only the record is left.
+        let record = store.contract(&id).unwrap().unwrap();
+        let leaf = merkle::record_leaf_key(&id);
+        let only = merkle::leaf_hash(&leaf, &merkle::record_value_hash(&leaf, &record.to_bytes()));
+        assert_eq!(after, Root(only));
+        assert_eq!(store.merkle_nodes(), 1);
+        let proof = store.prove(&id, b"k").unwrap();
+        assert!(merkle::verify(&after, &id, b"k", None, &proof));
     }
 }

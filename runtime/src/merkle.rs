@@ -1,0 +1,793 @@
+//! The merkle commitment over contract state: a BLAKE2b-256 **sparse merkle tree** with
+//! shortcut leaves.
+//!
+//! # The tree
+//!
+//! Every entry of the state is a *leaf*: a 256-bit [`LeafKey`] and a 32-byte value hash. Keys are
+//! read as paths, most significant bit first: bit `i` of a key is
+//! `(key[i / 8] >> (7 - i % 8)) & 1`, `0` going left and `1` going right. The tree is the
+//! 256-level binary trie over those paths, *compressed*: a subtree holding exactly one leaf is
+//! represented by that leaf itself, at the highest position where it is alone (so it costs no
+//! hashes below it), and an empty subtree by [`EMPTY_HASH`]. Its shape depends only on the set
+//! of keys, never on the order of insertion or on past deletions, and its depth is the length of
+//! the longest prefix two keys share plus one: about `log2(n)` for `n` hashed keys, at most 256.
+//!
+//! # Exact hashing (enough to re-implement the root)
+//!
+//! `H(x ‖ y ‖ …)` is BLAKE2b with a 32-byte digest (RFC 7693 parameters, no key) over the
+//! concatenation; tags are ASCII, with no length prefix or terminator (no tag is a prefix of
+//! another, and every input after a tag has a fixed length, except the last field).
+//!
+//! - storage leaf key: `H("leaf-key-v1" ‖ contract id (32) ‖ storage key)`;
+//! - storage value hash: `H("leaf-v1" ‖ leaf key (32) ‖ value)`;
+//! - contract-record leaf key: `H("record-key-v1" ‖ contract id (32))`;
+//! - contract-record value hash: `H("record-v1" ‖ leaf key (32) ‖ owner (32) ‖ code hash (32))`
+//!   (the record's borsh encoding), so the root also commits to which code every contract runs;
+//! - the hash of a subtree `S` whose keys share their first `d` bits:
+//!   - `S` empty: [`EMPTY_HASH`], 32 zero bytes (no node, no preimage);
+//!   - `S = {(k, v)}`: `H("smt-leaf-v1" ‖ k (32) ‖ v (32))`, whatever `d` is;
+//!   - otherwise: `H("smt-node-v1" ‖ hash(S₀, d+1) ‖ hash(S₁, d+1))`, where `Sᵦ` holds the keys of
+//!     `S` whose bit `d` is `b` (one of them may be empty: two keys sharing a long prefix hang
+//!     under a chain of such nodes);
+//! - the [`Root`] is `hash(all leaves, 0)`.
+//!
+//! [`root_of`] is this definition, written out as the reference implementation.
+//!
+//! # Storage and cost
+//!
+//! Nodes are stored **content-addressed** by their hash in a [`NodeStore`] and never change once
+//! written; only their reference counts do. [`update`] applies a batch of `k` changes in one
+//! descent that splits the sorted batch at every level, creating each new node once: it costs
+//! `O(k · depth)` hashes and node reads/writes and touches nothing off the updated paths, however
+//! large the state is. A leaf node also carries a *payload* (the raw value, for the persistent
+//! store) so an old root can answer reads as well as proofs; the payload is not hashed (the value
+//! hash already commits to it).
+//!
+//! # Reference counting
+//!
+//! The reference count of a node is the number of stored internal nodes that point to it plus
+//! the number of references the caller holds to it as a root: [`update`] returns its new root
+//! with one reference for the caller, [`release`] drops one and deletes every node whose count
+//! falls to zero, recursively. A node created by an update starts at one (its new parent, or the
+//! caller); a new internal node adds one to each child that existed before. Old roots thus stay
+//! readable until released, with their nodes shared with newer roots, and releasing one deletes
+//! exactly the nodes no other retained root reaches, at a cost proportional to those nodes.
+//!
+//! Proofs of inclusion and non-inclusion are in [`proof`].
+
+pub mod proof;
+
+pub use proof::{Proof, Terminal, prove, verify, verify_leaf, verify_record};
+
+use crate::error::StoreError;
+use crate::ids::blake2b_256;
+use borsh::{BorshDeserialize, BorshSerialize};
+use host_api::ContractId;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A 32-byte BLAKE2b-256 digest.
+pub type Hash = [u8; 32];
+
+/// The hash of an empty subtree (and the root of the empty state): 32 zero bytes.
+pub const EMPTY_HASH: Hash = [0; 32];
+
+/// Bits in a key: the tree has at most this many levels below the root.
+pub const KEY_BITS: usize = 256;
+
+const LEAF_KEY_TAG: &[u8] = b"leaf-key-v1";
+const LEAF_VALUE_TAG: &[u8] = b"leaf-v1";
+const RECORD_KEY_TAG: &[u8] = b"record-key-v1";
+const RECORD_VALUE_TAG: &[u8] = b"record-v1";
+const LEAF_NODE_TAG: &[u8] = b"smt-leaf-v1";
+const INTERNAL_NODE_TAG: &[u8] = b"smt-node-v1";
+
+/// The commitment to a whole state: the hash of the tree's root.
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, BorshSerialize, BorshDeserialize,
+)]
+pub struct Root(pub [u8; 32]);
+
+impl Root {
+    /// The root of the empty state.
+    pub const EMPTY: Root = Root(EMPTY_HASH);
+
+    /// `true` for the root of the empty state.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::EMPTY
+    }
+}
+
+impl fmt::Display for Root {
+    /// Lower-case hex, 64 characters.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_hex(f, &self.0)
+    }
+}
+
+impl fmt::Debug for Root {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Root({self})")
+    }
+}
+
+fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
+    for b in bytes {
+        write!(f, "{b:02x}")?;
+    }
+    Ok(())
+}
+
+/// Lower-case hex of a hash, for messages.
+pub(crate) fn hex(hash: &Hash) -> String {
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A leaf's position in the tree: 256 bits, most significant first.
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, BorshSerialize, BorshDeserialize,
+)]
+pub struct LeafKey(pub [u8; 32]);
+
+impl LeafKey {
+    /// Bit `i` (0 = most significant bit of byte 0): `false` goes left, `true` right.
+    pub fn bit(&self, i: usize) -> bool {
+        (self.0[i / 8] >> (7 - i % 8)) & 1 == 1
+    }
+
+    /// How many leading bits `self` and `other` share (256 when equal).
+    pub fn common_prefix(&self, other: &LeafKey) -> usize {
+        for (i, (a, b)) in self.0.iter().zip(other.0.iter()).enumerate() {
+            let x = a ^ b;
+            if x != 0 {
+                return i * 8 + x.leading_zeros() as usize;
+            }
+        }
+        KEY_BITS
+    }
+}
+
+impl fmt::Debug for LeafKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LeafKey(")?;
+        write_hex(f, &self.0)?;
+        f.write_str(")")
+    }
+}
+
+/// The leaf key of storage `key` of `contract`: `H("leaf-key-v1" ‖ contract ‖ key)`.
+pub fn storage_leaf_key(contract: &ContractId, key: &[u8]) -> LeafKey {
+    LeafKey(blake2b_256(&[LEAF_KEY_TAG, &contract.0, key]))
+}
+
+/// The value hash of a storage leaf: `H("leaf-v1" ‖ leaf key ‖ value)`.
+pub fn storage_value_hash(leaf: &LeafKey, value: &[u8]) -> Hash {
+    blake2b_256(&[LEAF_VALUE_TAG, &leaf.0, value])
+}
+
+/// The leaf key of a contract's record: `H("record-key-v1" ‖ contract)`.
+pub fn record_leaf_key(contract: &ContractId) -> LeafKey {
+    LeafKey(blake2b_256(&[RECORD_KEY_TAG, &contract.0]))
+}
+
+/// The value hash of a record leaf: `H("record-v1" ‖ leaf key ‖ encoded record)`, the record
+/// encoded as `owner (32) ‖ code hash (32)` (its borsh encoding).
+pub fn record_value_hash(leaf: &LeafKey, encoded_record: &[u8]) -> Hash {
+    blake2b_256(&[RECORD_VALUE_TAG, &leaf.0, encoded_record])
+}
+
+/// The hash of a leaf node: `H("smt-leaf-v1" ‖ key ‖ value hash)`.
+pub fn leaf_hash(key: &LeafKey, value_hash: &Hash) -> Hash {
+    blake2b_256(&[LEAF_NODE_TAG, &key.0, value_hash])
+}
+
+/// The hash of an internal node: `H("smt-node-v1" ‖ left ‖ right)`.
+pub fn internal_hash(left: &Hash, right: &Hash) -> Hash {
+    blake2b_256(&[INTERNAL_NODE_TAG, left, right])
+}
+
+/// The root of a set of leaves (key → value hash), computed from scratch by the recursive
+/// definition above: the reference the incremental [`update`] must agree with.
+pub fn root_of(leaves: &BTreeMap<LeafKey, Hash>) -> Root {
+    fn subtree(leaves: &[(LeafKey, Hash)], depth: usize) -> Hash {
+        match leaves {
+            [] => EMPTY_HASH,
+            [(key, value)] => leaf_hash(key, value),
+            _ => {
+                let split = leaves.partition_point(|(k, _)| !k.bit(depth));
+                internal_hash(
+                    &subtree(&leaves[..split], depth + 1),
+                    &subtree(&leaves[split..], depth + 1),
+                )
+            }
+        }
+    }
+    let leaves: Vec<(LeafKey, Hash)> = leaves.iter().map(|(k, v)| (*k, *v)).collect();
+    Root(subtree(&leaves, 0))
+}
+
+/// A stored node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Node {
+    /// A leaf: its key, its value hash and the raw value (not hashed; may be empty when the
+    /// backend keeps values elsewhere).
+    Leaf {
+        /// The key.
+        key: LeafKey,
+        /// The value hash.
+        value_hash: Hash,
+        /// The raw value, or nothing.
+        payload: Vec<u8>,
+    },
+    /// An internal node: the hashes of its two subtrees (either may be [`EMPTY_HASH`]).
+    Internal {
+        /// Bit 0.
+        left: Hash,
+        /// Bit 1.
+        right: Hash,
+    },
+}
+
+const INTERNAL_BYTE: u8 = 0;
+const LEAF_BYTE: u8 = 1;
+
+impl Node {
+    /// The node's hash (its address in the store).
+    pub fn hash(&self) -> Hash {
+        match self {
+            Node::Leaf {
+                key, value_hash, ..
+            } => leaf_hash(key, value_hash),
+            Node::Internal { left, right } => internal_hash(left, right),
+        }
+    }
+
+    /// Stored form: `0 ‖ left ‖ right` or `1 ‖ key ‖ value hash ‖ payload`.
+    pub fn encode(&self) -> Vec<u8> {
+        match self {
+            Node::Internal { left, right } => {
+                let mut out = Vec::with_capacity(65);
+                out.push(INTERNAL_BYTE);
+                out.extend_from_slice(left);
+                out.extend_from_slice(right);
+                out
+            }
+            Node::Leaf {
+                key,
+                value_hash,
+                payload,
+            } => {
+                let mut out = Vec::with_capacity(65 + payload.len());
+                out.push(LEAF_BYTE);
+                out.extend_from_slice(&key.0);
+                out.extend_from_slice(value_hash);
+                out.extend_from_slice(payload);
+                out
+            }
+        }
+    }
+
+    /// Decode the stored form; the error says what is wrong.
+    ///
+    /// # Errors
+    /// When the bytes are not a node.
+    pub fn decode(bytes: &[u8]) -> Result<Node, String> {
+        let (tag, rest) = bytes.split_first().ok_or("empty node record")?;
+        let pair = |rest: &[u8]| -> Option<(Hash, Hash)> {
+            Some((
+                rest.get(..32)?.try_into().ok()?,
+                rest.get(32..64)?.try_into().ok()?,
+            ))
+        };
+        match *tag {
+            INTERNAL_BYTE if rest.len() == 64 => {
+                let (left, right) = pair(rest).ok_or("short internal node")?;
+                Ok(Node::Internal { left, right })
+            }
+            LEAF_BYTE if rest.len() >= 64 => {
+                let (key, value_hash) = pair(rest).ok_or("short leaf node")?;
+                Ok(Node::Leaf {
+                    key: LeafKey(key),
+                    value_hash,
+                    payload: rest[64..].to_vec(),
+                })
+            }
+            tag => Err(format!(
+                "bad node record (tag {tag}, {} bytes)",
+                bytes.len()
+            )),
+        }
+    }
+}
+
+/// Where nodes are read from: content-addressed by hash.
+pub trait NodeStore {
+    /// The node stored under `hash`, if any.
+    ///
+    /// # Errors
+    /// When the backend fails or the record does not decode.
+    fn node(&self, hash: &Hash) -> Result<Option<Node>, StoreError>;
+
+    /// Where the nodes live (a file path), for error messages.
+    fn location(&self) -> String {
+        "memory".to_string()
+    }
+}
+
+/// A node store that can be written: nodes with their reference counts.
+pub trait NodeStoreMut: NodeStore {
+    /// The reference count of `hash`, or `None` when no such node is stored.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    fn refs(&self, hash: &Hash) -> Result<Option<u64>, StoreError>;
+    /// Store a new node with `refs` references.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    fn insert(&mut self, hash: Hash, node: Node, refs: u64) -> Result<(), StoreError>;
+    /// Change the reference count of a stored node.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    fn set_refs(&mut self, hash: &Hash, refs: u64) -> Result<(), StoreError>;
+    /// Delete a node and its count; returns the node.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    fn remove(&mut self, hash: &Hash) -> Result<Option<Node>, StoreError>;
+}
+
+/// Nodes in a `BTreeMap` (the in-memory store's tree).
+#[derive(Clone, Debug, Default)]
+pub struct MemoryNodes {
+    nodes: BTreeMap<Hash, (Node, u64)>,
+}
+
+impl MemoryNodes {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many nodes are stored.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// `true` when no node is stored.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+}
+
+impl NodeStore for MemoryNodes {
+    fn node(&self, hash: &Hash) -> Result<Option<Node>, StoreError> {
+        Ok(self.nodes.get(hash).map(|(n, _)| n.clone()))
+    }
+}
+
+impl NodeStoreMut for MemoryNodes {
+    fn refs(&self, hash: &Hash) -> Result<Option<u64>, StoreError> {
+        Ok(self.nodes.get(hash).map(|(_, r)| *r))
+    }
+
+    fn insert(&mut self, hash: Hash, node: Node, refs: u64) -> Result<(), StoreError> {
+        self.nodes.insert(hash, (node, refs));
+        Ok(())
+    }
+
+    fn set_refs(&mut self, hash: &Hash, refs: u64) -> Result<(), StoreError> {
+        if let Some((_, r)) = self.nodes.get_mut(hash) {
+            *r = refs;
+        }
+        Ok(())
+    }
+
+    fn remove(&mut self, hash: &Hash) -> Result<Option<Node>, StoreError> {
+        Ok(self.nodes.remove(hash).map(|(n, _)| n))
+    }
+}
+
+/// The new value of a leaf.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeafValue {
+    /// The value hash (what the tree commits to).
+    pub hash: Hash,
+    /// The raw value kept in the leaf node (may be empty).
+    pub payload: Vec<u8>,
+}
+
+/// One change of a batch: a leaf key and its new value, or `None` to delete it.
+pub type LeafUpdate = (LeafKey, Option<LeafValue>);
+
+/// What an [`update`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UpdateStats {
+    /// Nodes written (leaves and internal nodes).
+    pub nodes_created: u64,
+    /// Keys that were absent and are now present.
+    pub leaves_added: u64,
+    /// Keys that were present and are now deleted.
+    pub leaves_removed: u64,
+}
+
+/// The corruption error of `store`.
+pub(crate) fn corrupt<S: NodeStore + ?Sized>(store: &S, message: String) -> StoreError {
+    StoreError::Corrupt {
+        path: store.location(),
+        message,
+    }
+}
+
+/// Read a node that must exist.
+pub(crate) fn read_node<S: NodeStore + ?Sized>(store: &S, hash: &Hash) -> Result<Node, StoreError> {
+    store
+        .node(hash)?
+        .ok_or_else(|| corrupt(store, format!("merkle node {} is missing", hex(hash))))
+}
+
+/// Apply a batch of changes to the tree under `root` and return the new root, holding one
+/// reference for the caller (the old root keeps its own until [`release`]d).
+///
+/// The batch is sorted here; when a key appears more than once, its last change wins. Deleting
+/// an absent key does nothing. Costs `O(k · depth)` hashes and node accesses for `k` changes.
+///
+/// # Errors
+/// When the store fails or a node is missing (the store is then left with unreferenced new
+/// nodes at worst, never with a changed old root).
+pub fn update<S: NodeStoreMut + ?Sized>(
+    store: &mut S,
+    root: Root,
+    mut updates: Vec<LeafUpdate>,
+) -> Result<(Root, UpdateStats), StoreError> {
+    // Stable sort, then keep the last change of each key.
+    updates.sort_by_key(|(k, _)| *k);
+    let mut deduped: Vec<LeafUpdate> = Vec::with_capacity(updates.len());
+    for u in updates {
+        match deduped.last_mut() {
+            Some(last) if last.0 == u.0 => *last = u,
+            _ => deduped.push(u),
+        }
+    }
+    let mut updater = Updater {
+        store,
+        stats: UpdateStats::default(),
+    };
+    let sub = updater.update(root.0, 0, &deduped)?;
+    if !sub.fresh && sub.kind != Kind::Empty {
+        updater.incref(&sub.hash)?;
+    }
+    Ok((Root(sub.hash), updater.stats))
+}
+
+/// Drop the caller's reference to `root`, deleting every node no longer referenced. Returns the
+/// number of nodes deleted.
+///
+/// # Errors
+/// When the store fails or a node or its count is missing.
+pub fn release<S: NodeStoreMut + ?Sized>(store: &mut S, root: Root) -> Result<u64, StoreError> {
+    let mut deleted = 0;
+    let mut pending = vec![root.0];
+    while let Some(hash) = pending.pop() {
+        if hash == EMPTY_HASH {
+            continue;
+        }
+        let refs = store.refs(&hash)?.ok_or_else(|| {
+            corrupt(
+                store,
+                format!("merkle node {} has no reference count", hex(&hash)),
+            )
+        })?;
+        if refs > 1 {
+            store.set_refs(&hash, refs - 1)?;
+            continue;
+        }
+        let node = store.remove(&hash)?.ok_or_else(|| {
+            corrupt(store, format!("merkle node {} is missing", hex(&hash)))
+        })?;
+        deleted += 1;
+        if let Node::Internal { left, right } = node {
+            pending.push(left);
+            pending.push(right);
+        }
+    }
+    Ok(deleted)
+}
+
+/// The leaf stored under `key` in the tree of `root`, if any.
+///
+/// # Errors
+/// When the store fails or a node is missing.
+pub fn get<S: NodeStore + ?Sized>(
+    store: &S,
+    root: Root,
+    key: &LeafKey,
+) -> Result<Option<LeafValue>, StoreError> {
+    let mut hash = root.0;
+    for depth in 0..=KEY_BITS {
+        if hash == EMPTY_HASH {
+            return Ok(None);
+        }
+        match read_node(store, &hash)? {
+            Node::Leaf {
+                key: k,
+                value_hash,
+                payload,
+            } => {
+                return Ok((k == *key).then_some(LeafValue {
+                    hash: value_hash,
+                    payload,
+                }));
+            }
+            Node::Internal { left, right } if depth < KEY_BITS => {
+                hash = if key.bit(depth) { right } else { left };
+            }
+            Node::Internal { .. } => break,
+        }
+    }
+    Err(corrupt(store, "merkle path deeper than 256 levels".into()))
+}
+
+/// Every node reachable from `root` (for checks and statistics; reads the whole tree).
+///
+/// # Errors
+/// When the store fails or a node is missing.
+pub fn reachable<S: NodeStore + ?Sized>(
+    store: &S,
+    root: Root,
+    into: &mut std::collections::BTreeSet<Hash>,
+) -> Result<(), StoreError> {
+    let mut pending = vec![root.0];
+    while let Some(hash) = pending.pop() {
+        if hash == EMPTY_HASH || !into.insert(hash) {
+            continue;
+        }
+        if let Node::Internal { left, right } = read_node(store, &hash)? {
+            pending.push(left);
+            pending.push(right);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Empty,
+    Leaf,
+    Internal,
+    /// An existing subtree the update did not open: a leaf or an internal node.
+    Unknown,
+}
+
+/// The result of updating a subtree.
+#[derive(Clone, Copy, Debug)]
+struct Sub {
+    hash: Hash,
+    kind: Kind,
+    /// Created by this update with one reference reserved for its (new) parent or the caller.
+    fresh: bool,
+}
+
+impl Sub {
+    const EMPTY: Sub = Sub {
+        hash: EMPTY_HASH,
+        kind: Kind::Empty,
+        fresh: false,
+    };
+
+    fn existing(hash: Hash) -> Sub {
+        Sub {
+            hash,
+            kind: if hash == EMPTY_HASH {
+                Kind::Empty
+            } else {
+                Kind::Unknown
+            },
+            fresh: false,
+        }
+    }
+}
+
+/// A leaf of a subtree rebuilt from scratch: a new value, or an existing leaf node kept.
+enum Item<'a> {
+    New(&'a LeafKey, &'a LeafValue),
+    Old(LeafKey, Hash),
+}
+
+impl Item<'_> {
+    fn key(&self) -> &LeafKey {
+        match self {
+            Item::New(k, _) => k,
+            Item::Old(k, _) => k,
+        }
+    }
+}
+
+struct Updater<'s, S: ?Sized> {
+    store: &'s mut S,
+    stats: UpdateStats,
+}
+
+impl<S: NodeStoreMut + ?Sized> Updater<'_, S> {
+    /// Apply the sorted, deduplicated `updates` (all sharing the first `depth` bits) to the
+    /// subtree `current`.
+    fn update(
+        &mut self,
+        current: Hash,
+        depth: usize,
+        updates: &[LeafUpdate],
+    ) -> Result<Sub, StoreError> {
+        if updates.is_empty() {
+            return Ok(Sub::existing(current));
+        }
+        if current == EMPTY_HASH {
+            let items: Vec<Item<'_>> = updates
+                .iter()
+                .filter_map(|(k, v)| v.as_ref().map(|v| Item::New(k, v)))
+                .collect();
+            self.stats.leaves_added += items.len() as u64;
+            return self.build(&items, depth);
+        }
+        match read_node(&*self.store, &current)? {
+            Node::Leaf { key: old, .. } => {
+                let mut items = Vec::with_capacity(updates.len() + 1);
+                let mut keep_old = true;
+                for (k, v) in updates {
+                    match v {
+                        Some(v) => {
+                            if *k == old {
+                                keep_old = false;
+                            } else {
+                                self.stats.leaves_added += 1;
+                            }
+                            items.push(Item::New(k, v));
+                        }
+                        None if *k == old => {
+                            keep_old = false;
+                            self.stats.leaves_removed += 1;
+                        }
+                        None => {}
+                    }
+                }
+                if keep_old {
+                    let at = items.partition_point(|i| *i.key() < old);
+                    items.insert(at, Item::Old(old, current));
+                }
+                self.build(&items, depth)
+            }
+            Node::Internal { left, right } => {
+                if depth >= KEY_BITS {
+                    return Err(corrupt(
+                        &*self.store,
+                        "merkle path deeper than 256 levels".into(),
+                    ));
+                }
+                let split = updates.partition_point(|(k, _)| !k.bit(depth));
+                let l = self.update(left, depth + 1, &updates[..split])?;
+                let r = self.update(right, depth + 1, &updates[split..])?;
+                self.combine(Some(current), l, r)
+            }
+        }
+    }
+
+    /// Build the subtree of `items` (sorted, sharing the first `depth` bits) from scratch.
+    fn build(&mut self, items: &[Item<'_>], depth: usize) -> Result<Sub, StoreError> {
+        match items {
+            [] => Ok(Sub::EMPTY),
+            [Item::Old(_, hash)] => Ok(Sub {
+                hash: *hash,
+                kind: Kind::Leaf,
+                fresh: false,
+            }),
+            [Item::New(key, value)] => self.leaf(key, value),
+            _ => {
+                if depth >= KEY_BITS {
+                    return Err(corrupt(&*self.store, "duplicate leaf key".into()));
+                }
+                let split = items.partition_point(|i| !i.key().bit(depth));
+                let l = self.build(&items[..split], depth + 1)?;
+                let r = self.build(&items[split..], depth + 1)?;
+                self.combine(None, l, r)
+            }
+        }
+    }
+
+    /// The node over subtrees `l` and `r`, `current` being the node there before (if any).
+    fn combine(&mut self, current: Option<Hash>, l: Sub, r: Sub) -> Result<Sub, StoreError> {
+        let lone = match (l.kind, r.kind) {
+            (Kind::Empty, Kind::Empty) => return Ok(Sub::EMPTY),
+            (Kind::Empty, _) => Some(r),
+            (_, Kind::Empty) => Some(l),
+            _ => None,
+        };
+        if let Some(only) = lone
+            && self.kind(&only)? == Kind::Leaf
+        {
+            // A single leaf moves up to where it is alone.
+            return Ok(Sub {
+                kind: Kind::Leaf,
+                ..only
+            });
+        }
+        let hash = internal_hash(&l.hash, &r.hash);
+        if current == Some(hash) {
+            debug_assert!(!l.fresh && !r.fresh, "an unchanged node has new children");
+            return Ok(Sub {
+                hash,
+                kind: Kind::Internal,
+                fresh: false,
+            });
+        }
+        let internal = Sub {
+            hash,
+            kind: Kind::Internal,
+            fresh: false,
+        };
+        if self.store.refs(&hash)?.is_some() {
+            return Ok(internal);
+        }
+        self.store.insert(
+            hash,
+            Node::Internal {
+                left: l.hash,
+                right: r.hash,
+            },
+            1,
+        )?;
+        self.stats.nodes_created += 1;
+        for child in [l, r] {
+            if child.kind != Kind::Empty && !child.fresh {
+                self.incref(&child.hash)?;
+            }
+        }
+        Ok(Sub {
+            fresh: true,
+            ..internal
+        })
+    }
+
+    /// The leaf node of `key` = `value`, created unless it exists.
+    fn leaf(&mut self, key: &LeafKey, value: &LeafValue) -> Result<Sub, StoreError> {
+        let hash = leaf_hash(key, &value.hash);
+        let mut sub = Sub {
+            hash,
+            kind: Kind::Leaf,
+            fresh: false,
+        };
+        if self.store.refs(&hash)?.is_none() {
+            let node = Node::Leaf {
+                key: *key,
+                value_hash: value.hash,
+                payload: value.payload.clone(),
+            };
+            self.store.insert(hash, node, 1)?;
+            self.stats.nodes_created += 1;
+            sub.fresh = true;
+        }
+        Ok(sub)
+    }
+
+    fn kind(&self, sub: &Sub) -> Result<Kind, StoreError> {
+        if sub.kind != Kind::Unknown {
+            return Ok(sub.kind);
+        }
+        Ok(match read_node(&*self.store, &sub.hash)? {
+            Node::Leaf { .. } => Kind::Leaf,
+            Node::Internal { .. } => Kind::Internal,
+        })
+    }
+
+    fn incref(&mut self, hash: &Hash) -> Result<(), StoreError> {
+        let refs = self.store.refs(hash)?.ok_or_else(|| {
+            corrupt(
+                &*self.store,
+                format!("merkle node {} has no reference count", hex(hash)),
+            )
+        })?;
+        self.store.set_refs(hash, refs.saturating_add(1))
+    }
+}
+
+#[cfg(test)]
+mod tests;

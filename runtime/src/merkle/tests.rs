@@ -1,0 +1,272 @@
+use super::*;
+use proptest::prelude::*;
+use std::collections::BTreeSet;
+
+/// 48 keys: 24 random-looking, 16 sharing their first 252 bits (chains of 250+ levels), 8 at
+/// every distance from all-ones.
+fn universe() -> Vec<LeafKey> {
+    let mut keys: Vec<LeafKey> = (0u8..24)
+        .map(|i| LeafKey(blake2b_256(&[b"k", &[i]])))
+        .collect();
+    for i in 0u8..16 {
+        let mut k = [0u8; 32];
+        k[31] = i;
+        keys.push(LeafKey(k));
+    }
+    for i in 0..8 {
+        let mut k = [0xffu8; 32];
+        let bit = i * 36;
+        k[bit / 8] ^= 1 << (7 - bit % 8);
+        keys.push(LeafKey(k));
+    }
+    keys
+}
+
+fn value(v: u8) -> LeafValue {
+    LeafValue {
+        hash: blake2b_256(&[b"v", &[v]]),
+        payload: vec![v],
+    }
+}
+
+fn reachable_count(nodes: &MemoryNodes, root: Root) -> usize {
+    let mut set = BTreeSet::new();
+    reachable(nodes, root, &mut set).unwrap();
+    set.len()
+}
+
+/// Apply one batch to the tree and the model, keeping only the new root referenced.
+fn apply(
+    nodes: &mut MemoryNodes,
+    root: Root,
+    model: &mut BTreeMap<LeafKey, Hash>,
+    batch: &[(LeafKey, Option<u8>)],
+) -> Root {
+    let updates: Vec<LeafUpdate> = batch.iter().map(|(k, v)| (*k, v.map(value))).collect();
+    for (k, v) in batch {
+        match v {
+            Some(v) => model.insert(*k, value(*v).hash),
+            None => model.remove(k),
+        };
+    }
+    let (new, _) = update(nodes, root, updates).unwrap();
+    release(nodes, root).unwrap();
+    new
+}
+
+#[test]
+fn empty_tree_and_single_leaf() {
+    assert_eq!(root_of(&BTreeMap::new()), Root::EMPTY);
+    let mut nodes = MemoryNodes::new();
+    let (root, _) = update(&mut nodes, Root::EMPTY, vec![]).unwrap();
+    assert_eq!(root, Root::EMPTY);
+    let k = LeafKey([5; 32]);
+    let (root, stats) = update(&mut nodes, Root::EMPTY, vec![(k, Some(value(1)))]).unwrap();
+    assert_eq!(root.0, leaf_hash(&k, &value(1).hash));
+    assert_eq!(stats.leaves_added, 1);
+    assert_eq!(get(&nodes, root, &k).unwrap(), Some(value(1)));
+    assert_eq!(get(&nodes, root, &LeafKey([6; 32])).unwrap(), None);
+}
+
+/// The root written out by hand from the module docs, independently of the code above.
+#[test]
+fn hashing_follows_the_documented_layout() {
+    let h = |parts: &[&[u8]]| {
+        let mut s = blake2b_simd::Params::new().hash_length(32).to_state();
+        for p in parts {
+            s.update(p);
+        }
+        let mut out = [0u8; 32];
+        out.copy_from_slice(s.finalize().as_bytes());
+        out
+    };
+    let contract = ContractId([9; 32]);
+    let leaf_a = h(&[b"leaf-key-v1", &[9; 32], b"a"]);
+    assert_eq!(storage_leaf_key(&contract, b"a").0, leaf_a);
+    let vh_a = h(&[b"leaf-v1", &leaf_a, b"1"]);
+    assert_eq!(storage_value_hash(&LeafKey(leaf_a), b"1"), vh_a);
+
+    // Two keys under the same first bit and different second bits: a chain node on top.
+    let (mut k0, mut k1) = ([0u8; 32], [0u8; 32]);
+    k0[0] = 0b0000_0000;
+    k1[0] = 0b0100_0000;
+    let (v0, v1) = ([1u8; 32], [2u8; 32]);
+    let l0 = h(&[b"smt-leaf-v1", &k0, &v0]);
+    let l1 = h(&[b"smt-leaf-v1", &k1, &v1]);
+    let below = h(&[b"smt-node-v1", &l0, &l1]);
+    let expected = h(&[b"smt-node-v1", &below, &[0u8; 32]]);
+    let mut nodes = MemoryNodes::new();
+    let both = vec![
+        (
+            LeafKey(k1),
+            Some(LeafValue {
+                hash: v1,
+                payload: vec![],
+            }),
+        ),
+        (
+            LeafKey(k0),
+            Some(LeafValue {
+                hash: v0,
+                payload: vec![],
+            }),
+        ),
+    ];
+    let (root, _) = update(&mut nodes, Root::EMPTY, both).unwrap();
+    assert_eq!(root.0, expected);
+    let model = BTreeMap::from([(LeafKey(k0), v0), (LeafKey(k1), v1)]);
+    assert_eq!(root_of(&model).0, expected);
+    // Deleting one leaves the other alone at the top: the root is its leaf hash.
+    let (after, _) = update(&mut nodes, root, vec![(LeafKey(k0), None)]).unwrap();
+    assert_eq!(after.0, l1);
+}
+
+#[test]
+fn keys_differing_in_the_last_bit_hang_256_levels_deep() {
+    let universe = universe();
+    let (a, b) = (universe[24], universe[25]);
+    assert_eq!(a.common_prefix(&b), 255);
+    let mut nodes = MemoryNodes::new();
+    let (root, stats) = update(
+        &mut nodes,
+        Root::EMPTY,
+        vec![(a, Some(value(1))), (b, Some(value(2)))],
+    )
+    .unwrap();
+    assert_eq!(stats.nodes_created, 2 + 256);
+    let proof = prove(&nodes, root, &a).unwrap();
+    assert_eq!(proof.siblings.len(), 256);
+    assert!(verify_leaf(&root, &a, Some(&value(1).hash), &proof));
+    let (root2, _) = update(&mut nodes, root, vec![(b, None)]).unwrap();
+    release(&mut nodes, root).unwrap();
+    assert_eq!(root2.0, leaf_hash(&a, &value(1).hash));
+    assert_eq!(nodes.len(), 1, "the chain is gone once the old root is released");
+}
+
+#[test]
+fn proofs_verify_and_reject_tampering() {
+    let universe = universe();
+    let mut nodes = MemoryNodes::new();
+    let mut model = BTreeMap::new();
+    let batch: Vec<(LeafKey, Option<u8>)> = universe
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 3 != 0)
+        .map(|(i, k)| (*k, Some(i as u8)))
+        .collect();
+    let root = apply(&mut nodes, Root::EMPTY, &mut model, &batch);
+    for key in &universe {
+        let proof = prove(&nodes, root, key).unwrap();
+        let present = model.get(key);
+        assert!(verify_leaf(&root, key, present, &proof), "{key:?}");
+        // Wrong value, claimed presence of an absent key, claimed absence of a present one.
+        assert!(!verify_leaf(&root, key, Some(&[7; 32]), &proof));
+        if present.is_some() {
+            assert!(!verify_leaf(&root, key, None, &proof));
+        }
+        // Wrong root.
+        assert!(!verify_leaf(&Root([1; 32]), key, present, &proof));
+        // Any flipped bit in a sibling.
+        for i in 0..proof.siblings.len() {
+            let mut bad = proof.clone();
+            bad.siblings[i][0] ^= 1;
+            assert!(!verify_leaf(&root, key, present, &bad));
+        }
+        // A truncated path.
+        if !proof.siblings.is_empty() {
+            let mut bad = proof.clone();
+            bad.siblings.pop();
+            assert!(!verify_leaf(&root, key, present, &bad));
+        }
+    }
+}
+
+fn key_index() -> impl Strategy<Value = usize> {
+    0usize..48
+}
+
+fn batches() -> impl Strategy<Value = Vec<Vec<(usize, Option<u8>)>>> {
+    proptest::collection::vec(
+        proptest::collection::vec(
+            (key_index(), proptest::option::weighted(0.6, 0u8..4)),
+            0..20,
+        ),
+        1..12,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 100, ..ProptestConfig::default() })]
+
+    /// After every batch (inserts, overwrites, deletes, repeated keys) the incremental root is
+    /// the root built from scratch, every stored node is reachable from it (nothing leaks once
+    /// the old root is released), and deleting every key brings back the empty root with no
+    /// node left.
+    #[test]
+    fn incremental_root_equals_root_from_scratch(batches in batches()) {
+        let universe = universe();
+        let mut nodes = MemoryNodes::new();
+        let mut model = BTreeMap::new();
+        let mut root = Root::EMPTY;
+        for batch in &batches {
+            let batch: Vec<(LeafKey, Option<u8>)> =
+                batch.iter().map(|(i, v)| (universe[*i], *v)).collect();
+            root = apply(&mut nodes, root, &mut model, &batch);
+            prop_assert_eq!(root, root_of(&model));
+            prop_assert_eq!(nodes.len(), reachable_count(&nodes, root));
+            for key in &universe {
+                prop_assert_eq!(get(&nodes, root, key).unwrap().map(|v| v.hash), model.get(key).copied());
+            }
+        }
+        let delete_all: Vec<(LeafKey, Option<u8>)> = universe.iter().map(|k| (*k, None)).collect();
+        root = apply(&mut nodes, root, &mut model, &delete_all);
+        prop_assert_eq!(root, Root::EMPTY);
+        prop_assert!(nodes.is_empty());
+    }
+
+    /// The same final content reached through different batchings and orders has one root, and
+    /// old roots stay readable while they are retained.
+    #[test]
+    fn root_is_independent_of_order_and_history(
+        content in proptest::collection::btree_map(key_index(), 0u8..4, 0..30),
+        noise in proptest::collection::vec((key_index(), 0u8..4), 0..20),
+        chunk in 1usize..7,
+    ) {
+        let universe = universe();
+        // Tree A: everything in one batch.
+        let mut a = MemoryNodes::new();
+        let all: Vec<LeafUpdate> = content.iter().map(|(i, v)| (universe[*i], Some(value(*v)))).collect();
+        let (root_a, _) = update(&mut a, Root::EMPTY, all).unwrap();
+        // Tree B: noise first, then the content in reverse order in chunks, then the noise
+        // keys that are not part of the content deleted. Every root is retained.
+        let mut b = MemoryNodes::new();
+        let mut roots = vec![];
+        let noise: Vec<LeafUpdate> = noise.iter().map(|(i, v)| (universe[*i], Some(value(*v)))).collect();
+        let (mut root_b, _) = update(&mut b, Root::EMPTY, noise.clone()).unwrap();
+        roots.push(root_b);
+        let reversed: Vec<(usize, u8)> = content.iter().rev().map(|(i, v)| (*i, *v)).collect();
+        for part in reversed.chunks(chunk) {
+            let part: Vec<LeafUpdate> = part.iter().map(|(i, v)| (universe[*i], Some(value(*v)))).collect();
+            root_b = update(&mut b, root_b, part).unwrap().0;
+            roots.push(root_b);
+        }
+        let stale: Vec<LeafUpdate> = noise
+            .iter()
+            .filter(|(k, _)| !content.keys().any(|i| universe[*i] == *k))
+            .map(|(k, _)| (*k, None))
+            .collect();
+        root_b = update(&mut b, root_b, stale).unwrap().0;
+        prop_assert_eq!(root_a, root_b);
+        // The first retained root still answers for the noise.
+        for (k, _) in &noise {
+            let last = noise.iter().rev().find(|(k2, _)| k2 == k).and_then(|(_, v)| v.as_ref().map(|v| v.hash));
+            prop_assert_eq!(get(&b, roots[0], k).unwrap().map(|v| v.hash), last);
+        }
+        // Releasing every old root leaves exactly the nodes of the last one.
+        for r in roots {
+            release(&mut b, r).unwrap();
+        }
+        prop_assert_eq!(b.len(), reachable_count(&b, root_b));
+        prop_assert_eq!(b.len(), a.len());
+    }
+}

@@ -1,0 +1,830 @@
+//! [`RedbStore`]: the persistent, merkle-committed [`StateStore`], on redb.
+//!
+//! # Tables
+//!
+//! | table | key | value |
+//! |---|---|---|
+//! | `meta` | `"format"` | `sandbox-state-redb-v1` |
+//! | `code` | code hash (32) | the module's bytes (written once, never deleted) |
+//! | `contracts` | contract id (32) | `owner (32) ‖ code hash (32)` |
+//! | `storage` | contract id (32) ‖ key | value (the current state, for fast reads) |
+//! | `merkle_nodes` | node hash (32) | the node ([`Node::encode`]): immutable once written |
+//! | `merkle_refs` | node hash (32) | its reference count (u64) |
+//! | `roots` | version (u64) | `root (32) ‖ leaf count (u64 LE)` |
+//!
+//! The tree is the one of [`merkle`]: leaves for contract records and storage values, and its
+//! leaf nodes carry the raw value (the record's bytes, the storage value) as payload.
+//!
+//! # Versions, snapshots, pruning
+//!
+//! A new database holds version 0, the empty state. Every non-empty [`apply`](StateStore::apply)
+//! is **one redb write transaction** that writes the code, records and storage, the new merkle
+//! nodes, and version `head + 1` with its root: all of it commits, or none of it does (the
+//! transaction is dropped on any error, and redb recovers to the last commit after a crash).
+//! The head is the last version in `roots`.
+//!
+//! Every version in `roots` is **retained**: it holds one reference to its root node, so its
+//! whole tree stays readable. [`RedbStore::snapshot`] gives a read-only [`StateStore`] view of
+//! a retained version whose reads walk *its* tree (a leaf's payload is the value), and its
+//! proofs are against its root. Retained versions are dropped by
+//! [`drop_snapshot`](RedbStore::drop_snapshot), by [`prune`](RedbStore::prune) (keep the last
+//! `n`), or automatically after every apply with [`RedbOptions::keep_versions`]. Dropping a
+//! version releases its root: reference counts go down along its tree and nodes that reach zero
+//! are deleted, recursively — so a drop costs the nodes it frees (what changed between versions),
+//! never a sweep of the whole state. A snapshot whose version was dropped answers
+//! [`StoreError::UnknownSnapshot`] from then on.
+//!
+//! Nothing read from the file is trusted to decode: a bad record is [`StoreError::Corrupt`].
+//! redb itself trusts a file that was closed cleanly; [`RedbOptions::check_integrity_on_open`]
+//! makes it verify the whole file at open instead.
+
+use crate::error::StoreError;
+use crate::ids::CodeHash;
+use crate::merkle::{self, Hash, LeafKey, Node, NodeStore, NodeStoreMut, Proof, Root};
+use crate::state::{ChangeSet, ContractRecord, StateStore};
+use borsh::BorshDeserialize;
+use host_api::ContractId;
+use redb::{
+    Database, ReadOnlyTable, ReadTransaction, ReadableDatabase, ReadableTable,
+    ReadableTableMetadata, Table, TableDefinition, WriteTransaction,
+};
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const CODE: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("code");
+const CONTRACTS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("contracts");
+const STORAGE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("storage");
+const NODES: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("merkle_nodes");
+const REFS: TableDefinition<[u8; 32], u64> = TableDefinition::new("merkle_refs");
+const ROOTS: TableDefinition<u64, &[u8]> = TableDefinition::new("roots");
+
+const FORMAT_KEY: &str = "format";
+const FORMAT: &[u8] = b"sandbox-state-redb-v1";
+
+/// How to open a [`RedbStore`].
+#[derive(Clone, Debug, Default)]
+pub struct RedbOptions {
+    /// After every apply, keep only this many versions (the head included; 0 counts as 1).
+    /// `None` keeps every version until [`RedbStore::prune`].
+    pub keep_versions: Option<usize>,
+    /// redb's page cache in bytes (redb's default, 1 GiB, when `None`).
+    pub cache_bytes: Option<usize>,
+    /// Verify the whole file when opening it (costs a read of the file), so a file damaged
+    /// outside redb is reported as corrupt rather than trusted.
+    pub check_integrity_on_open: bool,
+}
+
+/// A retained version of the state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VersionInfo {
+    /// Its number: 0 is the empty state, each apply adds one.
+    pub version: u64,
+    /// Its merkle root.
+    pub root: Root,
+    /// How many leaves its tree has (contract records plus storage entries).
+    pub leaves: u64,
+}
+
+impl VersionInfo {
+    fn encode(&self) -> [u8; 40] {
+        let mut out = [0u8; 40];
+        out[..32].copy_from_slice(&self.root.0);
+        out[32..].copy_from_slice(&self.leaves.to_le_bytes());
+        out
+    }
+
+    fn decode(version: u64, bytes: &[u8], path: &str) -> Result<Self, StoreError> {
+        let bad = || corrupt(path, format!("version {version}: bad root record"));
+        let root: [u8; 32] = bytes.get(..32).ok_or_else(bad)?.try_into().map_err(|_| bad())?;
+        let leaves: [u8; 8] = bytes.get(32..).ok_or_else(bad)?.try_into().map_err(|_| bad())?;
+        Ok(Self {
+            version,
+            root: Root(root),
+            leaves: u64::from_le_bytes(leaves),
+        })
+    }
+}
+
+/// What a [`prune`](RedbStore::prune) or [`drop_snapshot`](RedbStore::drop_snapshot) removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PruneStats {
+    /// Versions dropped.
+    pub versions_dropped: u64,
+    /// Merkle nodes deleted (reachable from no retained version any more).
+    pub nodes_deleted: u64,
+}
+
+/// Sizes of the database, for reports and checks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RedbStats {
+    /// Retained versions.
+    pub versions: u64,
+    /// Stored merkle nodes, over all retained versions.
+    pub nodes: u64,
+    /// Current storage entries.
+    pub storage_entries: u64,
+    /// Deployed contracts.
+    pub contracts: u64,
+}
+
+/// The persistent state store: see the [module documentation](self).
+pub struct RedbStore {
+    db: Arc<Database>,
+    path: String,
+    keep_versions: Option<usize>,
+    fail_next_commit: AtomicBool,
+}
+
+impl fmt::Debug for RedbStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedbStore")
+            .field("path", &self.path)
+            .field("keep_versions", &self.keep_versions)
+            .finish_non_exhaustive()
+    }
+}
+
+fn corrupt(path: &str, message: String) -> StoreError {
+    StoreError::Corrupt {
+        path: path.to_string(),
+        message,
+    }
+}
+
+/// A redb error as a [`StoreError`]: I/O, corruption, or anything else the database refused.
+fn db_error(path: &str, e: impl Into<redb::Error>) -> StoreError {
+    let path = path.to_string();
+    match e.into() {
+        redb::Error::Corrupted(message) => StoreError::Corrupt { path, message },
+        redb::Error::Io(e) => StoreError::Io {
+            path,
+            message: e.to_string(),
+        },
+        redb::Error::PreviousIo => StoreError::Io {
+            path,
+            message: "an earlier I/O error left the database unusable: reopen it".into(),
+        },
+        other => StoreError::Backend {
+            path,
+            message: other.to_string(),
+        },
+    }
+}
+
+/// `contract ‖ key`, the key of the storage table.
+fn storage_key(id: &ContractId, key: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(32 + key.len());
+    out.extend_from_slice(&id.0);
+    out.extend_from_slice(key);
+    out
+}
+
+fn decode_record(bytes: &[u8], path: &str) -> Result<ContractRecord, StoreError> {
+    ContractRecord::try_from_slice(bytes)
+        .map_err(|e| corrupt(path, format!("contract record does not decode: {e}")))
+}
+
+/// The last (head) version in `roots`.
+fn head_of(
+    roots: &impl ReadableTable<u64, &'static [u8]>,
+    path: &str,
+) -> Result<VersionInfo, StoreError> {
+    let (version, info) = roots
+        .last()
+        .map_err(|e| db_error(path, e))?
+        .ok_or_else(|| corrupt(path, "no version in the roots table".into()))?;
+    VersionInfo::decode(version.value(), info.value(), path)
+}
+
+/// Every retained version, oldest first.
+fn versions_of(
+    roots: &impl ReadableTable<u64, &'static [u8]>,
+    path: &str,
+) -> Result<Vec<VersionInfo>, StoreError> {
+    let mut out = Vec::new();
+    for entry in roots.iter().map_err(|e| db_error(path, e))? {
+        let (version, info) = entry.map_err(|e| db_error(path, e))?;
+        out.push(VersionInfo::decode(version.value(), info.value(), path)?);
+    }
+    Ok(out)
+}
+
+fn version_of(
+    roots: &impl ReadableTable<u64, &'static [u8]>,
+    version: u64,
+    path: &str,
+) -> Result<Option<VersionInfo>, StoreError> {
+    match roots.get(version).map_err(|e| db_error(path, e))? {
+        Some(info) => VersionInfo::decode(version, info.value(), path).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn decode_node(bytes: &[u8], hash: &Hash, path: &str) -> Result<Node, StoreError> {
+    let node = Node::decode(bytes).map_err(|m| corrupt(path, m))?;
+    if node.hash() != *hash {
+        return Err(corrupt(
+            path,
+            format!("merkle node {} does not hash to its key", merkle::hex(hash)),
+        ));
+    }
+    Ok(node)
+}
+
+/// Nodes read in a read transaction.
+struct ReadNodes<'p> {
+    nodes: ReadOnlyTable<[u8; 32], &'static [u8]>,
+    path: &'p str,
+}
+
+impl<'p> ReadNodes<'p> {
+    fn open(txn: &ReadTransaction, path: &'p str) -> Result<Self, StoreError> {
+        Ok(Self {
+            nodes: txn.open_table(NODES).map_err(|e| db_error(path, e))?,
+            path,
+        })
+    }
+}
+
+impl NodeStore for ReadNodes<'_> {
+    fn node(&self, hash: &Hash) -> Result<Option<Node>, StoreError> {
+        match self.nodes.get(hash).map_err(|e| db_error(self.path, e))? {
+            Some(bytes) => decode_node(bytes.value(), hash, self.path).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn location(&self) -> String {
+        self.path.to_string()
+    }
+}
+
+/// Nodes and counts written in a write transaction.
+struct WriteNodes<'t, 'p> {
+    nodes: Table<'t, [u8; 32], &'static [u8]>,
+    refs: Table<'t, [u8; 32], u64>,
+    path: &'p str,
+}
+
+impl NodeStore for WriteNodes<'_, '_> {
+    fn node(&self, hash: &Hash) -> Result<Option<Node>, StoreError> {
+        match self.nodes.get(hash).map_err(|e| db_error(self.path, e))? {
+            Some(bytes) => decode_node(bytes.value(), hash, self.path).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn location(&self) -> String {
+        self.path.to_string()
+    }
+}
+
+impl NodeStoreMut for WriteNodes<'_, '_> {
+    fn refs(&self, hash: &Hash) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .refs
+            .get(hash)
+            .map_err(|e| db_error(self.path, e))?
+            .map(|g| g.value()))
+    }
+
+    fn insert(&mut self, hash: Hash, node: Node, refs: u64) -> Result<(), StoreError> {
+        let path = self.path;
+        self.nodes
+            .insert(hash, node.encode().as_slice())
+            .map_err(|e| db_error(path, e))?;
+        self.refs.insert(hash, refs).map_err(|e| db_error(path, e))?;
+        Ok(())
+    }
+
+    fn set_refs(&mut self, hash: &Hash, refs: u64) -> Result<(), StoreError> {
+        self.refs
+            .insert(hash, refs)
+            .map_err(|e| db_error(self.path, e))?;
+        Ok(())
+    }
+
+    fn remove(&mut self, hash: &Hash) -> Result<Option<Node>, StoreError> {
+        let path = self.path;
+        self.refs.remove(hash).map_err(|e| db_error(path, e))?;
+        match self.nodes.remove(hash).map_err(|e| db_error(path, e))? {
+            Some(bytes) => decode_node(bytes.value(), hash, path).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Every table, open in one write transaction.
+struct WriteTables<'t, 'p> {
+    meta: Table<'t, &'static str, &'static [u8]>,
+    code: Table<'t, [u8; 32], &'static [u8]>,
+    contracts: Table<'t, [u8; 32], &'static [u8]>,
+    storage: Table<'t, &'static [u8], &'static [u8]>,
+    roots: Table<'t, u64, &'static [u8]>,
+    nodes: WriteNodes<'t, 'p>,
+}
+
+impl<'t, 'p> WriteTables<'t, 'p> {
+    fn open(txn: &'t WriteTransaction, path: &'p str) -> Result<Self, StoreError> {
+        let e = |e: redb::TableError| db_error(path, e);
+        Ok(Self {
+            meta: txn.open_table(META).map_err(e)?,
+            code: txn.open_table(CODE).map_err(e)?,
+            contracts: txn.open_table(CONTRACTS).map_err(e)?,
+            storage: txn.open_table(STORAGE).map_err(e)?,
+            roots: txn.open_table(ROOTS).map_err(e)?,
+            nodes: WriteNodes {
+                nodes: txn.open_table(NODES).map_err(e)?,
+                refs: txn.open_table(REFS).map_err(e)?,
+                path,
+            },
+        })
+    }
+
+    fn path(&self) -> &'p str {
+        self.nodes.path
+    }
+
+    /// Write `changes` and the new version; returns it.
+    fn apply(&mut self, changes: &ChangeSet) -> Result<VersionInfo, StoreError> {
+        let path = self.path();
+        let e = |e: redb::StorageError| db_error(path, e);
+        let head = head_of(&self.roots, path)?;
+        for (hash, code) in &changes.code {
+            if self.code.get(hash.0).map_err(e)?.is_none() {
+                self.code.insert(hash.0, &code[..]).map_err(e)?;
+            }
+        }
+        for (id, record) in &changes.contracts {
+            self.contracts
+                .insert(id.0, record.to_bytes().as_slice())
+                .map_err(e)?;
+        }
+        for (id, writes) in &changes.storage {
+            for (key, value) in writes {
+                let key = storage_key(id, key);
+                match value {
+                    Some(v) => self.storage.insert(key.as_slice(), v.as_slice()),
+                    None => self.storage.remove(key.as_slice()),
+                }
+                .map_err(e)?;
+            }
+        }
+        let (root, stats) = merkle::update(&mut self.nodes, head.root, changes.leaf_updates(true))?;
+        let leaves = (head.leaves + stats.leaves_added)
+            .checked_sub(stats.leaves_removed)
+            .ok_or_else(|| corrupt(path, "leaf count below zero".into()))?;
+        let next = VersionInfo {
+            version: head.version + 1,
+            root,
+            leaves,
+        };
+        self.roots
+            .insert(next.version, next.encode().as_slice())
+            .map_err(e)?;
+        Ok(next)
+    }
+
+    /// Drop one retained version that is not the head.
+    fn drop_version(&mut self, version: u64) -> Result<PruneStats, StoreError> {
+        let path = self.path();
+        let head = head_of(&self.roots, path)?;
+        if version == head.version {
+            return Err(StoreError::CannotDropHead(version));
+        }
+        let Some(info) = version_of(&self.roots, version, path)? else {
+            return Err(StoreError::UnknownSnapshot(format!("version {version}")));
+        };
+        self.roots.remove(version).map_err(|e| db_error(path, e))?;
+        Ok(PruneStats {
+            versions_dropped: 1,
+            nodes_deleted: merkle::release(&mut self.nodes, info.root)?,
+        })
+    }
+
+    /// Keep the last `keep` versions (at least the head).
+    fn prune(&mut self, keep: usize) -> Result<PruneStats, StoreError> {
+        let versions = versions_of(&self.roots, self.path())?;
+        let drop = versions.len().saturating_sub(keep.max(1));
+        let mut stats = PruneStats::default();
+        for info in &versions[..drop] {
+            let one = self.drop_version(info.version)?;
+            stats.versions_dropped += one.versions_dropped;
+            stats.nodes_deleted += one.nodes_deleted;
+        }
+        Ok(stats)
+    }
+}
+
+impl RedbStore {
+    /// Open the database at `path`, creating it (holding version 0, the empty state) when the
+    /// file does not exist or is empty.
+    ///
+    /// # Errors
+    /// [`StoreError::Io`] when the file cannot be read or written, [`StoreError::Corrupt`] when
+    /// it is not a state database or is damaged, [`StoreError::Backend`] when redb refuses it
+    /// (e.g. it is open elsewhere).
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with(path, RedbOptions::default())
+    }
+
+    /// [`open`](Self::open) with options.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open).
+    pub fn open_with(path: impl AsRef<Path>, options: RedbOptions) -> Result<Self, StoreError> {
+        let path = path.as_ref().display().to_string();
+        let mut builder = Database::builder();
+        if let Some(bytes) = options.cache_bytes {
+            builder.set_cache_size(bytes);
+        }
+        builder.set_check_integrity_on_open(options.check_integrity_on_open);
+        let db = builder.create(&path).map_err(|e| db_error(&path, e))?;
+        let txn = db.begin_write().map_err(|e| db_error(&path, e))?;
+        {
+            let mut t = WriteTables::open(&txn, &path)?;
+            let e = |e: redb::StorageError| db_error(&path, e);
+            let format = t.meta.get(FORMAT_KEY).map_err(e)?.map(|f| f.value().to_vec());
+            match format {
+                Some(f) if f == FORMAT => {
+                    head_of(&t.roots, &path)?;
+                }
+                Some(f) => {
+                    let f = String::from_utf8_lossy(&f).into_owned();
+                    return Err(corrupt(&path, format!("unknown state format {f:?}")));
+                }
+                None if t.roots.len().map_err(e)? == 0 && t.storage.len().map_err(e)? == 0 => {
+                    t.meta.insert(FORMAT_KEY, FORMAT).map_err(e)?;
+                    let empty = VersionInfo {
+                        version: 0,
+                        root: Root::EMPTY,
+                        leaves: 0,
+                    };
+                    t.roots.insert(0, empty.encode().as_slice()).map_err(e)?;
+                }
+                None => return Err(corrupt(&path, "state tables without a format".into())),
+            }
+        }
+        txn.commit().map_err(|e| db_error(&path, e))?;
+        Ok(Self {
+            db: Arc::new(db),
+            path,
+            keep_versions: options.keep_versions,
+            fail_next_commit: AtomicBool::new(false),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    fn read(&self) -> Result<ReadTransaction, StoreError> {
+        self.db.begin_read().map_err(|e| db_error(&self.path, e))
+    }
+
+    fn read_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+        &self,
+        txn: &ReadTransaction,
+        table: TableDefinition<K, V>,
+    ) -> Result<ReadOnlyTable<K, V>, StoreError> {
+        txn.open_table(table).map_err(|e| db_error(&self.path, e))
+    }
+
+    /// The current version.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn head(&self) -> Result<VersionInfo, StoreError> {
+        let txn = self.read()?;
+        head_of(&self.read_table(&txn, ROOTS)?, &self.path)
+    }
+
+    /// Every retained version, oldest first (the last is the head).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn versions(&self) -> Result<Vec<VersionInfo>, StoreError> {
+        let txn = self.read()?;
+        versions_of(&self.read_table(&txn, ROOTS)?, &self.path)
+    }
+
+    /// A read-only view of retained `version`.
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownSnapshot`] when it is not retained.
+    pub fn snapshot(&self, version: u64) -> Result<Snapshot, StoreError> {
+        let txn = self.read()?;
+        let info = version_of(&self.read_table(&txn, ROOTS)?, version, &self.path)?
+            .ok_or_else(|| StoreError::UnknownSnapshot(format!("version {version}")))?;
+        Ok(self.snapshot_of(info))
+    }
+
+    /// A read-only view of the latest retained version whose root is `root`.
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownSnapshot`] when no retained version has it.
+    pub fn snapshot_at(&self, root: Root) -> Result<Snapshot, StoreError> {
+        let info = self
+            .versions()?
+            .into_iter()
+            .rev()
+            .find(|v| v.root == root)
+            .ok_or_else(|| StoreError::UnknownSnapshot(format!("root {root}")))?;
+        Ok(self.snapshot_of(info))
+    }
+
+    fn snapshot_of(&self, info: VersionInfo) -> Snapshot {
+        Snapshot {
+            db: self.db.clone(),
+            path: self.path.clone(),
+            version: info.version,
+            root: info.root,
+        }
+    }
+
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&mut WriteTables<'_, '_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let txn = self.db.begin_write().map_err(|e| db_error(&self.path, e))?;
+        let out = f(&mut WriteTables::open(&txn, &self.path)?)?;
+        if self.fail_next_commit.swap(false, Ordering::SeqCst) {
+            txn.abort().map_err(|e| db_error(&self.path, e))?;
+            return Err(StoreError::Backend {
+                path: self.path.clone(),
+                message: "injected failure before commit".into(),
+            });
+        }
+        txn.commit().map_err(|e| db_error(&self.path, e))?;
+        Ok(out)
+    }
+
+    /// Drop retained `version` (not the head) and the nodes only it reached.
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownSnapshot`] when it is not retained, [`StoreError::CannotDropHead`]
+    /// for the head.
+    pub fn drop_snapshot(&self, version: u64) -> Result<PruneStats, StoreError> {
+        self.write(|t| t.drop_version(version))
+    }
+
+    /// Keep only the last `keep_last` versions (the head always stays) and delete the nodes no
+    /// retained version reaches.
+    ///
+    /// # Errors
+    /// When the database fails; then nothing was dropped.
+    pub fn prune(&self, keep_last: usize) -> Result<PruneStats, StoreError> {
+        self.write(|t| t.prune(keep_last))
+    }
+
+    /// The proof of storage `key` of `contract` (present or absent) under the current root;
+    /// check it with [`merkle::verify`].
+    ///
+    /// # Errors
+    /// When the database fails or is corrupt.
+    pub fn prove(&self, contract: &ContractId, key: &[u8]) -> Result<Proof, StoreError> {
+        let txn = self.read()?;
+        let head = head_of(&self.read_table(&txn, ROOTS)?, &self.path)?;
+        let leaf = merkle::storage_leaf_key(contract, key);
+        merkle::prove(&ReadNodes::open(&txn, &self.path)?, head.root, &leaf)
+    }
+
+    /// The proof of `contract`'s record (present or absent) under the current root; check it
+    /// with [`merkle::verify_record`].
+    ///
+    /// # Errors
+    /// When the database fails or is corrupt.
+    pub fn prove_record(&self, contract: &ContractId) -> Result<Proof, StoreError> {
+        let txn = self.read()?;
+        let head = head_of(&self.read_table(&txn, ROOTS)?, &self.path)?;
+        let leaf = merkle::record_leaf_key(contract);
+        merkle::prove(&ReadNodes::open(&txn, &self.path)?, head.root, &leaf)
+    }
+
+    /// Table sizes.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn stats(&self) -> Result<RedbStats, StoreError> {
+        let txn = self.read()?;
+        let e = |e: redb::StorageError| db_error(&self.path, e);
+        Ok(RedbStats {
+            versions: self.read_table(&txn, ROOTS)?.len().map_err(e)?,
+            nodes: self.read_table(&txn, NODES)?.len().map_err(e)?,
+            storage_entries: self.read_table(&txn, STORAGE)?.len().map_err(e)?,
+            contracts: self.read_table(&txn, CONTRACTS)?.len().map_err(e)?,
+        })
+    }
+
+    /// Check the whole database (reads all of it): the node table holds exactly the nodes the
+    /// retained versions reach, each with its count, every version's leaf count is right, and the
+    /// head root is the root of the `contracts` and `storage` tables rebuilt from scratch.
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] naming the first problem found.
+    pub fn check_integrity(&self) -> Result<(), StoreError> {
+        let path = self.path.as_str();
+        let e = |e: redb::StorageError| db_error(path, e);
+        let txn = self.read()?;
+        let roots = self.read_table(&txn, ROOTS)?;
+        let nodes = ReadNodes::open(&txn, path)?;
+        let mut all = BTreeSet::new();
+        for info in versions_of(&roots, path)? {
+            let mut mine = BTreeSet::new();
+            merkle::reachable(&nodes, info.root, &mut mine)?;
+            let mut leaves = 0u64;
+            for hash in &mine {
+                if let Some(Node::Leaf { .. }) = nodes.node(hash)? {
+                    leaves += 1;
+                }
+            }
+            if leaves != info.leaves {
+                let v = info.version;
+                return Err(corrupt(path, format!("version {v}: {leaves} leaves, recorded {}", info.leaves)));
+            }
+            all.extend(mine);
+        }
+        let stored = nodes.nodes.len().map_err(e)?;
+        let refs = self.read_table(&txn, REFS)?;
+        if stored != all.len() as u64 || refs.len().map_err(e)? != stored {
+            return Err(corrupt(
+                path,
+                format!("{stored} nodes stored, {} reachable", all.len()),
+            ));
+        }
+        let mut leaves = std::collections::BTreeMap::<LeafKey, Hash>::new();
+        for entry in self.read_table(&txn, CONTRACTS)?.iter().map_err(e)? {
+            let (id, record) = entry.map_err(e)?;
+            let record = decode_record(record.value(), path)?;
+            let leaf = merkle::record_leaf_key(&ContractId(id.value()));
+            leaves.insert(leaf, merkle::record_value_hash(&leaf, &record.to_bytes()));
+        }
+        for entry in self.read_table(&txn, STORAGE)?.iter().map_err(e)? {
+            let (key, value) = entry.map_err(e)?;
+            let key = key.value();
+            let id: [u8; 32] = key
+                .get(..32)
+                .and_then(|k| k.try_into().ok())
+                .ok_or_else(|| corrupt(path, "storage key shorter than a contract id".into()))?;
+            let leaf = merkle::storage_leaf_key(&ContractId(id), &key[32..]);
+            leaves.insert(leaf, merkle::storage_value_hash(&leaf, value.value()));
+        }
+        let head = head_of(&roots, path)?;
+        if merkle::root_of(&leaves) != head.root {
+            return Err(corrupt(path, "the head root does not match the stored state".into()));
+        }
+        Ok(())
+    }
+
+    /// Test hook: the next write transaction does all its work, then is aborted instead of
+    /// committed and reports [`StoreError::Backend`], as a crash before the commit would.
+    #[doc(hidden)]
+    pub fn fail_next_commit(&self) {
+        self.fail_next_commit.store(true, Ordering::SeqCst);
+    }
+}
+
+impl StateStore for RedbStore {
+    fn contract(&self, id: &ContractId) -> Result<Option<ContractRecord>, StoreError> {
+        let txn = self.read()?;
+        let table = self.read_table(&txn, CONTRACTS)?;
+        match table.get(id.0).map_err(|e| db_error(&self.path, e))? {
+            Some(bytes) => decode_record(bytes.value(), &self.path).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn code(&self, hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StoreError> {
+        let txn = self.read()?;
+        let table = self.read_table(&txn, CODE)?;
+        let code = table.get(hash.0).map_err(|e| db_error(&self.path, e))?;
+        Ok(code.map(|c| Arc::from(c.value())))
+    }
+
+    fn storage(&self, id: &ContractId, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let txn = self.read()?;
+        let table = self.read_table(&txn, STORAGE)?;
+        let value = table
+            .get(storage_key(id, key).as_slice())
+            .map_err(|e| db_error(&self.path, e))?;
+        Ok(value.map(|v| v.value().to_vec()))
+    }
+
+    fn apply(&self, changes: ChangeSet) -> Result<(), StoreError> {
+        self.commit(changes).map(|_| ())
+    }
+
+    fn root(&self) -> Result<Root, StoreError> {
+        Ok(self.head()?.root)
+    }
+
+    fn commit(&self, changes: ChangeSet) -> Result<Root, StoreError> {
+        if changes.is_empty() {
+            return self.root();
+        }
+        let keep = self.keep_versions;
+        self.write(|t| {
+            let next = t.apply(&changes)?;
+            if let Some(keep) = keep {
+                t.prune(keep)?;
+            }
+            Ok(next.root)
+        })
+    }
+}
+
+/// A read-only view of a retained version of a [`RedbStore`]: its storage and records are read
+/// from that version's merkle tree (the leaves' payloads), code from the code table (never
+/// deleted). Once the version is dropped every read answers [`StoreError::UnknownSnapshot`].
+pub struct Snapshot {
+    db: Arc<Database>,
+    path: String,
+    version: u64,
+    root: Root,
+}
+
+impl fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("path", &self.path)
+            .field("version", &self.version)
+            .field("root", &self.root)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Snapshot {
+    /// The version this snapshot reads.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// A read transaction in which the version is still retained.
+    fn begin(&self) -> Result<ReadTransaction, StoreError> {
+        let txn = self
+            .db
+            .begin_read()
+            .map_err(|e| db_error(&self.path, e))?;
+        let roots = txn.open_table(ROOTS).map_err(|e| db_error(&self.path, e))?;
+        match version_of(&roots, self.version, &self.path)? {
+            Some(info) if info.root == self.root => Ok(txn),
+            _ => Err(StoreError::UnknownSnapshot(format!(
+                "version {} (dropped)",
+                self.version
+            ))),
+        }
+    }
+
+    fn leaf(&self, key: &LeafKey) -> Result<Option<Vec<u8>>, StoreError> {
+        let txn = self.begin()?;
+        let nodes = ReadNodes::open(&txn, &self.path)?;
+        Ok(merkle::get(&nodes, self.root, key)?.map(|v| v.payload))
+    }
+
+    /// The proof of storage `key` of `contract` under this version's root.
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownSnapshot`] once the version is dropped; when the database fails.
+    pub fn prove(&self, contract: &ContractId, key: &[u8]) -> Result<Proof, StoreError> {
+        let txn = self.begin()?;
+        let leaf = merkle::storage_leaf_key(contract, key);
+        merkle::prove(&ReadNodes::open(&txn, &self.path)?, self.root, &leaf)
+    }
+}
+
+impl StateStore for Snapshot {
+    fn contract(&self, id: &ContractId) -> Result<Option<ContractRecord>, StoreError> {
+        match self.leaf(&merkle::record_leaf_key(id))? {
+            Some(bytes) => decode_record(&bytes, &self.path).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn code(&self, hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StoreError> {
+        let txn = self.begin()?;
+        let table = txn.open_table(CODE).map_err(|e| db_error(&self.path, e))?;
+        let code = table.get(hash.0).map_err(|e| db_error(&self.path, e))?;
+        Ok(code.map(|c| Arc::from(c.value())))
+    }
+
+    fn storage(&self, id: &ContractId, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.leaf(&merkle::storage_leaf_key(id, key))
+    }
+
+    fn apply(&self, _changes: ChangeSet) -> Result<(), StoreError> {
+        Err(StoreError::ReadOnly)
+    }
+
+    fn root(&self) -> Result<Root, StoreError> {
+        Ok(self.root)
+    }
+
+    fn commit(&self, _changes: ChangeSet) -> Result<Root, StoreError> {
+        Err(StoreError::ReadOnly)
+    }
+}
