@@ -483,9 +483,9 @@ pub fn release<S: NodeStoreMut + ?Sized>(store: &mut S, root: Root) -> Result<u6
             store.set_refs(&hash, refs - 1)?;
             continue;
         }
-        let node = store.remove(&hash)?.ok_or_else(|| {
-            corrupt(store, format!("merkle node {} is missing", hex(&hash)))
-        })?;
+        let node = store
+            .remove(&hash)?
+            .ok_or_else(|| corrupt(store, format!("merkle node {} is missing", hex(&hash))))?;
         deleted += 1;
         if let Node::Internal { left, right } = node {
             pending.push(left);

@@ -99,8 +99,16 @@ impl VersionInfo {
 
     fn decode(version: u64, bytes: &[u8], path: &str) -> Result<Self, StoreError> {
         let bad = || corrupt(path, format!("version {version}: bad root record"));
-        let root: [u8; 32] = bytes.get(..32).ok_or_else(bad)?.try_into().map_err(|_| bad())?;
-        let leaves: [u8; 8] = bytes.get(32..).ok_or_else(bad)?.try_into().map_err(|_| bad())?;
+        let root: [u8; 32] = bytes
+            .get(..32)
+            .ok_or_else(bad)?
+            .try_into()
+            .map_err(|_| bad())?;
+        let leaves: [u8; 8] = bytes
+            .get(32..)
+            .ok_or_else(bad)?
+            .try_into()
+            .map_err(|_| bad())?;
         Ok(Self {
             version,
             root: Root(root),
@@ -160,6 +168,11 @@ fn db_error(path: &str, e: impl Into<redb::Error>) -> StoreError {
     let path = path.to_string();
     match e.into() {
         redb::Error::Corrupted(message) => StoreError::Corrupt { path, message },
+        // redb reports a file that is not one of its databases (bad magic) as invalid data.
+        redb::Error::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => StoreError::Corrupt {
+            path,
+            message: e.to_string(),
+        },
         redb::Error::Io(e) => StoreError::Io {
             path,
             message: e.to_string(),
@@ -297,7 +310,9 @@ impl NodeStoreMut for WriteNodes<'_, '_> {
         self.nodes
             .insert(hash, node.encode().as_slice())
             .map_err(|e| db_error(path, e))?;
-        self.refs.insert(hash, refs).map_err(|e| db_error(path, e))?;
+        self.refs
+            .insert(hash, refs)
+            .map_err(|e| db_error(path, e))?;
         Ok(())
     }
 
@@ -448,7 +463,11 @@ impl RedbStore {
         {
             let mut t = WriteTables::open(&txn, &path)?;
             let e = |e: redb::StorageError| db_error(&path, e);
-            let format = t.meta.get(FORMAT_KEY).map_err(e)?.map(|f| f.value().to_vec());
+            let format = t
+                .meta
+                .get(FORMAT_KEY)
+                .map_err(e)?
+                .map(|f| f.value().to_vec());
             match format {
                 Some(f) if f == FORMAT => {
                     head_of(&t.roots, &path)?;
@@ -645,7 +664,10 @@ impl RedbStore {
             }
             if leaves != info.leaves {
                 let v = info.version;
-                return Err(corrupt(path, format!("version {v}: {leaves} leaves, recorded {}", info.leaves)));
+                return Err(corrupt(
+                    path,
+                    format!("version {v}: {leaves} leaves, recorded {}", info.leaves),
+                ));
             }
             all.extend(mine);
         }
@@ -676,7 +698,10 @@ impl RedbStore {
         }
         let head = head_of(&roots, path)?;
         if merkle::root_of(&leaves) != head.root {
-            return Err(corrupt(path, "the head root does not match the stored state".into()));
+            return Err(corrupt(
+                path,
+                "the head root does not match the stored state".into(),
+            ));
         }
         Ok(())
     }
@@ -766,10 +791,7 @@ impl Snapshot {
 
     /// A read transaction in which the version is still retained.
     fn begin(&self) -> Result<ReadTransaction, StoreError> {
-        let txn = self
-            .db
-            .begin_read()
-            .map_err(|e| db_error(&self.path, e))?;
+        let txn = self.db.begin_read().map_err(|e| db_error(&self.path, e))?;
         let roots = txn.open_table(ROOTS).map_err(|e| db_error(&self.path, e))?;
         match version_of(&roots, self.version, &self.path)? {
             Some(info) if info.root == self.root => Ok(txn),

@@ -10,6 +10,7 @@ use crate::error::{DeployError, HostError, StoreError};
 use crate::host::{BlockInfo, HostState, Limiter};
 use crate::ids::{CodeHash, contract_id};
 use crate::journal::Journal;
+use crate::merkle::Root;
 use crate::outcome::Receipt;
 use crate::runtime::Runtime;
 use crate::state::{ChangeSet, ContractRecord, StateStore};
@@ -196,26 +197,44 @@ impl Session {
         })
     }
 
-    /// Write the session's deploys and storage changes to the store, atomically.
+    /// The merkle root of the base state this session executes over (its uncommitted writes
+    /// are not in it).
     ///
     /// # Errors
-    /// When the store fails; then nothing was written and the session is unchanged.
-    pub fn commit(&mut self) -> Result<(), StoreError> {
+    /// When the store fails.
+    pub fn base_root(&self) -> Result<Root, StoreError> {
+        self.base.root()
+    }
+
+    /// Write the session's deploys and storage changes to the store, atomically, and return
+    /// the store's new merkle root. A session with nothing to write returns the current root.
+    /// The session stays usable: later calls run over the committed state.
+    ///
+    /// # Errors
+    /// When the store fails; then nothing was written and the session is unchanged. A
+    /// read-only store (a [`Snapshot`](crate::Snapshot)) answers [`StoreError::ReadOnly`].
+    pub fn commit(&mut self) -> Result<Root, StoreError> {
         let changes = ChangeSet {
             code: self.deployed.code.clone(),
             contracts: self.deployed.contracts.clone(),
             storage: self.journal.take_session_writes(),
         };
-        if let Err(e) = self.base.apply(changes.clone()) {
-            // Put the writes back so the caller may retry.
-            for (id, writes) in changes.storage {
-                for (key, value) in writes {
-                    self.journal.write(id, key, value);
-                }
-            }
-            return Err(e);
+        if changes.is_empty() {
+            return self.base.root();
         }
+        let root = match self.base.commit(changes.clone()) {
+            Ok(root) => root,
+            Err(e) => {
+                // Put the writes back so the caller may retry.
+                for (id, writes) in changes.storage {
+                    for (key, value) in writes {
+                        self.journal.write(id, key, value);
+                    }
+                }
+                return Err(e);
+            }
+        };
         self.deployed = Arc::default();
-        Ok(())
+        Ok(root)
     }
 }

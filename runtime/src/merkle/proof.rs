@@ -108,13 +108,25 @@ pub fn verify_leaf(root: &Root, key: &LeafKey, value_hash: Option<&Hash>, proof:
     }
     let mut hash = match (&proof.terminal, value_hash) {
         (Terminal::Empty, None) => EMPTY_HASH,
-        (Terminal::Leaf { key: k, value_hash: v }, Some(expected)) => {
+        (
+            Terminal::Leaf {
+                key: k,
+                value_hash: v,
+            },
+            Some(expected),
+        ) => {
             if k != key || v != expected {
                 return false;
             }
             leaf_hash(k, v)
         }
-        (Terminal::Leaf { key: k, value_hash: v }, None) => {
+        (
+            Terminal::Leaf {
+                key: k,
+                value_hash: v,
+            },
+            None,
+        ) => {
             // Another key, alone in the subtree where `key` would be.
             if k == key || k.common_prefix(key) < depth {
                 return false;

@@ -140,7 +140,11 @@ fn keys_differing_in_the_last_bit_hang_256_levels_deep() {
     let (root2, _) = update(&mut nodes, root, vec![(b, None)]).unwrap();
     release(&mut nodes, root).unwrap();
     assert_eq!(root2.0, leaf_hash(&a, &value(1).hash));
-    assert_eq!(nodes.len(), 1, "the chain is gone once the old root is released");
+    assert_eq!(
+        nodes.len(),
+        1,
+        "the chain is gone once the old root is released"
+    );
 }
 
 #[test]

@@ -6,6 +6,8 @@ mod cli;
 mod composition;
 mod contracts;
 mod deploy_limits;
+mod determinism;
 mod host_limits;
 mod module_cache;
 mod robustness;
+mod state;

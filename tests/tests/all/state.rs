@@ -1,0 +1,431 @@
+//! Persistent, merkle-committed state: the redb store through sessions — roots, restarts,
+//! snapshots, proofs, failed commits, damaged files, commit cost and concurrent readers.
+
+use borsh::{from_slice, to_vec};
+use host_api::ContractId;
+use integration_tests::{ALICE, GAS, OWNER, contract_wasm, runtime};
+use runtime::merkle::{self, Root};
+use runtime::{
+    BlockInfo, ChangeSet, MemoryStore, RedbOptions, RedbStore, Session, StateStore, StoreError,
+};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+const BLOCK: BlockInfo = BlockInfo {
+    height: 1,
+    timestamp_ms: 1_000,
+};
+
+/// The counter contract's storage key (`Item::new(b"count")`).
+const COUNT_KEY: &[u8] = b"count";
+
+fn open(path: &Path) -> Arc<RedbStore> {
+    Arc::new(RedbStore::open(path).expect("open state database"))
+}
+
+fn session_over(store: Arc<dyn StateStore>) -> Session {
+    runtime().session(store, BLOCK)
+}
+
+fn increment(s: &mut Session, id: ContractId, by: u64) -> u64 {
+    let r = s
+        .call(ALICE, id, "increment", &to_vec(&by).unwrap(), GAS)
+        .expect("no host error");
+    from_slice(r.result.as_ref().expect("increment succeeds")).unwrap()
+}
+
+fn count(s: &mut Session, id: ContractId) -> u64 {
+    let r = s.call(ALICE, id, "get", &[], GAS).expect("no host error");
+    from_slice(r.result.as_ref().expect("get succeeds")).unwrap()
+}
+
+/// Deploy the counter in a new session over `store`, increment it by `by` and commit.
+fn counter_at(store: Arc<dyn StateStore>, by: u64) -> (ContractId, Root) {
+    let mut s = session_over(store);
+    let id = s
+        .deploy(OWNER, &contract_wasm("counter"), 0)
+        .expect("deploy");
+    increment(&mut s, id, by);
+    let root = s.commit().expect("commit");
+    (id, root)
+}
+
+#[test]
+fn commit_returns_the_root_and_a_restart_yields_the_same_root_and_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.redb");
+    let store = open(&path);
+    assert_eq!(store.root().unwrap(), Root::EMPTY);
+    let (id, root) = counter_at(store.clone(), 41);
+    assert_ne!(root, Root::EMPTY);
+    assert_eq!(store.root().unwrap(), root);
+    assert_eq!(store.head().unwrap().version, 1);
+    drop(store);
+
+    let store = open(&path);
+    assert_eq!(store.root().unwrap(), root, "same root after reopening");
+    store.check_integrity().expect("consistent after reopening");
+    let mut s = session_over(store.clone());
+    assert_eq!(count(&mut s, id), 41);
+    increment(&mut s, id, 1);
+    let next = s.commit().unwrap();
+    assert_ne!(next, root);
+    assert_eq!(store.head().unwrap().version, 2);
+}
+
+#[test]
+fn the_same_content_has_the_same_root_in_memory_and_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let on_disk = open(&dir.path().join("state.redb"));
+    let in_memory = Arc::new(MemoryStore::new());
+    let (a, disk_root) = counter_at(on_disk, 5);
+    let (b, memory_root) = counter_at(in_memory.clone(), 5);
+    assert_eq!(a, b);
+    assert_eq!(disk_root, memory_root);
+    // And the root is exactly the documented one, rebuilt from the raw content.
+    let record = in_memory.contract(&a).unwrap().expect("record");
+    let mut leaves = BTreeMap::new();
+    let record_leaf = merkle::record_leaf_key(&a);
+    leaves.insert(
+        record_leaf,
+        merkle::record_value_hash(&record_leaf, &record.to_bytes()),
+    );
+    let value = in_memory
+        .storage(&a, COUNT_KEY)
+        .unwrap()
+        .expect("count stored");
+    let leaf = merkle::storage_leaf_key(&a, COUNT_KEY);
+    leaves.insert(leaf, merkle::storage_value_hash(&leaf, &value));
+    assert_eq!(merkle::root_of(&leaves), disk_root);
+}
+
+#[test]
+fn a_failed_call_leaves_the_root_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("state.redb"));
+    let (id, root) = counter_at(store.clone(), u64::MAX - 1);
+    let mut s = session_over(store.clone());
+    // Overflow: the contract returns an error, its write is dropped.
+    let r = s
+        .call(ALICE, id, "increment", &to_vec(&2u64).unwrap(), GAS)
+        .unwrap();
+    assert!(!r.is_success());
+    assert!(r.gas_spent > 0);
+    // Out of gas in the middle of the call.
+    let r = s
+        .call(ALICE, id, "increment", &to_vec(&1u64).unwrap(), 6_000)
+        .unwrap();
+    assert!(!r.is_success(), "{r:?}");
+    assert_eq!(s.commit().unwrap(), root);
+    assert_eq!(
+        store.head().unwrap().version,
+        1,
+        "nothing to write: no version"
+    );
+}
+
+#[test]
+fn snapshots_read_old_versions_until_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("state.redb"));
+    let (id, root1) = counter_at(store.clone(), 1);
+    let mut roots = vec![root1];
+    let mut s = session_over(store.clone());
+    for _ in 0..3 {
+        increment(&mut s, id, 10);
+        roots.push(s.commit().unwrap());
+    }
+    assert_eq!(store.head().unwrap().version, 4);
+    let versions: Vec<u64> = store
+        .versions()
+        .unwrap()
+        .iter()
+        .map(|v| v.version)
+        .collect();
+    assert_eq!(versions, [0, 1, 2, 3, 4]);
+
+    // Version 2 (count 11), read directly and through a session's call.
+    let v2 = Arc::new(store.snapshot(2).unwrap());
+    assert_eq!(v2.root().unwrap(), roots[1]);
+    assert_eq!(
+        v2.storage(&id, COUNT_KEY).unwrap(),
+        Some(to_vec(&11u64).unwrap())
+    );
+    let mut old = session_over(v2.clone());
+    assert_eq!(count(&mut old, id), 11);
+    // A session over a snapshot may execute, but not commit.
+    increment(&mut old, id, 1);
+    assert!(matches!(old.commit(), Err(StoreError::ReadOnly)));
+    assert_eq!(store.root().unwrap(), roots[3], "the head is untouched");
+    let by_root = store.snapshot_at(roots[1]).unwrap();
+    assert_eq!(by_root.version(), 2);
+
+    // Dropping: the head can't be, others can, and then they are gone.
+    assert!(matches!(
+        store.drop_snapshot(4),
+        Err(StoreError::CannotDropHead(4))
+    ));
+    let dropped = store.drop_snapshot(2).unwrap();
+    assert_eq!(dropped.versions_dropped, 1);
+    assert!(dropped.nodes_deleted > 0);
+    assert!(matches!(
+        v2.storage(&id, COUNT_KEY),
+        Err(StoreError::UnknownSnapshot(_))
+    ));
+    assert!(matches!(
+        store.snapshot(2),
+        Err(StoreError::UnknownSnapshot(_))
+    ));
+    let pruned = store.prune(1).unwrap();
+    assert_eq!(pruned.versions_dropped, 3);
+    let versions: Vec<u64> = store
+        .versions()
+        .unwrap()
+        .iter()
+        .map(|v| v.version)
+        .collect();
+    assert_eq!(versions, [4]);
+    store.check_integrity().expect("consistent after pruning");
+    let stats = store.stats().unwrap();
+    // One contract record and one storage value: two leaves under one internal node (or a
+    // chain of them when the keys share a prefix), never the dropped versions' nodes.
+    assert!(stats.nodes >= 3 && stats.nodes < 20, "{stats:?}");
+}
+
+#[test]
+fn keep_versions_prunes_after_every_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = RedbOptions {
+        keep_versions: Some(2),
+        ..RedbOptions::default()
+    };
+    let store = Arc::new(RedbStore::open_with(dir.path().join("s.redb"), options).unwrap());
+    let (id, _) = counter_at(store.clone(), 1);
+    let mut s = session_over(store.clone());
+    for _ in 0..5 {
+        increment(&mut s, id, 1);
+        s.commit().unwrap();
+    }
+    let versions: Vec<u64> = store
+        .versions()
+        .unwrap()
+        .iter()
+        .map(|v| v.version)
+        .collect();
+    assert_eq!(versions, [5, 6]);
+    store.check_integrity().unwrap();
+}
+
+#[test]
+fn inclusion_and_absence_proofs_verify_without_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("state.redb"));
+    let (id, root) = counter_at(store.clone(), 7);
+    let value = to_vec(&7u64).unwrap();
+    let proof = store.prove(&id, COUNT_KEY).unwrap();
+    // The proof travels as bytes; the verifier has only it, the root and the claim.
+    let proof: merkle::Proof = from_slice(&to_vec(&proof).unwrap()).unwrap();
+    drop(store);
+    assert!(merkle::verify(&root, &id, COUNT_KEY, Some(&value), &proof));
+    assert!(!merkle::verify(
+        &root,
+        &id,
+        COUNT_KEY,
+        Some(&to_vec(&8u64).unwrap()),
+        &proof
+    ));
+    assert!(!merkle::verify(&root, &id, COUNT_KEY, None, &proof));
+    assert!(!merkle::verify(
+        &Root([9; 32]),
+        &id,
+        COUNT_KEY,
+        Some(&value),
+        &proof
+    ));
+    let other = ContractId([3; 32]);
+    assert!(!merkle::verify(
+        &root,
+        &other,
+        COUNT_KEY,
+        Some(&value),
+        &proof
+    ));
+
+    let store = open(&dir.path().join("state.redb"));
+    let absent = store.prove(&id, b"no such key").unwrap();
+    assert!(merkle::verify(&root, &id, b"no such key", None, &absent));
+    assert!(!merkle::verify(
+        &root,
+        &id,
+        b"no such key",
+        Some(b"x"),
+        &absent
+    ));
+    let record = store.contract(&id).unwrap();
+    let record_proof = store.prove_record(&id).unwrap();
+    assert!(merkle::verify_record(
+        &root,
+        &id,
+        record.as_ref(),
+        &record_proof
+    ));
+    assert!(!merkle::verify_record(&root, &id, None, &record_proof));
+}
+
+#[test]
+fn a_commit_that_fails_writes_nothing_and_can_be_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.redb");
+    let store = open(&path);
+    let (id, root) = counter_at(store.clone(), 1);
+    let mut s = session_over(store.clone());
+    increment(&mut s, id, 1);
+    store.fail_next_commit();
+    assert!(matches!(s.commit(), Err(StoreError::Backend { .. })));
+    assert_eq!(store.root().unwrap(), root);
+    assert_eq!(store.head().unwrap().version, 1);
+    assert_eq!(count(&mut s, id), 2, "the session keeps its writes");
+    drop(s);
+    drop(store);
+    let store = open(&path);
+    assert_eq!(store.root().unwrap(), root, "nothing of it after a restart");
+    store.check_integrity().unwrap();
+    let mut s = session_over(store.clone());
+    increment(&mut s, id, 1);
+    assert_ne!(s.commit().unwrap(), root);
+}
+
+#[test]
+fn damaged_or_foreign_files_are_typed_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    // Not a database at all.
+    let junk = dir.path().join("junk.redb");
+    std::fs::write(&junk, vec![0x5a; 64 * 1024]).unwrap();
+    let err = RedbStore::open(&junk).expect_err("junk refused");
+    assert!(
+        matches!(err, StoreError::Corrupt { .. } | StoreError::Backend { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("junk.redb"), "{err}");
+
+    // A real state database whose pages were overwritten in the middle.
+    let path = dir.path().join("state.redb");
+    let store = open(&path);
+    counter_at(store.clone(), 3);
+    drop(store);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let len = bytes.len();
+    for b in &mut bytes[len / 4..len / 2] {
+        *b ^= 0xff;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let options = RedbOptions {
+        check_integrity_on_open: true,
+        ..RedbOptions::default()
+    };
+    match RedbStore::open_with(&path, options) {
+        Err(e) => assert!(
+            matches!(e, StoreError::Corrupt { .. } | StoreError::Backend { .. }),
+            "{e:?}"
+        ),
+        // redb may repair what it can: then the state must still be consistent.
+        Ok(store) => store
+            .check_integrity()
+            .expect("repaired state is consistent"),
+    }
+}
+
+/// Commit `dirty` changed keys over a state of `total` keys; return the merkle nodes the
+/// commit added (no pruning, so every new node stays).
+fn nodes_written(total: u32, dirty: u32) -> u64 {
+    let dir = tempfile::tempdir().unwrap();
+    let store = RedbStore::open(dir.path().join("s.redb")).unwrap();
+    let id = ContractId([7; 32]);
+    let mut writes = BTreeMap::new();
+    for i in 0..total {
+        writes.insert(i.to_le_bytes().to_vec(), Some(vec![1u8; 8]));
+    }
+    let mut changes = ChangeSet::default();
+    changes.storage.insert(id, writes);
+    store.commit(changes).unwrap();
+    let before = store.stats().unwrap().nodes;
+    let mut writes = BTreeMap::new();
+    for i in 0..dirty {
+        // Spread over the whole key space: every dirty key on its own path.
+        let key = (i * (total / dirty)).to_le_bytes().to_vec();
+        writes.insert(key, Some(vec![2u8; 8]));
+    }
+    let mut changes = ChangeSet::default();
+    changes.storage.insert(id, writes);
+    store.commit(changes).unwrap();
+    store.stats().unwrap().nodes - before
+}
+
+#[test]
+fn commit_cost_grows_with_the_keys_changed_not_with_the_state() {
+    let small = nodes_written(2_000, 100);
+    let large = nodes_written(32_000, 100);
+    // A path is about log2(n) nodes: 16× the keys adds ~4 levels, not 16× the work.
+    assert!(small >= 100 && large >= 100, "{small} {large}");
+    assert!(
+        large < small * 2,
+        "2 k keys: {small} nodes, 32 k keys: {large} nodes"
+    );
+    assert!(large < 100 * 40, "{large} nodes for 100 keys");
+    // And a single key costs one path.
+    assert!(nodes_written(32_000, 1) < 40);
+}
+
+#[test]
+fn many_read_only_sessions_run_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("state.redb"));
+    let (id, _) = counter_at(store.clone(), 9);
+    let mut writer = session_over(store.clone());
+    increment(&mut writer, id, 1);
+    writer.commit().unwrap();
+    let old = Arc::new(store.snapshot(1).unwrap());
+    let threads: Vec<_> = (0..8)
+        .map(|i| {
+            let base: Arc<dyn StateStore> = if i % 2 == 0 {
+                store.clone()
+            } else {
+                old.clone()
+            };
+            std::thread::spawn(move || {
+                let mut s = session_over(base);
+                (0..20).map(|_| count(&mut s, id)).collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for (i, t) in threads.into_iter().enumerate() {
+        let want = if i % 2 == 0 { 10 } else { 9 };
+        assert!(t.join().unwrap().iter().all(|&c| c == want));
+    }
+}
+
+#[test]
+fn a_store_refuses_a_redb_file_of_another_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.redb");
+    let db = redb::Database::create(&path).unwrap();
+    let txn = db.begin_write().unwrap();
+    {
+        let table: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("storage");
+        let mut t = txn.open_table(table).unwrap();
+        t.insert("k", b"v".as_slice()).unwrap();
+    }
+    txn.commit().unwrap();
+    drop(db);
+    match RedbStore::open(&path) {
+        Err(StoreError::Corrupt { .. } | StoreError::Backend { .. }) => {}
+        other => panic!("expected a typed refusal, got {other:?}"),
+    }
+    // Refusing it wrote nothing: the other program's data is intact.
+    let db = redb::Database::open(&path).unwrap();
+    let txn = redb::ReadableDatabase::begin_read(&db).unwrap();
+    let table: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("storage");
+    let t = txn.open_table(table).unwrap();
+    assert_eq!(t.get("k").unwrap().unwrap().value(), b"v");
+}
