@@ -1,21 +1,37 @@
 //! `node-lite exec`: deploy a contract into a local sandbox, call one entry point, print a JSON
 //! receipt.
 //!
-//! Without `--state` every run starts from an empty state. With `--state DIR` the state (code,
-//! contracts, storage) is loaded from `DIR/state.bin` and saved back after the call, and
-//! compiled modules are cached in `DIR/cache/`: running `exec` twice on the same contract calls
-//! the same deployed instance (its id is derived from the deployer, the code hash and nonce 0).
+//! Without `--state` every run starts from an empty in-memory state. With `--state DIR` the
+//! state (code, contracts, storage, merkle tree and retained versions) lives in the redb
+//! database `DIR/state.redb`, committed after every call, and compiled modules are cached in
+//! `DIR/cache/`: running `exec` twice on the same contract calls the same deployed instance (its
+//! id is derived from the deployer, the code hash and nonce 0). The receipt carries the state
+//! root after the call (`state_root`) and, with `--state`, its version.
 
 use crate::codec;
 use crate::signature::{Signature, TypeExpr, read_signatures};
 use host_api::{Address, ContractId};
 use runtime::{
-    BlockInfo, CallError, CodeHash, DeployError, MemoryStore, Receipt, Runtime, RuntimeConfig,
-    contract_id,
+    BlockInfo, CallError, CodeHash, DeployError, MemoryStore, Receipt, RedbOptions, RedbStore,
+    Runtime, RuntimeConfig, StateStore, contract_id,
 };
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::Arc;
+
+/// The state database inside `--state DIR`.
+pub const STATE_DB: &str = "state.redb";
+/// Versions `exec --state` retains (older ones are pruned after each call).
+pub const RETAINED_VERSIONS: usize = 16;
+
+fn state_options() -> RedbOptions {
+    RedbOptions {
+        keep_versions: Some(RETAINED_VERSIONS),
+        // A CLI run touches little: a small page cache starts faster than redb's 1 GiB default.
+        cache_bytes: Some(64 << 20),
+        ..RedbOptions::default()
+    }
+}
 
 /// The account that deploys and, unless told otherwise, calls.
 pub const DEV_ACCOUNT: Address = Address([0xde; 32]);
@@ -210,18 +226,22 @@ fn run_inner(req: &ExecRequest) -> Result<ExecOutput, ExecOutput> {
         ..RuntimeConfig::default()
     }
     .with_dev_mode(true);
-    let state_file = req.state.as_ref().map(|dir| dir.join("state.bin"));
     if let Some(dir) = &req.state {
         std::fs::create_dir_all(dir)
             .map_err(|e| host_failure(format!("cannot create {}: {e}", dir.display())))?;
         config = config.with_cache_dir(dir.join("cache"));
     }
     let runtime = Runtime::new(config).map_err(host_failure)?;
-    let store = match &state_file {
-        Some(path) => MemoryStore::load(path).map_err(host_failure)?,
-        None => MemoryStore::new(),
+    let redb = match &req.state {
+        Some(dir) => Some(Arc::new(
+            RedbStore::open_with(dir.join(STATE_DB), state_options()).map_err(host_failure)?,
+        )),
+        None => None,
     };
-    let store = Arc::new(store);
+    let store: Arc<dyn StateStore> = match &redb {
+        Some(db) => db.clone(),
+        None => Arc::new(MemoryStore::new()),
+    };
     let mut session = runtime.session(store.clone(), req.block);
 
     let id: ContractId = contract_id(&DEV_ACCOUNT, &CodeHash::of(&code), 0);
@@ -236,12 +256,13 @@ fn run_inner(req: &ExecRequest) -> Result<ExecOutput, ExecOutput> {
     let receipt = session
         .call(req.caller, id, &req.function, &args, req.gas)
         .map_err(host_failure)?;
-    session.commit().map_err(host_failure)?;
-    if let Some(path) = &state_file {
-        store.save(path).map_err(host_failure)?;
-    }
+    let root = session.commit().map_err(host_failure)?;
     let mut json = receipt_json(&receipt, signature);
     json["deployed"] = Value::Bool(existing.is_none());
+    json["state_root"] = Value::String(root.to_string());
+    if let Some(db) = &redb {
+        json["state_version"] = db.head().map_err(host_failure)?.version.into();
+    }
     Ok(ExecOutput {
         exit_code: if receipt.is_success() { 0 } else { 1 },
         json,

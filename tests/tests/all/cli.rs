@@ -205,8 +205,14 @@ fn exec_state_dir_keeps_storage_between_runs() {
         "compiled module cached"
     );
 
+    // Every receipt carries the root; a failed call left it where it was.
+    assert_eq!(get["state_root"].as_str().unwrap().len(), 64, "{get}");
+    let (_, again) = run(&["--fn", "get"]);
+    assert_eq!(again["state_root"], get["state_root"]);
+    assert_eq!(again["state_version"], get["state_version"]);
+
     // A corrupted state file is a clear error, not a crash.
-    std::fs::write(dir.path().join("state.bin"), b"not a state file").unwrap();
+    std::fs::write(dir.path().join("state.redb"), b"not a state file").unwrap();
     let (code, json) = run(&["--fn", "get"]);
     assert_eq!(code, 3);
     assert!(
@@ -248,4 +254,19 @@ fn inspect_lists_entry_points_with_signatures() {
         transfer["signature"],
         "transfer(to: Address, amount: u128) -> Result<(), TokenError>"
     );
+}
+
+#[test]
+fn demo_runs_and_shows_a_persistent_root_and_a_valid_proof() {
+    let out = Command::new(node_lite()).arg("demo").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("forbidden_import refused"), "{text}");
+    assert!(!text.contains("STORAGE CHANGED"), "{text}");
+    assert!(text.contains("(same)"), "root survives reopening: {text}");
+    assert!(text.contains("verifies without the store: true"), "{text}");
 }
