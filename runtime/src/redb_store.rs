@@ -38,6 +38,10 @@
 //! redb itself trusts a file that was closed cleanly; [`RedbOptions::check_integrity_on_open`]
 //! makes it verify the whole file at open instead.
 
+mod snapshot;
+
+pub use snapshot::Snapshot;
+
 use crate::error::StoreError;
 use crate::ids::CodeHash;
 use crate::merkle::{self, Hash, LeafKey, Node, NodeStore, NodeStoreMut, Proof, Root};
@@ -760,93 +764,5 @@ impl StateStore for RedbStore {
             }
             Ok(next.root)
         })
-    }
-}
-
-/// A read-only view of a retained version of a [`RedbStore`]: its storage and records are read
-/// from that version's merkle tree (the leaves' payloads), code from the code table (never
-/// deleted). Once the version is dropped every read answers [`StoreError::UnknownSnapshot`].
-pub struct Snapshot {
-    db: Arc<Database>,
-    path: String,
-    version: u64,
-    root: Root,
-}
-
-impl fmt::Debug for Snapshot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Snapshot")
-            .field("path", &self.path)
-            .field("version", &self.version)
-            .field("root", &self.root)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Snapshot {
-    /// The version this snapshot reads.
-    pub fn version(&self) -> u64 {
-        self.version
-    }
-
-    /// A read transaction in which the version is still retained.
-    fn begin(&self) -> Result<ReadTransaction, StoreError> {
-        let txn = self.db.begin_read().map_err(|e| db_error(&self.path, e))?;
-        let roots = txn.open_table(ROOTS).map_err(|e| db_error(&self.path, e))?;
-        match version_of(&roots, self.version, &self.path)? {
-            Some(info) if info.root == self.root => Ok(txn),
-            _ => Err(StoreError::UnknownSnapshot(format!(
-                "version {} (dropped)",
-                self.version
-            ))),
-        }
-    }
-
-    fn leaf(&self, key: &LeafKey) -> Result<Option<Vec<u8>>, StoreError> {
-        let txn = self.begin()?;
-        let nodes = ReadNodes::open(&txn, &self.path)?;
-        Ok(merkle::get(&nodes, self.root, key)?.map(|v| v.payload))
-    }
-
-    /// The proof of storage `key` of `contract` under this version's root.
-    ///
-    /// # Errors
-    /// [`StoreError::UnknownSnapshot`] once the version is dropped; when the database fails.
-    pub fn prove(&self, contract: &ContractId, key: &[u8]) -> Result<Proof, StoreError> {
-        let txn = self.begin()?;
-        let leaf = merkle::storage_leaf_key(contract, key);
-        merkle::prove(&ReadNodes::open(&txn, &self.path)?, self.root, &leaf)
-    }
-}
-
-impl StateStore for Snapshot {
-    fn contract(&self, id: &ContractId) -> Result<Option<ContractRecord>, StoreError> {
-        match self.leaf(&merkle::record_leaf_key(id))? {
-            Some(bytes) => decode_record(&bytes, &self.path).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    fn code(&self, hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StoreError> {
-        let txn = self.begin()?;
-        let table = txn.open_table(CODE).map_err(|e| db_error(&self.path, e))?;
-        let code = table.get(hash.0).map_err(|e| db_error(&self.path, e))?;
-        Ok(code.map(|c| Arc::from(c.value())))
-    }
-
-    fn storage(&self, id: &ContractId, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        self.leaf(&merkle::storage_leaf_key(id, key))
-    }
-
-    fn apply(&self, _changes: ChangeSet) -> Result<(), StoreError> {
-        Err(StoreError::ReadOnly)
-    }
-
-    fn root(&self) -> Result<Root, StoreError> {
-        Ok(self.root)
-    }
-
-    fn commit(&self, _changes: ChangeSet) -> Result<Root, StoreError> {
-        Err(StoreError::ReadOnly)
     }
 }
