@@ -184,6 +184,14 @@ pub enum StoreError {
     /// The current version cannot be dropped as a snapshot.
     #[error("version {0} is the current state and cannot be dropped")]
     CannotDropHead(u64),
+    /// The state was committed to by someone else after these changes were computed over it.
+    #[error("the state moved on: changes computed over root {base}, the root is now {current}")]
+    BaseMoved {
+        /// The root the changes were computed over.
+        base: crate::merkle::Root,
+        /// The root now.
+        current: crate::merkle::Root,
+    },
     /// A snapshot is read-only: it cannot apply changes.
     #[error("a snapshot is read-only")]
     ReadOnly,

@@ -753,11 +753,32 @@ impl StateStore for RedbStore {
     }
 
     fn commit(&self, changes: ChangeSet) -> Result<Root, StoreError> {
+        self.commit_checked(None, changes)
+    }
+
+    fn commit_over(&self, base: Root, changes: ChangeSet) -> Result<Root, StoreError> {
+        self.commit_checked(Some(base), changes)
+    }
+}
+
+impl RedbStore {
+    /// One write transaction: check the head is `base` when one is given, apply, prune.
+    fn commit_checked(&self, base: Option<Root>, changes: ChangeSet) -> Result<Root, StoreError> {
         if changes.is_empty() {
+            // Nothing to write, so nothing to conflict with: no transaction, no fsync.
             return self.root();
         }
         let keep = self.keep_versions;
         self.write(|t| {
+            let head = head_of(&t.roots, t.path())?;
+            if let Some(base) = base
+                && base != head.root
+            {
+                return Err(StoreError::BaseMoved {
+                    base,
+                    current: head.root,
+                });
+            }
             let next = t.apply(&changes)?;
             if let Some(keep) = keep {
                 t.prune(keep)?;

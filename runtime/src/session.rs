@@ -25,11 +25,17 @@ pub struct Session {
     block: BlockInfo,
     journal: Journal,
     deployed: Arc<Deployed>,
+    /// The root the session's writes are computed over: read when the session starts and
+    /// moved by each commit (`None` if the store failed to answer; then the first commit
+    /// reads it).
+    base_root: Option<Root>,
 }
 
 impl Session {
     pub(crate) fn new(runtime: Runtime, base: Arc<dyn StateStore>, block: BlockInfo) -> Self {
+        let base_root = base.root().ok();
         Self {
+            base_root,
             runtime,
             base,
             block,
@@ -197,22 +203,32 @@ impl Session {
         })
     }
 
-    /// The merkle root of the base state this session executes over (its uncommitted writes
-    /// are not in it).
+    /// The merkle root of the state this session executes over: the store's root when the
+    /// session started, or the root its last commit returned (its uncommitted writes are not
+    /// in it).
     ///
     /// # Errors
     /// When the store fails.
     pub fn base_root(&self) -> Result<Root, StoreError> {
-        self.base.root()
+        match self.base_root {
+            Some(root) => Ok(root),
+            None => self.base.root(),
+        }
     }
 
     /// Write the session's deploys and storage changes to the store, atomically, and return
     /// the store's new merkle root. A session with nothing to write returns the current root.
     /// The session stays usable: later calls run over the committed state.
     ///
+    /// Sessions are optimistic: many may execute over the same store at once, and the first to
+    /// commit wins. A session whose [base root](Self::base_root) is no longer the store's root
+    /// (another session committed meanwhile) is refused with [`StoreError::BaseMoved`] rather
+    /// than overwrite what it never read; run its calls again in a new session.
+    ///
     /// # Errors
-    /// When the store fails; then nothing was written and the session is unchanged. A
-    /// read-only store (a [`Snapshot`](crate::Snapshot)) answers [`StoreError::ReadOnly`].
+    /// When the store fails or the base moved; then nothing was written and the session is
+    /// unchanged. A read-only store (a [`Snapshot`](crate::Snapshot)) answers
+    /// [`StoreError::ReadOnly`].
     pub fn commit(&mut self) -> Result<Root, StoreError> {
         let changes = ChangeSet {
             code: self.deployed.code.clone(),
@@ -222,7 +238,8 @@ impl Session {
         if changes.is_empty() {
             return self.base.root();
         }
-        let root = match self.base.commit(changes.clone()) {
+        let base = self.base_root()?;
+        let root = match self.base.commit_over(base, changes.clone()) {
             Ok(root) => root,
             Err(e) => {
                 // Put the writes back so the caller may retry.
@@ -235,6 +252,7 @@ impl Session {
             }
         };
         self.deployed = Arc::default();
+        self.base_root = Some(root);
         Ok(root)
     }
 }

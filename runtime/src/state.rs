@@ -130,6 +130,14 @@ pub trait StateStore: Send + Sync {
         self.apply(changes)?;
         self.root()
     }
+    /// [`commit`](Self::commit) only if the current root is still `base` — the root the
+    /// changes were computed over — checked in the same atomic step as the write. This is how a
+    /// session refuses to overwrite what another session committed meanwhile.
+    ///
+    /// # Errors
+    /// [`StoreError::BaseMoved`] when the root is no longer `base` (nothing written); when the
+    /// backend fails.
+    fn commit_over(&self, base: Root, changes: ChangeSet) -> Result<Root, StoreError>;
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
@@ -312,8 +320,27 @@ impl StateStore for MemoryStore {
     }
 
     fn commit(&self, changes: ChangeSet) -> Result<Root, StoreError> {
+        self.commit_locked(None, changes)
+    }
+
+    fn commit_over(&self, base: Root, changes: ChangeSet) -> Result<Root, StoreError> {
+        self.commit_locked(Some(base), changes)
+    }
+}
+
+impl MemoryStore {
+    /// Commit under the write lock, first checking the root is `base` when one is given.
+    fn commit_locked(&self, base: Option<Root>, changes: ChangeSet) -> Result<Root, StoreError> {
         let mut inner = self.state.write();
         let inner = &mut *inner;
+        if let Some(base) = base
+            && base != inner.root
+        {
+            return Err(StoreError::BaseMoved {
+                base,
+                current: inner.root,
+            });
+        }
         // The tree first: it is the only step that can fail, and a failure leaves the old root
         // (and at worst some unreferenced new nodes).
         let old = inner.root;

@@ -99,4 +99,8 @@ impl StateStore for Snapshot {
     fn commit(&self, _changes: ChangeSet) -> Result<Root, StoreError> {
         Err(StoreError::ReadOnly)
     }
+
+    fn commit_over(&self, _base: Root, _changes: ChangeSet) -> Result<Root, StoreError> {
+        Err(StoreError::ReadOnly)
+    }
 }

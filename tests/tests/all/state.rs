@@ -429,3 +429,34 @@ fn a_store_refuses_a_redb_file_of_another_program() {
     let t = txn.open_table(table).unwrap();
     assert_eq!(t.get("k").unwrap().unwrap().value(), b"v");
 }
+
+#[test]
+fn of_two_sessions_over_the_same_root_the_first_to_commit_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in [
+        open(&dir.path().join("state.redb")) as Arc<dyn StateStore>,
+        Arc::new(MemoryStore::new()),
+    ] {
+        let (id, root) = counter_at(store.clone(), 1);
+        let mut first = session_over(store.clone());
+        let mut second = session_over(store.clone());
+        assert_eq!(first.base_root().unwrap(), root);
+        assert_eq!(second.base_root().unwrap(), root);
+        increment(&mut first, id, 10);
+        increment(&mut second, id, 100);
+        let next = first.commit().unwrap();
+        assert_eq!(first.base_root().unwrap(), next);
+        match second.commit() {
+            Err(StoreError::BaseMoved { base, current }) => {
+                assert_eq!((base, current), (root, next));
+            }
+            other => panic!("expected BaseMoved, got {other:?}"),
+        }
+        assert_eq!(store.root().unwrap(), next, "the loser wrote nothing");
+        let mut third = session_over(store.clone());
+        assert_eq!(count(&mut third, id), 11);
+        // The winner goes on from its own commit.
+        increment(&mut first, id, 1);
+        assert_ne!(first.commit().unwrap(), next);
+    }
+}
