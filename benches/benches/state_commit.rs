@@ -1,0 +1,139 @@
+//! State: the cost of committing 1,000 dirty keys to the persistent store (redb + merkle tree)
+//! over states of 10 k, 100 k and 1 M keys — it should be flat, since a commit touches only
+//! the paths of the keys it changes — against the in-memory store doing the same merkle work,
+//! and random reads from the 1 M-key state.
+//!
+//! Run: `cargo bench -p benches --bench state_commit` (building the 1 M-key state takes about a
+//! minute; set `STATE_BENCH_MAX_KEYS=100000` to skip it).
+
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use host_api::ContractId;
+use runtime::{ChangeSet, MemoryStore, RedbOptions, RedbStore, StateStore};
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+const DIRTY: u64 = 1_000;
+const CONTRACT: ContractId = ContractId([7; 32]);
+const BATCH: u64 = 100_000;
+
+/// A 32-byte value that differs for every (key, round).
+fn value(key: u64, round: u64) -> Vec<u8> {
+    let mut v = [0u8; 32];
+    v[..8].copy_from_slice(&key.to_le_bytes());
+    v[8..16].copy_from_slice(&round.to_le_bytes());
+    v.to_vec()
+}
+
+fn key(i: u64) -> Vec<u8> {
+    i.to_be_bytes().to_vec()
+}
+
+fn changes(keys: impl Iterator<Item = u64>, round: u64) -> ChangeSet {
+    let writes: BTreeMap<_, _> = keys.map(|k| (key(k), Some(value(k, round)))).collect();
+    let mut changes = ChangeSet::default();
+    changes.storage.insert(CONTRACT, writes);
+    changes
+}
+
+/// `DIRTY` keys spread over `0..total`, different every round (a cheap LCG walk).
+fn dirty_keys(total: u64, round: u64) -> impl Iterator<Item = u64> {
+    let mut x = round.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..DIRTY).map(move |_| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (x >> 11) % total
+    })
+}
+
+/// Fill `store` with `total` keys in batches, reporting progress on stderr.
+fn fill(store: &dyn StateStore, total: u64) {
+    let started = Instant::now();
+    let mut done = 0;
+    while done < total {
+        let end = (done + BATCH).min(total);
+        store.commit(changes(done..end, 0)).expect("fill");
+        done = end;
+    }
+    eprintln!(
+        "state_commit: built a {total}-key state in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+fn sizes() -> Vec<u64> {
+    let max = std::env::var("STATE_BENCH_MAX_KEYS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    [10_000, 100_000, 1_000_000]
+        .into_iter()
+        .filter(|&n| n <= max)
+        .collect()
+}
+
+fn commit_dirty_keys(c: &mut Criterion) {
+    let mut group = c.benchmark_group("commit_1000_dirty_keys");
+    group.throughput(Throughput::Elements(DIRTY));
+    group.sample_size(20);
+    group.measurement_time(Duration::from_secs(8));
+    let mut reads = None;
+    for total in sizes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // Keep two versions: every commit also drops the version before last, as a node that
+        // retains a short history would.
+        let options = RedbOptions {
+            keep_versions: Some(2),
+            ..RedbOptions::default()
+        };
+        let redb = RedbStore::open_with(dir.path().join("state.redb"), options).expect("open");
+        fill(&redb, total);
+        let mut round = 0;
+        group.bench_with_input(BenchmarkId::new("redb", total), &total, |b, &total| {
+            b.iter_batched(
+                || {
+                    round += 1;
+                    changes(dirty_keys(total, round), round)
+                },
+                |changes| redb.commit(changes).expect("commit"),
+                BatchSize::PerIteration,
+            )
+        });
+
+        let memory = MemoryStore::new();
+        fill(&memory, total);
+        group.bench_with_input(BenchmarkId::new("memory", total), &total, |b, &total| {
+            b.iter_batched(
+                || {
+                    round += 1;
+                    changes(dirty_keys(total, round), round)
+                },
+                |changes| memory.commit(changes).expect("commit"),
+                BatchSize::PerIteration,
+            )
+        });
+        reads = Some((dir, redb, total));
+    }
+    group.finish();
+
+    // Random point reads from the largest state.
+    if let Some((_dir, redb, total)) = reads {
+        let mut group = c.benchmark_group("read_1000_random_keys");
+        group.throughput(Throughput::Elements(DIRTY));
+        group.sample_size(20);
+        let mut round = 0;
+        group.bench_with_input(BenchmarkId::new("redb", total), &total, |b, &total| {
+            b.iter(|| {
+                round += 1;
+                for k in dirty_keys(total, round) {
+                    black_box(redb.storage(&CONTRACT, &key(k)).expect("read"));
+                }
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, commit_dirty_keys);
+criterion_main!(benches);
