@@ -62,6 +62,15 @@ id_type!(
     ContractId
 );
 
+impl Address {
+    /// The caller of **host-only** entry points: the node itself (genesis, fees, rewards,
+    /// slashing). Only the host's `Session::call_protocol` calls as this address — an ordinary
+    /// call that names it as caller is refused before it runs — and no contract id can equal it
+    /// (ids are blake2b outputs), so a contract that checks `caller() == Address::PROTOCOL`
+    /// knows the node called it. The bytes spell `sandbox-protocol-caller-v1` and six zeros.
+    pub const PROTOCOL: Address = Address(*b"sandbox-protocol-caller-v1\0\0\0\0\0\0");
+}
+
 impl From<ContractId> for Address {
     /// A contract acting as a caller or a holder has the address of its id.
     fn from(id: ContractId) -> Self {

@@ -225,4 +225,8 @@ pub enum HostError {
     /// The instance could not be created or run (e.g. the instance pool is exhausted).
     #[error("cannot instantiate contract: {0}")]
     Instantiate(String),
+    /// An ordinary call named [`Address::PROTOCOL`](host_api::Address::PROTOCOL) as its caller:
+    /// only [`Session::call_protocol`](crate::Session::call_protocol) may.
+    #[error("the protocol address is reserved for host-only calls")]
+    ReservedCaller,
 }

@@ -174,7 +174,39 @@ impl Session {
     /// # Errors
     /// Only host failures (the store failed, a module could not be loaded, the instance pool is
     /// exhausted); every contract failure is a [`CallError`](crate::CallError) in the receipt.
+    /// [`HostError::ReservedCaller`] when `caller` is [`Address::PROTOCOL`]: host-only entry
+    /// points are reached through [`call_protocol`](Self::call_protocol) alone.
     pub fn call(
+        &mut self,
+        caller: Address,
+        contract: ContractId,
+        function: &str,
+        args: &[u8],
+        gas_limit: u64,
+    ) -> Result<Receipt, HostError> {
+        if caller == Address::PROTOCOL {
+            return Err(HostError::ReservedCaller);
+        }
+        self.call_as(caller, contract, function, args, gas_limit)
+    }
+
+    /// Call a **host-only** entry point: `caller()` is [`Address::PROTOCOL`] inside the
+    /// contract, which no application call can be. For the node's own calls into the genesis
+    /// contracts (minting, fees, rewards, slashing); metered and atomic like any call.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub fn call_protocol(
+        &mut self,
+        contract: ContractId,
+        function: &str,
+        args: &[u8],
+        gas_limit: u64,
+    ) -> Result<Receipt, HostError> {
+        self.call_as(Address::PROTOCOL, contract, function, args, gas_limit)
+    }
+
+    fn call_as(
         &mut self,
         caller: Address,
         contract: ContractId,

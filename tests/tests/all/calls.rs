@@ -391,3 +391,27 @@ fn call_misuse_is_typed() {
         r.result
     );
 }
+
+#[test]
+fn only_call_protocol_calls_as_the_protocol_address() {
+    let (mut s, proxy, target) = setup();
+    // The host's own call: the contract sees the protocol address.
+    let r = s
+        .call_protocol(target, "who", &[], GAS)
+        .expect("no host error");
+    assert_eq!(
+        r.result.as_deref().expect("who succeeds"),
+        Address::PROTOCOL.0.as_slice()
+    );
+    assert_eq!(r.caller, Address::PROTOCOL);
+    // An ordinary call naming it is refused before anything runs.
+    let refused = s.call(Address::PROTOCOL, target, "who", &[], GAS);
+    assert!(matches!(refused, Err(runtime::HostError::ReservedCaller)));
+    // A contract called by the protocol calls on as itself, never as the protocol.
+    let r = s
+        .call_protocol(proxy, "forward", &request(target, 0, "who", b""), GAS)
+        .expect("no host error");
+    let (status, out) = reply(r.result.as_ref().expect("proxy succeeds"));
+    assert_eq!(status, 0);
+    assert_eq!(out, Address::from(proxy).0.to_vec());
+}
