@@ -338,10 +338,12 @@ pub trait NodeStoreMut: NodeStore {
     fn remove(&mut self, hash: &Hash) -> Result<Option<Node>, StoreError>;
 }
 
-/// Nodes in a `BTreeMap` (the in-memory store's tree).
+/// Nodes in a hash map (the in-memory store's tree). Only looked up, never iterated, so the
+/// map's order cannot leak into a root; a hash map keeps lookups O(1) as the state grows, where
+/// an ordered map's cache misses made commits slower with the size of the state.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryNodes {
-    nodes: BTreeMap<Hash, (Node, u64)>,
+    nodes: std::collections::HashMap<Hash, (Node, u64)>,
 }
 
 impl MemoryNodes {
