@@ -189,7 +189,7 @@ fn plonk(vd: &[u8], proof: &[u8], pi: &[u8]) -> bool {
     let Ok(proof) = Proof::from_bytes(proof) else {
         return false;
     };
-    if pi.len() % PLONK_PUBLIC_INPUT_BYTES != 0 {
+    if !pi.len().is_multiple_of(PLONK_PUBLIC_INPUT_BYTES) {
         return false;
     }
     let mut inputs = Vec::with_capacity(pi.len() / PLONK_PUBLIC_INPUT_BYTES);

@@ -5,6 +5,7 @@ mod calls;
 mod cli;
 mod composition;
 mod contracts;
+mod crypto;
 mod deploy_limits;
 mod determinism;
 mod host_limits;
