@@ -28,6 +28,7 @@
 //! functions panic: test contracts through the runtime.
 
 pub mod calls;
+pub mod crypto;
 pub mod env;
 pub mod events;
 pub mod storage;

@@ -25,3 +25,25 @@ pub const MAX_DEBUG_MESSAGE_BYTES: usize = 4 * 1024;
 pub const MAX_DEBUG_MESSAGES_PER_CALL: usize = 1024;
 /// The size of a wasm page, in bytes.
 pub const WASM_PAGE_BYTES: usize = 65_536;
+
+/// Longest message `ed25519_verify` and `bls_verify` accept, in bytes.
+pub const MAX_SIGNED_MESSAGE_BYTES: usize = 64 * 1024;
+/// An ed25519 public key, in bytes.
+pub const ED25519_PUBLIC_KEY_BYTES: usize = 32;
+/// An ed25519 signature (`R ‖ s`), in bytes.
+pub const ED25519_SIGNATURE_BYTES: usize = 64;
+/// A BLS12-381 public key (a compressed G2 point), in bytes.
+pub const BLS_PUBLIC_KEY_BYTES: usize = 96;
+/// A BLS12-381 signature (a compressed G1 point), in bytes.
+pub const BLS_SIGNATURE_BYTES: usize = 48;
+/// Most public inputs `plonk_verify` takes.
+pub const MAX_PLONK_PUBLIC_INPUTS: usize = 256;
+/// One PLONK public input: a canonical little-endian BLS12-381 scalar, in bytes.
+pub const PLONK_PUBLIC_INPUT_BYTES: usize = 32;
+/// Longest public-input buffer `plonk_verify` accepts, in bytes.
+pub const MAX_PLONK_PUBLIC_INPUT_BYTES: usize = MAX_PLONK_PUBLIC_INPUTS * PLONK_PUBLIC_INPUT_BYTES;
+/// A PLONK proof as dusk-plonk 0.22's `Proof::to_bytes` writes it, and the longest proof
+/// buffer `plonk_verify` accepts, in bytes.
+pub const MAX_PLONK_PROOF_BYTES: usize = 1_008;
+/// Longest PLONK verifier data (`Verifier::to_bytes`) `plonk_verify` accepts, in bytes.
+pub const MAX_PLONK_VERIFIER_DATA_BYTES: usize = 8 * 1024;

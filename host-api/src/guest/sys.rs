@@ -28,6 +28,16 @@ unsafe extern "C" {
     ) -> i32;
     pub fn call_output_len() -> i32;
     pub fn call_output_read(dst: *mut u8);
+    pub fn ed25519_verify(pk: *const u8, msg: *const u8, msg_len: u32, sig: *const u8) -> i32;
+    pub fn bls_verify(pk: *const u8, msg: *const u8, msg_len: u32, sig: *const u8) -> i32;
+    pub fn plonk_verify(
+        vd: *const u8,
+        vd_len: u32,
+        proof: *const u8,
+        proof_len: u32,
+        pi: *const u8,
+        pi_len: u32,
+    ) -> i32;
 }
 
 /// Off wasm there is no host: every import panics with the same explanation.
@@ -85,6 +95,22 @@ mod native {
         panic!("{NO_HOST}")
     }
     pub unsafe fn call_output_read(_: *mut u8) {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn ed25519_verify(_: *const u8, _: *const u8, _: u32, _: *const u8) -> i32 {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn bls_verify(_: *const u8, _: *const u8, _: u32, _: *const u8) -> i32 {
+        panic!("{NO_HOST}")
+    }
+    pub unsafe fn plonk_verify(
+        _: *const u8,
+        _: u32,
+        _: *const u8,
+        _: u32,
+        _: *const u8,
+        _: u32,
+    ) -> i32 {
         panic!("{NO_HOST}")
     }
 }

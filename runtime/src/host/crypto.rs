@@ -23,32 +23,14 @@ use bls12_381_bls::{PublicKey as BlsPublicKey, Signature as BlsSignature};
 use dusk_bytes::Serializable;
 use dusk_plonk::prelude::{BlsScalar, PlonkVersion, Proof, Verifier};
 
-/// Longest message `ed25519_verify` and `bls_verify` accept (the same as a storage value or a
-/// call argument).
-pub(crate) const MAX_SIGNED_MESSAGE_BYTES: usize = 64 * 1024;
-/// An ed25519 public key.
-pub(crate) const ED25519_PUBLIC_KEY_BYTES: usize = 32;
-/// An ed25519 signature (`R ‖ s`).
-pub(crate) const ED25519_SIGNATURE_BYTES: usize = 64;
-/// A compressed BLS12-381 G2 point: the BLS public key.
-pub(crate) const BLS_PUBLIC_KEY_BYTES: usize = 96;
-/// A compressed BLS12-381 G1 point: the BLS signature.
-pub(crate) const BLS_SIGNATURE_BYTES: usize = 48;
-/// Most public inputs `plonk_verify` takes (each a 32-byte scalar).
-pub(crate) const MAX_PLONK_PUBLIC_INPUTS: usize = 256;
-/// One public input: a canonical little-endian BLS12-381 scalar.
-pub(crate) const PLONK_PUBLIC_INPUT_BYTES: usize = 32;
-/// Longest public-input buffer `plonk_verify` accepts.
-pub(crate) const MAX_PLONK_PUBLIC_INPUT_BYTES: usize =
-    MAX_PLONK_PUBLIC_INPUTS * PLONK_PUBLIC_INPUT_BYTES;
-/// A PLONK proof as `Proof::to_bytes` writes it; the longest proof buffer accepted (a shorter
-/// one is malformed: 0).
-pub(crate) const MAX_PLONK_PROOF_BYTES: usize = Proof::SIZE;
-/// Longest verifier data `plonk_verify` accepts. dusk-plonk's `Verifier::to_bytes` is a 48-byte
-/// header, the transcript label, the verifier key (968 bytes), the opening key (240 bytes) and
-/// 8 bytes per public input: a verifier with the maximum number of public inputs (3,304 bytes
-/// without its label) and a label of up to 4,888 bytes fits.
-pub(crate) const MAX_PLONK_VERIFIER_DATA_BYTES: usize = 8 * 1024;
+use host_api::limits::{
+    BLS_PUBLIC_KEY_BYTES, BLS_SIGNATURE_BYTES, ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES,
+    MAX_PLONK_PROOF_BYTES, MAX_PLONK_PUBLIC_INPUT_BYTES, MAX_PLONK_VERIFIER_DATA_BYTES,
+    MAX_SIGNED_MESSAGE_BYTES, PLONK_PUBLIC_INPUT_BYTES,
+};
+
+// dusk-plonk's proof size is the ABI's cap: a library upgrade that changes it fails the build.
+const _: () = assert!(MAX_PLONK_PROOF_BYTES == Proof::SIZE);
 
 /// Define the crypto host functions.
 pub(crate) fn link(l: &mut Linker<HostState>) -> wasmtime::Result<()> {

@@ -10,5 +10,6 @@ mod deploy_limits;
 mod determinism;
 mod host_limits;
 mod module_cache;
+mod plonk_contract;
 mod robustness;
 mod state;
