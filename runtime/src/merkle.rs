@@ -72,6 +72,44 @@ pub type Hash = [u8; 32];
 /// The hash of an empty subtree (and the root of the empty state): 32 zero bytes.
 pub const EMPTY_HASH: Hash = [0; 32];
 
+/// Where a node is stored: its hash, and its **locality** `loc`, the first 8 bytes (big-endian)
+/// of the leftmost leaf key under it — for a leaf, of its own key. `loc` is a function of the
+/// node's content (so of its hash) and is never hashed: it only orders storage, so that the
+/// nodes on one key's path sort next to each other and to the leaf (a persistent store keyed
+/// by `loc ‖ hash` then writes a few pages per changed key instead of one page per node).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct NodeRef {
+    /// The node's hash ([`EMPTY_HASH`] for an empty subtree).
+    pub hash: Hash,
+    /// Its locality (0 for an empty subtree).
+    pub loc: u64,
+}
+
+impl NodeRef {
+    /// The empty subtree.
+    pub const EMPTY: NodeRef = NodeRef {
+        hash: EMPTY_HASH,
+        loc: 0,
+    };
+
+    /// `true` for the empty subtree.
+    pub fn is_empty(&self) -> bool {
+        self.hash == EMPTY_HASH
+    }
+}
+
+/// The locality of a leaf: the first 8 bytes of its key, big-endian.
+pub fn leaf_loc(key: &LeafKey) -> u64 {
+    let mut head = [0u8; 8];
+    head.copy_from_slice(&key.0[..8]);
+    u64::from_be_bytes(head)
+}
+
+/// The locality of an internal node over `left` and `right`: its leftmost leaf's.
+fn internal_loc(left: &NodeRef, right: &NodeRef) -> u64 {
+    if left.is_empty() { right.loc } else { left.loc }
+}
+
 /// Bits in a key: the tree has at most this many levels below the root.
 pub const KEY_BITS: usize = 256;
 
@@ -219,12 +257,12 @@ pub enum Node {
         /// The raw value, or nothing.
         payload: Vec<u8>,
     },
-    /// An internal node: the hashes of its two subtrees (either may be [`EMPTY_HASH`]).
+    /// An internal node: its two subtrees (either may be [`NodeRef::EMPTY`]).
     Internal {
         /// Bit 0.
-        left: Hash,
+        left: NodeRef,
         /// Bit 1.
-        right: Hash,
+        right: NodeRef,
     },
 }
 
@@ -238,18 +276,32 @@ impl Node {
             Node::Leaf {
                 key, value_hash, ..
             } => leaf_hash(key, value_hash),
-            Node::Internal { left, right } => internal_hash(left, right),
+            Node::Internal { left, right } => internal_hash(&left.hash, &right.hash),
         }
     }
 
-    /// Stored form: `0 ‖ left ‖ right` or `1 ‖ key ‖ value hash ‖ payload`.
+    /// Where the node is stored: its hash and locality.
+    pub fn node_ref(&self) -> NodeRef {
+        NodeRef {
+            hash: self.hash(),
+            loc: match self {
+                Node::Leaf { key, .. } => leaf_loc(key),
+                Node::Internal { left, right } => internal_loc(left, right),
+            },
+        }
+    }
+
+    /// Stored form: `0 ‖ left hash ‖ right hash ‖ left loc ‖ right loc` (locs u64 big-endian)
+    /// or `1 ‖ key ‖ value hash ‖ payload`.
     pub fn encode(&self) -> Vec<u8> {
         match self {
             Node::Internal { left, right } => {
-                let mut out = Vec::with_capacity(65);
+                let mut out = Vec::with_capacity(81);
                 out.push(INTERNAL_BYTE);
-                out.extend_from_slice(left);
-                out.extend_from_slice(right);
+                out.extend_from_slice(&left.hash);
+                out.extend_from_slice(&right.hash);
+                out.extend_from_slice(&left.loc.to_be_bytes());
+                out.extend_from_slice(&right.loc.to_be_bytes());
                 out
             }
             Node::Leaf {
@@ -280,9 +332,25 @@ impl Node {
             ))
         };
         match *tag {
-            INTERNAL_BYTE if rest.len() == 64 => {
+            INTERNAL_BYTE if rest.len() == 80 => {
                 let (left, right) = pair(rest).ok_or("short internal node")?;
-                Ok(Node::Internal { left, right })
+                let loc = |at: usize| -> Option<u64> {
+                    Some(u64::from_be_bytes(rest.get(at..at + 8)?.try_into().ok()?))
+                };
+                let (left_loc, right_loc) = (loc(64), loc(72));
+                let (Some(left_loc), Some(right_loc)) = (left_loc, right_loc) else {
+                    return Err("short internal node".into());
+                };
+                Ok(Node::Internal {
+                    left: NodeRef {
+                        hash: left,
+                        loc: left_loc,
+                    },
+                    right: NodeRef {
+                        hash: right,
+                        loc: right_loc,
+                    },
+                })
             }
             LEAF_BYTE if rest.len() >= 64 => {
                 let (key, value_hash) = pair(rest).ok_or("short leaf node")?;
@@ -302,11 +370,11 @@ impl Node {
 
 /// Where nodes are read from: content-addressed by hash.
 pub trait NodeStore {
-    /// The node stored under `hash`, if any.
+    /// The node stored at `at`, if any.
     ///
     /// # Errors
     /// When the backend fails or the record does not decode.
-    fn node(&self, hash: &Hash) -> Result<Option<Node>, StoreError>;
+    fn node(&self, at: &NodeRef) -> Result<Option<Node>, StoreError>;
 
     /// Where the nodes live (a file path), for error messages.
     fn location(&self) -> String {
@@ -320,22 +388,22 @@ pub trait NodeStoreMut: NodeStore {
     ///
     /// # Errors
     /// When the backend fails.
-    fn refs(&self, hash: &Hash) -> Result<Option<u64>, StoreError>;
+    fn refs(&self, at: &NodeRef) -> Result<Option<u64>, StoreError>;
     /// Store a new node with `refs` references.
     ///
     /// # Errors
     /// When the backend fails.
-    fn insert(&mut self, hash: Hash, node: Node, refs: u64) -> Result<(), StoreError>;
+    fn insert(&mut self, at: NodeRef, node: Node, refs: u64) -> Result<(), StoreError>;
     /// Change the reference count of a stored node.
     ///
     /// # Errors
     /// When the backend fails.
-    fn set_refs(&mut self, hash: &Hash, refs: u64) -> Result<(), StoreError>;
+    fn set_refs(&mut self, at: &NodeRef, refs: u64) -> Result<(), StoreError>;
     /// Delete a node and its count; returns the node.
     ///
     /// # Errors
     /// When the backend fails.
-    fn remove(&mut self, hash: &Hash) -> Result<Option<Node>, StoreError>;
+    fn remove(&mut self, at: &NodeRef) -> Result<Option<Node>, StoreError>;
 }
 
 /// Nodes in a hash map (the in-memory store's tree). Only looked up, never iterated, so the
@@ -364,30 +432,30 @@ impl MemoryNodes {
 }
 
 impl NodeStore for MemoryNodes {
-    fn node(&self, hash: &Hash) -> Result<Option<Node>, StoreError> {
-        Ok(self.nodes.get(hash).map(|(n, _)| n.clone()))
+    fn node(&self, at: &NodeRef) -> Result<Option<Node>, StoreError> {
+        Ok(self.nodes.get(&at.hash).map(|(n, _)| n.clone()))
     }
 }
 
 impl NodeStoreMut for MemoryNodes {
-    fn refs(&self, hash: &Hash) -> Result<Option<u64>, StoreError> {
-        Ok(self.nodes.get(hash).map(|(_, r)| *r))
+    fn refs(&self, at: &NodeRef) -> Result<Option<u64>, StoreError> {
+        Ok(self.nodes.get(&at.hash).map(|(_, r)| *r))
     }
 
-    fn insert(&mut self, hash: Hash, node: Node, refs: u64) -> Result<(), StoreError> {
-        self.nodes.insert(hash, (node, refs));
+    fn insert(&mut self, at: NodeRef, node: Node, refs: u64) -> Result<(), StoreError> {
+        self.nodes.insert(at.hash, (node, refs));
         Ok(())
     }
 
-    fn set_refs(&mut self, hash: &Hash, refs: u64) -> Result<(), StoreError> {
-        if let Some((_, r)) = self.nodes.get_mut(hash) {
+    fn set_refs(&mut self, at: &NodeRef, refs: u64) -> Result<(), StoreError> {
+        if let Some((_, r)) = self.nodes.get_mut(&at.hash) {
             *r = refs;
         }
         Ok(())
     }
 
-    fn remove(&mut self, hash: &Hash) -> Result<Option<Node>, StoreError> {
-        Ok(self.nodes.remove(hash).map(|(n, _)| n))
+    fn remove(&mut self, at: &NodeRef) -> Result<Option<Node>, StoreError> {
+        Ok(self.nodes.remove(&at.hash).map(|(n, _)| n))
     }
 }
 
@@ -423,14 +491,18 @@ pub(crate) fn corrupt<S: NodeStore + ?Sized>(store: &S, message: String) -> Stor
 }
 
 /// Read a node that must exist.
-pub(crate) fn read_node<S: NodeStore + ?Sized>(store: &S, hash: &Hash) -> Result<Node, StoreError> {
+pub(crate) fn read_node<S: NodeStore + ?Sized>(
+    store: &S,
+    at: &NodeRef,
+) -> Result<Node, StoreError> {
     store
-        .node(hash)?
-        .ok_or_else(|| corrupt(store, format!("merkle node {} is missing", hex(hash))))
+        .node(at)?
+        .ok_or_else(|| corrupt(store, format!("merkle node {} is missing", hex(&at.hash))))
 }
 
 /// Apply a batch of changes to the tree under `root` and return the new root, holding one
-/// reference for the caller (the old root keeps its own until [`release`]d).
+/// reference for the caller (the old root keeps its own until [`release`]d). The root is a
+/// [`NodeRef`]: its hash is the [`Root`], its locality says where it is stored.
 ///
 /// The batch is sorted here; when a key appears more than once, its last change wins. Deleting
 /// an absent key does nothing. Costs `O(k · depth)` hashes and node accesses for `k` changes.
@@ -440,9 +512,9 @@ pub(crate) fn read_node<S: NodeStore + ?Sized>(store: &S, hash: &Hash) -> Result
 /// nodes at worst, never with a changed old root).
 pub fn update<S: NodeStoreMut + ?Sized>(
     store: &mut S,
-    root: Root,
+    root: NodeRef,
     mut updates: Vec<LeafUpdate>,
-) -> Result<(Root, UpdateStats), StoreError> {
+) -> Result<(NodeRef, UpdateStats), StoreError> {
     // Stable sort, then keep the last change of each key.
     updates.sort_by_key(|(k, _)| *k);
     let mut deduped: Vec<LeafUpdate> = Vec::with_capacity(updates.len());
@@ -456,11 +528,11 @@ pub fn update<S: NodeStoreMut + ?Sized>(
         store,
         stats: UpdateStats::default(),
     };
-    let sub = updater.update(root.0, 0, &deduped)?;
+    let sub = updater.update(root, 0, &deduped)?;
     if !sub.fresh && sub.kind != Kind::Empty {
-        updater.incref(&sub.hash)?;
+        updater.incref(&sub.at)?;
     }
-    Ok((Root(sub.hash), updater.stats))
+    Ok((sub.at, updater.stats))
 }
 
 /// Drop the caller's reference to `root`, deleting every node no longer referenced. Returns the
@@ -468,26 +540,26 @@ pub fn update<S: NodeStoreMut + ?Sized>(
 ///
 /// # Errors
 /// When the store fails or a node or its count is missing.
-pub fn release<S: NodeStoreMut + ?Sized>(store: &mut S, root: Root) -> Result<u64, StoreError> {
+pub fn release<S: NodeStoreMut + ?Sized>(store: &mut S, root: NodeRef) -> Result<u64, StoreError> {
     let mut deleted = 0;
-    let mut pending = vec![root.0];
-    while let Some(hash) = pending.pop() {
-        if hash == EMPTY_HASH {
+    let mut pending = vec![root];
+    while let Some(at) = pending.pop() {
+        if at.is_empty() {
             continue;
         }
-        let refs = store.refs(&hash)?.ok_or_else(|| {
+        let refs = store.refs(&at)?.ok_or_else(|| {
             corrupt(
                 store,
-                format!("merkle node {} has no reference count", hex(&hash)),
+                format!("merkle node {} has no reference count", hex(&at.hash)),
             )
         })?;
         if refs > 1 {
-            store.set_refs(&hash, refs - 1)?;
+            store.set_refs(&at, refs - 1)?;
             continue;
         }
         let node = store
-            .remove(&hash)?
-            .ok_or_else(|| corrupt(store, format!("merkle node {} is missing", hex(&hash))))?;
+            .remove(&at)?
+            .ok_or_else(|| corrupt(store, format!("merkle node {} is missing", hex(&at.hash))))?;
         deleted += 1;
         if let Node::Internal { left, right } = node {
             pending.push(left);
@@ -503,15 +575,15 @@ pub fn release<S: NodeStoreMut + ?Sized>(store: &mut S, root: Root) -> Result<u6
 /// When the store fails or a node is missing.
 pub fn get<S: NodeStore + ?Sized>(
     store: &S,
-    root: Root,
+    root: NodeRef,
     key: &LeafKey,
 ) -> Result<Option<LeafValue>, StoreError> {
-    let mut hash = root.0;
+    let mut at = root;
     for depth in 0..=KEY_BITS {
-        if hash == EMPTY_HASH {
+        if at.is_empty() {
             return Ok(None);
         }
-        match read_node(store, &hash)? {
+        match read_node(store, &at)? {
             Node::Leaf {
                 key: k,
                 value_hash,
@@ -523,7 +595,7 @@ pub fn get<S: NodeStore + ?Sized>(
                 }));
             }
             Node::Internal { left, right } if depth < KEY_BITS => {
-                hash = if key.bit(depth) { right } else { left };
+                at = if key.bit(depth) { right } else { left };
             }
             Node::Internal { .. } => break,
         }
@@ -537,15 +609,15 @@ pub fn get<S: NodeStore + ?Sized>(
 /// When the store fails or a node is missing.
 pub fn reachable<S: NodeStore + ?Sized>(
     store: &S,
-    root: Root,
-    into: &mut std::collections::BTreeSet<Hash>,
+    root: NodeRef,
+    into: &mut std::collections::BTreeSet<NodeRef>,
 ) -> Result<(), StoreError> {
-    let mut pending = vec![root.0];
-    while let Some(hash) = pending.pop() {
-        if hash == EMPTY_HASH || !into.insert(hash) {
+    let mut pending = vec![root];
+    while let Some(at) = pending.pop() {
+        if at.is_empty() || !into.insert(at) {
             continue;
         }
-        if let Node::Internal { left, right } = read_node(store, &hash)? {
+        if let Node::Internal { left, right } = read_node(store, &at)? {
             pending.push(left);
             pending.push(right);
         }
@@ -565,7 +637,7 @@ enum Kind {
 /// The result of updating a subtree.
 #[derive(Clone, Copy, Debug)]
 struct Sub {
-    hash: Hash,
+    at: NodeRef,
     kind: Kind,
     /// Created by this update with one reference reserved for its (new) parent or the caller.
     fresh: bool,
@@ -573,15 +645,15 @@ struct Sub {
 
 impl Sub {
     const EMPTY: Sub = Sub {
-        hash: EMPTY_HASH,
+        at: NodeRef::EMPTY,
         kind: Kind::Empty,
         fresh: false,
     };
 
-    fn existing(hash: Hash) -> Sub {
+    fn existing(at: NodeRef) -> Sub {
         Sub {
-            hash,
-            kind: if hash == EMPTY_HASH {
+            at,
+            kind: if at.is_empty() {
                 Kind::Empty
             } else {
                 Kind::Unknown
@@ -594,7 +666,7 @@ impl Sub {
 /// A leaf of a subtree rebuilt from scratch: a new value, or an existing leaf node kept.
 enum Item<'a> {
     New(&'a LeafKey, &'a LeafValue),
-    Old(LeafKey, Hash),
+    Old(LeafKey, NodeRef),
 }
 
 impl Item<'_> {
@@ -616,14 +688,14 @@ impl<S: NodeStoreMut + ?Sized> Updater<'_, S> {
     /// subtree `current`.
     fn update(
         &mut self,
-        current: Hash,
+        current: NodeRef,
         depth: usize,
         updates: &[LeafUpdate],
     ) -> Result<Sub, StoreError> {
         if updates.is_empty() {
             return Ok(Sub::existing(current));
         }
-        if current == EMPTY_HASH {
+        if current.is_empty() {
             let items: Vec<Item<'_>> = updates
                 .iter()
                 .filter_map(|(k, v)| v.as_ref().map(|v| Item::New(k, v)))
@@ -677,8 +749,8 @@ impl<S: NodeStoreMut + ?Sized> Updater<'_, S> {
     fn build(&mut self, items: &[Item<'_>], depth: usize) -> Result<Sub, StoreError> {
         match items {
             [] => Ok(Sub::EMPTY),
-            [Item::Old(_, hash)] => Ok(Sub {
-                hash: *hash,
+            [Item::Old(_, at)] => Ok(Sub {
+                at: *at,
                 kind: Kind::Leaf,
                 fresh: false,
             }),
@@ -696,7 +768,7 @@ impl<S: NodeStoreMut + ?Sized> Updater<'_, S> {
     }
 
     /// The node over subtrees `l` and `r`, `current` being the node there before (if any).
-    fn combine(&mut self, current: Option<Hash>, l: Sub, r: Sub) -> Result<Sub, StoreError> {
+    fn combine(&mut self, current: Option<NodeRef>, l: Sub, r: Sub) -> Result<Sub, StoreError> {
         let lone = match (l.kind, r.kind) {
             (Kind::Empty, Kind::Empty) => return Ok(Sub::EMPTY),
             (Kind::Empty, _) => Some(r),
@@ -712,35 +784,38 @@ impl<S: NodeStoreMut + ?Sized> Updater<'_, S> {
                 ..only
             });
         }
-        let hash = internal_hash(&l.hash, &r.hash);
-        if current == Some(hash) {
+        let at = NodeRef {
+            hash: internal_hash(&l.at.hash, &r.at.hash),
+            loc: internal_loc(&l.at, &r.at),
+        };
+        if current == Some(at) {
             debug_assert!(!l.fresh && !r.fresh, "an unchanged node has new children");
             return Ok(Sub {
-                hash,
+                at,
                 kind: Kind::Internal,
                 fresh: false,
             });
         }
         let internal = Sub {
-            hash,
+            at,
             kind: Kind::Internal,
             fresh: false,
         };
-        if self.store.refs(&hash)?.is_some() {
+        if self.store.refs(&at)?.is_some() {
             return Ok(internal);
         }
         self.store.insert(
-            hash,
+            at,
             Node::Internal {
-                left: l.hash,
-                right: r.hash,
+                left: l.at,
+                right: r.at,
             },
             1,
         )?;
         self.stats.nodes_created += 1;
         for child in [l, r] {
             if child.kind != Kind::Empty && !child.fresh {
-                self.incref(&child.hash)?;
+                self.incref(&child.at)?;
             }
         }
         Ok(Sub {
@@ -751,19 +826,22 @@ impl<S: NodeStoreMut + ?Sized> Updater<'_, S> {
 
     /// The leaf node of `key` = `value`, created unless it exists.
     fn leaf(&mut self, key: &LeafKey, value: &LeafValue) -> Result<Sub, StoreError> {
-        let hash = leaf_hash(key, &value.hash);
+        let at = NodeRef {
+            hash: leaf_hash(key, &value.hash),
+            loc: leaf_loc(key),
+        };
         let mut sub = Sub {
-            hash,
+            at,
             kind: Kind::Leaf,
             fresh: false,
         };
-        if self.store.refs(&hash)?.is_none() {
+        if self.store.refs(&at)?.is_none() {
             let node = Node::Leaf {
                 key: *key,
                 value_hash: value.hash,
                 payload: value.payload.clone(),
             };
-            self.store.insert(hash, node, 1)?;
+            self.store.insert(at, node, 1)?;
             self.stats.nodes_created += 1;
             sub.fresh = true;
         }
@@ -774,20 +852,20 @@ impl<S: NodeStoreMut + ?Sized> Updater<'_, S> {
         if sub.kind != Kind::Unknown {
             return Ok(sub.kind);
         }
-        Ok(match read_node(&*self.store, &sub.hash)? {
+        Ok(match read_node(&*self.store, &sub.at)? {
             Node::Leaf { .. } => Kind::Leaf,
             Node::Internal { .. } => Kind::Internal,
         })
     }
 
-    fn incref(&mut self, hash: &Hash) -> Result<(), StoreError> {
-        let refs = self.store.refs(hash)?.ok_or_else(|| {
+    fn incref(&mut self, at: &NodeRef) -> Result<(), StoreError> {
+        let refs = self.store.refs(at)?.ok_or_else(|| {
             corrupt(
                 &*self.store,
-                format!("merkle node {} has no reference count", hex(hash)),
+                format!("merkle node {} has no reference count", hex(&at.hash)),
             )
         })?;
-        self.store.set_refs(hash, refs.saturating_add(1))
+        self.store.set_refs(at, refs.saturating_add(1))
     }
 }
 

@@ -4,13 +4,20 @@
 //!
 //! | table | key | value |
 //! |---|---|---|
-//! | `meta` | `"format"` | `sandbox-state-redb-v1` |
+//! | `meta` | `"format"` | `sandbox-state-redb-v2` |
 //! | `code` | code hash (32) | the module's bytes (written once, never deleted) |
 //! | `contracts` | contract id (32) | `owner (32) ‖ code hash (32)` |
 //! | `storage` | contract id (32) ‖ key | value (the current state, for fast reads) |
-//! | `merkle_nodes` | node hash (32) | the node ([`Node::encode`]): immutable once written |
-//! | `merkle_refs` | node hash (32) | its reference count (u64) |
-//! | `roots` | version (u64) | `root (32) ‖ leaf count (u64 LE)` |
+//! | `merkle_nodes` | node locality (u64 BE) ‖ node hash (32) | the node ([`Node::encode`]): immutable once written |
+//! | `merkle_refs` | node locality (u64 BE) ‖ node hash (32) | its reference count (u64) |
+//! | `roots` | version (u64) | `root (32) ‖ leaf count (u64 LE) ‖ root locality (u64 LE)` |
+//!
+//! Nodes are keyed by **locality first** ([`NodeRef`]: the first 8 bytes of the leftmost leaf
+//! key under the node), then hash: the nodes on the lower part of one key's path sort next to
+//! each other and to the leaf, so a commit dirties a few B-tree pages per changed key rather
+//! than one random page per node — the difference between a commit whose cost grows with the
+//! size of the state and one that does not (see `benches/benches/state_commit.rs`). Format v1
+//! keyed nodes by hash alone; a v1 file is refused as corrupt.
 //!
 //! The tree is the one of [`merkle`]: leaves for contract records and storage values, and its
 //! leaf nodes carry the raw value (the record's bytes, the storage value) as payload.
@@ -44,7 +51,7 @@ pub use snapshot::Snapshot;
 
 use crate::error::StoreError;
 use crate::ids::CodeHash;
-use crate::merkle::{self, Hash, LeafKey, Node, NodeStore, NodeStoreMut, Proof, Root};
+use crate::merkle::{self, Hash, LeafKey, Node, NodeRef, NodeStore, NodeStoreMut, Proof, Root};
 use crate::state::{ChangeSet, ContractRecord, StateStore};
 use borsh::BorshDeserialize;
 use host_api::ContractId;
@@ -62,12 +69,22 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const CODE: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("code");
 const CONTRACTS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("contracts");
 const STORAGE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("storage");
-const NODES: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("merkle_nodes");
-const REFS: TableDefinition<[u8; 32], u64> = TableDefinition::new("merkle_refs");
+const NODES: TableDefinition<NodeKey, &[u8]> = TableDefinition::new("merkle_nodes");
+const REFS: TableDefinition<NodeKey, u64> = TableDefinition::new("merkle_refs");
+
+/// The key of a node in `merkle_nodes` and `merkle_refs`: locality (u64 BE) ‖ hash.
+type NodeKey = [u8; 40];
+
+fn node_key(at: &NodeRef) -> NodeKey {
+    let mut key = [0u8; 40];
+    key[..8].copy_from_slice(&at.loc.to_be_bytes());
+    key[8..].copy_from_slice(&at.hash);
+    key
+}
 const ROOTS: TableDefinition<u64, &[u8]> = TableDefinition::new("roots");
 
 const FORMAT_KEY: &str = "format";
-const FORMAT: &[u8] = b"sandbox-state-redb-v1";
+const FORMAT: &[u8] = b"sandbox-state-redb-v2";
 
 /// How to open a [`RedbStore`].
 #[derive(Clone, Debug, Default)]
@@ -91,14 +108,25 @@ pub struct VersionInfo {
     pub root: Root,
     /// How many leaves its tree has (contract records plus storage entries).
     pub leaves: u64,
+    /// Where its root node is stored (see [`NodeRef`]).
+    pub root_loc: u64,
 }
 
 impl VersionInfo {
-    fn encode(&self) -> [u8; 40] {
-        let mut out = [0u8; 40];
+    fn encode(&self) -> [u8; 48] {
+        let mut out = [0u8; 48];
         out[..32].copy_from_slice(&self.root.0);
-        out[32..].copy_from_slice(&self.leaves.to_le_bytes());
+        out[32..40].copy_from_slice(&self.leaves.to_le_bytes());
+        out[40..].copy_from_slice(&self.root_loc.to_le_bytes());
         out
+    }
+
+    /// The root node's storage reference.
+    pub(crate) fn root_ref(&self) -> NodeRef {
+        NodeRef {
+            hash: self.root.0,
+            loc: self.root_loc,
+        }
     }
 
     fn decode(version: u64, bytes: &[u8], path: &str) -> Result<Self, StoreError> {
@@ -108,15 +136,18 @@ impl VersionInfo {
             .ok_or_else(bad)?
             .try_into()
             .map_err(|_| bad())?;
-        let leaves: [u8; 8] = bytes
-            .get(32..)
-            .ok_or_else(bad)?
-            .try_into()
-            .map_err(|_| bad())?;
+        let word = |range: std::ops::Range<usize>| -> Result<u64, StoreError> {
+            let b: [u8; 8] = bytes.get(range).ok_or_else(bad)?.try_into().map_err(|_| bad())?;
+            Ok(u64::from_le_bytes(b))
+        };
+        if bytes.len() != 48 {
+            return Err(bad());
+        }
         Ok(Self {
             version,
             root: Root(root),
-            leaves: u64::from_le_bytes(leaves),
+            leaves: word(32..40)?,
+            root_loc: word(40..48)?,
         })
     }
 }
@@ -241,12 +272,12 @@ fn version_of(
     }
 }
 
-fn decode_node(bytes: &[u8], hash: &Hash, path: &str) -> Result<Node, StoreError> {
+fn decode_node(bytes: &[u8], at: &NodeRef, path: &str) -> Result<Node, StoreError> {
     let node = Node::decode(bytes).map_err(|m| corrupt(path, m))?;
-    if node.hash() != *hash {
+    if node.node_ref() != *at {
         return Err(corrupt(
             path,
-            format!("merkle node {} does not hash to its key", merkle::hex(hash)),
+            format!("merkle node {} does not match its key", merkle::hex(&at.hash)),
         ));
     }
     Ok(node)
@@ -254,7 +285,7 @@ fn decode_node(bytes: &[u8], hash: &Hash, path: &str) -> Result<Node, StoreError
 
 /// Nodes read in a read transaction.
 struct ReadNodes<'p> {
-    nodes: ReadOnlyTable<[u8; 32], &'static [u8]>,
+    nodes: ReadOnlyTable<NodeKey, &'static [u8]>,
     path: &'p str,
 }
 
@@ -268,9 +299,9 @@ impl<'p> ReadNodes<'p> {
 }
 
 impl NodeStore for ReadNodes<'_> {
-    fn node(&self, hash: &Hash) -> Result<Option<Node>, StoreError> {
-        match self.nodes.get(hash).map_err(|e| db_error(self.path, e))? {
-            Some(bytes) => decode_node(bytes.value(), hash, self.path).map(Some),
+    fn node(&self, at: &NodeRef) -> Result<Option<Node>, StoreError> {
+        match self.nodes.get(node_key(at)).map_err(|e| db_error(self.path, e))? {
+            Some(bytes) => decode_node(bytes.value(), at, self.path).map(Some),
             None => Ok(None),
         }
     }
@@ -282,15 +313,15 @@ impl NodeStore for ReadNodes<'_> {
 
 /// Nodes and counts written in a write transaction.
 struct WriteNodes<'t, 'p> {
-    nodes: Table<'t, [u8; 32], &'static [u8]>,
-    refs: Table<'t, [u8; 32], u64>,
+    nodes: Table<'t, NodeKey, &'static [u8]>,
+    refs: Table<'t, NodeKey, u64>,
     path: &'p str,
 }
 
 impl NodeStore for WriteNodes<'_, '_> {
-    fn node(&self, hash: &Hash) -> Result<Option<Node>, StoreError> {
-        match self.nodes.get(hash).map_err(|e| db_error(self.path, e))? {
-            Some(bytes) => decode_node(bytes.value(), hash, self.path).map(Some),
+    fn node(&self, at: &NodeRef) -> Result<Option<Node>, StoreError> {
+        match self.nodes.get(node_key(at)).map_err(|e| db_error(self.path, e))? {
+            Some(bytes) => decode_node(bytes.value(), at, self.path).map(Some),
             None => Ok(None),
         }
     }
@@ -301,37 +332,39 @@ impl NodeStore for WriteNodes<'_, '_> {
 }
 
 impl NodeStoreMut for WriteNodes<'_, '_> {
-    fn refs(&self, hash: &Hash) -> Result<Option<u64>, StoreError> {
+    fn refs(&self, at: &NodeRef) -> Result<Option<u64>, StoreError> {
         Ok(self
             .refs
-            .get(hash)
+            .get(node_key(at))
             .map_err(|e| db_error(self.path, e))?
             .map(|g| g.value()))
     }
 
-    fn insert(&mut self, hash: Hash, node: Node, refs: u64) -> Result<(), StoreError> {
+    fn insert(&mut self, at: NodeRef, node: Node, refs: u64) -> Result<(), StoreError> {
         let path = self.path;
+        let key = node_key(&at);
         self.nodes
-            .insert(hash, node.encode().as_slice())
+            .insert(key, node.encode().as_slice())
             .map_err(|e| db_error(path, e))?;
         self.refs
-            .insert(hash, refs)
+            .insert(key, refs)
             .map_err(|e| db_error(path, e))?;
         Ok(())
     }
 
-    fn set_refs(&mut self, hash: &Hash, refs: u64) -> Result<(), StoreError> {
+    fn set_refs(&mut self, at: &NodeRef, refs: u64) -> Result<(), StoreError> {
         self.refs
-            .insert(hash, refs)
+            .insert(node_key(at), refs)
             .map_err(|e| db_error(self.path, e))?;
         Ok(())
     }
 
-    fn remove(&mut self, hash: &Hash) -> Result<Option<Node>, StoreError> {
+    fn remove(&mut self, at: &NodeRef) -> Result<Option<Node>, StoreError> {
         let path = self.path;
-        self.refs.remove(hash).map_err(|e| db_error(path, e))?;
-        match self.nodes.remove(hash).map_err(|e| db_error(path, e))? {
-            Some(bytes) => decode_node(bytes.value(), hash, path).map(Some),
+        let key = node_key(at);
+        self.refs.remove(key).map_err(|e| db_error(path, e))?;
+        match self.nodes.remove(key).map_err(|e| db_error(path, e))? {
+            Some(bytes) => decode_node(bytes.value(), at, path).map(Some),
             None => Ok(None),
         }
     }
@@ -393,14 +426,16 @@ impl<'t, 'p> WriteTables<'t, 'p> {
                 .map_err(e)?;
             }
         }
-        let (root, stats) = merkle::update(&mut self.nodes, head.root, changes.leaf_updates(true))?;
+        let (root, stats) =
+            merkle::update(&mut self.nodes, head.root_ref(), changes.leaf_updates(true))?;
         let leaves = (head.leaves + stats.leaves_added)
             .checked_sub(stats.leaves_removed)
             .ok_or_else(|| corrupt(path, "leaf count below zero".into()))?;
         let next = VersionInfo {
             version: head.version + 1,
-            root,
+            root: Root(root.hash),
             leaves,
+            root_loc: root.loc,
         };
         self.roots
             .insert(next.version, next.encode().as_slice())
@@ -421,7 +456,7 @@ impl<'t, 'p> WriteTables<'t, 'p> {
         self.roots.remove(version).map_err(|e| db_error(path, e))?;
         Ok(PruneStats {
             versions_dropped: 1,
-            nodes_deleted: merkle::release(&mut self.nodes, info.root)?,
+            nodes_deleted: merkle::release(&mut self.nodes, info.root_ref())?,
         })
     }
 
@@ -486,6 +521,7 @@ impl RedbStore {
                         version: 0,
                         root: Root::EMPTY,
                         leaves: 0,
+                        root_loc: 0,
                     };
                     t.roots.insert(0, empty.encode().as_slice()).map_err(e)?;
                 }
@@ -567,6 +603,7 @@ impl RedbStore {
             path: self.path.clone(),
             version: info.version,
             root: info.root,
+            root_loc: info.root_loc,
         }
     }
 
@@ -614,7 +651,7 @@ impl RedbStore {
         let txn = self.read()?;
         let head = head_of(&self.read_table(&txn, ROOTS)?, &self.path)?;
         let leaf = merkle::storage_leaf_key(contract, key);
-        merkle::prove(&ReadNodes::open(&txn, &self.path)?, head.root, &leaf)
+        merkle::prove(&ReadNodes::open(&txn, &self.path)?, head.root_ref(), &leaf)
     }
 
     /// The proof of `contract`'s record (present or absent) under the current root; check it
@@ -626,7 +663,7 @@ impl RedbStore {
         let txn = self.read()?;
         let head = head_of(&self.read_table(&txn, ROOTS)?, &self.path)?;
         let leaf = merkle::record_leaf_key(contract);
-        merkle::prove(&ReadNodes::open(&txn, &self.path)?, head.root, &leaf)
+        merkle::prove(&ReadNodes::open(&txn, &self.path)?, head.root_ref(), &leaf)
     }
 
     /// Table sizes.
@@ -659,10 +696,10 @@ impl RedbStore {
         let mut all = BTreeSet::new();
         for info in versions_of(&roots, path)? {
             let mut mine = BTreeSet::new();
-            merkle::reachable(&nodes, info.root, &mut mine)?;
+            merkle::reachable(&nodes, info.root_ref(), &mut mine)?;
             let mut leaves = 0u64;
-            for hash in &mine {
-                if let Some(Node::Leaf { .. }) = nodes.node(hash)? {
+            for at in &mine {
+                if let Some(Node::Leaf { .. }) = nodes.node(at)? {
                     leaves += 1;
                 }
             }

@@ -9,7 +9,7 @@
 
 use crate::error::StoreError;
 use crate::ids::{CodeHash, blake2b_256};
-use crate::merkle::{self, LeafUpdate, LeafValue, MemoryNodes, Proof, Root};
+use crate::merkle::{self, LeafUpdate, LeafValue, MemoryNodes, NodeRef, Proof, Root};
 use borsh::{BorshDeserialize, BorshSerialize};
 use host_api::{Address, ContractId};
 use parking_lot::RwLock;
@@ -160,7 +160,7 @@ pub struct MemoryStore {
 struct Inner {
     data: MemoryState,
     nodes: MemoryNodes,
-    root: Root,
+    root: NodeRef,
 }
 
 /// Magic and version at the start of a saved state file.
@@ -255,7 +255,7 @@ impl MemoryStore {
                 .collect(),
         };
         let mut nodes = MemoryNodes::new();
-        let (root, _) = merkle::update(&mut nodes, Root::EMPTY, all.leaf_updates(false))?;
+        let (root, _) = merkle::update(&mut nodes, NodeRef::EMPTY, all.leaf_updates(false))?;
         Ok(Self {
             state: RwLock::new(Inner { data, nodes, root }),
         })
@@ -316,7 +316,7 @@ impl StateStore for MemoryStore {
     }
 
     fn root(&self) -> Result<Root, StoreError> {
-        Ok(self.state.read().root)
+        Ok(Root(self.state.read().root.hash))
     }
 
     fn commit(&self, changes: ChangeSet) -> Result<Root, StoreError> {
@@ -334,11 +334,11 @@ impl MemoryStore {
         let mut inner = self.state.write();
         let inner = &mut *inner;
         if let Some(base) = base
-            && base != inner.root
+            && base.0 != inner.root.hash
         {
             return Err(StoreError::BaseMoved {
                 base,
-                current: inner.root,
+                current: Root(inner.root.hash),
             });
         }
         // The tree first: it is the only step that can fail, and a failure leaves the old root
@@ -366,7 +366,7 @@ impl MemoryStore {
                 state.storage.remove(&id.0);
             }
         }
-        Ok(root)
+        Ok(Root(root.hash))
     }
 }
 

@@ -14,8 +14,8 @@
 //! is 0, on the right when it is 1 — with `internal_hash`, and compare with the root.
 
 use super::{
-    EMPTY_HASH, Hash, KEY_BITS, LeafKey, Node, NodeStore, Root, corrupt, internal_hash, leaf_hash,
-    read_node, record_leaf_key, record_value_hash, storage_leaf_key, storage_value_hash,
+    EMPTY_HASH, Hash, KEY_BITS, LeafKey, Node, NodeRef, NodeStore, Root, corrupt, internal_hash,
+    leaf_hash, read_node, record_leaf_key, record_value_hash, storage_leaf_key, storage_value_hash,
 };
 use crate::error::StoreError;
 use crate::state::ContractRecord;
@@ -62,19 +62,19 @@ impl Proof {
 /// When the store fails or a node is missing.
 pub fn prove<S: NodeStore + ?Sized>(
     store: &S,
-    root: Root,
+    root: NodeRef,
     key: &LeafKey,
 ) -> Result<Proof, StoreError> {
     let mut siblings = Vec::new();
-    let mut hash = root.0;
+    let mut at = root;
     loop {
-        if hash == EMPTY_HASH {
+        if at.is_empty() {
             return Ok(Proof {
                 siblings,
                 terminal: Terminal::Empty,
             });
         }
-        match read_node(store, &hash)? {
+        match read_node(store, &at)? {
             Node::Leaf {
                 key: k, value_hash, ..
             } => {
@@ -93,8 +93,8 @@ pub fn prove<S: NodeStore + ?Sized>(
                 } else {
                     (left, right)
                 };
-                siblings.push(sibling);
-                hash = next;
+                siblings.push(sibling.hash);
+                at = next;
             }
         }
     }

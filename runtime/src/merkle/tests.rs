@@ -29,7 +29,7 @@ fn value(v: u8) -> LeafValue {
     }
 }
 
-fn reachable_count(nodes: &MemoryNodes, root: Root) -> usize {
+fn reachable_count(nodes: &MemoryNodes, root: NodeRef) -> usize {
     let mut set = BTreeSet::new();
     reachable(nodes, root, &mut set).unwrap();
     set.len()
@@ -38,10 +38,10 @@ fn reachable_count(nodes: &MemoryNodes, root: Root) -> usize {
 /// Apply one batch to the tree and the model, keeping only the new root referenced.
 fn apply(
     nodes: &mut MemoryNodes,
-    root: Root,
+    root: NodeRef,
     model: &mut BTreeMap<LeafKey, Hash>,
     batch: &[(LeafKey, Option<u8>)],
-) -> Root {
+) -> NodeRef {
     let updates: Vec<LeafUpdate> = batch.iter().map(|(k, v)| (*k, v.map(value))).collect();
     for (k, v) in batch {
         match v {
@@ -58,11 +58,11 @@ fn apply(
 fn empty_tree_and_single_leaf() {
     assert_eq!(root_of(&BTreeMap::new()), Root::EMPTY);
     let mut nodes = MemoryNodes::new();
-    let (root, _) = update(&mut nodes, Root::EMPTY, vec![]).unwrap();
-    assert_eq!(root, Root::EMPTY);
+    let (root, _) = update(&mut nodes, NodeRef::EMPTY, vec![]).unwrap();
+    assert_eq!(root, NodeRef::EMPTY);
     let k = LeafKey([5; 32]);
-    let (root, stats) = update(&mut nodes, Root::EMPTY, vec![(k, Some(value(1)))]).unwrap();
-    assert_eq!(root.0, leaf_hash(&k, &value(1).hash));
+    let (root, stats) = update(&mut nodes, NodeRef::EMPTY, vec![(k, Some(value(1)))]).unwrap();
+    assert_eq!(root.hash, leaf_hash(&k, &value(1).hash));
     assert_eq!(stats.leaves_added, 1);
     assert_eq!(get(&nodes, root, &k).unwrap(), Some(value(1)));
     assert_eq!(get(&nodes, root, &LeafKey([6; 32])).unwrap(), None);
@@ -112,13 +112,13 @@ fn hashing_follows_the_documented_layout() {
             }),
         ),
     ];
-    let (root, _) = update(&mut nodes, Root::EMPTY, both).unwrap();
-    assert_eq!(root.0, expected);
+    let (root, _) = update(&mut nodes, NodeRef::EMPTY, both).unwrap();
+    assert_eq!(root.hash, expected);
     let model = BTreeMap::from([(LeafKey(k0), v0), (LeafKey(k1), v1)]);
     assert_eq!(root_of(&model).0, expected);
     // Deleting one leaves the other alone at the top: the root is its leaf hash.
     let (after, _) = update(&mut nodes, root, vec![(LeafKey(k0), None)]).unwrap();
-    assert_eq!(after.0, l1);
+    assert_eq!(after.hash, l1);
 }
 
 #[test]
@@ -129,17 +129,22 @@ fn keys_differing_in_the_last_bit_hang_256_levels_deep() {
     let mut nodes = MemoryNodes::new();
     let (root, stats) = update(
         &mut nodes,
-        Root::EMPTY,
+        NodeRef::EMPTY,
         vec![(a, Some(value(1))), (b, Some(value(2)))],
     )
     .unwrap();
     assert_eq!(stats.nodes_created, 2 + 256);
     let proof = prove(&nodes, root, &a).unwrap();
     assert_eq!(proof.siblings.len(), 256);
-    assert!(verify_leaf(&root, &a, Some(&value(1).hash), &proof));
+    assert!(verify_leaf(
+        &Root(root.hash),
+        &a,
+        Some(&value(1).hash),
+        &proof
+    ));
     let (root2, _) = update(&mut nodes, root, vec![(b, None)]).unwrap();
     release(&mut nodes, root).unwrap();
-    assert_eq!(root2.0, leaf_hash(&a, &value(1).hash));
+    assert_eq!(root2.hash, leaf_hash(&a, &value(1).hash));
     assert_eq!(
         nodes.len(),
         1,
@@ -158,15 +163,18 @@ fn proofs_verify_and_reject_tampering() {
         .filter(|(i, _)| i % 3 != 0)
         .map(|(i, k)| (*k, Some(i as u8)))
         .collect();
-    let root = apply(&mut nodes, Root::EMPTY, &mut model, &batch);
+    let root = apply(&mut nodes, NodeRef::EMPTY, &mut model, &batch);
     for key in &universe {
         let proof = prove(&nodes, root, key).unwrap();
         let present = model.get(key);
-        assert!(verify_leaf(&root, key, present, &proof), "{key:?}");
+        assert!(
+            verify_leaf(&Root(root.hash), key, present, &proof),
+            "{key:?}"
+        );
         // Wrong value, claimed presence of an absent key, claimed absence of a present one.
-        assert!(!verify_leaf(&root, key, Some(&[7; 32]), &proof));
+        assert!(!verify_leaf(&Root(root.hash), key, Some(&[7; 32]), &proof));
         if present.is_some() {
-            assert!(!verify_leaf(&root, key, None, &proof));
+            assert!(!verify_leaf(&Root(root.hash), key, None, &proof));
         }
         // Wrong root.
         assert!(!verify_leaf(&Root([1; 32]), key, present, &proof));
@@ -174,13 +182,13 @@ fn proofs_verify_and_reject_tampering() {
         for i in 0..proof.siblings.len() {
             let mut bad = proof.clone();
             bad.siblings[i][0] ^= 1;
-            assert!(!verify_leaf(&root, key, present, &bad));
+            assert!(!verify_leaf(&Root(root.hash), key, present, &bad));
         }
         // A truncated path.
         if !proof.siblings.is_empty() {
             let mut bad = proof.clone();
             bad.siblings.pop();
-            assert!(!verify_leaf(&root, key, present, &bad));
+            assert!(!verify_leaf(&Root(root.hash), key, present, &bad));
         }
     }
 }
@@ -211,12 +219,12 @@ proptest! {
         let universe = universe();
         let mut nodes = MemoryNodes::new();
         let mut model = BTreeMap::new();
-        let mut root = Root::EMPTY;
+        let mut root = NodeRef::EMPTY;
         for batch in &batches {
             let batch: Vec<(LeafKey, Option<u8>)> =
                 batch.iter().map(|(i, v)| (universe[*i], *v)).collect();
             root = apply(&mut nodes, root, &mut model, &batch);
-            prop_assert_eq!(root, root_of(&model));
+            prop_assert_eq!(Root(root.hash), root_of(&model));
             prop_assert_eq!(nodes.len(), reachable_count(&nodes, root));
             for key in &universe {
                 prop_assert_eq!(get(&nodes, root, key).unwrap().map(|v| v.hash), model.get(key).copied());
@@ -224,7 +232,7 @@ proptest! {
         }
         let delete_all: Vec<(LeafKey, Option<u8>)> = universe.iter().map(|k| (*k, None)).collect();
         root = apply(&mut nodes, root, &mut model, &delete_all);
-        prop_assert_eq!(root, Root::EMPTY);
+        prop_assert_eq!(root, NodeRef::EMPTY);
         prop_assert!(nodes.is_empty());
     }
 
@@ -240,13 +248,13 @@ proptest! {
         // Tree A: everything in one batch.
         let mut a = MemoryNodes::new();
         let all: Vec<LeafUpdate> = content.iter().map(|(i, v)| (universe[*i], Some(value(*v)))).collect();
-        let (root_a, _) = update(&mut a, Root::EMPTY, all).unwrap();
+        let (root_a, _) = update(&mut a, NodeRef::EMPTY, all).unwrap();
         // Tree B: noise first, then the content in reverse order in chunks, then the noise
         // keys that are not part of the content deleted. Every root is retained.
         let mut b = MemoryNodes::new();
         let mut roots = vec![];
         let noise: Vec<LeafUpdate> = noise.iter().map(|(i, v)| (universe[*i], Some(value(*v)))).collect();
-        let (mut root_b, _) = update(&mut b, Root::EMPTY, noise.clone()).unwrap();
+        let (mut root_b, _) = update(&mut b, NodeRef::EMPTY, noise.clone()).unwrap();
         roots.push(root_b);
         let reversed: Vec<(usize, u8)> = content.iter().rev().map(|(i, v)| (*i, *v)).collect();
         for part in reversed.chunks(chunk) {

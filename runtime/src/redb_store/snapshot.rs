@@ -3,7 +3,7 @@
 use super::{CODE, ROOTS, ReadNodes, db_error, decode_record, version_of};
 use crate::error::StoreError;
 use crate::ids::CodeHash;
-use crate::merkle::{self, LeafKey, Proof, Root};
+use crate::merkle::{self, LeafKey, NodeRef, Proof, Root};
 use crate::state::{ChangeSet, ContractRecord, StateStore};
 use host_api::ContractId;
 use redb::{Database, ReadTransaction, ReadableDatabase};
@@ -21,6 +21,7 @@ pub struct Snapshot {
     pub(super) path: String,
     pub(super) version: u64,
     pub(super) root: Root,
+    pub(super) root_loc: u64,
 }
 
 impl fmt::Debug for Snapshot {
@@ -55,7 +56,7 @@ impl Snapshot {
     fn leaf(&self, key: &LeafKey) -> Result<Option<Vec<u8>>, StoreError> {
         let txn = self.begin()?;
         let nodes = ReadNodes::open(&txn, &self.path)?;
-        Ok(merkle::get(&nodes, self.root, key)?.map(|v| v.payload))
+        Ok(merkle::get(&nodes, self.root_ref(), key)?.map(|v| v.payload))
     }
 
     /// The proof of storage `key` of `contract` under this version's root.
@@ -65,7 +66,14 @@ impl Snapshot {
     pub fn prove(&self, contract: &ContractId, key: &[u8]) -> Result<Proof, StoreError> {
         let txn = self.begin()?;
         let leaf = merkle::storage_leaf_key(contract, key);
-        merkle::prove(&ReadNodes::open(&txn, &self.path)?, self.root, &leaf)
+        merkle::prove(&ReadNodes::open(&txn, &self.path)?, self.root_ref(), &leaf)
+    }
+
+    fn root_ref(&self) -> NodeRef {
+        NodeRef {
+            hash: self.root.0,
+            loc: self.root_loc,
+        }
     }
 }
 

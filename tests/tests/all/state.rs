@@ -460,3 +460,25 @@ fn of_two_sessions_over_the_same_root_the_first_to_commit_wins() {
         assert_ne!(first.commit().unwrap(), next);
     }
 }
+
+#[test]
+fn a_database_of_an_older_format_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.redb");
+    let db = redb::Database::create(&path).unwrap();
+    let txn = db.begin_write().unwrap();
+    {
+        let meta: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+        let mut t = txn.open_table(meta).unwrap();
+        t.insert("format", b"sandbox-state-redb-v1".as_slice())
+            .unwrap();
+    }
+    txn.commit().unwrap();
+    drop(db);
+    match RedbStore::open(&path) {
+        Err(StoreError::Corrupt { message, .. }) => {
+            assert!(message.contains("sandbox-state-redb-v1"), "{message}");
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+}
