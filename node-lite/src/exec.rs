@@ -284,6 +284,7 @@ mod tests {
             gas_spent: 40,
             error: Some("reverted".into()),
             calls: vec![],
+            ops: vec![],
         };
         let receipt = Receipt {
             contract: ContractId([1; 32]),
@@ -295,6 +296,7 @@ mod tests {
             events: vec![],
             debug: vec!["hello".into()],
             calls: vec![inner],
+            ops: vec![],
         };
         let sig = crate::signature::parse_line("deposit(amount: u64) -> Result<(), u8>");
         let json = receipt_json(&receipt, sig.as_ref());

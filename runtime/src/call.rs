@@ -46,6 +46,8 @@ pub(crate) struct Env {
     pub base: Arc<dyn StateStore>,
     pub deployed: Arc<Deployed>,
     pub block: BlockInfo,
+    /// Record every frame's [`TraceOp`](crate::outcome::TraceOp)s.
+    pub trace: bool,
 }
 
 impl Env {
@@ -127,6 +129,7 @@ fn run_frame_on_stack(
         gas_spent: 0,
         error: None,
         calls: Vec::new(),
+        ops: Vec::new(),
     };
     let fail = |mut trace: CallTrace, e: CallError, gas_spent: u64| {
         trace.error = Some(e.kind().to_string());
@@ -181,6 +184,7 @@ fn run_frame_on_stack(
         output: Vec::new(),
         call_output: Vec::new(),
         calls: Vec::new(),
+        ops: env.trace.then(Vec::new),
         memory: None,
         fuel_reserve: reserve,
         limiter: Limiter {
@@ -196,6 +200,7 @@ fn run_frame_on_stack(
     *tree = state.tree;
     tree.stack.pop();
     trace.calls = state.calls;
+    trace.ops = state.ops.unwrap_or_default();
     let consumed = fuel.saturating_sub(fuel_left);
 
     let result = match run {

@@ -9,7 +9,7 @@
 use crate::call::{CallTree, Env};
 use crate::error::{HostError, StoreError};
 use crate::gas::price;
-use crate::outcome::{CallError, CallTrace, Event, LimitKind, TrapKind};
+use crate::outcome::{CallError, CallTrace, Event, LimitKind, TraceOp, TrapKind};
 use host_api::abi::{self, IMPORT_MODULE, STORAGE_ABSENT};
 use host_api::limits::{
     MAX_DEBUG_MESSAGE_BYTES, MAX_DEBUG_MESSAGES_PER_CALL, MAX_EVENT_DATA_BYTES,
@@ -61,6 +61,8 @@ pub(crate) struct HostState {
     pub call_output: Vec<u8>,
     /// Traces of the nested calls this frame made.
     pub calls: Vec<CallTrace>,
+    /// What this frame did, when tracing is on (`None` otherwise: nothing is recorded).
+    pub ops: Option<Vec<TraceOp>>,
     pub memory: Option<Memory>,
     pub limiter: Limiter,
     /// Fuel given beyond the gas limit so that an overdraft is visible (see `call.rs`).
@@ -110,6 +112,9 @@ impl ResourceLimiter for Limiter {
         Ok(true)
     }
 }
+
+/// At most this many trace steps of one frame are debug prints (as many as a receipt keeps).
+const TRACE_DEBUG_OPS_CAP: usize = MAX_DEBUG_MESSAGES_PER_CALL;
 
 type Ctx<'a> = Caller<'a, HostState>;
 type HostResult<T> = wasmtime::Result<T>;
@@ -273,7 +278,12 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
                 price(p.storage_read_base, p.storage_read_per_byte, key_len),
             )?;
             let key = read_bytes(&c, key, key_len)?;
-            let Some(value) = storage_value(c.data(), &key)? else {
+            let value = storage_value(c.data(), &key)?;
+            if let Some(ops) = &mut c.data_mut().ops {
+                let value = value.clone();
+                ops.push(TraceOp::Read { key, value });
+            }
+            let Some(value) = value else {
                 return Ok(STORAGE_ABSENT);
             };
             let copied = value.len().min(cap as u32 as usize);
@@ -305,6 +315,10 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
             let key = read_bytes(&c, key, key_len)?;
             let value = read_bytes(&c, val, val_len)?;
             let state = c.data_mut();
+            if let Some(ops) = &mut state.ops {
+                let (key, value) = (key.clone(), value.clone());
+                ops.push(TraceOp::Write { key, value });
+            }
             state.tree.journal.write(state.contract, key, Some(value));
             Ok(())
         },
@@ -324,6 +338,10 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
             let key = read_bytes(&c, key, key_len)?;
             let existed = storage_value(c.data(), &key)?.is_some();
             let state = c.data_mut();
+            if let Some(ops) = &mut state.ops {
+                let key = key.clone();
+                ops.push(TraceOp::Remove { key, existed });
+            }
             state.tree.journal.write(state.contract, key, None);
             Ok(i32::from(existed))
         },
@@ -405,6 +423,9 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
                 data,
                 reverted: false,
             });
+            if let Some(ops) = &mut state.ops {
+                ops.push(TraceOp::Event(state.tree.events.len() - 1));
+            }
             Ok(())
         },
     )?;
@@ -453,6 +474,11 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
             );
             let state = c.data_mut();
             let kept = state.tree.debug.len() < MAX_DEBUG_MESSAGES_PER_CALL;
+            if let Some(ops) = &mut state.ops
+                && ops.len() < TRACE_DEBUG_OPS_CAP
+            {
+                ops.push(TraceOp::Debug(text.clone()));
+            }
             if state.env.runtime.config.dev_mode && kept {
                 state.tree.debug.push(text);
             }

@@ -39,9 +39,11 @@ pub mod config;
 pub mod gas;
 pub mod merkle;
 pub mod state;
+pub mod testing;
 
 mod cache;
 mod call;
+mod dump;
 mod engine;
 mod error;
 mod host;
@@ -55,13 +57,14 @@ mod validate;
 
 pub use cache::CacheStats;
 pub use config::{Limits, RuntimeConfig};
+pub use dump::{ContractStorage, DumpError, StateDump};
 pub use engine::engine_fingerprint;
 pub use error::{DeployError, HostError, RuntimeError, StoreError};
 pub use gas::PriceTable;
 pub use host::BlockInfo;
 pub use ids::{CodeHash, blake2b_256, contract_id};
 pub use merkle::{Proof, Root};
-pub use outcome::{CallError, CallTrace, Event, LimitKind, Receipt, TrapKind};
+pub use outcome::{CallError, CallTrace, Event, LimitKind, Receipt, TraceOp, TrapKind};
 pub use redb_store::{PruneStats, RedbOptions, RedbStats, RedbStore, Snapshot, VersionInfo};
 pub use runtime::Runtime;
 pub use session::Session;

@@ -37,6 +37,42 @@ pub struct CallTrace {
     pub error: Option<String>,
     /// The calls it made, in order.
     pub calls: Vec<CallTrace>,
+    /// What it did, in order: storage reads and writes, events, debug prints, nested calls.
+    /// Empty unless tracing is on ([`Session::set_trace`](crate::Session::set_trace)).
+    pub ops: Vec<TraceOp>,
+}
+
+/// One step of a traced call frame, in the order it happened. Recorded only when tracing is on
+/// ([`Session::set_trace`](crate::Session::set_trace)), so ordinary calls pay nothing for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TraceOp {
+    /// `storage_read` of `key`: the value found, `None` when absent.
+    Read {
+        /// The storage key.
+        key: Vec<u8>,
+        /// The whole value (the contract may have copied less of it).
+        value: Option<Vec<u8>>,
+    },
+    /// `storage_write` of `key`.
+    Write {
+        /// The storage key.
+        key: Vec<u8>,
+        /// The value written.
+        value: Vec<u8>,
+    },
+    /// `storage_remove` of `key`.
+    Remove {
+        /// The storage key.
+        key: Vec<u8>,
+        /// Whether the key was present.
+        existed: bool,
+    },
+    /// `emit`: the index of the event in the receipt's [`events`](Receipt::events).
+    Event(usize),
+    /// `debug_print`, kept here even when the runtime is not in dev mode.
+    Debug(String),
+    /// A nested `call`: the index of its frame in this frame's `calls`.
+    Call(usize),
 }
 
 /// The receipt of one call.
@@ -60,6 +96,8 @@ pub struct Receipt {
     pub debug: Vec<String>,
     /// The nested calls the contract made, each with its own nested calls: the call tree.
     pub calls: Vec<CallTrace>,
+    /// What the top-level frame did, in order (see [`TraceOp`]); empty unless tracing is on.
+    pub ops: Vec<TraceOp>,
 }
 
 impl Receipt {

@@ -45,6 +45,7 @@
 //! redb itself trusts a file that was closed cleanly; [`RedbOptions::check_integrity_on_open`]
 //! makes it verify the whole file at open instead.
 
+mod export;
 mod snapshot;
 
 pub use snapshot::Snapshot;

@@ -29,6 +29,8 @@ pub struct Session {
     /// moved by each commit (`None` if the store failed to answer; then the first commit
     /// reads it).
     base_root: Option<Root>,
+    /// Record [`TraceOp`](crate::TraceOp)s in receipts (see [`set_trace`](Self::set_trace)).
+    trace: bool,
 }
 
 impl Session {
@@ -41,6 +43,7 @@ impl Session {
             block,
             journal: Journal::new(),
             deployed: Arc::default(),
+            trace: false,
         }
     }
 
@@ -54,12 +57,22 @@ impl Session {
         self.block = block;
     }
 
+    /// Turn tracing on or off for later calls. A traced call's receipt (and each frame of its
+    /// call tree) lists what it did, in order: storage reads with the values found, writes,
+    /// removes, events, debug prints and nested calls ([`TraceOp`](crate::TraceOp)). Off by
+    /// default: an untraced call records nothing and pays nothing for it. Tracing never changes
+    /// gas or results.
+    pub fn set_trace(&mut self, on: bool) {
+        self.trace = on;
+    }
+
     fn env(&self) -> Arc<Env> {
         Arc::new(Env {
             runtime: self.runtime.inner.clone(),
             base: self.base.clone(),
             deployed: self.deployed.clone(),
             block: self.block,
+            trace: self.trace,
         })
     }
 
@@ -118,6 +131,7 @@ impl Session {
             output: Vec::new(),
             call_output: Vec::new(),
             calls: Vec::new(),
+            ops: None,
             memory: None,
             fuel_reserve: 0,
             limiter: Limiter {
@@ -232,6 +246,7 @@ impl Session {
             events: tree.events,
             debug: tree.debug,
             calls: outcome.trace.calls,
+            ops: outcome.trace.ops,
         })
     }
 

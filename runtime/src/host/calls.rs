@@ -119,6 +119,9 @@ fn call(
     state.tree = tree;
     let outcome = outcome.map_err(|e| wasmtime::Error::new(super::HostTrap::Host(e)))?;
     state.calls.push(outcome.trace);
+    if let Some(ops) = &mut state.ops {
+        ops.push(super::TraceOp::Call(state.calls.len() - 1));
+    }
     let (code, output) = match outcome.result {
         Ok(data) => (STATUS_OK, data),
         Err(CallError::Reverted(data)) => (STATUS_ERROR, data),
