@@ -8,8 +8,7 @@
 //! | `code` | code hash (32) | the module's bytes (written once, never deleted) |
 //! | `contracts` | contract id (32) | `owner (32) ‖ code hash (32)` |
 //! | `storage` | contract id (32) ‖ key | value (the current state, for fast reads) |
-//! | `merkle_nodes` | node locality (u64 BE) ‖ node hash (32) | the node ([`Node::encode`]): immutable once written |
-//! | `merkle_refs` | node locality (u64 BE) ‖ node hash (32) | its reference count (u64) |
+//! | `merkle_nodes` | node locality (u64 BE) ‖ node hash (32) | reference count (u64 LE) ‖ the node ([`Node::encode`], immutable once written) |
 //! | `roots` | version (u64) | `root (32) ‖ leaf count (u64 LE) ‖ root locality (u64 LE)` |
 //!
 //! Nodes are keyed by **locality first** ([`NodeRef`]: the first 8 bytes of the leftmost leaf
@@ -71,9 +70,8 @@ const CODE: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("code");
 const CONTRACTS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("contracts");
 const STORAGE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("storage");
 const NODES: TableDefinition<NodeKey, &[u8]> = TableDefinition::new("merkle_nodes");
-const REFS: TableDefinition<NodeKey, u64> = TableDefinition::new("merkle_refs");
 
-/// The key of a node in `merkle_nodes` and `merkle_refs`: locality (u64 BE) ‖ hash.
+/// The key of a node in `merkle_nodes`: locality (u64 BE) ‖ hash.
 type NodeKey = [u8; 40];
 
 fn node_key(at: &NodeRef) -> NodeKey {
@@ -138,7 +136,11 @@ impl VersionInfo {
             .try_into()
             .map_err(|_| bad())?;
         let word = |range: std::ops::Range<usize>| -> Result<u64, StoreError> {
-            let b: [u8; 8] = bytes.get(range).ok_or_else(bad)?.try_into().map_err(|_| bad())?;
+            let b: [u8; 8] = bytes
+                .get(range)
+                .ok_or_else(bad)?
+                .try_into()
+                .map_err(|_| bad())?;
             Ok(u64::from_le_bytes(b))
         };
         if bytes.len() != 48 {
@@ -273,12 +275,47 @@ fn version_of(
     }
 }
 
-fn decode_node(bytes: &[u8], at: &NodeRef, path: &str) -> Result<Node, StoreError> {
+/// Split a `merkle_nodes` value into the reference count and the node's encoding.
+fn split_record<'b>(
+    bytes: &'b [u8],
+    at: &NodeRef,
+    path: &str,
+) -> Result<(u64, &'b [u8]), StoreError> {
+    let bad = || {
+        corrupt(
+            path,
+            format!(
+                "merkle node {} has no reference count",
+                merkle::hex(&at.hash)
+            ),
+        )
+    };
+    let count: [u8; 8] = bytes
+        .get(..8)
+        .ok_or_else(bad)?
+        .try_into()
+        .map_err(|_| bad())?;
+    Ok((u64::from_le_bytes(count), &bytes[8..]))
+}
+
+/// A `merkle_nodes` value: `refs ‖ encoding`.
+fn node_record(refs: u64, encoded: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 + encoded.len());
+    out.extend_from_slice(&refs.to_le_bytes());
+    out.extend_from_slice(encoded);
+    out
+}
+
+fn decode_node(record: &[u8], at: &NodeRef, path: &str) -> Result<Node, StoreError> {
+    let (_, bytes) = split_record(record, at, path)?;
     let node = Node::decode(bytes).map_err(|m| corrupt(path, m))?;
     if node.node_ref() != *at {
         return Err(corrupt(
             path,
-            format!("merkle node {} does not match its key", merkle::hex(&at.hash)),
+            format!(
+                "merkle node {} does not match its key",
+                merkle::hex(&at.hash)
+            ),
         ));
     }
     Ok(node)
@@ -301,7 +338,11 @@ impl<'p> ReadNodes<'p> {
 
 impl NodeStore for ReadNodes<'_> {
     fn node(&self, at: &NodeRef) -> Result<Option<Node>, StoreError> {
-        match self.nodes.get(node_key(at)).map_err(|e| db_error(self.path, e))? {
+        match self
+            .nodes
+            .get(node_key(at))
+            .map_err(|e| db_error(self.path, e))?
+        {
             Some(bytes) => decode_node(bytes.value(), at, self.path).map(Some),
             None => Ok(None),
         }
@@ -312,16 +353,19 @@ impl NodeStore for ReadNodes<'_> {
     }
 }
 
-/// Nodes and counts written in a write transaction.
+/// Nodes and their counts written in a write transaction.
 struct WriteNodes<'t, 'p> {
     nodes: Table<'t, NodeKey, &'static [u8]>,
-    refs: Table<'t, NodeKey, u64>,
     path: &'p str,
 }
 
 impl NodeStore for WriteNodes<'_, '_> {
     fn node(&self, at: &NodeRef) -> Result<Option<Node>, StoreError> {
-        match self.nodes.get(node_key(at)).map_err(|e| db_error(self.path, e))? {
+        match self
+            .nodes
+            .get(node_key(at))
+            .map_err(|e| db_error(self.path, e))?
+        {
             Some(bytes) => decode_node(bytes.value(), at, self.path).map(Some),
             None => Ok(None),
         }
@@ -334,28 +378,32 @@ impl NodeStore for WriteNodes<'_, '_> {
 
 impl NodeStoreMut for WriteNodes<'_, '_> {
     fn refs(&self, at: &NodeRef) -> Result<Option<u64>, StoreError> {
-        Ok(self
-            .refs
+        match self
+            .nodes
             .get(node_key(at))
             .map_err(|e| db_error(self.path, e))?
-            .map(|g| g.value()))
+        {
+            Some(record) => Ok(Some(split_record(record.value(), at, self.path)?.0)),
+            None => Ok(None),
+        }
     }
 
     fn insert(&mut self, at: NodeRef, node: Node, refs: u64) -> Result<(), StoreError> {
-        let path = self.path;
-        let key = node_key(&at);
+        let record = node_record(refs, &node.encode());
         self.nodes
-            .insert(key, node.encode().as_slice())
-            .map_err(|e| db_error(path, e))?;
-        self.refs
-            .insert(key, refs)
-            .map_err(|e| db_error(path, e))?;
+            .insert(node_key(&at), record.as_slice())
+            .map_err(|e| db_error(self.path, e))?;
         Ok(())
     }
 
     fn set_refs(&mut self, at: &NodeRef, refs: u64) -> Result<(), StoreError> {
-        self.refs
-            .insert(node_key(at), refs)
+        let key = node_key(at);
+        let record = match self.nodes.get(key).map_err(|e| db_error(self.path, e))? {
+            Some(old) => node_record(refs, split_record(old.value(), at, self.path)?.1),
+            None => return Ok(()),
+        };
+        self.nodes
+            .insert(key, record.as_slice())
             .map_err(|e| db_error(self.path, e))?;
         Ok(())
     }
@@ -363,7 +411,6 @@ impl NodeStoreMut for WriteNodes<'_, '_> {
     fn remove(&mut self, at: &NodeRef) -> Result<Option<Node>, StoreError> {
         let path = self.path;
         let key = node_key(at);
-        self.refs.remove(key).map_err(|e| db_error(path, e))?;
         match self.nodes.remove(key).map_err(|e| db_error(path, e))? {
             Some(bytes) => decode_node(bytes.value(), at, path).map(Some),
             None => Ok(None),
@@ -392,7 +439,6 @@ impl<'t, 'p> WriteTables<'t, 'p> {
             roots: txn.open_table(ROOTS).map_err(e)?,
             nodes: WriteNodes {
                 nodes: txn.open_table(NODES).map_err(e)?,
-                refs: txn.open_table(REFS).map_err(e)?,
                 path,
             },
         })
@@ -714,8 +760,7 @@ impl RedbStore {
             all.extend(mine);
         }
         let stored = nodes.nodes.len().map_err(e)?;
-        let refs = self.read_table(&txn, REFS)?;
-        if stored != all.len() as u64 || refs.len().map_err(e)? != stored {
+        if stored != all.len() as u64 {
             return Err(corrupt(
                 path,
                 format!("{stored} nodes stored, {} reachable", all.len()),
