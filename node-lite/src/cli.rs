@@ -1,9 +1,13 @@
 //! Command-line arguments (clap), converted into library requests.
 
 use crate::exec::{DEFAULT_GAS, DEV_ACCOUNT, ExecRequest};
+use crate::gas_script::GasReportRequest;
+use crate::local::{CallRequest, DeployRequest};
+use crate::state_cmd::StateRequest;
 use clap::{Parser, Subcommand};
 use host_api::Address;
 use runtime::BlockInfo;
+use runtime::testing::Tolerance;
 use std::path::PathBuf;
 
 /// A WebAssembly contract sandbox with a light proof-of-stake devnet.
@@ -30,6 +34,202 @@ pub enum Command {
     },
     /// A guided tour of the sandbox with the bundled contracts: calls, typed failures, timing.
     Demo,
+    /// Write a contract: scaffold a crate, build it to wasm.
+    #[command(subcommand)]
+    Contract(ContractCommand),
+    /// Deploy a contract into a local state directory (once; then `call` it by name or id).
+    Deploy(DeployArgs),
+    /// Call a contract deployed in a local state directory; prints a JSON receipt (exit codes
+    /// as `exec`).
+    Call(CallArgs),
+    /// Snapshot, revert, dump, load and list versions of a local state directory.
+    State(StateArgs),
+    /// Run a script of calls in the in-process harness and report gas per entry point (calls,
+    /// min, avg, max); write a gas snapshot, or check one with a tolerance (exit 1 beyond it).
+    GasReport(GasReportArgs),
+}
+
+/// `contract` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ContractCommand {
+    /// Scaffold a contract crate `NAME` (entry points, harness tests, a gas script, build
+    /// config).
+    New {
+        /// The crate name (lower case, digits, `-`, `_`).
+        name: String,
+        /// Create it in this directory.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        path: PathBuf,
+        /// A checkout of this repository to take `host-api` and `runtime` from (default: the
+        /// one around the new crate or the current directory, else the one node-lite was built
+        /// from).
+        #[arg(long, value_name = "PATH")]
+        sdk: Option<PathBuf>,
+    },
+    /// Build a contract crate to `target/wasm32v1-none/release/NAME.wasm`: with the rustup
+    /// target when installed, else Debian's rustc-web + rust-web-src + lld-14.
+    Build {
+        /// The crate directory.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+/// Arguments of `deploy`.
+#[derive(Debug, clap::Args)]
+pub struct DeployArgs {
+    /// The module: a `.wasm` file or WAT text.
+    pub contract: PathBuf,
+    /// The state directory.
+    #[arg(long, value_name = "DIR")]
+    pub state: PathBuf,
+    /// A name to call it by.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The deployer's address (64 hex digits); defaults to the dev account.
+    #[arg(long, value_name = "HEX")]
+    pub owner: Option<Address>,
+    /// The deployer's nonce: the same code deploys again under another id with another nonce.
+    #[arg(long, default_value_t = 0)]
+    pub nonce: u64,
+}
+
+/// Arguments of `call`.
+#[derive(Debug, clap::Args)]
+pub struct CallArgs {
+    /// The contract: the name given at deploy, or its id (64 hex digits).
+    pub contract: String,
+    /// The state directory.
+    #[arg(long, value_name = "DIR")]
+    pub state: PathBuf,
+    /// The entry point to call.
+    #[arg(long = "fn", value_name = "NAME")]
+    pub function: String,
+    /// The argument, as for `exec`.
+    #[arg(long, value_name = "JSON|HEX")]
+    pub args: Option<String>,
+    /// Gas limit of the call.
+    #[arg(long, default_value_t = DEFAULT_GAS)]
+    pub gas: u64,
+    /// The caller's address (64 hex digits); defaults to the dev account.
+    #[arg(long, value_name = "HEX")]
+    pub caller: Option<Address>,
+    /// Block height seen by the contract.
+    #[arg(long, default_value_t = 1)]
+    pub height: u64,
+    /// Block timestamp seen by the contract, in milliseconds since the Unix epoch.
+    #[arg(long, default_value_t = 0)]
+    pub timestamp: u64,
+    /// Trace the call (as `exec --trace`).
+    #[arg(long)]
+    pub trace: bool,
+}
+
+/// Arguments of `state`.
+#[derive(Debug, clap::Args)]
+pub struct StateArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: StateCommand,
+    /// The state directory (required).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub state: Option<PathBuf>,
+}
+
+/// `state` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// Save the current state as snapshot N (`DIR/snapshots/N.json`); prints N.
+    Snapshot,
+    /// Make snapshot N the current state again (a new version; its root is checked).
+    Revert {
+        /// The snapshot number `snapshot` printed.
+        id: u64,
+    },
+    /// Write the current state as a portable JSON file (stdout without --out).
+    Dump {
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Make the content of a dump file the current state (checked before anything is written).
+    Load {
+        /// The file written by `state dump`.
+        file: PathBuf,
+    },
+    /// List the retained versions and the snapshots.
+    Versions,
+}
+
+/// Arguments of `gas-report`.
+#[derive(Debug, clap::Args)]
+pub struct GasReportArgs {
+    /// The script of calls (TOML: `[contracts]` and `[[call]]`s).
+    #[arg(long, value_name = "FILE")]
+    pub script: PathBuf,
+    /// The gas snapshot: written, or compared with under `--check`.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// Compare with the snapshot instead of writing it; exit 1 when gas moved beyond the
+    /// tolerance.
+    #[arg(long, requires = "snapshot")]
+    pub check: bool,
+    /// Allowed relative change under `--check`, e.g. `2%`.
+    #[arg(long, default_value = "0%")]
+    pub tolerance: Tolerance,
+}
+
+impl From<DeployArgs> for DeployRequest {
+    fn from(a: DeployArgs) -> Self {
+        DeployRequest {
+            contract: a.contract,
+            state: a.state,
+            owner: a.owner.unwrap_or(DEV_ACCOUNT),
+            nonce: a.nonce,
+            name: a.name,
+        }
+    }
+}
+
+impl From<CallArgs> for CallRequest {
+    fn from(a: CallArgs) -> Self {
+        CallRequest {
+            contract: a.contract,
+            state: a.state,
+            function: a.function,
+            args: a.args,
+            gas: a.gas,
+            caller: a.caller.unwrap_or(DEV_ACCOUNT),
+            block: BlockInfo {
+                height: a.height,
+                timestamp_ms: a.timestamp,
+            },
+            trace: a.trace,
+        }
+    }
+}
+
+impl From<StateCommand> for StateRequest {
+    fn from(c: StateCommand) -> Self {
+        match c {
+            StateCommand::Snapshot => StateRequest::Snapshot,
+            StateCommand::Revert { id } => StateRequest::Revert(id),
+            StateCommand::Dump { out } => StateRequest::Dump(out),
+            StateCommand::Load { file } => StateRequest::Load(file),
+            StateCommand::Versions => StateRequest::Versions,
+        }
+    }
+}
+
+impl From<GasReportArgs> for GasReportRequest {
+    fn from(a: GasReportArgs) -> Self {
+        GasReportRequest {
+            script: a.script,
+            snapshot: a.snapshot,
+            check: a.check,
+            tolerance: a.tolerance,
+        }
+    }
 }
 
 /// Arguments of `exec`.
@@ -59,6 +259,10 @@ pub struct ExecArgs {
     /// Block timestamp seen by the contract, in milliseconds since the Unix epoch.
     #[arg(long, default_value_t = 0)]
     pub timestamp: u64,
+    /// Trace the call: storage reads and writes, events, debug prints and nested calls per
+    /// frame (`ops` in the JSON receipt; the call tree as text on stderr).
+    #[arg(long)]
+    pub trace: bool,
 }
 
 impl From<ExecArgs> for ExecRequest {
@@ -74,6 +278,46 @@ impl From<ExecArgs> for ExecRequest {
                 height: a.height,
                 timestamp_ms: a.timestamp,
             },
+            trace: a.trace,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+        let cli =
+            Cli::try_parse_from(["node-lite", "state", "revert", "3", "--state", "d"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::State(StateArgs {
+                command: StateCommand::Revert { id: 3 },
+                state: Some(_)
+            })
+        ));
+        let cli = Cli::try_parse_from([
+            "node-lite",
+            "gas-report",
+            "--script",
+            "s.toml",
+            "--snapshot",
+            "g",
+            "--check",
+            "--tolerance",
+            "2%",
+        ])
+        .unwrap();
+        let Command::GasReport(args) = cli.command else {
+            panic!("gas-report")
+        };
+        assert_eq!(args.tolerance.percent, 2.0);
+        assert!(
+            Cli::try_parse_from(["node-lite", "gas-report", "--script", "s", "--check"]).is_err()
+        );
     }
 }

@@ -11,11 +11,13 @@
 use crate::codec;
 use crate::signature::{Signature, TypeExpr, read_signatures};
 use host_api::{Address, ContractId};
+use runtime::testing::render_trace;
 use runtime::{
     BlockInfo, CallError, CodeHash, DeployError, MemoryStore, Receipt, RedbOptions, RedbStore,
-    Runtime, RuntimeConfig, StateStore, contract_id,
+    Runtime, RuntimeConfig, StateStore, TraceOp, contract_id,
 };
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -55,6 +57,9 @@ pub struct ExecRequest {
     pub caller: Address,
     /// Block height and timestamp seen by the contract.
     pub block: BlockInfo,
+    /// Record the call's trace (storage reads and writes, events, debug prints per frame):
+    /// `ops` in the JSON receipt, and the tree as text in [`ExecOutput::trace`].
+    pub trace: bool,
 }
 
 /// How `exec` ended: the JSON to print and the process exit code.
@@ -65,19 +70,25 @@ pub struct ExecOutput {
     /// 0 success; 1 the call failed; 2 bad input (module refused, unreadable file, bad args);
     /// 3 host failure (state store, instantiation).
     pub exit_code: i32,
+    /// With `--trace`: the call tree as text (printed on stderr, so stdout stays JSON).
+    pub trace: Option<String>,
 }
 
-fn refused(kind: &str, message: impl std::fmt::Display) -> ExecOutput {
+/// Exit code 2: the input was refused.
+pub(crate) fn refused(kind: &str, message: impl std::fmt::Display) -> ExecOutput {
     ExecOutput {
         json: json!({ "status": "refused", "error": { "kind": kind, "message": message.to_string() } }),
         exit_code: 2,
+        trace: None,
     }
 }
 
-fn host_failure(message: impl std::fmt::Display) -> ExecOutput {
+/// Exit code 3: the host failed.
+pub(crate) fn host_failure(message: impl std::fmt::Display) -> ExecOutput {
     ExecOutput {
         json: json!({ "status": "host_error", "error": { "kind": "host_error", "message": message.to_string() } }),
         exit_code: 3,
+        trace: None,
     }
 }
 
@@ -107,7 +118,10 @@ pub(crate) fn read_module(path: &PathBuf) -> Result<Vec<u8>, ExecOutput> {
 }
 
 /// Encode `--args` for `function`.
-fn encode_args(raw: Option<&str>, signature: Option<&Signature>) -> Result<Vec<u8>, String> {
+pub(crate) fn encode_args(
+    raw: Option<&str>,
+    signature: Option<&Signature>,
+) -> Result<Vec<u8>, String> {
     let Some(raw) = raw.map(str::trim) else {
         return Ok(Vec::new());
     };
@@ -180,6 +194,9 @@ pub fn receipt_json(receipt: &Receipt, signature: Option<&Signature>) -> Value {
         "debug": receipt.debug,
         "calls": receipt.calls.iter().map(trace_json).collect::<Vec<_>>(),
     });
+    if !receipt.ops.is_empty() {
+        out["ops"] = ops_json(&receipt.ops);
+    }
     match &receipt.result {
         Ok(bytes) => out["return"] = data(bytes, ok_type.as_ref()),
         Err(e) => {
@@ -193,9 +210,30 @@ pub fn receipt_json(receipt: &Receipt, signature: Option<&Signature>) -> Value {
     out
 }
 
+/// A traced frame's steps as JSON.
+fn ops_json(ops: &[TraceOp]) -> Value {
+    let hex = |b: &[u8]| format!("0x{}", hex::encode(b));
+    ops.iter()
+        .map(|op| match op {
+            TraceOp::Read { key, value } => {
+                json!({ "op": "read", "key": hex(key), "value": value.as_deref().map(hex) })
+            }
+            TraceOp::Write { key, value } => {
+                json!({ "op": "write", "key": hex(key), "value": hex(value) })
+            }
+            TraceOp::Remove { key, existed } => {
+                json!({ "op": "remove", "key": hex(key), "existed": existed })
+            }
+            TraceOp::Event(index) => json!({ "op": "event", "index": index }),
+            TraceOp::Debug(text) => json!({ "op": "debug", "text": text }),
+            TraceOp::Call(index) => json!({ "op": "call", "index": index }),
+        })
+        .collect()
+}
+
 /// One frame of the call tree as JSON.
 fn trace_json(t: &runtime::CallTrace) -> Value {
-    json!({
+    let mut frame = json!({
         "contract": t.contract.to_string(),
         "function": t.function,
         "caller": t.caller.to_string(),
@@ -203,7 +241,17 @@ fn trace_json(t: &runtime::CallTrace) -> Value {
         "gas_spent": t.gas_spent,
         "error": t.error,
         "calls": t.calls.iter().map(trace_json).collect::<Vec<_>>(),
-    })
+    });
+    if !t.ops.is_empty() {
+        frame["ops"] = ops_json(&t.ops);
+    }
+    frame
+}
+
+/// A contract's label in traces: its file name without the extension.
+pub(crate) fn contract_label(path: &std::path::Path) -> String {
+    path.file_stem()
+        .map_or_else(|| "contract".into(), |s| s.to_string_lossy().into_owned())
 }
 
 /// Run `exec`.
@@ -243,6 +291,7 @@ fn run_inner(req: &ExecRequest) -> Result<ExecOutput, ExecOutput> {
         None => Arc::new(MemoryStore::new()),
     };
     let mut session = runtime.session(store.clone(), req.block);
+    session.set_trace(req.trace);
 
     let id: ContractId = contract_id(&DEV_ACCOUNT, &CodeHash::of(&code), 0);
     let existing = session.contract(&id).map_err(host_failure)?;
@@ -263,9 +312,15 @@ fn run_inner(req: &ExecRequest) -> Result<ExecOutput, ExecOutput> {
     if let Some(db) = &redb {
         json["state_version"] = db.head().map_err(host_failure)?.version.into();
     }
+    let trace = req.trace.then(|| {
+        let mut names = BTreeMap::new();
+        names.insert(id, contract_label(&req.contract));
+        render_trace(&receipt, &names)
+    });
     Ok(ExecOutput {
         exit_code: if receipt.is_success() { 0 } else { 1 },
         json,
+        trace,
     })
 }
 

@@ -1,16 +1,13 @@
 //! The `node-lite` binary: parse arguments, run, print, exit with the command's code.
 
 use clap::Parser;
-use node_lite::cli::{Cli, Command};
+use node_lite::cli::{Cli, Command, ContractCommand};
+use node_lite::exec::ExecOutput;
 
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Exec(args) => {
-            let out = node_lite::exec::run(&args.into());
-            print_json(&out.json);
-            out.exit_code
-        }
+        Command::Exec(args) => print_output(node_lite::exec::run(&args.into())),
         Command::Inspect { contract } => {
             let (json, code) = node_lite::inspect::run(&contract);
             print_json(&json);
@@ -23,8 +20,83 @@ fn main() {
                 1
             }
         },
+        Command::Contract(ContractCommand::New { name, path, sdk }) => {
+            print_result(node_lite::contract::new(&name, &path, sdk.as_deref()))
+        }
+        Command::Contract(ContractCommand::Build { dir }) => print_result(
+            node_lite::contract::build(&dir, &node_lite::contract::ToolchainPaths::default()),
+        ),
+        Command::Deploy(args) => print_output(node_lite::local::deploy(&args.into())),
+        Command::Call(args) => print_output(node_lite::local::call(&args.into())),
+        Command::State(args) => match args.state {
+            Some(dir) => print_output(node_lite::state_cmd::run(&dir, &args.command.into())),
+            None => {
+                eprintln!("error: `state` needs --state DIR");
+                2
+            }
+        },
+        Command::GasReport(args) => gas_report(args.into()),
     };
     std::process::exit(code);
+}
+
+fn gas_report(req: node_lite::gas_script::GasReportRequest) -> i32 {
+    match node_lite::gas_script::run(&req) {
+        Ok(out) => {
+            print!("{}", out.report.table());
+            if let Some(path) = &out.written {
+                println!("gas snapshot written to {}", path.display());
+            }
+            match &out.check {
+                Some(check) if check.passed() => {
+                    print!("{}", check.render());
+                    println!(
+                        "gas snapshot check passed (tolerance {}%)",
+                        req.tolerance.percent
+                    );
+                    0
+                }
+                Some(check) => {
+                    print!("{}", check.render());
+                    println!(
+                        "gas snapshot check FAILED: gas moved beyond {}% (update the snapshot by running without --check)",
+                        req.tolerance.percent
+                    );
+                    1
+                }
+                None => 0,
+            }
+        }
+        Err(e @ node_lite::gas_script::GasScriptError::Unexpected { .. }) => {
+            eprintln!("error: {e}");
+            1
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
+
+fn print_output(out: ExecOutput) -> i32 {
+    if let Some(trace) = &out.trace {
+        eprint!("{trace}");
+    }
+    print_json(&out.json);
+    out.exit_code
+}
+
+fn print_result<E: std::fmt::Display>(result: Result<serde_json::Value, E>) -> i32 {
+    match result {
+        Ok(json) => {
+            print_json(&json);
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
 }
 
 fn print_json(value: &serde_json::Value) {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The `node-lite` binary, built once by cargo for this test run.
-fn node_lite() -> PathBuf {
+pub(crate) fn node_lite() -> PathBuf {
     static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     BUILT
         .get_or_init(|| {

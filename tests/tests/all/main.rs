@@ -15,3 +15,5 @@ mod plonk_contract;
 mod robustness;
 mod state;
 mod trace;
+mod tutorial;
+mod workflow;

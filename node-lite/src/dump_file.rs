@@ -1,0 +1,267 @@
+//! The portable state file of `state dump` / `state load` and of `state snapshot`: JSON, every
+//! byte string as hex, with the state's merkle root as its checksum.
+//!
+//! ```json
+//! {
+//!   "format": "node-lite-state-v1",
+//!   "state_root": "<64 hex>",
+//!   "code": { "<code hash>": "<module bytes>" },
+//!   "contracts": { "<contract id>": { "owner": "<address>", "code_hash": "<code hash>" } },
+//!   "storage": { "<contract id>": { "<key>": "<value>" } },
+//!   "names": { "<name given at deploy>": "<contract id>" }
+//! }
+//! ```
+//!
+//! Reading a file checks everything before anything is written: the format tag, every hex
+//! string, that each module hashes to its code hash, that every contract's code is there, and
+//! that the content's merkle root is `state_root` (which catches any altered byte of a record
+//! or a storage value). Any failure is a typed [`DumpFileError`].
+
+use host_api::ContractId;
+use runtime::{CodeHash, ContractRecord, DumpError, Root, StateDump};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The format tag of a state file.
+pub const FORMAT: &str = "node-lite-state-v1";
+
+/// Why a state file cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DumpFileError {
+    /// The file cannot be read or written.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The OS error.
+        message: String,
+    },
+    /// Not JSON of the expected shape.
+    #[error("not a state file: {0}")]
+    Json(String),
+    /// Another format (or version).
+    #[error("unknown state file format {0:?} (expected {FORMAT:?})")]
+    Format(String),
+    /// A field that should be hex (of a given length) is not.
+    #[error("bad hex in {field}: {message}")]
+    Hex {
+        /// Where.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The content is inconsistent or does not have the root it claims.
+    #[error("inconsistent state file: {0}")]
+    Inconsistent(#[from] DumpError),
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileRecord {
+    owner: String,
+    code_hash: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct File {
+    format: String,
+    state_root: String,
+    code: BTreeMap<String, String>,
+    contracts: BTreeMap<String, FileRecord>,
+    storage: BTreeMap<String, BTreeMap<String, String>>,
+    /// Names given with `deploy --name` (not part of the state or its root).
+    #[serde(default)]
+    names: BTreeMap<String, String>,
+}
+
+/// Names given at deploy: name → contract id.
+pub type Names = BTreeMap<String, ContractId>;
+
+/// Encode a dump (and the names of its contracts) as the JSON text of a state file.
+pub fn to_json(dump: &StateDump, names: &Names) -> String {
+    let file = File {
+        format: FORMAT.into(),
+        state_root: dump.root().to_string(),
+        code: dump
+            .code
+            .iter()
+            .map(|(h, c)| (h.to_string(), hex::encode(c)))
+            .collect(),
+        contracts: dump
+            .contracts
+            .iter()
+            .map(|(id, r)| {
+                let record = FileRecord {
+                    owner: r.owner.to_string(),
+                    code_hash: hex::encode(r.code_hash),
+                };
+                (id.to_string(), record)
+            })
+            .collect(),
+        storage: dump
+            .storage
+            .iter()
+            .map(|(id, m)| {
+                let entries = m.iter().map(|(k, v)| (hex::encode(k), hex::encode(v)));
+                (id.to_string(), entries.collect())
+            })
+            .collect(),
+        names: names
+            .iter()
+            .map(|(n, id)| (n.clone(), id.to_string()))
+            .collect(),
+    };
+    // Serializing plain maps of strings cannot fail.
+    serde_json::to_string_pretty(&file).unwrap_or_default()
+}
+
+fn bytes(field: &str, text: &str) -> Result<Vec<u8>, DumpFileError> {
+    hex::decode(text).map_err(|e| DumpFileError::Hex {
+        field: field.to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn array32(field: &str, text: &str) -> Result<[u8; 32], DumpFileError> {
+    bytes(field, text)?
+        .try_into()
+        .map_err(|v: Vec<u8>| DumpFileError::Hex {
+            field: field.to_string(),
+            message: format!("expected 32 bytes, got {}", v.len()),
+        })
+}
+
+/// Decode and check the JSON text of a state file.
+///
+/// # Errors
+/// See [`DumpFileError`].
+pub fn from_json(text: &str) -> Result<(StateDump, Names), DumpFileError> {
+    let file: File = serde_json::from_str(text).map_err(|e| DumpFileError::Json(e.to_string()))?;
+    if file.format != FORMAT {
+        return Err(DumpFileError::Format(file.format));
+    }
+    let mut dump = StateDump::default();
+    for (hash, code) in &file.code {
+        let hash = CodeHash(array32("code hash", hash)?);
+        let code: Arc<[u8]> = Arc::from(bytes(&format!("code {hash}"), code)?);
+        dump.code.insert(hash, code);
+    }
+    for (id, record) in &file.contracts {
+        let field = format!("contract {id}");
+        let id = host_api::ContractId(array32(&field, id)?);
+        let record = ContractRecord {
+            owner: host_api::Address(array32(&format!("{field} owner"), &record.owner)?),
+            code_hash: array32(&format!("{field} code_hash"), &record.code_hash)?,
+        };
+        dump.contracts.insert(id, record);
+    }
+    for (id, entries) in &file.storage {
+        let field = format!("storage of {id}");
+        let id = host_api::ContractId(array32(&field, id)?);
+        let map = dump.storage.entry(id).or_default();
+        for (key, value) in entries {
+            map.insert(bytes(&field, key)?, bytes(&field, value)?);
+        }
+    }
+    dump.check()?;
+    let expected = Root(array32("state_root", &file.state_root)?);
+    let actual = dump.root();
+    if actual != expected {
+        return Err(DumpError::RootMismatch { expected, actual }.into());
+    }
+    let mut names = Names::new();
+    for (name, id) in &file.names {
+        names.insert(
+            name.clone(),
+            ContractId(array32(&format!("name {name}"), id)?),
+        );
+    }
+    Ok((dump, names))
+}
+
+/// Read and check a state file.
+///
+/// # Errors
+/// See [`DumpFileError`].
+pub fn read(path: &Path) -> Result<(StateDump, Names), DumpFileError> {
+    let text = std::fs::read_to_string(path).map_err(|e| DumpFileError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    from_json(&text)
+}
+
+/// Write a state file.
+///
+/// # Errors
+/// When the file cannot be written.
+pub fn write(path: &Path, dump: &StateDump, names: &Names) -> Result<(), DumpFileError> {
+    crate::state_dir::write_atomically(path, to_json(dump, names).as_bytes()).map_err(|e| {
+        DumpFileError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use host_api::Address;
+
+    fn sample() -> StateDump {
+        let code: Arc<[u8]> = Arc::from(&b"\0asm\x01\0\0\0"[..]);
+        let hash = CodeHash::of(&code);
+        let id = ContractId([7; 32]);
+        let mut dump = StateDump::default();
+        dump.code.insert(hash, code);
+        dump.contracts.insert(
+            id,
+            ContractRecord {
+                owner: Address([1; 32]),
+                code_hash: hash.0,
+            },
+        );
+        dump.storage
+            .entry(id)
+            .or_default()
+            .insert(b"count".to_vec(), vec![5, 0, 0, 0, 0, 0, 0, 0]);
+        dump
+    }
+
+    #[test]
+    fn round_trips() {
+        let dump = sample();
+        let mut names = Names::new();
+        names.insert("c".into(), ContractId([7; 32]));
+        assert_eq!(from_json(&to_json(&dump, &names)).unwrap(), (dump, names));
+    }
+
+    #[test]
+    fn refuses_bad_files_with_typed_errors() {
+        let good = to_json(&sample(), &Names::new());
+        assert!(matches!(from_json("{"), Err(DumpFileError::Json(_))));
+        let other = good.replace(FORMAT, "something-else");
+        assert!(matches!(from_json(&other), Err(DumpFileError::Format(_))));
+        // An altered storage value: the root no longer matches.
+        let altered = good.replace("0500000000000000", "0600000000000000");
+        assert!(matches!(
+            from_json(&altered),
+            Err(DumpFileError::Inconsistent(DumpError::RootMismatch { .. }))
+        ));
+        // Altered code: its hash no longer matches.
+        let altered = good.replace("0061736d01000000", "0061736d02000000");
+        assert!(matches!(
+            from_json(&altered),
+            Err(DumpFileError::Inconsistent(
+                DumpError::CodeHashMismatch { .. }
+            ))
+        ));
+        let bad_hex = good.replace("0500000000000000", "zz");
+        assert!(matches!(
+            from_json(&bad_hex),
+            Err(DumpFileError::Hex { .. })
+        ));
+    }
+}

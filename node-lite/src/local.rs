@@ -1,0 +1,156 @@
+//! `node-lite deploy` and `node-lite call`: deploy once into a local state directory, then
+//! call the deployed contract by id or name, as many times as wanted, across processes.
+//!
+//! Both print JSON on stdout and use `exec`'s exit codes (0 success, 1 the call failed, 2 the
+//! input was refused, 3 host failure). Every command is one session committed to
+//! `DIR/state.redb` (one new version), so a failed call leaves the state as it was.
+
+use crate::exec::{ExecOutput, encode_args, host_failure, read_module, receipt_json, refused};
+use crate::signature::read_signatures;
+use crate::state_dir::{StateDir, StateDirError};
+use host_api::Address;
+use runtime::testing::render_trace;
+use runtime::{BlockInfo, CodeHash, DeployError, StateStore};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+
+/// What `deploy` was asked to do.
+#[derive(Clone, Debug)]
+pub struct DeployRequest {
+    /// The module (`.wasm` or WAT).
+    pub contract: PathBuf,
+    /// The state directory.
+    pub state: PathBuf,
+    /// The deployer (part of the id).
+    pub owner: Address,
+    /// The deployer's nonce (part of the id): deploy the same code again with another nonce.
+    pub nonce: u64,
+    /// A name to call it by (recorded in `DIR/names.json`).
+    pub name: Option<String>,
+}
+
+/// What `call` was asked to do.
+#[derive(Clone, Debug)]
+pub struct CallRequest {
+    /// The contract: a name given at deploy, or its 64-hex-digit id.
+    pub contract: String,
+    /// The state directory.
+    pub state: PathBuf,
+    /// The entry point.
+    pub function: String,
+    /// `0x…` borsh hex, or JSON encoded through the recorded signature.
+    pub args: Option<String>,
+    /// Gas limit.
+    pub gas: u64,
+    /// Caller.
+    pub caller: Address,
+    /// Block seen by the contract.
+    pub block: BlockInfo,
+    /// Trace the call (see `exec --trace`).
+    pub trace: bool,
+}
+
+fn dir_failure(e: StateDirError) -> ExecOutput {
+    match e {
+        StateDirError::UnknownContract(_) | StateDirError::BadNames { .. } => {
+            refused("unknown_contract", e)
+        }
+        other => host_failure(other),
+    }
+}
+
+fn ok(json: Value) -> ExecOutput {
+    ExecOutput {
+        json,
+        exit_code: 0,
+        trace: None,
+    }
+}
+
+/// Run `deploy`.
+pub fn deploy(req: &DeployRequest) -> ExecOutput {
+    deploy_inner(req).unwrap_or_else(|out| out)
+}
+
+fn deploy_inner(req: &DeployRequest) -> Result<ExecOutput, ExecOutput> {
+    if let Some(name) = &req.name
+        && (name.is_empty() || name.parse::<host_api::ContractId>().is_ok())
+    {
+        return Err(refused(
+            "invalid_name",
+            format!("{name:?} cannot be a name (empty, or it reads as a contract id)"),
+        ));
+    }
+    let code = read_module(&req.contract)?;
+    let dir = StateDir::open(&req.state).map_err(dir_failure)?;
+    let runtime = dir.runtime().map_err(dir_failure)?;
+    let store = dir.store.clone();
+    let mut session = runtime.session(store.clone(), BlockInfo::default());
+    let id = match session.deploy(req.owner, &code, req.nonce) {
+        Ok(id) => id,
+        Err(DeployError::Store(e)) => return Err(host_failure(e)),
+        Err(e) => return Err(refused(e.kind(), e)),
+    };
+    let root = session.commit().map_err(host_failure)?;
+    let version = store.head().map_err(host_failure)?.version;
+    if let Some(name) = &req.name {
+        dir.set_name(name, id).map_err(dir_failure)?;
+    }
+    let signatures = read_signatures(&code);
+    Ok(ok(json!({
+        "status": "deployed",
+        "contract": id.to_string(),
+        "name": req.name,
+        "owner": req.owner.to_string(),
+        "nonce": req.nonce,
+        "code_hash": CodeHash::of(&code).to_string(),
+        "entry_points": signatures.values().map(|s| s.text.clone()).collect::<Vec<_>>(),
+        "state_root": root.to_string(),
+        "state_version": version,
+    })))
+}
+
+/// Run `call`.
+pub fn call(req: &CallRequest) -> ExecOutput {
+    call_inner(req).unwrap_or_else(|out| out)
+}
+
+fn call_inner(req: &CallRequest) -> Result<ExecOutput, ExecOutput> {
+    let dir = StateDir::open(&req.state).map_err(dir_failure)?;
+    let id = dir.resolve(&req.contract).map_err(dir_failure)?;
+    let labels = dir.labels().map_err(dir_failure)?;
+    let runtime = dir.runtime().map_err(dir_failure)?;
+    let Some(record) = dir.store.contract(&id).map_err(host_failure)? else {
+        return Err(refused(
+            "no_such_contract",
+            format!("no contract {id} in {}", req.state.display()),
+        ));
+    };
+    let code = dir
+        .store
+        .code(&record.code_hash())
+        .map_err(host_failure)?
+        .ok_or_else(|| host_failure(format!("code of {id} is missing")))?;
+    let signatures = read_signatures(&code);
+    let signature = signatures.get(&req.function);
+    let args =
+        encode_args(req.args.as_deref(), signature).map_err(|e| refused("invalid_args", e))?;
+    let store = dir.store.clone();
+    let mut session = runtime.session(store.clone(), req.block);
+    session.set_trace(req.trace);
+    let receipt = session
+        .call(req.caller, id, &req.function, &args, req.gas)
+        .map_err(host_failure)?;
+    let root = session.commit().map_err(host_failure)?;
+    let mut json = receipt_json(&receipt, signature);
+    json["state_root"] = Value::String(root.to_string());
+    json["state_version"] = store.head().map_err(host_failure)?.version.into();
+    if let Some(name) = labels.get(&id) {
+        json["name"] = Value::String(name.clone());
+    }
+    Ok(ExecOutput {
+        exit_code: if receipt.is_success() { 0 } else { 1 },
+        json,
+        trace: req.trace.then(|| render_trace(&receipt, &labels)),
+    })
+}

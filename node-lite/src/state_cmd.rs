@@ -1,0 +1,241 @@
+//! `node-lite state snapshot|revert|dump|load|versions --state DIR`.
+//!
+//! - `snapshot` writes the current state to `DIR/snapshots/N.json` (a [state file](crate::dump_file))
+//!   and prints `N`, anvil-style;
+//! - `revert N` makes the content of snapshot `N` the current state again, as a **new
+//!   version** (history is kept: the versions in between stay readable until pruned); the new
+//!   head's root equals the snapshot's root, which is checked;
+//! - `dump [--out FILE]` writes the current state as a state file (stdout by default);
+//! - `load FILE` makes the file's content the current state, like `revert`;
+//! - `versions` lists the retained versions (`state.redb` keeps the last 16) and the snapshots.
+//!
+//! Why snapshots are files rather than a pointer to a retained version: the merkle tree of an
+//! old version stores hashed keys only, so an old version can be read key by key but not
+//! listed, and making it the head again needs its list of keys. A snapshot file has them (and
+//! survives pruning). A revert that must *remove* a contract (deployed after the snapshot) cannot
+//! be a change set; then the database is rebuilt from the snapshot instead (`"rebuilt": true`:
+//! its version history restarts at 1).
+
+use crate::dump_file;
+use crate::exec::{ExecOutput, STATE_DB};
+use crate::state_dir::{StateDir, io_error, state_options};
+use runtime::{RedbStore, StateDump, StateStore};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+/// A `state` subcommand.
+#[derive(Clone, Debug)]
+pub enum StateRequest {
+    /// Save the current state as a numbered snapshot.
+    Snapshot,
+    /// Make snapshot `N` the current state.
+    Revert(u64),
+    /// Write the current state to a file, or stdout.
+    Dump(Option<PathBuf>),
+    /// Make a state file's content the current state.
+    Load(PathBuf),
+    /// List retained versions and snapshots.
+    Versions,
+}
+
+fn output(json: Value, exit_code: i32) -> ExecOutput {
+    ExecOutput {
+        json,
+        exit_code,
+        trace: None,
+    }
+}
+
+fn failure(kind: &str, e: impl std::fmt::Display, exit_code: i32) -> ExecOutput {
+    let status = if exit_code == 2 {
+        "refused"
+    } else {
+        "host_error"
+    };
+    output(
+        json!({ "status": status, "error": { "kind": kind, "message": e.to_string() } }),
+        exit_code,
+    )
+}
+
+fn host(e: impl std::fmt::Display) -> ExecOutput {
+    failure("host_error", e, 3)
+}
+
+/// Run a `state` subcommand on `dir`. `dump` without `--out` returns the state file itself as
+/// the JSON to print.
+pub fn run(dir: &Path, req: &StateRequest) -> ExecOutput {
+    run_inner(dir, req).unwrap_or_else(|out| out)
+}
+
+fn snapshots_dir(dir: &Path) -> PathBuf {
+    dir.join("snapshots")
+}
+
+/// Snapshot numbers present, ascending.
+fn snapshot_ids(dir: &Path) -> Vec<u64> {
+    let mut ids: Vec<u64> = std::fs::read_dir(snapshots_dir(dir))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".json")?.parse().ok()
+        })
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+fn run_inner(dir_path: &Path, req: &StateRequest) -> Result<ExecOutput, ExecOutput> {
+    let dir = StateDir::open(dir_path).map_err(host)?;
+    match req {
+        StateRequest::Snapshot => {
+            let dump = dir.store.dump().map_err(host)?;
+            let names = dir.names().map_err(host)?;
+            let head = dir.store.head().map_err(host)?;
+            let id = snapshot_ids(dir_path).last().map_or(1, |n| n + 1);
+            let snaps = snapshots_dir(dir_path);
+            std::fs::create_dir_all(&snaps).map_err(|e| host(io_error(&snaps, e)))?;
+            let file = snaps.join(format!("{id}.json"));
+            dump_file::write(&file, &dump, &names).map_err(host)?;
+            Ok(output(
+                json!({
+                    "status": "snapshot",
+                    "snapshot": id,
+                    "file": file.display().to_string(),
+                    "state_root": head.root.to_string(),
+                    "state_version": head.version,
+                }),
+                0,
+            ))
+        }
+        StateRequest::Revert(id) => {
+            let file = snapshots_dir(dir_path).join(format!("{id}.json"));
+            if !file.exists() {
+                let known = snapshot_ids(dir_path);
+                return Err(failure(
+                    "unknown_snapshot",
+                    format!(
+                        "no snapshot {id} in {} (snapshots: {known:?})",
+                        dir_path.display()
+                    ),
+                    2,
+                ));
+            }
+            let (dump, names) =
+                dump_file::read(&file).map_err(|e| failure("bad_state_file", e, 2))?;
+            let mut out = replace_state(dir, &dump, &names)?;
+            out.json["status"] = "reverted".into();
+            out.json["snapshot"] = (*id).into();
+            Ok(out)
+        }
+        StateRequest::Dump(path) => {
+            let dump = dir.store.dump().map_err(host)?;
+            let names = dir.names().map_err(host)?;
+            match path {
+                Some(path) => {
+                    dump_file::write(path, &dump, &names).map_err(host)?;
+                    Ok(output(
+                        json!({
+                            "status": "dumped",
+                            "file": path.display().to_string(),
+                            "state_root": dump.root().to_string(),
+                            "contracts": dump.contracts.len(),
+                            "storage_entries": dump.storage_entries(),
+                        }),
+                        0,
+                    ))
+                }
+                None => {
+                    let text = dump_file::to_json(&dump, &names);
+                    let json = serde_json::from_str(&text).map_err(host)?;
+                    Ok(output(json, 0))
+                }
+            }
+        }
+        StateRequest::Load(path) => {
+            let (dump, names) =
+                dump_file::read(path).map_err(|e| failure("bad_state_file", e, 2))?;
+            let mut out = replace_state(dir, &dump, &names)?;
+            out.json["status"] = "loaded".into();
+            out.json["file"] = path.display().to_string().into();
+            Ok(out)
+        }
+        StateRequest::Versions => {
+            let versions = dir.store.versions().map_err(host)?;
+            Ok(output(
+                json!({
+                    "versions": versions.iter().map(|v| json!({
+                        "version": v.version,
+                        "state_root": v.root.to_string(),
+                        "leaves": v.leaves,
+                    })).collect::<Vec<_>>(),
+                    "head": versions.last().map(|v| v.version),
+                    "snapshots": snapshot_ids(dir_path),
+                }),
+                0,
+            ))
+        }
+    }
+}
+
+/// Make `dump` the current state of `dir`: a new version when a change set can express it,
+/// else a rebuilt database. Checks the resulting root, then records `names`.
+fn replace_state(
+    dir: StateDir,
+    dump: &StateDump,
+    names: &dump_file::Names,
+) -> Result<ExecOutput, ExecOutput> {
+    for (name, id) in names {
+        dir.set_name(name, *id).map_err(host)?;
+    }
+    let current = dir.store.dump().map_err(host)?;
+    let (root, version, rebuilt) = match dump.changes_from(&current) {
+        Some(changes) if changes.is_empty() => {
+            let head = dir.store.head().map_err(host)?;
+            (head.root, head.version, false)
+        }
+        Some(changes) => {
+            let root = dir.store.commit(changes).map_err(host)?;
+            (root, dir.store.head().map_err(host)?.version, false)
+        }
+        None => {
+            let path = dir.dir.clone();
+            drop(dir);
+            let (root, version) = rebuild(&path, dump)?;
+            (root, version, true)
+        }
+    };
+    if root != dump.root() {
+        return Err(host(format!(
+            "the state has root {root} after the change, expected {}",
+            dump.root()
+        )));
+    }
+    Ok(output(
+        json!({
+            "state_root": root.to_string(),
+            "state_version": version,
+            "rebuilt": rebuilt,
+        }),
+        0,
+    ))
+}
+
+/// Replace `DIR/state.redb` by a new database holding `dump` (built aside, then renamed over).
+fn rebuild(dir: &Path, dump: &StateDump) -> Result<(runtime::Root, u64), ExecOutput> {
+    let fresh = dir.join(format!("{STATE_DB}.new"));
+    if fresh.exists() {
+        std::fs::remove_file(&fresh).map_err(|e| host(io_error(&fresh, e)))?;
+    }
+    {
+        let store = RedbStore::open_with(&fresh, state_options()).map_err(host)?;
+        store.commit(dump.to_change_set()).map_err(host)?;
+    }
+    let target = dir.join(STATE_DB);
+    std::fs::rename(&fresh, &target).map_err(|e| host(io_error(&target, e)))?;
+    let store = RedbStore::open_with(&target, state_options()).map_err(host)?;
+    let head = store.head().map_err(host)?;
+    Ok((head.root, head.version))
+}
