@@ -1,12 +1,13 @@
 //! Isolated call latency: a counter increment through our runtime (fresh Store per call, warm
 //! module, one storage read, one write, one event) against bare wasmtime instantiating and
-//! calling the same module with stub imports, on the same engine, in the same run.
+//! calling the same module with stub imports, on the same engine, and the wasmi interpreter
+//! (fuel on) doing the same, in the same run.
 //!
 //! Also the overhead of one cross-contract call (a proxy forwarding the increment).
 //!
 //! Run: `cargo bench -p benches --bench call_latency`
 
-use benches::{BareWasmtime, COUNTER};
+use benches::{BareWasmtime, COUNTER, Wasmi};
 use criterion::{Criterion, criterion_group, criterion_main};
 use host_api::Address;
 use runtime::{BlockInfo, MemoryStore, Runtime, RuntimeConfig};
@@ -21,6 +22,7 @@ fn counter_increment(c: &mut Criterion) {
     let id = session.deploy(owner, COUNTER, 0).expect("deploy");
     let args = borsh::to_vec(&1u64).expect("encode");
     let bare = BareWasmtime::new(runtime.engine(), COUNTER);
+    let wasmi = Wasmi::new(COUNTER);
 
     let mut group = c.benchmark_group("counter_increment");
     group.bench_function("runtime_fresh_store", |b| {
@@ -37,6 +39,13 @@ fn counter_increment(c: &mut Criterion) {
             // The stub input_read writes nothing, so the contract decodes zero bytes of its
             // 8-byte argument buffer as 0: same code path, same work.
             let status = bare.call("increment", black_box(8));
+            assert_eq!(status, 0);
+            status
+        })
+    });
+    group.bench_function("wasmi_fresh_store", |b| {
+        b.iter(|| {
+            let status = wasmi.call("increment", black_box(8));
             assert_eq!(status, 0);
             status
         })
