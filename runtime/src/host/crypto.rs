@@ -39,40 +39,26 @@ pub(crate) fn link(l: &mut Linker<HostState>) -> wasmtime::Result<()> {
     l.func_wrap(
         m,
         abi::ED25519_VERIFY.name,
-        |mut c: Ctx<'_>, pk: i32, msg: i32, msg_len: i32, sig: i32| -> HostResult<i32> {
-            let msg_len = msg_len as u32 as usize;
-            limit(LimitKind::CryptoInput, msg_len, MAX_SIGNED_MESSAGE_BYTES)?;
-            let p = prices(&c);
-            super::charge(
-                &mut c,
-                price(p.ed25519_verify_base, p.ed25519_verify_per_byte, msg_len),
-            )?;
-            let mem = memory(&c)?;
-            let data = mem.data(&c);
-            let pk = fixed::<ED25519_PUBLIC_KEY_BYTES>(data, pk)?;
-            let msg = slice(data, msg, msg_len)?;
-            let sig = fixed::<ED25519_SIGNATURE_BYTES>(data, sig)?;
-            Ok(contained(|| ed25519(pk, msg, sig)))
+        |c: Ctx<'_>, pk: i32, msg: i32, msg_len: i32, sig: i32| -> HostResult<i32> {
+            signature_query(
+                c,
+                [pk, msg, msg_len, sig],
+                |p| (p.ed25519_verify_base, p.ed25519_verify_per_byte),
+                ed25519,
+            )
         },
     )?;
 
     l.func_wrap(
         m,
         abi::BLS_VERIFY.name,
-        |mut c: Ctx<'_>, pk: i32, msg: i32, msg_len: i32, sig: i32| -> HostResult<i32> {
-            let msg_len = msg_len as u32 as usize;
-            limit(LimitKind::CryptoInput, msg_len, MAX_SIGNED_MESSAGE_BYTES)?;
-            let p = prices(&c);
-            super::charge(
-                &mut c,
-                price(p.bls_verify_base, p.bls_verify_per_byte, msg_len),
-            )?;
-            let mem = memory(&c)?;
-            let data = mem.data(&c);
-            let pk = fixed::<BLS_PUBLIC_KEY_BYTES>(data, pk)?;
-            let msg = slice(data, msg, msg_len)?;
-            let sig = fixed::<BLS_SIGNATURE_BYTES>(data, sig)?;
-            Ok(contained(|| bls(pk, msg, sig)))
+        |c: Ctx<'_>, pk: i32, msg: i32, msg_len: i32, sig: i32| -> HostResult<i32> {
+            signature_query(
+                c,
+                [pk, msg, msg_len, sig],
+                |p| (p.bls_verify_base, p.bls_verify_per_byte),
+                bls,
+            )
         },
     )?;
 
@@ -117,6 +103,26 @@ pub(crate) fn link(l: &mut Linker<HostState>) -> wasmtime::Result<()> {
     Ok(())
 }
 
+/// `ed25519_verify` and `bls_verify`: `(pk, msg, msg_len, sig)` with a fixed-size key and
+/// signature, checked in the order of every host function (cap, gas, bounds, work).
+fn signature_query<const PK: usize, const SIG: usize>(
+    mut c: Ctx<'_>,
+    [pk, msg, msg_len, sig]: [i32; 4],
+    prices_of: impl Fn(&PriceTable) -> (u64, u64),
+    verify: fn(&[u8; PK], &[u8], &[u8; SIG]) -> bool,
+) -> HostResult<i32> {
+    let msg_len = msg_len as u32 as usize;
+    limit(LimitKind::CryptoInput, msg_len, MAX_SIGNED_MESSAGE_BYTES)?;
+    let (base, per_byte) = prices_of(&prices(&c));
+    super::charge(&mut c, price(base, per_byte, msg_len))?;
+    let mem = memory(&c)?;
+    let data = mem.data(&c);
+    let pk = fixed::<PK>(data, pk)?;
+    let msg = slice(data, msg, msg_len)?;
+    let sig = fixed::<SIG>(data, sig)?;
+    Ok(contained(|| verify(pk, msg, sig)))
+}
+
 /// The call's price table.
 fn prices(c: &Ctx<'_>) -> Arc<PriceTable> {
     c.data().env.runtime.prices.clone()
@@ -140,7 +146,11 @@ fn contained(verify: impl FnOnce() -> bool) -> i32 {
 
 /// ed25519 with `verify_strict`: refuses non-canonical `s`, small-order public keys and
 /// small-order `R`, so a signature is not malleable.
-fn ed25519(pk: &[u8; 32], msg: &[u8], sig: &[u8; 64]) -> bool {
+fn ed25519(
+    pk: &[u8; ED25519_PUBLIC_KEY_BYTES],
+    msg: &[u8],
+    sig: &[u8; ED25519_SIGNATURE_BYTES],
+) -> bool {
     let Ok(pk) = ed25519_dalek::VerifyingKey::from_bytes(pk) else {
         return false;
     };
@@ -152,7 +162,7 @@ fn ed25519(pk: &[u8; 32], msg: &[u8], sig: &[u8; 64]) -> bool {
 /// message hashed to G1 with its `BLS_SIG_BLS12381G1_XMD:SHA-256_DUSK_V2` domain). The plain,
 /// single-key verification: both points must decode, lie in their prime-order subgroup and
 /// not be the identity.
-fn bls(pk: &[u8; 96], msg: &[u8], sig: &[u8; 48]) -> bool {
+fn bls(pk: &[u8; BLS_PUBLIC_KEY_BYTES], msg: &[u8], sig: &[u8; BLS_SIGNATURE_BYTES]) -> bool {
     let (Ok(pk), Ok(sig)) = (BlsPublicKey::from_bytes(pk), BlsSignature::from_bytes(sig)) else {
         return false;
     };
