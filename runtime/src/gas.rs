@@ -13,7 +13,7 @@
 //! integer loop runs 12,005,006 gas in 1,098 µs, **10,900 gas/µs** (the yardstick; typical
 //! contract code, with memory traffic and calls, buys more time per gas than that, so this is
 //! the conservative end). Measured on the project's 2-core machine with
-//! `cargo test --release -p integration-tests crypto::measure -- --ignored --nocapture`:
+//! `cargo test --release -p integration-tests crypto::gas::measure -- --ignored --nocapture`:
 //!
 //! | operation | measured | price | gas/µs |
 //! |---|---|---|---|

@@ -6,7 +6,7 @@
 //!
 //! Keys, signatures and the PLONK circuit are made here from fixed seeds. The ignored test
 //! `measure_verification_costs` times each verification, for pricing:
-//! `cargo test --release -p integration-tests crypto::measure -- --ignored --nocapture`.
+//! `cargo test --release -p integration-tests crypto::gas::measure -- --ignored --nocapture`.
 
 use dusk_bytes::{DeserializableSlice, Serializable};
 use dusk_plonk::prelude::{
