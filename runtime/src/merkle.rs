@@ -36,7 +36,9 @@
 //! # Storage and cost
 //!
 //! Nodes are stored **content-addressed** by their hash in a [`NodeStore`] and never change once
-//! written; only their reference counts do. [`update`] applies a batch of `k` changes in one
+//! written; only their reference counts do. A parent refers to a child by a [`NodeRef`]: the
+//! hash, plus the child's leaf count and locality, functions of its content that are never hashed
+//! and let a persistent store place nodes near the keys they cover. [`update`] applies a batch of `k` changes in one
 //! descent that splits the sorted batch at every level, creating each new node once: it costs
 //! `O(k · depth)` hashes and node reads/writes and touches nothing off the updated paths, however
 //! large the state is. A leaf node also carries a *payload* (the raw value, for the persistent
@@ -74,17 +76,28 @@ pub type Hash = [u8; 32];
 /// The hash of an empty subtree (and the root of the empty state): 32 zero bytes.
 pub const EMPTY_HASH: Hash = [0; 32];
 
-/// Where a node is stored: its hash, and its **locality** `loc`, the first 8 bytes (big-endian)
-/// of the leftmost leaf key under it — for a leaf, of its own key. `loc` is a function of the
-/// node's content (so of its hash) and is never hashed: it only orders storage, so that the
-/// nodes on one key's path sort next to each other and to the leaf (a persistent store keyed
-/// by `loc ‖ hash` then writes a few pages per changed key instead of one page per node).
+/// How a node is found: its hash, plus two numbers that are functions of its content but are
+/// **never hashed** (storage metadata, so roots and proofs do not depend on them):
+///
+/// - `loc`, its **locality**: the first 8 bytes (big-endian) of the leftmost leaf key under it —
+///   for a leaf, of its own key; for an internal node, its left child's `loc` when that child is
+///   not empty, else its right child's;
+/// - `leaves`, how many leaves its subtree holds (1 for a leaf, the sum of its children's for an
+///   internal node).
+///
+/// A parent keeps both for each child, and a version its root's, so a persistent store can key
+/// nodes by them: the redb store sorts nodes by a size class of `leaves`, then `loc`, so each
+/// class's nodes over one key range share a few pages, and a commit dirties a few pages per
+/// changed key rather than one per node (see [`RedbStore`](crate::RedbStore)). The in-memory
+/// store ignores them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct NodeRef {
     /// The node's hash ([`EMPTY_HASH`] for an empty subtree).
     pub hash: Hash,
     /// Its locality (0 for an empty subtree).
     pub loc: u64,
+    /// How many leaves its subtree holds (0 for an empty subtree).
+    pub leaves: u64,
 }
 
 impl NodeRef {
@@ -92,11 +105,30 @@ impl NodeRef {
     pub const EMPTY: NodeRef = NodeRef {
         hash: EMPTY_HASH,
         loc: 0,
+        leaves: 0,
     };
 
     /// `true` for the empty subtree.
     pub fn is_empty(&self) -> bool {
         self.hash == EMPTY_HASH
+    }
+
+    /// The reference of the leaf node `key` = `value_hash`.
+    pub fn leaf(key: &LeafKey, value_hash: &Hash) -> NodeRef {
+        NodeRef {
+            hash: leaf_hash(key, value_hash),
+            loc: leaf_loc(key),
+            leaves: 1,
+        }
+    }
+
+    /// The reference of the internal node over `left` and `right`.
+    pub fn internal(left: &NodeRef, right: &NodeRef) -> NodeRef {
+        NodeRef {
+            hash: internal_hash(&left.hash, &right.hash),
+            loc: if left.is_empty() { right.loc } else { left.loc },
+            leaves: left.leaves.saturating_add(right.leaves),
+        }
     }
 }
 
@@ -105,11 +137,6 @@ pub fn leaf_loc(key: &LeafKey) -> u64 {
     let mut head = [0u8; 8];
     head.copy_from_slice(&key.0[..8]);
     u64::from_be_bytes(head)
-}
-
-/// The locality of an internal node over `left` and `right`: its leftmost leaf's.
-fn internal_loc(left: &NodeRef, right: &NodeRef) -> u64 {
-    if left.is_empty() { right.loc } else { left.loc }
 }
 
 /// Bits in a key: the tree has at most this many levels below the root.
@@ -268,109 +295,25 @@ pub enum Node {
     },
 }
 
-const INTERNAL_BYTE: u8 = 0;
-const LEAF_BYTE: u8 = 1;
-
 impl Node {
-    /// The node's hash (its address in the store).
+    /// The node's hash.
     pub fn hash(&self) -> Hash {
+        self.node_ref().hash
+    }
+
+    /// How the node is found: its hash, locality and leaf count.
+    pub fn node_ref(&self) -> NodeRef {
         match self {
             Node::Leaf {
                 key, value_hash, ..
-            } => leaf_hash(key, value_hash),
-            Node::Internal { left, right } => internal_hash(&left.hash, &right.hash),
-        }
-    }
-
-    /// Where the node is stored: its hash and locality.
-    pub fn node_ref(&self) -> NodeRef {
-        NodeRef {
-            hash: self.hash(),
-            loc: match self {
-                Node::Leaf { key, .. } => leaf_loc(key),
-                Node::Internal { left, right } => internal_loc(left, right),
-            },
-        }
-    }
-
-    /// Stored form: `0 ‖ left hash ‖ right hash ‖ left loc ‖ right loc` (locs u64 big-endian)
-    /// or `1 ‖ key ‖ value hash ‖ payload`.
-    pub fn encode(&self) -> Vec<u8> {
-        match self {
-            Node::Internal { left, right } => {
-                let mut out = Vec::with_capacity(81);
-                out.push(INTERNAL_BYTE);
-                out.extend_from_slice(&left.hash);
-                out.extend_from_slice(&right.hash);
-                out.extend_from_slice(&left.loc.to_be_bytes());
-                out.extend_from_slice(&right.loc.to_be_bytes());
-                out
-            }
-            Node::Leaf {
-                key,
-                value_hash,
-                payload,
-            } => {
-                let mut out = Vec::with_capacity(65 + payload.len());
-                out.push(LEAF_BYTE);
-                out.extend_from_slice(&key.0);
-                out.extend_from_slice(value_hash);
-                out.extend_from_slice(payload);
-                out
-            }
-        }
-    }
-
-    /// Decode the stored form; the error says what is wrong.
-    ///
-    /// # Errors
-    /// When the bytes are not a node.
-    pub fn decode(bytes: &[u8]) -> Result<Node, String> {
-        let (tag, rest) = bytes.split_first().ok_or("empty node record")?;
-        let pair = |rest: &[u8]| -> Option<(Hash, Hash)> {
-            Some((
-                rest.get(..32)?.try_into().ok()?,
-                rest.get(32..64)?.try_into().ok()?,
-            ))
-        };
-        match *tag {
-            INTERNAL_BYTE if rest.len() == 80 => {
-                let (left, right) = pair(rest).ok_or("short internal node")?;
-                let loc = |at: usize| -> Option<u64> {
-                    Some(u64::from_be_bytes(rest.get(at..at + 8)?.try_into().ok()?))
-                };
-                let (left_loc, right_loc) = (loc(64), loc(72));
-                let (Some(left_loc), Some(right_loc)) = (left_loc, right_loc) else {
-                    return Err("short internal node".into());
-                };
-                Ok(Node::Internal {
-                    left: NodeRef {
-                        hash: left,
-                        loc: left_loc,
-                    },
-                    right: NodeRef {
-                        hash: right,
-                        loc: right_loc,
-                    },
-                })
-            }
-            LEAF_BYTE if rest.len() >= 64 => {
-                let (key, value_hash) = pair(rest).ok_or("short leaf node")?;
-                Ok(Node::Leaf {
-                    key: LeafKey(key),
-                    value_hash,
-                    payload: rest[64..].to_vec(),
-                })
-            }
-            tag => Err(format!(
-                "bad node record (tag {tag}, {} bytes)",
-                bytes.len()
-            )),
+            } => NodeRef::leaf(key, value_hash),
+            Node::Internal { left, right } => NodeRef::internal(left, right),
         }
     }
 }
 
-/// Where nodes are read from: content-addressed by hash.
+/// Where nodes are read from: content-addressed by hash (a store may also use the rest of the
+/// [`NodeRef`] to find it).
 pub trait NodeStore {
     /// The node stored at `at`, if any.
     ///
@@ -386,7 +329,7 @@ pub trait NodeStore {
 
 /// A node store that can be written: nodes with their reference counts.
 pub trait NodeStoreMut: NodeStore {
-    /// The reference count of `hash`, or `None` when no such node is stored.
+    /// The reference count of the node at `at`, or `None` when no such node is stored.
     ///
     /// # Errors
     /// When the backend fails.
@@ -396,16 +339,16 @@ pub trait NodeStoreMut: NodeStore {
     /// # Errors
     /// When the backend fails.
     fn insert(&mut self, at: NodeRef, node: Node, refs: u64) -> Result<(), StoreError>;
-    /// Change the reference count of a stored node.
+    /// Add one reference to a stored node.
     ///
     /// # Errors
-    /// When the backend fails.
-    fn set_refs(&mut self, at: &NodeRef, refs: u64) -> Result<(), StoreError>;
-    /// Delete a node and its count; returns the node.
+    /// When the backend fails or the node is missing.
+    fn add_ref(&mut self, at: &NodeRef) -> Result<(), StoreError>;
+    /// Drop one reference to a stored node; when none is left, delete the node and return it.
     ///
     /// # Errors
-    /// When the backend fails.
-    fn remove(&mut self, at: &NodeRef) -> Result<Option<Node>, StoreError>;
+    /// When the backend fails or the node is missing.
+    fn drop_ref(&mut self, at: &NodeRef) -> Result<Option<Node>, StoreError>;
 }
 
 /// Nodes in a hash map (the in-memory store's tree). Only looked up, never iterated, so the
@@ -449,15 +392,25 @@ impl NodeStoreMut for MemoryNodes {
         Ok(())
     }
 
-    fn set_refs(&mut self, at: &NodeRef, refs: u64) -> Result<(), StoreError> {
-        if let Some((_, r)) = self.nodes.get_mut(&at.hash) {
-            *r = refs;
+    fn add_ref(&mut self, at: &NodeRef) -> Result<(), StoreError> {
+        match self.nodes.get_mut(&at.hash) {
+            Some((_, r)) => {
+                *r = r.saturating_add(1);
+                Ok(())
+            }
+            None => Err(missing(self, at)),
         }
-        Ok(())
     }
 
-    fn remove(&mut self, at: &NodeRef) -> Result<Option<Node>, StoreError> {
-        Ok(self.nodes.remove(&at.hash).map(|(n, _)| n))
+    fn drop_ref(&mut self, at: &NodeRef) -> Result<Option<Node>, StoreError> {
+        match self.nodes.get_mut(&at.hash) {
+            Some((_, r)) if *r > 1 => {
+                *r -= 1;
+                Ok(None)
+            }
+            Some(_) => Ok(self.nodes.remove(&at.hash).map(|(n, _)| n)),
+            None => Err(missing(self, at)),
+        }
     }
 }
 
@@ -492,14 +445,17 @@ pub(crate) fn corrupt<S: NodeStore + ?Sized>(store: &S, message: String) -> Stor
     }
 }
 
+/// The error for a node that should be stored and is not.
+pub(crate) fn missing<S: NodeStore + ?Sized>(store: &S, at: &NodeRef) -> StoreError {
+    corrupt(store, format!("merkle node {} is missing", hex(&at.hash)))
+}
+
 /// Read a node that must exist.
 pub(crate) fn read_node<S: NodeStore + ?Sized>(
     store: &S,
     at: &NodeRef,
 ) -> Result<Node, StoreError> {
-    store
-        .node(at)?
-        .ok_or_else(|| corrupt(store, format!("merkle node {} is missing", hex(&at.hash))))
+    store.node(at)?.ok_or_else(|| missing(store, at))
 }
 
 /// Apply a batch of changes to the tree under `root` and return the new root, holding one
@@ -549,23 +505,12 @@ pub fn release<S: NodeStoreMut + ?Sized>(store: &mut S, root: NodeRef) -> Result
         if at.is_empty() {
             continue;
         }
-        let refs = store.refs(&at)?.ok_or_else(|| {
-            corrupt(
-                store,
-                format!("merkle node {} has no reference count", hex(&at.hash)),
-            )
-        })?;
-        if refs > 1 {
-            store.set_refs(&at, refs - 1)?;
-            continue;
-        }
-        let node = store
-            .remove(&at)?
-            .ok_or_else(|| corrupt(store, format!("merkle node {} is missing", hex(&at.hash))))?;
-        deleted += 1;
-        if let Node::Internal { left, right } = node {
-            pending.push(left);
-            pending.push(right);
+        if let Some(node) = store.drop_ref(&at)? {
+            deleted += 1;
+            if let Node::Internal { left, right } = node {
+                pending.push(left);
+                pending.push(right);
+            }
         }
     }
     Ok(deleted)

@@ -4,19 +4,25 @@
 //!
 //! | table | key | value |
 //! |---|---|---|
-//! | `meta` | `"format"` | `sandbox-state-redb-v2` |
+//! | `meta` | `"format"` | `sandbox-state-redb-v3` |
 //! | `code` | code hash (32) | the module's bytes (written once, never deleted) |
 //! | `contracts` | contract id (32) | `owner (32) ‖ code hash (32)` |
 //! | `storage` | contract id (32) ‖ key | value (the current state, for fast reads) |
-//! | `merkle_nodes` | node locality (u64 BE) ‖ node hash (32) | reference count (u64 LE) ‖ the node ([`Node::encode`], immutable once written) |
+//! | `merkle_nodes` | class (1) ‖ node locality (u64 BE) ‖ node hash (32) | reference count (LEB128) ‖ the node (immutable once written) |
 //! | `roots` | version (u64) | `root (32) ‖ leaf count (u64 LE) ‖ root locality (u64 LE)` |
 //!
-//! Nodes are keyed by **locality first** ([`NodeRef`]: the first 8 bytes of the leftmost leaf
-//! key under the node), then hash: the nodes on the lower part of one key's path sort next to
-//! each other and to the leaf, so a commit dirties a few B-tree pages per changed key rather
-//! than one random page per node — the difference between a commit whose cost grows with the
-//! size of the state and one that does not (see `benches/benches/state_commit.rs`). Format v1
-//! keyed nodes by hash alone; a v1 file is refused as corrupt.
+//! Nodes are keyed by **where they sit in the tree**, not by hash alone (the hash only makes the
+//! key unique): first a size class of the node's subtree (`⌊log2(leaves)⌋ / 3`), then its
+//! locality (the first 8 bytes of its leftmost leaf key, see [`NodeRef`]). Both are functions of
+//! the node's content, so a node keeps its key, and neither is hashed. The nodes of one class over
+//! one key range are then contiguous, and the path to a changed key crosses each class once: a
+//! commit creates, re-counts and (pruning) deletes nodes on about one page per class per changed
+//! key, instead of one random page per node — the difference between a commit whose cost grows
+//! with the size of the state and one that grows with the keys it changes (see
+//! `benches/benches/state_commit.rs`). The record layout (children's localities and leaf counts,
+//! value hashes derived from payloads) is in `redb_store/nodes.rs`. Format v1 keyed nodes by hash,
+//! with their counts in a second table, and v2 by locality ‖ hash; a file of another format is
+//! refused as [`StoreError::Corrupt`] before any of its tables is opened.
 //!
 //! The tree is the one of [`merkle`]: leaves for contract records and storage values, and its
 //! leaf nodes carry the raw value (the record's bytes, the storage value) as payload.
@@ -45,24 +51,26 @@
 //! makes it verify the whole file at open instead.
 
 mod export;
+mod integrity;
 mod nodes;
 mod snapshot;
+#[cfg(test)]
+mod tests;
 
 pub use snapshot::Snapshot;
 
-use nodes::{NodeKey, ReadNodes, WriteNodes};
+use nodes::{ReadNodes, WriteNodes};
 
 use crate::error::StoreError;
 use crate::ids::CodeHash;
-use crate::merkle::{self, Hash, LeafKey, Node, NodeRef, NodeStore, Proof, Root};
+use crate::merkle::{self, NodeRef, Proof, Root};
 use crate::state::{ChangeSet, ContractRecord, StateStore};
 use borsh::BorshDeserialize;
 use host_api::ContractId;
 use redb::{
     Database, ReadOnlyTable, ReadTransaction, ReadableDatabase, ReadableTable,
-    ReadableTableMetadata, Table, TableDefinition, WriteTransaction,
+    ReadableTableMetadata, Table, TableDefinition, TableHandle, WriteTransaction,
 };
-use std::collections::BTreeSet;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -72,12 +80,12 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const CODE: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("code");
 const CONTRACTS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("contracts");
 const STORAGE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("storage");
-const NODES: TableDefinition<NodeKey, &[u8]> = TableDefinition::new("merkle_nodes");
+const NODES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("merkle_nodes");
 
 const ROOTS: TableDefinition<u64, &[u8]> = TableDefinition::new("roots");
 
 const FORMAT_KEY: &str = "format";
-const FORMAT: &[u8] = b"sandbox-state-redb-v2";
+const FORMAT: &[u8] = b"sandbox-state-redb-v3";
 
 /// How to open a [`RedbStore`].
 #[derive(Clone, Debug, Default)]
@@ -119,6 +127,7 @@ impl VersionInfo {
         NodeRef {
             hash: self.root.0,
             loc: self.root_loc,
+            leaves: self.leaves,
         }
     }
 
@@ -271,7 +280,6 @@ fn version_of(
 
 /// Every table, open in one write transaction.
 struct WriteTables<'t, 'p> {
-    meta: Table<'t, &'static str, &'static [u8]>,
     code: Table<'t, [u8; 32], &'static [u8]>,
     contracts: Table<'t, [u8; 32], &'static [u8]>,
     storage: Table<'t, &'static [u8], &'static [u8]>,
@@ -283,7 +291,6 @@ impl<'t, 'p> WriteTables<'t, 'p> {
     fn open(txn: &'t WriteTransaction, path: &'p str) -> Result<Self, StoreError> {
         let e = |e: redb::TableError| db_error(path, e);
         Ok(Self {
-            meta: txn.open_table(META).map_err(e)?,
             code: txn.open_table(CODE).map_err(e)?,
             contracts: txn.open_table(CONTRACTS).map_err(e)?,
             storage: txn.open_table(STORAGE).map_err(e)?,
@@ -326,13 +333,22 @@ impl<'t, 'p> WriteTables<'t, 'p> {
         }
         let (root, stats) =
             merkle::update(&mut self.nodes, head.root_ref(), changes.leaf_updates(true))?;
-        let leaves = (head.leaves + stats.leaves_added)
-            .checked_sub(stats.leaves_removed)
-            .ok_or_else(|| corrupt(path, "leaf count below zero".into()))?;
+        // The root's leaf count is summed up the tree; the added and removed keys must agree.
+        let counted = (head.leaves + stats.leaves_added).checked_sub(stats.leaves_removed);
+        if counted != Some(root.leaves) {
+            return Err(corrupt(
+                path,
+                format!(
+                    "version {}: {} leaves under the new root, {counted:?} counted",
+                    head.version + 1,
+                    root.leaves
+                ),
+            ));
+        }
         let next = VersionInfo {
             version: head.version + 1,
             root: Root(root.hash),
-            leaves,
+            leaves: root.leaves,
             root_loc: root.loc,
         };
         self.roots
@@ -372,6 +388,37 @@ impl<'t, 'p> WriteTables<'t, 'p> {
     }
 }
 
+/// Check the file's format in `txn`, writing it when the file is new; returns `true` when it is.
+fn check_format(txn: &WriteTransaction, path: &str) -> Result<bool, StoreError> {
+    let e = |e: redb::StorageError| db_error(path, e);
+    let mut meta = txn.open_table(META).map_err(|e| db_error(path, e))?;
+    let format = meta.get(FORMAT_KEY).map_err(e)?.map(|f| f.value().to_vec());
+    match format {
+        Some(f) if f == FORMAT => Ok(false),
+        Some(f) => Err(corrupt(
+            path,
+            format!(
+                "unknown state format {:?} (this build reads {:?})",
+                String::from_utf8_lossy(&f),
+                String::from_utf8_lossy(FORMAT)
+            ),
+        )),
+        None => {
+            let others = txn
+                .list_tables()
+                .map_err(e)?
+                .filter(|t| t.name() != META.name())
+                .count()
+                + txn.list_multimap_tables().map_err(e)?.count();
+            if others > 0 || meta.len().map_err(e)? > 0 {
+                return Err(corrupt(path, "state tables without a format".into()));
+            }
+            meta.insert(FORMAT_KEY, FORMAT).map_err(e)?;
+            Ok(true)
+        }
+    }
+}
+
 impl RedbStore {
     /// Open the database at `path`, creating it (holding version 0, the empty state) when the
     /// file does not exist or is empty.
@@ -397,33 +444,23 @@ impl RedbStore {
         builder.set_check_integrity_on_open(options.check_integrity_on_open);
         let db = builder.create(&path).map_err(|e| db_error(&path, e))?;
         let txn = db.begin_write().map_err(|e| db_error(&path, e))?;
+        // The format first, before any other table is opened with this format's types: a file
+        // of another format or program is refused (the transaction is dropped, nothing written).
+        let new = check_format(&txn, &path)?;
         {
             let mut t = WriteTables::open(&txn, &path)?;
-            let e = |e: redb::StorageError| db_error(&path, e);
-            let format = t
-                .meta
-                .get(FORMAT_KEY)
-                .map_err(e)?
-                .map(|f| f.value().to_vec());
-            match format {
-                Some(f) if f == FORMAT => {
-                    head_of(&t.roots, &path)?;
-                }
-                Some(f) => {
-                    let f = String::from_utf8_lossy(&f).into_owned();
-                    return Err(corrupt(&path, format!("unknown state format {f:?}")));
-                }
-                None if t.roots.len().map_err(e)? == 0 && t.storage.len().map_err(e)? == 0 => {
-                    t.meta.insert(FORMAT_KEY, FORMAT).map_err(e)?;
-                    let empty = VersionInfo {
-                        version: 0,
-                        root: Root::EMPTY,
-                        leaves: 0,
-                        root_loc: 0,
-                    };
-                    t.roots.insert(0, empty.encode().as_slice()).map_err(e)?;
-                }
-                None => return Err(corrupt(&path, "state tables without a format".into())),
+            if new {
+                let empty = VersionInfo {
+                    version: 0,
+                    root: Root::EMPTY,
+                    leaves: 0,
+                    root_loc: 0,
+                };
+                t.roots
+                    .insert(0, empty.encode().as_slice())
+                    .map_err(|e| db_error(&path, e))?;
+            } else {
+                head_of(&t.roots, &path)?;
             }
         }
         txn.commit().map_err(|e| db_error(&path, e))?;
@@ -500,8 +537,7 @@ impl RedbStore {
             db: self.db.clone(),
             path: self.path.clone(),
             version: info.version,
-            root: info.root,
-            root_loc: info.root_loc,
+            root: info.root_ref(),
         }
     }
 
@@ -577,71 +613,6 @@ impl RedbStore {
             storage_entries: self.read_table(&txn, STORAGE)?.len().map_err(e)?,
             contracts: self.read_table(&txn, CONTRACTS)?.len().map_err(e)?,
         })
-    }
-
-    /// Check the whole database (reads all of it): the node table holds exactly the nodes the
-    /// retained versions reach, each with its count, every version's leaf count is right, and the
-    /// head root is the root of the `contracts` and `storage` tables rebuilt from scratch.
-    ///
-    /// # Errors
-    /// [`StoreError::Corrupt`] naming the first problem found.
-    pub fn check_integrity(&self) -> Result<(), StoreError> {
-        let path = self.path.as_str();
-        let e = |e: redb::StorageError| db_error(path, e);
-        let txn = self.read()?;
-        let roots = self.read_table(&txn, ROOTS)?;
-        let nodes = ReadNodes::open(&txn, path)?;
-        let mut all = BTreeSet::new();
-        for info in versions_of(&roots, path)? {
-            let mut mine = BTreeSet::new();
-            merkle::reachable(&nodes, info.root_ref(), &mut mine)?;
-            let mut leaves = 0u64;
-            for at in &mine {
-                if let Some(Node::Leaf { .. }) = nodes.node(at)? {
-                    leaves += 1;
-                }
-            }
-            if leaves != info.leaves {
-                let v = info.version;
-                return Err(corrupt(
-                    path,
-                    format!("version {v}: {leaves} leaves, recorded {}", info.leaves),
-                ));
-            }
-            all.extend(mine);
-        }
-        let stored = nodes.nodes.len().map_err(e)?;
-        if stored != all.len() as u64 {
-            return Err(corrupt(
-                path,
-                format!("{stored} nodes stored, {} reachable", all.len()),
-            ));
-        }
-        let mut leaves = std::collections::BTreeMap::<LeafKey, Hash>::new();
-        for entry in self.read_table(&txn, CONTRACTS)?.iter().map_err(e)? {
-            let (id, record) = entry.map_err(e)?;
-            let record = decode_record(record.value(), path)?;
-            let leaf = merkle::record_leaf_key(&ContractId(id.value()));
-            leaves.insert(leaf, merkle::record_value_hash(&leaf, &record.to_bytes()));
-        }
-        for entry in self.read_table(&txn, STORAGE)?.iter().map_err(e)? {
-            let (key, value) = entry.map_err(e)?;
-            let key = key.value();
-            let id: [u8; 32] = key
-                .get(..32)
-                .and_then(|k| k.try_into().ok())
-                .ok_or_else(|| corrupt(path, "storage key shorter than a contract id".into()))?;
-            let leaf = merkle::storage_leaf_key(&ContractId(id), &key[32..]);
-            leaves.insert(leaf, merkle::storage_value_hash(&leaf, value.value()));
-        }
-        let head = head_of(&roots, path)?;
-        if merkle::root_of(&leaves) != head.root {
-            return Err(corrupt(
-                path,
-                "the head root does not match the stored state".into(),
-            ));
-        }
-        Ok(())
     }
 
     /// Test hook: the next write transaction does all its work, then is aborted instead of

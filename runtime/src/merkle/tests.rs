@@ -54,6 +54,30 @@ fn apply(
     new
 }
 
+/// Every reference in the tree of `root` carries its subtree's leaf count and its leftmost
+/// leaf's locality (the storage metadata the redb store keys nodes by).
+fn assert_storage_metadata(nodes: &MemoryNodes, root: NodeRef) {
+    fn walk(nodes: &MemoryNodes, at: NodeRef) -> (u64, Option<LeafKey>) {
+        if at.is_empty() {
+            assert_eq!(at, NodeRef::EMPTY);
+            return (0, None);
+        }
+        let (leaves, leftmost) = match nodes.node(&at).unwrap().unwrap() {
+            Node::Leaf { key, .. } => (1, Some(key)),
+            Node::Internal { left, right } => {
+                let (l, lk) = walk(nodes, left);
+                let (r, rk) = walk(nodes, right);
+                assert!(l + r >= 2, "an internal node over fewer than two leaves");
+                (l + r, lk.or(rk))
+            }
+        };
+        assert_eq!(at.leaves, leaves);
+        assert_eq!(Some(at.loc), leftmost.as_ref().map(leaf_loc));
+        (leaves, leftmost)
+    }
+    walk(nodes, root);
+}
+
 #[test]
 fn empty_tree_and_single_leaf() {
     assert_eq!(root_of(&BTreeMap::new()), Root::EMPTY);
@@ -225,7 +249,9 @@ proptest! {
                 batch.iter().map(|(i, v)| (universe[*i], *v)).collect();
             root = apply(&mut nodes, root, &mut model, &batch);
             prop_assert_eq!(Root(root.hash), root_of(&model));
+            prop_assert_eq!(root.leaves, model.len() as u64);
             prop_assert_eq!(nodes.len(), reachable_count(&nodes, root));
+            assert_storage_metadata(&nodes, root);
             for key in &universe {
                 prop_assert_eq!(get(&nodes, root, key).unwrap().map(|v| v.hash), model.get(key).copied());
             }

@@ -3,7 +3,7 @@
 
 use super::{
     KEY_BITS, LeafKey, LeafUpdate, LeafValue, Node, NodeRef, NodeStoreMut, UpdateStats, corrupt,
-    hex, internal_hash, internal_loc, leaf_hash, leaf_loc, read_node,
+    read_node,
 };
 use crate::error::StoreError;
 
@@ -166,10 +166,7 @@ impl<S: NodeStoreMut + ?Sized> Updater<'_, S> {
                 ..only
             });
         }
-        let at = NodeRef {
-            hash: internal_hash(&l.at.hash, &r.at.hash),
-            loc: internal_loc(&l.at, &r.at),
-        };
+        let at = NodeRef::internal(&l.at, &r.at);
         if current == Some(at) {
             debug_assert!(!l.fresh && !r.fresh, "an unchanged node has new children");
             return Ok(Sub {
@@ -208,10 +205,7 @@ impl<S: NodeStoreMut + ?Sized> Updater<'_, S> {
 
     /// The leaf node of `key` = `value`, created unless it exists.
     fn leaf(&mut self, key: &LeafKey, value: &LeafValue) -> Result<Sub, StoreError> {
-        let at = NodeRef {
-            hash: leaf_hash(key, &value.hash),
-            loc: leaf_loc(key),
-        };
+        let at = NodeRef::leaf(key, &value.hash);
         let mut sub = Sub {
             at,
             kind: Kind::Leaf,
@@ -241,12 +235,6 @@ impl<S: NodeStoreMut + ?Sized> Updater<'_, S> {
     }
 
     pub(super) fn incref(&mut self, at: &NodeRef) -> Result<(), StoreError> {
-        let refs = self.store.refs(at)?.ok_or_else(|| {
-            corrupt(
-                &*self.store,
-                format!("merkle node {} has no reference count", hex(&at.hash)),
-            )
-        })?;
-        self.store.set_refs(at, refs.saturating_add(1))
+        self.store.add_ref(at)
     }
 }

@@ -20,8 +20,8 @@ pub struct Snapshot {
     pub(super) db: Arc<Database>,
     pub(super) path: String,
     pub(super) version: u64,
-    pub(super) root: Root,
-    pub(super) root_loc: u64,
+    /// The version's root node.
+    pub(super) root: NodeRef,
 }
 
 impl fmt::Debug for Snapshot {
@@ -29,7 +29,7 @@ impl fmt::Debug for Snapshot {
         f.debug_struct("Snapshot")
             .field("path", &self.path)
             .field("version", &self.version)
-            .field("root", &self.root)
+            .field("root", &Root(self.root.hash))
             .finish_non_exhaustive()
     }
 }
@@ -45,7 +45,7 @@ impl Snapshot {
         let txn = self.db.begin_read().map_err(|e| db_error(&self.path, e))?;
         let roots = txn.open_table(ROOTS).map_err(|e| db_error(&self.path, e))?;
         match version_of(&roots, self.version, &self.path)? {
-            Some(info) if info.root == self.root => Ok(txn),
+            Some(info) if info.root_ref() == self.root => Ok(txn),
             _ => Err(StoreError::UnknownSnapshot(format!(
                 "version {} (dropped)",
                 self.version
@@ -56,7 +56,7 @@ impl Snapshot {
     fn leaf(&self, key: &LeafKey) -> Result<Option<Vec<u8>>, StoreError> {
         let txn = self.begin()?;
         let nodes = ReadNodes::open(&txn, &self.path)?;
-        Ok(merkle::get(&nodes, self.root_ref(), key)?.map(|v| v.payload))
+        Ok(merkle::get(&nodes, self.root, key)?.map(|v| v.payload))
     }
 
     /// The proof of storage `key` of `contract` under this version's root.
@@ -66,14 +66,7 @@ impl Snapshot {
     pub fn prove(&self, contract: &ContractId, key: &[u8]) -> Result<Proof, StoreError> {
         let txn = self.begin()?;
         let leaf = merkle::storage_leaf_key(contract, key);
-        merkle::prove(&ReadNodes::open(&txn, &self.path)?, self.root_ref(), &leaf)
-    }
-
-    fn root_ref(&self) -> NodeRef {
-        NodeRef {
-            hash: self.root.0,
-            loc: self.root_loc,
-        }
+        merkle::prove(&ReadNodes::open(&txn, &self.path)?, self.root, &leaf)
     }
 }
 
@@ -101,7 +94,7 @@ impl StateStore for Snapshot {
     }
 
     fn root(&self) -> Result<Root, StoreError> {
-        Ok(self.root)
+        Ok(Root(self.root.hash))
     }
 
     fn commit(&self, _changes: ChangeSet) -> Result<Root, StoreError> {

@@ -461,24 +461,83 @@ fn of_two_sessions_over_the_same_root_the_first_to_commit_wins() {
     }
 }
 
+/// A state database as an older build wrote it: format v1 kept nodes by hash with their counts
+/// in `merkle_refs`, v2 by locality ‖ hash with the count in the node's record.
+fn write_old_format(path: &Path, version: u8) {
+    use redb::TableDefinition;
+    let db = redb::Database::create(path).unwrap();
+    let txn = db.begin_write().unwrap();
+    {
+        let format = format!("sandbox-state-redb-v{version}");
+        let meta: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+        txn.open_table(meta)
+            .unwrap()
+            .insert("format", format.as_bytes())
+            .unwrap();
+        let storage: TableDefinition<&[u8], &[u8]> = TableDefinition::new("storage");
+        let mut key = vec![7u8; 32];
+        key.extend_from_slice(b"count");
+        txn.open_table(storage)
+            .unwrap()
+            .insert(key.as_slice(), [1u8; 8].as_slice())
+            .unwrap();
+        let roots: TableDefinition<u64, &[u8]> = TableDefinition::new("roots");
+        let mut roots = txn.open_table(roots).unwrap();
+        let node = [1u8; 1 + 32 + 32 + 8];
+        if version == 1 {
+            let nodes: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("merkle_nodes");
+            txn.open_table(nodes)
+                .unwrap()
+                .insert([3; 32], node.as_slice())
+                .unwrap();
+            let refs: TableDefinition<[u8; 32], u64> = TableDefinition::new("merkle_refs");
+            txn.open_table(refs).unwrap().insert([3; 32], 1).unwrap();
+            roots.insert(1, [3u8; 40].as_slice()).unwrap();
+        } else {
+            let nodes: TableDefinition<[u8; 40], &[u8]> = TableDefinition::new("merkle_nodes");
+            txn.open_table(nodes)
+                .unwrap()
+                .insert([3; 40], node.as_slice())
+                .unwrap();
+            roots.insert(1, [3u8; 48].as_slice()).unwrap();
+        }
+    }
+    txn.commit().unwrap();
+}
+
 #[test]
 fn a_database_of_an_older_format_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v1.redb");
-    let db = redb::Database::create(&path).unwrap();
-    let txn = db.begin_write().unwrap();
-    {
-        let meta: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
-        let mut t = txn.open_table(meta).unwrap();
-        t.insert("format", b"sandbox-state-redb-v1".as_slice())
-            .unwrap();
-    }
-    txn.commit().unwrap();
-    drop(db);
-    match RedbStore::open(&path) {
-        Err(StoreError::Corrupt { message, .. }) => {
-            assert!(message.contains("sandbox-state-redb-v1"), "{message}");
+    for version in [1, 2] {
+        let path = dir.path().join(format!("v{version}.redb"));
+        write_old_format(&path, version);
+        let format = format!("sandbox-state-redb-v{version}");
+        match RedbStore::open(&path) {
+            Err(StoreError::Corrupt { message, .. }) => {
+                assert!(message.contains(&format), "{message}");
+                assert!(message.contains("sandbox-state-redb-v3"), "{message}");
+            }
+            other => panic!("v{version}: expected Corrupt, got {other:?}"),
         }
-        other => panic!("expected Corrupt, got {other:?}"),
+        // Refused before anything was read as the new layout or written: the old tables are
+        // as they were, with their old types.
+        let db = redb::Database::open(&path).unwrap();
+        let txn = redb::ReadableDatabase::begin_read(&db).unwrap();
+        let meta: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+        let meta = txn.open_table(meta).unwrap();
+        assert_eq!(
+            meta.get("format").unwrap().unwrap().value(),
+            format.as_bytes()
+        );
+        let nodes = if version == 1 {
+            let t: redb::TableDefinition<[u8; 32], &[u8]> =
+                redb::TableDefinition::new("merkle_nodes");
+            redb::ReadableTableMetadata::len(&txn.open_table(t).unwrap()).unwrap()
+        } else {
+            let t: redb::TableDefinition<[u8; 40], &[u8]> =
+                redb::TableDefinition::new("merkle_nodes");
+            redb::ReadableTableMetadata::len(&txn.open_table(t).unwrap()).unwrap()
+        };
+        assert_eq!(nodes, 1, "v{version}");
     }
 }
