@@ -110,10 +110,12 @@ if [ "$rustc_version" != "$EXPECTED_RUSTC" ]; then
 fi
 
 # --- contracts ---------------------------------------------------------------------------------
-# Every directory with a Cargo.toml is a contract crate (and a workspace member); its wasm is named
-# after the package.
+# Every directory with a `cdylib` Cargo.toml is a contract crate (and a workspace member); its wasm
+# is named after the package.
 names=()
 for manifest in "$contracts_dir"/*/Cargo.toml; do
+    # Libraries shared by contracts (e.g. genesis-types) are not contracts: no wasm of their own.
+    grep -q 'crate-type *= *\[ *"cdylib"' "$manifest" || continue
     name=$(sed -n 's/^name *= *"\([^"]*\)".*/\1/p' "$manifest" | head -n 1)
     [ -n "$name" ] || { echo "error: no package name in $manifest" >&2; exit 1; }
     names+=("$name")

@@ -7,14 +7,20 @@
 //! | `transfer(to: Address, amount: u128)` | the fake token transfer: re-enters the bank and records the result |
 //! | `reentry() -> i32` | the recorded code of the last re-entry attempt (`-6` = refused as reentrancy) |
 //! | `survive(target: ContractId, gas: u64) -> i32` | calls `target.infinite_loop()` with `gas`, records `survived` and returns the callee's status code (`-2` = out of gas) |
+//! | `forward(target: ContractId, function: String, args: Vec<u8>) -> (i32, Vec<u8>)` | calls any entry point as this contract and returns the callee's status and output: a contract trying the protocol's host-only entry points |
 #![no_std]
 #![forbid(unsafe_code)]
 
+extern crate alloc;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use host_api::ContractId;
+use host_api::encoding::encode;
 use host_api::guest::calls::call_raw;
 use host_api::guest::storage::Item;
 use host_api::guest::{caller, self_id};
-use host_api::encoding::encode;
 
 const BANK: Item<ContractId> = Item::new(b"bank");
 const REENTRY: Item<i32> = Item::new(b"reentry");
@@ -44,4 +50,9 @@ pub fn survive(target: ContractId, gas: u64) -> i32 {
     let (status, _) = call_raw(target, "infinite_loop", &[], gas);
     SURVIVED.set(&true);
     status
+}
+
+#[host_api::entry]
+pub fn forward(target: ContractId, function: String, args: Vec<u8>) -> (i32, Vec<u8>) {
+    call_raw(target, &function, &args, 0)
 }

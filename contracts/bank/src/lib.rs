@@ -32,7 +32,11 @@ pub enum BankError {
     Overflow,
 }
 
-fn token_call(token: ContractId, function: &str, args: &impl BorshSerialize) -> Result<(), BankError> {
+fn token_call(
+    token: ContractId,
+    function: &str,
+    args: &impl BorshSerialize,
+) -> Result<(), BankError> {
     call::<_, ()>(token, function, args, 0).map_err(|f| match f {
         CallFailure::Reverted(bytes) => BankError::Token(bytes),
         _ => BankError::Token(Vec::new()),
@@ -45,7 +49,10 @@ pub fn deposit(token: ContractId, amount: u128) -> Result<(), BankError> {
     let bank = Address::from(self_id());
     token_call(token, "transfer_from", &(owner, bank, amount))?;
     let held = DEPOSITS.get(&(token, owner)).unwrap_or(0);
-    DEPOSITS.set(&(token, owner), &held.checked_add(amount).ok_or(BankError::Overflow)?);
+    DEPOSITS.set(
+        &(token, owner),
+        &held.checked_add(amount).ok_or(BankError::Overflow)?,
+    );
     Ok(())
 }
 
@@ -60,7 +67,12 @@ pub fn withdraw(token: ContractId, amount: u128) -> Result<(), BankError> {
     // Read again after the external call: were reentrancy allowed, a nested withdraw could have
     // changed it. checked_sub keeps the books honest either way.
     let held = DEPOSITS.get(&(token, owner)).unwrap_or(0);
-    DEPOSITS.set(&(token, owner), &held.checked_sub(amount).ok_or(BankError::InsufficientDeposit)?);
+    DEPOSITS.set(
+        &(token, owner),
+        &held
+            .checked_sub(amount)
+            .ok_or(BankError::InsufficientDeposit)?,
+    );
     Ok(())
 }
 

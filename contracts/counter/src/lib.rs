@@ -33,7 +33,11 @@ pub struct Incremented {
 /// Add `by` to the counter and return the new value.
 #[host_api::entry]
 pub fn increment(by: u64) -> Result<u64, CounterError> {
-    let value = COUNT.get().unwrap_or(0).checked_add(by).ok_or(CounterError::Overflow)?;
+    let value = COUNT
+        .get()
+        .unwrap_or(0)
+        .checked_add(by)
+        .ok_or(CounterError::Overflow)?;
     COUNT.set(&value);
     emit("incremented", &Incremented { by, value });
     Ok(value)

@@ -75,14 +75,24 @@ fn set_balance(owner: &Address, amount: u128) {
 
 /// Move `amount` from `from` to `to`, or fail without writing anything.
 fn move_tokens(from: Address, to: Address, amount: u128) -> Result<(), TokenError> {
-    let from_balance =
-        balance(&from).checked_sub(amount).ok_or(TokenError::InsufficientBalance)?;
+    let from_balance = balance(&from)
+        .checked_sub(amount)
+        .ok_or(TokenError::InsufficientBalance)?;
     if from != to {
-        let to_balance = balance(&to).checked_add(amount).ok_or(TokenError::Overflow)?;
+        let to_balance = balance(&to)
+            .checked_add(amount)
+            .ok_or(TokenError::Overflow)?;
         set_balance(&from, from_balance);
         set_balance(&to, to_balance);
     }
-    emit("transfer", &Transfer { from: Some(from), to, amount });
+    emit(
+        "transfer",
+        &Transfer {
+            from: Some(from),
+            to,
+            amount,
+        },
+    );
     Ok(())
 }
 
@@ -95,7 +105,14 @@ pub fn init(supply: u128) -> Result<(), TokenError> {
     let owner = caller();
     TOTAL_SUPPLY.set(&supply);
     set_balance(&owner, supply);
-    emit("transfer", &Transfer { from: None, to: owner, amount: supply });
+    emit(
+        "transfer",
+        &Transfer {
+            from: None,
+            to: owner,
+            amount: supply,
+        },
+    );
     Ok(())
 }
 
@@ -126,7 +143,14 @@ pub fn approve(spender: Address, amount: u128) {
     } else {
         ALLOWANCES.set(&(owner, spender), &amount);
     }
-    emit("approval", &Approval { owner, spender, amount });
+    emit(
+        "approval",
+        &Approval {
+            owner,
+            spender,
+            amount,
+        },
+    );
 }
 
 /// How much `spender` may still spend of `owner`'s tokens.

@@ -8,6 +8,7 @@ mod contracts;
 mod crypto;
 mod deploy_limits;
 mod determinism;
+mod genesis;
 mod harness;
 mod host_limits;
 mod module_cache;
