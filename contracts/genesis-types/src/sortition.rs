@@ -38,7 +38,7 @@ pub fn uniform(digest: &[u8; 32]) -> f64 {
 
 /// The most credits one private claim can carry for `expected` credits: `2τ + 32` (and never
 /// more than the provisioner's lots). It bounds the work of a claim; for `τ = 64` the chance
-/// of a provisioner deserving more is below 10⁻²⁰.
+/// of a provisioner deserving more is about 2.5 · 10⁻¹⁴.
 pub fn private_credit_cap(expected: u32) -> u32 {
     expected.saturating_mul(2).saturating_add(32)
 }

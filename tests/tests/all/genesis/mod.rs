@@ -3,6 +3,7 @@
 //! node (`genesis_types::sortition`), checked natively for fairness.
 
 mod committee;
+mod lifecycle;
 mod protocol_only;
 mod sortition;
 mod stake;
