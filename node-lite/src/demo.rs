@@ -3,9 +3,12 @@
 //! Deploys `counter`, `token` and `hostile` (the committed builds in `contracts/wasm/`), makes
 //! ordinary calls, then lets every hostile entry point loose and shows that each ends in its own
 //! typed outcome with the gas it burned and storage untouched, that a module with a forbidden
-//! import is refused at deploy, and how long a counter increment takes in a fresh Store. The
+//! import is refused at deploy, how the genesis contracts stake, draw a private committee and
+//! slash an equivocation, and how long a counter increment takes in a fresh Store. The
 //! state lives in a redb database in a temporary directory: the demo commits, shows the merkle
 //! root, reopens the database as after a restart, and proves a storage value against the root.
+
+mod genesis_tour;
 
 use crate::exec::DEV_ACCOUNT;
 use borsh::to_vec;
@@ -185,6 +188,12 @@ pub fn run(out: &mut dyn Write) -> DemoResult {
     }
     let r = call(&mut s, hostile, "no_such_entry", &[])?;
     row(out, "hostile.no_such_entry", &r, "")?;
+
+    writeln!(
+        out,
+        "\n== genesis: transfer, stake and committee (the protocol's rules, as contracts)"
+    )?;
+    genesis_tour::run(out, &mut s, DEV_ACCOUNT)?;
 
     writeln!(
         out,

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod dump_file;
 pub mod exec;
 pub mod gas_script;
+pub mod genesis;
 pub mod inspect;
 pub mod local;
 pub mod signature;

@@ -269,4 +269,19 @@ fn demo_runs_and_shows_a_persistent_root_and_a_valid_proof() {
     assert!(!text.contains("STORAGE CHANGED"), "{text}");
     assert!(text.contains("(same)"), "root survives reopening: {text}");
     assert!(text.contains("verifies without the store: true"), "{text}");
+    // The genesis section: stake matures, a private committee is drawn, the protocol's entry
+    // point refuses an application, an equivocation burns 10 % of a 4,000 stake.
+    assert!(
+        text.contains("eligible in epoch 0: 0; in epoch 1: 4, total stake 10000"),
+        "{text}"
+    );
+    assert!(text.contains("a valid result needs 43 of 64"), "{text}");
+    assert!(
+        text.contains("refused with ProtocolOnly, nothing changed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("slashed 400 (burnt: supply 10000 -> 9600), its stake is now 3600"),
+        "{text}"
+    );
 }

@@ -1,0 +1,243 @@
+//! The genesis contracts on a session: deploy and initialise `transfer`, `stake` and
+//! `committee` (the committed builds), and the provisioner keys that sign for them.
+//!
+//! Everything goes through the contracts' public and host-only entry points — the node never
+//! touches their storage — so what the demo does here is what the devnet will do.
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use dusk_bytes::Serializable;
+use genesis_types::committee::{CommitteeParams, Mode};
+use genesis_types::stake::{StakeParams, proof_of_possession_message};
+use genesis_types::{BlsPublicKey, BlsSignature};
+use host_api::{Address, ContractId};
+use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
+use runtime::{DeployError, HostError, Receipt, Session};
+
+/// The committed builds of the genesis contracts.
+pub mod bundled {
+    /// `contracts/transfer`.
+    pub const TRANSFER: &[u8] = include_bytes!("../../contracts/wasm/transfer.wasm");
+    /// `contracts/stake`.
+    pub const STAKE: &[u8] = include_bytes!("../../contracts/wasm/stake.wasm");
+    /// `contracts/committee`.
+    pub const COMMITTEE: &[u8] = include_bytes!("../../contracts/wasm/committee.wasm");
+}
+
+/// Gas for one genesis call: the heaviest (a slash) verifies two BLS signatures, 60 M gas.
+pub const GENESIS_CALL_GAS: u64 = 200_000_000;
+
+/// Why setting up or driving the genesis contracts failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GenesisError {
+    /// A genesis contract did not deploy (a broken build).
+    #[error("deploying {name}: {source}")]
+    Deploy {
+        /// Which contract.
+        name: &'static str,
+        /// Why.
+        source: DeployError,
+    },
+    /// The runtime failed (store, module loading).
+    #[error(transparent)]
+    Host(#[from] HostError),
+    /// A call the node relies on returned an error.
+    #[error("{function} failed: {error}")]
+    Refused {
+        /// The entry point.
+        function: String,
+        /// The outcome, as text.
+        error: String,
+    },
+    /// Arguments did not encode or a return value did not decode.
+    #[error("encoding: {0}")]
+    Encoding(String),
+}
+
+/// Genesis parameters of both contracts, minus the ids they learn at deploy time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GenesisParams {
+    /// Smallest stake with weight.
+    pub minimum_stake: u128,
+    /// Blocks per epoch.
+    pub epoch_length: u64,
+    /// Epochs before new stake counts.
+    pub maturity_epochs: u64,
+    /// Epochs an eligibility window lasts.
+    pub eligibility_epochs: u64,
+    /// Missed duties in a row that suspend.
+    pub miss_limit: u32,
+    /// Epochs a suspension lasts.
+    pub suspension_epochs: u64,
+    /// Fraction of stake burnt for an equivocation (basis points).
+    pub slash_basis_points: u16,
+    /// Private or public committees.
+    pub mode: Mode,
+    /// Stake per lot.
+    pub credit_unit: u128,
+}
+
+impl Default for GenesisParams {
+    /// A devnet's defaults: epochs of 100 blocks, maturity 1 epoch, windows of 10 epochs,
+    /// suspension for 2 epochs after 3 misses, 10 % slashed, private committees with one lot
+    /// per token and a minimum stake of 1,000 tokens.
+    fn default() -> Self {
+        GenesisParams {
+            minimum_stake: 1_000,
+            epoch_length: 100,
+            maturity_epochs: 1,
+            eligibility_epochs: 10,
+            miss_limit: 3,
+            suspension_epochs: 2,
+            slash_basis_points: 1_000,
+            mode: Mode::Private,
+            credit_unit: 1,
+        }
+    }
+}
+
+/// The deployed genesis contracts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Genesis {
+    /// The native token.
+    pub transfer: ContractId,
+    /// Stakes.
+    pub stake: ContractId,
+    /// Committees.
+    pub committee: ContractId,
+}
+
+fn encode<T: BorshSerialize + ?Sized>(value: &T) -> Result<Vec<u8>, GenesisError> {
+    borsh::to_vec(value).map_err(|e| GenesisError::Encoding(e.to_string()))
+}
+
+/// The decoded return value of a successful call, or `Refused` naming the call.
+pub fn returned<T: BorshDeserialize>(receipt: &Receipt) -> Result<T, GenesisError> {
+    match &receipt.result {
+        Ok(bytes) => borsh::from_slice(bytes).map_err(|e| GenesisError::Encoding(e.to_string())),
+        Err(e) => Err(GenesisError::Refused {
+            function: receipt.function.clone(),
+            error: e.to_string(),
+        }),
+    }
+}
+
+impl Genesis {
+    /// Deploy the three contracts as `deployer` and initialise them (protocol calls).
+    ///
+    /// # Errors
+    /// A contract that does not deploy, a host failure, or an `init` that refuses.
+    pub fn deploy(
+        s: &mut Session,
+        deployer: Address,
+        params: &GenesisParams,
+    ) -> Result<Self, GenesisError> {
+        let mut deploy = |name: &'static str, code: &[u8]| {
+            s.deploy(deployer, code, 0)
+                .map_err(|source| GenesisError::Deploy { name, source })
+        };
+        let genesis = Genesis {
+            transfer: deploy("transfer", bundled::TRANSFER)?,
+            stake: deploy("stake", bundled::STAKE)?,
+            committee: deploy("committee", bundled::COMMITTEE)?,
+        };
+        let stake_params = StakeParams {
+            transfer: genesis.transfer,
+            minimum_stake: params.minimum_stake,
+            epoch_length: params.epoch_length,
+            maturity_epochs: params.maturity_epochs,
+            eligibility_epochs: params.eligibility_epochs,
+            miss_limit: params.miss_limit,
+            suspension_epochs: params.suspension_epochs,
+            slash_basis_points: params.slash_basis_points,
+        };
+        let committee_params = CommitteeParams {
+            stake: genesis.stake,
+            mode: params.mode,
+            credit_unit: params.credit_unit,
+            proposal_credits: if params.mode == Mode::Private { 5 } else { 1 },
+            validation_credits: 64,
+            ratification_credits: 64,
+        };
+        genesis.protocol(s, genesis.stake, "init", &stake_params)?;
+        genesis.protocol(s, genesis.committee, "init", &committee_params)?;
+        Ok(genesis)
+    }
+
+    /// A host-only call that must succeed.
+    ///
+    /// # Errors
+    /// A host failure, or `Refused` with the contract's error.
+    pub fn protocol<T: BorshSerialize + ?Sized>(
+        &self,
+        s: &mut Session,
+        contract: ContractId,
+        function: &str,
+        args: &T,
+    ) -> Result<Receipt, GenesisError> {
+        let receipt = s.call_protocol(contract, function, &encode(args)?, GENESIS_CALL_GAS)?;
+        if let Err(e) = &receipt.result {
+            return Err(GenesisError::Refused {
+                function: function.to_string(),
+                error: e.to_string(),
+            });
+        }
+        Ok(receipt)
+    }
+
+    /// Mint `amount` to `to`.
+    ///
+    /// # Errors
+    /// As [`protocol`](Self::protocol).
+    pub fn mint(&self, s: &mut Session, to: Address, amount: u128) -> Result<(), GenesisError> {
+        self.protocol(s, self.transfer, "mint", &(to, amount))
+            .map(drop)
+    }
+
+    /// Approve the stake contract for `amount` of the owner's tokens and stake them under the
+    /// key. Returns the stake call's receipt (check its result).
+    ///
+    /// # Errors
+    /// Host failures, or the approval refusing.
+    pub fn stake(
+        &self,
+        s: &mut Session,
+        key: &ProvisionerKey,
+        owner: Address,
+        amount: u128,
+    ) -> Result<Receipt, GenesisError> {
+        let approve = (Address::from(self.stake), amount);
+        let r = s.call(
+            owner,
+            self.transfer,
+            "approve",
+            &encode(&approve)?,
+            GENESIS_CALL_GAS,
+        )?;
+        returned::<()>(&r)?;
+        let pop = key.sign(&proof_of_possession_message(&owner, &self.stake));
+        let args = encode(&(key.public, amount, pop))?;
+        Ok(s.call(owner, self.stake, "stake", &args, GENESIS_CALL_GAS)?)
+    }
+}
+
+/// A provisioner's BLS key pair.
+pub struct ProvisionerKey {
+    secret: bls12_381_bls::SecretKey,
+    /// The public key, as the contracts take it.
+    pub public: BlsPublicKey,
+}
+
+impl ProvisionerKey {
+    /// The key derived from a 32-byte seed (ChaCha20): the same seed gives the same key.
+    pub fn from_seed(seed: [u8; 32]) -> Self {
+        let secret = bls12_381_bls::SecretKey::random(&mut ChaCha20Rng::from_seed(seed));
+        let public = BlsPublicKey(bls12_381_bls::PublicKey::from(&secret).to_bytes());
+        ProvisionerKey { secret, public }
+    }
+
+    /// The key's (unique) signature of `message`.
+    pub fn sign(&self, message: &[u8]) -> BlsSignature {
+        BlsSignature(self.secret.sign(message).to_bytes())
+    }
+}
