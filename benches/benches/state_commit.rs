@@ -4,7 +4,8 @@
 //! and random reads from the 1 M-key state.
 //!
 //! Run: `cargo bench -p benches --bench state_commit` (building the 1 M-key state takes about
-//! 30 s; set `STATE_BENCH_MAX_KEYS=100000` to skip it).
+//! 30 s; set `STATE_BENCH_MAX_KEYS=100000` to skip it, `STATE_BENCH_MIN_KEYS=1000000` to run
+//! only it, e.g. under a profiler).
 //!
 //! A commit's cost is mostly the B-tree pages it writes: the redb store keys merkle nodes by a
 //! size class of their subtree, then the leftmost key under them (`runtime/src/redb_store.rs`),
@@ -69,13 +70,19 @@ fn fill(store: &dyn StateStore, total: u64) {
 }
 
 fn sizes() -> Vec<u64> {
-    let max = std::env::var("STATE_BENCH_MAX_KEYS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let env = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let (min, max) = (
+        env("STATE_BENCH_MIN_KEYS", 0),
+        env("STATE_BENCH_MAX_KEYS", 1_000_000),
+    );
     [10_000, 100_000, 1_000_000]
         .into_iter()
-        .filter(|&n| n <= max)
+        .filter(|&n| (min..=max).contains(&n))
         .collect()
 }
 
