@@ -373,3 +373,39 @@ fn the_eligible_set_is_sorted_and_adds_up() {
         "no credits without active stake"
     );
 }
+
+#[test]
+fn every_genesis_call_fits_the_nodes_gas_budget() {
+    // node-lite gives each genesis call 200 M gas (`GENESIS_CALL_GAS`): the heaviest entry
+    // points are dominated by their BLS verifications (30 M gas each).
+    let (mut c, p) = staked(5_000);
+    c.set_epoch(1);
+    let proof = Equivocation {
+        key: p.key,
+        first: vote(&p, 12, Step::Validation, 1),
+        second: vote(&p, 12, Step::Validation, 2),
+    };
+    assert!(
+        c.call(account("watcher"), c.stake, "slash", &proof)
+            .is_success()
+    );
+    assert!(c.call(p.owner, c.stake, "renew", &p.key).is_success());
+    let report = c.h.gas_report().table();
+    println!("{report}");
+    let receipts = c.h.receipts().to_vec();
+    let max = receipts.iter().map(|r| r.gas_spent).max().unwrap();
+    let slash = receipts
+        .iter()
+        .find(|r| r.function == "slash")
+        .unwrap()
+        .gas_spent;
+    let stake = receipts
+        .iter()
+        .find(|r| r.function == "stake")
+        .unwrap()
+        .gas_spent;
+    assert!(max < 200_000_000, "{max}");
+    // Two BLS verifications, one for the proof of possession: their prices dominate.
+    assert!((60_000_000..70_000_000).contains(&slash), "slash {slash}");
+    assert!((30_000_000..36_000_000).contains(&stake), "stake {stake}");
+}
