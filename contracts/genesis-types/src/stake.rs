@@ -229,6 +229,17 @@ pub fn proof_of_possession_message(owner: &Address, stake_contract: &ContractId)
     message
 }
 
+impl VoteHeader {
+    /// This header with `sign`'s signature over [`vote_message`] of it (`sign` is the voter's
+    /// BLS signer).
+    pub fn signed(self, sign: impl FnOnce(&[u8]) -> BlsSignature) -> SignedVote {
+        SignedVote {
+            header: self,
+            signature: sign(&vote_message(&self)),
+        }
+    }
+}
+
 /// A signed vote.
 #[derive(BorshSerialize, BorshDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SignedVote {

@@ -3,9 +3,7 @@
 use super::DemoResult;
 use crate::genesis::{Genesis, GenesisParams, ProvisionerKey, returned};
 use genesis_types::committee::{Membership, MembershipClaim, Thresholds, sortition_message};
-use genesis_types::stake::{
-    Eligible, Equivocation, SignedVote, StakeError, StakeInfo, Step, VoteHeader, vote_message,
-};
+use genesis_types::stake::{Eligible, Equivocation, StakeError, StakeInfo, Step, VoteHeader};
 use host_api::Address;
 use runtime::{BlockInfo, Session};
 use std::io::Write;
@@ -131,10 +129,7 @@ pub fn run(out: &mut dyn Write, s: &mut Session, deployer: Address) -> DemoResul
             step: Step::Validation,
             payload: [payload; 32],
         };
-        SignedVote {
-            header,
-            signature: cheater.sign(&vote_message(&header)),
-        }
+        header.signed(|message| cheater.sign(message))
     };
     let proof = Equivocation {
         key: cheater.public,

@@ -4,9 +4,7 @@
 
 use super::{Chain, Provisioner, stake_error};
 use genesis_types::committee::Mode;
-use genesis_types::stake::{
-    Eligible, Equivocation, SignedVote, StakeError, StakeInfo, Step, VoteHeader, vote_message,
-};
+use genesis_types::stake::{Eligible, Equivocation, SignedVote, StakeError, StakeInfo, Step};
 use host_api::Address;
 use proptest::prelude::*;
 use runtime::testing::account;
@@ -44,16 +42,7 @@ fn provisioners() -> &'static [Provisioner] {
 }
 
 fn vote(p: &Provisioner, round: u64, payload: u8) -> SignedVote {
-    let header = VoteHeader {
-        round,
-        iteration: 0,
-        step: Step::Validation,
-        payload: [payload; 32],
-    };
-    SignedVote {
-        header,
-        signature: p.sign(&vote_message(&header)),
-    }
+    super::stake::vote(p, round, Step::Validation, payload)
 }
 
 /// Run one operation; returns whether it succeeded.

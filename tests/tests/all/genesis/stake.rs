@@ -4,7 +4,7 @@
 use super::{Chain, MINIMUM, Provisioner, stake_error};
 use genesis_types::committee::Mode;
 use genesis_types::stake::{
-    Eligibility, Eligible, Equivocation, SignedVote, StakeError, Step, VoteHeader, vote_message,
+    Eligibility, Eligible, Equivocation, SignedVote, StakeError, Step, VoteHeader,
 };
 use genesis_types::transfer::TransferError;
 use host_api::Address;
@@ -234,17 +234,15 @@ fn repeated_misses_suspend_for_a_while_and_cost_no_funds() {
     assert_eq!(c.stake_books(), (5_001, 5_001));
 }
 
-fn vote(p: &Provisioner, round: u64, step: Step, payload: u8) -> SignedVote {
+/// `p`'s signed vote for `payload` in (round, iteration 0, step).
+pub(super) fn vote(p: &Provisioner, round: u64, step: Step, payload: u8) -> SignedVote {
     let header = VoteHeader {
         round,
         iteration: 0,
         step,
         payload: [payload; 32],
     };
-    SignedVote {
-        header,
-        signature: p.sign(&vote_message(&header)),
-    }
+    header.signed(|message| p.sign(message))
 }
 
 #[test]
