@@ -286,11 +286,12 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
             let Some(value) = value else {
                 return Ok(STORAGE_ABSENT);
             };
-            let copied = value.len().min(cap as u32 as usize);
+            // The whole value was fetched from the store, whatever `cap` copies of it.
             charge(
                 &mut c,
-                p.storage_read_per_byte.saturating_mul(copied as u64),
+                p.storage_read_per_byte.saturating_mul(value.len() as u64),
             )?;
+            let copied = value.len().min(cap as u32 as usize);
             write_bytes(&mut c, dst, &value[..copied])?;
             Ok(value.len() as i32)
         },
@@ -336,7 +337,12 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
                 price(p.storage_remove_base, p.storage_write_per_byte, key_len),
             )?;
             let key = read_bytes(&c, key, key_len)?;
-            let existed = storage_value(c.data(), &key)?.is_some();
+            // Whether it existed takes fetching the value: charged like a read of it.
+            let found = storage_value(c.data(), &key)?.map(|v| v.len());
+            if let Some(len) = found {
+                charge(&mut c, p.storage_read_per_byte.saturating_mul(len as u64))?;
+            }
+            let existed = found.is_some();
             let state = c.data_mut();
             if let Some(ops) = &mut state.ops {
                 let key = key.clone();

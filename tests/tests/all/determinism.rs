@@ -65,7 +65,7 @@ fn sequence(seed: u64, ids: Ids) -> Vec<Op> {
             let other = ACCOUNTS[pick(4) as usize];
             let amount = u128::from(pick(2_000));
             let gas_limit = if pick(10) == 0 {
-                5_000 + pick(60_000)
+                52_000 + pick(60_000)
             } else {
                 10_000_000
             };

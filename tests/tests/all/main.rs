@@ -8,6 +8,7 @@ mod contracts;
 mod crypto;
 mod deploy_limits;
 mod determinism;
+mod gas_prices;
 mod genesis;
 mod harness;
 mod host_limits;

@@ -112,9 +112,9 @@ fn a_failed_call_leaves_the_root_unchanged() {
         .unwrap();
     assert!(!r.is_success());
     assert!(r.gas_spent > 0);
-    // Out of gas in the middle of the call.
+    // Out of gas in the middle of the call (past the call base of 52 000).
     let r = s
-        .call(ALICE, id, "increment", &to_vec(&1u64).unwrap(), 6_000)
+        .call(ALICE, id, "increment", &to_vec(&1u64).unwrap(), 60_000)
         .unwrap();
     assert!(!r.is_success(), "{r:?}");
     assert_eq!(s.commit().unwrap(), root);

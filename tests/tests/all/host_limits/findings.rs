@@ -3,7 +3,7 @@
 use super::*;
 
 /// `f` runs 1 000 × (`i32.const 1`, `drop`) in straight-line code: entry 1 + 1 000 + final
-/// `i32.const` 1 = 1 002 fuel, so the call costs 6 002 gas.
+/// `i32.const` 1 = 1 002 fuel, so the call costs 53 002 gas.
 fn straight_line_code() -> Vec<u8> {
     wat(&format!(
         r#"(module (memory (export "memory") 1)
@@ -16,13 +16,13 @@ fn straight_line_code() -> Vec<u8> {
 fn straight_line_code_with_enough_gas_spends_its_exact_cost() {
     let (_store, mut session) = session();
     let id = deploy(&mut session, &straight_line_code());
-    for limit in [6_002, 6_003, GAS] {
+    for limit in [53_002, 53_003, GAS] {
         let r = session
             .call(ALICE, id, "f", &[], limit)
             .expect("no host error");
         assert_eq!(
             (r.result, r.gas_spent),
-            (Ok(vec![]), 6_002),
+            (Ok(vec![]), 53_002),
             "limit {limit}"
         );
     }
@@ -32,8 +32,8 @@ fn straight_line_code_with_enough_gas_spends_its_exact_cost() {
 fn straight_line_code_cannot_run_past_the_gas_limit() {
     let (_store, mut session) = session();
     let id = deploy(&mut session, &straight_line_code());
-    // One gas short of the cost, and barely above the entry check (5 002).
-    for limit in [6_001, 5_500, 5_002] {
+    // One gas short of the cost, and barely above the entry check (52 002).
+    for limit in [53_001, 52_500, 52_002] {
         let r = session
             .call(ALICE, id, "f", &[], limit)
             .expect("no host error");
@@ -43,9 +43,9 @@ fn straight_line_code_cannot_run_past_the_gas_limit() {
             "limit {limit}"
         );
     }
-    // Same after a host function takes the last gas: storage_write costs 2 532 here, the wasm
+    // Same after a host function takes the last gas: storage_write costs 5 032 here, the wasm
     // before it 6 (entry, 4 consts, call), the 1 000 `i32.const` after it 1 000, the final
-    // `i32.const` 1, so the call costs 5 000 + 6 + 2 532 + 1 001 = 8 539.
+    // `i32.const` 1, so the call costs 52 000 + 6 + 5 032 + 1 001 = 58 039.
     let code = wat(&format!(
         r#"(module {IMPORTS} (memory (export "memory") 1) (data (i32.const 0) "keyhello")
         (func (export "f") (param i32) (result i32)
@@ -55,13 +55,13 @@ fn straight_line_code_cannot_run_past_the_gas_limit() {
     ));
     let id = session.deploy(OWNER, &code, 0).expect("deploy");
     let r = session
-        .call(ALICE, id, "f", &[], 8_539)
+        .call(ALICE, id, "f", &[], 58_039)
         .expect("no host error");
-    assert_eq!((r.result, r.gas_spent), (Ok(vec![]), 8_539));
+    assert_eq!((r.result, r.gas_spent), (Ok(vec![]), 58_039));
     let r = session
-        .call(ALICE, id, "f", &[], 8_538)
+        .call(ALICE, id, "f", &[], 58_038)
         .expect("no host error");
-    assert_eq!((r.result, r.gas_spent), (Err(CallError::OutOfGas), 8_538));
+    assert_eq!((r.result, r.gas_spent), (Err(CallError::OutOfGas), 58_038));
     assert_eq!(
         session.storage(&id, b"key"),
         Ok(Some(b"hello".to_vec())),

@@ -5,7 +5,7 @@ use super::*;
 #[test]
 fn infinite_loop_runs_out_of_gas_and_spends_exactly_the_limit() {
     let (store, mut session, id) = harness();
-    for limit in [5_001, 10_000, 1_000_000, 3_333_333] {
+    for limit in [52_001, 100_000, 1_000_000, 3_333_333] {
         let r = session
             .call(ALICE, id, "spin", &[], limit)
             .expect("no host error");
@@ -24,7 +24,7 @@ const MINIMAL: &str = r#"(module (memory (export "memory") 1)
 #[test]
 fn gas_limit_below_at_and_just_above_the_call_base_price() {
     let base = PriceTable::default().call_base;
-    assert_eq!(base, 5_000);
+    assert_eq!(base, 52_000);
     let (_store, mut session) = session();
     let id = deploy(&mut session, &wat(MINIMAL));
     let run =
@@ -59,7 +59,7 @@ fn gas_limit_below_at_and_just_above_the_call_base_price() {
 
 #[test]
 fn host_function_that_cannot_pay_is_out_of_gas_without_doing_its_work() {
-    // storage_write of key "key" (3) and value "hello" (5) costs 2 500 + 4 × 8 = 2 532; the
+    // storage_write of key "key" (3) and value "hello" (5) costs 5 000 + 4 × 8 = 5 032; the
     // wasm before it costs 1 (entry) + 4 (consts) + 1 (call) = 6; after it 1 (i32.const).
     let code = wat(&format!(
         r#"(module {IMPORTS} (memory (export "memory") 1) (data (i32.const 0) "keyhello")
@@ -69,7 +69,7 @@ fn host_function_that_cannot_pay_is_out_of_gas_without_doing_its_work() {
     ));
     let (_store, mut session) = session();
     let id = deploy(&mut session, &code);
-    let exact = 5_000 + 6 + 2_532 + 1;
+    let exact = 52_000 + 6 + 5_032 + 1;
     let r = session
         .call(ALICE, id, "f", &[], exact)
         .expect("no host error");
@@ -79,11 +79,11 @@ fn host_function_that_cannot_pay_is_out_of_gas_without_doing_its_work() {
     let id2 = session.deploy(OWNER, &code, 1).expect("deploy");
     // One gas short of the host price: refused before writing.
     let r = session
-        .call(ALICE, id2, "f", &[], 5_000 + 6 + 2_532 - 1)
+        .call(ALICE, id2, "f", &[], 52_000 + 6 + 5_032 - 1)
         .expect("no host error");
     assert_eq!(
         (r.result, r.gas_spent),
-        (Err(CallError::OutOfGas), 5_000 + 6 + 2_532 - 1)
+        (Err(CallError::OutOfGas), 52_000 + 6 + 5_032 - 1)
     );
     assert_eq!(session.storage(&id2, b"key"), Ok(None));
 }
@@ -95,14 +95,15 @@ fn gas_left_reports_the_remaining_gas_and_decreases() {
     let out = r.result.clone().expect("ok");
     let first = i64::from_le_bytes(out[..8].try_into().unwrap()) as u64;
     let second = i64::from_le_bytes(out[8..].try_into().unwrap()) as u64;
-    // Before the first reading: call base 5 000, function entry 1, `i32.const` 1, `call` 1, and
-    // gas_left's own price 50.
-    assert_eq!(first, GAS - 5_000 - 3 - 50);
-    // Between the readings: `i64.store` 1, `i32.const` 1, `call` 1, and the price 50.
-    assert_eq!(first - second, 53);
-    // After: `i64.store` 1, 2 × `i32.const` + `call` 3, output_write 50 + 16 bytes, `i32.const` 1.
-    assert_eq!(r.gas_spent, GAS - second + 1 + 3 + 66 + 1);
-    assert_eq!(r.gas_spent, 5_177);
+    // Before the first reading: call base 52 000, function entry 1, `i32.const` 1, `call` 1, and
+    // gas_left's own price 200.
+    assert_eq!(first, GAS - 52_000 - 3 - 200);
+    // Between the readings: `i64.store` 1, `i32.const` 1, `call` 1, and the price 200.
+    assert_eq!(first - second, 203);
+    // After: `i64.store` 1, 2 × `i32.const` + `call` 3, output_write 200 + 16 bytes,
+    // `i32.const` 1.
+    assert_eq!(r.gas_spent, GAS - second + 1 + 3 + 216 + 1);
+    assert_eq!(r.gas_spent, 52_627);
 }
 
 #[test]
@@ -126,7 +127,7 @@ fn the_same_call_in_two_fresh_sessions_spends_the_same_gas() {
     let (id_b, b) = run();
     assert_eq!(id_a, id_b);
     for (x, y) in a.iter().zip(&b) {
-        assert!(x.gas_spent > 5_000);
+        assert!(x.gas_spent > 52_000);
         assert_eq!(x.gas_spent, y.gas_spent, "{}", x.function);
         assert_eq!(x, y);
     }
@@ -166,41 +167,42 @@ const GOLDEN: &str = r#"
     i32.const 0)
   ;; entry 1 + call 1 + $inner's entry 1 + $inner's i32.const 1
   (func (export "call_wasm") (param i32) (result i32) call $inner)
-  ;; entry 1 + 4 ops (const, const, call, const) + output_write 50 + 1 × 5 bytes
+  ;; entry 1 + 4 ops (const, const, call, const) + output_write 200 + 1 × 5 bytes
   (func (export "output5") (param i32) (result i32)
     (call $output_write (i32.const 3) (i32.const 5)) (i32.const 0))
-  ;; entry 1 + 3 ops (const, call, const) + input_read 50 + 1 × 8 bytes of argument
+  ;; entry 1 + 3 ops (const, call, const) + input_read 200 + 1 × 8 bytes of argument
   (func (export "input8") (param i32) (result i32)
     (call $input_read (i32.const 100)) (i32.const 0))
-  ;; entry 1 + 3 ops (const, call, const) + caller 50 + 1 × 32 bytes
+  ;; entry 1 + 3 ops (const, call, const) + caller 200 + 1 × 32 bytes
   (func (export "caller") (param i32) (result i32)
     (call $caller (i32.const 100)) (i32.const 0))
-  ;; entry 1 + 2 ops (call, drop 0, const) + block_height 50
+  ;; entry 1 + 2 ops (call, drop 0, const) + block_height 200
   (func (export "height") (param i32) (result i32) (drop (call $block_height)) (i32.const 0))
-  ;; entry 1 + 6 ops (4 consts, call, const) + storage_write 2 500 + 4 × (3 + 5) bytes
+  ;; entry 1 + 6 ops (4 consts, call, const) + storage_write 5 000 + 4 × (3 + 5) bytes
   (func (export "write8") (param i32) (result i32)
     (call $storage_write (i32.const 0) (i32.const 3) (i32.const 3) (i32.const 5)) (i32.const 0))
-  ;; entry 1 + 6 ops (4 consts, call, drop 0, const) + storage_read 1 000 + 2 × 3 key bytes
+  ;; entry 1 + 6 ops (4 consts, call, drop 0, const) + storage_read 31 000 + 2 × 3 key bytes
   ;; (key "012", never written, so no value bytes)
   (func (export "read_absent") (param i32) (result i32)
     (drop (call $storage_read (i32.const 8) (i32.const 3) (i32.const 100) (i32.const 16)))
     (i32.const 0))
-  ;; entry 1 + write (5 ops + 2 500 + 4 × 8) + read (5 ops + 1 000 + 2 × 3 key bytes
-  ;; + 2 × 5 value bytes copied) + const 1
+  ;; entry 1 + write (5 ops + 5 000 + 4 × 8) + read (5 ops + 31 000 + 2 × 3 key bytes
+  ;; + 2 × 5 value bytes found) + const 1
   (func (export "write_read") (param i32) (result i32)
     (call $storage_write (i32.const 0) (i32.const 3) (i32.const 3) (i32.const 5))
     (drop (call $storage_read (i32.const 0) (i32.const 3) (i32.const 100) (i32.const 16)))
     (i32.const 0))
-  ;; entry 1 + 4 ops (2 consts, call, drop 0, const) + storage_remove 2 000 + 4 × 3 key bytes
+  ;; entry 1 + 4 ops (2 consts, call, drop 0, const) + storage_remove 46 000 + 4 × 3 key bytes
+  ;; + 2 × 5 bytes of the value it found ("hello", written by `write8` and `write_read`)
   (func (export "remove") (param i32) (result i32)
     (drop (call $storage_remove (i32.const 0) (i32.const 3))) (i32.const 0))
-  ;; entry 1 + 6 ops (4 consts, call, const) + emit 500 + 2 × (1 + 4) bytes
+  ;; entry 1 + 6 ops (4 consts, call, const) + emit 1 000 + 2 × (1 + 4) bytes
   (func (export "emit") (param i32) (result i32)
     (call $emit (i32.const 0) (i32.const 1) (i32.const 8) (i32.const 4)) (i32.const 0))
-  ;; entry 1 + 5 ops (3 consts, call, const) + blake2b 200 + 2 × 10 bytes
+  ;; entry 1 + 5 ops (3 consts, call, const) + blake2b 1 900 + 10 × 10 bytes
   (func (export "blake10") (param i32) (result i32)
     (call $blake2b_256 (i32.const 8) (i32.const 10) (i32.const 100)) (i32.const 0))
-  ;; entry 1 + 4 ops (2 consts, call, const) + debug_print 200 + 1 × 5 bytes
+  ;; entry 1 + 4 ops (2 consts, call, const) + debug_print 300 + 8 × 5 bytes
   (func (export "debug5") (param i32) (result i32)
     (call $debug_print (i32.const 3) (i32.const 5)) (i32.const 0))
   ;; entry 1 + 3 consts + memory.fill 1 + 1 per byte × 100 (wasmtime charges bulk memory
@@ -212,28 +214,31 @@ const GOLDEN: &str = r#"
     (memory.copy (i32.const 200) (i32.const 0) (i32.const 40)) (i32.const 0))
 "#;
 
-/// (entry, gas spent) = call_base 5 000 + function entry 1 + operators + host prices.
+/// (entry, gas spent) = call_base 52 000 + function entry 1 + operators + host prices.
 const GOLDEN_GAS: &[(&str, u64)] = &[
-    ("minimal", 5_000 + 1 + 1),                                     // 5 002
-    ("nops", 5_000 + 1 + 2),                                        // 5 003
-    ("arith", 5_000 + 1 + 5),                                       // 5 006
-    ("block_br", 5_000 + 1 + 2),                                    // 5 003
-    ("if_else", 5_000 + 1 + 3),                                     // 5 004
-    ("loop10", 5_000 + 1 + 2 + 10 * 5 + 1),                         // 5 054
-    ("call_wasm", 5_000 + 1 + 1 + 1 + 1),                           // 5 004
-    ("output5", 5_000 + 1 + 4 + 50 + 5),                            // 5 060
-    ("input8", 5_000 + 1 + 3 + 50 + 8),                             // 5 062
-    ("caller", 5_000 + 1 + 3 + 50 + 32),                            // 5 086
-    ("height", 5_000 + 1 + 2 + 50),                                 // 5 053
-    ("write8", 5_000 + 1 + 6 + 2_500 + 4 * 8),                      // 7 539
-    ("read_absent", 5_000 + 1 + 6 + 1_000 + 2 * 3),                 // 6 013
-    ("write_read", 5_000 + 1 + 5 + 2_532 + 5 + 1_000 + 6 + 10 + 1), // 8 560
-    ("remove", 5_000 + 1 + 4 + 2_000 + 4 * 3),                      // 7 017
-    ("emit", 5_000 + 1 + 6 + 500 + 2 * 5),                          // 5 517
-    ("blake10", 5_000 + 1 + 5 + 200 + 2 * 10),                      // 5 226
-    ("debug5", 5_000 + 1 + 4 + 200 + 5),                            // 5 210
-    ("fill100", 5_000 + 1 + 3 + 1 + 100 + 1),                       // 5 106
-    ("copy40", 5_000 + 1 + 3 + 1 + 40 + 1),                         // 5 046
+    ("minimal", 52_000 + 1 + 1),                      // 52 002
+    ("nops", 52_000 + 1 + 2),                         // 52 003
+    ("arith", 52_000 + 1 + 5),                        // 52 006
+    ("block_br", 52_000 + 1 + 2),                     // 52 003
+    ("if_else", 52_000 + 1 + 3),                      // 52 004
+    ("loop10", 52_000 + 1 + 2 + 10 * 5 + 1),          // 52 054
+    ("call_wasm", 52_000 + 1 + 1 + 1 + 1),            // 52 004
+    ("output5", 52_000 + 1 + 4 + 200 + 5),            // 52 210
+    ("input8", 52_000 + 1 + 3 + 200 + 8),             // 52 212
+    ("caller", 52_000 + 1 + 3 + 200 + 32),            // 52 236
+    ("height", 52_000 + 1 + 2 + 200),                 // 52 203
+    ("write8", 52_000 + 1 + 6 + 5_000 + 4 * 8),       // 57 039
+    ("read_absent", 52_000 + 1 + 6 + 31_000 + 2 * 3), // 83 013
+    (
+        "write_read",
+        52_000 + 1 + 5 + 5_032 + 5 + 31_000 + 6 + 10 + 1,
+    ), // 88 060
+    ("remove", 52_000 + 1 + 4 + 46_000 + 4 * 3 + 2 * 5), // 98 027
+    ("emit", 52_000 + 1 + 6 + 1_000 + 2 * 5),         // 53 017
+    ("blake10", 52_000 + 1 + 5 + 1_900 + 10 * 10),    // 54 006
+    ("debug5", 52_000 + 1 + 4 + 300 + 8 * 5),         // 52 345
+    ("fill100", 52_000 + 1 + 3 + 1 + 100 + 1),        // 52 106
+    ("copy40", 52_000 + 1 + 3 + 1 + 40 + 1),          // 52 046
 ];
 
 #[test]
@@ -241,20 +246,20 @@ fn gas_golden_values() {
     assert_eq!(
         PriceTable::default(),
         PriceTable {
-            call_base: 5_000,
-            host_call_base: 50,
+            call_base: 52_000,
+            host_call_base: 200,
             copy_per_byte: 1,
-            storage_read_base: 1_000,
+            storage_read_base: 31_000,
             storage_read_per_byte: 2,
-            storage_write_base: 2_500,
+            storage_write_base: 5_000,
             storage_write_per_byte: 4,
-            storage_remove_base: 2_000,
-            emit_base: 500,
+            storage_remove_base: 46_000,
+            emit_base: 1_000,
             emit_per_byte: 2,
-            blake2b_base: 200,
-            blake2b_per_byte: 2,
-            debug_base: 200,
-            debug_per_byte: 1,
+            blake2b_base: 1_900,
+            blake2b_per_byte: 10,
+            debug_base: 300,
+            debug_per_byte: 8,
             // The crypto prices are pinned by `crypto.rs`.
             ..PriceTable::default()
         }
@@ -275,8 +280,8 @@ fn gas_golden_values() {
     assert_eq!(
         totals,
         [
-            5_002, 5_003, 5_006, 5_003, 5_004, 5_054, 5_004, 5_060, 5_062, 5_086, 5_053, 7_539,
-            6_013, 8_560, 7_017, 5_517, 5_226, 5_210, 5_106, 5_046
+            52_002, 52_003, 52_006, 52_003, 52_004, 52_054, 52_004, 52_210, 52_212, 52_236, 52_203,
+            57_039, 83_013, 88_060, 98_027, 53_017, 54_006, 52_345, 52_106, 52_046
         ]
     );
 }

@@ -54,7 +54,7 @@ fn out_of_bounds_pointer_to_any_host_function_traps() {
             "{entry}"
         );
         assert!(
-            r.gas_spent > 5_000 && r.gas_spent < GAS,
+            r.gas_spent > 52_000 && r.gas_spent < GAS,
             "{entry}: {}",
             r.gas_spent
         );
