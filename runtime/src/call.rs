@@ -188,8 +188,11 @@ fn run_frame_on_stack(
         memory: None,
         fuel_reserve: reserve,
         limiter: Limiter {
-            max_memory_bytes: limits.max_memory_bytes(),
-            max_table_elements: limits.max_table_elements as usize,
+            payable_pages: available / runtime.prices.memory_grow_per_page.max(1),
+            ..Limiter::new(
+                limits.max_memory_bytes(),
+                limits.max_table_elements as usize,
+            )
         },
     };
     let mut store = Store::new(&runtime.engine, state);
@@ -201,7 +204,12 @@ fn run_frame_on_stack(
     tree.stack.pop();
     trace.calls = state.calls;
     trace.ops = state.ops.unwrap_or_default();
-    let consumed = fuel.saturating_sub(fuel_left);
+    // Memory pages grown during the call are charged now (see gas.rs, "Memory growth").
+    let growth = state
+        .limiter
+        .grown_pages
+        .saturating_mul(runtime.prices.memory_grow_per_page);
+    let consumed = fuel.saturating_sub(fuel_left).saturating_add(growth);
 
     let result = match run {
         Ok(_) if consumed > available => Err(CallError::OutOfGas),
@@ -250,6 +258,7 @@ fn run_entry(
 ) -> wasmtime::Result<i32> {
     store.set_fuel(fuel)?;
     let instance = compiled.pre.instantiate(&mut *store)?;
+    store.data_mut().limiter.metering = true;
     let memory = instance.get_memory(&mut *store, MEMORY_EXPORT);
     store.data_mut().memory = memory;
     let func = instance.get_typed_func::<i32, i32>(&mut *store, function)?;

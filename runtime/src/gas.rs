@@ -45,8 +45,18 @@
 //! Each base sits 9–35 % above the yardstick (`block_height`, the cheapest function priced at
 //! `host_call_base`, 2.3×); per-byte prices are whole gas, so they sit further above. Not
 //! covered yet (see BENCHMARKS.md §5): committing a session, which costs the merkle paths of
-//! the keys it changed (`benches/state_commit`) and is not charged per write, and memory a
-//! contract grows and touches (about 29 µs per 64 KiB page for about 200 gas of wasm).
+//! the keys it changed (`benches/state_commit`) and is not charged per write.
+//!
+//! # Memory growth
+//!
+//! A 64 KiB page grown with `memory.grow` and written costs about 29 µs (page faults, zeroing,
+//! the reset after the call) for about 200 gas of wasm operators, ≈ 7 gas/µs: a call could grow
+//! to the 16 MiB limit, 7 ms of work, for a few thousand gas. wasmtime's fuel has no per-page
+//! cost, so the runtime adds one: `memory_grow_per_page` = 340,000 gas (29 µs at the yardstick,
+//! +7 %). The resource limiter counts the pages grown after instantiation (the initial memory
+//! is part of `call_base`) and refuses, with `OutOfGas`, a growth that the call's whole gas
+//! limit could not pay; the pages are charged when the call ends, so a call that grows and then
+//! spends the rest on compute ends `OutOfGas` too.
 //!
 //! # Crypto prices
 //!
@@ -104,6 +114,10 @@ pub struct PriceTable {
     pub debug_base: u64,
     /// Per byte of debug message.
     pub debug_per_byte: u64,
+    /// Per 64 KiB page a contract grows its memory by (`memory.grow`, after instantiation).
+    /// Charged when the call ends; a growth the whole gas limit could not pay stops the call
+    /// with `OutOfGas` before it happens. See [Memory growth](self#memory-growth).
+    pub memory_grow_per_page: u64,
     /// An ed25519 signature verification (`ed25519_verify`). See [Crypto prices](self#crypto-prices).
     pub ed25519_verify_base: u64,
     /// Per byte of the message an ed25519 signature is verified against (hashed with SHA-512).
@@ -137,6 +151,7 @@ impl Default for PriceTable {
             blake2b_per_byte: 10,
             debug_base: 300,
             debug_per_byte: 8,
+            memory_grow_per_page: 340_000,
             ed25519_verify_base: 500_000,
             ed25519_verify_per_byte: 20,
             bls_verify_base: 30_000_000,

@@ -14,7 +14,7 @@ use host_api::abi::{self, IMPORT_MODULE, STORAGE_ABSENT};
 use host_api::limits::{
     MAX_DEBUG_MESSAGE_BYTES, MAX_DEBUG_MESSAGES_PER_CALL, MAX_EVENT_DATA_BYTES,
     MAX_EVENTS_PER_CALL, MAX_KEY_BYTES, MAX_PANIC_MESSAGE_BYTES, MAX_RETURN_BYTES, MAX_TOPIC_BYTES,
-    MAX_VALUE_BYTES,
+    MAX_VALUE_BYTES, WASM_PAGE_BYTES,
 };
 use host_api::{Address, ContractId};
 use std::sync::Arc;
@@ -70,18 +70,40 @@ pub(crate) struct HostState {
 }
 
 /// Bounds memory and table growth; growth past a limit stops the call with a typed error
-/// (instead of `memory.grow` returning -1), so the outcome is the same on every node.
+/// (instead of `memory.grow` returning -1), so the outcome is the same on every node. Also
+/// counts the memory pages grown once `metering` is on (after instantiation) for their price
+/// (see `gas.rs`, "Memory growth").
 pub(crate) struct Limiter {
     pub max_memory_bytes: usize,
     pub max_table_elements: usize,
+    /// Count growth from now on (off while the instance is created: the initial memory is
+    /// part of the call's base price).
+    pub metering: bool,
+    /// Pages grown while metering.
+    pub grown_pages: u64,
+    /// The most pages the call's gas could pay for; growing past it is `OutOfGas`.
+    pub payable_pages: u64,
+}
+
+impl Limiter {
+    /// A limiter for these bounds, not metering growth yet and able to pay for none.
+    pub fn new(max_memory_bytes: usize, max_table_elements: usize) -> Self {
+        Limiter {
+            max_memory_bytes,
+            max_table_elements,
+            metering: false,
+            grown_pages: 0,
+            payable_pages: 0,
+        }
+    }
 }
 
 impl ResourceLimiter for Limiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
-        _maximum: Option<usize>,
+        maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
         if desired > self.max_memory_bytes {
             return Err(wasmtime::Error::new(HostTrap::Contract(
@@ -90,6 +112,19 @@ impl ResourceLimiter for Limiter {
                     limit_bytes: self.max_memory_bytes as u64,
                 },
             )));
+        }
+        if maximum.is_some_and(|max| desired > max) {
+            // Past the module's own declared maximum: plain wasm failure (-1), nothing grown.
+            return Ok(false);
+        }
+        if self.metering {
+            let pages = desired.saturating_sub(current).div_ceil(WASM_PAGE_BYTES) as u64;
+            self.grown_pages = self.grown_pages.saturating_add(pages);
+            if self.grown_pages > self.payable_pages {
+                return Err(wasmtime::Error::new(HostTrap::Contract(
+                    CallError::OutOfGas,
+                )));
+            }
         }
         Ok(true)
     }

@@ -134,10 +134,10 @@ impl Session {
             ops: None,
             memory: None,
             fuel_reserve: 0,
-            limiter: Limiter {
-                max_memory_bytes: limits.max_memory_bytes(),
-                max_table_elements: limits.max_table_elements as usize,
-            },
+            limiter: Limiter::new(
+                limits.max_memory_bytes(),
+                limits.max_table_elements as usize,
+            ),
         };
         let mut store = Store::new(&self.runtime.inner.engine, state);
         store.limiter(|s| &mut s.limiter);

@@ -233,6 +233,13 @@ fn assert_contained(
 }
 
 #[test]
+fn memory_bomb_with_an_ordinary_gas_limit_runs_out_of_gas_before_growing_further() {
+    // 50 M gas pays for 146 pages: the bomb is stopped there, not at the memory limit.
+    let r = assert_contained("memory_bomb", &[], GAS, |e| *e == CallError::OutOfGas);
+    assert_eq!(r.gas_spent, GAS);
+}
+
+#[test]
 fn infinite_loop_runs_out_of_gas_and_pays_the_whole_limit() {
     let r = assert_contained("infinite_loop", &[], 1_000_000, |e| {
         *e == CallError::OutOfGas
@@ -242,7 +249,8 @@ fn infinite_loop_runs_out_of_gas_and_pays_the_whole_limit() {
 
 #[test]
 fn memory_bomb_hits_the_memory_limit() {
-    assert_contained("memory_bomb", &[], GAS, |e| {
+    // Growing to the 16 MiB limit costs 256 × 340,000 gas: give it enough to get there.
+    assert_contained("memory_bomb", &[], 100_000_000, |e| {
         *e == CallError::MemoryLimit {
             requested_bytes: e_requested(e),
             limit_bytes: runtime::config::DEFAULT_MAX_MEMORY_PAGES * 65_536,

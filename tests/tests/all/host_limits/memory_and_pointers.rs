@@ -89,6 +89,11 @@ fn pointers_at_the_end_of_memory() {
 fn memory_grows_to_exactly_the_limit_and_one_page_more_is_memory_limit() {
     assert_eq!(DEFAULT_MAX_MEMORY_PAGES, 256);
     let (_store, mut session, id) = harness();
+    // Growing 252 pages costs 252 × 340,000 gas: these calls get enough for the whole limit.
+    let call = |s: &mut Session, id, f: &str, args: &[u8]| {
+        s.call(ALICE, id, f, args, MEMORY_GAS)
+            .expect("no host error")
+    };
     let max = DEFAULT_MAX_MEMORY_PAGES as u32;
     // The harness starts at 4 pages. Grow by max-4 at once: memory.grow returns the old size.
     let r = call(&mut session, id, "grow", &words(&[0, max - 4]));
@@ -140,7 +145,10 @@ fn memory_grow_past_the_declared_maximum_is_minus_one_and_past_the_limit_is_memo
     ));
     let (_store, mut session) = session();
     let id = deploy(&mut session, &code);
-    let grow = |s: &mut Session, pages: u32| call(s, id, "g", &pages.to_le_bytes());
+    let grow = |s: &mut Session, pages: u32| {
+        s.call(ALICE, id, "g", &pages.to_le_bytes(), MEMORY_GAS)
+            .expect("no host error")
+    };
     let page = WASM_PAGE_BYTES as u64;
     let limit_bytes = DEFAULT_MAX_MEMORY_PAGES * page;
     assert_eq!(i32_output(&grow(&mut session, 2)), 1);
@@ -179,4 +187,37 @@ fn table_grow_is_refused_at_deploy() {
         }
         other => panic!("expected InvalidWasm, got {other:?}"),
     }
+}
+
+/// Enough gas to grow to the memory limit (256 pages at `memory_grow_per_page` each).
+const MEMORY_GAS: u64 = 100_000_000;
+
+#[test]
+fn each_page_grown_costs_its_price() {
+    let (_store, mut session, id) = harness();
+    let per_page = PriceTable::default().memory_grow_per_page;
+    let none = call(&mut session, id, "grow", &words(&[0, 0]));
+    let ten = call(&mut session, id, "grow", &words(&[0, 10]));
+    assert_eq!(i32_output(&ten), 4);
+    assert_eq!(ten.gas_spent - none.gas_spent, 10 * per_page);
+}
+
+#[test]
+fn growth_the_gas_limit_cannot_pay_stops_the_call_before_it_happens() {
+    let (_store, mut session, id) = harness();
+    let prices = PriceTable::default();
+    let per_page = prices.memory_grow_per_page;
+    // Room for exactly 5 pages after the call base (the few operators of the call fit in the
+    // slack of less than one page).
+    let gas = prices.call_base + 5 * per_page + per_page / 2;
+    let grow = |s: &mut Session, pages: u32| {
+        s.call(ALICE, id, "grow", &words(&[0, pages]), gas)
+            .expect("no host error")
+    };
+    let at_limit = grow(&mut session, 5);
+    assert_eq!(i32_output(&at_limit), 4);
+    assert!(at_limit.gas_spent >= prices.call_base + 5 * per_page);
+    let past = grow(&mut session, 6);
+    assert_eq!(past.result, Err(CallError::OutOfGas));
+    assert_eq!(past.gas_spent, gas);
 }
