@@ -151,14 +151,8 @@ impl Genesis {
             suspension_epochs: params.suspension_epochs,
             slash_basis_points: params.slash_basis_points,
         };
-        let committee_params = CommitteeParams {
-            stake: genesis.stake,
-            mode: params.mode,
-            credit_unit: params.credit_unit,
-            proposal_credits: if params.mode == Mode::Private { 5 } else { 1 },
-            validation_credits: 64,
-            ratification_credits: 64,
-        };
+        let committee_params =
+            CommitteeParams::with_default_sizes(genesis.stake, params.mode, params.credit_unit);
         genesis.protocol(s, genesis.stake, "init", &stake_params)?;
         genesis.protocol(s, genesis.committee, "init", &committee_params)?;
         Ok(genesis)

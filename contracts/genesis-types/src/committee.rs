@@ -48,6 +48,20 @@ impl CommitteeParams {
         }
     }
 
+    /// The default committee sizes (see `contracts/README.md`): 64 credits for validation and
+    /// for ratification; for the proposal step 5 expected credits in private mode (the lowest
+    /// priority wins; no generator with probability e⁻⁵ ≈ 0.7 %) and exactly 1 in public mode.
+    pub fn with_default_sizes(stake: ContractId, mode: Mode, credit_unit: u128) -> Self {
+        CommitteeParams {
+            stake,
+            mode,
+            credit_unit,
+            proposal_credits: if mode == Mode::Private { 5 } else { 1 },
+            validation_credits: 64,
+            ratification_credits: 64,
+        }
+    }
+
     /// Whether the parameters are usable: a non-zero unit and 1..=[`MAX_STEP_CREDITS`] credits
     /// per step.
     pub fn is_valid(&self) -> bool {

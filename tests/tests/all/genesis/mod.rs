@@ -58,14 +58,7 @@ pub fn stake_params(transfer: ContractId) -> StakeParams {
 /// Committee parameters: one lot per token; 5 expected proposal credits in private mode (1 in
 /// public mode), 64 for validation and ratification.
 pub fn committee_params(stake: ContractId, mode: Mode) -> CommitteeParams {
-    CommitteeParams {
-        stake,
-        mode,
-        credit_unit: 1,
-        proposal_credits: if mode == Mode::Private { 5 } else { 1 },
-        validation_credits: 64,
-        ratification_credits: 64,
-    }
+    CommitteeParams::with_default_sizes(stake, mode, 1)
 }
 
 pub fn encode<T: BorshSerialize + ?Sized>(value: &T) -> Vec<u8> {

@@ -150,22 +150,17 @@ fn init_runs_once_with_valid_parameters() {
 
     let limit = genesis_types::committee::MAX_STEP_CREDITS;
     let mut params = committee_params(stake, Mode::Private);
-    params.validation_credits = limit + 1;
-    let r = h
-        .call_protocol(committee, "init", &encode(&params))
-        .unwrap();
-    assert_eq!(
-        decode_error::<CommitteeError>(&r),
-        Some(CommitteeError::InvalidParams)
-    );
-    params.validation_credits = 0;
-    let r = h
-        .call_protocol(committee, "init", &encode(&params))
-        .unwrap();
-    assert_eq!(
-        decode_error::<CommitteeError>(&r),
-        Some(CommitteeError::InvalidParams)
-    );
+    for past in [limit + 1, 0] {
+        params.validation_credits = past;
+        let r = h
+            .call_protocol(committee, "init", &encode(&params))
+            .unwrap();
+        assert_eq!(
+            decode_error::<CommitteeError>(&r),
+            Some(CommitteeError::InvalidParams),
+            "{past} credits"
+        );
+    }
     params.validation_credits = limit;
     assert!(
         h.call_protocol(committee, "init", &encode(&params))
