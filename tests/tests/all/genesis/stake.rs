@@ -407,3 +407,28 @@ fn every_genesis_call_fits_the_nodes_gas_budget() {
     assert!((60_000_000..70_000_000).contains(&slash), "slash {slash}");
     assert!((30_000_000..36_000_000).contains(&stake), "stake {stake}");
 }
+
+#[test]
+fn malformed_arguments_are_refused_with_a_message_and_change_nothing() {
+    let (mut c, p) = staked(5_000);
+    let root = c.h.root().unwrap();
+    let good = borsh::to_vec(&(p.key, 1u128)).unwrap();
+    for (name, args) in [
+        ("empty", Vec::new()),
+        ("truncated", good[..good.len() - 1].to_vec()),
+        ("trailing bytes", [good.clone(), vec![0]].concat()),
+    ] {
+        let r =
+            c.h.call(c.stake, "unstake")
+                .caller(p.owner)
+                .raw_args(args)
+                .send()
+                .unwrap();
+        assert!(
+            matches!(&r.result, Err(runtime::CallError::InvalidInput(m)) if !m.is_empty()),
+            "{name}: {:?}",
+            r.result
+        );
+    }
+    assert_eq!(c.h.root().unwrap(), root);
+}
