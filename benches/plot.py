@@ -14,6 +14,8 @@ import pathlib
 import sys
 
 COLORS = {
+    # Matched in order: "redb_table" (the plain-table floor) before "redb".
+    "redb_table": "#bab0ac",
     "native": "#4c78a8",
     "runtime": "#f58518",
     "wasmtime": "#54a24b",

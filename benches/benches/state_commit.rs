@@ -1,17 +1,22 @@
 //! State: the cost of committing 1,000 dirty keys to the persistent store (redb + merkle tree)
-//! over states of 10 k, 100 k and 1 M keys — it should be flat, since a commit touches only
-//! the paths of the keys it changes — against the in-memory store doing the same merkle work,
+//! over states of 10 k, 100 k and 1 M keys — it should grow with the keys changed, not the state,
+//! since a commit touches only the paths of the keys it changes — against two baselines in the
+//! same run: the in-memory store
+//! doing the same merkle work, and the **floor of the storage engine**, the same 1,000 writes
+//! into a plain redb table of the same size in one durable transaction (no merkle tree at all);
 //! and random reads from the 1 M-key state.
 //!
 //! Run: `cargo bench -p benches --bench state_commit` (building the 1 M-key state takes about
 //! 30 s; set `STATE_BENCH_MAX_KEYS=100000` to skip it, `STATE_BENCH_MIN_KEYS=1000000` to run
-//! only it, e.g. under a profiler).
+//! only it, e.g. under a profiler; `STATE_BENCH_STORES=memory` or `=redb` builds and measures
+//! only that store; `redb_table` names the plain-table floor).
 //!
 //! A commit's cost is mostly the B-tree pages it writes: the redb store keys merkle nodes by a
 //! size class of their subtree, then the leftmost key under them (`runtime/src/redb_store.rs`),
 //! so a changed key costs a few pages at every size of state, not one page per node of its path.
 //! The 10 k-key state is small enough that 1,000 changed keys rewrite most of it, which makes it
-//! the cheap end of the comparison rather than a per-key baseline.
+//! the cheap end of the comparison rather than a per-key baseline — for the plain table as much
+//! as for the store, so compare the store's growth with the floor's (BENCHMARKS.md §4).
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use host_api::ContractId;
@@ -88,45 +93,23 @@ fn sizes() -> Vec<u64> {
 
 fn commit_dirty_keys(c: &mut Criterion) {
     let mut group = c.benchmark_group("commit_1000_dirty_keys");
+    let mut round = 0;
     group.throughput(Throughput::Elements(DIRTY));
     group.sample_size(20);
     group.measurement_time(Duration::from_secs(8));
     let mut reads = None;
+    let stores = std::env::var("STATE_BENCH_STORES").unwrap_or_default();
+    let wants = |store: &str| stores.is_empty() || stores.split(',').any(|s| s == store);
     for total in sizes() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        // Keep two versions: every commit also drops the version before last, as a node that
-        // retains a short history would.
-        let options = RedbOptions {
-            keep_versions: Some(2),
-            ..RedbOptions::default()
-        };
-        let redb = RedbStore::open_with(dir.path().join("state.redb"), options).expect("open");
-        fill(&redb, total);
-        let mut round = 0;
-        group.bench_with_input(BenchmarkId::new("redb", total), &total, |b, &total| {
-            b.iter_batched(
-                || {
-                    round += 1;
-                    changes(dirty_keys(total, round), round)
-                },
-                |changes| redb.commit(changes).expect("commit"),
-                BatchSize::PerIteration,
-            )
-        });
-
-        let memory = MemoryStore::new();
-        fill(&memory, total);
-        group.bench_with_input(BenchmarkId::new("memory", total), &total, |b, &total| {
-            b.iter_batched(
-                || {
-                    round += 1;
-                    changes(dirty_keys(total, round), round)
-                },
-                |changes| memory.commit(changes).expect("commit"),
-                BatchSize::PerIteration,
-            )
-        });
-        reads = Some((dir, redb, total));
+        if wants("redb") {
+            reads = Some(bench_redb(&mut group, total, &mut round));
+        }
+        if wants("memory") {
+            bench_memory(&mut group, total, &mut round);
+        }
+        if wants("redb_table") {
+            bench_redb_table(&mut group, total, &mut round);
+        }
     }
     group.finish();
 
@@ -146,6 +129,96 @@ fn commit_dirty_keys(c: &mut Criterion) {
         });
         group.finish();
     }
+}
+
+type Group<'a> = criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>;
+
+/// A redb store of `total` keys keeping two versions, its commits measured; returned (with its
+/// directory) for the read benchmark.
+fn bench_redb(
+    group: &mut Group<'_>,
+    total: u64,
+    round: &mut u64,
+) -> (tempfile::TempDir, RedbStore, u64) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Keep two versions: every commit also drops the version before last, as a node that
+    // retains a short history would.
+    let options = RedbOptions {
+        keep_versions: Some(2),
+        ..RedbOptions::default()
+    };
+    let redb = RedbStore::open_with(dir.path().join("state.redb"), options).expect("open");
+    fill(&redb, total);
+    group.bench_with_input(BenchmarkId::new("redb", total), &total, |b, &total| {
+        b.iter_batched(
+            || {
+                *round += 1;
+                changes(dirty_keys(total, *round), *round)
+            },
+            |changes| redb.commit(changes).expect("commit"),
+            BatchSize::PerIteration,
+        )
+    });
+    (dir, redb, total)
+}
+
+/// An in-memory store of `total` keys, its commits measured.
+fn bench_memory(group: &mut Group<'_>, total: u64, round: &mut u64) {
+    let memory = MemoryStore::new();
+    fill(&memory, total);
+    group.bench_with_input(BenchmarkId::new("memory", total), &total, |b, &total| {
+        b.iter_batched(
+            || {
+                *round += 1;
+                changes(dirty_keys(total, *round), *round)
+            },
+            |changes| memory.commit(changes).expect("commit"),
+            BatchSize::PerIteration,
+        )
+    });
+}
+
+/// The storage engine's floor: a plain redb table keyed like the store's `storage` table
+/// (contract ‖ key → value), `total` entries, and the same 1,000 writes per durable commit.
+fn bench_redb_table(group: &mut Group<'_>, total: u64, round: &mut u64) {
+    const TABLE: redb::TableDefinition<&[u8], &[u8]> = redb::TableDefinition::new("storage");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = redb::Database::create(dir.path().join("plain.redb")).expect("create");
+    let write = |changes: ChangeSet| {
+        let txn = db.begin_write().expect("begin");
+        {
+            let mut table = txn.open_table(TABLE).expect("table");
+            for (id, writes) in &changes.storage {
+                for (k, v) in writes {
+                    let mut key = id.0.to_vec();
+                    key.extend_from_slice(k);
+                    let v = v.as_deref().expect("only writes");
+                    table.insert(key.as_slice(), v).expect("insert");
+                }
+            }
+        }
+        txn.commit().expect("commit");
+    };
+    let mut done = 0;
+    while done < total {
+        let end = (done + BATCH).min(total);
+        write(changes(done..end, 0));
+        done = end;
+    }
+    group.bench_with_input(
+        BenchmarkId::new("redb_table", total),
+        &total,
+        |b, &total| {
+            b.iter_batched(
+                || {
+                    *round += 1;
+                    changes(dirty_keys(total, *round), *round)
+                },
+                write,
+                BatchSize::PerIteration,
+            )
+        },
+    );
 }
 
 criterion_group!(benches, commit_dirty_keys);

@@ -308,3 +308,42 @@ proptest! {
         prop_assert_eq!(b.len(), a.len());
     }
 }
+
+/// A commit's merkle work grows with the keys it changes and the depth of the tree, not with
+/// the size of the state: 200 changed keys over 4,096 and over 65,536 leaves (16× more) create
+/// at most `depth + 1` nodes per changed key, and the larger state costs less than twice as
+/// many nodes (the depth grows by 4 levels, the paths' shared top stays). Releasing the old
+/// root deletes as many nodes as the update created. A commit whose work followed the size of
+/// the state (rehashing, or rewriting, a share of it) would fail here.
+#[test]
+fn commit_work_follows_changed_keys_and_depth_not_state_size() {
+    let key = |i: u32| LeafKey(blake2b_256(&[b"scale", &i.to_le_bytes()]));
+    let leaf = |i: u32, round: u8| LeafValue {
+        hash: blake2b_256(&[b"v", &i.to_le_bytes(), &[round]]),
+        payload: vec![],
+    };
+    let changed = 200u32;
+    let mut created = vec![];
+    for total in [4_096u32, 65_536] {
+        let mut nodes = MemoryNodes::new();
+        let all = (0..total).map(|i| (key(i), Some(leaf(i, 0)))).collect();
+        let (root, _) = update(&mut nodes, NodeRef::EMPTY, all).unwrap();
+        let before = nodes.len();
+        let step = total / changed;
+        let batch = (0..changed).map(|j| (key(j * step), Some(leaf(j * step, 1))));
+        let (new_root, stats) = update(&mut nodes, root, batch.collect()).unwrap();
+        let depth = u64::from(total.ilog2()) + 1;
+        assert!(
+            stats.nodes_created <= u64::from(changed) * (depth + 1),
+            "{} nodes created for {changed} keys over {total}",
+            stats.nodes_created
+        );
+        assert_eq!(nodes.len() as u64, before as u64 + stats.nodes_created);
+        let deleted = release(&mut nodes, root).unwrap();
+        assert_eq!(deleted, stats.nodes_created, "over {total}");
+        assert_eq!(nodes.len(), reachable_count(&nodes, new_root));
+        created.push(stats.nodes_created);
+    }
+    eprintln!("nodes created for {changed} changed keys over 4,096 / 65,536 leaves: {created:?}");
+    assert!(created[1] < 2 * created[0], "{created:?}");
+}
