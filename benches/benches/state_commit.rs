@@ -59,19 +59,46 @@ fn dirty_keys(total: u64, round: u64) -> impl Iterator<Item = u64> {
     })
 }
 
-/// Fill `store` with `total` keys in batches, reporting progress on stderr.
-fn fill(store: &dyn StateStore, total: u64) {
+/// Write `total` keys in batches through `write`, reporting progress on stderr.
+fn fill_with(total: u64, mut write: impl FnMut(ChangeSet)) {
     let started = Instant::now();
     let mut done = 0;
     while done < total {
         let end = (done + BATCH).min(total);
-        store.commit(changes(done..end, 0)).expect("fill");
+        write(changes(done..end, 0));
         done = end;
     }
     eprintln!(
         "state_commit: built a {total}-key state in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+}
+
+/// Fill `store` with `total` keys.
+fn fill(store: &dyn StateStore, total: u64) {
+    fill_with(total, |changes| {
+        store.commit(changes).expect("fill");
+    });
+}
+
+/// Measure `commit` on 1,000 keys spread over `0..total`, new ones every iteration.
+fn measure(
+    group: &mut Group<'_>,
+    name: &str,
+    total: u64,
+    round: &mut u64,
+    mut commit: impl FnMut(ChangeSet),
+) {
+    group.bench_with_input(BenchmarkId::new(name, total), &total, |b, &total| {
+        b.iter_batched(
+            || {
+                *round += 1;
+                changes(dirty_keys(total, *round), *round)
+            },
+            &mut commit,
+            BatchSize::PerIteration,
+        )
+    });
 }
 
 fn sizes() -> Vec<u64> {
@@ -149,15 +176,8 @@ fn bench_redb(
     };
     let redb = RedbStore::open_with(dir.path().join("state.redb"), options).expect("open");
     fill(&redb, total);
-    group.bench_with_input(BenchmarkId::new("redb", total), &total, |b, &total| {
-        b.iter_batched(
-            || {
-                *round += 1;
-                changes(dirty_keys(total, *round), *round)
-            },
-            |changes| redb.commit(changes).expect("commit"),
-            BatchSize::PerIteration,
-        )
+    measure(group, "redb", total, round, |changes| {
+        redb.commit(changes).expect("commit");
     });
     (dir, redb, total)
 }
@@ -166,15 +186,8 @@ fn bench_redb(
 fn bench_memory(group: &mut Group<'_>, total: u64, round: &mut u64) {
     let memory = MemoryStore::new();
     fill(&memory, total);
-    group.bench_with_input(BenchmarkId::new("memory", total), &total, |b, &total| {
-        b.iter_batched(
-            || {
-                *round += 1;
-                changes(dirty_keys(total, *round), *round)
-            },
-            |changes| memory.commit(changes).expect("commit"),
-            BatchSize::PerIteration,
-        )
+    measure(group, "memory", total, round, |changes| {
+        memory.commit(changes).expect("commit");
     });
 }
 
