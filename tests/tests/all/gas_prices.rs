@@ -131,8 +131,9 @@ fn measuring_module() -> Vec<u8> {
 const TRIVIAL: &str = r#"(module (memory (export "memory") 1)
     (func (export "f") (param i32) (result i32) (i32.const 0)))"#;
 
-/// The yardstick: 10⁶ rounds of integer arithmetic, 12,000,006 gas of wasm.
-const SPIN: &str = r#"(module (memory (export "memory") 1)
+/// The yardstick: 10⁶ rounds of integer arithmetic, 12,000,006 gas of wasm (export `f`; also
+/// the yardstick of `crypto::gas`).
+pub(crate) const SPIN: &str = r#"(module (memory (export "memory") 1)
     (func (export "f") (param i32) (result i32) (local $i i32) (local $x i32)
       (local.set $i (i32.const 1000000))
       (loop $l

@@ -414,19 +414,12 @@ fn measure_verification_costs() {
     }
 
     // Plain metered wasm, the yardstick: a loop of integer arithmetic, gas per µs.
-    let spin = wat(r#"(module (memory (export "memory") 1)
-        (func (export "g") (param i32) (result i32) (local $i i32) (local $x i32)
-          (local.set $i (i32.const 1000000))
-          (loop $l
-            (local.set $x (i32.add (i32.mul (local.get $x) (i32.const 31)) (local.get $i)))
-            (local.set $i (i32.sub (local.get $i) (i32.const 1)))
-            (br_if $l (local.get $i)))
-          (i32.and (local.get $x) (i32.const 0))))"#);
+    let spin = wat(crate::gas_prices::SPIN);
     let spin_id = deploy(&mut s, &spin);
     // The wasm's own gas, the call base left out.
-    let gas = call(&mut s, spin_id, "g", &[]).gas_spent - p.call_base;
+    let gas = call(&mut s, spin_id, "f", &[]).gas_spent - p.call_base;
     let us = time_us(9, 5, || {
-        assert!(call(&mut s, spin_id, "g", &[]).is_success());
+        assert!(call(&mut s, spin_id, "f", &[]).is_success());
     });
     println!(
         "plain wasm loop: {gas} gas in {us:.1} µs = {:.0} gas/µs",
