@@ -101,20 +101,50 @@ fn measure(
     });
 }
 
+/// The value of environment variable `name` parsed as `T`, `default` when it is unset. A value
+/// that does not parse stops the bench with a message naming it, rather than measuring
+/// something other than what was asked.
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    match std::env::var(name) {
+        Ok(v) => v
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={v:?} is not a number of keys")),
+        Err(_) => default,
+    }
+}
+
 fn sizes() -> Vec<u64> {
-    let env = |name: &str, default: u64| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
     let (min, max) = (
-        env("STATE_BENCH_MIN_KEYS", 0),
-        env("STATE_BENCH_MAX_KEYS", 1_000_000),
+        env_or("STATE_BENCH_MIN_KEYS", 0),
+        env_or("STATE_BENCH_MAX_KEYS", 1_000_000),
     );
-    [10_000, 100_000, 1_000_000]
+    let sizes: Vec<u64> = [10_000, 100_000, 1_000_000]
         .into_iter()
         .filter(|&n| (min..=max).contains(&n))
+        .collect();
+    assert!(
+        !sizes.is_empty(),
+        "no state size between STATE_BENCH_MIN_KEYS={min} and STATE_BENCH_MAX_KEYS={max} \
+         (the sizes are 10000, 100000 and 1000000)"
+    );
+    sizes
+}
+
+/// The stores named by `STATE_BENCH_STORES` (comma-separated), all of them when it is unset or
+/// empty; an unknown name stops the bench with a message listing the known ones.
+fn stores() -> Vec<&'static str> {
+    const ALL: [&str; 3] = ["redb", "memory", "redb_table"];
+    let asked = std::env::var("STATE_BENCH_STORES").unwrap_or_default();
+    if asked.is_empty() {
+        return ALL.to_vec();
+    }
+    asked
+        .split(',')
+        .map(|name| {
+            ALL.into_iter().find(|s| *s == name).unwrap_or_else(|| {
+                panic!("STATE_BENCH_STORES: unknown store {name:?} (known: {ALL:?})")
+            })
+        })
         .collect()
 }
 
@@ -125,8 +155,8 @@ fn commit_dirty_keys(c: &mut Criterion) {
     group.sample_size(20);
     group.measurement_time(Duration::from_secs(8));
     let mut reads = None;
-    let stores = std::env::var("STATE_BENCH_STORES").unwrap_or_default();
-    let wants = |store: &str| stores.is_empty() || stores.split(',').any(|s| s == store);
+    let stores = stores();
+    let wants = |store: &str| stores.contains(&store);
     for total in sizes() {
         if wants("redb") {
             reads = Some(bench_redb(&mut group, total, &mut round));
