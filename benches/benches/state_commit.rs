@@ -242,26 +242,8 @@ fn bench_redb_table(group: &mut Group<'_>, total: u64, round: &mut u64) {
         }
         txn.commit().expect("commit");
     };
-    let mut done = 0;
-    while done < total {
-        let end = (done + BATCH).min(total);
-        write(changes(done..end, 0));
-        done = end;
-    }
-    group.bench_with_input(
-        BenchmarkId::new("redb_table", total),
-        &total,
-        |b, &total| {
-            b.iter_batched(
-                || {
-                    *round += 1;
-                    changes(dirty_keys(total, *round), *round)
-                },
-                write,
-                BatchSize::PerIteration,
-            )
-        },
-    );
+    fill_with(total, write);
+    measure(group, "redb_table", total, round, write);
 }
 
 criterion_group!(benches, commit_dirty_keys);
