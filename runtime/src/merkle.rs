@@ -55,11 +55,20 @@
 //! readable until released, with their nodes shared with newer roots, and releasing one deletes
 //! exactly the nodes no other retained root reaches, at a cost proportional to those nodes.
 //!
+//! # In memory
+//!
+//! A store that keeps a single version in memory needs neither content addressing nor
+//! reference counts: [`MemoryTree`] holds the same tree as linked nodes with their children's
+//! hashes inline and rewrites the changed paths in place, so a commit touches one node per level
+//! of each changed path and nothing else.
+//!
 //! Proofs of inclusion and non-inclusion are in [`proof`].
 
+mod memory_tree;
 pub mod proof;
 mod update;
 
+pub use memory_tree::MemoryTree;
 pub use proof::{Proof, Terminal, prove, verify, verify_leaf, verify_record};
 
 use crate::error::StoreError;
@@ -351,9 +360,10 @@ pub trait NodeStoreMut: NodeStore {
     fn drop_ref(&mut self, at: &NodeRef) -> Result<Option<Node>, StoreError>;
 }
 
-/// Nodes in a hash map (the in-memory store's tree). Only looked up, never iterated, so the
-/// map's order cannot leak into a root; a hash map keeps lookups O(1) as the state grows, where
-/// an ordered map's cache misses made commits slower with the size of the state. The map hashes
+/// Nodes in a hash map: the in-memory [`NodeStoreMut`], holding any number of versions with
+/// their reference counts (the tests' reference store for [`update`] and [`release`]; the
+/// in-memory state store keeps one version, as a [`MemoryTree`]). Only looked up, never
+/// iterated, so the map's order cannot leak into a root. The map hashes
 /// its keys (node hashes, BLAKE2b digests) with foldhash, seeded per process, rather than std's
 /// SipHash: a contract author cannot aim keys at one bucket without knowing the seed, and the
 /// hashing costs a fraction of SipHash's.

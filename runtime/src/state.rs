@@ -9,7 +9,7 @@
 
 use crate::error::StoreError;
 use crate::ids::{CodeHash, blake2b_256};
-use crate::merkle::{self, LeafUpdate, LeafValue, MemoryNodes, NodeRef, Proof, Root};
+use crate::merkle::{self, LeafUpdate, LeafValue, MemoryTree, Proof, Root};
 use borsh::{BorshDeserialize, BorshSerialize};
 use host_api::{Address, ContractId};
 use parking_lot::RwLock;
@@ -149,8 +149,9 @@ struct MemoryState {
 
 /// An in-memory [`StateStore`], optionally saved to a file.
 ///
-/// It keeps the merkle tree of its current content in memory (nodes without payloads), updated
-/// incrementally by every apply; only the current root is retained. A loaded file rebuilds it.
+/// It keeps the merkle tree of its current content in memory as a [`MemoryTree`] (linked nodes
+/// without payloads, rewritten in place along the changed paths by every apply); only the
+/// current root is retained. A loaded file rebuilds it.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     state: RwLock<Inner>,
@@ -159,8 +160,7 @@ pub struct MemoryStore {
 #[derive(Debug, Default)]
 struct Inner {
     data: MemoryState,
-    nodes: MemoryNodes,
-    root: NodeRef,
+    tree: MemoryTree,
 }
 
 /// Magic and version at the start of a saved state file.
@@ -254,10 +254,10 @@ impl MemoryStore {
                 })
                 .collect(),
         };
-        let mut nodes = MemoryNodes::new();
-        let (root, _) = merkle::update(&mut nodes, NodeRef::EMPTY, all.leaf_updates(false))?;
+        let mut tree = MemoryTree::new();
+        tree.update(all.leaf_updates(false));
         Ok(Self {
-            state: RwLock::new(Inner { data, nodes, root }),
+            state: RwLock::new(Inner { data, tree }),
         })
     }
 
@@ -265,16 +265,16 @@ impl MemoryStore {
     /// check it with [`merkle::verify`].
     ///
     /// # Errors
-    /// Only if the in-memory tree is inconsistent (a bug).
+    /// None: the in-memory tree cannot fail. The `Result` keeps the signature of
+    /// [`RedbStore::prove`](crate::RedbStore::prove), so callers can use either store.
     pub fn prove(&self, contract: &ContractId, key: &[u8]) -> Result<Proof, StoreError> {
-        let state = self.state.read();
         let leaf = merkle::storage_leaf_key(contract, key);
-        merkle::prove(&state.nodes, state.root, &leaf)
+        Ok(self.state.read().tree.prove(&leaf))
     }
 
     /// How many merkle nodes the in-memory tree holds (exactly those of the current root).
     pub fn merkle_nodes(&self) -> usize {
-        self.state.read().nodes.len()
+        self.state.read().tree.node_count()
     }
 }
 
@@ -316,7 +316,7 @@ impl StateStore for MemoryStore {
     }
 
     fn root(&self) -> Result<Root, StoreError> {
-        Ok(Root(self.state.read().root.hash))
+        Ok(self.state.read().tree.root())
     }
 
     fn commit(&self, changes: ChangeSet) -> Result<Root, StoreError> {
@@ -333,20 +333,14 @@ impl MemoryStore {
     fn commit_locked(&self, base: Option<Root>, changes: ChangeSet) -> Result<Root, StoreError> {
         let mut inner = self.state.write();
         let inner = &mut *inner;
+        let current = inner.tree.root();
         if let Some(base) = base
-            && base.0 != inner.root.hash
+            && base != current
         {
-            return Err(StoreError::BaseMoved {
-                base,
-                current: Root(inner.root.hash),
-            });
+            return Err(StoreError::BaseMoved { base, current });
         }
-        // The tree first: it is the only step that can fail, and a failure leaves the old root
-        // (and at worst some unreferenced new nodes).
-        let old = inner.root;
-        let (root, _) = merkle::update(&mut inner.nodes, old, changes.leaf_updates(false))?;
-        merkle::release(&mut inner.nodes, old)?;
-        inner.root = root;
+        // Nothing below can fail: the tree's update cannot, nor can the maps'.
+        inner.tree.update(changes.leaf_updates(false));
         let state = &mut inner.data;
         for (hash, code) in changes.code {
             state.code.entry(hash.0).or_insert_with(|| code.to_vec());
@@ -366,7 +360,7 @@ impl MemoryStore {
                 state.storage.remove(&id.0);
             }
         }
-        Ok(Root(root.hash))
+        Ok(inner.tree.root())
     }
 }
 

@@ -347,3 +347,63 @@ fn commit_work_follows_changed_keys_and_depth_not_state_size() {
     eprintln!("nodes created for {changed} changed keys over 4,096 / 65,536 leaves: {created:?}");
     assert!(created[1] < 2 * created[0], "{created:?}");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The linked in-memory tree is the same tree as the content-addressed one: after every
+    /// batch (inserts, overwrites, deletes, repeated keys, chains 250+ levels deep) it has the
+    /// root built from scratch, as many leaves and nodes as the node store's tree, the same
+    /// value for every key, and at the end the same proof for every key, which verifies. Deleting every key empties it.
+    #[test]
+    fn memory_tree_is_the_node_store_tree(batches in batches()) {
+        let universe = universe();
+        let mut tree = MemoryTree::new();
+        let mut nodes = MemoryNodes::new();
+        let mut model = BTreeMap::new();
+        let mut root = NodeRef::EMPTY;
+        for batch in &batches {
+            let batch: Vec<(LeafKey, Option<u8>)> =
+                batch.iter().map(|(i, v)| (universe[*i], *v)).collect();
+            tree.update(batch.iter().map(|(k, v)| (*k, v.map(value))).collect());
+            root = apply(&mut nodes, root, &mut model, &batch);
+            prop_assert_eq!(tree.root(), root_of(&model));
+            prop_assert_eq!(tree.leaves(), model.len() as u64);
+            prop_assert_eq!(tree.node_count(), nodes.len());
+            for key in &universe {
+                prop_assert_eq!(tree.get(key), model.get(key).copied());
+            }
+        }
+        for key in &universe {
+            let proof = tree.prove(key);
+            prop_assert_eq!(&proof, &prove(&nodes, root, key).unwrap());
+            prop_assert!(verify_leaf(&tree.root(), key, model.get(key), &proof));
+        }
+        tree.update(universe.iter().map(|k| (*k, None)).collect());
+        prop_assert_eq!(tree.root(), Root::EMPTY);
+        prop_assert_eq!(tree.leaves(), 0);
+        prop_assert_eq!(tree.node_count(), 0);
+    }
+}
+
+/// Rewriting every key of a tree with the values it already has changes nothing: same root,
+/// same nodes; deleting absent keys changes nothing either.
+#[test]
+fn memory_tree_rewrites_and_absent_deletes_are_no_ops() {
+    let universe = universe();
+    let mut tree = MemoryTree::new();
+    let all: Vec<LeafUpdate> = universe
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (*k, Some(value(i as u8))))
+        .collect();
+    tree.update(all.clone());
+    let (root, nodes) = (tree.root(), tree.node_count());
+    tree.update(all);
+    assert_eq!((tree.root(), tree.node_count()), (root, nodes));
+    let absent = (0u8..20).map(|i| (LeafKey(blake2b_256(&[b"absent", &[i]])), None));
+    let stats = tree.update(absent.collect());
+    assert_eq!((tree.root(), tree.node_count()), (root, nodes));
+    assert_eq!(stats.leaves_removed, 0);
+    assert_eq!(tree.leaves(), universe.len() as u64);
+}
