@@ -20,7 +20,7 @@
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use host_api::ContractId;
-use runtime::{ChangeSet, MemoryStore, RedbOptions, RedbStore, StateStore};
+use runtime::{ChangeSet, MemoryStore, RedbOptions, RedbStore, StateStore, WalStore};
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -133,7 +133,7 @@ fn sizes() -> Vec<u64> {
 /// The stores named by `STATE_BENCH_STORES` (comma-separated), all of them when it is unset or
 /// empty; an unknown name stops the bench with a message listing the known ones.
 fn stores() -> Vec<&'static str> {
-    const ALL: [&str; 3] = ["redb", "memory", "redb_table"];
+    const ALL: [&str; 4] = ["redb", "wal", "memory", "redb_table"];
     let asked = std::env::var("STATE_BENCH_STORES").unwrap_or_default();
     if asked.is_empty() {
         return ALL.to_vec();
@@ -160,6 +160,9 @@ fn commit_dirty_keys(c: &mut Criterion) {
     for total in sizes() {
         if wants("redb") {
             reads = Some(bench_redb(&mut group, total, &mut round));
+        }
+        if wants("wal") {
+            bench_wal(&mut group, total, &mut round);
         }
         if wants("memory") {
             bench_memory(&mut group, total, &mut round);
@@ -210,6 +213,34 @@ fn bench_redb(
         redb.commit(changes).expect("commit");
     });
     (dir, redb, total)
+}
+
+/// A write-ahead-log store of `total` keys with its default checkpoints, its commits measured:
+/// each appends one durable log record; a commit that takes the log past the checkpoint
+/// threshold also writes the whole state (about once per state's worth of log), and is counted
+/// like any other.
+///
+/// Whether a checkpoint falls inside the measured window depends on where the log stands, so
+/// the checkpoint is also timed on its own (`wal_checkpoint`), and the log's sizes are printed:
+/// a checkpoint's share of a commit is its time × one record's bytes ÷ the checkpoint's bytes.
+fn bench_wal(group: &mut Group<'_>, total: u64, round: &mut u64) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wal = WalStore::open(dir.path().join("state.wal")).expect("open");
+    fill(&wal, total);
+    let before = wal.stats();
+    measure(group, "wal", total, round, |changes| {
+        wal.commit(changes).expect("commit");
+    });
+    let after = wal.stats();
+    eprintln!("state_commit: wal over {total} keys: {before:?} before, {after:?} after");
+    group.bench_with_input(BenchmarkId::new("wal_checkpoint", total), &total, |b, _| {
+        b.iter(|| wal.checkpoint().expect("checkpoint"))
+    });
+    let stats = wal.stats();
+    eprintln!(
+        "state_commit: wal checkpoint over {total} keys: {} bytes",
+        stats.checkpoint_bytes
+    );
 }
 
 /// An in-memory store of `total` keys, its commits measured.

@@ -54,6 +54,7 @@ pub mod redb_store;
 mod runtime;
 mod session;
 mod validate;
+pub mod wal_store;
 
 pub use cache::CacheStats;
 pub use config::{Limits, RuntimeConfig};
@@ -70,3 +71,4 @@ pub use runtime::Runtime;
 pub use session::Session;
 pub use state::{ChangeSet, ContractRecord, MemoryStore, StateStore};
 pub use validate::{ALLOWED_FEATURES, ModuleInfo};
+pub use wal_store::{WalOptions, WalStats, WalStore};

@@ -205,7 +205,7 @@ fn corrupt(path: &str, message: String) -> StoreError {
 }
 
 /// A redb error as a [`StoreError`]: I/O, corruption, or anything else the database refused.
-fn db_error(path: &str, e: impl Into<redb::Error>) -> StoreError {
+pub(crate) fn db_error(path: &str, e: impl Into<redb::Error>) -> StoreError {
     let path = path.to_string();
     match e.into() {
         redb::Error::Corrupted(message) => StoreError::Corrupt { path, message },
@@ -388,19 +388,31 @@ impl<'t, 'p> WriteTables<'t, 'p> {
     }
 }
 
-/// Check the file's format in `txn`, writing it when the file is new; returns `true` when it is.
+/// Check the file's format in `txn` is `FORMAT`, writing it when the file is new; returns `true`
+/// when it is.
 fn check_format(txn: &WriteTransaction, path: &str) -> Result<bool, StoreError> {
+    check_format_of(txn, path, FORMAT)
+}
+
+/// Check the file's format in `txn` is `expected` (its `meta` table's `"format"`), writing it
+/// when the file is new (no table at all); returns `true` when it is. A file of another format,
+/// or with tables but no format, is [`StoreError::Corrupt`].
+pub(crate) fn check_format_of(
+    txn: &WriteTransaction,
+    path: &str,
+    expected: &[u8],
+) -> Result<bool, StoreError> {
     let e = |e: redb::StorageError| db_error(path, e);
     let mut meta = txn.open_table(META).map_err(|e| db_error(path, e))?;
     let format = meta.get(FORMAT_KEY).map_err(e)?.map(|f| f.value().to_vec());
     match format {
-        Some(f) if f == FORMAT => Ok(false),
+        Some(f) if f == expected => Ok(false),
         Some(f) => Err(corrupt(
             path,
             format!(
                 "unknown state format {:?} (this build reads {:?})",
                 String::from_utf8_lossy(&f),
-                String::from_utf8_lossy(FORMAT)
+                String::from_utf8_lossy(expected)
             ),
         )),
         None => {
@@ -413,7 +425,7 @@ fn check_format(txn: &WriteTransaction, path: &str) -> Result<bool, StoreError> 
             if others > 0 || meta.len().map_err(e)? > 0 {
                 return Err(corrupt(path, "state tables without a format".into()));
             }
-            meta.insert(FORMAT_KEY, FORMAT).map_err(e)?;
+            meta.insert(FORMAT_KEY, expected).map_err(e)?;
             Ok(true)
         }
     }

@@ -200,7 +200,7 @@ impl MemoryStore {
     /// # Errors
     /// On I/O failure.
     pub fn save(&self, path: &Path) -> Result<(), StoreError> {
-        let body = borsh::to_vec(&self.state.read().data).map_err(|e| io_error(path, &e))?;
+        let body = self.encode_content(&path.display().to_string())?;
         let mut file = Vec::with_capacity(body.len() + 40);
         file.extend_from_slice(STATE_FILE_MAGIC);
         file.extend_from_slice(&blake2b_256(&[&body]));
@@ -231,8 +231,26 @@ impl MemoryStore {
         if blake2b_256(&[body]) != sum {
             return Err(corrupt("checksum mismatch (truncated or altered)"));
         }
-        let state: MemoryState =
-            borsh::from_slice(body).map_err(|e| corrupt(&format!("does not decode: {e}")))?;
+        Self::decode_content(body, &path.display().to_string())
+    }
+
+    /// The content (code, records, storage) as bytes: what [`save`](Self::save) writes after
+    /// its header, and a [`WalStore`](crate::WalStore) checkpoint holds. `path` names the
+    /// destination in errors.
+    pub(crate) fn encode_content(&self, path: &str) -> Result<Vec<u8>, StoreError> {
+        borsh::to_vec(&self.state.read().data).map_err(|e| StoreError::Io {
+            path: path.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// A store holding the content `bytes` written by [`encode_content`](Self::encode_content),
+    /// its tree rebuilt; `path` names their source in errors.
+    pub(crate) fn decode_content(bytes: &[u8], path: &str) -> Result<Self, StoreError> {
+        let state: MemoryState = borsh::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+            path: path.to_string(),
+            message: format!("does not decode: {e}"),
+        })?;
         Self::from_state(state)
     }
 

@@ -8,7 +8,10 @@ use integration_tests::contract_wasm;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use runtime::merkle::Root;
-use runtime::{BlockInfo, MemoryStore, RedbStore, Runtime, RuntimeConfig, Session, StateStore};
+use runtime::{
+    BlockInfo, MemoryStore, RedbStore, Runtime, RuntimeConfig, Session, StateStore, WalOptions,
+    WalStore,
+};
 use std::sync::Arc;
 
 const CALLS: usize = 1_200;
@@ -222,8 +225,32 @@ fn a_thousand_random_calls_give_the_same_roots_in_memory_on_disk_and_across_a_re
     run_blocks(&rt, disk.clone(), ids, &ops, blocks / 2..blocks, &mut b);
     disk.check_integrity().unwrap();
 
+    // Run W: the write-ahead-log store, dropped halfway and reopened; checkpoints every few
+    // blocks, so the reopen loads a checkpoint and replays the log after it.
+    let path = dir.path().join("state.wal");
+    let options = WalOptions {
+        checkpoint_bytes: Some(8_000),
+    };
+    let mut w = Trace::default();
+    {
+        let rt = fresh_runtime();
+        let wal = Arc::new(WalStore::open_with(&path, options.clone()).unwrap());
+        genesis(&rt, wal.clone(), &mut w);
+        run_blocks(&rt, wal, ids, &ops, 0..blocks / 2, &mut w);
+    }
+    let rt = fresh_runtime();
+    let wal = Arc::new(WalStore::open_with(&path, options).unwrap());
+    assert_eq!(wal.root().unwrap(), *w.roots.last().unwrap());
+    let stats = wal.stats();
+    assert!(
+        stats.checkpoint_version.is_some() && stats.log_records > 0,
+        "reopened from a checkpoint and a log: {stats:?}"
+    );
+    run_blocks(&rt, wal, ids, &ops, blocks / 2..blocks, &mut w);
+
     assert_eq!(a.calls.len(), CALLS);
     assert_eq!(a, b);
+    assert_eq!(a, w);
     // The sequence exercised what it should: successes and failures, out-of-gas among them.
     let failed = a.calls.iter().filter(|c| !c.1).count();
     assert!(

@@ -1,0 +1,320 @@
+use super::*;
+use crate::merkle;
+
+const A: ContractId = ContractId([1; 32]);
+const B: ContractId = ContractId([2; 32]);
+
+/// Writes `round` into keys `keys` of contract `id`, deleting key 0 on odd rounds.
+fn writes(id: ContractId, keys: std::ops::Range<u32>, round: u8) -> ChangeSet {
+    let mut changes = ChangeSet::default();
+    let mut w: BTreeMap<Vec<u8>, Option<Vec<u8>>> = keys
+        .map(|k| {
+            (
+                k.to_be_bytes().to_vec(),
+                Some(vec![round; 1 + k as usize % 40]),
+            )
+        })
+        .collect();
+    if round % 2 == 1 {
+        w.insert(0u32.to_be_bytes().to_vec(), None);
+    }
+    changes.storage.insert(id, w);
+    changes
+}
+
+/// A deploy: code and a record for `id`.
+fn deploy(id: ContractId, code: &[u8]) -> ChangeSet {
+    let mut changes = ChangeSet::default();
+    let hash = CodeHash(blake2b_256(&[code]));
+    changes.code.insert(hash, Arc::from(code));
+    changes.contracts.insert(
+        id,
+        ContractRecord {
+            owner: host_api::Address([9; 32]),
+            code_hash: hash.0,
+        },
+    );
+    changes
+}
+
+/// A sequence of change sets touching records, code and storage of two contracts.
+fn history() -> Vec<ChangeSet> {
+    let mut out = vec![deploy(A, b"code a"), deploy(B, b"code b")];
+    for round in 0..12u8 {
+        let id = if round % 3 == 0 { B } else { A };
+        out.push(writes(id, u32::from(round)..u32::from(round) + 30, round));
+    }
+    out
+}
+
+fn tmp() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.wal");
+    (dir, path)
+}
+
+/// Every storage value and record the history could have touched, as read from `store`.
+fn content(store: &dyn StateStore) -> Vec<Option<Vec<u8>>> {
+    let mut out = vec![];
+    for id in [A, B] {
+        for k in 0u32..45 {
+            out.push(store.storage(&id, &k.to_be_bytes()).unwrap());
+        }
+        out.push(store.contract(&id).unwrap().map(|r| r.to_bytes().to_vec()));
+    }
+    for code in [&b"code a"[..], b"code b"] {
+        let hash = CodeHash(blake2b_256(&[code]));
+        out.push(store.code(&hash).unwrap().map(|c| c.to_vec()));
+    }
+    out
+}
+
+/// The same history gives the in-memory store's root after every commit, and the same root and
+/// content after a reopen: replayed from the log alone, from a checkpoint alone (one after every
+/// commit), and from a checkpoint taken half-way plus the log after it.
+#[test]
+fn commits_survive_a_reopen_with_the_memory_stores_roots() {
+    const HALF_WAY: usize = 7;
+    for (checkpoint_bytes, half_way) in [(None, false), (Some(1), false), (None, true)] {
+        let (_dir, path) = tmp();
+        let options = WalOptions { checkpoint_bytes };
+        let reference = MemoryStore::new();
+        let mut roots = vec![];
+        {
+            let store = WalStore::open_with(&path, options.clone()).unwrap();
+            for (i, changes) in history().into_iter().enumerate() {
+                let expected = reference.commit(changes.clone()).unwrap();
+                assert_eq!(store.commit(changes).unwrap(), expected, "commit {i}");
+                roots.push(expected);
+                if half_way && i + 1 == HALF_WAY {
+                    store.checkpoint().unwrap();
+                }
+            }
+            assert_eq!(content(&store), content(&reference));
+            assert_eq!(store.stats().version, history().len() as u64);
+        }
+        let reopened = WalStore::open_with(&path, options).unwrap();
+        assert_eq!(reopened.root().unwrap(), *roots.last().unwrap());
+        assert_eq!(content(&reopened), content(&reference));
+        let stats = reopened.stats();
+        assert_eq!(stats.version, history().len() as u64);
+        let (checkpoint, records) = match (checkpoint_bytes, half_way) {
+            (None, false) => (None, history().len()),
+            (Some(_), _) => (Some(stats.version), 0),
+            (None, true) => (Some(HALF_WAY as u64), history().len() - HALF_WAY),
+        };
+        assert_eq!(stats.checkpoint_version, checkpoint, "{stats:?}");
+        assert_eq!(stats.log_records, records as u64, "{stats:?}");
+    }
+}
+
+/// A checkpoint is written once the log outgrows the threshold, not before, and drops the
+/// records it covers.
+#[test]
+fn checkpoint_comes_when_the_log_outgrows_its_threshold() {
+    let (_dir, path) = tmp();
+    let store = WalStore::open_with(
+        &path,
+        WalOptions {
+            checkpoint_bytes: Some(3_000),
+        },
+    )
+    .unwrap();
+    let mut previous = store.stats();
+    for changes in history() {
+        store.commit(changes).unwrap();
+        let now = store.stats();
+        if now.checkpoint_version != previous.checkpoint_version {
+            // This commit crossed the threshold: the log it would have grown to was over it.
+            assert_eq!(now.checkpoint_version, Some(now.version));
+            assert_eq!((now.log_records, now.log_bytes), (0, 0));
+            assert!(now.checkpoint_bytes > 0);
+        } else {
+            assert!(now.log_bytes <= 3_000, "{now:?}");
+            assert_eq!(now.log_records, previous.log_records + 1);
+        }
+        previous = now;
+    }
+    assert!(previous.checkpoint_version.is_some(), "{previous:?}");
+}
+
+/// A commit whose transaction fails leaves nothing: not in memory, not on disk.
+#[test]
+fn a_failed_commit_changes_nothing() {
+    let (_dir, path) = tmp();
+    let store = WalStore::open(&path).unwrap();
+    store.commit(deploy(A, b"code a")).unwrap();
+    let root = store.root().unwrap();
+    let before = content(&store);
+    store.fail_next_commit();
+    let err = store.commit(writes(A, 0..10, 2)).unwrap_err();
+    assert!(matches!(err, StoreError::Backend { .. }), "{err}");
+    assert_eq!(store.root().unwrap(), root);
+    assert_eq!(content(&store), before);
+    assert_eq!(store.stats().version, 1);
+    // The next commit gets the version the failed one would have had.
+    store.commit(writes(A, 0..10, 2)).unwrap();
+    assert_eq!(store.stats().version, 2);
+    drop(store);
+    let reopened = WalStore::open(&path).unwrap();
+    assert_eq!(reopened.stats().version, 2);
+}
+
+/// `commit_over` a root that moved writes nothing; an empty change set writes no record.
+#[test]
+fn moved_base_and_empty_changes_write_nothing() {
+    let (_dir, path) = tmp();
+    let store = WalStore::open(&path).unwrap();
+    let empty_root = store.root().unwrap();
+    let first = store.commit(deploy(A, b"code a")).unwrap();
+    let err = store
+        .commit_over(empty_root, writes(A, 0..5, 0))
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::BaseMoved { base, current } if base == empty_root && current == first)
+    );
+    assert_eq!(store.commit(ChangeSet::default()).unwrap(), first);
+    assert_eq!(store.stats().log_records, 1);
+    assert_eq!(
+        store.commit_over(first, writes(A, 0..5, 0)).unwrap(),
+        store.root().unwrap()
+    );
+    assert_eq!(store.stats().log_records, 2);
+}
+
+/// Proofs are against the current root and verify without the store.
+#[test]
+fn proofs_verify_against_the_root() {
+    let (_dir, path) = tmp();
+    let store = WalStore::open(&path).unwrap();
+    for changes in history() {
+        store.commit(changes).unwrap();
+    }
+    let root = store.root().unwrap();
+    let value = store.storage(&A, &20u32.to_be_bytes()).unwrap();
+    assert!(value.is_some());
+    let proof = store.prove(&A, &20u32.to_be_bytes()).unwrap();
+    assert!(merkle::verify(
+        &root,
+        &A,
+        &20u32.to_be_bytes(),
+        value.as_deref(),
+        &proof
+    ));
+    assert!(!merkle::verify(
+        &root,
+        &A,
+        &20u32.to_be_bytes(),
+        Some(b"other"),
+        &proof
+    ));
+    let absent = store.prove(&A, b"never written").unwrap();
+    assert!(merkle::verify(&root, &A, b"never written", None, &absent));
+}
+
+/// Overwrite one table entry of a closed store's file.
+fn tamper(
+    path: &Path,
+    table: TableDefinition<u64, &[u8]>,
+    version: u64,
+    edit: impl Fn(&mut Vec<u8>),
+) {
+    let db = Database::create(path).unwrap();
+    let txn = db.begin_write().unwrap();
+    {
+        let mut t = txn.open_table(table).unwrap();
+        let mut bytes = t.get(version).unwrap().expect("entry").value().to_vec();
+        edit(&mut bytes);
+        t.insert(version, bytes.as_slice()).unwrap();
+    }
+    txn.commit().unwrap();
+}
+
+fn open_error(path: &Path) -> String {
+    match WalStore::open(path) {
+        Err(e @ StoreError::Corrupt { .. }) => e.to_string(),
+        other => panic!("expected a corrupt store, got {other:?}"),
+    }
+}
+
+/// A damaged record, a damaged checkpoint, a record over another root and a gap in the log
+/// are each refused at open with a message naming what is wrong.
+#[test]
+fn damaged_logs_and_checkpoints_are_refused() {
+    let build = |checkpoint_bytes| {
+        let (dir, path) = tmp();
+        let store = WalStore::open_with(&path, WalOptions { checkpoint_bytes }).unwrap();
+        for changes in history().into_iter().take(6) {
+            store.commit(changes).unwrap();
+        }
+        (dir, path)
+    };
+
+    // A flipped byte in a record.
+    let (_d, path) = build(None);
+    tamper(&path, LOG, 4, |b| *b.last_mut().unwrap() ^= 1);
+    let msg = open_error(&path);
+    assert!(msg.contains("log record 4: checksum mismatch"), "{msg}");
+
+    // A record resealed over another base root: its checksum is right, its base is not.
+    let (_d, path) = build(None);
+    tamper(&path, LOG, 3, |b| {
+        let mut record = Record::try_from_slice(&b[32..]).unwrap();
+        record.base = [0xab; 32];
+        *b = sealed(&[&borsh::to_vec(&record).unwrap()]);
+    });
+    let msg = open_error(&path);
+    assert!(msg.contains("log record 3: made over root abab"), "{msg}");
+
+    // A gap: record 5 removed.
+    let (_d, path) = build(None);
+    {
+        let db = Database::create(&path).unwrap();
+        let txn = db.begin_write().unwrap();
+        txn.open_table(LOG).unwrap().remove(5).unwrap();
+        txn.commit().unwrap();
+    }
+    let msg = open_error(&path);
+    assert!(msg.contains("log record 6: expected version 5"), "{msg}");
+
+    // A flipped byte in the checkpoint's content, and a checkpoint resealed with another root.
+    let (_d, path) = build(Some(1));
+    tamper(&path, CHECKPOINT, 6, |b| *b.last_mut().unwrap() ^= 1);
+    let msg = open_error(&path);
+    assert!(msg.contains("checkpoint 6: checksum mismatch"), "{msg}");
+    let (_d, path) = build(Some(1));
+    tamper(&path, CHECKPOINT, 6, |b| {
+        let mut body = b[32..].to_vec();
+        body[0] ^= 1;
+        *b = sealed(&[&body]);
+    });
+    let msg = open_error(&path);
+    assert!(
+        msg.contains("checkpoint 6: its content does not have its root"),
+        "{msg}"
+    );
+}
+
+/// A redb state file is not a WAL state file, and the other way round.
+#[test]
+fn files_of_the_other_store_are_refused() {
+    let (_dir, path) = tmp();
+    drop(crate::RedbStore::open(&path).unwrap());
+    let msg = open_error(&path);
+    assert!(
+        msg.contains("unknown state format \"sandbox-state-redb-v3\""),
+        "{msg}"
+    );
+
+    let (_dir, path) = tmp();
+    WalStore::open(&path)
+        .unwrap()
+        .commit(deploy(A, b"code a"))
+        .unwrap();
+    match crate::RedbStore::open(&path) {
+        Err(StoreError::Corrupt { message, .. }) => {
+            assert!(message.contains("sandbox-state-wal-v1"), "{message}");
+        }
+        other => panic!("expected a corrupt store, got {other:?}"),
+    }
+}
