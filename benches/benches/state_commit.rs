@@ -1,22 +1,24 @@
-//! State: the cost of committing 1,000 dirty keys to the persistent store (redb + merkle tree)
-//! over states of 10 k, 100 k and 1 M keys — it should grow with the keys changed, not the state,
-//! since a commit touches only the paths of the keys it changes — against two baselines in the
-//! same run: the in-memory store
-//! doing the same merkle work, and the **floor of the storage engine**, the same 1,000 writes
-//! into a plain redb table of the same size in one durable transaction (no merkle tree at all);
-//! and random reads from the 1 M-key state.
+//! State: the cost of committing 1,000 dirty keys over states of 10 k, 100 k and 1 M keys — it
+//! should grow with the keys changed, not the state, since a commit touches only the paths of
+//! the keys it changes — on four stores in one run:
 //!
-//! Run: `cargo bench -p benches --bench state_commit` (building the 1 M-key state takes about
-//! 30 s; set `STATE_BENCH_MAX_KEYS=100000` to skip it, `STATE_BENCH_MIN_KEYS=1000000` to run
-//! only it, e.g. under a profiler; `STATE_BENCH_STORES=memory` or `=redb` builds and measures
-//! only that store; `redb_table` names the plain-table floor).
+//! - `redb`: the redb store (merkle nodes and storage in B-trees, two versions kept);
+//! - `wal`: the write-ahead-log store (state and tree in memory, one durable log record per
+//!   commit, checkpoints; `wal_checkpoint` times a checkpoint on its own);
+//! - `memory`: the in-memory store, the same merkle work with no disk;
+//! - `redb_table`: the **floor of a B-tree**, the same 1,000 writes into a plain redb table of
+//!   the same size in one durable transaction (no merkle tree at all);
 //!
-//! A commit's cost is mostly the B-tree pages it writes: the redb store keys merkle nodes by a
-//! size class of their subtree, then the leftmost key under them (`runtime/src/redb_store.rs`),
-//! so a changed key costs a few pages at every size of state, not one page per node of its path.
-//! The 10 k-key state is small enough that 1,000 changed keys rewrite most of it, which makes it
-//! the cheap end of the comparison rather than a per-key baseline — for the plain table as much
-//! as for the store, so compare the store's growth with the floor's (BENCHMARKS.md §4).
+//! and random reads from the 1 M-key redb state.
+//!
+//! Run: `cargo bench -p benches --bench state_commit` (building the 1 M-key redb state takes
+//! about 30 s; set `STATE_BENCH_MAX_KEYS=100000` to skip it, `STATE_BENCH_MIN_KEYS=1000000` to
+//! run only it, e.g. under a profiler; `STATE_BENCH_STORES=wal,memory` builds and measures only
+//! the stores named).
+//!
+//! A B-tree write costs the pages it dirties: the 10 k-key state is small enough that 1,000
+//! changed keys rewrite most of it, which makes it the cheap end of the comparison for the redb
+//! store and the plain table alike (BENCHMARKS.md §4).
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use host_api::ContractId;
