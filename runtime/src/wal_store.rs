@@ -37,7 +37,9 @@
 //! (by default the last checkpoint's size, at least 8 MiB), the commit that crossed it also
 //! writes a new checkpoint and deletes the records it covers, in one transaction. A checkpoint
 //! costs a write of the whole state, but comes only after at least as many bytes of log: the
-//! disk writes per commit stay proportional to the change set.
+//! disk writes per commit stay proportional to the change set. A checkpoint that fails leaves
+//! the log as it was and does not fail its commit, which is durable already; it is tried again
+//! after the next commit ([`WalStats::checkpoint_failures`] counts them).
 //!
 //! Opening loads the checkpoint (its root is checked against the tree rebuilt from it) and
 //! replays the records after it in order: each must be the next version and name the current
@@ -91,6 +93,10 @@ pub struct WalStats {
     pub log_records: u64,
     /// Bytes of those records.
     pub log_bytes: u64,
+    /// Checkpoints that failed since the store was opened. A failed checkpoint does not fail
+    /// the commit that triggered it (that commit is durable already): it is tried again after
+    /// the next commit, and the log keeps growing meanwhile.
+    pub checkpoint_failures: u64,
 }
 
 /// One log record: the root the changes were made over, and the changes.
@@ -170,6 +176,11 @@ struct LogState {
     checkpoint_bytes: u64,
     log_records: u64,
     log_bytes: u64,
+    checkpoint_failures: u64,
+    /// Set when a record was made durable but could not be applied in memory (which cannot
+    /// happen: the in-memory commit has no failure left once the base is checked); the store
+    /// then refuses further commits rather than write records over a state it does not hold.
+    diverged: bool,
 }
 
 /// The persistent state store that keeps its state in memory: see the
@@ -182,6 +193,7 @@ pub struct WalStore {
     /// Held by a commit from its base check to its change being visible in memory.
     log: Mutex<LogState>,
     fail_next_commit: AtomicBool,
+    fail_next_checkpoint: AtomicBool,
 }
 
 impl fmt::Debug for WalStore {
@@ -233,6 +245,7 @@ impl WalStore {
             options,
             log: Mutex::new(log),
             fail_next_commit: AtomicBool::new(false),
+            fail_next_checkpoint: AtomicBool::new(false),
         })
     }
 
@@ -300,6 +313,7 @@ impl WalStore {
             checkpoint_bytes: log.checkpoint_bytes,
             log_records: log.log_records,
             log_bytes: log.log_bytes,
+            checkpoint_failures: log.checkpoint_failures,
         }
     }
 
@@ -329,8 +343,21 @@ impl WalStore {
         self.fail_next_commit.store(true, Ordering::SeqCst);
     }
 
+    /// Test hook: the next checkpoint does all its work, then aborts its transaction instead of
+    /// committing it.
+    #[doc(hidden)]
+    pub fn fail_next_checkpoint(&self) {
+        self.fail_next_checkpoint.store(true, Ordering::SeqCst);
+    }
+
     fn commit_checked(&self, base: Option<Root>, changes: ChangeSet) -> Result<Root, StoreError> {
         let mut log = self.log.lock();
+        if log.diverged {
+            return Err(StoreError::Backend {
+                path: self.path.clone(),
+                message: "a logged commit could not be applied in memory: reopen the store".into(),
+            });
+        }
         let current = self.memory.root()?;
         if let Some(base) = base
             && base != current
@@ -363,8 +390,16 @@ impl WalStore {
             });
         }
         txn.commit().map_err(|x| e(x.into()))?;
-        // Durable: now visible. The in-memory commit cannot fail (its tree's update cannot).
-        let root = self.memory.commit_over(current, changes)?;
+        // Durable: now visible. The in-memory commit cannot fail (its tree's update cannot, and
+        // the base was checked under the same lock); if it ever did, the log would be ahead of
+        // the memory, so the store stops taking commits until it is reopened (and replayed).
+        let root = match self.memory.commit_over(current, changes) {
+            Ok(root) => root,
+            Err(e) => {
+                log.diverged = true;
+                return Err(e);
+            }
+        };
         log.version = version;
         log.log_records += 1;
         log.log_bytes += sealed.len() as u64;
@@ -372,10 +407,10 @@ impl WalStore {
             .options
             .checkpoint_bytes
             .unwrap_or(log.checkpoint_bytes.max(MIN_CHECKPOINT_BYTES));
-        if log.log_bytes > threshold {
-            // The commit is durable already; a failed checkpoint leaves the log as it was and
-            // is tried again after the next commit.
-            self.write_checkpoint(&mut log)?;
+        if log.log_bytes > threshold && self.write_checkpoint(&mut log).is_err() {
+            // The commit is durable already: it succeeded. The failed checkpoint left the log as
+            // it was and is tried again after the next commit.
+            log.checkpoint_failures += 1;
         }
         Ok(root)
     }
@@ -399,6 +434,13 @@ impl WalStore {
                 .retain_in(..=log.version, |_, _| false)
                 .map_err(|x| e(x.into()))?;
             debug_assert_eq!(records.len().ok(), Some(0));
+        }
+        if self.fail_next_checkpoint.swap(false, Ordering::SeqCst) {
+            txn.abort().map_err(|x| e(x.into()))?;
+            return Err(StoreError::Backend {
+                path: self.path.clone(),
+                message: "injected failure before checkpoint".into(),
+            });
         }
         txn.commit().map_err(|x| e(x.into()))?;
         log.checkpoint_version = Some(log.version);

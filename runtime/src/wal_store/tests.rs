@@ -160,6 +160,31 @@ fn a_failed_commit_changes_nothing() {
     assert_eq!(reopened.stats().version, 2);
 }
 
+/// A checkpoint that fails does not fail the commit that triggered it: the commit is durable,
+/// the log keeps its records, and the next commit checkpoints.
+#[test]
+fn a_failed_checkpoint_keeps_the_commit_and_the_log() {
+    let (_dir, path) = tmp();
+    let options = WalOptions {
+        checkpoint_bytes: Some(1),
+    };
+    let store = WalStore::open_with(&path, options.clone()).unwrap();
+    store.commit(deploy(A, b"code a")).unwrap();
+    assert_eq!(store.stats().checkpoint_version, Some(1));
+    store.fail_next_checkpoint();
+    let root = store.commit(writes(A, 0..10, 2)).unwrap();
+    let stats = store.stats();
+    assert_eq!(stats.checkpoint_failures, 1);
+    assert_eq!((stats.version, stats.checkpoint_version), (2, Some(1)));
+    assert_eq!(stats.log_records, 1);
+    drop(store);
+    let reopened = WalStore::open_with(&path, options).unwrap();
+    assert_eq!(reopened.root().unwrap(), root);
+    reopened.commit(writes(A, 0..10, 3)).unwrap();
+    let stats = reopened.stats();
+    assert_eq!((stats.checkpoint_version, stats.log_records), (Some(3), 0));
+}
+
 /// `commit_over` a root that moved writes nothing; an empty change set writes no record.
 #[test]
 fn moved_base_and_empty_changes_write_nothing() {
