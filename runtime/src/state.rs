@@ -140,11 +140,17 @@ pub trait StateStore: Send + Sync {
     fn commit_over(&self, base: Root, changes: ChangeSet) -> Result<Root, StoreError>;
 }
 
+/// One contract's storage in memory: a hash map, so a commit's random keys cost a lookup each
+/// rather than a walk down an ordered tree whose nodes are scattered over a large heap. Never
+/// iterated where order matters: borsh writes a hash map's entries sorted by key (the same
+/// bytes as an ordered map), the tree sorts its updates, and listings sort.
+type StorageMap = std::collections::HashMap<Vec<u8>, Vec<u8>, foldhash::fast::RandomState>;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 struct MemoryState {
     code: BTreeMap<[u8; 32], Vec<u8>>,
     contracts: BTreeMap<[u8; 32], ContractRecord>,
-    storage: BTreeMap<[u8; 32], BTreeMap<Vec<u8>, Vec<u8>>>,
+    storage: BTreeMap<[u8; 32], StorageMap>,
 }
 
 /// An in-memory [`StateStore`], optionally saved to a file.
@@ -179,7 +185,7 @@ impl MemoryStore {
             .data
             .storage
             .get(&id.0)
-            .cloned()
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default()
     }
 

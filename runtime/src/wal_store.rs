@@ -8,8 +8,9 @@
 //! 1,000 writes. A `WalStore` keeps the whole state and its tree in memory (a
 //! [`MemoryStore`]) and writes to disk, per commit, only **one log record holding the change
 //! set**, appended at the end of the log: what a commit writes grows with the keys it changes,
-//! not with the state. The price: the state must fit in memory (about 200 bytes per key for the
-//! tree and the maps), opening replays the log, and only the current version is kept — no
+//! not with the state. The price: the state must fit in memory (a few hundred bytes per key: the
+//! tree alone takes about 235 at 1 M keys, the maps hold the keys and values besides), and the
+//! checkpoint in one redb value (redb's limit: 3 GiB of encoded content), opening replays the log, and only the current version is kept — no
 //! snapshots of older roots (use [`RedbStore`](crate::RedbStore) for those).
 //!
 //! # Tables (one redb file)
@@ -39,13 +40,13 @@
 //! costs a write of the whole state, but comes only after at least as many bytes of log: the
 //! disk writes per commit stay proportional to the change set. A checkpoint that fails leaves
 //! the log as it was and does not fail its commit, which is durable already; it is tried again
-//! after the next commit ([`WalStats::checkpoint_failures`] counts them).
+//! once the log has grown by another threshold ([`WalStats::checkpoint_failures`] counts them).
 //!
 //! Opening loads the checkpoint (its root is checked against the tree rebuilt from it) and
 //! replays the records after it in order: each must be the next version and name the current
-//! root as its base. A checksum that does not match, a gap, a record over another root or
-//! content that does not decode is [`StoreError::Corrupt`] naming the version; nothing is
-//! repaired or skipped silently.
+//! root as its base. A checksum that does not match, a gap, a record over another root, a
+//! record the checkpoint covers or content that does not decode is [`StoreError::Corrupt`]
+//! naming the version; nothing is repaired or skipped silently.
 
 #[cfg(test)]
 mod tests;
@@ -94,8 +95,8 @@ pub struct WalStats {
     /// Bytes of those records.
     pub log_bytes: u64,
     /// Checkpoints that failed since the store was opened. A failed checkpoint does not fail
-    /// the commit that triggered it (that commit is durable already): it is tried again after
-    /// the next commit, and the log keeps growing meanwhile.
+    /// the commit that triggered it (that commit is durable already): it is tried again once the
+    /// log has grown by another threshold, and the log keeps growing meanwhile.
     pub checkpoint_failures: u64,
 }
 
@@ -177,6 +178,8 @@ struct LogState {
     log_records: u64,
     log_bytes: u64,
     checkpoint_failures: u64,
+    /// After a failed checkpoint, the log size at which the next one is tried (0: none failed).
+    retry_at_bytes: u64,
     /// Set when a record was made durable but could not be applied in memory (which cannot
     /// happen: the in-memory commit has no failure left once the base is checked); the store
     /// then refuses further commits rather than write records over a state it does not hold.
@@ -274,6 +277,24 @@ impl WalStore {
             }
         };
         let records = txn.open_table(LOG).map_err(|e| db_error(path, e))?;
+        // A checkpoint deletes the records it covers in its own transaction: one left behind
+        // means the file was changed by something else.
+        if let Some(checkpoint) = log.checkpoint_version
+            && let Some((stale, _)) = records
+                .range(..=checkpoint)
+                .map_err(e)?
+                .next()
+                .transpose()
+                .map_err(e)?
+        {
+            return Err(corrupt(
+                path,
+                format!(
+                    "log record {} is covered by checkpoint {checkpoint} and should not exist",
+                    stale.value()
+                ),
+            ));
+        }
         for entry in records.range(log.version + 1..).map_err(e)? {
             let (version, bytes) = entry.map_err(e)?;
             let version = version.value();
@@ -407,10 +428,14 @@ impl WalStore {
             .options
             .checkpoint_bytes
             .unwrap_or(log.checkpoint_bytes.max(MIN_CHECKPOINT_BYTES));
-        if log.log_bytes > threshold && self.write_checkpoint(&mut log).is_err() {
+        if log.log_bytes > threshold.max(log.retry_at_bytes)
+            && self.write_checkpoint(&mut log).is_err()
+        {
             // The commit is durable already: it succeeded. The failed checkpoint left the log as
-            // it was and is tried again after the next commit.
+            // it was; it is tried again once the log has grown by another threshold, so a
+            // checkpoint that keeps failing does not cost a write of the whole state per commit.
             log.checkpoint_failures += 1;
+            log.retry_at_bytes = log.log_bytes.saturating_add(threshold);
         }
         Ok(root)
     }
@@ -447,6 +472,7 @@ impl WalStore {
         log.checkpoint_bytes = sealed.len() as u64;
         log.log_records = 0;
         log.log_bytes = 0;
+        log.retry_at_bytes = 0;
         Ok(())
     }
 }

@@ -108,34 +108,47 @@ fn commits_survive_a_reopen_with_the_memory_stores_roots() {
     }
 }
 
-/// A checkpoint is written once the log outgrows the threshold, not before, and drops the
-/// records it covers.
+/// A checkpoint is written exactly when a commit takes the log past the threshold: never
+/// before, never later; it drops the records it covers.
 #[test]
 fn checkpoint_comes_when_the_log_outgrows_its_threshold() {
+    const THRESHOLD: u64 = 3_000;
     let (_dir, path) = tmp();
     let store = WalStore::open_with(
         &path,
         WalOptions {
-            checkpoint_bytes: Some(3_000),
+            checkpoint_bytes: Some(THRESHOLD),
         },
     )
     .unwrap();
     let mut previous = store.stats();
+    let (mut checkpoints, mut appends) = (0, 0);
     for changes in history() {
+        let record = Record::new(store.root().unwrap(), &changes);
+        let record = sealed(&[&borsh::to_vec(&record).unwrap()]);
+        let grown = previous.log_bytes + record.len() as u64;
         store.commit(changes).unwrap();
         let now = store.stats();
-        if now.checkpoint_version != previous.checkpoint_version {
-            // This commit crossed the threshold: the log it would have grown to was over it.
-            assert_eq!(now.checkpoint_version, Some(now.version));
+        if grown > THRESHOLD {
+            assert_eq!(now.checkpoint_version, Some(now.version), "{now:?}");
             assert_eq!((now.log_records, now.log_bytes), (0, 0));
             assert!(now.checkpoint_bytes > 0);
+            checkpoints += 1;
         } else {
-            assert!(now.log_bytes <= 3_000, "{now:?}");
+            assert_eq!(
+                now.checkpoint_version, previous.checkpoint_version,
+                "{now:?}"
+            );
             assert_eq!(now.log_records, previous.log_records + 1);
+            assert_eq!(now.log_bytes, grown);
+            appends += 1;
         }
         previous = now;
     }
-    assert!(previous.checkpoint_version.is_some(), "{previous:?}");
+    assert!(
+        checkpoints >= 2 && appends >= 2,
+        "{checkpoints} checkpoints, {appends} appends"
+    );
 }
 
 /// A commit whose transaction fails leaves nothing: not in memory, not on disk.
@@ -183,6 +196,47 @@ fn a_failed_checkpoint_keeps_the_commit_and_the_log() {
     reopened.commit(writes(A, 0..10, 3)).unwrap();
     let stats = reopened.stats();
     assert_eq!((stats.checkpoint_version, stats.log_records), (Some(3), 0));
+}
+
+/// After a failed checkpoint the next try waits for another threshold of log, rather than
+/// writing the whole state again at every commit.
+#[test]
+fn a_failed_checkpoint_is_retried_after_another_threshold() {
+    const THRESHOLD: u64 = 3_000;
+    let (_dir, path) = tmp();
+    let store = WalStore::open_with(
+        &path,
+        WalOptions {
+            checkpoint_bytes: Some(THRESHOLD),
+        },
+    )
+    .unwrap();
+    let mut failed_at: Option<u64> = None;
+    for changes in history() {
+        let record = Record::new(store.root().unwrap(), &changes);
+        let record_len = sealed(&[&borsh::to_vec(&record).unwrap()]).len() as u64;
+        let grown = store.stats().log_bytes + record_len;
+        if failed_at.is_none() {
+            store.fail_next_checkpoint();
+        }
+        store.commit(changes).unwrap();
+        let now = store.stats();
+        match failed_at {
+            None if now.checkpoint_failures == 1 => failed_at = Some(now.log_bytes),
+            None => assert_eq!(now.checkpoint_version, None),
+            // No new try until the log has grown by THRESHOLD past the failure, then one.
+            Some(bytes) if now.checkpoint_version.is_none() => {
+                assert!(grown <= bytes + THRESHOLD, "{now:?}");
+                assert_eq!(now.checkpoint_failures, 1);
+            }
+            Some(bytes) => {
+                assert!(grown > bytes + THRESHOLD, "retried too early: {now:?}");
+                assert_eq!(now.log_records, 0);
+                return;
+            }
+        }
+    }
+    panic!("the checkpoint was never retried: failed at {failed_at:?}");
 }
 
 /// `commit_over` a root that moved writes nothing; an empty change set writes no record.
@@ -316,6 +370,23 @@ fn damaged_logs_and_checkpoints_are_refused() {
     let msg = open_error(&path);
     assert!(
         msg.contains("checkpoint 6: its content does not have its root"),
+        "{msg}"
+    );
+
+    // A record the checkpoint covers, left in the log.
+    let (_d, path) = build(Some(1));
+    {
+        let db = Database::create(&path).unwrap();
+        let txn = db.begin_write().unwrap();
+        txn.open_table(LOG)
+            .unwrap()
+            .insert(5, &b"stale"[..])
+            .unwrap();
+        txn.commit().unwrap();
+    }
+    let msg = open_error(&path);
+    assert!(
+        msg.contains("log record 5 is covered by checkpoint 6"),
         "{msg}"
     );
 }
