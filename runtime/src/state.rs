@@ -431,6 +431,37 @@ mod tests {
         );
     }
 
+    /// The content encodes as it did when storage maps were ordered maps: entries sorted by key,
+    /// whatever order the hash maps hold them in, so saved files and WAL checkpoints keep their
+    /// bytes (and a file from before loads).
+    #[test]
+    fn content_encoding_is_the_ordered_maps_encoding() {
+        let store = MemoryStore::new();
+        let id = ContractId([7; 32]);
+        let mut changes = ChangeSet::default();
+        let keys: Vec<Vec<u8>> = (0u32..200)
+            .map(|i| (i * 7919 % 200).to_be_bytes().to_vec())
+            .collect();
+        let writes = keys.iter().map(|k| (k.clone(), Some(k.repeat(2))));
+        changes.storage.insert(id, writes.collect());
+        store.apply(changes).unwrap();
+        let ordered: BTreeMap<[u8; 32], BTreeMap<Vec<u8>, Vec<u8>>> = [(
+            id.0,
+            keys.iter().map(|k| (k.clone(), k.repeat(2))).collect(),
+        )]
+        .into();
+        let expected = borsh::to_vec(&(
+            BTreeMap::<[u8; 32], Vec<u8>>::new(),
+            BTreeMap::<[u8; 32], ContractRecord>::new(),
+            ordered,
+        ))
+        .unwrap();
+        assert_eq!(store.encode_content("test").unwrap(), expected);
+        let decoded = MemoryStore::decode_content(&expected, "test").unwrap();
+        assert_eq!(decoded.root().unwrap(), store.root().unwrap());
+        assert_eq!(decoded.contract_storage(&id).len(), 200);
+    }
+
     #[test]
     fn altered_or_truncated_state_file_is_refused() {
         let dir = tempfile::tempdir().unwrap();
