@@ -95,7 +95,8 @@ impl MemoryTree {
     /// is sorted here; when a key appears more than once, its last change wins; deleting an
     /// absent key does nothing. Costs `O(k · depth)` hashes for `k` changes and touches no node
     /// off their paths. Cannot fail: keys are distinct once the batch is deduplicated, so every
-    /// path ends before [`KEY_BITS`] levels.
+    /// path ends before [`KEY_BITS`] levels. The returned [`UpdateStats::nodes_created`] counts
+    /// every node written, built or rewritten in place (one BLAKE2b each).
     pub fn update(&mut self, updates: Vec<LeafUpdate>) -> UpdateStats {
         let mut changes: Vec<(LeafKey, Option<Hash>)> = updates
             .into_iter()
@@ -267,10 +268,14 @@ fn update_child(
                 (true, true) => Child::EMPTY,
                 (true, false) if right.is_leaf() => std::mem::take(right),
                 (false, true) if left.is_leaf() => std::mem::take(left),
-                _ => Child {
-                    hash: internal_hash(&left.hash, &right.hash),
-                    node: Some(node),
-                },
+                _ => {
+                    // Rewritten in place: counted as written, like a node built anew.
+                    stats.nodes_created += 1;
+                    Child {
+                        hash: internal_hash(&left.hash, &right.hash),
+                        node: Some(node),
+                    }
+                }
             };
         }
     }

@@ -313,8 +313,9 @@ proptest! {
 /// the size of the state: 200 changed keys over 4,096 and over 65,536 leaves (16× more) create
 /// at most `depth + 1` nodes per changed key, and the larger state costs less than twice as
 /// many nodes (the depth grows by 4 levels, the paths' shared top stays). Releasing the old
-/// root deletes as many nodes as the update created. A commit whose work followed the size of
-/// the state (rehashing, or rewriting, a share of it) would fail here.
+/// root deletes as many nodes as the update created, and the in-memory tree writes as many. A
+/// commit whose work followed the size of the state (rehashing, or rewriting, a share of it)
+/// would fail here.
 #[test]
 fn commit_work_follows_changed_keys_and_depth_not_state_size() {
     let key = |i: u32| LeafKey(blake2b_256(&[b"scale", &i.to_le_bytes()]));
@@ -331,7 +332,18 @@ fn commit_work_follows_changed_keys_and_depth_not_state_size() {
         let before = nodes.len();
         let step = total / changed;
         let batch = (0..changed).map(|j| (key(j * step), Some(leaf(j * step, 1))));
-        let (new_root, stats) = update(&mut nodes, root, batch.collect()).unwrap();
+        let batch: Vec<LeafUpdate> = batch.collect();
+        // The in-memory tree writes the same nodes: the paths of the changed keys.
+        let mut tree = MemoryTree::new();
+        tree.update((0..total).map(|i| (key(i), Some(leaf(i, 0)))).collect());
+        assert_eq!(tree.root(), Root(root.hash));
+        let tree_stats = tree.update(batch.clone());
+        let (new_root, stats) = update(&mut nodes, root, batch).unwrap();
+        assert_eq!(tree.root(), Root(new_root.hash));
+        assert_eq!(
+            tree_stats.nodes_created, stats.nodes_created,
+            "over {total}"
+        );
         let depth = u64::from(total.ilog2()) + 1;
         assert!(
             stats.nodes_created <= u64::from(changed) * (depth + 1),
