@@ -8,10 +8,14 @@
 //! 1,000 writes. A `WalStore` keeps the whole state and its tree in memory (a
 //! [`MemoryStore`]) and writes to disk, per commit, only **one log record holding the change
 //! set**, appended at the end of the log: what a commit writes grows with the keys it changes,
-//! not with the state. The price: the state must fit in memory (a few hundred bytes per key: the
-//! tree alone takes about 235 at 1 M keys, the maps hold the keys and values besides), and the
-//! checkpoint in one redb value (redb's limit: 3 GiB of encoded content), opening replays the log, and only the current version is kept — no
-//! snapshots of older roots (use [`RedbStore`](crate::RedbStore) for those).
+//! not with the state. The price:
+//! - the state must fit in memory: a few hundred bytes per key (the tree alone takes about 235
+//!   at 1 M keys; the maps hold the keys and values besides);
+//! - the checkpoint must fit in one redb value (redb's limit: 3 GiB of encoded content);
+//! - opening replays the log since the checkpoint;
+//! - only the current version is held in memory: an older one, back to the last checkpoint, is
+//!   rebuilt on demand by [`WalStore::snapshot`] at the cost of a load of the whole state (a
+//!   [`RedbStore`](crate::RedbStore) reads its retained versions in place).
 //!
 //! # Tables (one redb file)
 //!
@@ -240,7 +244,7 @@ impl WalStore {
         txn.open_table(LOG).map_err(|e| db_error(&path, e))?;
         txn.open_table(CHECKPOINT).map_err(|e| db_error(&path, e))?;
         txn.commit().map_err(|e| db_error(&path, e))?;
-        let (memory, log) = Self::replay(&db, &path)?;
+        let (memory, log) = Self::replay(&db, &path, u64::MAX)?;
         Ok(Self {
             memory,
             db,
@@ -252,9 +256,9 @@ impl WalStore {
         })
     }
 
-    /// The state of the file: its checkpoint, then every record after it, checked as they are
-    /// applied.
-    fn replay(db: &Database, path: &str) -> Result<(MemoryStore, LogState), StoreError> {
+    /// The state of the file at version `upto` (or its last, if that is earlier): its
+    /// checkpoint, then the records after it up to `upto`, checked as they are applied.
+    fn replay(db: &Database, path: &str, upto: u64) -> Result<(MemoryStore, LogState), StoreError> {
         let e = |e: redb::StorageError| db_error(path, e);
         let txn = db.begin_read().map_err(|e| db_error(path, e))?;
         let checkpoints = txn.open_table(CHECKPOINT).map_err(|e| db_error(path, e))?;
@@ -295,7 +299,13 @@ impl WalStore {
                 ),
             ));
         }
-        for entry in records.range(log.version + 1..).map_err(e)? {
+        if log.version > upto {
+            return Err(StoreError::UnknownSnapshot(format!(
+                "version {upto} (the checkpoint is at {})",
+                log.version
+            )));
+        }
+        for entry in records.range(log.version + 1..=upto).map_err(e)? {
             let (version, bytes) = entry.map_err(e)?;
             let version = version.value();
             let bad = |what: String| corrupt(path, format!("log record {version}: {what}"));
@@ -345,6 +355,33 @@ impl WalStore {
     /// None in practice: the state is in memory (see [`MemoryStore::prove`]).
     pub fn prove(&self, contract: &ContractId, key: &[u8]) -> Result<Proof, StoreError> {
         self.memory.prove(contract, key)
+    }
+
+    /// The versions [`snapshot`](Self::snapshot) can open: from the checkpoint's (0 without
+    /// one) to the current one. A checkpoint drops the versions before it.
+    pub fn retained(&self) -> std::ops::RangeInclusive<u64> {
+        let log = self.log.lock();
+        log.checkpoint_version.unwrap_or(0)..=log.version
+    }
+
+    /// A detached in-memory copy of retained `version`: the checkpoint loaded and the log
+    /// replayed up to it, every record checked as on open. Its reads and proofs are those of
+    /// that version; it costs a load of the whole state, and later commits here do not reach it.
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownSnapshot`] when `version` is not [`retained`](Self::retained) (a
+    /// checkpoint dropped it, or it does not exist yet); [`StoreError::Corrupt`] when the
+    /// checkpoint or a record is damaged.
+    pub fn snapshot(&self, version: u64) -> Result<MemoryStore, StoreError> {
+        let head = self.log.lock().version;
+        if version > head {
+            return Err(StoreError::UnknownSnapshot(format!(
+                "version {version} (the store is at {head})"
+            )));
+        }
+        let (memory, log) = Self::replay(&self.db, &self.path, version)?;
+        debug_assert_eq!(log.version, version);
+        Ok(memory)
     }
 
     /// Write a checkpoint of the current state now and drop the log records it covers.

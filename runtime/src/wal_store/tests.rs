@@ -414,3 +414,41 @@ fn files_of_the_other_store_are_refused() {
         other => panic!("expected a corrupt store, got {other:?}"),
     }
 }
+
+/// Every version since the checkpoint can be opened as a snapshot with that version's root,
+/// content and proofs; versions before the checkpoint, or after the head, cannot.
+#[test]
+fn snapshots_rebuild_every_version_since_the_checkpoint() {
+    let (_dir, path) = tmp();
+    let store = WalStore::open(&path).unwrap();
+    let reference = MemoryStore::new();
+    let mut states = vec![(reference.root().unwrap(), content(&reference))];
+    for (i, changes) in history().into_iter().enumerate() {
+        reference.commit(changes.clone()).unwrap();
+        store.commit(changes).unwrap();
+        states.push((reference.root().unwrap(), content(&reference)));
+        if i + 1 == 5 {
+            store.checkpoint().unwrap();
+        }
+    }
+    let head = history().len() as u64;
+    assert_eq!(store.retained(), 5..=head);
+    for version in store.retained() {
+        let snapshot = store.snapshot(version).unwrap();
+        let (root, expected) = &states[version as usize];
+        assert_eq!(snapshot.root().unwrap(), *root, "version {version}");
+        assert_eq!(&content(&snapshot), expected, "version {version}");
+        let key = 20u32.to_be_bytes();
+        let value = snapshot.storage(&A, &key).unwrap();
+        let proof = snapshot.prove(&A, &key).unwrap();
+        assert!(merkle::verify(root, &A, &key, value.as_deref(), &proof));
+    }
+    for version in [0, 4, head + 1] {
+        assert!(
+            matches!(store.snapshot(version), Err(StoreError::UnknownSnapshot(_))),
+            "version {version}"
+        );
+    }
+    // The head is unchanged by the snapshots taken from it.
+    assert_eq!(store.root().unwrap(), states[head as usize].0);
+}
