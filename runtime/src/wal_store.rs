@@ -440,14 +440,7 @@ impl WalStore {
                 .insert(version, sealed.as_slice())
                 .map_err(|x| e(x.into()))?;
         }
-        if self.fail_next_commit.swap(false, Ordering::SeqCst) {
-            txn.abort().map_err(|x| e(x.into()))?;
-            return Err(StoreError::Backend {
-                path: self.path.clone(),
-                message: "injected failure before commit".into(),
-            });
-        }
-        txn.commit().map_err(|x| e(x.into()))?;
+        self.finish(txn, &self.fail_next_commit, "commit")?;
         // Durable: now visible. The in-memory commit cannot fail (its tree's update cannot, and
         // the base was checked under the same lock); if it ever did, the log would be ahead of
         // the memory, so the store stops taking commits until it is reopened (and replayed).
@@ -477,6 +470,24 @@ impl WalStore {
         Ok(root)
     }
 
+    /// Commit `txn` durably, or abort it when the test hook `fail` is set (as a crash before the
+    /// commit would), reporting [`StoreError::Backend`] for `what`.
+    fn finish(
+        &self,
+        txn: redb::WriteTransaction,
+        fail: &AtomicBool,
+        what: &str,
+    ) -> Result<(), StoreError> {
+        if fail.swap(false, Ordering::SeqCst) {
+            txn.abort().map_err(|e| db_error(&self.path, e))?;
+            return Err(StoreError::Backend {
+                path: self.path.clone(),
+                message: format!("injected failure before {what}"),
+            });
+        }
+        txn.commit().map_err(|e| db_error(&self.path, e))
+    }
+
     /// Write the current content as the checkpoint and drop the records it covers, in one
     /// transaction.
     fn write_checkpoint(&self, log: &mut LogState) -> Result<(), StoreError> {
@@ -497,14 +508,7 @@ impl WalStore {
                 .map_err(|x| e(x.into()))?;
             debug_assert_eq!(records.len().ok(), Some(0));
         }
-        if self.fail_next_checkpoint.swap(false, Ordering::SeqCst) {
-            txn.abort().map_err(|x| e(x.into()))?;
-            return Err(StoreError::Backend {
-                path: self.path.clone(),
-                message: "injected failure before checkpoint".into(),
-            });
-        }
-        txn.commit().map_err(|x| e(x.into()))?;
+        self.finish(txn, &self.fail_next_checkpoint, "checkpoint")?;
         log.checkpoint_version = Some(log.version);
         log.checkpoint_bytes = sealed.len() as u64;
         log.log_records = 0;

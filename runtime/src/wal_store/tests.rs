@@ -53,6 +53,14 @@ fn tmp() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, path)
 }
 
+/// A store at `path` that checkpoints once its log passes `bytes`.
+fn with_threshold(path: &Path, bytes: u64) -> WalStore {
+    let options = WalOptions {
+        checkpoint_bytes: Some(bytes),
+    };
+    WalStore::open_with(path, options).unwrap()
+}
+
 /// Every storage value and record the history could have touched, as read from `store`.
 fn content(store: &dyn StateStore) -> Vec<Option<Vec<u8>>> {
     let mut out = vec![];
@@ -114,13 +122,7 @@ fn commits_survive_a_reopen_with_the_memory_stores_roots() {
 fn checkpoint_comes_when_the_log_outgrows_its_threshold() {
     const THRESHOLD: u64 = 3_000;
     let (_dir, path) = tmp();
-    let store = WalStore::open_with(
-        &path,
-        WalOptions {
-            checkpoint_bytes: Some(THRESHOLD),
-        },
-    )
-    .unwrap();
+    let store = with_threshold(&path, THRESHOLD);
     let mut previous = store.stats();
     let (mut checkpoints, mut appends) = (0, 0);
     for changes in history() {
@@ -204,13 +206,7 @@ fn a_failed_checkpoint_keeps_the_commit_and_the_log() {
 fn a_failed_checkpoint_is_retried_after_another_threshold() {
     const THRESHOLD: u64 = 3_000;
     let (_dir, path) = tmp();
-    let store = WalStore::open_with(
-        &path,
-        WalOptions {
-            checkpoint_bytes: Some(THRESHOLD),
-        },
-    )
-    .unwrap();
+    let store = with_threshold(&path, THRESHOLD);
     let mut failed_at: Option<u64> = None;
     for changes in history() {
         let record = Record::new(store.root().unwrap(), &changes);
