@@ -3,9 +3,11 @@
 //! [`StateStore`] is the interface every backend implements; sessions read through it and
 //! commit a [`ChangeSet`] atomically. Every backend commits to its content with the same
 //! merkle [`Root`] (see [`merkle`](crate::merkle)): contract records and storage, one leaf each.
-//! [`MemoryStore`] is the in-memory backend, which can also be saved to and loaded from one file
-//! (how `node-lite exec --state DIR` keeps state between runs); the persistent backend is
-//! [`RedbStore`](crate::RedbStore).
+//! [`MemoryStore`] is the in-memory backend, which can also be saved to and loaded from one file.
+//! The persistent backends are [`RedbStore`](crate::RedbStore) (the state and its merkle nodes
+//! in redb, retained versions read in place; what `node-lite --state DIR` uses) and
+//! [`WalStore`](crate::WalStore) (a `MemoryStore` made durable by a write-ahead log in redb:
+//! commits whose disk writes do not grow with the state).
 
 use crate::error::StoreError;
 use crate::ids::{CodeHash, blake2b_256};
@@ -323,7 +325,7 @@ impl MemoryStore {
     ///
     /// # Errors
     /// None: the in-memory tree cannot fail. The `Result` keeps the signature of
-    /// [`RedbStore::prove`](crate::RedbStore::prove), so callers can use either store.
+    /// [`RedbStore::prove`](crate::RedbStore::prove), so callers can use any store.
     pub fn prove(&self, contract: &ContractId, key: &[u8]) -> Result<Proof, StoreError> {
         let leaf = merkle::storage_leaf_key(contract, key);
         Ok(self.state.read().tree.prove(&leaf))
