@@ -471,6 +471,20 @@ pub(crate) fn read_node<S: NodeStore + ?Sized>(
     store.node(at)?.ok_or_else(|| missing(store, at))
 }
 
+/// A batch sorted by key with one change per key, the last one the batch gives it (a stable
+/// sort keeps a key's changes in batch order): what [`update`] and [`MemoryTree::update`] apply.
+pub(crate) fn sorted_last_wins(mut updates: Vec<LeafUpdate>) -> Vec<LeafUpdate> {
+    updates.sort_by_key(|(k, _)| *k);
+    let mut deduped: Vec<LeafUpdate> = Vec::with_capacity(updates.len());
+    for u in updates {
+        match deduped.last_mut() {
+            Some(last) if last.0 == u.0 => *last = u,
+            _ => deduped.push(u),
+        }
+    }
+    deduped
+}
+
 /// Apply a batch of changes to the tree under `root` and return the new root, holding one
 /// reference for the caller (the old root keeps its own until [`release`]d). The root is a
 /// [`NodeRef`]: its hash is the [`Root`], its locality says where it is stored.
@@ -484,17 +498,9 @@ pub(crate) fn read_node<S: NodeStore + ?Sized>(
 pub fn update<S: NodeStoreMut + ?Sized>(
     store: &mut S,
     root: NodeRef,
-    mut updates: Vec<LeafUpdate>,
+    updates: Vec<LeafUpdate>,
 ) -> Result<(NodeRef, UpdateStats), StoreError> {
-    // Stable sort, then keep the last change of each key.
-    updates.sort_by_key(|(k, _)| *k);
-    let mut deduped: Vec<LeafUpdate> = Vec::with_capacity(updates.len());
-    for u in updates {
-        match deduped.last_mut() {
-            Some(last) if last.0 == u.0 => *last = u,
-            _ => deduped.push(u),
-        }
-    }
+    let deduped = sorted_last_wins(updates);
     let mut updater = Updater {
         store,
         stats: UpdateStats::default(),

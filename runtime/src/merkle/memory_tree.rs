@@ -3,7 +3,7 @@
 
 use super::{
     EMPTY_HASH, Hash, KEY_BITS, LeafKey, LeafUpdate, Proof, Root, Terminal, UpdateStats,
-    internal_hash, leaf_hash,
+    internal_hash, leaf_hash, sorted_last_wins,
 };
 use std::fmt;
 
@@ -58,8 +58,9 @@ struct Item {
 /// touches nothing else, whatever the size of the state. The content-addressed
 /// [`MemoryNodes`](super::MemoryNodes) also looks up a random slot of its hash map for every node
 /// it creates and for every sibling whose reference count changes; on a 1 M-key state its
-/// commits took 20.8 ms or more against this tree's 8.1 ms (BENCHMARKS.md §4). It holds no older version:
-/// for retained versions and snapshots use [`update`](super::update) over a [`NodeStoreMut`](super::NodeStoreMut).
+/// commits took 20.8 ms or more against this tree's 8.1 ms (BENCHMARKS.md §4). It holds no
+/// older version: for retained versions and snapshots use [`update`](super::update) over a
+/// [`NodeStoreMut`](super::NodeStoreMut).
 #[derive(Default)]
 pub struct MemoryTree {
     root: Child,
@@ -98,19 +99,7 @@ impl MemoryTree {
     /// path ends before [`KEY_BITS`] levels. The returned [`UpdateStats::nodes_created`] counts
     /// every node written, built or rewritten in place (one BLAKE2b each).
     pub fn update(&mut self, updates: Vec<LeafUpdate>) -> UpdateStats {
-        let mut changes: Vec<(LeafKey, Option<Hash>)> = updates
-            .into_iter()
-            .map(|(k, v)| (k, v.map(|v| v.hash)))
-            .collect();
-        // Stable sort, then keep the last change of each key.
-        changes.sort_by_key(|(k, _)| *k);
-        let mut deduped: Vec<(LeafKey, Option<Hash>)> = Vec::with_capacity(changes.len());
-        for change in changes {
-            match deduped.last_mut() {
-                Some(last) if last.0 == change.0 => *last = change,
-                _ => deduped.push(change),
-            }
-        }
+        let deduped = sorted_last_wins(updates);
         let mut stats = UpdateStats::default();
         update_child(&mut self.root, 0, &deduped, &mut stats);
         self.leaves = (self.leaves + stats.leaves_added).saturating_sub(stats.leaves_removed);
@@ -189,12 +178,7 @@ impl MemoryTree {
 
 /// Apply the sorted, deduplicated `changes` (all sharing the first `depth` bits) to the
 /// subtree at `child`, in place.
-fn update_child(
-    child: &mut Child,
-    depth: usize,
-    changes: &[(LeafKey, Option<Hash>)],
-    stats: &mut UpdateStats,
-) {
+fn update_child(child: &mut Child, depth: usize, changes: &[LeafUpdate], stats: &mut UpdateStats) {
     if changes.is_empty() {
         return;
     }
@@ -202,9 +186,9 @@ fn update_child(
         let items: Vec<Item> = changes
             .iter()
             .filter_map(|(key, v)| {
-                v.map(|value_hash| Item {
+                v.as_ref().map(|v| Item {
                     key: *key,
-                    value_hash,
+                    value_hash: v.hash,
                 })
             })
             .collect();
@@ -222,7 +206,7 @@ fn update_child(
             let mut keep_old = true;
             for (key, v) in changes {
                 match v {
-                    Some(value_hash) => {
+                    Some(value) => {
                         if *key == old {
                             keep_old = false;
                         } else {
@@ -230,7 +214,7 @@ fn update_child(
                         }
                         items.push(Item {
                             key: *key,
-                            value_hash: *value_hash,
+                            value_hash: value.hash,
                         });
                     }
                     None if *key == old => {

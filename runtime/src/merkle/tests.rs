@@ -234,32 +234,51 @@ fn batches() -> impl Strategy<Value = Vec<Vec<(usize, Option<u8>)>>> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 100, ..ProptestConfig::default() })]
 
-    /// After every batch (inserts, overwrites, deletes, repeated keys) the incremental root is
-    /// the root built from scratch, every stored node is reachable from it (nothing leaks once
-    /// the old root is released), and deleting every key brings back the empty root with no
-    /// node left.
+    /// After every batch (inserts, overwrites, deletes, repeated keys, chains 250+ levels deep)
+    /// the incremental root is the root built from scratch, every stored node is reachable from
+    /// it (nothing leaks once the old root is released), and deleting every key brings back the
+    /// empty root with no node left. The linked in-memory tree, given the same batches, is the
+    /// same tree: the same root, leaf and node counts and value for every key after each batch,
+    /// the same proof for every key at the end (which verifies), and empty once every key is
+    /// deleted.
     #[test]
     fn incremental_root_equals_root_from_scratch(batches in batches()) {
         let universe = universe();
         let mut nodes = MemoryNodes::new();
+        let mut tree = MemoryTree::new();
         let mut model = BTreeMap::new();
         let mut root = NodeRef::EMPTY;
         for batch in &batches {
             let batch: Vec<(LeafKey, Option<u8>)> =
                 batch.iter().map(|(i, v)| (universe[*i], *v)).collect();
             root = apply(&mut nodes, root, &mut model, &batch);
+            tree.update(batch.iter().map(|(k, v)| (*k, v.map(value))).collect());
             prop_assert_eq!(Root(root.hash), root_of(&model));
             prop_assert_eq!(root.leaves, model.len() as u64);
             prop_assert_eq!(nodes.len(), reachable_count(&nodes, root));
             assert_storage_metadata(&nodes, root);
+            prop_assert_eq!(tree.root(), root_of(&model));
+            prop_assert_eq!(tree.leaves(), model.len() as u64);
+            prop_assert_eq!(tree.node_count(), nodes.len());
             for key in &universe {
-                prop_assert_eq!(get(&nodes, root, key).unwrap().map(|v| v.hash), model.get(key).copied());
+                let expected = model.get(key).copied();
+                prop_assert_eq!(get(&nodes, root, key).unwrap().map(|v| v.hash), expected);
+                prop_assert_eq!(tree.get(key), expected);
             }
+        }
+        for key in &universe {
+            let proof = tree.prove(key);
+            prop_assert_eq!(&proof, &prove(&nodes, root, key).unwrap());
+            prop_assert!(verify_leaf(&tree.root(), key, model.get(key), &proof));
         }
         let delete_all: Vec<(LeafKey, Option<u8>)> = universe.iter().map(|k| (*k, None)).collect();
         root = apply(&mut nodes, root, &mut model, &delete_all);
+        tree.update(delete_all.iter().map(|(k, _)| (*k, None)).collect());
         prop_assert_eq!(root, NodeRef::EMPTY);
         prop_assert!(nodes.is_empty());
+        prop_assert_eq!(tree.root(), Root::EMPTY);
+        prop_assert_eq!(tree.leaves(), 0);
+        prop_assert_eq!(tree.node_count(), 0);
     }
 
     /// The same final content reached through different batchings and orders has one root, and
@@ -358,44 +377,6 @@ fn commit_work_follows_changed_keys_and_depth_not_state_size() {
     }
     eprintln!("nodes created for {changed} changed keys over 4,096 / 65,536 leaves: {created:?}");
     assert!(created[1] < 2 * created[0], "{created:?}");
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
-
-    /// The linked in-memory tree is the same tree as the content-addressed one: after every
-    /// batch (inserts, overwrites, deletes, repeated keys, chains 250+ levels deep) it has the
-    /// root built from scratch, as many leaves and nodes as the node store's tree, the same
-    /// value for every key, and at the end the same proof for every key, which verifies. Deleting every key empties it.
-    #[test]
-    fn memory_tree_is_the_node_store_tree(batches in batches()) {
-        let universe = universe();
-        let mut tree = MemoryTree::new();
-        let mut nodes = MemoryNodes::new();
-        let mut model = BTreeMap::new();
-        let mut root = NodeRef::EMPTY;
-        for batch in &batches {
-            let batch: Vec<(LeafKey, Option<u8>)> =
-                batch.iter().map(|(i, v)| (universe[*i], *v)).collect();
-            tree.update(batch.iter().map(|(k, v)| (*k, v.map(value))).collect());
-            root = apply(&mut nodes, root, &mut model, &batch);
-            prop_assert_eq!(tree.root(), root_of(&model));
-            prop_assert_eq!(tree.leaves(), model.len() as u64);
-            prop_assert_eq!(tree.node_count(), nodes.len());
-            for key in &universe {
-                prop_assert_eq!(tree.get(key), model.get(key).copied());
-            }
-        }
-        for key in &universe {
-            let proof = tree.prove(key);
-            prop_assert_eq!(&proof, &prove(&nodes, root, key).unwrap());
-            prop_assert!(verify_leaf(&tree.root(), key, model.get(key), &proof));
-        }
-        tree.update(universe.iter().map(|k| (*k, None)).collect());
-        prop_assert_eq!(tree.root(), Root::EMPTY);
-        prop_assert_eq!(tree.leaves(), 0);
-        prop_assert_eq!(tree.node_count(), 0);
-    }
 }
 
 /// Rewriting every key of a tree with the values it already has changes nothing: same root,
