@@ -67,29 +67,44 @@ impl ChangeSet {
     /// write (code is committed through the records' code hashes). With `payloads`, each leaf
     /// keeps its raw value (the record's bytes, the storage value).
     pub fn leaf_updates(&self, payloads: bool) -> Vec<LeafUpdate> {
-        let payload = |v: &[u8]| if payloads { v.to_vec() } else { Vec::new() };
         let mut out = Vec::new();
         for (id, record) in &self.contracts {
-            let leaf = merkle::record_leaf_key(id);
-            let bytes = record.to_bytes();
-            let value = LeafValue {
-                hash: merkle::record_value_hash(&leaf, &bytes),
-                payload: payload(&bytes),
-            };
-            out.push((leaf, Some(value)));
+            out.push(record_leaf(id, record, payloads));
         }
         for (id, writes) in &self.storage {
             for (key, value) in writes {
-                let leaf = merkle::storage_leaf_key(id, key);
-                let value = value.as_ref().map(|v| LeafValue {
-                    hash: merkle::storage_value_hash(&leaf, v),
-                    payload: payload(v),
-                });
-                out.push((leaf, value));
+                out.push(storage_leaf(id, key, value.as_deref(), payloads));
             }
         }
         out
     }
+}
+
+/// The merkle leaf of `contract`'s record; with `payloads` it keeps the record's bytes.
+fn record_leaf(contract: &ContractId, record: &ContractRecord, payloads: bool) -> LeafUpdate {
+    let leaf = merkle::record_leaf_key(contract);
+    let bytes = record.to_bytes();
+    let value = LeafValue {
+        hash: merkle::record_value_hash(&leaf, &bytes),
+        payload: if payloads { bytes.to_vec() } else { Vec::new() },
+    };
+    (leaf, Some(value))
+}
+
+/// The merkle leaf of storage `key` of `contract` holding `value` (`None`: deleted); with
+/// `payloads` it keeps the value.
+fn storage_leaf(
+    contract: &ContractId,
+    key: &[u8],
+    value: Option<&[u8]>,
+    payloads: bool,
+) -> LeafUpdate {
+    let leaf = merkle::storage_leaf_key(contract, key);
+    let value = value.map(|v| LeafValue {
+        hash: merkle::storage_value_hash(&leaf, v),
+        payload: if payloads { v.to_vec() } else { Vec::new() },
+    });
+    (leaf, value)
 }
 
 /// A backend of contract state.
@@ -144,8 +159,8 @@ pub trait StateStore: Send + Sync {
 
 /// One contract's storage in memory: a hash map, so a commit's random keys cost a lookup each
 /// rather than a walk down an ordered tree whose nodes are scattered over a large heap. Never
-/// iterated where order matters: borsh writes a hash map's entries sorted by key (the same
-/// bytes as an ordered map), the tree sorts its updates, and listings sort.
+/// iterated where order matters: [`MemoryState`]'s encoder writes each map sorted by key (the
+/// same bytes as an ordered map), the tree sorts its updates, and listings sort.
 type StorageMap = std::collections::HashMap<Vec<u8>, Vec<u8>, foldhash::fast::RandomState>;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, BorshDeserialize)]
@@ -292,32 +307,26 @@ impl MemoryStore {
             path: path.to_string(),
             message: format!("does not decode: {e}"),
         })?;
-        Self::from_state(state)
+        Ok(Self::from_state(state))
     }
 
-    /// A store holding `data`, its tree built from scratch.
-    fn from_state(data: MemoryState) -> Result<Self, StoreError> {
-        let all = ChangeSet {
-            code: BTreeMap::new(),
-            contracts: data
-                .contracts
-                .iter()
-                .map(|(id, r)| (ContractId(*id), r.clone()))
-                .collect(),
-            storage: data
-                .storage
-                .iter()
-                .map(|(id, m)| {
-                    let writes = m.iter().map(|(k, v)| (k.clone(), Some(v.clone())));
-                    (ContractId(*id), writes.collect())
-                })
-                .collect(),
-        };
+    /// A store holding `data`, its tree built from scratch (one leaf per record and per
+    /// storage entry, computed from the maps as they are).
+    fn from_state(data: MemoryState) -> Self {
+        let records = data
+            .contracts
+            .iter()
+            .map(|(id, r)| record_leaf(&ContractId(*id), r, false));
+        let storage = data.storage.iter().flat_map(|(id, map)| {
+            let id = ContractId(*id);
+            map.iter()
+                .map(move |(k, v)| storage_leaf(&id, k, Some(v), false))
+        });
         let mut tree = MemoryTree::new();
-        tree.update(all.leaf_updates(false));
-        Ok(Self {
+        tree.update(records.chain(storage).collect());
+        Self {
             state: RwLock::new(Inner { data, tree }),
-        })
+        }
     }
 
     /// The proof of storage `key` of `contract` (present or absent) under the current root;
