@@ -179,8 +179,7 @@ impl BorshSerialize for MemoryState {
     fn serialize<W: std::io::Write>(&self, writer: &mut W) -> std::io::Result<()> {
         self.code.serialize(writer)?;
         self.contracts.serialize(writer)?;
-        let len = |n: usize| u32::try_from(n).map_err(|_| std::io::ErrorKind::InvalidData);
-        len(self.storage.len())?.serialize(writer)?;
+        borsh_len(self.storage.len())?.serialize(writer)?;
         for (id, map) in &self.storage {
             id.serialize(writer)?;
             let mut entries: Vec<([u8; 16], &Vec<u8>, &Vec<u8>)> = map
@@ -193,7 +192,7 @@ impl BorshSerialize for MemoryState {
                 })
                 .collect();
             entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
-            len(entries.len())?.serialize(writer)?;
+            borsh_len(entries.len())?.serialize(writer)?;
             for (_, key, value) in entries {
                 key.serialize(writer)?;
                 value.serialize(writer)?;
@@ -201,6 +200,12 @@ impl BorshSerialize for MemoryState {
         }
         Ok(())
     }
+}
+
+/// A collection's length as borsh writes it before the entries of an encoder written by hand:
+/// a `u32`, or an error past `u32::MAX` entries (as borsh's own encoders).
+pub(crate) fn borsh_len(n: usize) -> std::io::Result<u32> {
+    u32::try_from(n).map_err(|_| std::io::ErrorKind::InvalidData.into())
 }
 
 /// An in-memory [`StateStore`], optionally saved to a file.
@@ -256,11 +261,12 @@ impl MemoryStore {
     /// # Errors
     /// On I/O failure.
     pub fn save(&self, path: &Path) -> Result<(), StoreError> {
-        let body = self.encode_content(&path.display().to_string())?;
-        let mut file = Vec::with_capacity(body.len() + 40);
-        file.extend_from_slice(STATE_FILE_MAGIC);
-        file.extend_from_slice(&blake2b_256(&[&body]));
-        file.extend_from_slice(&body);
+        // magic ‖ checksum (filled once the body is written after it) ‖ body
+        let mut file = STATE_FILE_MAGIC.to_vec();
+        file.extend_from_slice(&[0; 32]);
+        self.encode_content_into(&mut file, &path.display().to_string())?;
+        let sum = blake2b_256(&[&file[40..]]);
+        file[8..40].copy_from_slice(&sum);
         let tmp = path.with_extension("tmp");
         std::fs::write(&tmp, &file).map_err(|e| io_error(&tmp, &e))?;
         std::fs::rename(&tmp, path).map_err(|e| io_error(path, &e))
@@ -290,17 +296,25 @@ impl MemoryStore {
         Self::decode_content(body, &path.display().to_string())
     }
 
-    /// The content (code, records, storage) as bytes: what [`save`](Self::save) writes after
-    /// its header, and a [`WalStore`](crate::WalStore) checkpoint holds. `path` names the
+    /// Append the content (code, records, storage) to `out`: what [`save`](Self::save) writes
+    /// after its header, and a [`WalStore`](crate::WalStore) checkpoint holds. `path` names the
     /// destination in errors.
-    pub(crate) fn encode_content(&self, path: &str) -> Result<Vec<u8>, StoreError> {
-        borsh::to_vec(&self.state.read().data).map_err(|e| StoreError::Io {
-            path: path.to_string(),
-            message: e.to_string(),
-        })
+    pub(crate) fn encode_content_into(
+        &self,
+        out: &mut Vec<u8>,
+        path: &str,
+    ) -> Result<(), StoreError> {
+        self.state
+            .read()
+            .data
+            .serialize(out)
+            .map_err(|e| StoreError::Io {
+                path: path.to_string(),
+                message: e.to_string(),
+            })
     }
 
-    /// A store holding the content `bytes` written by [`encode_content`](Self::encode_content),
+    /// A store holding the content `bytes` written by [`encode_content_into`](Self::encode_content_into),
     /// its tree rebuilt; `path` names their source in errors.
     pub(crate) fn decode_content(bytes: &[u8], path: &str) -> Result<Self, StoreError> {
         let state: MemoryState = borsh::from_slice(bytes).map_err(|e| StoreError::Corrupt {
@@ -511,7 +525,9 @@ mod tests {
             ordered,
         ))
         .unwrap();
-        assert_eq!(store.encode_content("test").unwrap(), expected);
+        let mut encoded = vec![];
+        store.encode_content_into(&mut encoded, "test").unwrap();
+        assert_eq!(encoded, expected);
         let decoded = MemoryStore::decode_content(&expected, "test").unwrap();
         assert_eq!(decoded.root().unwrap(), store.root().unwrap());
         assert_eq!(decoded.contract_storage(&id).len(), keys.len());

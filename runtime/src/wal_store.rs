@@ -59,7 +59,7 @@ use crate::error::StoreError;
 use crate::ids::{CodeHash, blake2b_256};
 use crate::merkle::{Proof, Root};
 use crate::redb_store::{check_format_of, db_error};
-use crate::state::{ChangeSet, ContractRecord, MemoryStore, StateStore, StorageChanges};
+use crate::state::{ChangeSet, ContractRecord, MemoryStore, StateStore, StorageChanges, borsh_len};
 use borsh::{BorshDeserialize, BorshSerialize};
 use host_api::ContractId;
 use parking_lot::Mutex;
@@ -104,8 +104,10 @@ pub struct WalStats {
     pub checkpoint_failures: u64,
 }
 
-/// One log record: the root the changes were made over, and the changes.
-#[derive(BorshSerialize, BorshDeserialize)]
+/// One log record, as it is read back: the root the changes were made over, and the changes.
+/// [`encode_record`] writes it from a [`ChangeSet`] without copying the changes.
+#[derive(BorshDeserialize)]
+#[cfg_attr(test, derive(BorshSerialize))]
 struct Record {
     base: [u8; 32],
     code: BTreeMap<[u8; 32], Vec<u8>>,
@@ -113,28 +115,31 @@ struct Record {
     storage: BTreeMap<[u8; 32], StorageChanges>,
 }
 
-impl Record {
-    fn new(base: Root, changes: &ChangeSet) -> Self {
-        Self {
-            base: base.0,
-            code: changes
-                .code
-                .iter()
-                .map(|(h, c)| (h.0, c.to_vec()))
-                .collect(),
-            contracts: changes
-                .contracts
-                .iter()
-                .map(|(id, r)| (id.0, r.clone()))
-                .collect(),
-            storage: changes
-                .storage
-                .iter()
-                .map(|(id, w)| (id.0, w.clone()))
-                .collect(),
-        }
+/// The sealed log record of `changes` made over `base`: a checksum, then a [`Record`]'s borsh
+/// encoding written straight from the change set (maps in key order, as the record's are).
+fn encode_record(base: Root, changes: &ChangeSet) -> std::io::Result<Vec<u8>> {
+    let mut out = vec![0u8; CHECKSUM_LEN];
+    base.0.serialize(&mut out)?;
+    borsh_len(changes.code.len())?.serialize(&mut out)?;
+    for (hash, code) in &changes.code {
+        hash.0.serialize(&mut out)?;
+        code[..].serialize(&mut out)?;
     }
+    borsh_len(changes.contracts.len())?.serialize(&mut out)?;
+    for (id, record) in &changes.contracts {
+        id.0.serialize(&mut out)?;
+        record.serialize(&mut out)?;
+    }
+    borsh_len(changes.storage.len())?.serialize(&mut out)?;
+    for (id, writes) in &changes.storage {
+        id.0.serialize(&mut out)?;
+        writes.serialize(&mut out)?;
+    }
+    seal(&mut out);
+    Ok(out)
+}
 
+impl Record {
     fn into_changes(self) -> ChangeSet {
         ChangeSet {
             code: self
@@ -156,32 +161,27 @@ impl Record {
     }
 }
 
-/// `checksum ‖ parts…`, the checksum being BLAKE2b-256 of the parts.
-fn sealed(parts: &[&[u8]]) -> Vec<u8> {
-    let len = parts.iter().map(|p| p.len()).sum::<usize>();
-    let mut out = Vec::with_capacity(32 + len);
-    out.extend_from_slice(&blake2b_256(parts));
-    for part in parts {
-        out.extend_from_slice(part);
-    }
-    out
+/// Bytes of the checksum at the start of every stored value.
+const CHECKSUM_LEN: usize = 32;
+
+/// Fill the first [`CHECKSUM_LEN`] bytes of `value` (left free for it) with the BLAKE2b-256 of
+/// the rest, so the value is written once, never copied behind its checksum.
+fn seal(value: &mut [u8]) {
+    let sum = blake2b_256(&[&value[CHECKSUM_LEN..]]);
+    value[..CHECKSUM_LEN].copy_from_slice(&sum);
 }
 
 /// The bytes after the checksum of a sealed value, if the checksum matches.
 fn unseal(bytes: &[u8]) -> Option<&[u8]> {
-    let (sum, body) = bytes.split_at_checked(32)?;
+    let (sum, body) = bytes.split_at_checked(CHECKSUM_LEN)?;
     (blake2b_256(&[body]) == sum).then_some(body)
 }
 
 /// What the writer knows about the log (guarded by the commit lock).
 #[derive(Debug, Default)]
 struct LogState {
-    version: u64,
-    checkpoint_version: Option<u64>,
-    checkpoint_bytes: u64,
-    log_records: u64,
-    log_bytes: u64,
-    checkpoint_failures: u64,
+    /// The sizes [`WalStore::stats`] reports, kept up to date by every commit and checkpoint.
+    stats: WalStats,
     /// After a failed checkpoint, the log size at which the next one is tried (0: none failed).
     retry_at_bytes: u64,
     /// Set when a record was made durable but could not be applied in memory (which cannot
@@ -274,16 +274,16 @@ impl WalStore {
                 if memory.root()?.0 != root {
                     return Err(bad("its content does not have its root"));
                 }
-                log.version = version;
-                log.checkpoint_version = Some(version);
-                log.checkpoint_bytes = bytes.value().len() as u64;
+                log.stats.version = version;
+                log.stats.checkpoint_version = Some(version);
+                log.stats.checkpoint_bytes = bytes.value().len() as u64;
                 memory
             }
         };
         let records = txn.open_table(LOG).map_err(|e| db_error(path, e))?;
         // A checkpoint deletes the records it covers in its own transaction: one left behind
         // means the file was changed by something else.
-        if let Some(checkpoint) = log.checkpoint_version
+        if let Some(checkpoint) = log.stats.checkpoint_version
             && let Some((stale, _)) = records
                 .range(..=checkpoint)
                 .map_err(e)?
@@ -299,18 +299,18 @@ impl WalStore {
                 ),
             ));
         }
-        if log.version > upto {
+        if log.stats.version > upto {
             return Err(StoreError::UnknownSnapshot(format!(
                 "version {upto} (the checkpoint is at {})",
-                log.version
+                log.stats.version
             )));
         }
-        for entry in records.range(log.version + 1..=upto).map_err(e)? {
+        for entry in records.range(log.stats.version + 1..=upto).map_err(e)? {
             let (version, bytes) = entry.map_err(e)?;
             let version = version.value();
             let bad = |what: String| corrupt(path, format!("log record {version}: {what}"));
-            if version != log.version + 1 {
-                return Err(bad(format!("expected version {}", log.version + 1)));
+            if version != log.stats.version + 1 {
+                return Err(bad(format!("expected version {}", log.stats.version + 1)));
             }
             let body = unseal(bytes.value()).ok_or_else(|| bad("checksum mismatch".into()))?;
             let record =
@@ -323,9 +323,9 @@ impl WalStore {
                 )));
             }
             memory.commit(record.into_changes())?;
-            log.version = version;
-            log.log_records += 1;
-            log.log_bytes += bytes.value().len() as u64;
+            log.stats.version = version;
+            log.stats.log_records += 1;
+            log.stats.log_bytes += bytes.value().len() as u64;
         }
         Ok((memory, log))
     }
@@ -337,15 +337,7 @@ impl WalStore {
 
     /// Sizes of the log and checkpoint, and the current version.
     pub fn stats(&self) -> WalStats {
-        let log = self.log.lock();
-        WalStats {
-            version: log.version,
-            checkpoint_version: log.checkpoint_version,
-            checkpoint_bytes: log.checkpoint_bytes,
-            log_records: log.log_records,
-            log_bytes: log.log_bytes,
-            checkpoint_failures: log.checkpoint_failures,
-        }
+        self.log.lock().stats
     }
 
     /// The proof of storage `key` of `contract` (present or absent) under the current root;
@@ -361,7 +353,7 @@ impl WalStore {
     /// one) to the current one. A checkpoint drops the versions before it.
     pub fn retained(&self) -> std::ops::RangeInclusive<u64> {
         let log = self.log.lock();
-        log.checkpoint_version.unwrap_or(0)..=log.version
+        log.stats.checkpoint_version.unwrap_or(0)..=log.stats.version
     }
 
     /// A detached in-memory copy of retained `version`: the checkpoint loaded and the log
@@ -373,14 +365,22 @@ impl WalStore {
     /// checkpoint dropped it, or it does not exist yet); [`StoreError::Corrupt`] when the
     /// checkpoint or a record is damaged.
     pub fn snapshot(&self, version: u64) -> Result<MemoryStore, StoreError> {
-        let head = self.log.lock().version;
+        let head = self.log.lock().stats.version;
         if version > head {
             return Err(StoreError::UnknownSnapshot(format!(
                 "version {version} (the store is at {head})"
             )));
         }
         let (memory, log) = Self::replay(&self.db, &self.path, version)?;
-        debug_assert_eq!(log.version, version);
+        if log.stats.version != version {
+            return Err(corrupt(
+                &self.path,
+                format!(
+                    "the log ends at version {} before version {version}",
+                    log.stats.version
+                ),
+            ));
+        }
         Ok(memory)
     }
 
@@ -425,20 +425,17 @@ impl WalStore {
         if changes.is_empty() {
             return Ok(current);
         }
-        let record =
-            borsh::to_vec(&Record::new(current, &changes)).map_err(|e| StoreError::Io {
-                path: self.path.clone(),
-                message: e.to_string(),
-            })?;
-        let sealed = sealed(&[&record]);
-        let version = log.version + 1;
-        let e = |e: redb::Error| db_error(&self.path, e);
-        let txn = self.db.begin_write().map_err(|x| e(x.into()))?;
+        let sealed = encode_record(current, &changes).map_err(|e| StoreError::Io {
+            path: self.path.clone(),
+            message: e.to_string(),
+        })?;
+        let version = log.stats.version + 1;
+        let txn = self.db.begin_write().map_err(|e| self.db_error(e))?;
         {
-            let mut table = txn.open_table(LOG).map_err(|x| e(x.into()))?;
+            let mut table = txn.open_table(LOG).map_err(|e| self.db_error(e))?;
             table
                 .insert(version, sealed.as_slice())
-                .map_err(|x| e(x.into()))?;
+                .map_err(|e| self.db_error(e))?;
         }
         self.finish(txn, &self.fail_next_commit, "commit")?;
         // Durable: now visible. The in-memory commit cannot fail (its tree's update cannot, and
@@ -451,21 +448,21 @@ impl WalStore {
                 return Err(e);
             }
         };
-        log.version = version;
-        log.log_records += 1;
-        log.log_bytes += sealed.len() as u64;
+        log.stats.version = version;
+        log.stats.log_records += 1;
+        log.stats.log_bytes += sealed.len() as u64;
         let threshold = self
             .options
             .checkpoint_bytes
-            .unwrap_or(log.checkpoint_bytes.max(MIN_CHECKPOINT_BYTES));
-        if log.log_bytes > threshold.max(log.retry_at_bytes)
+            .unwrap_or(log.stats.checkpoint_bytes.max(MIN_CHECKPOINT_BYTES));
+        if log.stats.log_bytes > threshold.max(log.retry_at_bytes)
             && self.write_checkpoint(&mut log).is_err()
         {
             // The commit is durable already: it succeeded. The failed checkpoint left the log as
             // it was; it is tried again once the log has grown by another threshold, so a
             // checkpoint that keeps failing does not cost a write of the whole state per commit.
-            log.checkpoint_failures += 1;
-            log.retry_at_bytes = log.log_bytes.saturating_add(threshold);
+            log.stats.checkpoint_failures += 1;
+            log.retry_at_bytes = log.stats.log_bytes.saturating_add(threshold);
         }
         Ok(root)
     }
@@ -479,40 +476,47 @@ impl WalStore {
         what: &str,
     ) -> Result<(), StoreError> {
         if fail.swap(false, Ordering::SeqCst) {
-            txn.abort().map_err(|e| db_error(&self.path, e))?;
+            txn.abort().map_err(|e| self.db_error(e))?;
             return Err(StoreError::Backend {
                 path: self.path.clone(),
                 message: format!("injected failure before {what}"),
             });
         }
-        txn.commit().map_err(|e| db_error(&self.path, e))
+        txn.commit().map_err(|e| self.db_error(e))
+    }
+
+    /// A redb error on this store's file.
+    fn db_error(&self, e: impl Into<redb::Error>) -> StoreError {
+        db_error(&self.path, e)
     }
 
     /// Write the current content as the checkpoint and drop the records it covers, in one
     /// transaction.
     fn write_checkpoint(&self, log: &mut LogState) -> Result<(), StoreError> {
-        let content = self.memory.encode_content(&self.path)?;
-        let root = self.memory.root()?;
-        let sealed = sealed(&[&root.0, &content]);
-        let e = |e: redb::Error| db_error(&self.path, e);
-        let txn = self.db.begin_write().map_err(|x| e(x.into()))?;
+        let mut sealed = vec![0u8; CHECKSUM_LEN];
+        sealed.extend_from_slice(&self.memory.root()?.0);
+        self.memory.encode_content_into(&mut sealed, &self.path)?;
+        seal(&mut sealed);
+        let txn = self.db.begin_write().map_err(|e| self.db_error(e))?;
         {
-            let mut checkpoints = txn.open_table(CHECKPOINT).map_err(|x| e(x.into()))?;
-            checkpoints.retain(|_, _| false).map_err(|x| e(x.into()))?;
+            let mut checkpoints = txn.open_table(CHECKPOINT).map_err(|e| self.db_error(e))?;
             checkpoints
-                .insert(log.version, sealed.as_slice())
-                .map_err(|x| e(x.into()))?;
-            let mut records = txn.open_table(LOG).map_err(|x| e(x.into()))?;
+                .retain(|_, _| false)
+                .map_err(|e| self.db_error(e))?;
+            checkpoints
+                .insert(log.stats.version, sealed.as_slice())
+                .map_err(|e| self.db_error(e))?;
+            let mut records = txn.open_table(LOG).map_err(|e| self.db_error(e))?;
             records
-                .retain_in(..=log.version, |_, _| false)
-                .map_err(|x| e(x.into()))?;
+                .retain_in(..=log.stats.version, |_, _| false)
+                .map_err(|e| self.db_error(e))?;
             debug_assert_eq!(records.len().ok(), Some(0));
         }
         self.finish(txn, &self.fail_next_checkpoint, "checkpoint")?;
-        log.checkpoint_version = Some(log.version);
-        log.checkpoint_bytes = sealed.len() as u64;
-        log.log_records = 0;
-        log.log_bytes = 0;
+        log.stats.checkpoint_version = Some(log.stats.version);
+        log.stats.checkpoint_bytes = sealed.len() as u64;
+        log.stats.log_records = 0;
+        log.stats.log_bytes = 0;
         log.retry_at_bytes = 0;
         Ok(())
     }

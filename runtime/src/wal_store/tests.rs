@@ -53,6 +53,14 @@ fn tmp() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, path)
 }
 
+/// `body` behind its checksum, as the store writes values.
+fn sealed(body: &[u8]) -> Vec<u8> {
+    let mut value = vec![0; CHECKSUM_LEN];
+    value.extend_from_slice(body);
+    seal(&mut value);
+    value
+}
+
 /// A store at `path` that checkpoints once its log passes `bytes`.
 fn with_threshold(path: &Path, bytes: u64) -> WalStore {
     let options = WalOptions {
@@ -126,8 +134,7 @@ fn checkpoint_comes_when_the_log_outgrows_its_threshold() {
     let mut previous = store.stats();
     let (mut checkpoints, mut appends) = (0, 0);
     for changes in history() {
-        let record = Record::new(store.root().unwrap(), &changes);
-        let record = sealed(&[&borsh::to_vec(&record).unwrap()]);
+        let record = encode_record(store.root().unwrap(), &changes).unwrap();
         let grown = previous.log_bytes + record.len() as u64;
         store.commit(changes).unwrap();
         let now = store.stats();
@@ -209,8 +216,9 @@ fn a_failed_checkpoint_is_retried_after_another_threshold() {
     let store = with_threshold(&path, THRESHOLD);
     let mut failed_at: Option<u64> = None;
     for changes in history() {
-        let record = Record::new(store.root().unwrap(), &changes);
-        let record_len = sealed(&[&borsh::to_vec(&record).unwrap()]).len() as u64;
+        let record_len = encode_record(store.root().unwrap(), &changes)
+            .unwrap()
+            .len() as u64;
         let grown = store.stats().log_bytes + record_len;
         if failed_at.is_none() {
             store.fail_next_checkpoint();
@@ -336,7 +344,7 @@ fn damaged_logs_and_checkpoints_are_refused() {
     tamper(&path, LOG, 3, |b| {
         let mut record = Record::try_from_slice(&b[32..]).unwrap();
         record.base = [0xab; 32];
-        *b = sealed(&[&borsh::to_vec(&record).unwrap()]);
+        *b = sealed(&borsh::to_vec(&record).unwrap());
     });
     let msg = open_error(&path);
     assert!(msg.contains("log record 3: made over root abab"), "{msg}");
@@ -361,7 +369,7 @@ fn damaged_logs_and_checkpoints_are_refused() {
     tamper(&path, CHECKPOINT, 6, |b| {
         let mut body = b[32..].to_vec();
         body[0] ^= 1;
-        *b = sealed(&[&body]);
+        *b = sealed(&body);
     });
     let msg = open_error(&path);
     assert!(
