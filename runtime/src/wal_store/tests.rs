@@ -456,3 +456,38 @@ fn snapshots_rebuild_every_version_since_the_checkpoint() {
     // The head is unchanged by the snapshots taken from it.
     assert_eq!(store.root().unwrap(), states[head as usize].0);
 }
+
+/// A file that is not a redb database at all, and a store file cut short, are refused with an
+/// error naming the file; a directory where the file should be is an I/O error.
+#[test]
+fn foreign_truncated_and_unopenable_files_are_refused() {
+    let (dir, path) = tmp();
+    std::fs::write(
+        &path,
+        b"not a database, just some bytes of text in a file".repeat(100),
+    )
+    .unwrap();
+    let msg = open_error(&path);
+    assert!(msg.contains(&path.display().to_string()), "{msg}");
+
+    let store = WalStore::open(&path.with_extension("cut")).unwrap();
+    for changes in history() {
+        store.commit(changes).unwrap();
+    }
+    drop(store);
+    let bytes = std::fs::read(path.with_extension("cut")).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() / 3]).unwrap();
+    match WalStore::open(&path) {
+        Err(StoreError::Corrupt { path: p, .. } | StoreError::Io { path: p, .. }) => {
+            assert_eq!(p, path.display().to_string());
+        }
+        other => panic!("expected a corrupt or unreadable store, got {other:?}"),
+    }
+
+    match WalStore::open(dir.path()) {
+        Err(StoreError::Io { path: p, .. } | StoreError::Backend { path: p, .. }) => {
+            assert_eq!(p, dir.path().display().to_string());
+        }
+        other => panic!("expected an I/O error, got {other:?}"),
+    }
+}
