@@ -470,7 +470,7 @@ fn foreign_truncated_and_unopenable_files_are_refused() {
     let msg = open_error(&path);
     assert!(msg.contains(&path.display().to_string()), "{msg}");
 
-    let store = WalStore::open(&path.with_extension("cut")).unwrap();
+    let store = WalStore::open(path.with_extension("cut")).unwrap();
     for changes in history() {
         store.commit(changes).unwrap();
     }
