@@ -142,36 +142,80 @@ pub fn encode(ty: &TypeExpr, value: &Value, out: &mut Vec<u8>) -> Result<(), Cod
     Ok(())
 }
 
-/// Decode borsh bytes as `ty` into JSON; `None` when the type is unknown or the bytes do not
-/// fit exactly.
-pub fn decode(ty: &TypeExpr, bytes: &[u8]) -> Option<Value> {
-    let mut rest = bytes;
-    let value = decode_from(ty, &mut rest)?;
-    rest.is_empty().then_some(value)
+/// How many JSON values a decode may produce beyond one per byte of input. A value that takes
+/// no bytes (`()`, an empty tuple) would otherwise let a type like `[(); 50000000]` turn a few
+/// bytes into gigabytes of JSON; every other value consumes at least one byte, so the bytes
+/// actually present bound the work.
+pub const MAX_ZERO_SIZED_VALUES: usize = 1024;
+
+/// Why borsh bytes could not be shown as JSON of a type.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The type is a contract's own (or a `Result` nested inside another type): the codec
+    /// cannot know its layout.
+    #[error("the codec does not know the layout of `{0}`")]
+    Unknown(String),
+    /// The bytes end before the value does.
+    #[error("the bytes end before the value does")]
+    Truncated,
+    /// The value ends before the bytes do.
+    #[error("{0} bytes are left after the value")]
+    TrailingBytes(usize),
+    /// A byte that the type does not allow (a `bool` of 2, an `Option` tag of 3, text that is
+    /// not UTF-8).
+    #[error("invalid {0}")]
+    Invalid(&'static str),
+    /// Decoding would produce more values than the bytes allow (see [`MAX_ZERO_SIZED_VALUES`]).
+    #[error(
+        "decoding {bytes} bytes would produce more than {limit} values (one per byte plus \
+         {MAX_ZERO_SIZED_VALUES})"
+    )]
+    TooManyValues {
+        /// The input's length.
+        bytes: usize,
+        /// The values allowed for it.
+        limit: usize,
+    },
 }
 
-fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-    if rest.len() < n {
-        return None;
+/// Decode borsh bytes as `ty` into JSON. The work is bounded by the bytes present: at most
+/// one value per byte plus [`MAX_ZERO_SIZED_VALUES`], nested as deep as the type (itself at
+/// most [`MAX_TYPE_DEPTH`](crate::signature::MAX_TYPE_DEPTH)).
+///
+/// # Errors
+/// When the type is unknown, or the bytes do not fit it exactly, or would decode to too many
+/// values.
+pub fn decode(ty: &TypeExpr, bytes: &[u8]) -> Result<Value, DecodeError> {
+    let limit = bytes.len().saturating_add(MAX_ZERO_SIZED_VALUES);
+    let mut decoder = Decoder {
+        rest: bytes,
+        budget: limit,
+        input: bytes.len(),
+        limit,
+    };
+    let value = decoder.value(ty)?;
+    match decoder.rest.len() {
+        0 => Ok(value),
+        left => Err(DecodeError::TrailingBytes(left)),
     }
-    let (head, tail) = rest.split_at(n);
-    *rest = tail;
-    Some(head)
 }
 
-fn take_len(rest: &mut &[u8]) -> Option<usize> {
-    let b = take(rest, 4)?;
-    Some(u32::from_le_bytes(b.try_into().ok()?) as usize)
+/// The bytes left and the values still allowed.
+struct Decoder<'a> {
+    rest: &'a [u8],
+    budget: usize,
+    input: usize,
+    limit: usize,
 }
 
 macro_rules! int_decode {
-    ($rest:expr, $name:expr, $($ty:ident),*) => {
+    ($decoder:expr, $name:expr, $($ty:ident),*) => {
         match $name {
             $(stringify!($ty) => {
-                let b = take($rest, std::mem::size_of::<$ty>())?;
-                let n = $ty::from_le_bytes(b.try_into().ok()?);
+                let b = $decoder.take(std::mem::size_of::<$ty>())?;
+                let n = $ty::from_le_bytes(b.try_into().map_err(|_| DecodeError::Truncated)?);
                 // 64-bit and wider integers as strings: JSON numbers lose precision past 2^53.
-                return Some(if std::mem::size_of::<$ty>() >= 8 {
+                return Ok(if std::mem::size_of::<$ty>() >= 8 {
                     Value::String(n.to_string())
                 } else {
                     serde_json::json!(n)
@@ -182,75 +226,105 @@ macro_rules! int_decode {
     };
 }
 
-fn decode_from(ty: &TypeExpr, rest: &mut &[u8]) -> Option<Value> {
-    match ty {
-        TypeExpr::Prim(name) => {
-            int_decode!(
-                rest,
-                name.as_str(),
-                u8,
-                u16,
-                u32,
-                u64,
-                u128,
-                i8,
-                i16,
-                i32,
-                i64,
-                i128
-            );
-            match name.as_str() {
-                "bool" => match take(rest, 1)?[0] {
-                    0 => Some(Value::Bool(false)),
-                    1 => Some(Value::Bool(true)),
-                    _ => None,
-                },
-                "String" | "str" => {
-                    let n = take_len(rest)?;
-                    Some(Value::String(
-                        String::from_utf8(take(rest, n)?.to_vec()).ok()?,
-                    ))
+impl<'a> Decoder<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+        if self.rest.len() < n {
+            return Err(DecodeError::Truncated);
+        }
+        let (head, tail) = self.rest.split_at(n);
+        self.rest = tail;
+        Ok(head)
+    }
+
+    fn take_len(&mut self) -> Result<usize, DecodeError> {
+        let b = self.take(4)?;
+        let len = u32::from_le_bytes(b.try_into().map_err(|_| DecodeError::Truncated)?);
+        Ok(len as usize)
+    }
+
+    /// `n` values of `elem`, refused before any work when even one byte each cannot be
+    /// afforded by the budget.
+    fn seq(&mut self, elem: &TypeExpr, n: usize) -> Result<Value, DecodeError> {
+        if n > self.budget {
+            return Err(self.too_many());
+        }
+        let mut items = Vec::new();
+        for _ in 0..n {
+            items.push(self.value(elem)?);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn too_many(&self) -> DecodeError {
+        DecodeError::TooManyValues {
+            bytes: self.input,
+            limit: self.limit,
+        }
+    }
+
+    fn value(&mut self, ty: &TypeExpr) -> Result<Value, DecodeError> {
+        self.budget = self.budget.checked_sub(1).ok_or_else(|| self.too_many())?;
+        match ty {
+            TypeExpr::Prim(name) => {
+                int_decode!(
+                    self,
+                    name.as_str(),
+                    u8,
+                    u16,
+                    u32,
+                    u64,
+                    u128,
+                    i8,
+                    i16,
+                    i32,
+                    i64,
+                    i128
+                );
+                match name.as_str() {
+                    "bool" => match self.take(1)?[0] {
+                        0 => Ok(Value::Bool(false)),
+                        1 => Ok(Value::Bool(true)),
+                        _ => Err(DecodeError::Invalid("bool")),
+                    },
+                    "String" | "str" => {
+                        let n = self.take_len()?;
+                        let text = self.take(n)?.to_vec();
+                        String::from_utf8(text)
+                            .map(Value::String)
+                            .map_err(|_| DecodeError::Invalid("UTF-8 in a String"))
+                    }
+                    other => Err(DecodeError::Unknown(other.to_string())),
                 }
-                _ => None,
             }
-        }
-        TypeExpr::Id(_) => Some(Value::String(hex::encode(take(rest, 32)?))),
-        TypeExpr::Vec(elem) if **elem == TypeExpr::Prim("u8".into()) => {
-            let n = take_len(rest)?;
-            Some(Value::String(format!("0x{}", hex::encode(take(rest, n)?))))
-        }
-        TypeExpr::Vec(elem) => {
-            let n = take_len(rest)?;
-            // Each element takes at least one byte; refuse absurd lengths before allocating.
-            if n > rest.len() {
-                return None;
+            TypeExpr::Id(_) => Ok(Value::String(hex::encode(self.take(32)?))),
+            TypeExpr::Vec(elem) if **elem == TypeExpr::Prim("u8".into()) => {
+                let n = self.take_len()?;
+                Ok(Value::String(format!("0x{}", hex::encode(self.take(n)?))))
             }
-            (0..n)
-                .map(|_| decode_from(elem, rest))
-                .collect::<Option<Vec<_>>>()
-                .map(Value::Array)
-        }
-        TypeExpr::Array(elem, n) => {
-            if **elem == TypeExpr::Prim("u8".into()) {
-                return Some(Value::String(format!("0x{}", hex::encode(take(rest, *n)?))));
+            TypeExpr::Vec(elem) => {
+                let n = self.take_len()?;
+                self.seq(elem, n)
             }
-            (0..*n)
-                .map(|_| decode_from(elem, rest))
-                .collect::<Option<Vec<_>>>()
-                .map(Value::Array)
+            TypeExpr::Array(elem, n) if **elem == TypeExpr::Prim("u8".into()) => {
+                Ok(Value::String(format!("0x{}", hex::encode(self.take(*n)?))))
+            }
+            TypeExpr::Array(elem, n) => self.seq(elem, *n),
+            TypeExpr::Option(inner) => match self.take(1)?[0] {
+                0 => Ok(Value::Null),
+                1 => self.value(inner),
+                _ => Err(DecodeError::Invalid("Option tag")),
+            },
+            TypeExpr::Tuple(elems) if elems.is_empty() => Ok(Value::Null),
+            TypeExpr::Tuple(elems) => {
+                let mut items = Vec::with_capacity(elems.len());
+                for t in elems {
+                    items.push(self.value(t)?);
+                }
+                Ok(Value::Array(items))
+            }
+            TypeExpr::Result(..) => Err(DecodeError::Unknown(format!("{ty:?}"))),
+            TypeExpr::Named(name) => Err(DecodeError::Unknown(name.clone())),
         }
-        TypeExpr::Option(inner) => match take(rest, 1)?[0] {
-            0 => Some(Value::Null),
-            1 => decode_from(inner, rest),
-            _ => None,
-        },
-        TypeExpr::Tuple(elems) if elems.is_empty() => Some(Value::Null),
-        TypeExpr::Tuple(elems) => elems
-            .iter()
-            .map(|t| decode_from(t, rest))
-            .collect::<Option<Vec<_>>>()
-            .map(Value::Array),
-        TypeExpr::Result(..) | TypeExpr::Named(_) => None,
     }
 }
 
@@ -259,9 +333,13 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn enc(ty: &str, v: Value) -> Result<Vec<u8>, CodecError> {
+    fn ty(text: &str) -> TypeExpr {
+        TypeExpr::parse(text).unwrap()
+    }
+
+    fn enc(text: &str, v: Value) -> Result<Vec<u8>, CodecError> {
         let mut out = Vec::new();
-        encode(&TypeExpr::parse(ty), &v, &mut out).map(|()| out)
+        encode(&ty(text), &v, &mut out).map(|()| out)
     }
 
     #[test]
@@ -307,22 +385,56 @@ mod tests {
 
     #[test]
     fn decodes_round_trip() {
-        let t = TypeExpr::parse("(u32, Vec<String>, Option<bool>)");
+        let t = ty("(u32, Vec<String>, Option<bool>)");
         let bytes = borsh::to_vec(&(7u32, vec!["a".to_string()], Some(true))).unwrap();
-        assert_eq!(decode(&t, &bytes), Some(json!([7, ["a"], true])));
+        assert_eq!(decode(&t, &bytes), Ok(json!([7, ["a"], true])));
         assert_eq!(
-            decode(&TypeExpr::parse("u64"), &[1, 0, 0, 0, 0, 0, 0, 0]),
-            Some(json!("1"))
+            decode(&ty("u64"), &[1, 0, 0, 0, 0, 0, 0, 0]),
+            Ok(json!("1"))
         );
-        assert_eq!(decode(&TypeExpr::parse("u64"), &[1, 0]), None);
+        assert_eq!(decode(&ty("u64"), &[1, 0]), Err(DecodeError::Truncated));
         assert_eq!(
-            decode(&TypeExpr::parse("u8"), &[1, 2]),
-            None,
-            "trailing bytes"
+            decode(&ty("u8"), &[1, 2]),
+            Err(DecodeError::TrailingBytes(1))
         );
         assert_eq!(
-            decode(&TypeExpr::parse("Vec<u32>"), &[255, 255, 255, 255]),
-            None
+            decode(&ty("Vec<u32>"), &[255, 255, 255, 255]),
+            Err(DecodeError::TooManyValues {
+                bytes: 4,
+                limit: 4 + MAX_ZERO_SIZED_VALUES
+            })
         );
+        assert_eq!(decode(&ty("bool"), &[2]), Err(DecodeError::Invalid("bool")));
+        assert_eq!(
+            decode(&ty("MyStruct"), &[]),
+            Err(DecodeError::Unknown("MyStruct".into()))
+        );
+    }
+
+    #[test]
+    fn zero_sized_values_are_capped_at_the_limit() {
+        // `[(); N]` takes no bytes: N values from nothing. The cap counts the array itself too.
+        let at = ty(&format!("[(); {}]", MAX_ZERO_SIZED_VALUES - 1));
+        let Ok(Value::Array(items)) = decode(&at, &[]) else {
+            panic!("{MAX_ZERO_SIZED_VALUES} values decode");
+        };
+        assert_eq!(items.len(), MAX_ZERO_SIZED_VALUES - 1);
+        let past = ty(&format!("[(); {MAX_ZERO_SIZED_VALUES}]"));
+        assert!(matches!(
+            decode(&past, &[]),
+            Err(DecodeError::TooManyValues { bytes: 0, .. })
+        ));
+        // The hostile case: refused at once, not after fifty million iterations.
+        let hostile = ty("[(); 50000000]");
+        assert!(matches!(
+            decode(&hostile, &[]),
+            Err(DecodeError::TooManyValues { .. })
+        ));
+        // Each byte of input buys one more value: `Vec<()>` of 2,000 needs its own 4 length
+        // bytes plus budget, so it is refused; `Vec<u8>`-like data of the same count is not.
+        let mut many = 2_000u32.to_le_bytes().to_vec();
+        assert!(decode(&ty("Vec<()>"), &many).is_err());
+        many.extend(std::iter::repeat_n(0u8, 2_000));
+        assert!(decode(&ty("Vec<bool>"), &many).is_ok());
     }
 }

@@ -9,7 +9,7 @@
 //! root after the call (`state_root`) and, with `--state`, its version.
 
 use crate::codec;
-use crate::signature::{Signature, TypeExpr, read_signatures};
+use crate::signature::{Signature, Signatures, TypeExpr, read_signatures};
 use host_api::{Address, ContractId};
 use runtime::testing::render_trace;
 use runtime::{
@@ -173,8 +173,11 @@ pub fn receipt_json(receipt: &Receipt, signature: Option<&Signature>) -> Value {
     };
     let data = |bytes: &[u8], ty: Option<&TypeExpr>| {
         let mut v = json!({ "hex": format!("0x{}", hex::encode(bytes)) });
-        if let Some(decoded) = ty.and_then(|t| codec::decode(t, bytes)) {
-            v["decoded"] = decoded;
+        match ty.map(|t| codec::decode(t, bytes)) {
+            Some(Ok(decoded)) => v["decoded"] = decoded,
+            // A contract's own type: the hex is all there is to show.
+            Some(Err(codec::DecodeError::Unknown(_))) | None => {}
+            Some(Err(e)) => v["decode_error"] = Value::String(e.to_string()),
         }
         v
     };
@@ -248,6 +251,14 @@ fn trace_json(t: &runtime::CallTrace) -> Value {
     frame
 }
 
+/// Add the signature section's warnings (lines or a section ignored for being over a limit or
+/// malformed) to a command's JSON output, as `"warnings"`; nothing when there are none.
+pub(crate) fn add_signature_warnings(json: &mut Value, signatures: &Signatures) {
+    if !signatures.warnings.is_empty() {
+        json["warnings"] = signatures.warnings.iter().cloned().collect();
+    }
+}
+
 /// A contract's label in traces: its file name without the extension.
 pub(crate) fn contract_label(path: &std::path::Path) -> String {
     path.file_stem()
@@ -308,6 +319,7 @@ fn run_inner(req: &ExecRequest) -> Result<ExecOutput, ExecOutput> {
     let root = session.commit().map_err(host_failure)?;
     let mut json = receipt_json(&receipt, signature);
     json["deployed"] = Value::Bool(existing.is_none());
+    add_signature_warnings(&mut json, &signatures);
     json["state_root"] = Value::String(root.to_string());
     if let Some(db) = &redb {
         json["state_version"] = db.head().map_err(host_failure)?.version.into();
@@ -353,7 +365,7 @@ mod tests {
             calls: vec![inner],
             ops: vec![],
         };
-        let sig = crate::signature::parse_line("deposit(amount: u64) -> Result<(), u8>");
+        let sig = crate::signature::parse_line("deposit(amount: u64) -> Result<(), u8>").ok();
         let json = receipt_json(&receipt, sig.as_ref());
         assert_eq!(json["status"], "reverted");
         assert_eq!(json["error"]["data"]["decoded"], 2);

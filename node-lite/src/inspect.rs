@@ -1,6 +1,6 @@
 //! `node-lite inspect`: validate a module and list its entry points.
 
-use crate::exec::read_module;
+use crate::exec::{add_signature_warnings, read_module};
 use crate::signature::read_signatures;
 use runtime::{CodeHash, Runtime, RuntimeConfig};
 use serde_json::{Value, json};
@@ -27,6 +27,7 @@ pub fn run(path: &Path) -> (Value, i32) {
         "size_bytes": code.len(),
         "code_hash": CodeHash::of(&code).to_string(),
     });
+    add_signature_warnings(&mut report, &signatures);
     match runtime.validate(&code) {
         Ok(info) => {
             report["status"] = "valid".into();

@@ -5,7 +5,10 @@
 //! input was refused, 3 host failure). Every command is one session committed to
 //! `DIR/state.redb` (one new version), so a failed call leaves the state as it was.
 
-use crate::exec::{ExecOutput, encode_args, host_failure, read_module, receipt_json, refused};
+use crate::exec::{
+    ExecOutput, add_signature_warnings, encode_args, host_failure, read_module, receipt_json,
+    refused,
+};
 use crate::signature::read_signatures;
 use crate::state_dir::{StateDir, StateDirError};
 use host_api::Address;
@@ -97,7 +100,7 @@ fn deploy_inner(req: &DeployRequest) -> Result<ExecOutput, ExecOutput> {
         dir.set_name(name, id).map_err(dir_failure)?;
     }
     let signatures = read_signatures(&code);
-    Ok(ok(json!({
+    let mut report = json!({
         "status": "deployed",
         "contract": id.to_string(),
         "name": req.name,
@@ -107,7 +110,9 @@ fn deploy_inner(req: &DeployRequest) -> Result<ExecOutput, ExecOutput> {
         "entry_points": signatures.values().map(|s| s.text.clone()).collect::<Vec<_>>(),
         "state_root": root.to_string(),
         "state_version": version,
-    })))
+    });
+    add_signature_warnings(&mut report, &signatures);
+    Ok(ok(report))
 }
 
 /// Run `call`.
@@ -148,6 +153,7 @@ fn call_inner(req: &CallRequest) -> Result<ExecOutput, ExecOutput> {
     if let Some(name) = labels.get(&id) {
         json["name"] = Value::String(name.clone());
     }
+    add_signature_warnings(&mut json, &signatures);
     Ok(ExecOutput {
         exit_code: if receipt.is_success() { 0 } else { 1 },
         json,

@@ -12,6 +12,7 @@ mod gas_prices;
 mod genesis;
 mod harness;
 mod host_limits;
+mod hostile_sections;
 mod module_cache;
 mod plonk_contract;
 mod robustness;
