@@ -267,6 +267,11 @@ impl RiskReport {
 /// [`RiskError`] when a parameter is out of bounds (see [`RiskParams::validate`]).
 pub fn assess(params: &RiskParams) -> Result<RiskReport, RiskError> {
     params.validate()?;
+    Ok(assess_unbounded(params))
+}
+
+/// [`assess`] for parameters that are valid but for a committee above [`MAX_STEP_CREDITS`].
+fn assess_unbounded(params: &RiskParams) -> RiskReport {
     let nb = params.byzantine_provisioners();
     let cases = iteration::cases(
         params.mode,
@@ -281,7 +286,7 @@ pub fn assess(params: &RiskParams) -> Result<RiskReport, RiskError> {
     };
     let k = params.iterations;
     let round = |x: LogProb, y: f64| per_round(x, y, k);
-    Ok(RiskReport {
+    RiskReport {
         params: *params,
         byzantine_provisioners: nb,
         quorums: Quorums::of(params.committee),
@@ -310,7 +315,7 @@ pub fn assess(params: &RiskParams) -> Result<RiskReport, RiskError> {
             per_iteration: odds.fails,
             per_round: odds.fails.pow(k),
         },
-    })
+    }
 }
 
 /// `x · (1 − (1 − x − y)^K) / (x + y)`: the first of up to `K` iterations that succeed with
@@ -325,32 +330,75 @@ pub fn per_round(x: LogProb, y: f64, k: u32) -> LogProb {
     LogProb::from_ln(x.ln() + ln_reach)
 }
 
-/// The smallest committee `C` (from 1 up to [`MAX_STEP_CREDITS`]) whose per-round safety
-/// risk ([`RiskReport::safety_risk_per_round`]) is at most `target`, with its report; `None`
-/// when no size reaches it. `params.committee` is ignored; the provisioners must suffice for
-/// the committee found.
+/// Largest committee the inverse search ([`smallest_committee`]) considers: above
+/// [`MAX_STEP_CREDITS`], which the committee contract refuses, so that the model can say how
+/// far beyond the protocol's limit a target lies.
+pub const MAX_SEARCH_CREDITS: u32 = 100_000;
+
+/// What [`smallest_committee`] found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommitteeSearch {
+    /// The target per-round safety risk.
+    pub target: f64,
+    /// The largest committee searched: `MAX_SEARCH_CREDITS`, or less when the provisioners
+    /// allow no larger committee.
+    pub searched_up_to: u32,
+    /// The smallest committee reaching the target, with its report (`None`: none up to
+    /// `searched_up_to`). Its size may exceed [`MAX_STEP_CREDITS`].
+    pub found: Option<RiskReport>,
+}
+
+/// The smallest committee `C` (up to [`MAX_SEARCH_CREDITS`] and what the provisioners allow)
+/// whose per-round safety risk ([`RiskReport::safety_risk_per_round`]) is at most `target`.
+/// `params.committee` is ignored.
+///
+/// The quorum `⌈2C/3⌉` steps by 2 every 3 credits, so the risk is not monotone in `C` (66
+/// is riskier than 65); within each residue class of `C` modulo 3 it falls as `C` grows, and the
+/// search bisects each class and keeps the smallest (a test compares it with a linear scan).
 ///
 /// # Errors
 /// [`RiskError::TargetOutOfRange`] for a target outside `(0, 1)`, and the errors of
 /// [`assess`] for the other parameters.
-pub fn smallest_committee(
-    params: &RiskParams,
-    target: f64,
-) -> Result<Option<RiskReport>, RiskError> {
+pub fn smallest_committee(params: &RiskParams, target: f64) -> Result<CommitteeSearch, RiskError> {
     if !(target.is_finite() && target > 0.0 && target < 1.0) {
         return Err(RiskError::TargetOutOfRange(target));
     }
     params.with_committee(1).validate()?;
+    let spare = params.with_committee(0).provisioners_needed();
+    let up_to = u64::from(MAX_SEARCH_CREDITS).min(params.provisioners - spare) as u32;
     let ln_target = target.ln();
-    for committee in 1..=MAX_STEP_CREDITS {
-        let candidate = params.with_committee(committee);
-        if candidate.provisioners < candidate.provisioners_needed() {
-            break;
+    let mut reaches = |committee: u32| -> Option<RiskReport> {
+        let report = assess_unbounded(&params.with_committee(committee));
+        (report.safety_risk_per_round().ln() <= ln_target).then_some(report)
+    };
+    let mut best: Option<RiskReport> = None;
+    for first in 1..=3u32.min(up_to) {
+        // The class first, first + 3, …, first + 3·last.
+        let last = (up_to - first) / 3;
+        let Some(mut found) = reaches(first + 3 * last) else {
+            continue;
+        };
+        let (mut lo, mut hi) = (0, last); // the answer's index is in lo..=hi
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match reaches(first + 3 * mid) {
+                Some(report) => {
+                    found = report;
+                    hi = mid;
+                }
+                None => lo = mid + 1,
+            }
         }
-        let report = assess(&candidate)?;
-        if report.safety_risk_per_round().ln() <= ln_target {
-            return Ok(Some(report));
+        if best
+            .as_ref()
+            .is_none_or(|b| found.params.committee < b.params.committee)
+        {
+            best = Some(found);
         }
     }
-    Ok(None)
+    Ok(CommitteeSearch {
+        target,
+        searched_up_to: up_to,
+        found: best,
+    })
 }
