@@ -5,3 +5,5 @@
 //! This crate must never depend on `runtime` or wasmtime: execution and eligibility reach it
 //! through traits, so the devnet plugs in the runtime and the committee contract, and the
 //! simulator plugs in fakes.
+
+pub mod risk;
