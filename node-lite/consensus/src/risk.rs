@@ -367,7 +367,7 @@ pub fn smallest_committee(params: &RiskParams, target: f64) -> Result<CommitteeS
     let spare = params.with_committee(0).provisioners_needed();
     let up_to = u64::from(MAX_SEARCH_CREDITS).min(params.provisioners - spare) as u32;
     let ln_target = target.ln();
-    let mut reaches = |committee: u32| -> Option<RiskReport> {
+    let reaches = |committee: u32| -> Option<RiskReport> {
         let report = assess_unbounded(&params.with_committee(committee));
         (report.safety_risk_per_round().ln() <= ln_target).then_some(report)
     };
