@@ -11,7 +11,7 @@
 
 use crate::engine::engine_fingerprint;
 use crate::host::HostState;
-use crate::ids::{CodeHash, blake2b_256};
+use crate::{CodeHash, blake2b_256};
 use parking_lot::{Mutex, RwLock};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};

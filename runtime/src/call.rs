@@ -15,10 +15,10 @@
 //! growing onto a fresh stack segment when the current thread's stack is short (`stacker`), so a
 //! deep chain of calls can never overflow the host's stack.
 
+use crate::CodeHash;
 use crate::cache::CompiledContract;
 use crate::error::{HostError, StoreError};
 use crate::host::{BlockInfo, HostState, HostTrap, Limiter};
-use crate::ids::CodeHash;
 use crate::journal::Journal;
 use crate::outcome::{CallError, CallTrace, Event, LimitKind, TrapKind};
 use crate::runtime::RuntimeInner;

@@ -482,7 +482,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
             let r = range(src, len)?;
             let digest = {
                 let input = mem.data(&c).get(r).ok_or_else(out_of_bounds)?;
-                crate::ids::blake2b_256(&[input])
+                crate::blake2b_256(&[input])
             };
             write_bytes(&mut c, dst, &digest)
         },

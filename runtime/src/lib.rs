@@ -36,39 +36,37 @@
 //! in-memory store), `session` (deploy and call), `outcome` (receipts and errors).
 
 pub mod config;
+// The state lives in its own crate (`runtime/state`, no wasm in it); these are its modules at
+// the paths the runtime has always given them.
+pub use ::state::store as state;
+pub use ::state::{merkle, redb_store, wal_store};
 pub mod gas;
-pub mod merkle;
-pub mod state;
 pub mod testing;
 
 mod cache;
 mod call;
-mod dump;
 mod engine;
 mod error;
 mod host;
-mod ids;
 mod journal;
 mod outcome;
-pub mod redb_store;
 mod runtime;
 mod session;
 mod validate;
-pub mod wal_store;
 
+pub use ::state::{ChangeSet, ContractRecord, MemoryStore, StateStore};
+pub use ::state::{CodeHash, blake2b_256, contract_id};
+pub use ::state::{ContractStorage, DumpError, StateDump};
+pub use ::state::{Proof, Root};
+pub use ::state::{PruneStats, RedbOptions, RedbStats, RedbStore, Snapshot, VersionInfo};
+pub use ::state::{WalOptions, WalStats, WalStore};
 pub use cache::CacheStats;
 pub use config::{Limits, RuntimeConfig};
-pub use dump::{ContractStorage, DumpError, StateDump};
 pub use engine::engine_fingerprint;
 pub use error::{DeployError, HostError, RuntimeError, StoreError};
 pub use gas::PriceTable;
 pub use host::BlockInfo;
-pub use ids::{CodeHash, blake2b_256, contract_id};
-pub use merkle::{Proof, Root};
 pub use outcome::{CallError, CallTrace, Event, LimitKind, Receipt, TraceOp, TrapKind};
-pub use redb_store::{PruneStats, RedbOptions, RedbStats, RedbStore, Snapshot, VersionInfo};
 pub use runtime::Runtime;
 pub use session::Session;
-pub use state::{ChangeSet, ContractRecord, MemoryStore, StateStore};
 pub use validate::{ALLOWED_FEATURES, ModuleInfo};
-pub use wal_store::{WalOptions, WalStats, WalStore};

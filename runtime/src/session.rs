@@ -8,12 +8,12 @@
 use crate::call::{CallTree, Deployed, Env, run_frame};
 use crate::error::{DeployError, HostError, StoreError};
 use crate::host::{BlockInfo, HostState, Limiter};
-use crate::ids::{CodeHash, contract_id};
 use crate::journal::Journal;
 use crate::merkle::Root;
 use crate::outcome::Receipt;
 use crate::runtime::Runtime;
 use crate::state::{ChangeSet, ContractRecord, StateStore};
+use crate::{CodeHash, contract_id};
 use host_api::{Address, ContractId};
 use std::sync::Arc;
 use wasmtime::{Store, Trap};

@@ -40,11 +40,11 @@ mod trace;
 pub use gas_report::{GasCheck, GasDiff, GasKey, GasReport, GasSnapshotError, GasStats, Tolerance};
 pub use trace::{label, render_trace, show_bytes};
 
+use crate::StateDump;
+use crate::blake2b_256;
 use crate::config::RuntimeConfig;
-use crate::dump::StateDump;
 use crate::error::{DeployError, HostError, RuntimeError, StoreError};
 use crate::host::BlockInfo;
-use crate::ids::blake2b_256;
 use crate::merkle::Root;
 use crate::outcome::{CallError, Event, Receipt};
 use crate::runtime::Runtime;

@@ -4,7 +4,7 @@ use super::{CODE, ROOTS, ReadNodes, db_error, decode_record, version_of};
 use crate::error::StoreError;
 use crate::ids::CodeHash;
 use crate::merkle::{self, LeafKey, NodeRef, Proof, Root};
-use crate::state::{ChangeSet, ContractRecord, StateStore};
+use crate::store::{ChangeSet, ContractRecord, StateStore};
 use host_api::ContractId;
 use redb::{Database, ReadTransaction, ReadableDatabase};
 use std::fmt;

@@ -59,7 +59,7 @@ use crate::error::StoreError;
 use crate::ids::{CodeHash, blake2b_256};
 use crate::merkle::{Proof, Root};
 use crate::redb_store::{check_format_of, db_error};
-use crate::state::{ChangeSet, ContractRecord, MemoryStore, StateStore, StorageChanges, borsh_len};
+use crate::store::{ChangeSet, ContractRecord, MemoryStore, StateStore, StorageChanges, borsh_len};
 use borsh::{BorshDeserialize, BorshSerialize};
 use host_api::ContractId;
 use parking_lot::Mutex;
@@ -396,14 +396,14 @@ impl WalStore {
     /// Test hook: the next commit encodes its record and opens its transaction, then aborts it
     /// instead of committing and reports [`StoreError::Backend`], as a crash before the commit
     /// would.
-    #[doc(hidden)]
+    #[cfg(any(test, feature = "test-utils"))]
     pub fn fail_next_commit(&self) {
         self.fail_next_commit.store(true, Ordering::SeqCst);
     }
 
     /// Test hook: the next checkpoint does all its work, then aborts its transaction instead of
     /// committing it.
-    #[doc(hidden)]
+    #[cfg(any(test, feature = "test-utils"))]
     pub fn fail_next_checkpoint(&self) {
         self.fail_next_checkpoint.store(true, Ordering::SeqCst);
     }

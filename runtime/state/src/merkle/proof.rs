@@ -18,7 +18,7 @@ use super::{
     leaf_hash, read_node, record_leaf_key, record_value_hash, storage_leaf_key, storage_value_hash,
 };
 use crate::error::StoreError;
-use crate::state::ContractRecord;
+use crate::store::ContractRecord;
 use borsh::{BorshDeserialize, BorshSerialize};
 use host_api::ContractId;
 

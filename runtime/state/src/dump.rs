@@ -12,7 +12,7 @@
 use crate::error::StoreError;
 use crate::ids::CodeHash;
 use crate::merkle::{self, Hash, LeafKey, Root};
-use crate::state::{ChangeSet, ContractRecord, MemoryStore, StateStore};
+use crate::store::{ChangeSet, ContractRecord, MemoryStore, StateStore};
 use host_api::ContractId;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -166,7 +166,7 @@ impl StateDump {
         for id in ids.collect::<std::collections::BTreeSet<_>>() {
             let want = self.storage.get(id).unwrap_or(&empty);
             let have = current.storage.get(id).unwrap_or(&empty);
-            let mut writes = crate::state::StorageChanges::new();
+            let mut writes = crate::store::StorageChanges::new();
             for (key, value) in want {
                 if have.get(key) != Some(value) {
                     writes.insert(key.clone(), Some(value.clone()));

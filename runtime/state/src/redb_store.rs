@@ -64,7 +64,7 @@ use nodes::{ReadNodes, WriteNodes};
 use crate::error::StoreError;
 use crate::ids::CodeHash;
 use crate::merkle::{self, NodeRef, Proof, Root};
-use crate::state::{ChangeSet, ContractRecord, StateStore};
+use crate::store::{ChangeSet, ContractRecord, StateStore};
 use borsh::BorshDeserialize;
 use host_api::ContractId;
 use redb::{
@@ -629,7 +629,7 @@ impl RedbStore {
 
     /// Test hook: the next write transaction does all its work, then is aborted instead of
     /// committed and reports [`StoreError::Backend`], as a crash before the commit would.
-    #[doc(hidden)]
+    #[cfg(any(test, feature = "test-utils"))]
     pub fn fail_next_commit(&self) {
         self.fail_next_commit.store(true, Ordering::SeqCst);
     }
