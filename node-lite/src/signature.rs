@@ -553,24 +553,11 @@ mod tests {
 
     /// A module whose code is valid and whose `contract-signatures` section is `section`.
     fn module_with_section(section: &[u8]) -> Vec<u8> {
-        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
-        let name = SIGNATURE_SECTION.as_bytes();
-        let mut payload = vec![u8::try_from(name.len()).unwrap()];
-        payload.extend_from_slice(name);
-        payload.extend_from_slice(section);
-        wasm.push(0); // custom section id
-        let mut len = payload.len();
-        loop {
-            let byte = (len & 0x7f) as u8;
-            len >>= 7;
-            if len == 0 {
-                wasm.push(byte);
-                break;
-            }
-            wasm.push(byte | 0x80);
-        }
-        wasm.extend_from_slice(&payload);
-        wasm
+        let data: String = section.iter().map(|b| format!("\\{b:02x}")).collect();
+        wat::parse_str(format!(
+            r#"(module (@custom "{SIGNATURE_SECTION}" "{data}") (memory (export "memory") 1))"#
+        ))
+        .unwrap()
     }
 
     #[test]

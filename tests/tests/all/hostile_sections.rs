@@ -10,28 +10,13 @@ use std::process::Command;
 /// A contract with one entry point `run` (status 0, no data) and `section` as its
 /// `contract-signatures` custom section.
 fn module_with_signatures(section: &str) -> Vec<u8> {
-    let mut wasm = wat::parse_str(
-        r#"(module (memory (export "memory") 1)
+    let data: String = section.bytes().map(|b| format!("\\{b:02x}")).collect();
+    wat::parse_str(format!(
+        r#"(module (@custom "{}" "{data}") (memory (export "memory") 1)
              (func (export "run") (param i32) (result i32) i32.const 0))"#,
-    )
-    .expect("valid WAT");
-    let name = host_api::abi::SIGNATURE_SECTION.as_bytes();
-    let mut payload = vec![u8::try_from(name.len()).expect("short name")];
-    payload.extend_from_slice(name);
-    payload.extend_from_slice(section.as_bytes());
-    wasm.push(0); // a custom section, appended after the code
-    let mut len = payload.len();
-    loop {
-        let byte = (len & 0x7f) as u8;
-        len >>= 7;
-        if len == 0 {
-            wasm.push(byte);
-            break;
-        }
-        wasm.push(byte | 0x80);
-    }
-    wasm.extend_from_slice(&payload);
-    wasm
+        host_api::abi::SIGNATURE_SECTION
+    ))
+    .expect("valid WAT")
 }
 
 fn write(dir: &Path, name: &str, section: &str) -> std::path::PathBuf {
@@ -53,6 +38,16 @@ fn run(args: &[&std::ffi::OsStr]) -> (i32, Value) {
         )
     });
     (out.status.code().expect("exit code"), json)
+}
+
+/// `node-lite exec MODULE --fn run`.
+fn exec_run(module: &Path) -> (i32, Value) {
+    run(&[
+        "exec".as_ref(),
+        module.as_os_str(),
+        "--fn".as_ref(),
+        "run".as_ref(),
+    ])
 }
 
 fn warnings(json: &Value) -> Vec<String> {
@@ -91,12 +86,7 @@ fn a_deeply_nested_signature_is_ignored_and_the_contract_still_runs() {
     // Short enough for the line cap, one level too deep for the nesting cap.
     let too_deep = format!("run(x: {}u8{}) -> u64", "Vec<".repeat(33), ">".repeat(33));
     let module = write(dir.path(), "too_deep.wasm", &too_deep);
-    let (code, json) = run(&[
-        "exec".as_ref(),
-        module.as_os_str(),
-        "--fn".as_ref(),
-        "run".as_ref(),
-    ]);
+    let (code, json) = exec_run(&module);
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["status"], "success");
     assert!(
@@ -135,12 +125,7 @@ fn a_zero_sized_array_return_type_cannot_inflate_the_receipt() {
     // 5.6 GB for 10¹⁰) to print an empty return value.
     for n in ["50000000", "10000000000"] {
         let module = write(dir.path(), "zst.wasm", &format!("run() -> [(); {n}]"));
-        let (code, json) = run(&[
-            "exec".as_ref(),
-            module.as_os_str(),
-            "--fn".as_ref(),
-            "run".as_ref(),
-        ]);
+        let (code, json) = exec_run(&module);
         assert_eq!(code, 0, "{json}");
         assert_eq!(json["return"]["hex"], "0x");
         assert_eq!(json["return"].get("decoded"), None, "{json}");
@@ -152,12 +137,7 @@ fn a_zero_sized_array_return_type_cannot_inflate_the_receipt() {
     }
     // A small one still decodes.
     let module = write(dir.path(), "small.wasm", "run() -> [(); 3]");
-    let (code, json) = run(&[
-        "exec".as_ref(),
-        module.as_os_str(),
-        "--fn".as_ref(),
-        "run".as_ref(),
-    ]);
+    let (code, json) = exec_run(&module);
     assert_eq!(code, 0, "{json}");
     assert_eq!(
         json["return"]["decoded"],
