@@ -82,7 +82,10 @@ fn main() {
     }
     let total = env_or("LATENCY_KEYS", 1_000_000);
     let commits = env_or("LATENCY_COMMITS", 5_000);
-    assert!(total > 0 && commits > 0, "LATENCY_KEYS and LATENCY_COMMITS must be positive");
+    assert!(
+        total > 0 && commits > 0,
+        "LATENCY_KEYS and LATENCY_COMMITS must be positive"
+    );
     let dir = tempfile::tempdir().expect("tempdir");
     let store = WalStore::open(dir.path().join("state.wal")).expect("open");
     let started = Instant::now();
@@ -119,8 +122,12 @@ fn main() {
     let after = store.stats();
     let slowest: Vec<(usize, f64)> = {
         let mut indexed: Vec<(usize, Duration)> = times.iter().copied().enumerate().collect();
-        indexed.sort_by(|a, b| b.1.cmp(&a.1));
-        indexed.iter().take(8).map(|&(i, d)| (i + 1, ms(d))).collect()
+        indexed.sort_by_key(|&(_, d)| std::cmp::Reverse(d));
+        indexed
+            .iter()
+            .take(8)
+            .map(|&(i, d)| (i + 1, ms(d)))
+            .collect()
     };
     times.sort();
     let median = quantile(&times, 0.5);

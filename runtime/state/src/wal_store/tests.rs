@@ -1,5 +1,6 @@
 use super::*;
 use crate::merkle;
+use redb::ReadableTable;
 
 const A: ContractId = ContractId([1; 32]);
 const B: ContractId = ContractId([2; 32]);
@@ -101,6 +102,7 @@ fn commits_survive_a_reopen_with_the_memory_stores_roots() {
             for (i, changes) in history().into_iter().enumerate() {
                 let expected = reference.commit(changes.clone()).unwrap();
                 assert_eq!(store.commit(changes).unwrap(), expected, "commit {i}");
+                store.wait_for_checkpoint();
                 roots.push(expected);
                 if half_way && i + 1 == HALF_WAY {
                     store.checkpoint().unwrap();
@@ -137,6 +139,7 @@ fn checkpoint_comes_when_the_log_outgrows_its_threshold() {
         let record = encode_record(store.root().unwrap(), &changes).unwrap();
         let grown = previous.log_bytes + record.len() as u64;
         store.commit(changes).unwrap();
+        store.wait_for_checkpoint();
         let now = store.stats();
         if grown > THRESHOLD {
             assert_eq!(now.checkpoint_version, Some(now.version), "{now:?}");
@@ -192,9 +195,11 @@ fn a_failed_checkpoint_keeps_the_commit_and_the_log() {
     };
     let store = WalStore::open_with(&path, options.clone()).unwrap();
     store.commit(deploy(A, b"code a")).unwrap();
+    store.wait_for_checkpoint();
     assert_eq!(store.stats().checkpoint_version, Some(1));
     store.fail_next_checkpoint();
     let root = store.commit(writes(A, 0..10, 2)).unwrap();
+    store.wait_for_checkpoint();
     let stats = store.stats();
     assert_eq!(stats.checkpoint_failures, 1);
     assert_eq!((stats.version, stats.checkpoint_version), (2, Some(1)));
@@ -203,6 +208,7 @@ fn a_failed_checkpoint_keeps_the_commit_and_the_log() {
     let reopened = WalStore::open_with(&path, options).unwrap();
     assert_eq!(reopened.root().unwrap(), root);
     reopened.commit(writes(A, 0..10, 3)).unwrap();
+    reopened.wait_for_checkpoint();
     let stats = reopened.stats();
     assert_eq!((stats.checkpoint_version, stats.log_records), (Some(3), 0));
 }
@@ -224,6 +230,7 @@ fn a_failed_checkpoint_is_retried_after_another_threshold() {
             store.fail_next_checkpoint();
         }
         store.commit(changes).unwrap();
+        store.wait_for_checkpoint();
         let now = store.stats();
         match failed_at {
             None if now.checkpoint_failures == 1 => failed_at = Some(now.log_bytes),
@@ -313,6 +320,24 @@ fn tamper(
     txn.commit().unwrap();
 }
 
+/// Overwrite the first chunk of checkpoint `version` of a closed store's file.
+fn tamper_chunk(path: &Path, version: u64, edit: impl Fn(&mut Vec<u8>)) {
+    let db = Database::create(path).unwrap();
+    let txn = db.begin_write().unwrap();
+    {
+        let mut t = txn.open_table(checkpoint::CHUNKS).unwrap();
+        let mut bytes = t
+            .get((version, 0))
+            .unwrap()
+            .expect("chunk")
+            .value()
+            .to_vec();
+        edit(&mut bytes);
+        t.insert((version, 0), bytes.as_slice()).unwrap();
+    }
+    txn.commit().unwrap();
+}
+
 fn open_error(path: &Path) -> String {
     match WalStore::open(path) {
         Err(e @ StoreError::Corrupt { .. }) => e.to_string(),
@@ -329,6 +354,7 @@ fn damaged_logs_and_checkpoints_are_refused() {
         let store = WalStore::open_with(&path, WalOptions { checkpoint_bytes }).unwrap();
         for changes in history().into_iter().take(6) {
             store.commit(changes).unwrap();
+            store.wait_for_checkpoint();
         }
         (dir, path)
     };
@@ -362,14 +388,22 @@ fn damaged_logs_and_checkpoints_are_refused() {
 
     // A flipped byte in the checkpoint's content, and a checkpoint resealed with another root.
     let (_d, path) = build(Some(1));
-    tamper(&path, CHECKPOINT, 6, |b| *b.last_mut().unwrap() ^= 1);
+    tamper_chunk(&path, 6, |b| *b.last_mut().unwrap() ^= 1);
     let msg = open_error(&path);
     assert!(msg.contains("checkpoint 6: checksum mismatch"), "{msg}");
     let (_d, path) = build(Some(1));
+    let content = {
+        let db = Database::create(&path).unwrap();
+        let txn = db.begin_read().unwrap();
+        checkpoint::read_checkpoint(&txn, "test")
+            .unwrap()
+            .unwrap()
+            .content
+    };
     tamper(&path, CHECKPOINT, 6, |b| {
-        let mut body = b[32..].to_vec();
-        body[0] ^= 1;
-        *b = sealed(&body);
+        b[CHECKSUM_LEN] ^= 1;
+        let sum = blake2b_256(&[&b[CHECKSUM_LEN..], &content]);
+        b[..CHECKSUM_LEN].copy_from_slice(&sum);
     });
     let msg = open_error(&path);
     assert!(
@@ -413,7 +447,7 @@ fn files_of_the_other_store_are_refused() {
         .unwrap();
     match crate::RedbStore::open(&path) {
         Err(StoreError::Corrupt { message, .. }) => {
-            assert!(message.contains("sandbox-state-wal-v1"), "{message}");
+            assert!(message.contains("sandbox-state-wal-v2"), "{message}");
         }
         other => panic!("expected a corrupt store, got {other:?}"),
     }
