@@ -11,7 +11,8 @@
 //! not with the state. The price:
 //! - the state must fit in memory: a few hundred bytes per key (the tree alone takes about 235
 //!   at 1 M keys; the maps hold the keys and values besides);
-//! - the checkpoint must fit in one redb value (redb's limit: 3 GiB of encoded content);
+//! - a checkpoint is built in memory, off the commit path: while one is written, a decoded copy
+//!   of the content (its maps, no tree) and its encoding are held besides the state;
 //! - opening replays the log since the checkpoint;
 //! - only the current version is held in memory: an older one, back to the last checkpoint, is
 //!   rebuilt on demand by [`WalStore::snapshot`] at the cost of a load of the whole state (a
@@ -21,16 +22,20 @@
 //!
 //! | table | key | value |
 //! |---|---|---|
-//! | `meta` | `"format"` | `sandbox-state-wal-v1` |
+//! | `meta` | `"format"` | `sandbox-state-wal-v2` |
 //! | `log` | version (u64) | `checksum (32) ‖ record` |
-//! | `checkpoint` | version (u64) | `checksum (32) ‖ root (32) ‖ content` |
+//! | `checkpoint` | version (u64) | `checksum (32) ‖ root (32) ‖ content length (u64) ‖ chunks (u32)` |
+//! | `checkpoint_chunks` | (version (u64), index (u32)) | the content's bytes from `index` × 256 KiB |
+//! | `records` | key (bytes) | value (bytes): the caller's [records](crate::records) |
 //!
 //! - A **record** is the borsh encoding of `(base root, change set)`: the root the changes were
 //!   made over and the changes themselves (code, contract records, storage writes and deletes,
 //!   in key order). Version `n`'s record holds the changes from version `n - 1` to `n`.
 //! - The **checkpoint** (at most one) is the whole content at its version, encoded as
-//!   [`MemoryStore::save`] encodes it, with the root of that content.
-//! - Every checksum is BLAKE2b-256 of the bytes after it.
+//!   [`MemoryStore::save`] encodes it, with the root of that content; the content is stored in
+//!   chunks of [`CHECKPOINT_CHUNK_BYTES`], and its head's checksum covers the head and the whole
+//!   content. Format v1 held the content in the head's value, and had no records table.
+//! - Every other checksum is BLAKE2b-256 of the bytes after it.
 //!
 //! # Commit, checkpoint, open
 //!
@@ -39,12 +44,16 @@
 //! leaves nothing behind, in memory or on disk. Readers never see changes that are not durable.
 //!
 //! When the log written since the last checkpoint outgrows [`WalOptions::checkpoint_bytes`]
-//! (by default the last checkpoint's size, at least 8 MiB), the commit that crossed it also
-//! writes a new checkpoint and deletes the records it covers, in one transaction. A checkpoint
-//! costs a write of the whole state, but comes only after at least as many bytes of log: the
-//! disk writes per commit stay proportional to the change set. A checkpoint that fails leaves
-//! the log as it was and does not fail its commit, which is durable already; it is tried again
-//! once the log has grown by another threshold ([`WalStats::checkpoint_failures`] counts them).
+//! (by default the last checkpoint's size, at least 8 MiB), the commit that crossed it starts a
+//! checkpoint of its version **in the background** and returns: a thread builds it from the
+//! last checkpoint and the log (never from the live state, so commits continue without waiting
+//! for it), writes it in chunks, then seals it and deletes the records it covers in one durable
+//! transaction (`wal_store/checkpoint.rs` says why, and what a crash at each point leaves). A
+//! checkpoint costs a write of the whole state, but comes only after at least as many bytes of
+//! log: the disk writes per commit stay proportional to the change set. A checkpoint that fails
+//! leaves the log as it was and does not fail its commit, which is durable already; it is tried
+//! again once the log has grown by another threshold ([`WalStats::checkpoint_failures`] counts
+//! them). [`WalStore::checkpoint`] writes one in the caller's thread.
 //!
 //! Opening loads the checkpoint (its root is checked against the tree rebuilt from it) and
 //! replays the records after it in order: each must be the next version and name the current
@@ -254,7 +263,7 @@ impl WalStore {
         txn.open_table(RECORDS).map_err(|e| db_error(&path, e))?;
         txn.open_table(checkpoint::CHUNKS)
             .map_err(|e| db_error(&path, e))?;
-        checkpoint::remove_unsealed_chunks(&txn, &path)?;
+        checkpoint::tidy(&txn, &path)?;
         txn.commit().map_err(|e| db_error(&path, e))?;
         let (memory, log) = Self::replay(&db, &path, u64::MAX)?;
         Ok(Self {
@@ -292,25 +301,9 @@ impl WalStore {
                 memory
             }
         };
+        // Records the checkpoint covers may be left after it (deleted after its seal, and by
+        // the next open): replay starts after it.
         let records = txn.open_table(LOG).map_err(|e| db_error(path, e))?;
-        // A checkpoint deletes the records it covers in its own transaction: one left behind
-        // means the file was changed by something else.
-        if let Some(checkpoint) = log.stats.checkpoint_version
-            && let Some((stale, _)) = records
-                .range(..=checkpoint)
-                .map_err(e)?
-                .next()
-                .transpose()
-                .map_err(e)?
-        {
-            return Err(corrupt(
-                path,
-                format!(
-                    "log record {} is covered by checkpoint {checkpoint} and should not exist",
-                    stale.value()
-                ),
-            ));
-        }
         if log.stats.version > upto {
             return Err(StoreError::UnknownSnapshot(format!(
                 "version {upto} (the checkpoint is at {})",
@@ -436,6 +429,7 @@ impl WalStore {
     fn job(&self, version: u64, root: Root) -> checkpoint::Job {
         checkpoint::Job {
             db: self.db.clone(),
+            log: self.log.clone(),
             path: self.path.clone(),
             version,
             root,

@@ -13,7 +13,8 @@
 //!
 //! Runs come in chains of [`CHAIN`] on one file, each child continuing the stream where the last
 //! one was killed, so kills land in a fresh file's creation, in commits over a reopened store and,
-//! for the `WalStore` (a checkpoint every few commits), in checkpoints.
+//! for the `WalStore` (a checkpoint after every commit), in background checkpoints (the summary
+//! counts the kills that left one unsealed).
 //!
 //! A harness-less test (`harness = false`): `cargo test -p state --test crash` runs
 //! [`DEFAULT_RUNS`] runs per store; `STATE_CRASH_RUNS=100 cargo test -p state --test crash`
@@ -36,8 +37,9 @@ const CHAIN: u64 = 5;
 /// The latest kill, in milliseconds after the child is started: long enough for it to open the
 /// store and commit for a while, short enough for many runs.
 const MAX_KILL_MS: u64 = 600;
-/// The `WalStore`'s checkpoint threshold: a checkpoint every few commits of the stream.
-const WAL_CHECKPOINT_BYTES: u64 = 4_000;
+/// The `WalStore`'s checkpoint threshold: any log starts a checkpoint, so one is under way most
+/// of the time and kills land in them.
+const WAL_CHECKPOINT_BYTES: u64 = 1;
 /// The one contract whose storage the stream writes.
 const CONTRACT: ContractId = ContractId([5; 32]);
 /// The prefix of the height records.
@@ -179,6 +181,26 @@ fn child(kind: Kind, path: &Path) {
 struct RunReport {
     reported: u64,
     found: u64,
+    /// The kill left a checkpoint's chunks without its seal (a `WalStore` killed mid-checkpoint).
+    unsealed_checkpoint: bool,
+}
+
+/// Whether the `WalStore` file at `path` holds chunks of a checkpoint that was never sealed,
+/// read with redb directly before the store's own open removes them.
+fn has_unsealed_checkpoint(path: &Path) -> bool {
+    use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+    const HEADS: TableDefinition<u64, &[u8]> = TableDefinition::new("checkpoint");
+    const CHUNKS: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("checkpoint_chunks");
+    let db = redb::Database::create(path).expect("open the file with redb");
+    let txn = db.begin_read().expect("read");
+    let (Ok(heads), Ok(chunks)) = (txn.open_table(HEADS), txn.open_table(CHUNKS)) else {
+        return false; // killed before its tables were created
+    };
+    let sealed = heads.last().expect("heads").map(|(v, _)| v.value());
+    chunks
+        .iter()
+        .expect("chunks")
+        .any(|entry| Some(entry.expect("chunk").0.value().0) != sealed)
 }
 
 /// Start a child on `path` (at height `last`), kill it after `delay`, reopen and check;
@@ -206,6 +228,7 @@ fn run(kind: Kind, path: &Path, last: u64, delay: Duration, stream: &mut Stream)
         .filter_map(|l| l.strip_prefix("committed ")?.parse::<u64>().ok())
         .max()
         .unwrap_or(0);
+    let unsealed_checkpoint = matches!(kind, Kind::Wal) && has_unsealed_checkpoint(path);
     let store = kind.open(path);
     let found = last_height(&*store);
     let root = store.root().expect("root");
@@ -236,7 +259,11 @@ fn run(kind: Kind, path: &Path, last: u64, delay: Duration, stream: &mut Stream)
             "{name}: record {height}"
         );
     }
-    RunReport { reported, found }
+    RunReport {
+        reported,
+        found,
+        unsealed_checkpoint,
+    }
 }
 
 fn parent() {
@@ -250,7 +277,7 @@ fn parent() {
     };
     for kind in [Kind::Redb, Kind::Wal] {
         let mut rng = Rng(seed);
-        let (mut in_flight, mut commits, mut empty) = (0, 0, 0);
+        let (mut in_flight, mut commits, mut empty, mut mid_checkpoint) = (0, 0, 0, 0);
         let mut dir = tempfile::tempdir().expect("tempdir");
         let mut stream = Stream::new();
         let mut last = 0;
@@ -266,12 +293,13 @@ fn parent() {
             commits += report.found - last;
             in_flight += u64::from(report.found > report.reported && report.found > last);
             empty += u64::from(report.found == last);
+            mid_checkpoint += u64::from(report.unsealed_checkpoint);
             last = report.found;
         }
         println!(
             "crash {}: {runs} runs (seed {seed}), {commits} commits survived the kills, \
              {in_flight} kills found the commit in flight durable, {empty} kills came before \
-             any commit of their run",
+             any commit of their run, {mid_checkpoint} kills left a checkpoint unsealed",
             kind.name()
         );
     }

@@ -2,11 +2,11 @@ use super::*;
 use crate::merkle;
 use redb::ReadableTable;
 
-const A: ContractId = ContractId([1; 32]);
-const B: ContractId = ContractId([2; 32]);
+pub(super) const A: ContractId = ContractId([1; 32]);
+pub(super) const B: ContractId = ContractId([2; 32]);
 
 /// Writes `round` into keys `keys` of contract `id`, deleting key 0 on odd rounds.
-fn writes(id: ContractId, keys: std::ops::Range<u32>, round: u8) -> ChangeSet {
+pub(super) fn writes(id: ContractId, keys: std::ops::Range<u32>, round: u8) -> ChangeSet {
     let mut changes = ChangeSet::default();
     let mut w: BTreeMap<Vec<u8>, Option<Vec<u8>>> = keys
         .map(|k| {
@@ -24,7 +24,7 @@ fn writes(id: ContractId, keys: std::ops::Range<u32>, round: u8) -> ChangeSet {
 }
 
 /// A deploy: code and a record for `id`.
-fn deploy(id: ContractId, code: &[u8]) -> ChangeSet {
+pub(super) fn deploy(id: ContractId, code: &[u8]) -> ChangeSet {
     let mut changes = ChangeSet::default();
     let hash = CodeHash(blake2b_256(&[code]));
     changes.code.insert(hash, Arc::from(code));
@@ -39,7 +39,7 @@ fn deploy(id: ContractId, code: &[u8]) -> ChangeSet {
 }
 
 /// A sequence of change sets touching records, code and storage of two contracts.
-fn history() -> Vec<ChangeSet> {
+pub(super) fn history() -> Vec<ChangeSet> {
     let mut out = vec![deploy(A, b"code a"), deploy(B, b"code b")];
     for round in 0..12u8 {
         let id = if round % 3 == 0 { B } else { A };
@@ -48,7 +48,7 @@ fn history() -> Vec<ChangeSet> {
     out
 }
 
-fn tmp() -> (tempfile::TempDir, std::path::PathBuf) {
+pub(super) fn tmp() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.wal");
     (dir, path)
@@ -63,7 +63,7 @@ fn sealed(body: &[u8]) -> Vec<u8> {
 }
 
 /// A store at `path` that checkpoints once its log passes `bytes`.
-fn with_threshold(path: &Path, bytes: u64) -> WalStore {
+pub(super) fn with_threshold(path: &Path, bytes: u64) -> WalStore {
     let options = WalOptions {
         checkpoint_bytes: Some(bytes),
     };
@@ -71,7 +71,7 @@ fn with_threshold(path: &Path, bytes: u64) -> WalStore {
 }
 
 /// Every storage value and record the history could have touched, as read from `store`.
-fn content(store: &dyn StateStore) -> Vec<Option<Vec<u8>>> {
+pub(super) fn content(store: &dyn StateStore) -> Vec<Option<Vec<u8>>> {
     let mut out = vec![];
     for id in [A, B] {
         for k in 0u32..45 {
@@ -410,22 +410,38 @@ fn damaged_logs_and_checkpoints_are_refused() {
         msg.contains("checkpoint 6: its content does not have its root"),
         "{msg}"
     );
+}
 
-    // A record the checkpoint covers, left in the log.
-    let (_d, path) = build(Some(1));
+/// A record the checkpoint covers, left in the log (its checkpoint deletes such records after its
+/// seal, so a crash can leave some), is not replayed, and the next open deletes it.
+#[test]
+fn records_a_checkpoint_covers_are_deleted_at_open() {
+    let (_dir, path) = tmp();
+    let root = {
+        let store = with_threshold(&path, 1);
+        for changes in history().into_iter().take(6) {
+            store.commit(changes).unwrap();
+            store.wait_for_checkpoint();
+        }
+        assert_eq!(store.stats().checkpoint_version, Some(6));
+        store.root().unwrap()
+    };
     {
         let db = Database::create(&path).unwrap();
         let txn = db.begin_write().unwrap();
         txn.open_table(LOG)
             .unwrap()
-            .insert(5, &b"stale"[..])
+            .insert(5, &b"covered, not even a record"[..])
             .unwrap();
         txn.commit().unwrap();
     }
-    let msg = open_error(&path);
-    assert!(
-        msg.contains("log record 5 is covered by checkpoint 6"),
-        "{msg}"
+    let reopened = with_threshold(&path, 1);
+    assert_eq!(reopened.root().unwrap(), root);
+    assert_eq!(reopened.stats().log_records, 0);
+    let txn = reopened.db.begin_read().unwrap();
+    assert_eq!(
+        txn.open_table(LOG).unwrap().get(5).unwrap().map(|_| ()),
+        None
     );
 }
 
