@@ -47,6 +47,12 @@ pub enum Command {
     /// Run a script of calls in the in-process harness and report gas per entry point (calls,
     /// min, avg, max); write a gas snapshot, or check one with a tolerance (exit 1 beyond it).
     GasReport(GasReportArgs),
+    /// The Byzantine-stake risk model: exact odds, per step, iteration and round, that Byzantine
+    /// stake breaks safety (supermajority alone, equivocation) or liveness, and the expected
+    /// rounds until a first success.
+    ///
+    /// Exit code: 0 printed, 2 a parameter out of bounds.
+    Security(SecurityArgs),
 }
 
 /// `contract` subcommands.
@@ -159,6 +165,56 @@ pub enum StateCommand {
     },
     /// List the retained versions and the snapshots.
     Versions,
+}
+
+/// Arguments of `security`.
+#[derive(Debug, clap::Args)]
+pub struct SecurityArgs {
+    /// The Byzantine share of the stake, in [0, 1).
+    #[arg(long, value_name = "F", default_value_t = 0.3)]
+    pub byzantine: f64,
+    /// The (expected) credits of a validation or ratification committee.
+    #[arg(long, value_name = "C", default_value_t = 64)]
+    pub committee: u32,
+    /// Private (VRF, the default) or public (deterministic) sortition.
+    #[arg(long, value_enum, default_value_t = SortitionMode::Private)]
+    pub mode: SortitionMode,
+    /// Equal-stake provisioners, one lot each.
+    #[arg(long, value_name = "N", default_value_t = consensus::risk::DEFAULT_PROVISIONERS)]
+    pub provisioners: u64,
+    /// Most iterations per round.
+    #[arg(long, value_name = "K", default_value_t = consensus::risk::DEFAULT_ITERATIONS)]
+    pub iterations: u32,
+    /// Also find the smallest committee whose per-round safety risk is at most this.
+    #[arg(long, value_name = "RISK")]
+    pub target: Option<f64>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The sortition mode of `security --mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortitionMode {
+    /// Each provisioner learns its credits from its own VRF and reveals them with its vote.
+    Private,
+    /// Committees are drawn deterministically from the seed, known to all in advance.
+    Public,
+}
+
+impl From<&SecurityArgs> for crate::security::SecurityRequest {
+    fn from(a: &SecurityArgs) -> Self {
+        let mode = match a.mode {
+            SortitionMode::Private => consensus::risk::Mode::Private,
+            SortitionMode::Public => consensus::risk::Mode::Public,
+        };
+        crate::security::SecurityRequest {
+            params: consensus::risk::RiskParams::new(a.byzantine, a.committee, mode)
+                .with_provisioners(a.provisioners)
+                .with_iterations(a.iterations),
+            target: a.target,
+        }
+    }
 }
 
 /// Arguments of `gas-report`.

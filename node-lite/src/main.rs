@@ -36,6 +36,7 @@ fn main() {
             }
         },
         Command::GasReport(args) => gas_report(args.into()),
+        Command::Security(args) => security(&args),
     };
     std::process::exit(code);
 }
@@ -70,6 +71,23 @@ fn gas_report(req: node_lite::gas_script::GasReportRequest) -> i32 {
         Err(e @ node_lite::gas_script::GasScriptError::Unexpected { .. }) => {
             eprintln!("error: {e}");
             1
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
+
+fn security(args: &node_lite::cli::SecurityArgs) -> i32 {
+    match node_lite::security::run(&args.into()) {
+        Ok(report) if args.json => {
+            print_json(&report.to_json());
+            0
+        }
+        Ok(report) => {
+            print!("{}", report.render_text());
+            0
         }
         Err(e) => {
             eprintln!("error: {e}");
