@@ -10,6 +10,9 @@ use runtime::BlockInfo;
 use runtime::testing::Tolerance;
 use std::path::PathBuf;
 
+/// The environment variable read when `--state` is not given.
+pub const STATE_ENV: &str = "NODE_LITE_STATE";
+
 /// A WebAssembly contract sandbox with a light proof-of-stake devnet.
 #[derive(Debug, Parser)]
 #[command(name = "node-lite", version, about)]
@@ -86,12 +89,15 @@ pub enum ContractCommand {
 pub struct DeployArgs {
     /// The module: a `.wasm` file or WAT text.
     pub contract: PathBuf,
-    /// The state directory.
-    #[arg(long, value_name = "DIR")]
+    /// The state directory (created when missing).
+    #[arg(long, value_name = "DIR", env = STATE_ENV)]
     pub state: PathBuf,
-    /// A name to call it by.
+    /// A name to call it by (at most 64 bytes).
     #[arg(long)]
     pub name: Option<String>,
+    /// Bind `--name` even if it already points at another contract.
+    #[arg(long, requires = "name")]
+    pub force: bool,
     /// The deployer's address (64 hex digits); defaults to the dev account.
     #[arg(long, value_name = "HEX")]
     pub owner: Option<Address>,
@@ -105,8 +111,8 @@ pub struct DeployArgs {
 pub struct CallArgs {
     /// The contract: the name given at deploy, or its id (64 hex digits).
     pub contract: String,
-    /// The state directory.
-    #[arg(long, value_name = "DIR")]
+    /// The state directory (made by `deploy` or `state load`).
+    #[arg(long, value_name = "DIR", env = STATE_ENV)]
     pub state: PathBuf,
     /// The entry point to call.
     #[arg(long = "fn", value_name = "NAME")]
@@ -137,8 +143,8 @@ pub struct StateArgs {
     /// What to do.
     #[command(subcommand)]
     pub command: StateCommand,
-    /// The state directory (required).
-    #[arg(long, value_name = "DIR", global = true)]
+    /// The state directory (only `load` creates one).
+    #[arg(long, value_name = "DIR", global = true, env = STATE_ENV)]
     pub state: Option<PathBuf>,
 }
 
@@ -243,6 +249,7 @@ impl From<DeployArgs> for DeployRequest {
             owner: a.owner.unwrap_or(DEV_ACCOUNT),
             nonce: a.nonce,
             name: a.name,
+            force: a.force,
         }
     }
 }

@@ -31,8 +31,16 @@ fn main() {
         Command::State(args) => match args.state {
             Some(dir) => print_output(node_lite::state_cmd::run(&dir, &args.command.into())),
             None => {
-                eprintln!("error: `state` needs --state DIR");
-                2
+                use clap::CommandFactory;
+                Cli::command()
+                    .error(
+                        clap::error::ErrorKind::MissingRequiredArgument,
+                        format!(
+                            "`state` needs --state DIR (or {})",
+                            node_lite::cli::STATE_ENV
+                        ),
+                    )
+                    .exit()
             }
         },
         Command::GasReport(args) => gas_report(args.into()),
