@@ -190,8 +190,6 @@ impl Persisted {
             Output::Accept(block) => {
                 let label = Label::Accepted(u16::MAX);
                 self.chain.push((block.clone(), label));
-                let height = block.header().height;
-                self.records.retain(|r| r.slot.0 > height);
                 if self.chain.len() > retained {
                     let excess = self.chain.len() - retained;
                     self.chain.drain(..excess);
@@ -202,6 +200,9 @@ impl Persisted {
             }
             Output::Labels(changes) => {
                 for change in changes {
+                    if change.label == Label::Final {
+                        self.records.retain(|r| r.slot.0 > change.height);
+                    }
                     if let Some(entry) = self
                         .chain
                         .iter_mut()

@@ -203,7 +203,10 @@ impl Provisioner {
         let tip = self.chain.tip().clone();
         let number = tip.block.header().height + 1;
         let sortition = Sortition::new(self.eligibility.as_ref(), number, tip.block.header().seed);
-        self.records.retain(|slot, _| slot.0 >= number);
+        // Records of rounds above the last final block stay: the fork choice can revert to
+        // such a round, and the node must not sign anything new in a slot it signed before.
+        let last_final = self.chain.last_final();
+        self.records.retain(|slot, _| slot.0 > last_final);
         let resume = self
             .records
             .keys()

@@ -116,7 +116,7 @@ impl Provisioner {
                 _ => self.ratification_decided(h.iteration, value, votes),
             },
         }
-        self.maybe_jump(h.iteration);
+        self.maybe_jump(h.round, h.iteration);
         Ok(())
     }
 
@@ -255,12 +255,14 @@ impl Provisioner {
 
     /// A node left behind in iterations (after a partition) joins a later iteration of its
     /// round once it has seen valid votes worth a majority of a committee there.
-    fn maybe_jump(&mut self, iteration: u8) {
+    fn maybe_jump(&mut self, number: u64, iteration: u8) {
         let round = self.round();
-        if iteration <= round.iteration {
+        if number != round.number || iteration <= round.iteration {
             return;
         }
-        let state = &round.iterations[&iteration];
+        let Some(state) = round.iterations.get(&iteration) else {
+            return;
+        };
         let seen = state
             .validation
             .total_credits()

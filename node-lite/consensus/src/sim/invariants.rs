@@ -60,8 +60,15 @@ impl Invariants {
         let slot = (key, header.round, header.iteration, header.step as u8);
         match self.signed.get(&slot) {
             Some(p) if *p != header.payload => Err(format!(
-                "honest node {node} signed twice in round {} iteration {} step {:?}",
-                header.round, header.iteration, header.step
+                "honest node {node} signed twice in round {} iteration {} step {:?}: {}",
+                header.round,
+                header.iteration,
+                header.step,
+                match message {
+                    Message::Vote(v) =>
+                        format!("second vote {:?} on {:?}", v.value, &v.prev_hash[..4]),
+                    _ => "a second candidate".into(),
+                }
             )),
             Some(_) => Ok(()),
             None => {

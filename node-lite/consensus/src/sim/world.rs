@@ -589,13 +589,26 @@ impl Simulator {
     /// # Errors
     /// The first violated invariant (with the seed to replay).
     pub fn run(&mut self, rounds: u64) -> Result<Report, Violation> {
+        let all: Vec<usize> = (0..self.nodes.len()).filter(|i| self.honest(*i)).collect();
+        self.run_nodes(&all, rounds)
+    }
+
+    /// As [`Simulator::run`], waiting only for `nodes` (e.g. the ones not cut off for good).
+    ///
+    /// # Errors
+    /// The first violated invariant.
+    pub fn run_nodes(&mut self, nodes: &[usize], rounds: u64) -> Result<Report, Violation> {
         if let Some(v) = self.startup.take() {
             return Err(v);
         }
         let heal = self.options.heal_time();
         let mut last_progress = (0u64, 0 as Time);
         loop {
-            let (min, _) = self.honest_finals();
+            let min = nodes
+                .iter()
+                .map(|i| self.nodes[*i].final_height)
+                .min()
+                .unwrap_or(0);
             if min >= rounds {
                 break;
             }
