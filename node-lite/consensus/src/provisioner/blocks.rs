@@ -68,6 +68,13 @@ impl Provisioner {
             return Ok(());
         }
         state.candidate = Some(Arc::new(candidate.clone()));
+        if from != u64::MAX {
+            // Relay (gossip) the first candidate seen for the slot: a generator that sends
+            // different candidates to different peers is then seen by everyone and convicted.
+            let relay = Arc::new(Message::Candidate(candidate.clone()));
+            self.emit(Output::Broadcast(relay));
+        }
+        let round = self.round();
         if round.iteration == iteration && round.step == Step::Proposal {
             self.enter_validation(false);
         } else if round.iteration == iteration && round.step == Step::Validation {
@@ -120,6 +127,14 @@ impl Provisioner {
         if height > tip_height + 1 {
             let message = Arc::new(Message::Block(block.clone()));
             return self.defer(from, &message, height - 1);
+        }
+        // A relayed copy of a block already held (same generator signature): nothing to do.
+        if self
+            .chain
+            .get(height)
+            .is_some_and(|e| e.block.candidate.signature == block.candidate.signature)
+        {
+            return Err(MessageError::Duplicate);
         }
         let hash = block.hash();
         if let Some(existing) = self.chain.get(height) {

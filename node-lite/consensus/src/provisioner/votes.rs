@@ -93,8 +93,19 @@ impl Provisioner {
             return Err(MessageError::BadSignature("vote"));
         }
         if let Some(carried) = &vote.validation {
-            self.check_step_votes(h.iteration, Step::Validation, &vote.value, carried)?;
-            self.validation_decided(h.iteration, vote.value, carried.clone());
+            // Already holding a checked validation quorum for this value justifies the vote;
+            // otherwise its carried step votes must (every voter aggregates its own subset,
+            // so checking each would cost a full verification per ratification vote).
+            let known = self
+                .round()
+                .iterations
+                .get(&h.iteration)
+                .and_then(|s| s.validation_result.as_ref())
+                .is_some_and(|(value, _)| *value == vote.value);
+            if !known {
+                self.check_step_votes(h.iteration, Step::Validation, &vote.value, carried)?;
+                self.validation_decided(h.iteration, vote.value, carried.clone());
+            }
         }
         let thresholds = self.round().sortition.thresholds(h.step);
         let need = needed(&thresholds, &vote.value);
@@ -172,8 +183,15 @@ impl Provisioner {
     fn ratification_decided(&mut self, iteration: u8, value: VoteValue, votes: StepVotes) {
         let round = self.round();
         let state = round.iterations.entry(iteration).or_default();
+        let own = state
+            .validation_result
+            .as_ref()
+            .filter(|(v, _)| *v == value)
+            .map(|(_, votes)| votes.clone());
         let validation = if value == VoteValue::NoQuorum {
             StepVotes::empty()
+        } else if let Some(own) = own {
+            own
         } else {
             match state.ratification.carried_validation(&value) {
                 Some(v) => v.clone(),

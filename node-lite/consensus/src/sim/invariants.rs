@@ -47,8 +47,13 @@ impl Invariants {
         }
     }
 
-    /// An honest node sent `message`: it never signs two payloads for one slot.
-    pub fn on_sent(&mut self, node: usize, message: &Message) -> Result<(), String> {
+    /// An honest node with key `own` sent `message`: it never signs two payloads for one slot.
+    pub fn on_sent(
+        &mut self,
+        node: usize,
+        own: &BlsPublicKey,
+        message: &Message,
+    ) -> Result<(), String> {
         let (key, header) = match message {
             Message::Vote(v) => (v.voter, v.header),
             Message::Candidate(c) => (
@@ -57,6 +62,10 @@ impl Invariants {
             ),
             _ => return Ok(()),
         };
+        if key != *own {
+            // A relayed message: signed by someone else.
+            return Ok(());
+        }
         let slot = (key, header.round, header.iteration, header.step as u8);
         match self.signed.get(&slot) {
             Some(p) if *p != header.payload => Err(format!(

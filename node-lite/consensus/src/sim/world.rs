@@ -366,8 +366,9 @@ impl Simulator {
             match output {
                 Output::Broadcast(message) => {
                     if honest {
+                        let own = self.nodes[node].signer.public_key();
                         self.invariants
-                            .on_sent(node, &message)
+                            .on_sent(node, &own, &message)
                             .map_err(|r| self.violation(r))?;
                     }
                     self.byzantine_broadcast(node, message);
