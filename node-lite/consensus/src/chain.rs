@@ -183,3 +183,80 @@ impl Chain {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Genesis;
+    use genesis_types::Seed;
+
+    fn child(parent: &Block, iteration: u8) -> Arc<Block> {
+        let mut block = parent.clone();
+        let header = &mut block.candidate.header;
+        header.height += 1;
+        header.prev_hash = parent.hash();
+        header.iteration = iteration;
+        Arc::new(block)
+    }
+
+    fn genesis() -> Arc<Block> {
+        Arc::new(Block::genesis(&Genesis {
+            seed: Seed([0; 48]),
+            state_root: [0; 32],
+            timestamp: 0,
+        }))
+    }
+
+    #[test]
+    fn happy_path_finalizes_the_parent() {
+        let mut chain = Chain::new(genesis(), 16);
+        let b1 = child(&chain.tip().block.clone(), 0);
+        let changes = chain.push(b1.clone(), 0);
+        assert_eq!(changes[0].label, Label::Attested(1));
+        let b2 = child(&b1, 0);
+        let changes = chain.push(b2, 0);
+        assert!(
+            changes
+                .iter()
+                .any(|c| c.height == 1 && c.label == Label::Final)
+        );
+        assert_eq!(chain.last_final(), 1);
+        assert!(!chain.revert_to(0), "a final block is never reverted");
+    }
+
+    #[test]
+    fn an_accepted_block_needs_stable_successors() {
+        let mut chain = Chain::new(genesis(), 16);
+        let b1 = child(&chain.tip().block.clone(), 2);
+        assert_eq!(chain.push(b1.clone(), 2)[0].label, Label::Accepted(4));
+        let mut parent = b1;
+        for height in 2..=5 {
+            let b = child(&parent, 0);
+            chain.push(b.clone(), 0);
+            parent = b;
+            let label = chain.get(1).unwrap().label;
+            // The pass from the tip down counts 1 plus one per block it confirms: block 1
+            // (Accepted(4)) is reached with 4 only once block 5 is accepted.
+            if height < 5 {
+                assert_eq!(label, Label::Accepted(4), "at {height}");
+            } else {
+                assert_eq!(label, Label::Final, "at {height}");
+            }
+        }
+        assert_eq!(chain.last_final(), 4);
+        assert!(chain.revert_to(chain.last_final()));
+    }
+
+    #[test]
+    fn revert_drops_only_unfinal_blocks() {
+        let mut chain = Chain::new(genesis(), 16);
+        let b1 = child(&chain.tip().block.clone(), 1);
+        chain.push(b1.clone(), 1);
+        let b2 = child(&b1, 1);
+        chain.push(b2, 1);
+        assert_eq!(chain.last_final(), 0);
+        assert!(chain.revert_to(0));
+        assert_eq!(chain.tip().block.header().height, 0);
+        assert!(!chain.revert_to(5), "unknown height");
+    }
+}

@@ -338,3 +338,121 @@ impl Sortition {
         set
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::fake::FakeKeys;
+    use host_api::ContractId;
+
+    fn setup(
+        mode: Mode,
+    ) -> (
+        Vec<crate::crypto::fake::FakeSigner>,
+        FakeKeys,
+        StaticEligibility,
+    ) {
+        let mut keys = FakeKeys::default();
+        let signers = keys.generate(5, 10);
+        let eligible = signers
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Eligible {
+                key: s.public_key(),
+                weight: 100 * (i as u128 + 1),
+            })
+            .collect();
+        let params = CommitteeParams::with_default_sizes(ContractId([0; 32]), mode, 10);
+        (signers, keys, StaticEligibility::new(eligible, params))
+    }
+
+    #[test]
+    fn public_committees_are_genesis_types_own() {
+        let (signers, keys, eligibility) = setup(Mode::Public);
+        let crypto = keys.crypto();
+        let seed = Seed([9; 48]);
+        let mut sortition = Sortition::new(&eligibility, 12, seed);
+        for iteration in 0..5 {
+            let expected = public_committee(
+                &mut hasher(),
+                &eligibility.params,
+                &seed,
+                (12, iteration, Step::Validation),
+                &eligibility.eligible,
+            );
+            assert_eq!(
+                *sortition.public_members(iteration, Step::Validation),
+                expected
+            );
+            assert_eq!(expected.iter().map(|m| m.credits).sum::<u32>(), 64);
+            let lots = lots_of(&eligibility.eligible, 10);
+            let generator = public_generator(&mut hasher(), &seed, (12, iteration), &lots);
+            assert_eq!(sortition.generator(iteration), generator);
+            // The generators of this and the next iteration sit on no committee.
+            let next = public_generator(&mut hasher(), &seed, (12, iteration + 1), &lots);
+            assert!(
+                expected
+                    .iter()
+                    .all(|m| Some(m.key) != generator && Some(m.key) != next)
+            );
+            for signer in &signers {
+                let (credits, proof) = sortition.own_credits(signer, iteration, Step::Validation);
+                assert!(proof.is_none());
+                let checked = sortition.credits_of(
+                    &crypto,
+                    &signer.public_key(),
+                    iteration,
+                    Step::Validation,
+                    None,
+                );
+                match checked {
+                    Ok((c, _)) => assert_eq!(c, credits),
+                    Err(e) => assert_eq!(
+                        (credits, e),
+                        (0, MessageError::NotAMember(Step::Validation))
+                    ),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn private_credits_are_genesis_types_own_and_need_the_proof() {
+        let (signers, keys, eligibility) = setup(Mode::Private);
+        let crypto = keys.crypto();
+        let seed = Seed([4; 48]);
+        let mut sortition = Sortition::new(&eligibility, 3, seed);
+        let total_lots: u64 = (1..=10).map(|i| i * 10).sum();
+        let mut sum = 0;
+        for (i, signer) in signers.iter().enumerate() {
+            let (credits, proof) = sortition.own_credits(signer, 0, Step::Ratification);
+            let proof = proof.expect("private mode reveals a proof");
+            let message = sortition_message(&seed, 3, 0, Step::Ratification);
+            assert_eq!(proof, signer.sign(&message));
+            let expected =
+                private_credits(&blake2b256(&proof.0), 10 * (i as u64 + 1), total_lots, 64);
+            assert_eq!(credits, expected);
+            sum += credits;
+            let key = signer.public_key();
+            if credits > 0 {
+                let (c, _) = sortition
+                    .credits_of(&crypto, &key, 0, Step::Ratification, Some(&proof))
+                    .unwrap();
+                assert_eq!(c, credits);
+            }
+            let other = signers[(i + 1) % 10].sign(&message);
+            assert_eq!(
+                sortition.credits_of(&crypto, &key, 0, Step::Ratification, Some(&other)),
+                Err(MessageError::BadSignature("VRF proof"))
+            );
+            assert_eq!(
+                sortition.credits_of(&crypto, &key, 0, Step::Ratification, None),
+                Err(MessageError::Proof)
+            );
+        }
+        assert!(
+            (30..=100).contains(&sum),
+            "about 64 expected credits, got {sum}"
+        );
+    }
+}

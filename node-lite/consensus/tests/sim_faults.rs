@@ -120,3 +120,27 @@ fn crash_and_restart_never_double_votes() {
         assert!(report.min_final >= 25);
     }
 }
+
+#[test]
+fn past_the_last_iteration_open_consensus_waits_and_resumes() {
+    let mut options = SimOptions::calm(9, 4, Mode::Private);
+    options.config.max_iterations = 3;
+    for node in [2, 3] {
+        options.faults.push(FaultEvent::Offline {
+            node,
+            from: 5_000,
+            until: 40_000,
+        });
+    }
+    let mut sim = Simulator::new(options);
+    let stalled = sim.run_until(39_000).unwrap_or_else(|v| panic!("{v}"));
+    assert!(stalled.open_consensus > 0, "the last iteration was reached");
+    let resumed = sim
+        .run(stalled.max_final + 5)
+        .unwrap_or_else(|v| panic!("{v}"));
+    println!(
+        "open consensus entered {} times; final {} at 39 s, {} at {} ms",
+        stalled.open_consensus, stalled.max_final, resumed.min_final, resumed.time
+    );
+    assert!(resumed.min_final >= stalled.max_final + 5);
+}

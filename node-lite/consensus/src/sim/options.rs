@@ -156,6 +156,38 @@ impl SimOptions {
         options
     }
 
+    /// The honest stake that is up and can reach itself at time `at` (the largest side of
+    /// each active partition, offline and crashed nodes out), and the total stake. `usable[i]`
+    /// says whether node `i` is honest and up.
+    pub fn connected_stake(&self, at: Time, usable: &[bool]) -> (u128, u128) {
+        let total: u128 = self.stakes.iter().sum();
+        let mut group: Vec<usize> = (0..self.stakes.len())
+            .filter(|i| usable.get(*i).copied().unwrap_or(false))
+            .filter(|i| {
+                !self.faults.iter().any(|f| {
+                    matches!(f, FaultEvent::Offline { node, from, until }
+                        if node == i && (*from..*until).contains(&at))
+                })
+            })
+            .collect();
+        for fault in &self.faults {
+            if let FaultEvent::Partition { side, from, until } = fault
+                && (*from..*until).contains(&at)
+            {
+                let stake = |inside: bool| -> u128 {
+                    group
+                        .iter()
+                        .filter(|i| side.contains(i) == inside)
+                        .map(|i| self.stakes[*i])
+                        .sum()
+                };
+                let keep_inside = stake(true) >= stake(false);
+                group.retain(|i| side.contains(i) == keep_inside);
+            }
+        }
+        (group.iter().map(|i| self.stakes[*i]).sum(), total)
+    }
+
     /// When the last scheduled fault is over.
     pub fn heal_time(&self) -> Time {
         self.faults.iter().map(FaultEvent::end).max().unwrap_or(0)

@@ -105,6 +105,8 @@ pub struct Report {
     pub reverts: u64,
     /// Iterations started (over all nodes).
     pub iterations: u64,
+    /// Times a node entered open consensus (the round's last iteration).
+    pub open_consensus: u64,
 }
 
 impl Report {
@@ -464,7 +466,8 @@ impl Simulator {
                         self.report.missed += 1;
                     }
                 }
-                Output::Revert { .. } | Output::Persist(_) | Output::OpenConsensus { .. } => {}
+                Output::OpenConsensus { .. } => self.report.open_consensus += 1,
+                Output::Revert { .. } | Output::Persist(_) => {}
             }
         }
         Ok(())
@@ -602,25 +605,40 @@ impl Simulator {
         if let Some(v) = self.startup.take() {
             return Err(v);
         }
-        let heal = self.options.heal_time();
-        let mut last_progress = (0u64, 0 as Time);
+        // Liveness: while at least 2/3 of the stake is honest, up and connected (checked every
+        // virtual second), some node of `nodes` must finalize a new block within the bound.
+        let mut last_progress: (u64, Time) = (0, 0);
+        let mut healthy_since: Option<Time> = None;
+        let mut next_check: Time = 0;
         loop {
-            let min = nodes
-                .iter()
-                .map(|i| self.nodes[*i].final_height)
-                .min()
-                .unwrap_or(0);
+            let finals = nodes.iter().map(|i| self.nodes[*i].final_height);
+            let min = finals.clone().min().unwrap_or(0);
+            let max = finals.max().unwrap_or(0);
             if min >= rounds {
                 break;
             }
-            if min > last_progress.0 {
-                last_progress = (min, self.now);
+            if max > last_progress.0 {
+                last_progress = (max, self.now);
             }
-            let since = self.now.saturating_sub(last_progress.1.max(heal));
-            if self.now > heal && since > self.options.liveness_bound {
-                return Err(self.violation(format!(
-                    "liveness: no honest node finalized past height {min} for {since} ms after every fault healed"
-                )));
+            if self.now >= next_check {
+                next_check = self.now + 1_000;
+                let usable: Vec<bool> = (0..self.nodes.len())
+                    .map(|i| self.honest(i) && self.nodes[i].up)
+                    .collect();
+                let (connected, total) = self.options.connected_stake(self.now, &usable);
+                if connected * 3 >= total * 2 {
+                    healthy_since.get_or_insert(self.now);
+                } else {
+                    healthy_since = None;
+                }
+            }
+            if let Some(since) = healthy_since {
+                let stalled = self.now.saturating_sub(last_progress.1.max(since));
+                if stalled > self.options.liveness_bound {
+                    return Err(self.violation(format!(
+                        "liveness: nothing finalized past height {max} for {stalled} ms with at least 2/3 of the stake honest, up and connected"
+                    )));
+                }
             }
             if !self.step()? {
                 return Err(self.violation("the event queue ran dry".into()));
