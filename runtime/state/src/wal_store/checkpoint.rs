@@ -416,8 +416,8 @@ impl Job {
             }) => {
                 log.stats.checkpoint_version = Some(version);
                 log.stats.checkpoint_bytes = bytes;
-                log.stats.log_records -= records;
-                log.stats.log_bytes -= record_bytes;
+                log.stats.log_records = log.stats.log_records.saturating_sub(records);
+                log.stats.log_bytes = log.stats.log_bytes.saturating_sub(record_bytes);
                 log.retry_at_bytes = 0;
                 Ok(())
             }
