@@ -241,18 +241,22 @@ fn bench_wal(group: &mut Group<'_>, total: u64, round: &mut u64) {
     eprintln!("state_commit: wal over {total} keys: {before:?} before, {after:?} after");
     // A checkpoint at the current version has nothing to do: each one timed follows a commit
     // (not timed), and builds the state from the last checkpoint and that commit's record.
-    group.bench_with_input(BenchmarkId::new("wal_checkpoint", total), &total, |b, &total| {
-        b.iter_batched(
-            || {
-                *round += 1;
-                wal.commit(changes(dirty_keys(total, *round), *round))
-                    .expect("commit");
-                wal.wait_for_checkpoint();
-            },
-            |()| wal.checkpoint().expect("checkpoint"),
-            BatchSize::PerIteration,
-        )
-    });
+    group.bench_with_input(
+        BenchmarkId::new("wal_checkpoint", total),
+        &total,
+        |b, &total| {
+            b.iter_batched(
+                || {
+                    *round += 1;
+                    wal.commit(changes(dirty_keys(total, *round), *round))
+                        .expect("commit");
+                    wal.wait_for_checkpoint();
+                },
+                |()| wal.checkpoint().expect("checkpoint"),
+                BatchSize::PerIteration,
+            )
+        },
+    );
     let stats = wal.stats();
     eprintln!(
         "state_commit: wal checkpoint over {total} keys: {} bytes",
