@@ -78,6 +78,10 @@ struct Node {
     final_height: u64,
 }
 
+/// An equivocation proof seen by an honest node: (key index, round, iteration, step, first
+/// bytes of the two payloads).
+pub type FaultSample = (usize, u64, u8, u8, [u8; 4], [u8; 4]);
+
 /// What a run produced.
 #[derive(Clone, Debug, Default)]
 pub struct Report {
@@ -99,6 +103,9 @@ pub struct Report {
     pub events: u64,
     /// Equivocation proofs produced by honest nodes, by key index.
     pub faults: BTreeMap<usize, u64>,
+    /// The first few equivocation proofs seen by honest nodes: (key index, round, iteration,
+    /// step, the two payloads' first bytes).
+    pub fault_samples: Vec<FaultSample>,
     /// Missed proposals reported (by any honest node).
     pub missed: u64,
     /// Reverts by the fork choice (over honest nodes).
@@ -457,8 +464,31 @@ impl Simulator {
                     }
                 }
                 Output::Fault(fault) => {
+                    if honest
+                        && let Some(&accused) = self.key_index.get(&fault.key)
+                        && self.honest(accused)
+                    {
+                        return Err(self.violation(format!(
+                            "honest node {node} produced an equivocation proof against honest node {accused}"
+                        )));
+                    }
                     if honest && let Some(i) = self.key_index.get(&fault.key) {
                         *self.report.faults.entry(*i).or_default() += 1;
+                        if self.report.fault_samples.len() < 8 {
+                            let (a, b) = (fault.first.header, fault.second.header);
+                            let mut pa = [0; 4];
+                            let mut pb = [0; 4];
+                            pa.copy_from_slice(&a.payload[..4]);
+                            pb.copy_from_slice(&b.payload[..4]);
+                            self.report.fault_samples.push((
+                                *i,
+                                a.round,
+                                a.iteration,
+                                a.step as u8,
+                                pa,
+                                pb,
+                            ));
+                        }
                     }
                 }
                 Output::MissedProposal { .. } => {
@@ -635,8 +665,13 @@ impl Simulator {
             if let Some(since) = healthy_since {
                 let stalled = self.now.saturating_sub(last_progress.1.max(since));
                 if stalled > self.options.liveness_bound {
+                    let positions: Vec<_> = self
+                        .nodes
+                        .iter()
+                        .map(|n| (n.provisioner.position(), n.final_height, n.up))
+                        .collect();
                     return Err(self.violation(format!(
-                        "liveness: nothing finalized past height {max} for {stalled} ms with at least 2/3 of the stake honest, up and connected"
+                        "liveness: nothing finalized past height {max} for {stalled} ms with at least 2/3 of the stake honest, up and connected; nodes (round, iteration, step), final height, up: {positions:?}"
                     )));
                 }
             }
