@@ -714,6 +714,11 @@ impl Simulator {
         self.report.clone()
     }
 
+    /// A node's tip block.
+    pub fn tip(&self, node: usize) -> Arc<crate::types::Block> {
+        self.nodes[node].provisioner.chain().tip().block.clone()
+    }
+
     /// Every honest node's final height.
     pub fn final_heights(&self) -> Vec<u64> {
         (0..self.nodes.len())
