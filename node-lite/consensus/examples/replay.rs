@@ -1,5 +1,5 @@
 //! Replays one seed of the campaign and prints its options and outcome:
-//! `cargo run --release -p consensus --example replay -- SEED ROUNDS PROVISIONERS [public]`.
+//! `cargo run --release -p consensus --example replay -- SEED ROUNDS PROVISIONERS [public|private] [HORIZON_MS]`.
 
 use consensus::sim::{SimOptions, Simulator};
 use genesis_types::committee::Mode;
@@ -14,7 +14,8 @@ fn main() {
     } else {
         Mode::Private
     };
-    let options = SimOptions::from_seed(seed, n, mode, (rounds * 1_000).min(120_000));
+    let horizon = number(5, (rounds * 1_000).min(120_000));
+    let options = SimOptions::from_seed(seed, n, mode, horizon);
     println!("{options}");
     let mut sim = Simulator::new(options);
     match sim.run(rounds) {

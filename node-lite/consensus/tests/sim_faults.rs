@@ -28,13 +28,16 @@ fn a_seed_replays_exactly() {
 
 #[test]
 fn seeded_network_faults_keep_safety_and_liveness() {
+    let mut rounds = 0;
     for seed in 100..106 {
         for mode in [Mode::Private, Mode::Public] {
             let options = SimOptions::from_seed(seed, 5, mode, 30_000);
             let report = run(options, 10);
             assert!(report.min_final >= 10);
+            rounds += report.min_final;
         }
     }
+    println!("{rounds} rounds finalized over 12 seeded runs, no violation");
 }
 
 fn block_time(options: SimOptions, rounds: u64) -> f64 {

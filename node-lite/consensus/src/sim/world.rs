@@ -78,6 +78,9 @@ struct Node {
     final_height: u64,
 }
 
+/// Events allowed at a single virtual instant before the run is declared a livelock.
+pub const MAX_EVENTS_AT_ONE_INSTANT: u64 = 100_000;
+
 /// An equivocation proof seen by an honest node: (key index, round, iteration, step, first
 /// bytes of the two payloads).
 pub type FaultSample = (usize, u64, u8, u8, [u8; 4], [u8; 4]);
@@ -640,6 +643,7 @@ impl Simulator {
         let mut last_progress: (u64, Time) = (0, 0);
         let mut healthy_since: Option<Time> = None;
         let mut next_check: Time = 0;
+        let mut same_instant: (Time, u64) = (Time::MAX, 0);
         loop {
             let finals = nodes.iter().map(|i| self.nodes[*i].final_height);
             let min = finals.clone().min().unwrap_or(0);
@@ -674,6 +678,15 @@ impl Simulator {
                         "liveness: nothing finalized past height {max} for {stalled} ms with at least 2/3 of the stake honest, up and connected; nodes (round, iteration, step), final height, up: {positions:?}"
                     )));
                 }
+            }
+            if self.now != same_instant.0 {
+                same_instant = (self.now, 0);
+            }
+            same_instant.1 += 1;
+            if same_instant.1 > MAX_EVENTS_AT_ONE_INSTANT {
+                return Err(self.violation(format!(
+                    "livelock: {MAX_EVENTS_AT_ONE_INSTANT} events without virtual time advancing"
+                )));
             }
             if !self.step()? {
                 return Err(self.violation("the event queue ran dry".into()));
