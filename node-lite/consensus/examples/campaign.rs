@@ -6,7 +6,9 @@
 //! cargo run --release -p consensus --example campaign -- --seeds 100 --rounds 1000 \
 //!     [--provisioners 4] [--mode private|public] [--byzantine withhold|equivocate|invalid|stale|twin] [--calm]
 //! ```
-//! `--calm` turns off every fault (the throughput baseline of item 8).
+//! `--calm` turns off every fault (the throughput baseline of item 8). With `--byzantine`, the
+//! stakes are equal and the last provisioner misbehaves (F = 1/n), or, for `twin`, a second
+//! copy of provisioner 0's key joins.
 
 use consensus::sim::{Behaviour, SimOptions, Simulator};
 use genesis_types::committee::Mode;
@@ -44,6 +46,8 @@ fn main() {
     let mut total_virtual = 0u64;
     let mut failures = 0u64;
     let mut faults_caught = 0u64;
+    let mut reverts = 0u64;
+    let mut open = 0u64;
     let started = Instant::now();
     for seed in first..first + seeds {
         let horizon = rounds * 1_000;
@@ -61,6 +65,10 @@ fn main() {
             Some("twin") => Some(Behaviour::TwinOf(0)),
             _ => None,
         };
+        if behaviour.is_some() {
+            // Equal stakes: one Byzantine key of n holds exactly 1/n of the stake.
+            options.stakes = vec![1_000; n];
+        }
         match behaviour {
             Some(Behaviour::TwinOf(o)) => {
                 options.byzantine.push((n, Behaviour::TwinOf(o)));
@@ -77,6 +85,8 @@ fn main() {
                 total_broadcasts += report.broadcasts;
                 total_virtual += report.time;
                 faults_caught += report.faults.values().sum::<u64>();
+                reverts += report.reverts;
+                open += report.open_consensus;
             }
             Err(violation) => {
                 failures += 1;
@@ -91,7 +101,7 @@ fn main() {
         byzantine
     );
     println!(
-        "violations: {failures}; rounds finalized: {total_rounds}; equivocation proofs by honest nodes: {faults_caught}"
+        "violations: {failures}; rounds finalized: {total_rounds}; equivocation proofs by honest nodes: {faults_caught}; fork-choice reverts: {reverts}; open consensus entered: {open}"
     );
     println!(
         "wall {wall:.1} s: {:.0} rounds/s; virtual block time {:.0} ms; per round {:.0} broadcasts, {:.0} messages delivered",

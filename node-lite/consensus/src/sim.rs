@@ -20,4 +20,4 @@ pub use byzantine::Behaviour;
 pub use invariants::Violation;
 pub use options::{FaultEvent, SimOptions};
 pub use rng::SplitMix64;
-pub use world::{Report, Simulator};
+pub use world::{FaultSample, Report, Simulator};

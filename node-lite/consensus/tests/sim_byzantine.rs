@@ -4,8 +4,11 @@
 use consensus::sim::{Behaviour, SimOptions, Simulator};
 use genesis_types::committee::Mode;
 
+/// Rounds per seeded run.
+const ROUNDS: u64 = 100;
+
 fn run_with(behaviour: Behaviour, seed: u64, mode: Mode) -> consensus::sim::Report {
-    let mut options = SimOptions::from_seed(seed, 5, mode, 20_000);
+    let mut options = SimOptions::from_seed(seed, 5, mode, 30_000);
     options.stakes = vec![1_000; 5];
     let node = if matches!(behaviour, Behaviour::TwinOf(_)) {
         5
@@ -16,16 +19,16 @@ fn run_with(behaviour: Behaviour, seed: u64, mode: Mode) -> consensus::sim::Repo
     let printed = options.to_string();
     let mut sim = Simulator::new(options);
     let report = sim
-        .run(12)
+        .run(ROUNDS)
         .unwrap_or_else(|v| panic!("{v}\noptions:\n{printed}"));
-    assert!(report.min_final >= 12);
+    assert!(report.min_final >= ROUNDS);
     report
 }
 
 #[test]
 fn equivocating_generators_are_caught() {
     let mut caught = 0;
-    for seed in 0..3 {
+    for seed in 0..10 {
         let report = run_with(Behaviour::EquivocatingGenerator, seed, Mode::Private);
         caught += report.faults.get(&4).copied().unwrap_or(0);
         assert!(
@@ -41,7 +44,7 @@ fn equivocating_generators_are_caught() {
 #[test]
 fn twins_are_caught() {
     let mut caught = 0;
-    for seed in 0..3 {
+    for seed in 0..10 {
         let report = run_with(Behaviour::TwinOf(0), seed, Mode::Public);
         caught += report.faults.get(&0).copied().unwrap_or(0);
         assert!(report.faults.keys().all(|k| *k == 0), "{:?}", report.faults);
@@ -57,7 +60,7 @@ fn withheld_votes_invalid_candidates_and_stale_messages_change_nothing() {
         Behaviour::InvalidCandidates,
         Behaviour::StaleAndFuture,
     ] {
-        for seed in 0..2 {
+        for seed in 0..10 {
             let report = run_with(behaviour, seed, Mode::Private);
             assert!(
                 report.faults.is_empty(),

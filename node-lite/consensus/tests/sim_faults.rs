@@ -28,13 +28,16 @@ fn a_seed_replays_exactly() {
 
 #[test]
 fn seeded_network_faults_keep_safety_and_liveness() {
+    let mut rounds = 0;
     for seed in 100..106 {
         for mode in [Mode::Private, Mode::Public] {
             let options = SimOptions::from_seed(seed, 5, mode, 30_000);
             let report = run(options, 10);
             assert!(report.min_final >= 10);
+            rounds += report.min_final;
         }
     }
+    println!("{rounds} rounds finalized over 12 seeded runs, no violation");
 }
 
 fn block_time(options: SimOptions, rounds: u64) -> f64 {
@@ -52,6 +55,13 @@ fn one_of_four_offline_slows_blocks_but_they_finalize() {
             from: 0,
             until: u64::MAX,
         });
+        if mode == Mode::Public {
+            // Public committees exclude this and the next generator: with 4 provisioners a
+            // committee is 2 of them, so an iteration whose committee holds the offline node
+            // fails, often without a fail attestation, and blocks stay `Accepted` (not
+            // `Attested`) for long stretches: rolling finality lags (see the README).
+            options.liveness_bound = 600_000;
+        }
         // The offline node is honest but cut off: count only the three others.
         let mut sim = Simulator::new(options);
         let report = sim

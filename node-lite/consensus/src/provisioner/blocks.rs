@@ -33,14 +33,14 @@ impl Provisioner {
         if h.timestamp > self.now + super::verify::MAX_TIMESTAMP_DRIFT {
             return Err(MessageError::BadHeader("timestamp in the future"));
         }
-        let hash = candidate.hash();
         let iteration = h.iteration;
+        // A relayed copy (same generator signature, which binds the hash): nothing to do.
         let known = self
             .round()
             .iterations
             .get(&iteration)
-            .and_then(|s| s.candidate.as_ref().map(|c| c.hash()));
-        if known == Some(hash) {
+            .and_then(|s| s.candidate.as_ref().map(|c| c.signature));
+        if known == Some(candidate.signature) {
             return Err(MessageError::Duplicate);
         }
         let mut round = self.round.take().expect("started");

@@ -107,6 +107,11 @@ impl Provisioner {
                 self.validation_decided(h.iteration, vote.value, carried.clone());
             }
         }
+        if self.round().number != h.round {
+            // The carried validation votes completed the round (this node's own ratification
+            // vote made the quorum): the vote belongs to a round that is over.
+            return Ok(());
+        }
         let thresholds = self.round().sortition.thresholds(h.step);
         let need = needed(&thresholds, &vote.value);
         let round = self.round();

@@ -54,18 +54,15 @@ impl Invariants {
         own: &BlsPublicKey,
         message: &Message,
     ) -> Result<(), String> {
-        let (key, header) = match message {
-            Message::Vote(v) => (v.voter, v.header),
-            Message::Candidate(c) => (
-                c.header.generator,
-                crate::message::candidate_header(c.header.height, c.header.iteration, &c.hash()),
-            ),
+        let header = match message {
+            Message::Vote(v) if v.voter == *own => v.header,
+            Message::Candidate(c) if c.header.generator == *own => {
+                crate::message::candidate_header(c.header.height, c.header.iteration, &c.hash())
+            }
+            // Relayed messages (signed by someone else), blocks, requests.
             _ => return Ok(()),
         };
-        if key != *own {
-            // A relayed message: signed by someone else.
-            return Ok(());
-        }
+        let key = *own;
         let slot = (key, header.round, header.iteration, header.step as u8);
         match self.signed.get(&slot) {
             Some(p) if *p != header.payload => Err(format!(

@@ -78,6 +78,13 @@ struct Node {
     final_height: u64,
 }
 
+/// Events allowed at a single virtual instant before the run is declared a livelock.
+pub const MAX_EVENTS_AT_ONE_INSTANT: u64 = 100_000;
+
+/// An equivocation proof seen by an honest node: (key index, round, iteration, step, first
+/// bytes of the two payloads).
+pub type FaultSample = (usize, u64, u8, u8, [u8; 4], [u8; 4]);
+
 /// What a run produced.
 #[derive(Clone, Debug, Default)]
 pub struct Report {
@@ -99,6 +106,9 @@ pub struct Report {
     pub events: u64,
     /// Equivocation proofs produced by honest nodes, by key index.
     pub faults: BTreeMap<usize, u64>,
+    /// The first few equivocation proofs seen by honest nodes: (key index, round, iteration,
+    /// step, the two payloads' first bytes).
+    pub fault_samples: Vec<FaultSample>,
     /// Missed proposals reported (by any honest node).
     pub missed: u64,
     /// Reverts by the fork choice (over honest nodes).
@@ -457,8 +467,31 @@ impl Simulator {
                     }
                 }
                 Output::Fault(fault) => {
+                    if honest
+                        && let Some(&accused) = self.key_index.get(&fault.key)
+                        && self.honest(accused)
+                    {
+                        return Err(self.violation(format!(
+                            "honest node {node} produced an equivocation proof against honest node {accused}"
+                        )));
+                    }
                     if honest && let Some(i) = self.key_index.get(&fault.key) {
                         *self.report.faults.entry(*i).or_default() += 1;
+                        if self.report.fault_samples.len() < 8 {
+                            let (a, b) = (fault.first.header, fault.second.header);
+                            let mut pa = [0; 4];
+                            let mut pb = [0; 4];
+                            pa.copy_from_slice(&a.payload[..4]);
+                            pb.copy_from_slice(&b.payload[..4]);
+                            self.report.fault_samples.push((
+                                *i,
+                                a.round,
+                                a.iteration,
+                                a.step as u8,
+                                pa,
+                                pb,
+                            ));
+                        }
                     }
                 }
                 Output::MissedProposal { .. } => {
@@ -610,6 +643,7 @@ impl Simulator {
         let mut last_progress: (u64, Time) = (0, 0);
         let mut healthy_since: Option<Time> = None;
         let mut next_check: Time = 0;
+        let mut same_instant: (Time, u64) = (Time::MAX, 0);
         loop {
             let finals = nodes.iter().map(|i| self.nodes[*i].final_height);
             let min = finals.clone().min().unwrap_or(0);
@@ -635,10 +669,24 @@ impl Simulator {
             if let Some(since) = healthy_since {
                 let stalled = self.now.saturating_sub(last_progress.1.max(since));
                 if stalled > self.options.liveness_bound {
+                    let positions: Vec<_> = self
+                        .nodes
+                        .iter()
+                        .map(|n| (n.provisioner.position(), n.final_height, n.up))
+                        .collect();
                     return Err(self.violation(format!(
-                        "liveness: nothing finalized past height {max} for {stalled} ms with at least 2/3 of the stake honest, up and connected"
+                        "liveness: nothing finalized past height {max} for {stalled} ms with at least 2/3 of the stake honest, up and connected; nodes (round, iteration, step), final height, up: {positions:?}"
                     )));
                 }
+            }
+            if self.now != same_instant.0 {
+                same_instant = (self.now, 0);
+            }
+            same_instant.1 += 1;
+            if same_instant.1 > MAX_EVENTS_AT_ONE_INSTANT {
+                return Err(self.violation(format!(
+                    "livelock: {MAX_EVENTS_AT_ONE_INSTANT} events without virtual time advancing"
+                )));
             }
             if !self.step()? {
                 return Err(self.violation("the event queue ran dry".into()));
@@ -677,6 +725,11 @@ impl Simulator {
             .map(|n| n.provisioner.stats().iterations)
             .sum();
         self.report.clone()
+    }
+
+    /// A node's tip block.
+    pub fn tip(&self, node: usize) -> Arc<crate::types::Block> {
+        self.nodes[node].provisioner.chain().tip().block.clone()
     }
 
     /// Every honest node's final height.
