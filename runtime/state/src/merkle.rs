@@ -65,10 +65,12 @@
 //! Proofs of inclusion and non-inclusion are in [`proof`].
 
 mod memory_tree;
+mod overlay;
 pub mod proof;
 mod update;
 
 pub use memory_tree::MemoryTree;
+pub use overlay::root_after;
 pub use proof::{Proof, Terminal, prove, verify, verify_leaf, verify_record};
 
 use crate::error::StoreError;

@@ -53,6 +53,8 @@
 mod export;
 mod integrity;
 mod nodes;
+mod overlay;
+mod revert;
 mod snapshot;
 #[cfg(test)]
 mod tests;
@@ -285,6 +287,8 @@ struct WriteTables<'t, 'p> {
     storage: Table<'t, &'static [u8], &'static [u8]>,
     roots: Table<'t, u64, &'static [u8]>,
     nodes: WriteNodes<'t, 'p>,
+    /// The keys each retained version changed (see `redb_store/revert.rs`).
+    changed_keys: Table<'t, u64, &'static [u8]>,
 }
 
 impl<'t, 'p> WriteTables<'t, 'p> {
@@ -299,6 +303,7 @@ impl<'t, 'p> WriteTables<'t, 'p> {
                 nodes: txn.open_table(NODES).map_err(e)?,
                 path,
             },
+            changed_keys: txn.open_table(revert::CHANGED_KEYS).map_err(e)?,
         })
     }
 
@@ -354,6 +359,7 @@ impl<'t, 'p> WriteTables<'t, 'p> {
         self.roots
             .insert(next.version, next.encode().as_slice())
             .map_err(e)?;
+        self.record_changed_keys(next.version, changes)?;
         Ok(next)
     }
 
@@ -368,6 +374,7 @@ impl<'t, 'p> WriteTables<'t, 'p> {
             return Err(StoreError::UnknownSnapshot(format!("version {version}")));
         };
         self.roots.remove(version).map_err(|e| db_error(path, e))?;
+        self.forget_changed_keys_up_to_oldest()?;
         Ok(PruneStats {
             versions_dropped: 1,
             nodes_deleted: merkle::release(&mut self.nodes, info.root_ref())?,
@@ -675,6 +682,11 @@ impl StateStore for RedbStore {
 
     fn commit_over(&self, base: Root, changes: ChangeSet) -> Result<Root, StoreError> {
         self.commit_checked(Some(base), changes)
+    }
+
+    /// Over the head or any retained version (see `redb_store/overlay.rs`).
+    fn root_after(&self, base: Root, changes: &ChangeSet) -> Result<Root, StoreError> {
+        self.root_after_retained(base, changes)
     }
 }
 

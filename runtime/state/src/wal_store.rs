@@ -52,6 +52,7 @@
 //! record the checkpoint covers or content that does not decode is [`StoreError::Corrupt`]
 //! naming the version; nothing is repaired or skipped silently.
 
+mod fork;
 #[cfg(test)]
 mod tests;
 
@@ -549,5 +550,10 @@ impl StateStore for WalStore {
 
     fn commit_over(&self, base: Root, changes: ChangeSet) -> Result<Root, StoreError> {
         self.commit_checked(Some(base), changes)
+    }
+
+    /// Over the in-memory tree (see [`MemoryStore`]'s).
+    fn root_after(&self, base: Root, changes: &ChangeSet) -> Result<Root, StoreError> {
+        self.memory.root_after(base, changes)
     }
 }
