@@ -332,6 +332,15 @@ pub trait NodeStore {
     /// When the backend fails or the record does not decode.
     fn node(&self, at: &NodeRef) -> Result<Option<Node>, StoreError>;
 
+    /// Whether a node is stored at `at`: [`node`](Self::node)`.is_some()`, which a store may
+    /// answer without decoding the node.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    fn contains(&self, at: &NodeRef) -> Result<bool, StoreError> {
+        Ok(self.node(at)?.is_some())
+    }
+
     /// Where the nodes live (a file path), for error messages.
     fn location(&self) -> String {
         "memory".to_string()

@@ -14,9 +14,9 @@ use std::collections::HashMap;
 /// A base [`NodeStore`] read-only, with the nodes an update creates held in memory beside it.
 ///
 /// Reference counts are not tracked: they decide which nodes a commit stores or deletes, never
-/// a hash. `refs` answers only for the nodes held here, so a node the update builds that the
-/// base happens to hold already is simply held twice (the same content under the same hash);
-/// `add_ref` and `drop_ref` change nothing.
+/// a hash. `refs` says whether a node exists (here or in the base: the update reuses an
+/// existing node rather than create it, as over the real store), and `add_ref` and `drop_ref`
+/// change nothing.
 struct Overlay<'s, S: ?Sized> {
     base: &'s S,
     created: HashMap<Hash, Node, foldhash::fast::RandomState>,
@@ -37,7 +37,8 @@ impl<S: NodeStore + ?Sized> NodeStore for Overlay<'_, S> {
 
 impl<S: NodeStore + ?Sized> NodeStoreMut for Overlay<'_, S> {
     fn refs(&self, at: &NodeRef) -> Result<Option<u64>, StoreError> {
-        Ok(self.created.contains_key(&at.hash).then_some(1))
+        let exists = self.created.contains_key(&at.hash) || self.base.contains(at)?;
+        Ok(exists.then_some(1))
     }
 
     fn insert(&mut self, at: NodeRef, node: Node, _refs: u64) -> Result<(), StoreError> {
