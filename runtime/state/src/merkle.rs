@@ -62,6 +62,13 @@
 //! hashes inline and rewrites the changed paths in place, so a commit touches one node per level
 //! of each changed path and nothing else.
 //!
+//! # Before a commit
+//!
+//! [`root_after`] gives the root an [`update`] would return without writing: it runs the same
+//! update over an overlay that reads the store and keeps the new nodes in memory, so it costs
+//! what the update costs. [`MemoryTree::root_after`] walks the changed paths of the linked tree
+//! read-only. Either way nothing is copied but the changed paths.
+//!
 //! Proofs of inclusion and non-inclusion are in [`proof`].
 
 mod memory_tree;

@@ -10,6 +10,7 @@
 //! | `storage` | contract id (32) ‖ key | value (the current state, for fast reads) |
 //! | `merkle_nodes` | class (1) ‖ node locality (u64 BE) ‖ node hash (32) | reference count (LEB128) ‖ the node (immutable once written) |
 //! | `roots` | version (u64) | `root (32) ‖ leaf count (u64 LE) ‖ root locality (u64 LE)` |
+//! | `changed_keys` | version (u64) | the contract ids and storage keys its commit changed (`redb_store/revert.rs`) |
 //!
 //! Nodes are keyed by **where they sit in the tree**, not by hash alone (the hash only makes the
 //! key unique): first a size class of the node's subtree (`⌊log2(leaves)⌋ / 3`), then its
@@ -45,6 +46,12 @@
 //! are deleted, recursively — so a drop costs the nodes it frees (what changed between versions),
 //! never a sweep of the whole state. A snapshot whose version was dropped answers
 //! [`StoreError::UnknownSnapshot`] from then on.
+//!
+//! The head itself moves back with [`revert_to`](RedbStore::revert_to) (a node leaving the
+//! losing side of a fork), which drops the versions after a retained one and restores the
+//! current-state tables from its tree (`redb_store/revert.rs`). Before any of that,
+//! [`root_after`](StateStore::root_after) prices a change set over the head or any retained
+//! version in a read transaction, writing nothing (`redb_store/overlay.rs`).
 //!
 //! Nothing read from the file is trusted to decode: a bad record is [`StoreError::Corrupt`].
 //! redb itself trusts a file that was closed cleanly; [`RedbOptions::check_integrity_on_open`]

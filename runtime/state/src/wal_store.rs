@@ -15,7 +15,9 @@
 //! - opening replays the log since the checkpoint;
 //! - only the current version is held in memory: an older one, back to the last checkpoint, is
 //!   rebuilt on demand by [`WalStore::snapshot`] at the cost of a load of the whole state (a
-//!   [`RedbStore`](crate::RedbStore) reads its retained versions in place).
+//!   [`RedbStore`](crate::RedbStore) reads its retained versions in place), and
+//!   [`WalStore::revert_to`] returns to one the same way (`wal_store/fork.rs`), never to one
+//!   before the checkpoint.
 //!
 //! # Tables (one redb file)
 //!
