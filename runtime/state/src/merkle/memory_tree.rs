@@ -191,15 +191,7 @@ fn update_child(child: &mut Child, depth: usize, changes: &[LeafUpdate], stats: 
         return;
     }
     let Some(mut node) = child.node.take() else {
-        let items: Vec<Item> = changes
-            .iter()
-            .filter_map(|(key, v)| {
-                v.as_ref().map(|v| Item {
-                    key: *key,
-                    value_hash: v.hash,
-                })
-            })
-            .collect();
+        let items = new_items(changes);
         stats.leaves_added += items.len() as u64;
         *child = build(&items, depth, stats);
         return;
@@ -273,6 +265,19 @@ fn update_child(child: &mut Child, depth: usize, changes: &[LeafUpdate], stats: 
     }
 }
 
+/// The leaves `changes` set (its deletions left out), in their order.
+fn new_items(changes: &[LeafUpdate]) -> Vec<Item> {
+    changes
+        .iter()
+        .filter_map(|(key, v)| {
+            v.as_ref().map(|v| Item {
+                key: *key,
+                value_hash: v.hash,
+            })
+        })
+        .collect()
+}
+
 /// Build the subtree of `items` (sorted, distinct, sharing the first `depth` bits) from scratch.
 fn build(items: &[Item], depth: usize, stats: &mut UpdateStats) -> Child {
     match items {
@@ -340,15 +345,7 @@ fn root_after_child(child: &Child, depth: usize, changes: &[LeafUpdate]) -> Afte
     if changes.is_empty() {
         return After::of(child);
     }
-    let mut items: Vec<Item> = changes
-        .iter()
-        .filter_map(|(key, v)| {
-            v.as_ref().map(|v| Item {
-                key: *key,
-                value_hash: v.hash,
-            })
-        })
-        .collect();
+    let mut items = new_items(changes);
     match child.node.as_deref() {
         None => root_after_build(&items, depth),
         Some(TreeNode::Leaf {

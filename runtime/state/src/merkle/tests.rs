@@ -240,7 +240,10 @@ proptest! {
     /// empty root with no node left. The linked in-memory tree, given the same batches, is the
     /// same tree: the same root, leaf and node counts and value for every key after each batch,
     /// the same proof for every key at the end (which verifies), and empty once every key is
-    /// deleted.
+    /// deleted. Before every batch, the root computed without writing — over the
+    /// content-addressed store through an overlay, and over the linked tree by a read-only
+    /// walk — is the root (with its leaf count) the update then gives, and computing it
+    /// changed neither store.
     #[test]
     fn incremental_root_equals_root_from_scratch(batches in batches()) {
         let universe = universe();
@@ -251,8 +254,16 @@ proptest! {
         for batch in &batches {
             let batch: Vec<(LeafKey, Option<u8>)> =
                 batch.iter().map(|(i, v)| (universe[*i], *v)).collect();
+            let updates: Vec<LeafUpdate> = batch.iter().map(|(k, v)| (*k, v.map(value))).collect();
+            let stored = nodes.len();
+            let over_nodes = root_after(&nodes, root, updates.clone()).unwrap();
+            let over_tree = tree.root_after(updates.clone());
+            prop_assert_eq!(nodes.len(), stored);
+            prop_assert_eq!(tree.root(), Root(root.hash));
             root = apply(&mut nodes, root, &mut model, &batch);
-            tree.update(batch.iter().map(|(k, v)| (*k, v.map(value))).collect());
+            tree.update(updates);
+            prop_assert_eq!(over_nodes, root);
+            prop_assert_eq!(over_tree, Root(root.hash));
             prop_assert_eq!(Root(root.hash), root_of(&model));
             prop_assert_eq!(root.leaves, model.len() as u64);
             prop_assert_eq!(nodes.len(), reachable_count(&nodes, root));
@@ -399,36 +410,4 @@ fn memory_tree_rewrites_and_absent_deletes_are_no_ops() {
     assert_eq!((tree.root(), tree.node_count()), (root, nodes));
     assert_eq!(stats.leaves_removed, 0);
     assert_eq!(tree.leaves(), universe.len() as u64);
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 100, ..ProptestConfig::default() })]
-
-    /// Before every batch (inserts, overwrites with the same or another value, deletes of
-    /// present and absent keys, repeated keys, chains 250+ levels deep), the root computed
-    /// without writing — over the content-addressed store through an overlay, and over the
-    /// linked tree by a read-only walk — is the root (with its leaf count) the update then
-    /// gives, and computing it changed neither store.
-    #[test]
-    fn root_after_is_the_root_the_update_gives(batches in batches()) {
-        let universe = universe();
-        let mut nodes = MemoryNodes::new();
-        let mut tree = MemoryTree::new();
-        let mut model = BTreeMap::new();
-        let mut root = NodeRef::EMPTY;
-        for batch in &batches {
-            let batch: Vec<(LeafKey, Option<u8>)> =
-                batch.iter().map(|(i, v)| (universe[*i], *v)).collect();
-            let updates: Vec<LeafUpdate> = batch.iter().map(|(k, v)| (*k, v.map(value))).collect();
-            let stored = nodes.len();
-            let over_nodes = root_after(&nodes, root, updates.clone()).unwrap();
-            let over_tree = tree.root_after(updates.clone());
-            prop_assert_eq!(nodes.len(), stored);
-            prop_assert_eq!(tree.root(), Root(root.hash));
-            root = apply(&mut nodes, root, &mut model, &batch);
-            tree.update(updates);
-            prop_assert_eq!(over_nodes, root);
-            prop_assert_eq!(over_tree, Root(root.hash));
-        }
-    }
 }
