@@ -345,14 +345,14 @@ fn root_after_child(child: &Child, depth: usize, changes: &[LeafUpdate]) -> Afte
     if changes.is_empty() {
         return After::of(child);
     }
-    let mut items = new_items(changes);
     match child.node.as_deref() {
-        None => root_after_build(&items, depth),
+        None => root_after_build(&new_items(changes), depth),
         Some(TreeNode::Leaf {
             key: old,
             value_hash,
         }) => {
             // The old leaf stays unless the batch sets or deletes its key.
+            let mut items = new_items(changes);
             if !changes.iter().any(|(key, _)| key == old) {
                 let at = items.partition_point(|i| i.key < *old);
                 items.insert(
