@@ -28,7 +28,15 @@ impl WalStore {
     /// [`StoreError::Corrupt`] when the checkpoint or a record is damaged; when the database
     /// fails. Nothing is changed then, in memory or on disk.
     pub fn revert_to(&self, version: u64) -> Result<(), StoreError> {
+        // A background checkpoint covers a version this revert may drop: let it finish first.
+        self.wait_for_checkpoint();
         let mut log = self.log.lock();
+        if log.checkpoint_running {
+            return Err(StoreError::Backend {
+                path: self.path.clone(),
+                message: "a checkpoint started meanwhile: revert again once it is written".into(),
+            });
+        }
         let head = log.stats.version;
         if version == head {
             return Ok(());
@@ -74,6 +82,7 @@ impl WalStore {
             },
             retry_at_bytes: 0,
             diverged: false,
+            checkpoint_running: false,
         };
         Ok(())
     }
