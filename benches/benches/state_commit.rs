@@ -9,7 +9,11 @@
 //! - `redb_table`: the **floor of a B-tree**, the same 1,000 writes into a plain redb table of
 //!   the same size in one durable transaction (no merkle tree at all);
 //!
-//! and random reads from the 1 M-key redb state.
+//! and random reads from the 1 M-key redb state. For `redb`, `wal` and `memory`, the same
+//! 1,000-key change sets are also only priced: `<store>_root_after` is
+//! [`StateStore::root_after`], the root the commit would give, computed without writing (what a
+//! node does to publish a candidate block's root before the block is final), to compare with
+//! the commit of the same store in the same run.
 //!
 //! Run: `cargo bench -p benches --bench state_commit` (building the 1 M-key redb state takes
 //! about 30 s; set `STATE_BENCH_MAX_KEYS=100000` to skip it, `STATE_BENCH_MIN_KEYS=1000000` to
@@ -102,6 +106,22 @@ fn measure(
             BatchSize::PerIteration,
         )
     });
+}
+
+/// Measure [`StateStore::root_after`] of 1,000 keys spread over `0..total` (new ones every
+/// iteration) over the current root of `store`, which it leaves as it is.
+fn measure_root_after(
+    group: &mut Group<'_>,
+    name: &str,
+    total: u64,
+    round: &mut u64,
+    store: &dyn StateStore,
+) {
+    let base = store.root().expect("root");
+    measure(group, name, total, round, |changes| {
+        black_box(store.root_after(base, &changes).expect("root after"));
+    });
+    assert_eq!(store.root().expect("root"), base, "pricing wrote nothing");
 }
 
 /// The value of environment variable `name` parsed as `T`, `default` when it is unset. A value
@@ -215,6 +235,7 @@ fn bench_redb(
     measure(group, "redb", total, round, |changes| {
         redb.commit(changes).expect("commit");
     });
+    measure_root_after(group, "redb_root_after", total, round, &redb);
     (dir, redb, total)
 }
 
@@ -237,6 +258,7 @@ fn bench_wal(group: &mut Group<'_>, total: u64, round: &mut u64) {
     measure(group, "wal", total, round, |changes| {
         wal.commit(changes).expect("commit");
     });
+    measure_root_after(group, "wal_root_after", total, round, &wal);
     let after = wal.stats();
     eprintln!("state_commit: wal over {total} keys: {before:?} before, {after:?} after");
     // A checkpoint at the current version has nothing to do: each one timed follows a commit
@@ -290,6 +312,7 @@ fn bench_memory(group: &mut Group<'_>, total: u64, round: &mut u64) {
     measure(group, "memory", total, round, |changes| {
         memory.commit(changes).expect("commit");
     });
+    measure_root_after(group, "memory_root_after", total, round, &memory);
     drop(memory);
     let mut tree = MemoryTree::new();
     tree.update(changes(0..total, 0).leaf_updates(false));

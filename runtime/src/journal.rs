@@ -68,6 +68,12 @@ impl Journal {
         }
     }
 
+    /// The session's writes (call frames must be closed), left in place.
+    pub fn session_writes(&self) -> &BTreeMap<ContractId, StorageChanges> {
+        debug_assert_eq!(self.frames.len(), 1, "a call frame is still open");
+        &self.frames[0]
+    }
+
     /// Take the session's writes (call frames must be closed), leaving the journal empty.
     pub fn take_session_writes(&mut self) -> BTreeMap<ContractId, StorageChanges> {
         debug_assert_eq!(self.frames.len(), 1, "a call frame is still open");

@@ -263,6 +263,32 @@ impl Session {
         }
     }
 
+    /// What [`commit`](Self::commit) would write now: the session's deploys (code and
+    /// records) and its storage writes and removes, as one [`ChangeSet`]. The session keeps
+    /// them: a node executes a candidate block, reads these changes and their root
+    /// ([`pending_root`](Self::pending_root)) to publish, and later commits the session, or
+    /// the changes themselves with [`StateStore::commit_over`] over the same base, or drops
+    /// them.
+    pub fn changes(&self) -> ChangeSet {
+        ChangeSet {
+            code: self.deployed.code.clone(),
+            contracts: self.deployed.contracts.clone(),
+            storage: self.journal.session_writes().clone(),
+        }
+    }
+
+    /// The merkle root [`commit`](Self::commit) would return now, computed without writing
+    /// anything: [`StateStore::root_after`] of [`changes`](Self::changes) over the
+    /// [base root](Self::base_root). The store is left as it was; committing the session
+    /// later (over the same base) returns this root.
+    ///
+    /// # Errors
+    /// [`StoreError::BaseMoved`] when the base root is gone from the store (another session
+    /// committed over it, and the store retains no version with it); when the store fails.
+    pub fn pending_root(&self) -> Result<Root, StoreError> {
+        self.base.root_after(self.base_root()?, &self.changes())
+    }
+
     /// Write the session's deploys and storage changes to the store, atomically, and return
     /// the store's new merkle root. A session with nothing to write returns the current root.
     /// The session stays usable: later calls run over the committed state.

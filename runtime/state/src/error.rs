@@ -48,4 +48,25 @@ pub enum StoreError {
     /// A snapshot is read-only: it cannot apply changes.
     #[error("a snapshot is read-only")]
     ReadOnly,
+    /// The head cannot go back to `version`: a later version, `missing`, has no record of the
+    /// keys it changed (it was written by a build that kept none), so the current-state tables
+    /// could not be restored.
+    #[error(
+        "cannot revert to version {version}: version {missing} has no record of the keys it changed"
+    )]
+    ChangedKeysMissing {
+        /// The version asked for.
+        version: u64,
+        /// The later version without a record.
+        missing: u64,
+    },
+    /// A [`WalStore`](crate::WalStore) cannot go back before its checkpoint: the log records
+    /// of the versions before it were deleted when it was written.
+    #[error("cannot revert to version {version}: the checkpoint is at version {checkpoint}")]
+    RevertPastCheckpoint {
+        /// The version asked for.
+        version: u64,
+        /// The checkpoint's version, the oldest one the store can return to.
+        checkpoint: u64,
+    },
 }

@@ -62,13 +62,22 @@
 //! hashes inline and rewrites the changed paths in place, so a commit touches one node per level
 //! of each changed path and nothing else.
 //!
+//! # Before a commit
+//!
+//! [`root_after`] gives the root an [`update`] would return without writing: it runs the same
+//! update over an overlay that reads the store and keeps the new nodes in memory, so it costs
+//! what the update costs. [`MemoryTree::root_after`] walks the changed paths of the linked tree
+//! read-only. Either way nothing is copied but the changed paths.
+//!
 //! Proofs of inclusion and non-inclusion are in [`proof`].
 
 mod memory_tree;
+mod overlay;
 pub mod proof;
 mod update;
 
 pub use memory_tree::MemoryTree;
+pub use overlay::root_after;
 pub use proof::{Proof, Terminal, prove, verify, verify_leaf, verify_record};
 
 use crate::error::StoreError;
@@ -329,6 +338,15 @@ pub trait NodeStore {
     /// # Errors
     /// When the backend fails or the record does not decode.
     fn node(&self, at: &NodeRef) -> Result<Option<Node>, StoreError>;
+
+    /// Whether a node is stored at `at`: [`node`](Self::node)`.is_some()`, which a store may
+    /// answer without decoding the node.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    fn contains(&self, at: &NodeRef) -> Result<bool, StoreError> {
+        Ok(self.node(at)?.is_some())
+    }
 
     /// Where the nodes live (a file path), for error messages.
     fn location(&self) -> String {

@@ -10,6 +10,7 @@
 //! | `storage` | contract id (32) ‖ key | value (the current state, for fast reads) |
 //! | `merkle_nodes` | class (1) ‖ node locality (u64 BE) ‖ node hash (32) | reference count (LEB128) ‖ the node (immutable once written) |
 //! | `roots` | version (u64) | `root (32) ‖ leaf count (u64 LE) ‖ root locality (u64 LE)` |
+//! | `changed_keys` | version (u64) | the contract ids and storage keys its commit changed (`redb_store/revert.rs`) |
 //!
 //! Nodes are keyed by **where they sit in the tree**, not by hash alone (the hash only makes the
 //! key unique): first a size class of the node's subtree (`⌊log2(leaves)⌋ / 3`), then its
@@ -46,6 +47,12 @@
 //! never a sweep of the whole state. A snapshot whose version was dropped answers
 //! [`StoreError::UnknownSnapshot`] from then on.
 //!
+//! The head itself moves back with [`revert_to`](RedbStore::revert_to) (a node leaving the
+//! losing side of a fork), which drops the versions after a retained one and restores the
+//! current-state tables from its tree (`redb_store/revert.rs`). Before any of that,
+//! [`root_after`](StateStore::root_after) prices a change set over the head or any retained
+//! version in a read transaction, writing nothing (`redb_store/overlay.rs`).
+//!
 //! Nothing read from the file is trusted to decode: a bad record is [`StoreError::Corrupt`].
 //! redb itself trusts a file that was closed cleanly; [`RedbOptions::check_integrity_on_open`]
 //! makes it verify the whole file at open instead.
@@ -53,7 +60,9 @@
 mod export;
 mod integrity;
 mod nodes;
+mod overlay;
 mod records;
+mod revert;
 mod snapshot;
 #[cfg(test)]
 mod tests;
@@ -288,6 +297,8 @@ struct WriteTables<'t, 'p> {
     roots: Table<'t, u64, &'static [u8]>,
     records: Table<'t, &'static [u8], &'static [u8]>,
     nodes: WriteNodes<'t, 'p>,
+    /// The keys each retained version changed (see `redb_store/revert.rs`).
+    changed_keys: Table<'t, u64, &'static [u8]>,
 }
 
 impl<'t, 'p> WriteTables<'t, 'p> {
@@ -303,6 +314,7 @@ impl<'t, 'p> WriteTables<'t, 'p> {
                 nodes: txn.open_table(NODES).map_err(e)?,
                 path,
             },
+            changed_keys: txn.open_table(revert::CHANGED_KEYS).map_err(e)?,
         })
     }
 
@@ -358,6 +370,7 @@ impl<'t, 'p> WriteTables<'t, 'p> {
         self.roots
             .insert(next.version, next.encode().as_slice())
             .map_err(e)?;
+        self.record_changed_keys(next.version, changes)?;
         Ok(next)
     }
 
@@ -372,6 +385,7 @@ impl<'t, 'p> WriteTables<'t, 'p> {
             return Err(StoreError::UnknownSnapshot(format!("version {version}")));
         };
         self.roots.remove(version).map_err(|e| db_error(path, e))?;
+        self.forget_changed_keys_up_to_oldest()?;
         Ok(PruneStats {
             versions_dropped: 1,
             nodes_deleted: merkle::release(&mut self.nodes, info.root_ref())?,
@@ -679,6 +693,11 @@ impl StateStore for RedbStore {
 
     fn commit_over(&self, base: Root, changes: ChangeSet) -> Result<Root, StoreError> {
         self.commit_checked(Some(base), changes, &RecordWrites::new())
+    }
+
+    /// Over the head or any retained version (see `redb_store/overlay.rs`).
+    fn root_after(&self, base: Root, changes: &ChangeSet) -> Result<Root, StoreError> {
+        self.root_after_retained(base, changes)
     }
 }
 

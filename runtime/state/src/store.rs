@@ -156,6 +156,22 @@ pub trait StateStore: Send + Sync {
     /// [`StoreError::BaseMoved`] when the root is no longer `base` (nothing written); when the
     /// backend fails.
     fn commit_over(&self, base: Root, changes: ChangeSet) -> Result<Root, StoreError>;
+    /// The root [`commit_over`](Self::commit_over)`(base, changes)` would return, computed
+    /// **without writing anything**: the store, its files and its root stay as they are, so a
+    /// candidate block's post-state root can be published before the block is final, and the
+    /// candidate later committed (the same changes through `commit_over`, which then returns
+    /// this root) or simply dropped.
+    ///
+    /// `base` is the root the changes were computed over: the current root, or on a store that
+    /// retains versions ([`RedbStore`](crate::RedbStore)) the root of any retained version, so
+    /// a candidate over the parent of the head can still be priced. Costs what a commit's tree
+    /// update costs, `O(changed keys × depth)`, with the new nodes held in memory (an overlay
+    /// over the tree), never a copy of the state.
+    ///
+    /// # Errors
+    /// [`StoreError::BaseMoved`] when `base` is not the current root (nor a retained version's);
+    /// when the backend fails.
+    fn root_after(&self, base: Root, changes: &ChangeSet) -> Result<Root, StoreError>;
 }
 
 /// One contract's storage in memory: a hash map, so a commit's random keys cost a lookup each
@@ -385,6 +401,13 @@ impl MemoryStore {
         Ok(Self::from_state(state))
     }
 
+    /// Take the content and tree of `other`, dropping this store's, in one step under the
+    /// write lock (readers see the one or the other): how a [`WalStore`](crate::WalStore)
+    /// returns to an older version rebuilt from its log.
+    pub(crate) fn replace_with(&self, other: MemoryStore) {
+        *self.state.write() = other.state.into_inner();
+    }
+
     /// A store holding `data`, its tree built from scratch (one leaf per record and per
     /// storage entry, computed from the maps as they are).
     fn from_state(data: MemoryState) -> Self {
@@ -472,6 +495,17 @@ impl StateStore for MemoryStore {
 
     fn commit_over(&self, base: Root, changes: ChangeSet) -> Result<Root, StoreError> {
         self.commit_locked(Some(base), changes, &RecordWrites::new())
+    }
+
+    /// Walks the changed paths of the in-memory tree under a read lock (see
+    /// [`MemoryTree::root_after`]).
+    fn root_after(&self, base: Root, changes: &ChangeSet) -> Result<Root, StoreError> {
+        let inner = self.state.read();
+        let current = inner.tree.root();
+        if base != current {
+            return Err(StoreError::BaseMoved { base, current });
+        }
+        Ok(inner.tree.root_after(changes.leaf_updates(false)))
     }
 }
 

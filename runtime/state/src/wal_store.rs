@@ -16,7 +16,9 @@
 //! - opening replays the log since the checkpoint;
 //! - only the current version is held in memory: an older one, back to the last checkpoint, is
 //!   rebuilt on demand by [`WalStore::snapshot`] at the cost of a load of the whole state (a
-//!   [`RedbStore`](crate::RedbStore) reads its retained versions in place).
+//!   [`RedbStore`](crate::RedbStore) reads its retained versions in place), and
+//!   [`WalStore::revert_to`] returns to one the same way (`wal_store/fork.rs`), never to one
+//!   before the checkpoint.
 //!
 //! # Tables (one redb file)
 //!
@@ -62,6 +64,7 @@
 //! naming the version; nothing is repaired or skipped silently.
 
 mod checkpoint;
+mod fork;
 mod records;
 #[cfg(test)]
 mod tests;
@@ -618,5 +621,10 @@ impl StateStore for WalStore {
 
     fn commit_over(&self, base: Root, changes: ChangeSet) -> Result<Root, StoreError> {
         self.commit_checked(Some(base), changes, &RecordWrites::new())
+    }
+
+    /// Over the in-memory tree (see [`MemoryStore`]'s).
+    fn root_after(&self, base: Root, changes: &ChangeSet) -> Result<Root, StoreError> {
+        self.memory.root_after(base, changes)
     }
 }

@@ -599,3 +599,56 @@ fn a_database_of_an_older_format_is_refused() {
         assert_eq!(nodes, 1, "v{version}");
     }
 }
+
+/// Two candidate blocks over one parent, executed in sessions over `store` (its file at
+/// `path`): each publishes its root before anything is written (the file keeps its bytes, and
+/// a third candidate executed and dropped leaves none either), A is committed with its
+/// published root, then `back_to_parent` moves the store back and B commits with its own.
+fn fork_through_sessions(store: Arc<dyn StateStore>, path: &Path, back_to_parent: impl Fn(u64)) {
+    let (id, parent) = counter_at(store.clone(), 1);
+    let bytes = std::fs::read(path).unwrap();
+    let mut a = session_over(store.clone());
+    let mut b = session_over(store.clone());
+    increment(&mut a, id, 10);
+    increment(&mut b, id, 100);
+    let root_a = a.pending_root().unwrap();
+    let root_b = b.pending_root().unwrap();
+    assert_ne!(root_a, root_b);
+    let changes = a.changes();
+    assert_eq!(a.changes(), changes, "reading the changes keeps them");
+    assert!(changes.storage[&id].contains_key(COUNT_KEY));
+    {
+        let mut dropped = session_over(store.clone());
+        increment(&mut dropped, id, 1_000);
+        dropped.pending_root().unwrap();
+    }
+    assert_eq!(
+        std::fs::read(path).unwrap(),
+        bytes,
+        "candidates wrote nothing"
+    );
+    assert_eq!(store.root().unwrap(), parent);
+    assert_eq!(a.commit().unwrap(), root_a);
+    // The parent is the store's first commit: version 1.
+    back_to_parent(1);
+    assert_eq!(store.root().unwrap(), parent);
+    assert_eq!(b.commit().unwrap(), root_b);
+    assert_eq!(count(&mut session_over(store), id), 101);
+}
+
+#[test]
+fn candidates_publish_their_roots_before_commit_and_a_lost_fork_is_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.redb");
+    let redb = open(&path);
+    let reverting = redb.clone();
+    fork_through_sessions(redb, &path, |version| {
+        reverting.revert_to(version).unwrap();
+    });
+    let path = dir.path().join("state.wal");
+    let wal = Arc::new(runtime::WalStore::open(&path).unwrap());
+    let reverting = wal.clone();
+    fork_through_sessions(wal, &path, |version| {
+        reverting.revert_to(version).unwrap();
+    });
+}

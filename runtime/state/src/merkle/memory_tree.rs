@@ -106,6 +106,14 @@ impl MemoryTree {
         stats
     }
 
+    /// The root [`update`](Self::update) with `updates` would give, the tree left as it is:
+    /// the changed paths are walked and rehashed without building a node (see
+    /// [`root_after_child`]). Costs the update's `O(k · depth)` hashes; reads only.
+    pub fn root_after(&self, updates: Vec<LeafUpdate>) -> Root {
+        let deduped = sorted_last_wins(updates);
+        Root(root_after_child(&self.root, 0, &deduped).hash())
+    }
+
     /// The value hash of `key`, if it is present.
     pub fn get(&self, key: &LeafKey) -> Option<Hash> {
         let mut at = &self.root;
@@ -183,15 +191,7 @@ fn update_child(child: &mut Child, depth: usize, changes: &[LeafUpdate], stats: 
         return;
     }
     let Some(mut node) = child.node.take() else {
-        let items: Vec<Item> = changes
-            .iter()
-            .filter_map(|(key, v)| {
-                v.as_ref().map(|v| Item {
-                    key: *key,
-                    value_hash: v.hash,
-                })
-            })
-            .collect();
+        let items = new_items(changes);
         stats.leaves_added += items.len() as u64;
         *child = build(&items, depth, stats);
         return;
@@ -265,6 +265,19 @@ fn update_child(child: &mut Child, depth: usize, changes: &[LeafUpdate], stats: 
     }
 }
 
+/// The leaves `changes` set (its deletions left out), in their order.
+fn new_items(changes: &[LeafUpdate]) -> Vec<Item> {
+    changes
+        .iter()
+        .filter_map(|(key, v)| {
+            v.as_ref().map(|v| Item {
+                key: *key,
+                value_hash: v.hash,
+            })
+        })
+        .collect()
+}
+
 /// Build the subtree of `items` (sorted, distinct, sharing the first `depth` bits) from scratch.
 fn build(items: &[Item], depth: usize, stats: &mut UpdateStats) -> Child {
     match items {
@@ -284,6 +297,96 @@ fn build(items: &[Item], depth: usize, stats: &mut UpdateStats) -> Child {
                 hash: internal_hash(&left.hash, &right.hash),
                 node: Some(Box::new(TreeNode::Internal { left, right })),
             }
+        }
+    }
+}
+
+/// What a subtree becomes under a batch of changes, as its parent needs it: its hash, and
+/// whether it is a single leaf (which moves up to where it is alone) or empty.
+#[derive(Clone, Copy)]
+enum After {
+    Empty,
+    Leaf(Hash),
+    Node(Hash),
+}
+
+impl After {
+    fn hash(self) -> Hash {
+        match self {
+            After::Empty => EMPTY_HASH,
+            After::Leaf(h) | After::Node(h) => h,
+        }
+    }
+
+    /// What `child` is, unchanged.
+    fn of(child: &Child) -> After {
+        match child.node.as_deref() {
+            None => After::Empty,
+            Some(TreeNode::Leaf { .. }) => After::Leaf(child.hash),
+            Some(TreeNode::Internal { .. }) => After::Node(child.hash),
+        }
+    }
+
+    /// The subtree over `left` and `right`: empty, a lone leaf moved up, or an internal node.
+    fn join(left: After, right: After) -> After {
+        match (left, right) {
+            (After::Empty, After::Empty) => After::Empty,
+            (After::Empty, leaf @ After::Leaf(_)) | (leaf @ After::Leaf(_), After::Empty) => leaf,
+            _ => After::Node(internal_hash(&left.hash(), &right.hash())),
+        }
+    }
+}
+
+/// What the subtree at `child` becomes once the sorted, deduplicated `changes` (all sharing
+/// the first `depth` bits) are applied: [`update_child`] without writing, so the same cases in
+/// the same order — an empty subtree is built from the new values, a leaf is rebuilt with the
+/// changes around it, an internal node splits the changes between its children.
+fn root_after_child(child: &Child, depth: usize, changes: &[LeafUpdate]) -> After {
+    if changes.is_empty() {
+        return After::of(child);
+    }
+    match child.node.as_deref() {
+        None => root_after_build(&new_items(changes), depth),
+        Some(TreeNode::Leaf {
+            key: old,
+            value_hash,
+        }) => {
+            // The old leaf stays unless the batch sets or deletes its key.
+            let mut items = new_items(changes);
+            if !changes.iter().any(|(key, _)| key == old) {
+                let at = items.partition_point(|i| i.key < *old);
+                items.insert(
+                    at,
+                    Item {
+                        key: *old,
+                        value_hash: *value_hash,
+                    },
+                );
+            }
+            root_after_build(&items, depth)
+        }
+        Some(TreeNode::Internal { left, right }) => {
+            let split = changes.partition_point(|(k, _)| !k.bit(depth));
+            After::join(
+                root_after_child(left, depth + 1, &changes[..split]),
+                root_after_child(right, depth + 1, &changes[split..]),
+            )
+        }
+    }
+}
+
+/// What [`build`] would make of `items` (sorted, distinct, sharing the first `depth` bits),
+/// without making it.
+fn root_after_build(items: &[Item], depth: usize) -> After {
+    match items {
+        [] => After::Empty,
+        [item] => After::Leaf(leaf_hash(&item.key, &item.value_hash)),
+        _ => {
+            let split = items.partition_point(|i| !i.key.bit(depth));
+            After::join(
+                root_after_build(&items[..split], depth + 1),
+                root_after_build(&items[split..], depth + 1),
+            )
         }
     }
 }

@@ -240,7 +240,10 @@ proptest! {
     /// empty root with no node left. The linked in-memory tree, given the same batches, is the
     /// same tree: the same root, leaf and node counts and value for every key after each batch,
     /// the same proof for every key at the end (which verifies), and empty once every key is
-    /// deleted.
+    /// deleted. Before every batch, the root computed without writing — over the
+    /// content-addressed store through an overlay, and over the linked tree by a read-only
+    /// walk — is the root (with its leaf count) the update then gives, and computing it
+    /// changed neither store.
     #[test]
     fn incremental_root_equals_root_from_scratch(batches in batches()) {
         let universe = universe();
@@ -251,8 +254,16 @@ proptest! {
         for batch in &batches {
             let batch: Vec<(LeafKey, Option<u8>)> =
                 batch.iter().map(|(i, v)| (universe[*i], *v)).collect();
+            let updates: Vec<LeafUpdate> = batch.iter().map(|(k, v)| (*k, v.map(value))).collect();
+            let stored = nodes.len();
+            let over_nodes = root_after(&nodes, root, updates.clone()).unwrap();
+            let over_tree = tree.root_after(updates.clone());
+            prop_assert_eq!(nodes.len(), stored);
+            prop_assert_eq!(tree.root(), Root(root.hash));
             root = apply(&mut nodes, root, &mut model, &batch);
-            tree.update(batch.iter().map(|(k, v)| (*k, v.map(value))).collect());
+            tree.update(updates);
+            prop_assert_eq!(over_nodes, root);
+            prop_assert_eq!(over_tree, Root(root.hash));
             prop_assert_eq!(Root(root.hash), root_of(&model));
             prop_assert_eq!(root.leaves, model.len() as u64);
             prop_assert_eq!(nodes.len(), reachable_count(&nodes, root));

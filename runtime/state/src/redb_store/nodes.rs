@@ -262,6 +262,12 @@ impl NodeStore for ReadNodes<'_> {
         Ok(self.node_and_refs(at)?.map(|(_, n)| n))
     }
 
+    /// A lookup of the key, without decoding the record.
+    fn contains(&self, at: &NodeRef) -> Result<bool, StoreError> {
+        let record = self.nodes.get(node_key(at).as_slice());
+        Ok(record.map_err(|e| db_error(self.path, e))?.is_some())
+    }
+
     fn location(&self) -> String {
         self.path.to_string()
     }

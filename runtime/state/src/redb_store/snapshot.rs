@@ -104,4 +104,17 @@ impl StateStore for Snapshot {
     fn commit_over(&self, _base: Root, _changes: ChangeSet) -> Result<Root, StoreError> {
         Err(StoreError::ReadOnly)
     }
+
+    /// Over this version's tree, read in place (the snapshot itself cannot commit: the
+    /// changes are committed to the store, over this version once it is the head again).
+    fn root_after(&self, base: Root, changes: &ChangeSet) -> Result<Root, StoreError> {
+        let current = Root(self.root.hash);
+        if base != current {
+            return Err(StoreError::BaseMoved { base, current });
+        }
+        let txn = self.begin()?;
+        let nodes = ReadNodes::open(&txn, &self.path)?;
+        let root = merkle::root_after(&nodes, self.root, changes.leaf_updates(false))?;
+        Ok(Root(root.hash))
+    }
 }
