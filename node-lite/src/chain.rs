@@ -1,0 +1,24 @@
+//! The chain a devnet runs: its genesis (a TOML file, the state built from it), signed
+//! transactions, the mempool and block execution. Consensus (`node-lite/consensus`) decides which
+//! blocks become final; this module says what a block *does* to the state.
+//!
+//! | module | concept |
+//! |---|---|
+//! | [`genesis_config`] | the genesis file: parsed, validated, errors naming the field |
+//! | [`gas_schedule`] | the fingerprint of the gas schedule a genesis file pins |
+//! | [`keys`] | account (ed25519) and provisioner (BLS) keys derived from seeds |
+//! | [`nonces`] | the `nonces` contract: each account's next nonce, in the state |
+//! | [`genesis_state`] | the first state: contracts deployed, accounts funded, provisioners staked |
+//!
+//! Nothing here touches wasmtime or a store's internals: it drives a `runtime::Session`.
+
+pub mod gas_schedule;
+pub mod genesis_config;
+pub mod genesis_state;
+pub mod keys;
+pub mod nonces;
+
+pub use gas_schedule::gas_schedule_fingerprint;
+pub use genesis_config::{GenesisConfig, GenesisConfigError};
+pub use genesis_state::{ChainContracts, GenesisBuildError, GenesisState, build_genesis};
+pub use keys::AccountKey;
