@@ -9,6 +9,7 @@
 //! | [`keys`] | account (ed25519) and provisioner (BLS) keys derived from seeds |
 //! | [`nonces`] | the `nonces` contract: each account's next nonce, in the state |
 //! | [`genesis_state`] | the first state: contracts deployed, accounts funded, provisioners staked |
+//! | [`tx`] | signed transactions: the signed bytes, bounded decoding |
 //!
 //! Nothing here touches wasmtime or a store's internals: it drives a `runtime::Session`.
 
@@ -17,8 +18,10 @@ pub mod genesis_config;
 pub mod genesis_state;
 pub mod keys;
 pub mod nonces;
+pub mod tx;
 
 pub use gas_schedule::gas_schedule_fingerprint;
 pub use genesis_config::{GenesisConfig, GenesisConfigError};
 pub use genesis_state::{ChainContracts, GenesisBuildError, GenesisState, build_genesis};
 pub use keys::AccountKey;
+pub use tx::{Payload, Transaction, TxHash, UnsignedTx};
