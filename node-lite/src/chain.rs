@@ -10,13 +10,17 @@
 //! | [`nonces`] | the `nonces` contract: each account's next nonce, in the state |
 //! | [`genesis_state`] | the first state: contracts deployed, accounts funded, provisioners staked |
 //! | [`tx`] | signed transactions: the signed bytes, bounded decoding |
+//! | [`accounts`] | an account's balance and next nonce, as the mempool reads them |
+//! | [`mempool`] | transactions waiting for a block: checked, ordered by fee, bounded |
 //!
 //! Nothing here touches wasmtime or a store's internals: it drives a `runtime::Session`.
 
+pub mod accounts;
 pub mod gas_schedule;
 pub mod genesis_config;
 pub mod genesis_state;
 pub mod keys;
+pub mod mempool;
 pub mod nonces;
 pub mod tx;
 
@@ -24,4 +28,5 @@ pub use gas_schedule::gas_schedule_fingerprint;
 pub use genesis_config::{GenesisConfig, GenesisConfigError};
 pub use genesis_state::{ChainContracts, GenesisBuildError, GenesisState, build_genesis};
 pub use keys::AccountKey;
+pub use mempool::{Mempool, MempoolConfig, MempoolRefusal};
 pub use tx::{Payload, Transaction, TxHash, UnsignedTx};
