@@ -12,18 +12,25 @@
 //! | [`tx`] | signed transactions: the signed bytes, bounded decoding |
 //! | [`accounts`] | an account's balance and next nonce, as the mempool reads them |
 //! | [`mempool`] | transactions waiting for a block: checked, ordered by fee, bounded |
+//! | [`block_exec`] | a block's transactions (fees, isolation, receipts), then the protocol calls |
+//! | [`rewards`] | how a block's reward is shared between its generator and voters |
 //!
 //! Nothing here touches wasmtime or a store's internals: it drives a `runtime::Session`.
 
 pub mod accounts;
+pub mod block_exec;
 pub mod gas_schedule;
 pub mod genesis_config;
 pub mod genesis_state;
 pub mod keys;
 pub mod mempool;
 pub mod nonces;
+pub mod rewards;
 pub mod tx;
 
+pub use block_exec::{
+    BlockContext, BlockError, BlockOutput, ExecutionMode, ProtocolInputs, TxReceipt, execute_block,
+};
 pub use gas_schedule::gas_schedule_fingerprint;
 pub use genesis_config::{GenesisConfig, GenesisConfigError};
 pub use genesis_state::{ChainContracts, GenesisBuildError, GenesisState, build_genesis};

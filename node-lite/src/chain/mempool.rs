@@ -7,7 +7,8 @@
 //! kept, so it never reaches a block from here):
 //! - a transaction over [`MAX_TX_BYTES`] or with a field over its bound;
 //! - one for another chain, or whose signature does not verify;
-//! - a gas limit of zero or over the block gas limit; a gas price under the pool's minimum;
+//! - a gas limit under the pool's minimum (by default the intrinsic gas every included
+//!   transaction pays) or over the block gas limit; a gas price under the pool's minimum;
 //! - a nonce below the sender's next nonce (already used: a replay), one already waiting here,
 //!   or one more than [`MempoolConfig::max_nonce_gap`] ahead of the next nonce. Transactions
 //!   ahead of the next nonce wait until the ones before them arrive; the gap bounds how much of
@@ -31,7 +32,9 @@
 //! Balances and nonces come from an [`AccountView`] of the state the block builds on.
 
 use super::accounts::{AccountView, AccountViewError};
-use super::tx::{MAX_TX_BYTES, Transaction, TxDecodeError, TxHash, TxSignatureError};
+use super::tx::{
+    MAX_TX_BYTES, TX_INTRINSIC_GAS, Transaction, TxDecodeError, TxHash, TxSignatureError,
+};
 use host_api::Address;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
@@ -55,6 +58,9 @@ pub struct MempoolConfig {
     pub max_nonce_gap: u64,
     /// The lowest gas price accepted (0 by default).
     pub min_gas_price: u64,
+    /// The lowest gas limit accepted ([`TX_INTRINSIC_GAS`] by default: less cannot be
+    /// included).
+    pub min_gas_limit: u64,
 }
 
 impl MempoolConfig {
@@ -66,6 +72,7 @@ impl MempoolConfig {
             capacity: DEFAULT_MEMPOOL_CAPACITY,
             max_nonce_gap: DEFAULT_MAX_NONCE_GAP,
             min_gas_price: 0,
+            min_gas_limit: TX_INTRINSIC_GAS,
         }
     }
 }
@@ -79,9 +86,14 @@ pub enum MempoolRefusal {
     /// Another chain's, or a signature that does not verify.
     #[error(transparent)]
     Signature(#[from] TxSignatureError),
-    /// A gas limit of zero.
-    #[error("a gas limit of zero")]
-    ZeroGasLimit,
+    /// A gas limit under the pool's minimum (the intrinsic gas by default).
+    #[error("gas limit {gas_limit} under the minimum {minimum}")]
+    GasLimitTooLow {
+        /// The transaction's.
+        gas_limit: u64,
+        /// The pool's.
+        minimum: u64,
+    },
     /// A gas limit over the block gas limit: it could never be included.
     #[error("gas limit {gas_limit} over the block gas limit {block_gas_limit}")]
     GasLimitOverBlock {
@@ -210,8 +222,11 @@ impl Mempool {
             return Err(MempoolRefusal::Duplicate(hash));
         }
         let body = &tx.body;
-        if body.gas_limit == 0 {
-            return Err(MempoolRefusal::ZeroGasLimit);
+        if body.gas_limit < self.config.min_gas_limit.max(1) {
+            return Err(MempoolRefusal::GasLimitTooLow {
+                gas_limit: body.gas_limit,
+                minimum: self.config.min_gas_limit.max(1),
+            });
         }
         if body.gas_limit > self.config.block_gas_limit {
             return Err(MempoolRefusal::GasLimitOverBlock {

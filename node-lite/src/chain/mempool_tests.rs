@@ -1,6 +1,6 @@
 use super::*;
 use crate::chain::keys::AccountKey;
-use crate::chain::tx::{Payload, UnsignedTx};
+use crate::chain::tx::{Payload, TX_INTRINSIC_GAS, UnsignedTx};
 
 const CHAIN: u64 = 7357;
 const BLOCK_GAS: u64 = 10_000_000;
@@ -49,9 +49,11 @@ fn tx(from: &str, nonce: u64, gas_limit: u64, gas_price: u64) -> Transaction {
     .sign(&key(from))
 }
 
+/// A pool whose minimum gas limit is 1, so that the tests' small gas limits are accepted.
 fn pool(capacity: usize) -> Mempool {
     Mempool::new(MempoolConfig {
         capacity,
+        min_gas_limit: 1,
         ..MempoolConfig::new(CHAIN, BLOCK_GAS)
     })
 }
@@ -77,7 +79,13 @@ fn each_refusal_is_typed_and_leaves_the_pool_unchanged() {
                 found: CHAIN + 1,
             }),
         ),
-        (tx("a", 1, 0, 1), MempoolRefusal::ZeroGasLimit),
+        (
+            tx("a", 1, 0, 1),
+            MempoolRefusal::GasLimitTooLow {
+                gas_limit: 0,
+                minimum: 1,
+            },
+        ),
         (
             tx("a", 1, BLOCK_GAS + 1, 1),
             MempoolRefusal::GasLimitOverBlock {
@@ -119,14 +127,27 @@ fn each_refusal_is_typed_and_leaves_the_pool_unchanged() {
         min_gas_price: 3,
         ..MempoolConfig::new(CHAIN, BLOCK_GAS)
     });
+    // The default minimum gas limit is the intrinsic gas: at it and one under.
+    let intrinsic = TX_INTRINSIC_GAS;
     assert_eq!(
-        strict.insert(tx("a", 5, 1_000, 2), &mut accounts),
+        strict.insert(tx("a", 5, intrinsic - 1, 3), &mut accounts),
+        Err(MempoolRefusal::GasLimitTooLow {
+            gas_limit: intrinsic - 1,
+            minimum: intrinsic
+        })
+    );
+    assert_eq!(
+        strict.insert(tx("a", 5, TX_INTRINSIC_GAS, 2), &mut accounts),
         Err(MempoolRefusal::GasPriceTooLow {
             gas_price: 2,
             minimum: 3
         })
     );
-    assert!(strict.insert(tx("a", 5, 1_000, 3), &mut accounts).is_ok());
+    assert!(
+        strict
+            .insert(tx("a", 5, intrinsic, 3), &mut accounts)
+            .is_ok()
+    );
 }
 
 #[test]

@@ -50,6 +50,12 @@ pub const TX_DOMAIN: &[u8] = b"sandbox-tx-v1";
 pub const MAX_TX_BYTES: usize = DEFAULT_MAX_MODULE_BYTES + MAX_ARGUMENT_BYTES + 4096;
 /// Longest function name of a call, in bytes (the ABI's cap, `host-api/ABI.md` §3).
 pub const MAX_FUNCTION_NAME_BYTES: usize = 64;
+/// Gas every transaction pays before its payload runs: checking its signature (the runtime's
+/// price of an ed25519 verification, 500,000) and the four protocol calls that check its nonce,
+/// reserve its fee, use its nonce and settle its fee (about one call's base price, 52,000, each).
+/// Without it a transaction whose call is refused before any gas is charged (a missing entry
+/// point) would cost its sender nothing and the block's validators that work.
+pub const TX_INTRINSIC_GAS: u64 = 500_000 + 4 * 52_000;
 /// Length of an ed25519 signature.
 pub const SIGNATURE_BYTES: usize = 64;
 
