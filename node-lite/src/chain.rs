@@ -37,3 +37,36 @@ pub use genesis_state::{ChainContracts, GenesisBuildError, GenesisState, build_g
 pub use keys::AccountKey;
 pub use mempool::{Mempool, MempoolConfig, MempoolRefusal};
 pub use tx::{Payload, Transaction, TxHash, UnsignedTx};
+
+/// One runtime for the tests of this module, its cache warmed with the genesis contracts and the
+/// hostile test contracts before any test uses it: compiling them takes seconds in a debug
+/// build, and concurrent tests would each compile them otherwise. The compiled modules are also
+/// kept on disk (the runtime's cache, keyed by the engine's fingerprint and the code hash) in the
+/// system's temporary directory, so later runs load them instead.
+#[cfg(test)]
+fn shared_test_runtime() -> runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            let cache = std::env::temp_dir().join("node-lite-chain-test-modules");
+            let config = runtime::RuntimeConfig::test().with_cache_dir(cache);
+            let runtime = runtime::Runtime::new(config).expect("a test runtime");
+            let store = std::sync::Arc::new(runtime::MemoryStore::new());
+            let mut s = runtime.session(store, runtime::BlockInfo::default());
+            let nonces = nonces::nonces_module().expect("nonces assembles");
+            let modules: [&[u8]; 6] = [
+                crate::genesis::bundled::TRANSFER,
+                crate::genesis::bundled::STAKE,
+                crate::genesis::bundled::COMMITTEE,
+                &nonces,
+                include_bytes!("../../contracts/wasm/hostile.wasm"),
+                include_bytes!("../../contracts/wasm/attacker.wasm"),
+            ];
+            for code in modules {
+                s.deploy(host_api::Address([1; 32]), code, 0)
+                    .expect("a test contract deploys");
+            }
+            runtime
+        })
+        .clone()
+}

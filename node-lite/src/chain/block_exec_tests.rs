@@ -5,7 +5,7 @@ use crate::chain::keys::AccountKey;
 use crate::chain::tx::UnsignedTx;
 use borsh::BorshDeserialize;
 use genesis_types::stake::{Step, VoteHeader};
-use runtime::{MemoryStore, Runtime, RuntimeConfig};
+use runtime::{MemoryStore, Runtime};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -27,7 +27,7 @@ struct Chain {
 
 impl Chain {
     fn new() -> Self {
-        let runtime = Runtime::new(RuntimeConfig::test()).unwrap();
+        let runtime = crate::chain::shared_test_runtime();
         let store = Arc::new(MemoryStore::new());
         let config = GenesisConfig::default_devnet().unwrap();
         let genesis = build_genesis(&runtime, store.clone(), &config).unwrap();

@@ -1,6 +1,6 @@
 use super::*;
 use crate::chain::genesis_state::build_genesis;
-use runtime::{MemoryStore, Runtime, RuntimeConfig, StateStore};
+use runtime::{MemoryStore, StateStore};
 use std::sync::Arc;
 
 fn prices() -> PriceTable {
@@ -53,7 +53,7 @@ fn the_default_genesis_is_valid_and_matches_the_node_gas_schedule() {
 
 #[test]
 fn the_default_genesis_builds_to_the_same_root_twice() {
-    let runtime = Runtime::new(RuntimeConfig::test()).unwrap();
+    let runtime = crate::chain::shared_test_runtime();
     let config = GenesisConfig::default_devnet().unwrap();
     let build = || {
         let store = Arc::new(MemoryStore::new());

@@ -114,12 +114,12 @@ pub fn use_nonce(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use runtime::{BlockInfo, MemoryStore, Runtime, RuntimeConfig};
+    use runtime::{BlockInfo, MemoryStore};
     use std::sync::Arc;
 
     #[test]
     fn nonces_advance_one_by_one_and_only_for_the_protocol() {
-        let runtime = Runtime::new(RuntimeConfig::test()).unwrap();
+        let runtime = crate::chain::shared_test_runtime();
         let mut s = runtime.session(Arc::new(MemoryStore::new()), BlockInfo::default());
         let id = s
             .deploy(Address::PROTOCOL, &nonces_module().unwrap(), 0)
