@@ -20,3 +20,4 @@ mod state;
 mod trace;
 mod tutorial;
 mod workflow;
+mod workflow_misuse;
