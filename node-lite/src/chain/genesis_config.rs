@@ -6,9 +6,10 @@
 //! gas_schedule = "…64 hex characters…"   # see chain::gas_schedule
 //!
 //! [consensus]                 # step timeouts of the consensus, in milliseconds
-//! min_step_timeout_ms = 200
-//! max_step_timeout_ms = 2_000
-//! timeout_increase_ms = 200
+//! min_step_timeout_ms = 250
+//! initial_step_timeout_ms = 1_000
+//! max_step_timeout_ms = 4_000
+//! timeout_increase_ms = 250
 //!
 //! [stake]                     # genesis_types::stake::StakeParams, minus the transfer id
 //! minimum_stake = 1_000
@@ -95,12 +96,15 @@ pub struct GenesisConfig {
     pub provisioners: Vec<ProvisionerConfig>,
 }
 
-/// The consensus's step timeouts, in milliseconds.
+/// The consensus's step timeouts, in milliseconds (the names and rules of
+/// `node-lite/consensus`'s `Config`: `0 < min ≤ initial ≤ max`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsensusTimeouts {
-    /// A step's timeout at the start of a round, and its floor.
+    /// The lowest a step's timeout goes.
     pub min_step_timeout_ms: u64,
+    /// A step's timeout before any step succeeded.
+    pub initial_step_timeout_ms: u64,
     /// The most a step's timeout grows to.
     pub max_step_timeout_ms: u64,
     /// How much a step's timeout grows after it timed out.
@@ -396,6 +400,16 @@ impl GenesisConfig {
                 ),
             ));
         }
+        if !(c.min_step_timeout_ms..=c.max_step_timeout_ms).contains(&c.initial_step_timeout_ms) {
+            return Err(invalid(
+                "consensus.initial_step_timeout_ms",
+                format!(
+                    "{} is not between consensus.min_step_timeout_ms {} and \
+                     consensus.max_step_timeout_ms {}",
+                    c.initial_step_timeout_ms, c.min_step_timeout_ms, c.max_step_timeout_ms
+                ),
+            ));
+        }
         Ok(())
     }
 
@@ -457,6 +471,15 @@ impl GenesisConfig {
             return Err(invalid("committee", "refused by CommitteeParams::is_valid"));
         }
         Ok(())
+    }
+
+    /// The seeded accounts with their keys and balances, in file order (what a devnet prints,
+    /// as anvil prints its dev accounts). Accounts given by address have no key here.
+    pub fn dev_accounts(&self) -> Vec<(AccountKey, u128)> {
+        self.accounts
+            .iter()
+            .filter_map(|a| a.key().map(|k| (k, a.balance)))
+            .collect()
     }
 
     /// The height of the genesis state: the last height before the genesis stakes mature. The

@@ -47,6 +47,13 @@ fn the_default_genesis_is_valid_and_matches_the_node_gas_schedule() {
         "equal stakes"
     );
     assert_eq!(config.accounts.len(), 10);
+    let dev = config.dev_accounts();
+    assert_eq!(dev.len(), 10);
+    assert_eq!(dev[3].0.address(), AccountKey::from_seed("dev-3").address());
+    assert!(
+        dev.iter()
+            .all(|(_, balance)| *balance == 1_000_000_000_000_000)
+    );
     assert_eq!(config.gas_schedule, gas_schedule_fingerprint(&prices()));
     assert_eq!(config.genesis_height(), 99);
 }
@@ -136,7 +143,7 @@ fn amounts_past_i64_are_decimal_strings() {
 
 #[test]
 fn semantic_errors_name_their_field() {
-    let cases: [(&str, &str, &str); 12] = [
+    let cases: [(&str, &str, &str); 14] = [
         (
             "seed = \"provisioner-1\"\nstake = 1_000_000",
             "seed = \"provisioner-1\"\nstake = 0",
@@ -183,9 +190,19 @@ fn semantic_errors_name_their_field() {
             "committee.credit_unit",
         ),
         (
-            "max_step_timeout_ms = 2_000",
+            "max_step_timeout_ms = 4_000",
             "max_step_timeout_ms = 100",
             "consensus.max_step_timeout_ms",
+        ),
+        (
+            "initial_step_timeout_ms = 1_000",
+            "initial_step_timeout_ms = 5_000",
+            "consensus.initial_step_timeout_ms",
+        ),
+        (
+            "min_step_timeout_ms = 250",
+            "min_step_timeout_ms = 0",
+            "consensus.min_step_timeout_ms",
         ),
         (
             "block_gas_limit = 2_000_000_000",
