@@ -464,3 +464,60 @@ fn an_unknown_generator_refuses_the_block() {
     let err = execute_block(&mut s, &chain.genesis.contracts, &block, &[], &inputs).unwrap_err();
     assert!(matches!(err, BlockError::UnknownGenerator(_)), "{err}");
 }
+
+#[test]
+fn mempool_to_block_to_state_and_back() {
+    use crate::chain::accounts::SessionAccounts;
+    use crate::chain::mempool::{Mempool, MempoolConfig, MempoolRefusal};
+    let chain = Chain::new();
+    let contracts = chain.genesis.contracts;
+    let mut pool = Mempool::new(MempoolConfig::new(
+        chain.config.chain_id,
+        chain.config.block_gas_limit,
+    ));
+    let mut signers = Signers::default();
+    let to = Payload::Transfer {
+        to: Address([1; 32]),
+        amount: 5,
+    };
+    let first = signers.sign("dev-1", 1_000_000, to.clone());
+    let second = signers.sign("dev-1", 1_000_000, to.clone());
+    let poor = signers.sign("nobody", 1_000_000, to);
+    let mut head = chain.session();
+    let mut view = SessionAccounts {
+        session: &mut head,
+        contracts,
+    };
+    pool.insert(second.clone(), &mut view).unwrap();
+    pool.insert(first.clone(), &mut view).unwrap();
+    assert!(matches!(
+        pool.insert(poor, &mut view),
+        Err(MempoolRefusal::Unpayable { balance: 0, .. })
+    ));
+    let txs = pool
+        .take_block(chain.config.block_gas_limit, &mut view)
+        .unwrap();
+    assert_eq!(txs, vec![first.clone(), second]);
+
+    let block = chain.block(1, ExecutionMode::Validate);
+    let out = execute_block(
+        &mut head,
+        &contracts,
+        &block,
+        &txs,
+        &chain.inputs(block.height),
+    )
+    .unwrap();
+    assert!(out.receipts.iter().all(|r| r.result.is_ok()));
+    head.commit().unwrap();
+    // The state moved: a replay of an included transaction is refused as stale.
+    let mut view = SessionAccounts {
+        session: &mut head,
+        contracts,
+    };
+    assert_eq!(
+        pool.insert(first, &mut view),
+        Err(MempoolRefusal::StaleNonce { nonce: 0, next: 2 })
+    );
+    assert_eq!(chain.balance(&mut head, Address([1; 32])), 10);
+}
