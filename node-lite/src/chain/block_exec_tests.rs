@@ -82,7 +82,7 @@ impl Chain {
                 first: vote(1),
                 second: vote(2),
             }],
-            emission: 1_000_000,
+            emission: self.config.block_emission,
         }
     }
 

@@ -3,6 +3,7 @@
 //! ```toml
 //! chain_id = 7357
 //! block_gas_limit = 1_000_000_000
+//! block_emission = 1_000_000
 //! gas_schedule = "…64 hex characters…"   # see chain::gas_schedule
 //!
 //! [consensus]                 # step timeouts of the consensus, in milliseconds
@@ -77,6 +78,10 @@ pub struct GenesisConfig {
     pub chain_id: u64,
     /// The most gas the transactions of one block may spend together.
     pub block_gas_limit: u64,
+    /// New tokens each block creates, shared between its generator and voters
+    /// (`chain::rewards`); 0 for none.
+    #[serde(deserialize_with = "amount")]
+    pub block_emission: u128,
     /// The gas schedule's fingerprint (see `chain::gas_schedule`): a node whose schedule differs
     /// refuses the file.
     pub gas_schedule: String,

@@ -56,6 +56,7 @@ fn the_default_genesis_is_valid_and_matches_the_node_gas_schedule() {
     );
     assert_eq!(config.gas_schedule, gas_schedule_fingerprint(&prices()));
     assert_eq!(config.genesis_height(), 99);
+    assert_eq!(config.block_emission, 1_000_000);
 }
 
 #[test]
