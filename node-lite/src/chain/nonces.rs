@@ -114,7 +114,7 @@ pub fn use_nonce(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use runtime::{BlockInfo, MemoryStore};
+    use runtime::{BlockInfo, MemoryStore, StateStore};
     use std::sync::Arc;
 
     #[test]
@@ -154,5 +154,33 @@ mod tests {
             .call_protocol(id, "use_nonce", &[1, 2, 3], NONCES_CALL_GAS)
             .unwrap();
         assert!(matches!(r.result, Err(CallError::InvalidInput(_))));
+    }
+
+    #[test]
+    fn the_last_nonce_is_never_used_so_the_counter_cannot_wrap() {
+        let runtime = crate::chain::shared_test_runtime();
+        let store = Arc::new(MemoryStore::new());
+        let mut s = runtime.session(store.clone(), BlockInfo::default());
+        let id = s
+            .deploy(Address::PROTOCOL, &nonces_module().unwrap(), 0)
+            .unwrap();
+        s.commit().unwrap();
+        let alice = Address([7; 32]);
+        let mut changes = runtime::ChangeSet::default();
+        let near_end = (u64::MAX - 1).to_le_bytes().to_vec();
+        changes
+            .storage
+            .entry(id)
+            .or_default()
+            .insert(alice.0.to_vec(), Some(near_end));
+        store.commit(changes).unwrap();
+        let mut s = runtime.session(store, BlockInfo::default());
+        use_nonce(&mut s, id, &alice, u64::MAX - 1).unwrap();
+        assert_eq!(nonce_of(&mut s, id, &alice).unwrap(), u64::MAX);
+        assert!(matches!(
+            use_nonce(&mut s, id, &alice, u64::MAX),
+            Err(NonceCallError::Refused(NonceError::Exhausted))
+        ));
+        assert_eq!(nonce_of(&mut s, id, &alice).unwrap(), u64::MAX);
     }
 }
