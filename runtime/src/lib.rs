@@ -59,6 +59,7 @@ pub use ::state::{CodeHash, blake2b_256, contract_id};
 pub use ::state::{ContractStorage, DumpError, StateDump};
 pub use ::state::{Proof, Root};
 pub use ::state::{PruneStats, RedbOptions, RedbStats, RedbStore, Snapshot, VersionInfo};
+pub use ::state::{RecordEntry, RecordStore, RecordWrites};
 pub use ::state::{WalOptions, WalStats, WalStore};
 pub use cache::CacheStats;
 pub use config::{Limits, RuntimeConfig};

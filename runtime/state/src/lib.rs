@@ -8,10 +8,12 @@
 //! Layout: [`merkle`] (the tree, its nodes, proofs and `verify`), [`store`] (the [`StateStore`]
 //! interface, [`ChangeSet`], [`ContractRecord`], the in-memory [`MemoryStore`]), [`redb_store`]
 //! (the persistent [`RedbStore`], retained versions read in place), [`wal_store`] (the
-//! [`WalStore`]: a `MemoryStore` made durable by a write-ahead log), `dump` (a whole state as one
+//! [`WalStore`]: a `MemoryStore` made durable by a write-ahead log), [`records`] (the caller's
+//! records, committed atomically with the state: [`RecordStore`]), `dump` (a whole state as one
 //! value), `ids` (code hashes and contract ids), `error` ([`StoreError`]).
 
 pub mod merkle;
+pub mod records;
 pub mod redb_store;
 pub mod store;
 pub mod wal_store;
@@ -24,6 +26,7 @@ pub use dump::{ContractStorage, DumpError, StateDump};
 pub use error::StoreError;
 pub use ids::{CodeHash, blake2b_256, contract_id};
 pub use merkle::{Proof, Root};
+pub use records::{RecordEntry, RecordStore, RecordWrites};
 pub use redb_store::{PruneStats, RedbOptions, RedbStats, RedbStore, Snapshot, VersionInfo};
 pub use store::{ChangeSet, ContractRecord, MemoryStore, StateStore, StorageChanges};
 pub use wal_store::{WalOptions, WalStats, WalStore};

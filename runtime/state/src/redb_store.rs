@@ -53,6 +53,7 @@
 mod export;
 mod integrity;
 mod nodes;
+mod records;
 mod snapshot;
 #[cfg(test)]
 mod tests;
@@ -64,6 +65,7 @@ use nodes::{ReadNodes, WriteNodes};
 use crate::error::StoreError;
 use crate::ids::CodeHash;
 use crate::merkle::{self, NodeRef, Proof, Root};
+use crate::records::{RECORDS, RecordWrites};
 use crate::store::{ChangeSet, ContractRecord, StateStore};
 use borsh::BorshDeserialize;
 use host_api::ContractId;
@@ -284,6 +286,7 @@ struct WriteTables<'t, 'p> {
     contracts: Table<'t, [u8; 32], &'static [u8]>,
     storage: Table<'t, &'static [u8], &'static [u8]>,
     roots: Table<'t, u64, &'static [u8]>,
+    records: Table<'t, &'static [u8], &'static [u8]>,
     nodes: WriteNodes<'t, 'p>,
 }
 
@@ -295,6 +298,7 @@ impl<'t, 'p> WriteTables<'t, 'p> {
             contracts: txn.open_table(CONTRACTS).map_err(e)?,
             storage: txn.open_table(STORAGE).map_err(e)?,
             roots: txn.open_table(ROOTS).map_err(e)?,
+            records: txn.open_table(RECORDS).map_err(e)?,
             nodes: WriteNodes {
                 nodes: txn.open_table(NODES).map_err(e)?,
                 path,
@@ -670,18 +674,24 @@ impl StateStore for RedbStore {
     }
 
     fn commit(&self, changes: ChangeSet) -> Result<Root, StoreError> {
-        self.commit_checked(None, changes)
+        self.commit_checked(None, changes, &RecordWrites::new())
     }
 
     fn commit_over(&self, base: Root, changes: ChangeSet) -> Result<Root, StoreError> {
-        self.commit_checked(Some(base), changes)
+        self.commit_checked(Some(base), changes, &RecordWrites::new())
     }
 }
 
 impl RedbStore {
-    /// One write transaction: check the head is `base` when one is given, apply, prune.
-    fn commit_checked(&self, base: Option<Root>, changes: ChangeSet) -> Result<Root, StoreError> {
-        if changes.is_empty() {
+    /// One write transaction: check the head is `base` when one is given, apply, prune, write
+    /// `records`.
+    fn commit_checked(
+        &self,
+        base: Option<Root>,
+        changes: ChangeSet,
+        records: &RecordWrites,
+    ) -> Result<Root, StoreError> {
+        if changes.is_empty() && records.is_empty() {
             // Nothing to write, so nothing to conflict with: no transaction, no fsync.
             return self.root();
         }
@@ -695,6 +705,11 @@ impl RedbStore {
                     base,
                     current: head.root,
                 });
+            }
+            let path = t.path();
+            crate::records::write_records(&mut t.records, records, path)?;
+            if changes.is_empty() {
+                return Ok(head.root);
             }
             let next = t.apply(&changes)?;
             if let Some(keep) = keep {

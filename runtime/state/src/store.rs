@@ -12,6 +12,7 @@
 use crate::error::StoreError;
 use crate::ids::{CodeHash, blake2b_256};
 use crate::merkle::{self, LeafUpdate, LeafValue, MemoryTree, Proof, Root};
+use crate::records::{RecordEntry, RecordStore, RecordWrites, prefix_range};
 use borsh::{BorshDeserialize, BorshSerialize};
 use host_api::{Address, ContractId};
 use parking_lot::RwLock;
@@ -202,6 +203,64 @@ impl BorshSerialize for MemoryState {
     }
 }
 
+impl MemoryState {
+    /// Apply `changes` to the maps (code is written once, never replaced; a contract whose
+    /// storage becomes empty loses its map). Cannot fail.
+    fn apply(&mut self, changes: ChangeSet) {
+        for (hash, code) in changes.code {
+            self.code.entry(hash.0).or_insert_with(|| code.to_vec());
+        }
+        for (id, record) in changes.contracts {
+            self.contracts.insert(id.0, record);
+        }
+        for (id, writes) in changes.storage {
+            let map = self.storage.entry(id.0).or_default();
+            for (key, value) in writes {
+                match value {
+                    Some(v) => map.insert(key, v),
+                    None => map.remove(&key),
+                };
+            }
+            if map.is_empty() {
+                self.storage.remove(&id.0);
+            }
+        }
+    }
+}
+
+/// A state's content without its merkle tree: what a [`WalStore`](crate::WalStore) checkpoint
+/// is built from off the commit path (the last checkpoint decoded, the log applied, encoded
+/// again), at no cost to the store's own state and tree. Encodes exactly as
+/// [`MemoryStore::encode_content_into`] does for the same content.
+#[derive(Default)]
+pub(crate) struct Content(MemoryState);
+
+impl Content {
+    /// The content encoded by [`encode_into`](Self::encode_into); `path` names their source in
+    /// errors.
+    pub(crate) fn decode(bytes: &[u8], path: &str) -> Result<Self, StoreError> {
+        borsh::from_slice(bytes)
+            .map(Self)
+            .map_err(|e| StoreError::Corrupt {
+                path: path.to_string(),
+                message: format!("does not decode: {e}"),
+            })
+    }
+
+    /// Apply `changes`, as a commit applies them to a store's maps.
+    pub(crate) fn apply(&mut self, changes: ChangeSet) {
+        self.0.apply(changes);
+    }
+
+    /// Append the encoding to `out`; `path` names the destination in errors.
+    pub(crate) fn encode_into(&self, out: &mut Vec<u8>, path: &str) -> Result<(), StoreError> {
+        self.0.serialize(out).map_err(|e| StoreError::Io {
+            path: path.to_string(),
+            message: e.to_string(),
+        })
+    }
+}
+
 /// A collection's length as borsh writes it before the entries of an encoder written by hand:
 /// a `u32`, or an error past `u32::MAX` entries (as borsh's own encoders).
 pub(crate) fn borsh_len(n: usize) -> std::io::Result<u32> {
@@ -222,6 +281,8 @@ pub struct MemoryStore {
 struct Inner {
     data: MemoryState,
     tree: MemoryTree,
+    /// The caller's records ([`RecordStore`]): in memory only, never saved.
+    records: BTreeMap<Vec<u8>, Vec<u8>>,
 }
 
 /// Magic and version at the start of a saved state file.
@@ -339,7 +400,11 @@ impl MemoryStore {
         let mut tree = MemoryTree::new();
         tree.update(records.chain(storage).collect());
         Self {
-            state: RwLock::new(Inner { data, tree }),
+            state: RwLock::new(Inner {
+                data,
+                tree,
+                records: BTreeMap::new(),
+            }),
         }
     }
 
@@ -402,17 +467,47 @@ impl StateStore for MemoryStore {
     }
 
     fn commit(&self, changes: ChangeSet) -> Result<Root, StoreError> {
-        self.commit_locked(None, changes)
+        self.commit_locked(None, changes, &RecordWrites::new())
     }
 
     fn commit_over(&self, base: Root, changes: ChangeSet) -> Result<Root, StoreError> {
-        self.commit_locked(Some(base), changes)
+        self.commit_locked(Some(base), changes, &RecordWrites::new())
+    }
+}
+
+impl RecordStore for MemoryStore {
+    fn commit_with_records(
+        &self,
+        base: Root,
+        changes: ChangeSet,
+        records: &RecordWrites,
+    ) -> Result<Root, StoreError> {
+        self.commit_locked(Some(base), changes, records)
+    }
+
+    fn record(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.state.read().records.get(key).cloned())
+    }
+
+    fn last_record(&self, prefix: &[u8]) -> Result<Option<RecordEntry>, StoreError> {
+        let inner = self.state.read();
+        let (start, end) = prefix_range(prefix);
+        let mut range = inner
+            .records
+            .range::<[u8], _>((start, end.as_ref().map(Vec::as_slice)));
+        Ok(range.next_back().map(|(k, v)| (k.clone(), v.clone())))
     }
 }
 
 impl MemoryStore {
-    /// Commit under the write lock, first checking the root is `base` when one is given.
-    fn commit_locked(&self, base: Option<Root>, changes: ChangeSet) -> Result<Root, StoreError> {
+    /// Commit under the write lock, first checking the root is `base` when one is given, and
+    /// write `records` in the same step.
+    fn commit_locked(
+        &self,
+        base: Option<Root>,
+        changes: ChangeSet,
+        records: &RecordWrites,
+    ) -> Result<Root, StoreError> {
         let mut inner = self.state.write();
         let inner = &mut *inner;
         let current = inner.tree.root();
@@ -423,24 +518,12 @@ impl MemoryStore {
         }
         // Nothing below can fail: the tree's update cannot, nor can the maps'.
         inner.tree.update(changes.leaf_updates(false));
-        let state = &mut inner.data;
-        for (hash, code) in changes.code {
-            state.code.entry(hash.0).or_insert_with(|| code.to_vec());
-        }
-        for (id, record) in changes.contracts {
-            state.contracts.insert(id.0, record);
-        }
-        for (id, writes) in changes.storage {
-            let map = state.storage.entry(id.0).or_default();
-            for (key, value) in writes {
-                match value {
-                    Some(v) => map.insert(key, v),
-                    None => map.remove(&key),
-                };
-            }
-            if map.is_empty() {
-                state.storage.remove(&id.0);
-            }
+        inner.data.apply(changes);
+        for (key, value) in records {
+            match value {
+                Some(v) => inner.records.insert(key.clone(), v.clone()),
+                None => inner.records.remove(key),
+            };
         }
         Ok(inner.tree.root())
     }

@@ -11,7 +11,8 @@
 //! not with the state. The price:
 //! - the state must fit in memory: a few hundred bytes per key (the tree alone takes about 235
 //!   at 1 M keys; the maps hold the keys and values besides);
-//! - the checkpoint must fit in one redb value (redb's limit: 3 GiB of encoded content);
+//! - a checkpoint is built in memory, off the commit path: while one is written, a decoded copy
+//!   of the content (its maps, no tree) and its encoding are held besides the state;
 //! - opening replays the log since the checkpoint;
 //! - only the current version is held in memory: an older one, back to the last checkpoint, is
 //!   rebuilt on demand by [`WalStore::snapshot`] at the cost of a load of the whole state (a
@@ -21,16 +22,20 @@
 //!
 //! | table | key | value |
 //! |---|---|---|
-//! | `meta` | `"format"` | `sandbox-state-wal-v1` |
+//! | `meta` | `"format"` | `sandbox-state-wal-v2` |
 //! | `log` | version (u64) | `checksum (32) ‖ record` |
-//! | `checkpoint` | version (u64) | `checksum (32) ‖ root (32) ‖ content` |
+//! | `checkpoint` | version (u64) | `checksum (32) ‖ root (32) ‖ content length (u64) ‖ chunks (u32)` |
+//! | `checkpoint_chunks` | (version (u64), index (u32)) | the content's bytes from `index` × 256 KiB |
+//! | `records` | key (bytes) | value (bytes): the caller's [records](crate::records) |
 //!
 //! - A **record** is the borsh encoding of `(base root, change set)`: the root the changes were
 //!   made over and the changes themselves (code, contract records, storage writes and deletes,
 //!   in key order). Version `n`'s record holds the changes from version `n - 1` to `n`.
 //! - The **checkpoint** (at most one) is the whole content at its version, encoded as
-//!   [`MemoryStore::save`] encodes it, with the root of that content.
-//! - Every checksum is BLAKE2b-256 of the bytes after it.
+//!   [`MemoryStore::save`] encodes it, with the root of that content; the content is stored in
+//!   chunks of [`CHECKPOINT_CHUNK_BYTES`], and its head's checksum covers the head and the whole
+//!   content. Format v1 held the content in the head's value, and had no records table.
+//! - Every other checksum is BLAKE2b-256 of the bytes after it.
 //!
 //! # Commit, checkpoint, open
 //!
@@ -39,12 +44,16 @@
 //! leaves nothing behind, in memory or on disk. Readers never see changes that are not durable.
 //!
 //! When the log written since the last checkpoint outgrows [`WalOptions::checkpoint_bytes`]
-//! (by default the last checkpoint's size, at least 8 MiB), the commit that crossed it also
-//! writes a new checkpoint and deletes the records it covers, in one transaction. A checkpoint
-//! costs a write of the whole state, but comes only after at least as many bytes of log: the
-//! disk writes per commit stay proportional to the change set. A checkpoint that fails leaves
-//! the log as it was and does not fail its commit, which is durable already; it is tried again
-//! once the log has grown by another threshold ([`WalStats::checkpoint_failures`] counts them).
+//! (by default the last checkpoint's size, at least 8 MiB), the commit that crossed it starts a
+//! checkpoint of its version **in the background** and returns: a thread builds it from the
+//! last checkpoint and the log (never from the live state, so commits continue without waiting
+//! for it), writes it in chunks, then seals it and deletes the records it covers in one durable
+//! transaction (`wal_store/checkpoint.rs` says why, and what a crash at each point leaves). A
+//! checkpoint costs a write of the whole state, but comes only after at least as many bytes of
+//! log: the disk writes per commit stay proportional to the change set. A checkpoint that fails
+//! leaves the log as it was and does not fail its commit, which is durable already; it is tried
+//! again once the log has grown by another threshold ([`WalStats::checkpoint_failures`] counts
+//! them). [`WalStore::checkpoint`] writes one in the caller's thread.
 //!
 //! Opening loads the checkpoint (its root is checked against the tree rebuilt from it) and
 //! replays the records after it in order: each must be the next version and name the current
@@ -52,18 +61,23 @@
 //! record the checkpoint covers or content that does not decode is [`StoreError::Corrupt`]
 //! naming the version; nothing is repaired or skipped silently.
 
+mod checkpoint;
+mod records;
 #[cfg(test)]
 mod tests;
+
+pub use checkpoint::CHECKPOINT_CHUNK_BYTES;
 
 use crate::error::StoreError;
 use crate::ids::{CodeHash, blake2b_256};
 use crate::merkle::{Proof, Root};
+use crate::records::{RECORDS, RecordWrites, write_records};
 use crate::redb_store::{check_format_of, db_error};
 use crate::store::{ChangeSet, ContractRecord, MemoryStore, StateStore, StorageChanges, borsh_len};
 use borsh::{BorshDeserialize, BorshSerialize};
 use host_api::ContractId;
 use parking_lot::Mutex;
-use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{Database, ReadableDatabase, TableDefinition};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
@@ -72,7 +86,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 const LOG: TableDefinition<u64, &[u8]> = TableDefinition::new("log");
 const CHECKPOINT: TableDefinition<u64, &[u8]> = TableDefinition::new("checkpoint");
-const FORMAT: &[u8] = b"sandbox-state-wal-v1";
+const FORMAT: &[u8] = b"sandbox-state-wal-v2";
 
 /// The least log, in bytes, written between two checkpoints by default.
 pub const MIN_CHECKPOINT_BYTES: u64 = 8 << 20;
@@ -188,19 +202,22 @@ struct LogState {
     /// happen: the in-memory commit has no failure left once the base is checked); the store
     /// then refuses further commits rather than write records over a state it does not hold.
     diverged: bool,
+    /// A checkpoint is being written (in the background or by [`WalStore::checkpoint`]).
+    checkpoint_running: bool,
 }
 
 /// The persistent state store that keeps its state in memory: see the
 /// [module documentation](crate::wal_store).
 pub struct WalStore {
     memory: MemoryStore,
-    db: Database,
+    db: Arc<Database>,
     path: String,
     options: WalOptions,
     /// Held by a commit from its base check to its change being visible in memory.
-    log: Mutex<LogState>,
+    log: Arc<Mutex<LogState>>,
     fail_next_commit: AtomicBool,
-    fail_next_checkpoint: AtomicBool,
+    fail_next_checkpoint: Arc<AtomicBool>,
+    background: checkpoint::Background,
 }
 
 impl fmt::Debug for WalStore {
@@ -243,16 +260,21 @@ impl WalStore {
         // Create the tables of a new file (a no-op for an existing one).
         txn.open_table(LOG).map_err(|e| db_error(&path, e))?;
         txn.open_table(CHECKPOINT).map_err(|e| db_error(&path, e))?;
+        txn.open_table(RECORDS).map_err(|e| db_error(&path, e))?;
+        txn.open_table(checkpoint::CHUNKS)
+            .map_err(|e| db_error(&path, e))?;
+        checkpoint::tidy(&txn, &path)?;
         txn.commit().map_err(|e| db_error(&path, e))?;
         let (memory, log) = Self::replay(&db, &path, u64::MAX)?;
         Ok(Self {
             memory,
-            db,
+            db: Arc::new(db),
             path,
             options,
-            log: Mutex::new(log),
+            log: Arc::new(Mutex::new(log)),
             fail_next_commit: AtomicBool::new(false),
-            fail_next_checkpoint: AtomicBool::new(false),
+            fail_next_checkpoint: Arc::default(),
+            background: checkpoint::Background::default(),
         })
     }
 
@@ -261,44 +283,27 @@ impl WalStore {
     fn replay(db: &Database, path: &str, upto: u64) -> Result<(MemoryStore, LogState), StoreError> {
         let e = |e: redb::StorageError| db_error(path, e);
         let txn = db.begin_read().map_err(|e| db_error(path, e))?;
-        let checkpoints = txn.open_table(CHECKPOINT).map_err(|e| db_error(path, e))?;
         let mut log = LogState::default();
-        let memory = match checkpoints.last().map_err(e)? {
+        let memory = match checkpoint::read_checkpoint(&txn, path)? {
             None => MemoryStore::new(),
-            Some((version, bytes)) => {
-                let version = version.value();
-                let bad = |what: &str| corrupt(path, format!("checkpoint {version}: {what}"));
-                let body = unseal(bytes.value()).ok_or_else(|| bad("checksum mismatch"))?;
-                let (root, content) = body.split_at_checked(32).ok_or_else(|| bad("too short"))?;
-                let memory = MemoryStore::decode_content(content, path)?;
-                if memory.root()?.0 != root {
-                    return Err(bad("its content does not have its root"));
+            Some(loaded) => {
+                let version = loaded.version;
+                let memory = MemoryStore::decode_content(&loaded.content, path)?;
+                if memory.root()? != loaded.root {
+                    return Err(corrupt(
+                        path,
+                        format!("checkpoint {version}: its content does not have its root"),
+                    ));
                 }
                 log.stats.version = version;
                 log.stats.checkpoint_version = Some(version);
-                log.stats.checkpoint_bytes = bytes.value().len() as u64;
+                log.stats.checkpoint_bytes = loaded.bytes;
                 memory
             }
         };
+        // Records the checkpoint covers may be left after it (deleted after its seal, and by
+        // the next open): replay starts after it.
         let records = txn.open_table(LOG).map_err(|e| db_error(path, e))?;
-        // A checkpoint deletes the records it covers in its own transaction: one left behind
-        // means the file was changed by something else.
-        if let Some(checkpoint) = log.stats.checkpoint_version
-            && let Some((stale, _)) = records
-                .range(..=checkpoint)
-                .map_err(e)?
-                .next()
-                .transpose()
-                .map_err(e)?
-        {
-            return Err(corrupt(
-                path,
-                format!(
-                    "log record {} is covered by checkpoint {checkpoint} and should not exist",
-                    stale.value()
-                ),
-            ));
-        }
         if log.stats.version > upto {
             return Err(StoreError::UnknownSnapshot(format!(
                 "version {upto} (the checkpoint is at {})",
@@ -384,13 +389,90 @@ impl WalStore {
         Ok(memory)
     }
 
-    /// Write a checkpoint of the current state now and drop the log records it covers.
+    /// Write a checkpoint of the current version now, in this thread, and drop the log records
+    /// it covers; first wait for a checkpoint running in the background. Commits continue
+    /// meanwhile (from other threads). Nothing to do when the checkpoint is at the current
+    /// version already.
     ///
     /// # Errors
-    /// When the database fails; then the log is left as it was.
+    /// When the database fails or the checkpoint or log is damaged; then the log is left as it
+    /// was.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
-        let mut log = self.log.lock();
-        self.write_checkpoint(&mut log)
+        let job = loop {
+            self.wait_for_checkpoint();
+            let mut log = self.log.lock();
+            if log.checkpoint_running {
+                // A commit started another one meanwhile: wait for it too.
+                continue;
+            }
+            if log.stats.checkpoint_version == Some(log.stats.version) {
+                return Ok(());
+            }
+            log.checkpoint_running = true;
+            break self.job(log.stats.version, self.memory.root()?);
+        };
+        let result = job.write();
+        checkpoint::Job::finish(&mut self.log.lock(), result, None)
+    }
+
+    /// Wait until the checkpoint being written in the background, if any, is sealed (or has
+    /// failed: [`WalStats::checkpoint_failures`] counts it).
+    pub fn wait_for_checkpoint(&self) {
+        let thread = self.background.thread.lock().take();
+        if let Some(thread) = thread {
+            // The thread catches nothing: a panic in it is a bug, reported here.
+            thread.join().expect("the checkpoint thread panicked");
+        }
+    }
+
+    /// The checkpoint of `version`, whose root is `root`, to write.
+    fn job(&self, version: u64, root: Root) -> checkpoint::Job {
+        checkpoint::Job {
+            db: self.db.clone(),
+            log: self.log.clone(),
+            path: self.path.clone(),
+            version,
+            root,
+            fail: self.fail_next_checkpoint.clone(),
+            cancel: self.background.cancel.clone(),
+            gate: self.background.gate.clone(),
+        }
+    }
+
+    /// Start writing the checkpoint of the version just committed (`root`) in a thread of its
+    /// own; its end is recorded in the log state (`threshold`: when to retry after a failure).
+    fn start_checkpoint(&self, log: &mut LogState, root: Root, threshold: u64) {
+        log.checkpoint_running = true;
+        let job = self.job(log.stats.version, root);
+        let shared = self.log.clone();
+        let spawned = std::thread::Builder::new()
+            .name("wal-checkpoint".into())
+            .spawn(move || {
+                let result = job.write();
+                // Counted in the stats; the commits that follow do not depend on it.
+                let _ = checkpoint::Job::finish(&mut shared.lock(), result, Some(threshold));
+            });
+        match spawned {
+            Ok(thread) => {
+                if let Some(previous) = self.background.thread.lock().replace(thread) {
+                    // Finished: it cleared `checkpoint_running` before this one could start.
+                    let _ = previous.join();
+                }
+            }
+            Err(_) => {
+                // No thread to be had: a failed checkpoint, retried after another threshold.
+                log.checkpoint_running = false;
+                log.stats.checkpoint_failures += 1;
+                log.retry_at_bytes = log.stats.log_bytes.saturating_add(threshold);
+            }
+        }
+    }
+
+    /// Test hook: while the returned guard is held, a checkpoint stops after building its
+    /// content, before its first write (so a test can commit while one is under way).
+    #[cfg(any(test, feature = "test-utils"))]
+    pub fn hold_checkpoints(&self) -> parking_lot::MutexGuard<'_, ()> {
+        self.background.gate.lock()
     }
 
     /// Test hook: the next commit encodes its record and opens its transaction, then aborts it
@@ -408,7 +490,12 @@ impl WalStore {
         self.fail_next_checkpoint.store(true, Ordering::SeqCst);
     }
 
-    fn commit_checked(&self, base: Option<Root>, changes: ChangeSet) -> Result<Root, StoreError> {
+    fn commit_checked(
+        &self,
+        base: Option<Root>,
+        changes: ChangeSet,
+        records: &RecordWrites,
+    ) -> Result<Root, StoreError> {
         let mut log = self.log.lock();
         if log.diverged {
             return Err(StoreError::Backend {
@@ -423,6 +510,7 @@ impl WalStore {
             return Err(StoreError::BaseMoved { base, current });
         }
         if changes.is_empty() {
+            self.write_records_alone(records)?;
             return Ok(current);
         }
         let sealed = encode_record(current, &changes).map_err(|e| StoreError::Io {
@@ -436,6 +524,8 @@ impl WalStore {
             table
                 .insert(version, sealed.as_slice())
                 .map_err(|e| self.db_error(e))?;
+            let mut table = txn.open_table(RECORDS).map_err(|e| self.db_error(e))?;
+            write_records(&mut table, records, &self.path)?;
         }
         self.finish(txn, &self.fail_next_commit, "commit")?;
         // Durable: now visible. The in-memory commit cannot fail (its tree's update cannot, and
@@ -455,14 +545,12 @@ impl WalStore {
             .options
             .checkpoint_bytes
             .unwrap_or(log.stats.checkpoint_bytes.max(MIN_CHECKPOINT_BYTES));
-        if log.stats.log_bytes > threshold.max(log.retry_at_bytes)
-            && self.write_checkpoint(&mut log).is_err()
-        {
-            // The commit is durable already: it succeeded. The failed checkpoint left the log as
-            // it was; it is tried again once the log has grown by another threshold, so a
-            // checkpoint that keeps failing does not cost a write of the whole state per commit.
-            log.stats.checkpoint_failures += 1;
-            log.retry_at_bytes = log.stats.log_bytes.saturating_add(threshold);
+        // The commit is durable already: the checkpoint is written in the background, and one
+        // that fails leaves the log as it was; it is tried again once the log has grown by
+        // another threshold, so a checkpoint that keeps failing does not cost a write of the
+        // whole state per commit.
+        if log.stats.log_bytes > threshold.max(log.retry_at_bytes) && !log.checkpoint_running {
+            self.start_checkpoint(&mut log, root, threshold);
         }
         Ok(root)
     }
@@ -489,36 +577,17 @@ impl WalStore {
     fn db_error(&self, e: impl Into<redb::Error>) -> StoreError {
         db_error(&self.path, e)
     }
+}
 
-    /// Write the current content as the checkpoint and drop the records it covers, in one
-    /// transaction.
-    fn write_checkpoint(&self, log: &mut LogState) -> Result<(), StoreError> {
-        let mut sealed = vec![0u8; CHECKSUM_LEN];
-        sealed.extend_from_slice(&self.memory.root()?.0);
-        self.memory.encode_content_into(&mut sealed, &self.path)?;
-        seal(&mut sealed);
-        let txn = self.db.begin_write().map_err(|e| self.db_error(e))?;
-        {
-            let mut checkpoints = txn.open_table(CHECKPOINT).map_err(|e| self.db_error(e))?;
-            checkpoints
-                .retain(|_, _| false)
-                .map_err(|e| self.db_error(e))?;
-            checkpoints
-                .insert(log.stats.version, sealed.as_slice())
-                .map_err(|e| self.db_error(e))?;
-            let mut records = txn.open_table(LOG).map_err(|e| self.db_error(e))?;
-            records
-                .retain_in(..=log.stats.version, |_, _| false)
-                .map_err(|e| self.db_error(e))?;
-            debug_assert_eq!(records.len().ok(), Some(0));
+impl Drop for WalStore {
+    /// A checkpoint under way stops before its next write (the file keeps the previous one and
+    /// the log), so dropping the store does not wait for a whole checkpoint; its thread is
+    /// joined, so the file is closed when the drop returns.
+    fn drop(&mut self) {
+        self.background.cancel.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.background.thread.get_mut().take() {
+            let _ = thread.join();
         }
-        self.finish(txn, &self.fail_next_checkpoint, "checkpoint")?;
-        log.stats.checkpoint_version = Some(log.stats.version);
-        log.stats.checkpoint_bytes = sealed.len() as u64;
-        log.stats.log_records = 0;
-        log.stats.log_bytes = 0;
-        log.retry_at_bytes = 0;
-        Ok(())
     }
 }
 
@@ -544,10 +613,10 @@ impl StateStore for WalStore {
     }
 
     fn commit(&self, changes: ChangeSet) -> Result<Root, StoreError> {
-        self.commit_checked(None, changes)
+        self.commit_checked(None, changes, &RecordWrites::new())
     }
 
     fn commit_over(&self, base: Root, changes: ChangeSet) -> Result<Root, StoreError> {
-        self.commit_checked(Some(base), changes)
+        self.commit_checked(Some(base), changes, &RecordWrites::new())
     }
 }

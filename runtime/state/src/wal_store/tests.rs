@@ -1,11 +1,12 @@
 use super::*;
 use crate::merkle;
+use redb::ReadableTable;
 
-const A: ContractId = ContractId([1; 32]);
-const B: ContractId = ContractId([2; 32]);
+pub(super) const A: ContractId = ContractId([1; 32]);
+pub(super) const B: ContractId = ContractId([2; 32]);
 
 /// Writes `round` into keys `keys` of contract `id`, deleting key 0 on odd rounds.
-fn writes(id: ContractId, keys: std::ops::Range<u32>, round: u8) -> ChangeSet {
+pub(super) fn writes(id: ContractId, keys: std::ops::Range<u32>, round: u8) -> ChangeSet {
     let mut changes = ChangeSet::default();
     let mut w: BTreeMap<Vec<u8>, Option<Vec<u8>>> = keys
         .map(|k| {
@@ -23,7 +24,7 @@ fn writes(id: ContractId, keys: std::ops::Range<u32>, round: u8) -> ChangeSet {
 }
 
 /// A deploy: code and a record for `id`.
-fn deploy(id: ContractId, code: &[u8]) -> ChangeSet {
+pub(super) fn deploy(id: ContractId, code: &[u8]) -> ChangeSet {
     let mut changes = ChangeSet::default();
     let hash = CodeHash(blake2b_256(&[code]));
     changes.code.insert(hash, Arc::from(code));
@@ -38,7 +39,7 @@ fn deploy(id: ContractId, code: &[u8]) -> ChangeSet {
 }
 
 /// A sequence of change sets touching records, code and storage of two contracts.
-fn history() -> Vec<ChangeSet> {
+pub(super) fn history() -> Vec<ChangeSet> {
     let mut out = vec![deploy(A, b"code a"), deploy(B, b"code b")];
     for round in 0..12u8 {
         let id = if round % 3 == 0 { B } else { A };
@@ -47,7 +48,7 @@ fn history() -> Vec<ChangeSet> {
     out
 }
 
-fn tmp() -> (tempfile::TempDir, std::path::PathBuf) {
+pub(super) fn tmp() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.wal");
     (dir, path)
@@ -62,7 +63,7 @@ fn sealed(body: &[u8]) -> Vec<u8> {
 }
 
 /// A store at `path` that checkpoints once its log passes `bytes`.
-fn with_threshold(path: &Path, bytes: u64) -> WalStore {
+pub(super) fn with_threshold(path: &Path, bytes: u64) -> WalStore {
     let options = WalOptions {
         checkpoint_bytes: Some(bytes),
     };
@@ -70,7 +71,7 @@ fn with_threshold(path: &Path, bytes: u64) -> WalStore {
 }
 
 /// Every storage value and record the history could have touched, as read from `store`.
-fn content(store: &dyn StateStore) -> Vec<Option<Vec<u8>>> {
+pub(super) fn content(store: &dyn StateStore) -> Vec<Option<Vec<u8>>> {
     let mut out = vec![];
     for id in [A, B] {
         for k in 0u32..45 {
@@ -101,6 +102,7 @@ fn commits_survive_a_reopen_with_the_memory_stores_roots() {
             for (i, changes) in history().into_iter().enumerate() {
                 let expected = reference.commit(changes.clone()).unwrap();
                 assert_eq!(store.commit(changes).unwrap(), expected, "commit {i}");
+                store.wait_for_checkpoint();
                 roots.push(expected);
                 if half_way && i + 1 == HALF_WAY {
                     store.checkpoint().unwrap();
@@ -137,6 +139,7 @@ fn checkpoint_comes_when_the_log_outgrows_its_threshold() {
         let record = encode_record(store.root().unwrap(), &changes).unwrap();
         let grown = previous.log_bytes + record.len() as u64;
         store.commit(changes).unwrap();
+        store.wait_for_checkpoint();
         let now = store.stats();
         if grown > THRESHOLD {
             assert_eq!(now.checkpoint_version, Some(now.version), "{now:?}");
@@ -192,9 +195,11 @@ fn a_failed_checkpoint_keeps_the_commit_and_the_log() {
     };
     let store = WalStore::open_with(&path, options.clone()).unwrap();
     store.commit(deploy(A, b"code a")).unwrap();
+    store.wait_for_checkpoint();
     assert_eq!(store.stats().checkpoint_version, Some(1));
     store.fail_next_checkpoint();
     let root = store.commit(writes(A, 0..10, 2)).unwrap();
+    store.wait_for_checkpoint();
     let stats = store.stats();
     assert_eq!(stats.checkpoint_failures, 1);
     assert_eq!((stats.version, stats.checkpoint_version), (2, Some(1)));
@@ -203,6 +208,7 @@ fn a_failed_checkpoint_keeps_the_commit_and_the_log() {
     let reopened = WalStore::open_with(&path, options).unwrap();
     assert_eq!(reopened.root().unwrap(), root);
     reopened.commit(writes(A, 0..10, 3)).unwrap();
+    reopened.wait_for_checkpoint();
     let stats = reopened.stats();
     assert_eq!((stats.checkpoint_version, stats.log_records), (Some(3), 0));
 }
@@ -224,6 +230,7 @@ fn a_failed_checkpoint_is_retried_after_another_threshold() {
             store.fail_next_checkpoint();
         }
         store.commit(changes).unwrap();
+        store.wait_for_checkpoint();
         let now = store.stats();
         match failed_at {
             None if now.checkpoint_failures == 1 => failed_at = Some(now.log_bytes),
@@ -313,6 +320,24 @@ fn tamper(
     txn.commit().unwrap();
 }
 
+/// Overwrite the first chunk of checkpoint `version` of a closed store's file.
+fn tamper_chunk(path: &Path, version: u64, edit: impl Fn(&mut Vec<u8>)) {
+    let db = Database::create(path).unwrap();
+    let txn = db.begin_write().unwrap();
+    {
+        let mut t = txn.open_table(checkpoint::CHUNKS).unwrap();
+        let mut bytes = t
+            .get((version, 0))
+            .unwrap()
+            .expect("chunk")
+            .value()
+            .to_vec();
+        edit(&mut bytes);
+        t.insert((version, 0), bytes.as_slice()).unwrap();
+    }
+    txn.commit().unwrap();
+}
+
 fn open_error(path: &Path) -> String {
     match WalStore::open(path) {
         Err(e @ StoreError::Corrupt { .. }) => e.to_string(),
@@ -329,6 +354,7 @@ fn damaged_logs_and_checkpoints_are_refused() {
         let store = WalStore::open_with(&path, WalOptions { checkpoint_bytes }).unwrap();
         for changes in history().into_iter().take(6) {
             store.commit(changes).unwrap();
+            store.wait_for_checkpoint();
         }
         (dir, path)
     };
@@ -362,36 +388,60 @@ fn damaged_logs_and_checkpoints_are_refused() {
 
     // A flipped byte in the checkpoint's content, and a checkpoint resealed with another root.
     let (_d, path) = build(Some(1));
-    tamper(&path, CHECKPOINT, 6, |b| *b.last_mut().unwrap() ^= 1);
+    tamper_chunk(&path, 6, |b| *b.last_mut().unwrap() ^= 1);
     let msg = open_error(&path);
     assert!(msg.contains("checkpoint 6: checksum mismatch"), "{msg}");
     let (_d, path) = build(Some(1));
+    let content = {
+        let db = Database::create(&path).unwrap();
+        let txn = db.begin_read().unwrap();
+        checkpoint::read_checkpoint(&txn, "test")
+            .unwrap()
+            .unwrap()
+            .content
+    };
     tamper(&path, CHECKPOINT, 6, |b| {
-        let mut body = b[32..].to_vec();
-        body[0] ^= 1;
-        *b = sealed(&body);
+        b[CHECKSUM_LEN] ^= 1;
+        let sum = blake2b_256(&[&b[CHECKSUM_LEN..], &content]);
+        b[..CHECKSUM_LEN].copy_from_slice(&sum);
     });
     let msg = open_error(&path);
     assert!(
         msg.contains("checkpoint 6: its content does not have its root"),
         "{msg}"
     );
+}
 
-    // A record the checkpoint covers, left in the log.
-    let (_d, path) = build(Some(1));
+/// A record the checkpoint covers, left in the log (its checkpoint deletes such records after its
+/// seal, so a crash can leave some), is not replayed, and the next open deletes it.
+#[test]
+fn records_a_checkpoint_covers_are_deleted_at_open() {
+    let (_dir, path) = tmp();
+    let root = {
+        let store = with_threshold(&path, 1);
+        for changes in history().into_iter().take(6) {
+            store.commit(changes).unwrap();
+            store.wait_for_checkpoint();
+        }
+        assert_eq!(store.stats().checkpoint_version, Some(6));
+        store.root().unwrap()
+    };
     {
         let db = Database::create(&path).unwrap();
         let txn = db.begin_write().unwrap();
         txn.open_table(LOG)
             .unwrap()
-            .insert(5, &b"stale"[..])
+            .insert(5, &b"covered, not even a record"[..])
             .unwrap();
         txn.commit().unwrap();
     }
-    let msg = open_error(&path);
-    assert!(
-        msg.contains("log record 5 is covered by checkpoint 6"),
-        "{msg}"
+    let reopened = with_threshold(&path, 1);
+    assert_eq!(reopened.root().unwrap(), root);
+    assert_eq!(reopened.stats().log_records, 0);
+    let txn = reopened.db.begin_read().unwrap();
+    assert_eq!(
+        txn.open_table(LOG).unwrap().get(5).unwrap().map(|_| ()),
+        None
     );
 }
 
@@ -413,7 +463,7 @@ fn files_of_the_other_store_are_refused() {
         .unwrap();
     match crate::RedbStore::open(&path) {
         Err(StoreError::Corrupt { message, .. }) => {
-            assert!(message.contains("sandbox-state-wal-v1"), "{message}");
+            assert!(message.contains("sandbox-state-wal-v2"), "{message}");
         }
         other => panic!("expected a corrupt store, got {other:?}"),
     }

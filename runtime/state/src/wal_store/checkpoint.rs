@@ -1,0 +1,434 @@
+//! Checkpoints of a [`WalStore`](super::WalStore), written off the commit path.
+//!
+//! # Why in the background, and from the log
+//!
+//! A checkpoint writes the whole state: at 1 M keys ≈ 48 MB, ≈ 300 ms to encode and write.
+//! Written inside the commit that crossed the threshold, holding the log lock, it stalled that
+//! commit ≈ 40× a median commit, about once per 1,000 commits — where a node's consensus steps
+//! time out after a few hundred milliseconds. It is now written by a thread of its own while
+//! commits continue, **from an immutable version: the last checkpoint and the log records after
+//! it**, both durable in the file and never changed by later commits. The thread decodes the
+//! last checkpoint's content (maps only, no merkle tree), applies the records up to the target
+//! version to it, encodes the result as the store's own state would encode, and writes it. It
+//! never reads the live state, so it takes no lock a commit takes: no copy of the state under a
+//! lock (a clone of 1 M entries costs tens of milliseconds), no persistent data structure
+//! slowing every commit's map updates. Its price is CPU and transient memory off the commit path
+//! (a decoded copy of the content while it runs).
+//!
+//! # Why in chunks
+//!
+//! redb has one writer at a time: one 48 MB value written in one transaction would hold every
+//! commit behind it for the copy and the fsync of 48 MB. The content is written in
+//! [`CHECKPOINT_CHUNK_BYTES`] chunks, each in a short transaction of its own with
+//! [`Durability::None`] (no fsync: the next durable commit makes it durable). Each such step
+//! takes the commit lock and hands it back fairly (`unlock_fair`), so steps and commits
+//! alternate and a commit waits for one step at most: without it the thread took redb's writer
+//! lock back step after step, and one commit waited 1.5 s for all of them (measured). Then one
+//! small durable **seal** transaction writes the checkpoint's head (its root, length, chunk count
+//! and the checksum of all of it) in place of the previous one's. Last, more steps delete the
+//! previous checkpoint's chunks and the log records the new one covers, a few per step: deleted
+//! in the seal, they made it hold commits back for 125–240 ms (measured at 1 M keys).
+//!
+//! # Crashes
+//!
+//! Until the seal commits, the file's checkpoint is the previous one and the log holds every
+//! record since it: a crash (or a failed or cancelled checkpoint) at any point loses nothing.
+//! Chunks without a seal are left behind, and deleted when the store is next opened ([`tidy`]).
+//! After the seal, the new checkpoint is complete and checked (length, checksum, and at open its
+//! root against the tree rebuilt from it); records it covers are deleted only after the seal is
+//! durable, and those a crash leaves are not replayed (replay starts after the checkpoint) and
+//! are deleted at the next open.
+
+use super::{CHECKPOINT, CHECKSUM_LEN, LOG, LogState, Record, corrupt, unseal};
+use crate::error::StoreError;
+use crate::ids::blake2b_256;
+use crate::merkle::Root;
+use crate::redb_store::db_error;
+use crate::store::Content;
+use borsh::BorshDeserialize;
+use parking_lot::{Mutex, MutexGuard};
+use redb::{
+    Database, Durability, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition,
+    WriteTransaction,
+};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+
+#[cfg(test)]
+mod tests;
+
+/// The content of checkpoints: (version, chunk index) → bytes.
+pub(super) const CHUNKS: TableDefinition<(u64, u32), &[u8]> =
+    TableDefinition::new("checkpoint_chunks");
+
+/// Bytes of content per checkpoint chunk. Each chunk is written between two commits, without
+/// fsync, so the commit after it also flushes it: 256 KiB is about five times what a commit of
+/// 1,000 keys writes itself (≈ 49 KB). 184 chunks at 1 M keys.
+pub const CHECKPOINT_CHUNK_BYTES: usize = 256 << 10;
+
+/// Bytes of a checkpoint's head: checksum ‖ root (32) ‖ content length (u64 LE) ‖ chunks (u32 LE).
+const HEAD_LEN: usize = CHECKSUM_LEN + 32 + 8 + 4;
+
+/// The sealed head of a checkpoint of `content` with `root`: its checksum covers the head after
+/// it and the content.
+fn head(root: Root, content: &[u8], chunks: u32) -> Vec<u8> {
+    let mut out = vec![0u8; CHECKSUM_LEN];
+    out.extend_from_slice(&root.0);
+    out.extend_from_slice(&(content.len() as u64).to_le_bytes());
+    out.extend_from_slice(&chunks.to_le_bytes());
+    let sum = blake2b_256(&[&out[CHECKSUM_LEN..], content]);
+    out[..CHECKSUM_LEN].copy_from_slice(&sum);
+    out
+}
+
+/// A checkpoint read back and checked against its head.
+pub(super) struct Loaded {
+    pub(super) version: u64,
+    pub(super) root: Root,
+    pub(super) content: Vec<u8>,
+    /// Bytes of head and content, as [`WalStats::checkpoint_bytes`](super::WalStats) reports.
+    pub(super) bytes: u64,
+}
+
+/// The file's checkpoint, if it has one: its head, then its chunks in order, checked (every
+/// chunk present, the length and the checksum). A mismatch is [`StoreError::Corrupt`] naming
+/// the checkpoint.
+pub(super) fn read_checkpoint(
+    txn: &ReadTransaction,
+    path: &str,
+) -> Result<Option<Loaded>, StoreError> {
+    let e = |e: redb::StorageError| db_error(path, e);
+    let heads = txn.open_table(CHECKPOINT).map_err(|e| db_error(path, e))?;
+    let Some((version, value)) = heads.last().map_err(e)? else {
+        return Ok(None);
+    };
+    let version = version.value();
+    let bad = |what: String| corrupt(path, format!("checkpoint {version}: {what}"));
+    let value = value.value();
+    if value.len() != HEAD_LEN {
+        return Err(bad(format!("a head of {} bytes", value.len())));
+    }
+    let root: [u8; 32] = value[CHECKSUM_LEN..CHECKSUM_LEN + 32]
+        .try_into()
+        .map_err(|_| bad("too short".into()))?;
+    let word = |at: usize, n: usize| {
+        let mut bytes = [0u8; 8];
+        bytes[..n].copy_from_slice(&value[at..at + n]);
+        u64::from_le_bytes(bytes)
+    };
+    let (len, chunks) = (word(CHECKSUM_LEN + 32, 8), word(CHECKSUM_LEN + 40, 4));
+    let table = txn.open_table(CHUNKS).map_err(|e| db_error(path, e))?;
+    let mut content = Vec::with_capacity(usize::try_from(len).unwrap_or(0).min(1 << 32));
+    for index in 0..chunks {
+        let index = u32::try_from(index).map_err(|_| bad("too many chunks".into()))?;
+        let chunk = table
+            .get((version, index))
+            .map_err(e)?
+            .ok_or_else(|| bad(format!("chunk {index} of {chunks} is missing")))?;
+        content.extend_from_slice(chunk.value());
+    }
+    if content.len() as u64 != len {
+        return Err(bad(format!(
+            "{} bytes of content, {len} expected",
+            content.len()
+        )));
+    }
+    if blake2b_256(&[&value[CHECKSUM_LEN..], &content]) != value[..CHECKSUM_LEN] {
+        return Err(bad("checksum mismatch".into()));
+    }
+    Ok(Some(Loaded {
+        version,
+        root: Root(root),
+        bytes: (HEAD_LEN + content.len()) as u64,
+        content,
+    }))
+}
+
+/// Deletions per [`Job::step`] after a seal: few enough that a step frees a few megabytes at
+/// most while a commit may be waiting for it.
+const DELETES_PER_STEP: usize = 16;
+
+/// At open, delete what an interrupted checkpoint left: chunks that belong to no sealed
+/// checkpoint (interrupted before its seal: crash, failure, cancel), and after a seal, the
+/// previous checkpoint's chunks and the log records the checkpoint covers that were not deleted
+/// yet.
+pub(super) fn tidy(txn: &WriteTransaction, path: &str) -> Result<(), StoreError> {
+    remove_unsealed_chunks(txn, path)?;
+    let e = |e: redb::StorageError| db_error(path, e);
+    let sealed = {
+        let heads = txn.open_table(CHECKPOINT).map_err(|e| db_error(path, e))?;
+        let last = heads.last().map_err(e)?;
+        last.map(|(version, _)| version.value())
+    };
+    if let Some(version) = sealed {
+        let mut records = txn.open_table(LOG).map_err(|e| db_error(path, e))?;
+        records.retain_in(..=version, |_, _| false).map_err(e)?;
+    }
+    Ok(())
+}
+
+/// Delete the chunks that belong to no sealed checkpoint.
+fn remove_unsealed_chunks(txn: &WriteTransaction, path: &str) -> Result<(), StoreError> {
+    let e = |e: redb::StorageError| db_error(path, e);
+    let sealed = {
+        let heads = txn.open_table(CHECKPOINT).map_err(|e| db_error(path, e))?;
+        let last = heads.last().map_err(e)?;
+        last.map(|(version, value)| (version.value(), chunk_count(value.value())))
+    };
+    let mut chunks = txn.open_table(CHUNKS).map_err(|e| db_error(path, e))?;
+    chunks
+        .retain(|(version, index), _| matches!(sealed, Some((v, n)) if v == version && index < n))
+        .map_err(e)
+}
+
+/// The chunk count of a sealed head (0 when the head is malformed: then no chunk is kept, and
+/// opening reports the head itself).
+fn chunk_count(head: &[u8]) -> u32 {
+    head.get(CHECKSUM_LEN + 40..HEAD_LEN)
+        .and_then(|b| b.try_into().ok())
+        .map_or(0, u32::from_le_bytes)
+}
+
+/// What a checkpoint run ended with.
+pub(super) enum Outcome {
+    /// The checkpoint of `version` is sealed; it covered `records` log records of `record_bytes`.
+    Written {
+        version: u64,
+        bytes: u64,
+        records: u64,
+        record_bytes: u64,
+    },
+    /// Stopped before its seal because the store is being dropped: nothing changed.
+    Cancelled,
+}
+
+/// The checkpoint being written in the background, if any, and what steers it.
+#[derive(Default)]
+pub(super) struct Background {
+    /// The thread of the checkpoint running or last run.
+    pub(super) thread: Mutex<Option<JoinHandle<()>>>,
+    /// Set when the store is dropped: a running checkpoint stops before its next write.
+    pub(super) cancel: Arc<AtomicBool>,
+    /// Test hook: held, it stops a checkpoint after its encoding, before its first write.
+    pub(super) gate: Arc<Mutex<()>>,
+}
+
+/// One checkpoint to write: the file's state at `version`, whose root is `root`.
+pub(super) struct Job {
+    pub(super) db: Arc<Database>,
+    /// The commit lock: each write of the checkpoint takes it, so it runs between two commits.
+    pub(super) log: Arc<Mutex<LogState>>,
+    pub(super) path: String,
+    pub(super) version: u64,
+    pub(super) root: Root,
+    pub(super) fail: Arc<AtomicBool>,
+    pub(super) cancel: Arc<AtomicBool>,
+    pub(super) gate: Arc<Mutex<()>>,
+}
+
+impl Job {
+    fn db_error(&self, e: impl Into<redb::Error>) -> StoreError {
+        db_error(&self.path, e)
+    }
+
+    /// Write the checkpoint: build its content from the last checkpoint and the log, write the
+    /// chunks, seal. Takes no lock of the store: commits continue meanwhile.
+    pub(super) fn write(&self) -> Result<Outcome, StoreError> {
+        let path = self.path.as_str();
+        let e = |e: redb::StorageError| db_error(path, e);
+        let txn = self.db.begin_read().map_err(|e| self.db_error(e))?;
+        let (base, mut content) = match read_checkpoint(&txn, path)? {
+            Some(last) => (last.version, Content::decode(&last.content, path)?),
+            None => (0, Content::default()),
+        };
+        let log = txn.open_table(LOG).map_err(|e| self.db_error(e))?;
+        let (mut records, mut record_bytes) = (0u64, 0u64);
+        for entry in log.range(base + 1..=self.version).map_err(e)? {
+            let (version, bytes) = entry.map_err(e)?;
+            let version = version.value();
+            let bad = |what: String| corrupt(path, format!("log record {version}: {what}"));
+            if version != base + records + 1 {
+                return Err(bad(format!("expected version {}", base + records + 1)));
+            }
+            let body = unseal(bytes.value()).ok_or_else(|| bad("checksum mismatch".into()))?;
+            let record =
+                Record::try_from_slice(body).map_err(|e| bad(format!("does not decode: {e}")))?;
+            content.apply(record.into_changes());
+            records += 1;
+            record_bytes += bytes.value().len() as u64;
+        }
+        if base + records != self.version {
+            return Err(corrupt(
+                path,
+                format!(
+                    "the log ends at version {} before version {}",
+                    base + records,
+                    self.version
+                ),
+            ));
+        }
+        drop(log);
+        drop(txn);
+        let mut body = Vec::new();
+        content.encode_into(&mut body, path)?;
+        drop(content);
+        let chunks: Vec<&[u8]> = body.chunks(CHECKPOINT_CHUNK_BYTES).collect();
+        let count = u32::try_from(chunks.len())
+            .map_err(|_| corrupt(path, "a checkpoint of more than u32::MAX chunks".into()))?;
+        let sealed_head = head(self.root, &body, count);
+        drop(self.gate.lock());
+        for (index, chunk) in (0u32..).zip(chunks) {
+            if self.cancel.load(Ordering::SeqCst) {
+                return Ok(Outcome::Cancelled);
+            }
+            self.step(|txn| {
+                txn.open_table(CHUNKS)
+                    .map_err(|e| self.db_error(e))?
+                    .insert((self.version, index), chunk)
+                    .map_err(e)?;
+                Ok(())
+            })?;
+        }
+        if self.cancel.load(Ordering::SeqCst) {
+            return Ok(Outcome::Cancelled);
+        }
+        self.seal(base, &sealed_head)?;
+        self.remove_what_it_covers(count)?;
+        Ok(Outcome::Written {
+            version: self.version,
+            bytes: (sealed_head.len() + body.len()) as u64,
+            records,
+            record_bytes,
+        })
+    }
+
+    /// One short write transaction between two commits: it takes the commit lock (so a commit
+    /// waits for one step at most), commits without fsync (the next durable commit makes it
+    /// durable; a crash before loses only what the next open tidies anyway), and hands the lock
+    /// straight to a commit waiting for it.
+    fn step(
+        &self,
+        write: impl FnOnce(&WriteTransaction) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let turn = self.log.lock();
+        let mut txn = self.db.begin_write().map_err(|e| self.db_error(e))?;
+        txn.set_durability(Durability::None)
+            .map_err(|e| self.db_error(e))?;
+        write(&txn)?;
+        txn.commit().map_err(|e| self.db_error(e))?;
+        MutexGuard::unlock_fair(turn);
+        Ok(())
+    }
+
+    /// The durable transaction that makes the written chunks the checkpoint: its head replaces
+    /// the previous checkpoint's (which must still be `base`'s). Small, so the commit it holds
+    /// back waits for one fsync.
+    fn seal(&self, base: u64, sealed_head: &[u8]) -> Result<(), StoreError> {
+        let path = self.path.as_str();
+        let e = |e: redb::StorageError| db_error(path, e);
+        let turn = self.log.lock();
+        let txn = self.db.begin_write().map_err(|e| self.db_error(e))?;
+        {
+            let mut heads = txn.open_table(CHECKPOINT).map_err(|e| self.db_error(e))?;
+            let last = heads.last().map_err(e)?.map(|(v, _)| v.value());
+            if last.unwrap_or(0) != base {
+                return Err(StoreError::Backend {
+                    path: path.to_string(),
+                    message: format!(
+                        "checkpoint {}: the file's checkpoint moved from {base} to {last:?}",
+                        self.version
+                    ),
+                });
+            }
+            heads.retain(|_, _| false).map_err(e)?;
+            heads.insert(self.version, sealed_head).map_err(e)?;
+        }
+        if self.fail.swap(false, Ordering::SeqCst) {
+            txn.abort().map_err(|e| self.db_error(e))?;
+            return Err(StoreError::Backend {
+                path: path.to_string(),
+                message: "injected failure before checkpoint".into(),
+            });
+        }
+        txn.commit().map_err(|e| self.db_error(e))?;
+        MutexGuard::unlock_fair(turn);
+        Ok(())
+    }
+
+    /// After the seal: delete the chunks of other checkpoints and the log records this one
+    /// covers, [`DELETES_PER_STEP`] per [`step`](Self::step). A crash half-way leaves some of
+    /// them, which the next open deletes ([`tidy`]).
+    fn remove_what_it_covers(&self, count: u32) -> Result<(), StoreError> {
+        let path = self.path.as_str();
+        let e = |e: redb::StorageError| db_error(path, e);
+        let version = self.version;
+        loop {
+            let mut left = false;
+            self.step(|txn| {
+                let mut chunks = txn.open_table(CHUNKS).map_err(|e| self.db_error(e))?;
+                let stale: Vec<(u64, u32)> = chunks
+                    .iter()
+                    .map_err(e)?
+                    .map(|entry| entry.map(|(k, _)| k.value()))
+                    .filter(|k| !matches!(k, Ok((v, i)) if *v == version && *i < count))
+                    .take(DELETES_PER_STEP)
+                    .collect::<Result<_, _>>()
+                    .map_err(e)?;
+                for key in &stale {
+                    chunks.remove(key).map_err(e)?;
+                }
+                let mut records = txn.open_table(LOG).map_err(|e| self.db_error(e))?;
+                let covered: Vec<u64> = records
+                    .range(..=version)
+                    .map_err(e)?
+                    .take(DELETES_PER_STEP)
+                    .map(|entry| entry.map(|(k, _)| k.value()))
+                    .collect::<Result<_, _>>()
+                    .map_err(e)?;
+                for key in &covered {
+                    records.remove(key).map_err(e)?;
+                }
+                left = stale.len() == DELETES_PER_STEP || covered.len() == DELETES_PER_STEP;
+                Ok(())
+            })?;
+            if !left {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Record in `log` how the run ended. A failure of a background run (`retry_after`: its
+    /// threshold) is counted and the next try waits for another threshold of log; an explicit
+    /// run's failure is its caller's to report.
+    pub(super) fn finish(
+        log: &mut LogState,
+        result: Result<Outcome, StoreError>,
+        retry_after: Option<u64>,
+    ) -> Result<(), StoreError> {
+        log.checkpoint_running = false;
+        match result {
+            Ok(Outcome::Written {
+                version,
+                bytes,
+                records,
+                record_bytes,
+            }) => {
+                log.stats.checkpoint_version = Some(version);
+                log.stats.checkpoint_bytes = bytes;
+                log.stats.log_records = log.stats.log_records.saturating_sub(records);
+                log.stats.log_bytes = log.stats.log_bytes.saturating_sub(record_bytes);
+                log.retry_at_bytes = 0;
+                Ok(())
+            }
+            Ok(Outcome::Cancelled) => Ok(()),
+            Err(e) => {
+                if let Some(threshold) = retry_after {
+                    log.stats.checkpoint_failures += 1;
+                    log.retry_at_bytes = log.stats.log_bytes.saturating_add(threshold);
+                }
+                Err(e)
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Background checkpoints: commits continue while one is under way, one interrupted before its
+//! seal loses nothing, and a store reopens from one (its content byte for byte the live state's).
+
+use super::super::tests::{A, content, deploy, history, tmp, with_threshold, writes};
+use super::*;
+use crate::records::{RecordStore, RecordWrites};
+use crate::store::{ChangeSet, MemoryStore, StateStore};
+use crate::wal_store::{WalOptions, WalStore};
+use redb::ReadableTableMetadata;
+
+/// The chunks in a closed store's file, by (version, index).
+fn chunks_in(path: &std::path::Path) -> Vec<(u64, u32)> {
+    let db = Database::create(path).unwrap();
+    let txn = db.begin_read().unwrap();
+    let table = txn.open_table(CHUNKS).unwrap();
+    table
+        .iter()
+        .unwrap()
+        .map(|entry| entry.unwrap().0.value())
+        .collect()
+}
+
+/// The checkpoint's content as the file holds it.
+fn checkpoint_content(store: &WalStore) -> Vec<u8> {
+    let txn = store.db.begin_read().unwrap();
+    read_checkpoint(&txn, "test").unwrap().unwrap().content
+}
+
+/// With a checkpoint stopped half-way (held after building its content), commits go on: they
+/// are durable, visible, and neither wait for it nor start another. Released, it seals the
+/// version it was started for, and the log keeps the records after it.
+#[test]
+fn commits_continue_while_a_checkpoint_is_under_way() {
+    let (_dir, path) = tmp();
+    let store = with_threshold(&path, 3_000);
+    let reference = MemoryStore::new();
+    let held = store.hold_checkpoints();
+    let mut started_at = None;
+    for changes in history() {
+        reference.commit(changes.clone()).unwrap();
+        assert_eq!(store.commit(changes).unwrap(), reference.root().unwrap());
+        let log = store.log.lock();
+        if started_at.is_none() && log.checkpoint_running {
+            started_at = Some(log.stats.version);
+        }
+    }
+    let started_at = started_at.expect("a checkpoint was started");
+    let head = history().len() as u64;
+    assert!(started_at < head, "commits after the checkpoint started");
+    let stats = store.stats();
+    assert_eq!(stats.checkpoint_version, None, "{stats:?}");
+    assert_eq!(stats.log_records, head);
+    assert_eq!(content(&store), content(&reference));
+    drop(held);
+    store.wait_for_checkpoint();
+    let stats = store.stats();
+    assert_eq!(stats.checkpoint_version, Some(started_at), "{stats:?}");
+    assert_eq!(stats.log_records, head - started_at);
+    assert_eq!(stats.checkpoint_failures, 0);
+    drop(store);
+    let reopened = with_threshold(&path, 3_000);
+    assert_eq!(reopened.root().unwrap(), reference.root().unwrap());
+    assert_eq!(content(&reopened), content(&reference));
+    assert_eq!(reopened.stats().log_records, head - started_at);
+}
+
+/// A checkpoint that fails after writing its chunks, before its seal — what a crash there
+/// leaves — loses nothing: the file keeps its previous checkpoint and the whole log, the next
+/// open removes the stray chunks, and the state is the last commit's.
+#[test]
+fn a_checkpoint_interrupted_before_its_seal_loses_nothing() {
+    let (_dir, path) = tmp();
+    let options = WalOptions {
+        checkpoint_bytes: Some(1),
+    };
+    let reference = MemoryStore::new();
+    {
+        let store = WalStore::open_with(&path, options.clone()).unwrap();
+        let first = deploy(A, b"code a");
+        reference.commit(first.clone()).unwrap();
+        store.commit(first).unwrap();
+        store.wait_for_checkpoint();
+        assert_eq!(store.stats().checkpoint_version, Some(1));
+        store.fail_next_checkpoint();
+        let second = writes(A, 0..10, 2);
+        reference.commit(second.clone()).unwrap();
+        store.commit(second).unwrap();
+        store.wait_for_checkpoint();
+        let stats = store.stats();
+        assert_eq!(stats.checkpoint_failures, 1, "{stats:?}");
+        assert_eq!(stats.checkpoint_version, Some(1));
+        // The failed one's chunk is in the file, made durable by the next durable commit: one
+        // of records alone, which adds no log and so starts no checkpoint.
+        let records: RecordWrites = [(b"r".to_vec(), Some(b"1".to_vec()))].into();
+        store
+            .commit_with_records(store.root().unwrap(), ChangeSet::default(), &records)
+            .unwrap();
+        store.wait_for_checkpoint();
+        assert_eq!(store.stats().checkpoint_version, Some(1));
+    }
+    assert_eq!(chunks_in(&path), vec![(1, 0), (2, 0)]);
+    let reopened = WalStore::open_with(&path, options).unwrap();
+    assert_eq!(reopened.root().unwrap(), reference.root().unwrap());
+    assert_eq!(content(&reopened), content(&reference));
+    assert_eq!(reopened.record(b"r").unwrap(), Some(b"1".to_vec()));
+    let stats = reopened.stats();
+    assert_eq!((stats.checkpoint_version, stats.log_records), (Some(1), 1));
+    drop(reopened);
+    assert_eq!(chunks_in(&path), vec![(1, 0)]);
+}
+
+/// A store reopens from a background checkpoint of several chunks and the log after it; the
+/// checkpoint, built from the previous one and the log, is byte for byte the live state's own
+/// encoding; records are kept across it.
+#[test]
+fn a_store_reopens_from_a_background_checkpoint() {
+    let (_dir, path) = tmp();
+    let store = with_threshold(&path, 1 << 20);
+    let reference = MemoryStore::new();
+    // More than one chunk of content: 40,000 keys of 32-byte values (≈ 1.9 MB).
+    let mut big = ChangeSet::default();
+    big.storage.insert(
+        A,
+        (0u32..40_000)
+            .map(|k| (k.to_be_bytes().to_vec(), Some(vec![k as u8; 32])))
+            .collect(),
+    );
+    let at_two = MemoryStore::new();
+    let mut height = 0u64;
+    for changes in [deploy(A, b"code a"), big].into_iter().chain(history()) {
+        height += 1;
+        if height <= 2 {
+            at_two.commit(changes.clone()).unwrap();
+        }
+        reference.commit(changes.clone()).unwrap();
+        let records: RecordWrites = [(height.to_be_bytes().to_vec(), Some(vec![1]))].into();
+        store
+            .commit_with_records(store.root().unwrap(), changes, &records)
+            .unwrap();
+        store.wait_for_checkpoint();
+    }
+    let stats = store.stats();
+    assert_eq!(stats.checkpoint_version, Some(2), "{stats:?}");
+    // The checkpoint of version 2 (built from the log) is the encoding of a store that
+    // committed the same two change sets.
+    let mut expected = vec![];
+    at_two.encode_content_into(&mut expected, "test").unwrap();
+    assert_eq!(checkpoint_content(&store), expected);
+    assert!(expected.len() > CHECKPOINT_CHUNK_BYTES);
+    // A checkpoint written now covers the log; its content is the live state's, byte for byte.
+    store.checkpoint().unwrap();
+    let mut live = vec![];
+    store.memory.encode_content_into(&mut live, "test").unwrap();
+    assert_eq!(checkpoint_content(&store), live);
+    let version = store.stats().version;
+    drop(store);
+    let chunks = chunks_in(&path);
+    assert_eq!(chunks.len(), live.len().div_ceil(CHECKPOINT_CHUNK_BYTES));
+    assert!(chunks.iter().all(|&(v, _)| v == version), "{chunks:?}");
+    let reopened = with_threshold(&path, 1 << 20);
+    assert_eq!(reopened.root().unwrap(), reference.root().unwrap());
+    assert_eq!(content(&reopened), content(&reference));
+    assert_eq!(reopened.stats().checkpoint_version, Some(version));
+    assert_eq!(reopened.stats().log_records, 0);
+    for h in 1..=height {
+        assert_eq!(reopened.record(&h.to_be_bytes()).unwrap(), Some(vec![1]));
+    }
+    let txn = reopened.db.begin_read().unwrap();
+    assert_eq!(txn.open_table(LOG).unwrap().len().unwrap(), 0);
+}
