@@ -6,7 +6,7 @@
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use dusk_bytes::Serializable;
-use genesis_types::committee::{CommitteeParams, Mode};
+use genesis_types::committee::CommitteeParams;
 use genesis_types::stake::{StakeParams, proof_of_possession_message};
 use genesis_types::{BlsPublicKey, BlsSignature};
 use host_api::{Address, ContractId};
@@ -54,48 +54,6 @@ pub enum GenesisError {
     Encoding(String),
 }
 
-/// Genesis parameters of both contracts, minus the ids they learn at deploy time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct GenesisParams {
-    /// Smallest stake with weight.
-    pub minimum_stake: u128,
-    /// Blocks per epoch.
-    pub epoch_length: u64,
-    /// Epochs before new stake counts.
-    pub maturity_epochs: u64,
-    /// Epochs an eligibility window lasts.
-    pub eligibility_epochs: u64,
-    /// Missed duties in a row that suspend.
-    pub miss_limit: u32,
-    /// Epochs a suspension lasts.
-    pub suspension_epochs: u64,
-    /// Fraction of stake burnt for an equivocation (basis points).
-    pub slash_basis_points: u16,
-    /// Private or public committees.
-    pub mode: Mode,
-    /// Stake per lot.
-    pub credit_unit: u128,
-}
-
-impl Default for GenesisParams {
-    /// A devnet's defaults: epochs of 100 blocks, maturity 1 epoch, windows of 10 epochs,
-    /// suspension for 2 epochs after 3 misses, 10 % slashed, private committees with one lot
-    /// per token and a minimum stake of 1,000 tokens.
-    fn default() -> Self {
-        GenesisParams {
-            minimum_stake: 1_000,
-            epoch_length: 100,
-            maturity_epochs: 1,
-            eligibility_epochs: 10,
-            miss_limit: 3,
-            suspension_epochs: 2,
-            slash_basis_points: 1_000,
-            mode: Mode::Private,
-            credit_unit: 1,
-        }
-    }
-}
-
 /// The deployed genesis contracts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Genesis {
@@ -123,14 +81,17 @@ pub fn returned<T: BorshDeserialize>(receipt: &Receipt) -> Result<T, GenesisErro
 }
 
 impl Genesis {
-    /// Deploy the three contracts as `deployer` and initialise them (protocol calls).
+    /// Deploy the three contracts as `deployer` and initialise them (protocol calls) with
+    /// `stake` and `committee`, whose contract ids (`transfer`, `stake`) are replaced by the
+    /// ones just deployed.
     ///
     /// # Errors
     /// A contract that does not deploy, a host failure, or an `init` that refuses.
     pub fn deploy(
         s: &mut Session,
         deployer: Address,
-        params: &GenesisParams,
+        stake: &StakeParams,
+        committee: &CommitteeParams,
     ) -> Result<Self, GenesisError> {
         let mut deploy = |name: &'static str, code: &[u8]| {
             s.deploy(deployer, code, 0)
@@ -143,16 +104,12 @@ impl Genesis {
         };
         let stake_params = StakeParams {
             transfer: genesis.transfer,
-            minimum_stake: params.minimum_stake,
-            epoch_length: params.epoch_length,
-            maturity_epochs: params.maturity_epochs,
-            eligibility_epochs: params.eligibility_epochs,
-            miss_limit: params.miss_limit,
-            suspension_epochs: params.suspension_epochs,
-            slash_basis_points: params.slash_basis_points,
+            ..*stake
         };
-        let committee_params =
-            CommitteeParams::with_default_sizes(genesis.stake, params.mode, params.credit_unit);
+        let committee_params = CommitteeParams {
+            stake: genesis.stake,
+            ..*committee
+        };
         genesis.protocol(s, genesis.stake, "init", &stake_params)?;
         genesis.protocol(s, genesis.committee, "init", &committee_params)?;
         Ok(genesis)

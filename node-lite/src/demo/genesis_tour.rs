@@ -1,7 +1,8 @@
 //! The demo's genesis section: the protocol's rules running as contracts.
 
 use super::DemoResult;
-use crate::genesis::{Genesis, GenesisParams, ProvisionerKey, returned};
+use crate::chain::GenesisConfig;
+use crate::genesis::{Genesis, ProvisionerKey, returned};
 use genesis_types::committee::{Membership, MembershipClaim, Thresholds, sortition_message};
 use genesis_types::stake::{Eligible, Equivocation, StakeError, StakeInfo, Step, VoteHeader};
 use host_api::Address;
@@ -29,8 +30,9 @@ fn query<A: borsh::BorshSerialize, R: borsh::BorshDeserialize>(
 /// Deploy the genesis contracts, stake, draw a private committee, refuse an application's
 /// protocol call and slash an equivocation, printing each step.
 pub fn run(out: &mut dyn Write, s: &mut Session, deployer: Address) -> DemoResult {
-    let params = GenesisParams::default();
-    let g = Genesis::deploy(s, deployer, &params)?;
+    let config = GenesisConfig::default_devnet()?;
+    let params = config.stake;
+    let g = Genesis::deploy(s, deployer, &config.stake, &config.committee)?;
     writeln!(
         out,
         "  transfer, stake and committee deployed; `init` by the protocol (host-only)"

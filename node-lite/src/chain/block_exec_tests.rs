@@ -1,0 +1,523 @@
+use super::*;
+use crate::chain::genesis_config::GenesisConfig;
+use crate::chain::genesis_state::{GenesisState, build_genesis};
+use crate::chain::keys::AccountKey;
+use crate::chain::tx::UnsignedTx;
+use borsh::BorshDeserialize;
+use genesis_types::stake::{Step, VoteHeader};
+use runtime::{MemoryStore, Runtime};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+const HOSTILE: &[u8] = include_bytes!("../../../contracts/wasm/hostile.wasm");
+const ATTACKER: &[u8] = include_bytes!("../../../contracts/wasm/attacker.wasm");
+const FORBIDDEN: &[u8] = include_bytes!("../../../contracts/wasm/forbidden_import.wasm");
+
+/// Gas of each hostile call: 50 M is an ordinary limit under which `memory_bomb` runs out of
+/// gas (contracts/README.md).
+const CALL_GAS: u64 = 50_000_000;
+const DEPLOY_GAS: u64 = 200_000_000;
+
+struct Chain {
+    runtime: Runtime,
+    store: Arc<MemoryStore>,
+    config: GenesisConfig,
+    genesis: GenesisState,
+}
+
+impl Chain {
+    fn new() -> Self {
+        let runtime = crate::chain::shared_test_runtime();
+        let store = Arc::new(MemoryStore::new());
+        let config = GenesisConfig::default_devnet().unwrap();
+        let genesis = build_genesis(&runtime, store.clone(), &config).unwrap();
+        Chain {
+            runtime,
+            store,
+            config,
+            genesis,
+        }
+    }
+
+    fn session(&self) -> Session {
+        self.runtime
+            .session(self.store.clone(), BlockInfo::default())
+    }
+
+    fn block(&self, height_after_genesis: u64, mode: ExecutionMode) -> BlockContext {
+        BlockContext {
+            chain_id: self.config.chain_id,
+            height: self.genesis.height + height_after_genesis,
+            timestamp_ms: 1_000 * height_after_genesis,
+            block_gas_limit: self.config.block_gas_limit,
+            mode,
+        }
+    }
+
+    fn provisioner(&self, i: usize) -> crate::genesis::ProvisionerKey {
+        self.config.provisioners[i].key()
+    }
+
+    /// Generator 0; voters 1 and 2; provisioner 3 missed its generator duty and equivocated.
+    fn inputs(&self, round: u64) -> ProtocolInputs {
+        let cheater = self.provisioner(3);
+        let vote = |payload: u8| {
+            VoteHeader {
+                round,
+                iteration: 0,
+                step: Step::Validation,
+                payload: [payload; 32],
+            }
+            .signed(|m| cheater.sign(m))
+        };
+        ProtocolInputs {
+            generator: self.provisioner(0).public,
+            voters: vec![
+                (self.provisioner(1).public, 30),
+                (self.provisioner(2).public, 20),
+            ],
+            absent_generators: vec![cheater.public],
+            faults: vec![Equivocation {
+                key: cheater.public,
+                first: vote(1),
+                second: vote(2),
+            }],
+            emission: self.config.block_emission,
+        }
+    }
+
+    fn query<A: BorshSerialize, R: BorshDeserialize>(
+        &self,
+        s: &mut Session,
+        contract: ContractId,
+        function: &str,
+        args: &A,
+    ) -> R {
+        let r = s
+            .call_protocol(contract, function, &encode(args), PROTOCOL_CALL_GAS)
+            .unwrap();
+        borsh::from_slice(&r.result.unwrap()).unwrap()
+    }
+
+    fn balance(&self, s: &mut Session, who: Address) -> u128 {
+        self.query(
+            s,
+            self.genesis.contracts.genesis.transfer,
+            "balance_of",
+            &who,
+        )
+    }
+}
+
+/// Dev accounts signing with consecutive nonces.
+#[derive(Default)]
+struct Signers {
+    nonces: BTreeMap<String, u64>,
+}
+
+impl Signers {
+    fn sign(&mut self, seed: &str, gas_limit: u64, payload: Payload) -> Transaction {
+        let key = AccountKey::from_seed(seed);
+        let nonce = self.nonces.entry(seed.to_string()).or_default();
+        let tx = UnsignedTx {
+            chain_id: 7357,
+            sender: key.public(),
+            nonce: *nonce,
+            gas_limit,
+            gas_price: 3,
+            payload,
+        }
+        .sign(&key);
+        *nonce += 1;
+        tx
+    }
+}
+
+fn call(contract: ContractId, function: &str, args: Vec<u8>) -> Payload {
+    Payload::Call {
+        contract,
+        function: function.to_string(),
+        args,
+    }
+}
+
+/// Deploy `hostile` and `attacker` with deploy transactions and commit.
+fn deploy_test_contracts(chain: &Chain, signers: &mut Signers) -> (ContractId, ContractId) {
+    let txs = [HOSTILE, ATTACKER].map(|code| {
+        let payload = Payload::Deploy {
+            code: code.to_vec(),
+            init_args: None,
+        };
+        signers.sign("dev-0", DEPLOY_GAS, payload)
+    });
+    let mut s = chain.session();
+    let block = chain.block(1, ExecutionMode::Validate);
+    let quiet = ProtocolInputs {
+        generator: chain.provisioner(0).public,
+        voters: vec![],
+        absent_generators: vec![],
+        faults: vec![],
+        emission: 0,
+    };
+    let out = execute_block(&mut s, &chain.genesis.contracts, &block, &txs, &quiet).unwrap();
+    let ids: Vec<ContractId> = out
+        .receipts
+        .iter()
+        .map(|r| {
+            assert!(r.result.is_ok(), "{:?}", r.result);
+            let gas =
+                TX_INTRINSIC_GAS + DEPLOY_BASE_GAS + DEPLOY_GAS_PER_BYTE * r_code_len(r, &txs);
+            assert_eq!(r.gas_spent, gas, "a deploy is charged by its size");
+            r.deployed.unwrap()
+        })
+        .collect();
+    s.commit().unwrap();
+    (ids[0], ids[1])
+}
+
+fn r_code_len(r: &TxReceipt, txs: &[Transaction]) -> u64 {
+    let tx = txs.iter().find(|t| t.hash() == r.hash).unwrap();
+    match &tx.body.payload {
+        Payload::Deploy { code, .. } => code.len() as u64,
+        _ => 0,
+    }
+}
+
+/// Every failure kind, each in its own transaction, with the kind its receipt must carry.
+fn hostile_block(
+    chain: &Chain,
+    signers: &mut Signers,
+    hostile: ContractId,
+    attacker: ContractId,
+) -> Vec<(Transaction, &'static str)> {
+    let transfer = chain.genesis.contracts.genesis.transfer;
+    let stake = chain.genesis.contracts.genesis.stake;
+    let attacker_address = Address::from(attacker);
+    let mint_args = encode(&(attacker_address, 1_000_000_000u128));
+    let reward_args = encode(&vec![(chain.provisioner(0).public, 1_000_000_000u128)]);
+    let mut txs = Vec::new();
+    let mut add = |seed: &str, gas: u64, payload: Payload, kind: &'static str| {
+        txs.push((signers.sign(seed, gas, payload), kind));
+    };
+    let h = |f: &str, args: Vec<u8>| call(hostile, f, args);
+    add("dev-1", CALL_GAS, h("infinite_loop", vec![]), "out_of_gas");
+    add("dev-1", CALL_GAS, h("memory_bomb", vec![]), "out_of_gas");
+    add(
+        "dev-1",
+        CALL_GAS,
+        h("recurse", encode(&u64::MAX)),
+        "stack_overflow",
+    );
+    add("dev-2", CALL_GAS, h("unreachable", vec![]), "trap");
+    add("dev-2", CALL_GAS, h("panic_with_message", vec![]), "panic");
+    add(
+        "dev-2",
+        CALL_GAS,
+        h("huge_return", vec![]),
+        "limit_exceeded",
+    );
+    add("dev-3", CALL_GAS, h("storage_spam", vec![]), "out_of_gas");
+    add("dev-3", CALL_GAS, h("write_then_panic", vec![]), "panic");
+    add("dev-3", CALL_GAS, h("write_then_error", vec![]), "reverted");
+    add("dev-4", CALL_GAS, h("div", encode(&(1u32, 0u32))), "panic");
+    add(
+        "dev-4",
+        CALL_GAS,
+        h("no_such_entry", vec![]),
+        "no_such_function",
+    );
+    add(
+        "dev-4",
+        CALL_GAS,
+        h("recurse", vec![1, 2, 3]),
+        "invalid_input",
+    );
+    let nowhere = ContractId([0xee; 32]);
+    add(
+        "dev-5",
+        CALL_GAS,
+        call(nowhere, "f", vec![]),
+        "no_such_contract",
+    );
+    // Contracts trying the protocol's host-only entry points: the outer call succeeds and
+    // reports the callee's refusal; nothing is minted or rewarded.
+    let forward = |target: ContractId, f: &str, args: &[u8]| {
+        call(
+            attacker,
+            "forward",
+            encode(&(target, f.to_string(), args.to_vec())),
+        )
+    };
+    add(
+        "dev-5",
+        CALL_GAS,
+        forward(transfer, "mint", &mint_args),
+        "ok",
+    );
+    add(
+        "dev-5",
+        CALL_GAS,
+        forward(stake, "reward", &reward_args),
+        "ok",
+    );
+    add(
+        "dev-6",
+        CALL_GAS,
+        call(attacker, "survive", encode(&(hostile, 1_000_000u64))),
+        "ok",
+    );
+    let too_much = Payload::Transfer {
+        to: Address([1; 32]),
+        amount: u128::MAX,
+    };
+    add("dev-6", CALL_GAS, too_much, "reverted");
+    let forbidden = Payload::Deploy {
+        code: FORBIDDEN.to_vec(),
+        init_args: None,
+    };
+    add("dev-7", DEPLOY_GAS, forbidden, "deploy");
+    let starved = Payload::Deploy {
+        code: HOSTILE.to_vec(),
+        init_args: None,
+    };
+    add("dev-7", TX_INTRINSIC_GAS + 1_000, starved, "out_of_gas");
+    // Deployed, then its `init` (which it does not have) fails.
+    let no_init = Payload::Deploy {
+        code: HOSTILE.to_vec(),
+        init_args: Some(vec![]),
+    };
+    add("dev-8", DEPLOY_GAS, no_init, "no_such_function");
+    txs
+}
+
+fn kind(r: &TxReceipt) -> &'static str {
+    match &r.result {
+        Ok(_) => "ok",
+        Err(TxFailure::Call(e)) => e.kind(),
+        Err(TxFailure::Deploy(_)) => "deploy",
+    }
+}
+
+/// What the protocol calls leave in the stake and transfer contracts.
+#[derive(Debug, PartialEq, Eq)]
+struct ProtocolState {
+    stakes: Vec<Option<StakeInfo>>,
+    liabilities: u128,
+    stake_balance: u128,
+    supply: u128,
+}
+
+fn protocol_state(chain: &Chain, s: &mut Session) -> ProtocolState {
+    let g = chain.genesis.contracts.genesis;
+    ProtocolState {
+        stakes: (0..4)
+            .map(|i| chain.query(s, g.stake, "stake_of", &chain.provisioner(i).public))
+            .collect(),
+        liabilities: chain.query(s, g.stake, "liabilities", &()),
+        stake_balance: chain.balance(s, Address::from(g.stake)),
+        supply: chain.query(s, g.transfer, "total_supply", &()),
+    }
+}
+
+#[test]
+fn a_block_of_hostile_transactions_leaves_the_protocol_calls_as_an_empty_block_does() {
+    let chain = Chain::new();
+    let mut signers = Signers::default();
+    let (hostile, attacker) = deploy_test_contracts(&chain, &mut signers);
+    let txs = hostile_block(&chain, &mut signers, hostile, attacker);
+    let block = chain.block(2, ExecutionMode::Propose);
+    let inputs = chain.inputs(block.height);
+    let contracts = &chain.genesis.contracts;
+    let only_txs: Vec<Transaction> = txs.iter().map(|(t, _)| t.clone()).collect();
+
+    let mut empty = chain.session();
+    let quiet = execute_block(&mut empty, contracts, &block, &[], &inputs).unwrap();
+    let mut busy = chain.session();
+    let beneficiary = quiet.protocol.fee_beneficiary;
+    let before = chain.balance(&mut busy, beneficiary);
+    let out = execute_block(&mut busy, contracts, &block, &only_txs, &inputs).unwrap();
+
+    // Every hostile transaction is included, charged, and carries its typed failure.
+    assert!(out.excluded.is_empty(), "{:?}", out.excluded);
+    assert_eq!(out.receipts.len(), txs.len());
+    for (receipt, (tx, expected)) in out.receipts.iter().zip(&txs) {
+        assert_eq!(receipt.hash, tx.hash());
+        assert_eq!(kind(receipt), *expected, "{:?}", receipt.result);
+        assert!(receipt.gas_spent > 0, "{expected}: {receipt:?}");
+        assert_eq!(receipt.fee_paid, fee(receipt.gas_spent, tx.body.gas_price));
+        if *expected == "out_of_gas" {
+            assert_eq!(receipt.gas_spent, tx.body.gas_limit);
+        }
+    }
+    let fees: u128 = out.receipts.iter().map(|r| r.fee_paid).sum();
+    assert_eq!(chain.balance(&mut busy, beneficiary), before + fees);
+    assert_eq!(
+        out.gas_used,
+        out.receipts.iter().map(|r| r.gas_spent).sum::<u64>()
+    );
+    for seed in ["dev-1", "dev-5", "dev-8"] {
+        let who = AccountKey::from_seed(seed).address();
+        let escrow: u128 = chain.query(&mut busy, contracts.genesis.transfer, "escrow_of", &who);
+        assert_eq!(escrow, 0, "every reservation settled");
+    }
+    // The hostile writes were all dropped.
+    assert_eq!(busy.storage(&hostile, b"touched").unwrap(), None);
+
+    // The protocol calls did exactly what they do in an empty block.
+    assert_eq!(out.protocol, quiet.protocol);
+    assert_eq!(
+        protocol_state(&chain, &mut busy),
+        protocol_state(&chain, &mut empty)
+    );
+    let state = protocol_state(&chain, &mut busy);
+    let generator = state.stakes[0].unwrap();
+    assert_eq!(generator.reward, 800_000, "80 % of the emission");
+    assert_eq!(state.stakes[1].unwrap().reward, 120_000);
+    assert_eq!(state.stakes[2].unwrap().reward, 80_000);
+    assert_eq!(state.stakes[3].unwrap().missed, 1);
+    assert_eq!(
+        out.protocol.slashes[0].result,
+        Ok(100_000),
+        "10 % of 1,000,000"
+    );
+    assert_eq!(state.stakes[3].unwrap().slashed, 100_000);
+
+    // The same block on the same state gives the same receipts.
+    let mut again = chain.session();
+    let repeated = execute_block(&mut again, contracts, &block, &only_txs, &inputs).unwrap();
+    assert_eq!(repeated, out);
+}
+
+#[test]
+fn refused_transactions_are_left_out_by_a_proposer_and_refuse_the_block_for_a_validator() {
+    let chain = Chain::new();
+    let mut signers = Signers::default();
+    let contracts = &chain.genesis.contracts;
+    let to = Payload::Transfer {
+        to: Address([1; 32]),
+        amount: 5,
+    };
+    let good = signers.sign("dev-1", 1_000_000, to.clone());
+    let replay = good.clone();
+    let mut forged = signers.sign("dev-2", 1_000_000, to.clone());
+    forged.signature[0] ^= 1;
+    let poor = signers.sign("nobody", 1_000_000, to.clone());
+    let ahead = {
+        signers.nonces.insert("dev-3".into(), 5);
+        signers.sign("dev-3", 1_000_000, to.clone())
+    };
+    let greedy = signers.sign("dev-4", chain.config.block_gas_limit, to);
+    let txs = vec![good.clone(), replay, forged, poor, ahead, greedy];
+    let block = chain.block(1, ExecutionMode::Propose);
+    let inputs = chain.inputs(block.height);
+    let mut s = chain.session();
+    let out = execute_block(&mut s, contracts, &block, &txs, &inputs).unwrap();
+    assert_eq!(out.receipts.len(), 1);
+    assert_eq!(out.receipts[0].hash, good.hash());
+    let reasons: Vec<&Exclusion> = out.excluded.iter().map(|(_, r)| r).collect();
+    assert_eq!(
+        reasons,
+        vec![
+            &Exclusion::Nonce {
+                expected: 1,
+                found: 0
+            },
+            &Exclusion::Signature(TxSignatureError::BadSignature),
+            &Exclusion::Unpayable(TransferError::InsufficientBalance),
+            &Exclusion::Nonce {
+                expected: 0,
+                found: 5
+            },
+            &Exclusion::BlockGasExhausted {
+                gas_limit: chain.config.block_gas_limit,
+                left: chain.config.block_gas_limit - 1_000_000
+            },
+        ]
+    );
+    // The excluded transactions changed nothing: the unpayable sender holds no escrow, and the
+    // only nonce used is the included one's.
+    let nobody = AccountKey::from_seed("nobody").address();
+    let escrow: u128 = chain.query(&mut s, contracts.genesis.transfer, "escrow_of", &nobody);
+    assert_eq!(escrow, 0);
+    let next = |s: &mut Session, seed: &str| {
+        nonce_of(s, contracts.nonces, &AccountKey::from_seed(seed).address()).unwrap()
+    };
+    assert_eq!(next(&mut s, "dev-1"), 1);
+    assert_eq!(next(&mut s, "dev-2"), 0);
+
+    let validate = chain.block(1, ExecutionMode::Validate);
+    let mut v = chain.session();
+    let err = execute_block(&mut v, contracts, &validate, &txs, &inputs).unwrap_err();
+    assert!(
+        matches!(err, BlockError::InvalidTransaction { index: 1, .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unknown_generator_refuses_the_block() {
+    let chain = Chain::new();
+    let block = chain.block(1, ExecutionMode::Propose);
+    let mut inputs = chain.inputs(block.height);
+    inputs.generator = crate::chain::keys::provisioner_key("stranger").public;
+    let mut s = chain.session();
+    let err = execute_block(&mut s, &chain.genesis.contracts, &block, &[], &inputs).unwrap_err();
+    assert!(matches!(err, BlockError::UnknownGenerator(_)), "{err}");
+}
+
+#[test]
+fn mempool_to_block_to_state_and_back() {
+    use crate::chain::accounts::SessionAccounts;
+    use crate::chain::mempool::{Mempool, MempoolConfig, MempoolRefusal};
+    let chain = Chain::new();
+    let contracts = chain.genesis.contracts;
+    let mut pool = Mempool::new(MempoolConfig::new(
+        chain.config.chain_id,
+        chain.config.block_gas_limit,
+    ));
+    let mut signers = Signers::default();
+    let to = Payload::Transfer {
+        to: Address([1; 32]),
+        amount: 5,
+    };
+    let first = signers.sign("dev-1", 1_000_000, to.clone());
+    let second = signers.sign("dev-1", 1_000_000, to.clone());
+    let poor = signers.sign("nobody", 1_000_000, to);
+    let mut head = chain.session();
+    let mut view = SessionAccounts {
+        session: &mut head,
+        contracts,
+    };
+    pool.insert(second.clone(), &mut view).unwrap();
+    pool.insert(first.clone(), &mut view).unwrap();
+    assert!(matches!(
+        pool.insert(poor, &mut view),
+        Err(MempoolRefusal::Unpayable { balance: 0, .. })
+    ));
+    let txs = pool
+        .take_block(chain.config.block_gas_limit, &mut view)
+        .unwrap();
+    assert_eq!(txs, vec![first.clone(), second]);
+
+    let block = chain.block(1, ExecutionMode::Validate);
+    let out = execute_block(
+        &mut head,
+        &contracts,
+        &block,
+        &txs,
+        &chain.inputs(block.height),
+    )
+    .unwrap();
+    assert!(out.receipts.iter().all(|r| r.result.is_ok()));
+    head.commit().unwrap();
+    // The state moved: a replay of an included transaction is refused as stale.
+    let mut view = SessionAccounts {
+        session: &mut head,
+        contracts,
+    };
+    assert_eq!(
+        pool.insert(first, &mut view),
+        Err(MempoolRefusal::StaleNonce { nonce: 0, next: 2 })
+    );
+    assert_eq!(chain.balance(&mut head, Address([1; 32])), 10);
+}
