@@ -112,18 +112,7 @@ impl StateDir {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
             Err(e) => return Err(io_error(&path, e)),
         };
-        let bad = |message: String| StateDirError::BadNames {
-            path: path.display().to_string(),
-            message,
-        };
-        let raw: BTreeMap<String, String> =
-            serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-        raw.into_iter()
-            .map(|(name, id)| {
-                let id = id.parse().map_err(|e| bad(format!("{name}: {e}")))?;
-                Ok((name, id))
-            })
-            .collect()
+        parse_names(&text, &path)
     }
 
     /// Record `name` for `id` (replacing an earlier contract of that name).
@@ -160,6 +149,25 @@ impl StateDir {
     pub fn labels(&self) -> Result<BTreeMap<ContractId, String>, StateDirError> {
         Ok(self.names()?.into_iter().map(|(n, id)| (id, n)).collect())
     }
+}
+
+/// Parse the text of a `names.json` (name → 64-hex-digit id); `path` names it in errors.
+///
+/// # Errors
+/// [`StateDirError::BadNames`] when it is not a JSON object of names to ids.
+pub fn parse_names(text: &str, path: &Path) -> Result<BTreeMap<String, ContractId>, StateDirError> {
+    let bad = |message: String| StateDirError::BadNames {
+        path: path.display().to_string(),
+        message,
+    };
+    let raw: BTreeMap<String, String> =
+        serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+    raw.into_iter()
+        .map(|(name, id)| {
+            let id = id.parse().map_err(|e| bad(format!("{name}: {e}")))?;
+            Ok((name, id))
+        })
+        .collect()
 }
 
 /// The runtime configuration of one-shot CLI runs.
