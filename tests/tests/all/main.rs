@@ -2,12 +2,14 @@
 
 mod abi_example;
 mod calls;
+mod codec_properties;
 mod cli;
 mod composition;
 mod contracts;
 mod crypto;
 mod deploy_limits;
 mod determinism;
+mod dump_properties;
 mod fuzz_corpus;
 mod gas_prices;
 mod genesis;
