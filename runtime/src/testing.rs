@@ -428,7 +428,7 @@ impl Harness {
             .verify(&self.runtime)
             .map_err(|error| StoreError::Refused {
                 path: "<harness snapshot>".into(),
-                error,
+                error: Box::new(error),
             })?;
         self.snapshots.push((dump, self.block));
         Ok(SnapshotId(self.snapshots.len() - 1))

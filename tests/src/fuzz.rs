@@ -22,8 +22,11 @@ pub mod generate;
 pub mod state_files;
 pub mod validate;
 
+/// A target's body: takes the fuzzer's bytes, panics on a finding.
+pub type Target = fn(&[u8]);
+
 /// The fuzz targets by name, as the cargo-fuzz crate names them: for the corpus replay.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("validate_bytes", validate::arbitrary_bytes),
     ("validate_generated", validate::generated),
     ("call_generated", call::generated),

@@ -25,8 +25,9 @@ pub enum StoreError {
     Refused {
         /// The file involved.
         path: String,
-        /// What is wrong, naming the contract.
-        error: crate::DumpError,
+        /// What is wrong, naming the contract (boxed: the error stays small on every other
+        /// path).
+        error: Box<crate::DumpError>,
     },
     /// A contract's code is missing from the store.
     #[error("code {0} of a deployed contract is missing")]

@@ -65,7 +65,7 @@ impl Draw {
 fn value(ty: &TypeExpr, draw: &mut Draw) -> Value {
     match ty {
         TypeExpr::Prim(n) => match n.as_str() {
-            "bool" => json!(draw.next() % 2 == 0),
+            "bool" => json!(draw.next().is_multiple_of(2)),
             "String" => json!(format!("s{}é", draw.next() % 1000)),
             "u8" => json!(draw.next() as u8),
             "u16" => json!(draw.next() as u16),
@@ -92,7 +92,7 @@ fn value(ty: &TypeExpr, draw: &mut Draw) -> Value {
         }
         TypeExpr::Array(t, n) => Value::Array((0..*n).map(|_| value(t, draw)).collect()),
         TypeExpr::Option(t) => {
-            if draw.next() % 2 == 0 {
+            if draw.next().is_multiple_of(2) {
                 Value::Null
             } else {
                 value(t, draw)

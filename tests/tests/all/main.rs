@@ -2,8 +2,8 @@
 
 mod abi_example;
 mod calls;
-mod codec_properties;
 mod cli;
+mod codec_properties;
 mod composition;
 mod contracts;
 mod crypto;

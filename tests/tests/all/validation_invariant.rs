@@ -82,17 +82,16 @@ fn a_saved_memory_store_with_refused_code_does_not_load() {
             .apply(deploying(id, CodeHash::of(&code), &code))
             .unwrap();
         store.save(&path).unwrap();
-        match MemoryStore::load(&path, runtime()) {
-            Err(StoreError::Refused {
-                error:
-                    DumpError::CodeRefused {
-                        contract, reason, ..
-                    },
-                ..
-            }) => {
-                assert_eq!(contract, id);
-                assert!(reason.contains(expected), "{reason}");
-            }
+        match MemoryStore::load(&path, runtime()).map(drop) {
+            Err(StoreError::Refused { error, .. }) => match *error {
+                DumpError::CodeRefused {
+                    contract, reason, ..
+                } => {
+                    assert_eq!(contract, id);
+                    assert!(reason.contains(expected), "{reason}");
+                }
+                other => panic!("expected {expected:?} to be refused, got {other:?}"),
+            },
             other => panic!("expected {expected:?} to be refused, got {other:?}"),
         }
     }
@@ -102,11 +101,13 @@ fn a_saved_memory_store_with_refused_code_does_not_load() {
         .apply(deploying(id, CodeHash([0xab; 32]), &wat(VALID)))
         .unwrap();
     store.save(&path).unwrap();
-    assert!(matches!(
-        MemoryStore::load(&path, runtime()),
-        Err(StoreError::Refused { error: DumpError::CodeHashMismatch { contract, .. }, .. })
-            if contract == id
-    ));
+    match MemoryStore::load(&path, runtime()).map(drop) {
+        Err(StoreError::Refused { error, .. }) => assert!(
+            matches!(*error, DumpError::CodeHashMismatch { contract, .. } if contract == id),
+            "{error}"
+        ),
+        other => panic!("expected a hash mismatch, got {other:?}"),
+    }
     // The same file with valid code loads.
     let store = MemoryStore::new();
     let code = wat(VALID);
