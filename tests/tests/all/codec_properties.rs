@@ -94,6 +94,8 @@ fn value(ty: &TypeExpr, draw: &mut Draw) -> Value {
         TypeExpr::Option(t) => {
             if draw.next().is_multiple_of(2) {
                 Value::Null
+            } else if matches!(**t, TypeExpr::Option(_)) {
+                json!([value(t, draw)]) // Some of an optional type: [v]
             } else {
                 value(t, draw)
             }
@@ -123,9 +125,6 @@ proptest! {
     ) {
         let json = value(&ty, &mut Draw { numbers: seed, at: 0 });
         let mut bytes = Vec::new();
-        // A JSON null inside an Option<Option<..>> or an Option<()> means None: the value
-        // generated may not be the one that encodes, so what is compared is what the codec
-        // makes of it.
         encode(&ty, &json, &mut bytes).unwrap();
         let decoded = decode(&ty, &bytes).unwrap();
         let mut again = Vec::new();

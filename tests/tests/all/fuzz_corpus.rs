@@ -85,11 +85,13 @@ fn write_seeds() {
         write("call_generated", &name, &noise(23 + i, len));
         write("differential", &name, &noise(37 + i, len));
     }
-    let codec: [&[u8]; 4] = [
+    let codec: [&[u8]; 5] = [
         b"get() -> u64\n\x05\0\0\0\0\0\0\0",
         b"transfer(to: Address, amount: u128) -> Result<(), String>\n\0",
         b"f(x: Vec<Option<(u8, bool)>>) -> [u16; 3]\n\x02\0\0\0\x01\x07\x01\0\x01\0\x02\0\x03\0",
         b"deep(x: Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<u8>>>>>>>>) -> [(); 1000000]\n",
+        // Some(None): decoded to null and encoded back as None before the codec wrote it [null].
+        b"f() -> Option<Option<u8>>\n\x01\x00",
     ];
     for (i, seed) in codec.iter().enumerate() {
         write("signature_codec", &format!("seed-{i}"), seed);
