@@ -17,7 +17,7 @@
 //! its version history restarts at 1).
 
 use crate::dump_file;
-use crate::exec::{ExecOutput, STATE_DB};
+use crate::exec::{ExecOutput, STATE_DB, dir_failure};
 use crate::state_dir::{StateDir, cli_runtime_config, io_error, state_options};
 use runtime::{RedbStore, StateStore, VerifiedDump};
 use serde_json::{Value, json};
@@ -87,38 +87,28 @@ fn snapshot_ids(dir: &Path) -> Vec<u64> {
     ids
 }
 
-/// Read and check a state file — its code with the deploy validation of CLI runs — before the
-/// state directory is opened: a refused file leaves the directory byte for byte as it was.
+/// Read and check a state file, its code with the deploy validation of CLI runs.
 fn read_state_file(path: &Path) -> Result<(VerifiedDump, dump_file::Names), ExecOutput> {
     dump_file::read(path, &cli_runtime_config().limits).map_err(|e| failure("bad_state_file", e, 2))
 }
 
 fn run_inner(dir_path: &Path, req: &StateRequest) -> Result<ExecOutput, ExecOutput> {
-    // The file to load, read and checked before anything is opened or written.
-    let file = match req {
-        StateRequest::Revert(id) => {
-            let file = snapshots_dir(dir_path).join(format!("{id}.json"));
-            if !file.exists() {
-                let known = snapshot_ids(dir_path);
-                return Err(failure(
-                    "unknown_snapshot",
-                    format!(
-                        "no snapshot {id} in {} (snapshots: {known:?})",
-                        dir_path.display()
-                    ),
-                    2,
-                ));
-            }
-            Some(read_state_file(&file)?)
-        }
+    // A file to load is read and checked before the directory is opened or created: a
+    // refused file leaves it byte for byte as it was.
+    let loaded = match req {
         StateRequest::Load(path) => Some(read_state_file(path)?),
         _ => None,
     };
-    let dir = StateDir::open(dir_path).map_err(host)?;
+    // Only `load` puts a state where there was none.
+    let dir = match req {
+        StateRequest::Load(_) => StateDir::open_or_create(dir_path),
+        _ => StateDir::open(dir_path),
+    }
+    .map_err(dir_failure)?;
     match req {
         StateRequest::Snapshot => {
             let dump = dir.store.dump().map_err(host)?;
-            let names = dir.names().map_err(host)?;
+            let names = dir.names().map_err(dir_failure)?;
             let head = dir.store.head().map_err(host)?;
             let id = snapshot_ids(dir_path).last().map_or(1, |n| n + 1);
             let snaps = snapshots_dir(dir_path);
@@ -137,7 +127,19 @@ fn run_inner(dir_path: &Path, req: &StateRequest) -> Result<ExecOutput, ExecOutp
             ))
         }
         StateRequest::Revert(id) => {
-            let (dump, names) = file.ok_or_else(|| host("no snapshot read"))?;
+            let file = snapshots_dir(dir_path).join(format!("{id}.json"));
+            if !file.exists() {
+                let known = snapshot_ids(dir_path);
+                return Err(failure(
+                    "unknown_snapshot",
+                    format!(
+                        "no snapshot {id} in {} (snapshots: {known:?})",
+                        dir_path.display()
+                    ),
+                    2,
+                ));
+            }
+            let (dump, names) = read_state_file(&file)?;
             let mut out = replace_state(dir, &dump, &names)?;
             out.json["status"] = "reverted".into();
             out.json["snapshot"] = (*id).into();
@@ -145,7 +147,7 @@ fn run_inner(dir_path: &Path, req: &StateRequest) -> Result<ExecOutput, ExecOutp
         }
         StateRequest::Dump(path) => {
             let dump = dir.store.dump().map_err(host)?;
-            let names = dir.names().map_err(host)?;
+            let names = dir.names().map_err(dir_failure)?;
             match path {
                 Some(path) => {
                     dump_file::write(path, &dump, &names).map_err(host)?;
@@ -168,7 +170,7 @@ fn run_inner(dir_path: &Path, req: &StateRequest) -> Result<ExecOutput, ExecOutp
             }
         }
         StateRequest::Load(path) => {
-            let (dump, names) = file.ok_or_else(|| host("no state file read"))?;
+            let (dump, names) = loaded.ok_or_else(|| host("the state file was not read"))?;
             let mut out = replace_state(dir, &dump, &names)?;
             out.json["status"] = "loaded".into();
             out.json["file"] = path.display().to_string().into();
@@ -199,6 +201,7 @@ fn replace_state(
     dump: &VerifiedDump,
     names: &dump_file::Names,
 ) -> Result<ExecOutput, ExecOutput> {
+    dir.bind_names(names).map_err(dir_failure)?;
     let current = dir.store.dump().map_err(host)?;
     let (root, version, rebuilt) = match dump.changes_from(&current) {
         Some(changes) if changes.is_empty() => {
@@ -211,33 +214,12 @@ fn replace_state(
         }
         None => {
             let path = dir.dir.clone();
-            drop(dir);
+            // The database closes, the directory stays locked while it is replaced.
+            let _lock = dir.into_lock();
             let (root, version) = rebuild(&path, dump)?;
-            // The database was replaced: reopen the directory to record the names.
-            let dir = StateDir::open(&path).map_err(host)?;
-            record_names(&dir, names)?;
-            return checked_output(dump, root, version, true);
+            (root, version, true)
         }
     };
-    record_names(&dir, names)?;
-    checked_output(dump, root, version, rebuilt)
-}
-
-/// Record the names of a loaded state file.
-fn record_names(dir: &StateDir, names: &dump_file::Names) -> Result<(), ExecOutput> {
-    for (name, id) in names {
-        dir.set_name(name, *id).map_err(host)?;
-    }
-    Ok(())
-}
-
-/// The output of a state replaced by `dump`, once its root is checked.
-fn checked_output(
-    dump: &VerifiedDump,
-    root: runtime::Root,
-    version: u64,
-    rebuilt: bool,
-) -> Result<ExecOutput, ExecOutput> {
     if root != dump.root() {
         return Err(host(format!(
             "the state has root {root} after the change, expected {}",

@@ -5,7 +5,7 @@
 //! loads must be consistent (a dump reads back to itself; a store answers its root and dumps).
 
 use node_lite::dump_file;
-use node_lite::state_dir::parse_names;
+use node_lite::state_dir::Bindings;
 use runtime::{Limits, MemoryStore, RedbStore, StateDump, StateStore};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -33,7 +33,14 @@ pub fn run(data: &[u8]) {
         1 => memory_store(body),
         2 => redb(body),
         _ => {
-            let _ = parse_names(&String::from_utf8_lossy(body), Path::new("names.json"));
+            if let Ok(bindings) = Bindings::parse(&String::from_utf8_lossy(body)) {
+                let again = Bindings::parse(&bindings.to_json()).expect("names written back parse");
+                assert_eq!(
+                    again.to_json(),
+                    bindings.to_json(),
+                    "names changed on a round trip"
+                );
+            }
         }
     }
 }

@@ -24,3 +24,4 @@ mod trace;
 mod tutorial;
 mod validation_invariant;
 mod workflow;
+mod workflow_misuse;
