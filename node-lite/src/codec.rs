@@ -1,6 +1,8 @@
 //! JSON ⇄ borsh for the types a signature names, so users can write `--args '[5]'` instead of
 //! hex. Integers accept JSON numbers or decimal strings (u128 does not fit a JSON number);
-//! `Address`/`ContractId`/`[u8; N]`/`Vec<u8>` are hex strings (`0x` optional).
+//! `Address`/`ContractId`/`[u8; N]`/`Vec<u8>` are hex strings (`0x` optional). `None` is
+//! `null`; `Some(v)` is `v`, or `[v]` when `v` itself can be `null` (`Option<Option<T>>`,
+//! `Option<()>`), so that every value has one JSON form and back.
 
 use crate::signature::TypeExpr;
 use serde_json::Value;
@@ -35,6 +37,20 @@ macro_rules! int_case {
         }
     };
 }
+
+/// Whether `ty` can be JSON `null` (an `Option`, `()`). An `Option` of such a type writes
+/// `Some(v)` as the one-element array `[v]`: a bare `null` would be both `None` and `Some(null)`.
+fn json_nullable(ty: &TypeExpr) -> bool {
+    match ty {
+        TypeExpr::Option(_) => true,
+        TypeExpr::Tuple(elems) => elems.is_empty(),
+        _ => false,
+    }
+}
+
+/// The refusal of a `Some` of an optional type not written as `[value]`.
+const SOME_OF_NULLABLE: &str =
+    "expected null or a one-element array [value] for an Option of an optional type";
 
 /// Append the borsh encoding of `value` as `ty` to `out`.
 ///
@@ -111,6 +127,14 @@ pub fn encode(ty: &TypeExpr, value: &Value, out: &mut Vec<u8>) -> Result<(), Cod
         }
         TypeExpr::Option(inner) => match value {
             Value::Null => out.push(0),
+            Value::Array(items) if json_nullable(inner) => {
+                let [v] = items.as_slice() else {
+                    return err(SOME_OF_NULLABLE);
+                };
+                out.push(1);
+                encode(inner, v, out)?;
+            }
+            _ if json_nullable(inner) => return err(SOME_OF_NULLABLE),
             v => {
                 out.push(1);
                 encode(inner, v, out)?;
@@ -311,7 +335,14 @@ impl<'a> Decoder<'a> {
             TypeExpr::Array(elem, n) => self.seq(elem, *n),
             TypeExpr::Option(inner) => match self.take(1)?[0] {
                 0 => Ok(Value::Null),
-                1 => self.value(inner),
+                1 => {
+                    let value = self.value(inner)?;
+                    Ok(if json_nullable(inner) {
+                        Value::Array(vec![value])
+                    } else {
+                        value
+                    })
+                }
                 _ => Err(DecodeError::Invalid("Option tag")),
             },
             TypeExpr::Tuple(elems) if elems.is_empty() => Ok(Value::Null),
@@ -436,5 +467,25 @@ mod tests {
         assert!(decode(&ty("Vec<()>"), &many).is_err());
         many.extend(std::iter::repeat_n(0u8, 2_000));
         assert!(decode(&ty("Vec<bool>"), &many).is_ok());
+    }
+
+    /// The round trip the `signature_codec` fuzz target checks: `Some(None)` of an
+    /// `Option<Option<T>>` (and `Some(())`) decoded to `null`, which encodes back as `None`.
+    /// `Some` of an optional type is the one-element array `[v]`.
+    #[test]
+    fn some_of_an_optional_type_round_trips() {
+        for (text, bytes, json) in [
+            ("Option<Option<u8>>", vec![1, 0], json!([null])),
+            ("Option<Option<u8>>", vec![1, 1, 7], json!([7])),
+            ("Option<Option<u8>>", vec![0], json!(null)),
+            ("Option<()>", vec![1], json!([null])),
+            ("Option<()>", vec![0], json!(null)),
+        ] {
+            assert_eq!(decode(&ty(text), &bytes).unwrap(), json, "{text}");
+            assert_eq!(enc(text, json).unwrap(), bytes, "{text}");
+        }
+        assert!(enc("Option<Option<u8>>", json!(7)).is_err());
+        assert!(enc("Option<Option<u8>>", json!([1, 2])).is_err());
+        assert_eq!(enc("Option<u8>", json!(7)).unwrap(), vec![1, 7]);
     }
 }

@@ -13,12 +13,14 @@
 //! ```
 //!
 //! Reading a file checks everything before anything is written: the format tag, every hex
-//! string, that each module hashes to its code hash, that every contract's code is there, and
-//! that the content's merkle root is `state_root` (which catches any altered byte of a record
-//! or a storage value). Any failure is a typed [`DumpFileError`].
+//! string, that every contract's code is there, hashes to its code hash and passes the deploy
+//! validation (a [`CodeValidator`]: a state file is no side door for a module deploy refuses),
+//! and that the content's merkle root is `state_root` (which catches any altered byte of a
+//! record or a storage value). Any failure is a typed [`DumpFileError`], naming the contract
+//! when its code is at fault; what reading returns is a [`VerifiedDump`].
 
 use host_api::ContractId;
-use runtime::{CodeHash, ContractRecord, DumpError, Root, StateDump};
+use runtime::{CodeHash, CodeValidator, ContractRecord, DumpError, Root, StateDump, VerifiedDump};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -132,11 +134,15 @@ fn array32(field: &str, text: &str) -> Result<[u8; 32], DumpFileError> {
         })
 }
 
-/// Decode and check the JSON text of a state file.
+/// Decode and check the JSON text of a state file, its code with `validator` (the deploy
+/// checks, e.g. the runtime's [`Limits`](runtime::Limits)).
 ///
 /// # Errors
 /// See [`DumpFileError`].
-pub fn from_json(text: &str) -> Result<(StateDump, Names), DumpFileError> {
+pub fn from_json(
+    text: &str,
+    validator: &dyn CodeValidator,
+) -> Result<(VerifiedDump, Names), DumpFileError> {
     let file: File = serde_json::from_str(text).map_err(|e| DumpFileError::Json(e.to_string()))?;
     if file.format != FORMAT {
         return Err(DumpFileError::Format(file.format));
@@ -164,7 +170,7 @@ pub fn from_json(text: &str) -> Result<(StateDump, Names), DumpFileError> {
             map.insert(bytes(&field, key)?, bytes(&field, value)?);
         }
     }
-    dump.check()?;
+    let dump = dump.verify(validator)?;
     let expected = Root(array32("state_root", &file.state_root)?);
     let actual = dump.root();
     if actual != expected {
@@ -180,16 +186,19 @@ pub fn from_json(text: &str) -> Result<(StateDump, Names), DumpFileError> {
     Ok((dump, names))
 }
 
-/// Read and check a state file.
+/// Read and check a state file (see [`from_json`]).
 ///
 /// # Errors
 /// See [`DumpFileError`].
-pub fn read(path: &Path) -> Result<(StateDump, Names), DumpFileError> {
+pub fn read(
+    path: &Path,
+    validator: &dyn CodeValidator,
+) -> Result<(VerifiedDump, Names), DumpFileError> {
     let text = std::fs::read_to_string(path).map_err(|e| DumpFileError::Io {
         path: path.display().to_string(),
         message: e.to_string(),
     })?;
-    from_json(&text)
+    from_json(&text, validator)
 }
 
 /// Write a state file.
@@ -209,9 +218,14 @@ pub fn write(path: &Path, dump: &StateDump, names: &Names) -> Result<(), DumpFil
 mod tests {
     use super::*;
     use host_api::Address;
+    use runtime::Limits;
 
-    fn sample() -> StateDump {
-        let code: Arc<[u8]> = Arc::from(&b"\0asm\x01\0\0\0"[..]);
+    /// A valid one-function contract.
+    const VALID: &str = r#"(module (memory (export "memory") 1)
+        (func (export "run") (param i32) (result i32) i32.const 0))"#;
+
+    fn with_code(code: &[u8]) -> StateDump {
+        let code: Arc<[u8]> = Arc::from(code);
         let hash = CodeHash::of(&code);
         let id = ContractId([7; 32]);
         let mut dump = StateDump::default();
@@ -230,17 +244,27 @@ mod tests {
         dump
     }
 
+    fn sample() -> StateDump {
+        with_code(&wat::parse_str(VALID).unwrap())
+    }
+
+    fn read_back(dump: &StateDump) -> Result<(VerifiedDump, Names), DumpFileError> {
+        from_json(&to_json(dump, &Names::new()), &Limits::default())
+    }
+
     #[test]
     fn round_trips() {
         let dump = sample();
         let mut names = Names::new();
         names.insert("c".into(), ContractId([7; 32]));
-        assert_eq!(from_json(&to_json(&dump, &names)).unwrap(), (dump, names));
+        let (read, read_names) = from_json(&to_json(&dump, &names), &Limits::default()).unwrap();
+        assert_eq!((read.into_dump(), read_names), (dump, names));
     }
 
     #[test]
     fn refuses_bad_files_with_typed_errors() {
         let good = to_json(&sample(), &Names::new());
+        let from_json = |text: &str| from_json(text, &Limits::default());
         assert!(matches!(from_json("{"), Err(DumpFileError::Json(_))));
         let other = good.replace(FORMAT, "something-else");
         assert!(matches!(from_json(&other), Err(DumpFileError::Format(_))));
@@ -255,13 +279,63 @@ mod tests {
         assert!(matches!(
             from_json(&altered),
             Err(DumpFileError::Inconsistent(
-                DumpError::CodeHashMismatch { .. }
-            ))
+                DumpError::CodeHashMismatch { contract, .. }
+            )) if contract == ContractId([7; 32])
         ));
         let bad_hex = good.replace("0500000000000000", "zz");
         assert!(matches!(
             from_json(&bad_hex),
             Err(DumpFileError::Hex { .. })
         ));
+    }
+
+    /// The issue's modules that deploy refuses are refused in a state file too, naming the
+    /// contract, with the deploy error's message.
+    #[test]
+    fn refuses_code_that_deploy_refuses_naming_the_contract() {
+        let start = r#"(module (memory (export "memory") 1)
+            (func $s) (start $s)
+            (func (export "run") (param i32) (result i32) i32.const 0))"#;
+        let import = r#"(module (import "env" "abort" (func))
+            (memory (export "memory") 1)
+            (func (export "run") (param i32) (result i32) i32.const 0))"#;
+        let mut oversized = wat::parse_str(VALID).unwrap();
+        // A custom section pads the module one byte past the limit.
+        let pad = Limits::default().max_module_bytes + 1 - oversized.len() - 1 - 4 - 1;
+        oversized.push(0); // custom section id
+        oversized.extend_from_slice(&leb128_4(u32::try_from(pad + 1).unwrap()));
+        oversized.push(0); // empty name
+        oversized.resize(oversized.len() + pad, 0);
+        assert_eq!(oversized.len(), Limits::default().max_module_bytes + 1);
+        for (code, expected) in [
+            (wat::parse_str(start).unwrap(), "start functions"),
+            (
+                wat::parse_str(import).unwrap(),
+                "forbidden import `env.abort`",
+            ),
+            (oversized, "over the 1048576-byte limit"),
+        ] {
+            match read_back(&with_code(&code)) {
+                Err(DumpFileError::Inconsistent(DumpError::CodeRefused {
+                    contract,
+                    reason,
+                    ..
+                })) => {
+                    assert_eq!(contract, ContractId([7; 32]));
+                    assert!(reason.contains(expected), "{reason}");
+                }
+                other => panic!("expected refused code ({expected}), got {other:?}"),
+            }
+        }
+    }
+
+    /// `n` as a 4-byte (padded) LEB128.
+    fn leb128_4(n: u32) -> [u8; 4] {
+        [
+            (n & 0x7f) as u8 | 0x80,
+            ((n >> 7) & 0x7f) as u8 | 0x80,
+            ((n >> 14) & 0x7f) as u8 | 0x80,
+            ((n >> 21) & 0x7f) as u8,
+        ]
     }
 }

@@ -80,10 +80,30 @@ pub fn returned<T: BorshDeserialize>(receipt: &Receipt) -> Result<T, GenesisErro
     }
 }
 
+/// The modules of the genesis contracts.
+#[derive(Clone, Copy, Debug)]
+pub struct GenesisCode<'a> {
+    /// The native token.
+    pub transfer: &'a [u8],
+    /// Stakes.
+    pub stake: &'a [u8],
+    /// Committees.
+    pub committee: &'a [u8],
+}
+
+impl GenesisCode<'static> {
+    /// The committed builds ([`bundled`]).
+    pub const BUNDLED: Self = GenesisCode {
+        transfer: bundled::TRANSFER,
+        stake: bundled::STAKE,
+        committee: bundled::COMMITTEE,
+    };
+}
+
 impl Genesis {
-    /// Deploy the three contracts as `deployer` and initialise them (protocol calls) with
-    /// `stake` and `committee`, whose contract ids (`transfer`, `stake`) are replaced by the
-    /// ones just deployed.
+    /// Deploy the three committed contracts ([`GenesisCode::BUNDLED`]) as `deployer` and
+    /// initialise them (protocol calls) with `stake` and `committee`, whose contract ids
+    /// (`transfer`, `stake`) are replaced by the ones just deployed.
     ///
     /// # Errors
     /// A contract that does not deploy, a host failure, or an `init` that refuses.
@@ -93,14 +113,31 @@ impl Genesis {
         stake: &StakeParams,
         committee: &CommitteeParams,
     ) -> Result<Self, GenesisError> {
+        Self::deploy_code(s, deployer, stake, committee, &GenesisCode::BUNDLED)
+    }
+
+    /// Deploy the genesis contracts from `code` as `deployer` and initialise them. Each
+    /// module goes through the session's deploy, so a genesis takes only modules that pass
+    /// the deploy validation.
+    ///
+    /// # Errors
+    /// A contract that does not deploy ([`GenesisError::Deploy`] naming it), a host failure,
+    /// or an `init` that refuses.
+    pub fn deploy_code(
+        s: &mut Session,
+        deployer: Address,
+        stake: &StakeParams,
+        committee: &CommitteeParams,
+        code: &GenesisCode<'_>,
+    ) -> Result<Self, GenesisError> {
         let mut deploy = |name: &'static str, code: &[u8]| {
             s.deploy(deployer, code, 0)
                 .map_err(|source| GenesisError::Deploy { name, source })
         };
         let genesis = Genesis {
-            transfer: deploy("transfer", bundled::TRANSFER)?,
-            stake: deploy("stake", bundled::STAKE)?,
-            committee: deploy("committee", bundled::COMMITTEE)?,
+            transfer: deploy("transfer", code.transfer)?,
+            stake: deploy("stake", code.stake)?,
+            committee: deploy("committee", code.committee)?,
         };
         let stake_params = StakeParams {
             transfer: genesis.transfer,
@@ -190,5 +227,61 @@ impl ProvisionerKey {
     /// The key's (unique) signature of `message`.
     pub fn sign(&self, message: &[u8]) -> BlsSignature {
         BlsSignature(self.secret.sign(message).to_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runtime::{BlockInfo, MemoryStore, Root, Runtime, RuntimeConfig, StateStore};
+    use std::sync::Arc;
+
+    /// A genesis whose `stake` module deploy refuses (the issue's examples) is refused naming
+    /// it, and the store is untouched.
+    #[test]
+    fn a_genesis_module_that_deploy_refuses_is_refused_by_name() {
+        let runtime = Runtime::new(RuntimeConfig::test()).unwrap();
+        let start = wat::parse_str(
+            r#"(module (memory (export "memory") 1) (func $s) (start $s)
+                (func (export "run") (param i32) (result i32) i32.const 0))"#,
+        )
+        .unwrap();
+        let import = wat::parse_str(
+            r#"(module (import "env" "abort" (func)) (memory (export "memory") 1)
+                (func (export "run") (param i32) (result i32) i32.const 0))"#,
+        )
+        .unwrap();
+        for (stake, expected) in [
+            (start, DeployError::StartFunction),
+            (
+                import,
+                DeployError::ForbiddenImport {
+                    module: "env".into(),
+                    name: "abort".into(),
+                },
+            ),
+        ] {
+            let store = Arc::new(MemoryStore::new());
+            let mut s = runtime.session(store.clone(), BlockInfo::default());
+            let code = GenesisCode {
+                stake: &stake,
+                ..GenesisCode::BUNDLED
+            };
+            let config = crate::chain::GenesisConfig::default_devnet().unwrap();
+            match Genesis::deploy_code(
+                &mut s,
+                Address([1; 32]),
+                &config.stake,
+                &config.committee,
+                &code,
+            ) {
+                Err(GenesisError::Deploy { name, source }) => {
+                    assert_eq!((name, source), ("stake", expected));
+                }
+                other => panic!("expected stake to be refused, got {:?}", other.map(|_| ())),
+            }
+            drop(s);
+            assert_eq!(store.root().unwrap(), Root::EMPTY);
+        }
     }
 }

@@ -18,8 +18,8 @@
 
 use crate::dump_file;
 use crate::exec::{ExecOutput, STATE_DB, dir_failure};
-use crate::state_dir::{StateDir, io_error, state_options};
-use runtime::{RedbStore, StateDump, StateStore};
+use crate::state_dir::{StateDir, cli_runtime_config, io_error, state_options};
+use runtime::{RedbStore, StateStore, VerifiedDump};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -87,7 +87,18 @@ fn snapshot_ids(dir: &Path) -> Vec<u64> {
     ids
 }
 
+/// Read and check a state file, its code with the deploy validation of CLI runs.
+fn read_state_file(path: &Path) -> Result<(VerifiedDump, dump_file::Names), ExecOutput> {
+    dump_file::read(path, &cli_runtime_config().limits).map_err(|e| failure("bad_state_file", e, 2))
+}
+
 fn run_inner(dir_path: &Path, req: &StateRequest) -> Result<ExecOutput, ExecOutput> {
+    // A file to load is read and checked before the directory is opened or created: a
+    // refused file leaves it byte for byte as it was.
+    let loaded = match req {
+        StateRequest::Load(path) => Some(read_state_file(path)?),
+        _ => None,
+    };
     // Only `load` puts a state where there was none.
     let dir = match req {
         StateRequest::Load(_) => StateDir::open_or_create(dir_path),
@@ -128,8 +139,7 @@ fn run_inner(dir_path: &Path, req: &StateRequest) -> Result<ExecOutput, ExecOutp
                     2,
                 ));
             }
-            let (dump, names) =
-                dump_file::read(&file).map_err(|e| failure("bad_state_file", e, 2))?;
+            let (dump, names) = read_state_file(&file)?;
             let mut out = replace_state(dir, &dump, &names)?;
             out.json["status"] = "reverted".into();
             out.json["snapshot"] = (*id).into();
@@ -160,8 +170,7 @@ fn run_inner(dir_path: &Path, req: &StateRequest) -> Result<ExecOutput, ExecOutp
             }
         }
         StateRequest::Load(path) => {
-            let (dump, names) =
-                dump_file::read(path).map_err(|e| failure("bad_state_file", e, 2))?;
+            let (dump, names) = loaded.ok_or_else(|| host("the state file was not read"))?;
             let mut out = replace_state(dir, &dump, &names)?;
             out.json["status"] = "loaded".into();
             out.json["file"] = path.display().to_string().into();
@@ -189,7 +198,7 @@ fn run_inner(dir_path: &Path, req: &StateRequest) -> Result<ExecOutput, ExecOutp
 /// else a rebuilt database. Checks the resulting root, then records `names`.
 fn replace_state(
     dir: StateDir,
-    dump: &StateDump,
+    dump: &VerifiedDump,
     names: &dump_file::Names,
 ) -> Result<ExecOutput, ExecOutput> {
     dir.bind_names(names).map_err(dir_failure)?;
@@ -228,7 +237,7 @@ fn replace_state(
 }
 
 /// Replace `DIR/state.redb` by a new database holding `dump` (built aside, then renamed over).
-fn rebuild(dir: &Path, dump: &StateDump) -> Result<(runtime::Root, u64), ExecOutput> {
+fn rebuild(dir: &Path, dump: &VerifiedDump) -> Result<(runtime::Root, u64), ExecOutput> {
     let fresh = dir.join(format!("{STATE_DB}.new"));
     if fresh.exists() {
         std::fs::remove_file(&fresh).map_err(|e| host(io_error(&fresh, e)))?;
@@ -242,4 +251,93 @@ fn rebuild(dir: &Path, dump: &StateDump) -> Result<(runtime::Root, u64), ExecOut
     let store = RedbStore::open_with(&target, state_options()).map_err(host)?;
     let head = store.head().map_err(host)?;
     Ok((head.root, head.version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dump_file::Names;
+    use host_api::{Address, ContractId};
+    use runtime::{CodeHash, ContractRecord, StateDump};
+    use std::sync::Arc;
+
+    const VALID: &str = r#"(module (memory (export "memory") 1)
+        (func (export "run") (param i32) (result i32) i32.const 0))"#;
+
+    /// A state file deploying `code` as contract `id`, named `name`.
+    fn state_file(path: &Path, id: u8, code: &[u8], name: &str) {
+        let code: Arc<[u8]> = Arc::from(code);
+        let hash = CodeHash::of(&code);
+        let mut dump = StateDump::default();
+        dump.code.insert(hash, code);
+        let record = ContractRecord {
+            owner: Address([1; 32]),
+            code_hash: hash.0,
+        };
+        dump.contracts.insert(ContractId([id; 32]), record);
+        let names: Names = [(name.to_string(), ContractId([id; 32]))].into();
+        dump_file::write(path, &dump, &names).unwrap();
+    }
+
+    /// Every file of the state directory, with its bytes.
+    fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().is_file())
+            .map(|e| (e.path(), std::fs::read(e.path()).unwrap()))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// `state load` of a file holding a module deploy refuses (a start function, an import
+    /// outside `host_v1`, a wrong code hash) is refused naming the contract, and the state
+    /// directory is byte for byte what it was.
+    #[test]
+    fn a_refused_module_refuses_the_whole_file_and_changes_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("st");
+        let good = tmp.path().join("good.json");
+        state_file(&good, 7, &wat::parse_str(VALID).unwrap(), "good");
+        let out = run(&dir, &StateRequest::Load(good));
+        assert_eq!(out.exit_code, 0, "{}", out.json);
+        let before = files(&dir);
+        assert!(before.iter().any(|(p, _)| p.ends_with("names.json")));
+
+        let start = r#"(module (memory (export "memory") 1) (func $s) (start $s)
+            (func (export "run") (param i32) (result i32) i32.const 0))"#;
+        let import = r#"(module (import "env" "abort" (func)) (memory (export "memory") 1)
+            (func (export "run") (param i32) (result i32) i32.const 0))"#;
+        let bad = tmp.path().join("bad.json");
+        for (wat_text, expected) in [(start, "start functions"), (import, "env.abort")] {
+            state_file(&bad, 9, &wat::parse_str(wat_text).unwrap(), "bad");
+            let out = run(&dir, &StateRequest::Load(bad.clone()));
+            assert_eq!(out.exit_code, 2, "{}", out.json);
+            let message = out.json["error"]["message"].as_str().unwrap();
+            assert!(
+                message.contains(&ContractId([9; 32]).to_string()),
+                "{message}"
+            );
+            assert!(message.contains(expected), "{message}");
+            assert_eq!(files(&dir), before);
+        }
+        // A wrong code hash: the module is filed under another hash.
+        let text = std::fs::read_to_string(&bad).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let hash = json["code"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .next()
+            .unwrap()
+            .clone();
+        let forged = text.replace(&hash, &"ab".repeat(32));
+        std::fs::write(&bad, forged).unwrap();
+        let out = run(&dir, &StateRequest::Load(bad));
+        assert_eq!(out.exit_code, 2, "{}", out.json);
+        let message = out.json["error"]["message"].as_str().unwrap();
+        assert!(message.contains("hashes to"), "{message}");
+        assert_eq!(files(&dir), before);
+    }
 }

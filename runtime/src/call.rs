@@ -23,6 +23,7 @@ use crate::journal::Journal;
 use crate::outcome::{CallError, CallTrace, Event, LimitKind, TrapKind};
 use crate::runtime::RuntimeInner;
 use crate::state::{ContractRecord, StateStore};
+use crate::validate::validate;
 use host_api::abi::{MEMORY_EXPORT, STATUS_ERROR, STATUS_INVALID_INPUT, STATUS_OK};
 use host_api::limits::MAX_ARGUMENT_BYTES;
 use host_api::{Address, ContractId};
@@ -65,11 +66,17 @@ impl Env {
         self.runtime
             .cache
             .get(hash, || {
-                let code = match self.deployed.code.get(&hash) {
-                    Some(c) => Some(c.clone()),
-                    None => self.base.code(&hash).map_err(|e| e.to_string())?,
-                };
-                code.ok_or_else(|| StoreError::MissingCode(hash.to_string()).to_string())
+                if let Some(code) = self.deployed.code.get(&hash) {
+                    return Ok(code.clone()); // validated by this session's deploy
+                }
+                let code = self.base.code(&hash).map_err(|e| e.to_string())?;
+                let code =
+                    code.ok_or_else(|| StoreError::MissingCode(hash.to_string()).to_string())?;
+                // Code read from a store is validated again before it reaches the compiler:
+                // a store written by other means never compiles a module deploy refuses.
+                validate(&code, &self.runtime.config.limits)
+                    .map_err(|e| format!("stored code {hash} fails deploy validation: {e}"))?;
+                Ok(code)
             })
             .map_err(HostError::Module)
     }

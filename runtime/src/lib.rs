@@ -56,7 +56,7 @@ mod validate;
 
 pub use ::state::{ChangeSet, ContractRecord, MemoryStore, StateStore};
 pub use ::state::{CodeHash, blake2b_256, contract_id};
-pub use ::state::{ContractStorage, DumpError, StateDump};
+pub use ::state::{CodeValidator, ContractStorage, DumpError, StateDump, VerifiedDump};
 pub use ::state::{Proof, Root};
 pub use ::state::{PruneStats, RedbOptions, RedbStats, RedbStore, Snapshot, VersionInfo};
 pub use ::state::{RecordEntry, RecordStore, RecordWrites};

@@ -40,7 +40,6 @@ mod trace;
 pub use gas_report::{GasCheck, GasDiff, GasKey, GasReport, GasSnapshotError, GasStats, Tolerance};
 pub use trace::{label, render_trace, show_bytes};
 
-use crate::StateDump;
 use crate::blake2b_256;
 use crate::config::RuntimeConfig;
 use crate::error::{DeployError, HostError, RuntimeError, StoreError};
@@ -50,6 +49,7 @@ use crate::outcome::{CallError, Event, Receipt};
 use crate::runtime::Runtime;
 use crate::session::Session;
 use crate::state::{ChangeSet, MemoryStore, StateStore};
+use crate::{StateDump, VerifiedDump};
 use borsh::{BorshDeserialize, BorshSerialize};
 use host_api::{Address, ContractId};
 use std::collections::BTreeMap;
@@ -162,7 +162,7 @@ pub struct Harness {
     gas_limit: u64,
     nonces: BTreeMap<Address, u64>,
     names: BTreeMap<ContractId, String>,
-    snapshots: Vec<(StateDump, BlockInfo)>,
+    snapshots: Vec<(VerifiedDump, BlockInfo)>,
     gas: GasReport,
     receipts: Vec<Receipt>,
     balances: Option<BalanceHook>,
@@ -424,8 +424,13 @@ impl Harness {
     /// # Errors
     /// Only if the in-memory store fails (a bug).
     pub fn snapshot(&mut self) -> Result<SnapshotId, HarnessError> {
-        self.snapshots
-            .push((StateDump::of_memory(&self.store)?, self.block));
+        let dump = StateDump::of_memory(&self.store)?
+            .verify(&self.runtime)
+            .map_err(|error| StoreError::Refused {
+                path: "<harness snapshot>".into(),
+                error: Box::new(error),
+            })?;
+        self.snapshots.push((dump, self.block));
         Ok(SnapshotId(self.snapshots.len() - 1))
     }
 

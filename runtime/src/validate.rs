@@ -9,9 +9,15 @@
 //! signatures; every exported function an entry point `(i32) -> i32`; no start function (code
 //! that would run at every instantiation outside any entry point); caps on functions, locals,
 //! body sizes, globals, types, data segments and exports, which bound compile time.
+//!
+//! The same checks guard every other way code enters a store or the compiler: loading a state
+//! file or a dump (through [`state::CodeValidator`], implemented here) and compiling code read
+//! from a store (`call.rs`), so a store written by other means still never compiles a module
+//! deploy would refuse.
 
 use crate::config::Limits;
 use crate::error::DeployError;
+use crate::runtime::Runtime;
 use host_api::abi::{self, HostFn, IMPORT_MODULE, MEMORY_EXPORT};
 use std::collections::BTreeSet;
 use wasmparser::{
@@ -63,6 +69,21 @@ fn abi_signature_text(f: &HostFn) -> String {
             .collect()
     };
     signature_text(&map(f.params), &map(f.results))
+}
+
+/// The deploy checks under these limits, for code that enters a store from a file (a state
+/// dump, a saved [`MemoryStore`](crate::MemoryStore)): the same checks as a deploy.
+impl state::CodeValidator for Limits {
+    fn validate_code(&self, code: &[u8]) -> Result<(), String> {
+        validate(code, self).map(drop).map_err(|e| e.to_string())
+    }
+}
+
+/// The deploy checks under the runtime's limits (see the [`Limits`] implementation).
+impl state::CodeValidator for Runtime {
+    fn validate_code(&self, code: &[u8]) -> Result<(), String> {
+        self.inner.config.limits.validate_code(code)
+    }
 }
 
 /// Check a module against the ABI and the limits.

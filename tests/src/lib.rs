@@ -1,5 +1,7 @@
 //! Helpers shared by the integration tests (`tests/all`).
 
+pub mod fuzz;
+
 use host_api::{Address, ContractId};
 use runtime::{BlockInfo, MemoryStore, Receipt, Runtime, RuntimeConfig, Session};
 use std::path::PathBuf;

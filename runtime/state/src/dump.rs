@@ -9,6 +9,7 @@
 //! only (merkle leaves hold hashed keys, so an old version cannot list its keys), and a
 //! [`MemoryStore`] keeps one version. A dump lists everything, in a deterministic order.
 
+use crate::admission::{CodeValidator, Content};
 use crate::error::StoreError;
 use crate::ids::CodeHash;
 use crate::merkle::{self, Hash, LeafKey, Root};
@@ -31,16 +32,28 @@ pub struct StateDump {
     pub storage: BTreeMap<ContractId, ContractStorage>,
 }
 
-/// Why a dump is not a consistent state.
+/// Why a dump is not a consistent state, or holds code that may not be deployed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DumpError {
-    /// Module bytes whose hash is not the code hash they are filed under.
-    #[error("code filed under {expected} hashes to {actual}")]
+    /// A contract's module bytes do not hash to its code hash.
+    #[error("contract {contract}: its code filed under {expected} hashes to {actual}")]
     CodeHashMismatch {
+        /// The contract.
+        contract: ContractId,
         /// The hash it is filed under.
         expected: CodeHash,
         /// The hash of the bytes.
         actual: CodeHash,
+    },
+    /// A contract's module is refused by the deploy validation.
+    #[error("contract {contract}: code {code_hash} is refused: {reason}")]
+    CodeRefused {
+        /// The contract.
+        contract: ContractId,
+        /// Its code hash.
+        code_hash: CodeHash,
+        /// Why the validator refused it.
+        reason: String,
     },
     /// A contract whose code is not in the dump.
     #[error("contract {contract} runs code {code_hash} that the dump does not hold")]
@@ -50,6 +63,9 @@ pub enum DumpError {
         /// Its code hash.
         code_hash: CodeHash,
     },
+    /// Code that no contract runs (a store never holds any).
+    #[error("code {0} is run by no contract")]
+    UnusedCode(CodeHash),
     /// Storage of a contract that is not deployed.
     #[error("storage of contract {0}, which the dump does not deploy")]
     OrphanStorage(ContractId),
@@ -61,6 +77,19 @@ pub enum DumpError {
         /// The root of the content.
         actual: Root,
     },
+}
+
+/// A [`StateDump`] whose content passed [`StateDump::verify`]: the only kind of dump that can
+/// become a change set or a store, so no dump reaches a store unchecked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedDump(StateDump);
+
+impl std::ops::Deref for VerifiedDump {
+    type Target = StateDump;
+
+    fn deref(&self) -> &StateDump {
+        &self.0
+    }
 }
 
 impl StateDump {
@@ -88,37 +117,29 @@ impl StateDump {
         Ok(dump)
     }
 
-    /// Check that the content is consistent: every module's bytes hash to its code hash, every
-    /// contract's code is present, storage belongs to deployed contracts.
+    /// Check the content and the code it holds: every contract's code is present, hashes to
+    /// its code hash and is accepted by `validator` (the deploy checks); no code without a
+    /// contract; storage belongs to deployed contracts (see
+    /// [`CodeValidator`](crate::CodeValidator)).
     ///
     /// # Errors
-    /// The first inconsistency found.
-    pub fn check(&self) -> Result<(), DumpError> {
-        for (hash, code) in &self.code {
-            let actual = CodeHash::of(code);
-            if actual != *hash {
-                return Err(DumpError::CodeHashMismatch {
-                    expected: *hash,
-                    actual,
-                });
-            }
+    /// The first inconsistency or refused module, naming the contract.
+    pub fn verify(self, validator: &dyn CodeValidator) -> Result<VerifiedDump, DumpError> {
+        self.content().check(validator)?;
+        Ok(VerifiedDump(self))
+    }
+
+    /// The view of the content that [`Content::check`] reads.
+    fn content(&self) -> Content<'_> {
+        Content {
+            code: self.code.iter().map(|(h, c)| (*h, &c[..])).collect(),
+            contracts: self
+                .contracts
+                .iter()
+                .map(|(id, r)| (*id, r.code_hash()))
+                .collect(),
+            storage: self.storage.keys().copied().collect(),
         }
-        for (id, record) in &self.contracts {
-            if !self.code.contains_key(&record.code_hash()) {
-                return Err(DumpError::MissingCode {
-                    contract: *id,
-                    code_hash: record.code_hash(),
-                });
-            }
-        }
-        if let Some(id) = self
-            .storage
-            .keys()
-            .find(|id| !self.contracts.contains_key(id))
-        {
-            return Err(DumpError::OrphanStorage(*id));
-        }
-        Ok(())
     }
 
     /// The merkle root of the content: the root of any store holding exactly this state.
@@ -141,6 +162,13 @@ impl StateDump {
     pub fn storage_entries(&self) -> usize {
         self.storage.values().map(BTreeMap::len).sum()
     }
+}
+
+impl VerifiedDump {
+    /// The dump.
+    pub fn into_dump(self) -> StateDump {
+        self.0
+    }
 
     /// The changes that turn a store holding `current` into one holding `self`, or `None`
     /// when that is impossible: a change set cannot remove a contract, so `current` must not
@@ -148,23 +176,23 @@ impl StateDump {
     pub fn changes_from(&self, current: &StateDump) -> Option<ChangeSet> {
         let mut changes = ChangeSet::default();
         for (id, record) in &current.contracts {
-            if self.contracts.get(id) != Some(record) {
+            if self.0.contracts.get(id) != Some(record) {
                 return None;
             }
         }
-        for (id, record) in &self.contracts {
+        for (id, record) in &self.0.contracts {
             if !current.contracts.contains_key(id) {
                 changes.contracts.insert(*id, record.clone());
                 let hash = record.code_hash();
-                if let Some(code) = self.code.get(&hash) {
+                if let Some(code) = self.0.code.get(&hash) {
                     changes.code.insert(hash, code.clone());
                 }
             }
         }
         let empty = ContractStorage::new();
-        let ids = self.storage.keys().chain(current.storage.keys());
+        let ids = self.0.storage.keys().chain(current.storage.keys());
         for id in ids.collect::<std::collections::BTreeSet<_>>() {
-            let want = self.storage.get(id).unwrap_or(&empty);
+            let want = self.0.storage.get(id).unwrap_or(&empty);
             let have = current.storage.get(id).unwrap_or(&empty);
             let mut writes = crate::store::StorageChanges::new();
             for (key, value) in want {
@@ -190,12 +218,8 @@ impl StateDump {
     /// A new in-memory store holding this content.
     ///
     /// # Errors
-    /// When the content is inconsistent ([`check`](Self::check)), as [`StoreError::Corrupt`].
+    /// When the store fails.
     pub fn to_memory_store(&self) -> Result<MemoryStore, StoreError> {
-        self.check().map_err(|e| StoreError::Corrupt {
-            path: "<state dump>".into(),
-            message: e.to_string(),
-        })?;
         let store = MemoryStore::new();
         store.commit(self.to_change_set())?;
         Ok(store)
@@ -205,6 +229,7 @@ impl StateDump {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::admission::TestValidator;
     use crate::ids::contract_id;
     use host_api::Address;
 
@@ -228,10 +253,14 @@ mod tests {
         dump
     }
 
+    fn verified(dump: StateDump) -> VerifiedDump {
+        dump.verify(&TestValidator).unwrap()
+    }
+
     #[test]
     fn a_store_loaded_from_a_dump_has_the_dump_root_and_dumps_back_equal() {
         let dump = sample();
-        let store = dump.to_memory_store().unwrap();
+        let store = verified(dump.clone()).to_memory_store().unwrap();
         assert_eq!(store.root().unwrap(), dump.root());
         assert_eq!(StateDump::of_memory(&store).unwrap(), dump);
         assert_eq!(StateDump::default().root(), Root::EMPTY);
@@ -245,28 +274,70 @@ mod tests {
         let entries = new.storage.get_mut(&id).unwrap();
         entries.remove(&b"k"[..]);
         entries.insert(b"other".to_vec(), b"1".to_vec());
-        let store = old.to_memory_store().unwrap();
+        let store = verified(old.clone()).to_memory_store().unwrap();
+        let new = verified(new);
         store.commit(new.changes_from(&old).unwrap()).unwrap();
         assert_eq!(store.root().unwrap(), new.root());
         // Going back to the empty state would remove a contract: impossible as a change set.
-        assert!(StateDump::default().changes_from(&old).is_none());
+        assert!(verified(StateDump::default()).changes_from(&old).is_none());
     }
 
     #[test]
-    fn check_names_the_inconsistency() {
+    fn verify_names_the_inconsistency_and_the_contract() {
+        let id = *sample().contracts.keys().next().unwrap();
         let mut dump = sample();
         let hash = *dump.code.keys().next().unwrap();
         dump.code.insert(hash, Arc::from(&b"tampered"[..]));
         assert!(matches!(
-            dump.check(),
-            Err(DumpError::CodeHashMismatch { .. })
+            dump.verify(&TestValidator),
+            Err(DumpError::CodeHashMismatch { contract, .. }) if contract == id
         ));
         let mut dump = sample();
         dump.code.clear();
-        assert!(matches!(dump.check(), Err(DumpError::MissingCode { .. })));
+        assert!(matches!(
+            dump.verify(&TestValidator),
+            Err(DumpError::MissingCode { contract, .. }) if contract == id
+        ));
         let mut dump = sample();
         dump.contracts.clear();
         dump.code.clear();
-        assert!(matches!(dump.check(), Err(DumpError::OrphanStorage(_))));
+        assert!(matches!(
+            dump.verify(&TestValidator),
+            Err(DumpError::OrphanStorage(c)) if c == id
+        ));
+        let mut dump = sample();
+        dump.contracts.clear();
+        dump.storage.clear();
+        assert!(matches!(
+            dump.verify(&TestValidator),
+            Err(DumpError::UnusedCode(h)) if h == hash
+        ));
+    }
+
+    #[test]
+    fn verify_refuses_code_the_validator_refuses_naming_the_contract() {
+        let mut dump = sample();
+        let code: Arc<[u8]> = Arc::from(&b"refused module"[..]);
+        let hash = CodeHash::of(&code);
+        let bad = contract_id(&Address([2; 32]), &hash, 0);
+        dump.code.insert(hash, code);
+        dump.contracts.insert(
+            bad,
+            ContractRecord {
+                owner: Address([2; 32]),
+                code_hash: hash.0,
+            },
+        );
+        match dump.verify(&TestValidator) {
+            Err(DumpError::CodeRefused {
+                contract,
+                code_hash,
+                reason,
+            }) => {
+                assert_eq!((contract, code_hash), (bad, hash));
+                assert!(reason.contains("test validator"), "{reason}");
+            }
+            other => panic!("expected CodeRefused, got {other:?}"),
+        }
     }
 }

@@ -19,6 +19,16 @@ pub enum StoreError {
         /// What is wrong.
         message: String,
     },
+    /// A state file whose content is inconsistent or holds code that may not be deployed:
+    /// refused whole, nothing loaded.
+    #[error("state file {path} is refused: {error}")]
+    Refused {
+        /// The file involved.
+        path: String,
+        /// What is wrong, naming the contract (boxed: the error stays small on every other
+        /// path).
+        error: Box<crate::DumpError>,
+    },
     /// A contract's code is missing from the store.
     #[error("code {0} of a deployed contract is missing")]
     MissingCode(String),

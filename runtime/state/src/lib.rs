@@ -10,7 +10,8 @@
 //! (the persistent [`RedbStore`], retained versions read in place), [`wal_store`] (the
 //! [`WalStore`]: a `MemoryStore` made durable by a write-ahead log), [`records`] (the caller's
 //! records, committed atomically with the state: [`RecordStore`]), `dump` (a whole state as one
-//! value), `ids` (code hashes and contract ids), `error` ([`StoreError`]).
+//! value), `admission` ([`CodeValidator`]: what code may enter a store from a file), `ids` (code
+//! hashes and contract ids), `error` ([`StoreError`]).
 
 pub mod merkle;
 pub mod records;
@@ -18,11 +19,13 @@ pub mod redb_store;
 pub mod store;
 pub mod wal_store;
 
+mod admission;
 mod dump;
 mod error;
 mod ids;
 
-pub use dump::{ContractStorage, DumpError, StateDump};
+pub use admission::CodeValidator;
+pub use dump::{ContractStorage, DumpError, StateDump, VerifiedDump};
 pub use error::StoreError;
 pub use ids::{CodeHash, blake2b_256, contract_id};
 pub use merkle::{Proof, Root};

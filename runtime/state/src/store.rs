@@ -9,6 +9,7 @@
 //! [`WalStore`](crate::WalStore) (a `MemoryStore` made durable by a write-ahead log in redb:
 //! commits whose disk writes do not grow with the state).
 
+use crate::admission::{CodeValidator, Content as Admitted};
 use crate::error::StoreError;
 use crate::ids::{CodeHash, blake2b_256};
 use crate::merkle::{self, LeafUpdate, LeafValue, MemoryTree, Proof, Root};
@@ -187,6 +188,25 @@ struct MemoryState {
     storage: BTreeMap<[u8; 32], StorageMap>,
 }
 
+impl MemoryState {
+    /// The view of the content that a load checks.
+    fn content(&self) -> Admitted<'_> {
+        Admitted {
+            code: self
+                .code
+                .iter()
+                .map(|(h, c)| (CodeHash(*h), c.as_slice()))
+                .collect(),
+            contracts: self
+                .contracts
+                .iter()
+                .map(|(id, r)| (ContractId(*id), r.code_hash()))
+                .collect(),
+            storage: self.storage.keys().map(|id| ContractId(*id)).collect(),
+        }
+    }
+}
+
 /// The borsh encoding of the ordered maps: each storage map's entries sorted by key. Written
 /// by hand rather than by borsh's hash-map encoder (the same bytes), which sorts with a stable
 /// sort that follows every key to the heap: here the first 16 bytes of each key are compared
@@ -350,10 +370,13 @@ impl MemoryStore {
     }
 
     /// Load a state written by [`save`](Self::save); a missing file gives an empty store.
+    /// The content is checked as a dump's is ([`CodeValidator`]): every contract's code is
+    /// present, hashes to its code hash and passes `validator` (the deploy checks).
     ///
     /// # Errors
-    /// On I/O failure, or when the file is not a state file, truncated or altered.
-    pub fn load(path: &Path) -> Result<Self, StoreError> {
+    /// On I/O failure; [`StoreError::Corrupt`] when the file is not a state file, truncated or
+    /// altered; [`StoreError::Refused`] naming the contract whose code is wrong or refused.
+    pub fn load(path: &Path, validator: &dyn CodeValidator) -> Result<Self, StoreError> {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::new()),
@@ -370,7 +393,18 @@ impl MemoryStore {
         if blake2b_256(&[body]) != sum {
             return Err(corrupt("checksum mismatch (truncated or altered)"));
         }
-        Self::decode_content(body, &path.display().to_string())
+        let store = Self::decode_content(body, &path.display().to_string())?;
+        store
+            .state
+            .read()
+            .data
+            .content()
+            .check(validator)
+            .map_err(|error| StoreError::Refused {
+                path: path.display().to_string(),
+                error: Box::new(error),
+            })?;
+        Ok(store)
     }
 
     /// Append the content (code, records, storage) to `out`: what [`save`](Self::save) writes
@@ -566,6 +600,8 @@ impl MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::admission::TestValidator;
+    use crate::dump::DumpError;
 
     fn sample() -> MemoryStore {
         let store = MemoryStore::new();
@@ -575,12 +611,12 @@ mod tests {
             id,
             ContractRecord {
                 owner: Address([1; 32]),
-                code_hash: [2; 32],
+                code_hash: CodeHash::of(b"code").0,
             },
         );
         changes
             .code
-            .insert(CodeHash([2; 32]), Arc::from(&b"code"[..]));
+            .insert(CodeHash::of(b"code"), Arc::from(&b"code"[..]));
         changes
             .storage
             .entry(id)
@@ -596,7 +632,7 @@ mod tests {
         let path = dir.path().join("state.bin");
         let store = sample();
         store.save(&path).unwrap();
-        let loaded = MemoryStore::load(&path).unwrap();
+        let loaded = MemoryStore::load(&path, &TestValidator).unwrap();
         assert_eq!(loaded.state.read().data, store.state.read().data);
         assert_eq!(loaded.root().unwrap(), store.root().unwrap());
         assert_ne!(loaded.root().unwrap(), Root::EMPTY);
@@ -660,14 +696,50 @@ mod tests {
         bytes[last] ^= 1;
         std::fs::write(&path, &bytes).unwrap();
         assert!(matches!(
-            MemoryStore::load(&path),
+            MemoryStore::load(&path, &TestValidator),
             Err(StoreError::Corrupt { .. })
         ));
         std::fs::write(&path, &bytes[..20]).unwrap();
         assert!(matches!(
-            MemoryStore::load(&path),
+            MemoryStore::load(&path, &TestValidator),
             Err(StoreError::Corrupt { .. })
         ));
+    }
+
+    /// A saved store holding `code` under `filed_under` for contract 7.
+    fn saved_with_code(path: &Path, filed_under: CodeHash, code: &[u8]) {
+        let store = MemoryStore::new();
+        let mut changes = ChangeSet::default();
+        let record = ContractRecord {
+            owner: Address([1; 32]),
+            code_hash: filed_under.0,
+        };
+        changes.contracts.insert(ContractId([7; 32]), record);
+        changes.code.insert(filed_under, Arc::from(code));
+        store.apply(changes).unwrap();
+        store.save(path).unwrap();
+    }
+
+    #[test]
+    fn load_refuses_a_wrong_code_hash_or_refused_code_naming_the_contract() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.bin");
+        saved_with_code(&path, CodeHash([2; 32]), b"code");
+        match MemoryStore::load(&path, &TestValidator) {
+            Err(StoreError::Refused { error, .. }) => assert!(
+                matches!(*error, DumpError::CodeHashMismatch { contract, .. } if contract == ContractId([7; 32]))
+            ),
+            other => panic!("expected a hash mismatch, got {other:?}"),
+        }
+        saved_with_code(&path, CodeHash::of(b"refused"), b"refused");
+        match MemoryStore::load(&path, &TestValidator) {
+            Err(StoreError::Refused { error, .. }) => assert!(
+                matches!(*error, DumpError::CodeRefused { contract, .. } if contract == ContractId([7; 32]))
+            ),
+            other => panic!("expected refused code, got {other:?}"),
+        }
+        saved_with_code(&path, CodeHash::of(b"accepted"), b"accepted");
+        assert!(MemoryStore::load(&path, &TestValidator).is_ok());
     }
 
     #[test]
