@@ -10,6 +10,9 @@ use runtime::BlockInfo;
 use runtime::testing::Tolerance;
 use std::path::PathBuf;
 
+/// The environment variable read when `--state` is not given.
+pub const STATE_ENV: &str = "NODE_LITE_STATE";
+
 /// A WebAssembly contract sandbox with a light proof-of-stake devnet.
 #[derive(Debug, Parser)]
 #[command(name = "node-lite", version, about)]
@@ -47,6 +50,12 @@ pub enum Command {
     /// Run a script of calls in the in-process harness and report gas per entry point (calls,
     /// min, avg, max); write a gas snapshot, or check one with a tolerance (exit 1 beyond it).
     GasReport(GasReportArgs),
+    /// The Byzantine-stake risk model: exact odds, per step, iteration and round, that Byzantine
+    /// stake breaks safety (supermajority alone, equivocation) or liveness, and the expected
+    /// rounds until a first success.
+    ///
+    /// Exit code: 0 printed, 2 a parameter out of bounds.
+    Security(SecurityArgs),
 }
 
 /// `contract` subcommands.
@@ -80,12 +89,15 @@ pub enum ContractCommand {
 pub struct DeployArgs {
     /// The module: a `.wasm` file or WAT text.
     pub contract: PathBuf,
-    /// The state directory.
-    #[arg(long, value_name = "DIR")]
+    /// The state directory (created when missing).
+    #[arg(long, value_name = "DIR", env = STATE_ENV)]
     pub state: PathBuf,
-    /// A name to call it by.
+    /// A name to call it by (at most 64 bytes).
     #[arg(long)]
     pub name: Option<String>,
+    /// Bind `--name` even if it already points at another contract.
+    #[arg(long, requires = "name")]
+    pub force: bool,
     /// The deployer's address (64 hex digits); defaults to the dev account.
     #[arg(long, value_name = "HEX")]
     pub owner: Option<Address>,
@@ -99,8 +111,8 @@ pub struct DeployArgs {
 pub struct CallArgs {
     /// The contract: the name given at deploy, or its id (64 hex digits).
     pub contract: String,
-    /// The state directory.
-    #[arg(long, value_name = "DIR")]
+    /// The state directory (made by `deploy` or `state load`).
+    #[arg(long, value_name = "DIR", env = STATE_ENV)]
     pub state: PathBuf,
     /// The entry point to call.
     #[arg(long = "fn", value_name = "NAME")]
@@ -131,8 +143,8 @@ pub struct StateArgs {
     /// What to do.
     #[command(subcommand)]
     pub command: StateCommand,
-    /// The state directory (required).
-    #[arg(long, value_name = "DIR", global = true)]
+    /// The state directory (only `load` creates one).
+    #[arg(long, value_name = "DIR", global = true, env = STATE_ENV)]
     pub state: Option<PathBuf>,
 }
 
@@ -161,6 +173,56 @@ pub enum StateCommand {
     Versions,
 }
 
+/// Arguments of `security`.
+#[derive(Debug, clap::Args)]
+pub struct SecurityArgs {
+    /// The Byzantine share of the stake, in [0, 1).
+    #[arg(long, value_name = "F", default_value_t = 0.3)]
+    pub byzantine: f64,
+    /// The (expected) credits of a validation or ratification committee.
+    #[arg(long, value_name = "C", default_value_t = 64)]
+    pub committee: u32,
+    /// Private (VRF, the default) or public (deterministic) sortition.
+    #[arg(long, value_enum, default_value_t = SortitionMode::Private)]
+    pub mode: SortitionMode,
+    /// Equal-stake provisioners, one lot each.
+    #[arg(long, value_name = "N", default_value_t = consensus::risk::DEFAULT_PROVISIONERS)]
+    pub provisioners: u64,
+    /// Most iterations per round.
+    #[arg(long, value_name = "K", default_value_t = consensus::risk::DEFAULT_ITERATIONS)]
+    pub iterations: u32,
+    /// Also find the smallest committee whose per-round safety risk is at most this.
+    #[arg(long, value_name = "RISK")]
+    pub target: Option<f64>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The sortition mode of `security --mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortitionMode {
+    /// Each provisioner learns its credits from its own VRF and reveals them with its vote.
+    Private,
+    /// Committees are drawn deterministically from the seed, known to all in advance.
+    Public,
+}
+
+impl From<&SecurityArgs> for crate::security::SecurityRequest {
+    fn from(a: &SecurityArgs) -> Self {
+        let mode = match a.mode {
+            SortitionMode::Private => consensus::risk::Mode::Private,
+            SortitionMode::Public => consensus::risk::Mode::Public,
+        };
+        crate::security::SecurityRequest {
+            params: consensus::risk::RiskParams::new(a.byzantine, a.committee, mode)
+                .with_provisioners(a.provisioners)
+                .with_iterations(a.iterations),
+            target: a.target,
+        }
+    }
+}
+
 /// Arguments of `gas-report`.
 #[derive(Debug, clap::Args)]
 pub struct GasReportArgs {
@@ -187,6 +249,7 @@ impl From<DeployArgs> for DeployRequest {
             owner: a.owner.unwrap_or(DEV_ACCOUNT),
             nonce: a.nonce,
             name: a.name,
+            force: a.force,
         }
     }
 }

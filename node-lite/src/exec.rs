@@ -10,11 +10,12 @@
 
 use crate::codec;
 use crate::signature::{Signature, Signatures, TypeExpr, read_signatures};
+use crate::state_dir::{StateDir, cli_runtime_config};
 use host_api::{Address, ContractId};
 use runtime::testing::render_trace;
 use runtime::{
-    BlockInfo, CallError, CodeHash, DeployError, MemoryStore, Receipt, RedbOptions, RedbStore,
-    Runtime, RuntimeConfig, StateStore, TraceOp, contract_id,
+    BlockInfo, CallError, CodeHash, DeployError, MemoryStore, Receipt, Runtime, StateStore,
+    TraceOp, contract_id,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -25,15 +26,6 @@ use std::sync::Arc;
 pub const STATE_DB: &str = "state.redb";
 /// Versions `exec --state` retains (older ones are pruned after each call).
 pub const RETAINED_VERSIONS: usize = 16;
-
-fn state_options() -> RedbOptions {
-    RedbOptions {
-        keep_versions: Some(RETAINED_VERSIONS),
-        // A CLI run touches little: a small page cache starts faster than redb's 1 GiB default.
-        cache_bytes: Some(64 << 20),
-        ..RedbOptions::default()
-    }
-}
 
 /// The account that deploys and, unless told otherwise, calls.
 pub const DEV_ACCOUNT: Address = Address([0xde; 32]);
@@ -81,6 +73,17 @@ pub(crate) fn refused(kind: &str, message: impl std::fmt::Display) -> ExecOutput
         exit_code: 2,
         trace: None,
     }
+}
+
+/// A state directory's error as output: its kind, its exit code (2 bad input, 3 host).
+pub(crate) fn dir_failure(e: crate::state_dir::StateDirError) -> ExecOutput {
+    let mut out = if e.exit_code() == 2 {
+        refused(e.kind(), &e)
+    } else {
+        host_failure(&e)
+    };
+    out.json["error"]["kind"] = e.kind().into();
+    out
 }
 
 /// Exit code 3: the host failed.
@@ -279,24 +282,16 @@ fn run_inner(req: &ExecRequest) -> Result<ExecOutput, ExecOutput> {
     let args =
         encode_args(req.args.as_deref(), signature).map_err(|e| refused("invalid_args", e))?;
 
-    // One call per process: a small instance pool is plenty.
-    let mut config = RuntimeConfig {
-        pooled_instances: 16,
-        ..RuntimeConfig::default()
-    }
-    .with_dev_mode(true);
-    if let Some(dir) = &req.state {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| host_failure(format!("cannot create {}: {e}", dir.display())))?;
-        config = config.with_cache_dir(dir.join("cache"));
-    }
-    let runtime = Runtime::new(config).map_err(host_failure)?;
-    let redb = match &req.state {
-        Some(dir) => Some(Arc::new(
-            RedbStore::open_with(dir.join(STATE_DB), state_options()).map_err(host_failure)?,
-        )),
+    // With --state, the directory is created when missing and locked for this run.
+    let dir = match &req.state {
+        Some(path) => Some(StateDir::open_or_create(path).map_err(dir_failure)?),
         None => None,
     };
+    let runtime = match &dir {
+        Some(dir) => dir.runtime().map_err(dir_failure)?,
+        None => Runtime::new(cli_runtime_config()).map_err(host_failure)?,
+    };
+    let redb = dir.as_ref().map(|d| d.store.clone());
     let store: Arc<dyn StateStore> = match &redb {
         Some(db) => db.clone(),
         None => Arc::new(MemoryStore::new()),

@@ -18,6 +18,7 @@ pub mod gas_script;
 pub mod genesis;
 pub mod inspect;
 pub mod local;
+pub mod security;
 pub mod signature;
 pub mod state_cmd;
 pub mod state_dir;

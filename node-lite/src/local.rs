@@ -6,11 +6,11 @@
 //! `DIR/state.redb` (one new version), so a failed call leaves the state as it was.
 
 use crate::exec::{
-    ExecOutput, add_signature_warnings, encode_args, host_failure, read_module, receipt_json,
-    refused,
+    ExecOutput, add_signature_warnings, dir_failure, encode_args, host_failure, read_module,
+    receipt_json, refused,
 };
 use crate::signature::read_signatures;
-use crate::state_dir::{StateDir, StateDirError};
+use crate::state_dir::{StateDir, invalid_name};
 use host_api::Address;
 use runtime::testing::render_trace;
 use runtime::{BlockInfo, CodeHash, DeployError, StateStore};
@@ -30,6 +30,8 @@ pub struct DeployRequest {
     pub nonce: u64,
     /// A name to call it by (recorded in `DIR/names.json`).
     pub name: Option<String>,
+    /// Bind `name` even if it points at another contract.
+    pub force: bool,
 }
 
 /// What `call` was asked to do.
@@ -53,15 +55,6 @@ pub struct CallRequest {
     pub trace: bool,
 }
 
-fn dir_failure(e: StateDirError) -> ExecOutput {
-    match e {
-        StateDirError::UnknownContract(_) | StateDirError::BadNames { .. } => {
-            refused("unknown_contract", e)
-        }
-        other => host_failure(other),
-    }
-}
-
 fn ok(json: Value) -> ExecOutput {
     ExecOutput {
         json,
@@ -76,37 +69,58 @@ pub fn deploy(req: &DeployRequest) -> ExecOutput {
 }
 
 fn deploy_inner(req: &DeployRequest) -> Result<ExecOutput, ExecOutput> {
-    if let Some(name) = &req.name
-        && (name.is_empty() || name.parse::<host_api::ContractId>().is_ok())
-    {
-        return Err(refused(
-            "invalid_name",
-            format!("{name:?} cannot be a name (empty, or it reads as a contract id)"),
-        ));
+    if let Some(why) = req.name.as_deref().and_then(invalid_name) {
+        return Err(refused("invalid_name", why));
     }
     let code = read_module(&req.contract)?;
-    let dir = StateDir::open(&req.state).map_err(dir_failure)?;
+    let dir = StateDir::open_or_create(&req.state).map_err(dir_failure)?;
+    match deploy_in(&dir, req, &code) {
+        Ok(out) => Ok(out),
+        Err(out) => {
+            dir.remove_if_created();
+            Err(out)
+        }
+    }
+}
+
+/// Deploy, bind the name, commit: the name is bound before the commit and put back if the
+/// commit fails, so that a name and its contract appear together (see
+/// [`state_dir::names`](crate::state_dir::names)). Nothing is written before every check passed.
+fn deploy_in(dir: &StateDir, req: &DeployRequest, code: &[u8]) -> Result<ExecOutput, ExecOutput> {
+    // A broken names.json is refused before anything is written.
+    dir.bindings().map_err(dir_failure)?;
     let runtime = dir.runtime().map_err(dir_failure)?;
     let store = dir.store.clone();
     let mut session = runtime.session(store.clone(), BlockInfo::default());
-    let id = match session.deploy(req.owner, &code, req.nonce) {
+    let id = match session.deploy(req.owner, code, req.nonce) {
         Ok(id) => id,
         Err(DeployError::Store(e)) => return Err(host_failure(e)),
         Err(e) => return Err(refused(e.kind(), e)),
     };
-    let root = session.commit().map_err(host_failure)?;
+    let names_before = match &req.name {
+        Some(name) => Some(dir.bind_name(name, id, req.force).map_err(dir_failure)?),
+        None => None,
+    };
+    let root = match session.commit() {
+        Ok(root) => root,
+        Err(e) => {
+            if let Some(before) = names_before {
+                // The commit's error is the one to report; a failed restore leaves a name
+                // pointing at a contract the state does not have, which is never resolved.
+                let _ = dir.restore_names(before);
+            }
+            return Err(host_failure(e));
+        }
+    };
     let version = store.head().map_err(host_failure)?.version;
-    if let Some(name) = &req.name {
-        dir.set_name(name, id).map_err(dir_failure)?;
-    }
-    let signatures = read_signatures(&code);
+    let signatures = read_signatures(code);
     let mut report = json!({
         "status": "deployed",
         "contract": id.to_string(),
         "name": req.name,
         "owner": req.owner.to_string(),
         "nonce": req.nonce,
-        "code_hash": CodeHash::of(&code).to_string(),
+        "code_hash": CodeHash::of(code).to_string(),
         "entry_points": signatures.values().map(|s| s.text.clone()).collect::<Vec<_>>(),
         "state_root": root.to_string(),
         "state_version": version,

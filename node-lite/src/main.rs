@@ -31,11 +31,20 @@ fn main() {
         Command::State(args) => match args.state {
             Some(dir) => print_output(node_lite::state_cmd::run(&dir, &args.command.into())),
             None => {
-                eprintln!("error: `state` needs --state DIR");
-                2
+                use clap::CommandFactory;
+                Cli::command()
+                    .error(
+                        clap::error::ErrorKind::MissingRequiredArgument,
+                        format!(
+                            "`state` needs --state DIR (or {})",
+                            node_lite::cli::STATE_ENV
+                        ),
+                    )
+                    .exit()
             }
         },
         Command::GasReport(args) => gas_report(args.into()),
+        Command::Security(args) => security(&args),
     };
     std::process::exit(code);
 }
@@ -70,6 +79,23 @@ fn gas_report(req: node_lite::gas_script::GasReportRequest) -> i32 {
         Err(e @ node_lite::gas_script::GasScriptError::Unexpected { .. }) => {
             eprintln!("error: {e}");
             1
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
+
+fn security(args: &node_lite::cli::SecurityArgs) -> i32 {
+    match node_lite::security::run(&args.into()) {
+        Ok(report) if args.json => {
+            print_json(&report.to_json());
+            0
+        }
+        Ok(report) => {
+            print!("{}", report.render_text());
+            0
         }
         Err(e) => {
             eprintln!("error: {e}");

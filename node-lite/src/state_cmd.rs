@@ -17,7 +17,7 @@
 //! its version history restarts at 1).
 
 use crate::dump_file;
-use crate::exec::{ExecOutput, STATE_DB};
+use crate::exec::{ExecOutput, STATE_DB, dir_failure};
 use crate::state_dir::{StateDir, io_error, state_options};
 use runtime::{RedbStore, StateDump, StateStore};
 use serde_json::{Value, json};
@@ -88,11 +88,16 @@ fn snapshot_ids(dir: &Path) -> Vec<u64> {
 }
 
 fn run_inner(dir_path: &Path, req: &StateRequest) -> Result<ExecOutput, ExecOutput> {
-    let dir = StateDir::open(dir_path).map_err(host)?;
+    // Only `load` puts a state where there was none.
+    let dir = match req {
+        StateRequest::Load(_) => StateDir::open_or_create(dir_path),
+        _ => StateDir::open(dir_path),
+    }
+    .map_err(dir_failure)?;
     match req {
         StateRequest::Snapshot => {
             let dump = dir.store.dump().map_err(host)?;
-            let names = dir.names().map_err(host)?;
+            let names = dir.names().map_err(dir_failure)?;
             let head = dir.store.head().map_err(host)?;
             let id = snapshot_ids(dir_path).last().map_or(1, |n| n + 1);
             let snaps = snapshots_dir(dir_path);
@@ -132,7 +137,7 @@ fn run_inner(dir_path: &Path, req: &StateRequest) -> Result<ExecOutput, ExecOutp
         }
         StateRequest::Dump(path) => {
             let dump = dir.store.dump().map_err(host)?;
-            let names = dir.names().map_err(host)?;
+            let names = dir.names().map_err(dir_failure)?;
             match path {
                 Some(path) => {
                     dump_file::write(path, &dump, &names).map_err(host)?;
@@ -187,9 +192,7 @@ fn replace_state(
     dump: &StateDump,
     names: &dump_file::Names,
 ) -> Result<ExecOutput, ExecOutput> {
-    for (name, id) in names {
-        dir.set_name(name, *id).map_err(host)?;
-    }
+    dir.bind_names(names).map_err(dir_failure)?;
     let current = dir.store.dump().map_err(host)?;
     let (root, version, rebuilt) = match dump.changes_from(&current) {
         Some(changes) if changes.is_empty() => {
@@ -202,7 +205,8 @@ fn replace_state(
         }
         None => {
             let path = dir.dir.clone();
-            drop(dir);
+            // The database closes, the directory stays locked while it is replaced.
+            let _lock = dir.into_lock();
             let (root, version) = rebuild(&path, dump)?;
             (root, version, true)
         }

@@ -285,3 +285,56 @@ fn demo_runs_and_shows_a_persistent_root_and_a_valid_proof() {
         "{text}"
     );
 }
+
+fn security(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(node_lite())
+        .arg("security")
+        .args(args)
+        .output()
+        .expect("node-lite runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn security_prints_the_risk_model_as_json_and_as_a_table() {
+    let (code, stdout, stderr) = security(&[
+        "--byzantine",
+        "0.3",
+        "--committee",
+        "64",
+        "--mode",
+        "public",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    let step = json["events"]["equivocation"]["per_step"]["value"]
+        .as_f64()
+        .unwrap();
+    // 2B + H >= 86 in a 64-credit committee at F = 0.3: about one step in four.
+    assert!((0.25..0.27).contains(&step), "{step}");
+    assert_eq!(json["quorums"]["supermajority"], 43);
+    assert_eq!(json["quorums"]["majority"], 33);
+
+    let (code, table, _) = security(&["--byzantine", "0.1", "--target", "1e-9"]);
+    assert_eq!(code, 0);
+    assert!(table.contains("mode private"), "{table}");
+    assert!(table.contains("smallest committee"), "{table}");
+}
+
+#[test]
+fn security_refuses_out_of_range_parameters_naming_them() {
+    let (code, _, stderr) = security(&["--byzantine", "1.5"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("Byzantine stake share"), "{stderr}");
+    let (code, _, stderr) = security(&["--committee", "1001"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("1 to 1000 credits"), "{stderr}");
+    let (code, _, stderr) = security(&["--provisioners", "10", "--committee", "64"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("needs at least"), "{stderr}");
+}

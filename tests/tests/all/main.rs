@@ -21,3 +21,4 @@ mod state;
 mod trace;
 mod tutorial;
 mod workflow;
+mod workflow_misuse;

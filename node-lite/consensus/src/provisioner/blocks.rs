@@ -1,0 +1,248 @@
+//! Candidates, blocks, the fork choice and catching up.
+
+use super::Provisioner;
+use crate::config::MAX_BLOCKS_PER_SYNC;
+use crate::error::MessageError;
+use crate::io::{Output, PeerId};
+use crate::message::Message;
+use crate::types::{Block, Candidate, VoteValue};
+use genesis_types::stake::{Equivocation, SignedVote, Step};
+use std::sync::Arc;
+
+impl Provisioner {
+    pub(super) fn on_candidate(
+        &mut self,
+        from: PeerId,
+        candidate: &Candidate,
+    ) -> Result<(), MessageError> {
+        let h = &candidate.header;
+        let current = self.round().number;
+        if h.height > current {
+            let message = Arc::new(Message::Candidate(candidate.clone()));
+            return self.defer(from, &message, h.height);
+        }
+        if h.height < current {
+            return Err(MessageError::WrongRound {
+                got: h.height,
+                current,
+            });
+        }
+        if h.prev_hash != self.round().tip_hash {
+            return Err(MessageError::WrongParent);
+        }
+        if h.timestamp > self.now + super::verify::MAX_TIMESTAMP_DRIFT {
+            return Err(MessageError::BadHeader("timestamp in the future"));
+        }
+        let hash = candidate.hash();
+        let iteration = h.iteration;
+        let known = self
+            .round()
+            .iterations
+            .get(&iteration)
+            .and_then(|s| s.candidate.as_ref().map(|c| c.hash()));
+        if known == Some(hash) {
+            return Err(MessageError::Duplicate);
+        }
+        let mut round = self.round.take().expect("started");
+        let checked = self.verify_candidate(&mut round.sortition, &round.tip, candidate);
+        self.round = Some(round);
+        checked?;
+        let round = self.round();
+        let state = round.iterations.entry(iteration).or_default();
+        if let Some(known) = &state.candidate {
+            // Same generator, same slot, two signed candidates: a double candidate.
+            let header = |c: &Candidate| SignedVote {
+                header: crate::message::candidate_header(
+                    c.header.height,
+                    c.header.iteration,
+                    &c.hash(),
+                ),
+                signature: c.signature,
+            };
+            let fault = Equivocation {
+                key: h.generator,
+                first: header(known),
+                second: header(candidate),
+            };
+            self.record_fault(fault);
+            return Ok(());
+        }
+        state.candidate = Some(Arc::new(candidate.clone()));
+        if from != u64::MAX {
+            // Relay (gossip) the first candidate seen for the slot: a generator that sends
+            // different candidates to different peers is then seen by everyone and convicted.
+            let relay = Arc::new(Message::Candidate(candidate.clone()));
+            self.emit(Output::Broadcast(relay));
+        }
+        let round = self.round();
+        if round.iteration == iteration && round.step == Step::Proposal {
+            self.enter_validation(false);
+        } else if round.iteration == iteration && round.step == Step::Validation {
+            let c = self.round().iterations[&iteration].candidate.clone();
+            if let Some(c) = c {
+                self.request_execution(iteration, c);
+            }
+        }
+        self.try_complete(iteration);
+        Ok(())
+    }
+
+    /// A success attestation and its candidate make a block.
+    pub(super) fn try_complete(&mut self, iteration: u8) {
+        let round = self.round();
+        let Some(state) = round.iterations.get(&iteration) else {
+            return;
+        };
+        let (Some(candidate), Some(attestation)) = (&state.candidate, &state.success) else {
+            return;
+        };
+        if attestation.result != VoteValue::Valid(candidate.hash()) {
+            return;
+        }
+        let block = Arc::new(Block {
+            candidate: candidate.as_ref().clone(),
+            attestation: attestation.clone(),
+        });
+        let pni = u16::from(iteration)
+            - candidate
+                .header
+                .failed_iterations
+                .iter()
+                .filter(|a| a.is_some())
+                .count() as u16;
+        let duration = self.now.saturating_sub(self.round().step_started);
+        self.timeouts.succeeded(Step::Ratification, duration);
+        self.accept(block, pni);
+    }
+
+    pub(super) fn on_block(&mut self, from: PeerId, block: &Block) -> Result<(), MessageError> {
+        let height = block.header().height;
+        let tip_height = self.chain.tip().block.header().height;
+        if height <= self.chain.last_final() {
+            return Err(MessageError::WrongRound {
+                got: height,
+                current: tip_height + 1,
+            });
+        }
+        if height > tip_height + 1 {
+            let message = Arc::new(Message::Block(block.clone()));
+            return self.defer(from, &message, height - 1);
+        }
+        // A relayed copy of a block already held (same generator signature): nothing to do.
+        if self
+            .chain
+            .get(height)
+            .is_some_and(|e| e.block.candidate.signature == block.candidate.signature)
+        {
+            return Err(MessageError::Duplicate);
+        }
+        let hash = block.hash();
+        if let Some(existing) = self.chain.get(height) {
+            if existing.hash == hash {
+                return Err(MessageError::Duplicate);
+            }
+            // Fork choice: at one height the lowest iteration wins.
+            let ours = existing.block.header().iteration;
+            if block.header().iteration >= ours {
+                if block.header().iteration > ours && from != u64::MAX {
+                    let ours = Arc::new(Message::Block(existing.block.as_ref().clone()));
+                    self.emit(Output::Send(from, ours));
+                }
+                return Err(MessageError::Duplicate);
+            }
+        }
+        let parent = self
+            .chain
+            .get(height - 1)
+            .ok_or(MessageError::UnknownParent)?
+            .block
+            .clone();
+        let mut sortition = self.sortition_for(height)?;
+        let pni = self.verify_candidate(&mut sortition, &parent, &block.candidate)?;
+        if block.attestation.result != VoteValue::Valid(block.hash()) {
+            return Err(MessageError::BadHeader("not a success attestation"));
+        }
+        self.verify_attestation(
+            &mut sortition,
+            block.header().iteration,
+            &block.header().prev_hash,
+            &block.attestation,
+        )?;
+        if height <= tip_height {
+            if !self.chain.revert_to(height - 1) {
+                return Err(MessageError::WrongRound {
+                    got: height,
+                    current: tip_height + 1,
+                });
+            }
+            self.stats.reverts += 1;
+            self.emit(Output::Revert {
+                height: height - 1,
+                hash: parent.hash(),
+            });
+        }
+        self.accept(Arc::new(block.clone()), pni);
+        Ok(())
+    }
+
+    /// Appends a checked block on the tip, announces it, and starts the next round.
+    pub(super) fn accept(&mut self, block: Arc<Block>, pni: u16) {
+        let header = block.header().clone();
+        let mut sortition = match self.sortition_for(header.height) {
+            Ok(s) => s,
+            Err(_) => return,
+        };
+        self.emit(Output::Accept(block.clone()));
+        let changes = self.chain.push(block.clone(), pni);
+        self.emit(Output::Labels(changes));
+        for (iteration, entry) in header.failed_iterations.iter().enumerate() {
+            if let Some(att) = entry
+                && att.result == VoteValue::NoCandidate
+                && let Some(generator) = sortition.generator(iteration as u8)
+            {
+                self.emit(Output::MissedProposal {
+                    round: header.height,
+                    iteration: iteration as u8,
+                    generator,
+                });
+            }
+        }
+        let included = &block.candidate.faults;
+        self.pending_faults.retain(|f| !included.contains(f));
+        self.emit(Output::Broadcast(Arc::new(Message::Block(
+            block.as_ref().clone(),
+        ))));
+        self.start_round();
+    }
+
+    pub(super) fn on_get_blocks(&mut self, to: PeerId, from: u64) {
+        if to == u64::MAX {
+            return;
+        }
+        let blocks: Vec<_> = self
+            .chain
+            .blocks_from(from.max(1))
+            .take(MAX_BLOCKS_PER_SYNC)
+            .map(|e| Arc::new(Message::Block(e.block.as_ref().clone())))
+            .collect();
+        for block in blocks {
+            self.emit(Output::Send(to, block));
+        }
+    }
+
+    /// Asks `peer` for the blocks after the tip (at most once per rebroadcast interval).
+    pub(super) fn request_sync(&mut self, peer: PeerId) {
+        if peer == u64::MAX {
+            return;
+        }
+        if self
+            .last_sync
+            .is_some_and(|at| self.now < at + self.config.rebroadcast_interval)
+        {
+            return;
+        }
+        self.last_sync = Some(self.now);
+        let from = self.chain.tip().block.header().height + 1;
+        self.emit(Output::Send(peer, Arc::new(Message::GetBlocks { from })));
+    }
+}
