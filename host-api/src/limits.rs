@@ -9,6 +9,9 @@ pub const MAX_KEY_BYTES: usize = 512;
 pub const MAX_VALUE_BYTES: usize = 64 * 1024;
 /// Largest call argument, in bytes.
 pub const MAX_ARGUMENT_BYTES: usize = 64 * 1024;
+/// Longest entry-point name `call` accepts, in bytes; one byte more stops the caller with
+/// `AbiViolation` before any gas is charged.
+pub const MAX_FUNCTION_NAME_BYTES: usize = 64;
 /// Largest return data of one call, in bytes.
 pub const MAX_RETURN_BYTES: usize = 64 * 1024;
 /// Largest event topic, in bytes.

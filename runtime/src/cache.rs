@@ -52,8 +52,13 @@ pub(crate) struct ModuleCache {
 }
 
 impl ModuleCache {
-    pub fn new(engine: Engine, linker: Linker<HostState>, dir: Option<PathBuf>) -> Self {
-        let fingerprint = engine_fingerprint(&engine);
+    pub fn new(
+        engine: Engine,
+        linker: Linker<HostState>,
+        dir: Option<PathBuf>,
+        gas_schedule: &[u8; 32],
+    ) -> Self {
+        let fingerprint = engine_fingerprint(&engine, gas_schedule);
         Self {
             engine,
             linker,

@@ -4,7 +4,7 @@
 //! [`Limits`] so that an embedder (or a test) can tune it. Limits of the ABI itself (key, value,
 //! argument and return sizes) live in [`host_api::limits`] because contracts must agree with them.
 
-use crate::gas::PriceTable;
+use crate::gas::{OperatorCosts, PriceTable, gas_schedule_fingerprint};
 use std::path::PathBuf;
 
 /// Largest module accepted at deploy, in bytes.
@@ -119,6 +119,8 @@ pub struct RuntimeConfig {
     pub limits: Limits,
     /// Gas prices of the call and host functions.
     pub prices: PriceTable,
+    /// Fuel cost of each class of wasm operator.
+    pub operator_costs: OperatorCosts,
     /// Where compiled modules are cached on disk; `None` keeps them in memory only.
     pub cache_dir: Option<PathBuf>,
     /// Keep the contracts' debug prints in receipts. Off on a node; on for local testing.
@@ -136,6 +138,7 @@ impl Default for RuntimeConfig {
         Self {
             limits: Limits::default(),
             prices: PriceTable::default(),
+            operator_costs: OperatorCosts::default(),
             cache_dir: None,
             dev_mode: false,
             pooling: true,
@@ -153,6 +156,12 @@ impl RuntimeConfig {
             pooled_instances: 64,
             ..Self::default()
         }
+    }
+
+    /// The fingerprint of this configuration's gas schedule (prices and operator costs): what
+    /// a chain's genesis pins. See [`gas_schedule_fingerprint`].
+    pub fn gas_schedule_fingerprint(&self) -> [u8; 32] {
+        gas_schedule_fingerprint(&self.prices, &self.operator_costs)
     }
 
     /// Set the disk cache directory.

@@ -29,6 +29,7 @@ pub fn build_engine(config: &RuntimeConfig) -> Result<Engine, RuntimeError> {
     let limits = &config.limits;
     let mut c = Config::new();
     c.consume_fuel(true)
+        .operator_cost(config.operator_costs.to_wasmtime())
         .cranelift_nan_canonicalization(true)
         .cranelift_opt_level(OptLevel::Speed)
         .max_wasm_stack(limits.max_wasm_stack_bytes)
@@ -63,11 +64,14 @@ pub fn build_engine(config: &RuntimeConfig) -> Result<Engine, RuntimeError> {
 }
 
 /// A 32-byte fingerprint of everything a compiled artifact depends on: wasmtime's own
-/// compatibility hash (version, target, compiler settings, fuel tunables) and our format tag.
-/// Disk cache entries carry it; an entry with another fingerprint is never loaded.
-pub fn engine_fingerprint(engine: &Engine) -> [u8; 32] {
+/// compatibility hash (version, target, compiler settings, fuel tunables, the operator cost
+/// table), our format tag and the gas schedule's fingerprint
+/// ([`RuntimeConfig::gas_schedule_fingerprint`]). Disk cache entries carry it; an entry with
+/// another fingerprint is never loaded.
+pub fn engine_fingerprint(engine: &Engine, gas_schedule: &[u8; 32]) -> [u8; 32] {
     let mut hasher = Blake2Hasher(blake2b_simd::Params::new().hash_length(32).to_state());
     hasher.0.update(ARTIFACT_FORMAT);
+    hasher.0.update(gas_schedule);
     engine.precompile_compatibility_hash().hash(&mut hasher);
     let mut out = [0u8; 32];
     out.copy_from_slice(hasher.0.finalize().as_bytes());

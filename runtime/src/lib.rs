@@ -65,7 +65,7 @@ pub use cache::CacheStats;
 pub use config::{Limits, RuntimeConfig};
 pub use engine::engine_fingerprint;
 pub use error::{DeployError, HostError, RuntimeError, StoreError};
-pub use gas::PriceTable;
+pub use gas::{GAS_SCHEDULE_VERSION, OperatorCosts, PriceTable, gas_schedule_fingerprint};
 pub use host::BlockInfo;
 pub use outcome::{CallError, CallTrace, Event, LimitKind, Receipt, TraceOp, TrapKind};
 pub use runtime::Runtime;

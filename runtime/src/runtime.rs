@@ -41,7 +41,12 @@ impl Runtime {
                 message: e.to_string(),
             })?;
         }
-        let cache = ModuleCache::new(engine.clone(), linker, config.cache_dir.clone());
+        let cache = ModuleCache::new(
+            engine.clone(),
+            linker,
+            config.cache_dir.clone(),
+            &config.gas_schedule_fingerprint(),
+        );
         let prices = Arc::new(config.prices.clone());
         Ok(Self {
             inner: Arc::new(RuntimeInner {
@@ -61,6 +66,13 @@ impl Runtime {
     /// The wasmtime engine (for benchmarks comparing against bare wasmtime).
     pub fn engine(&self) -> &wasmtime::Engine {
         &self.inner.engine
+    }
+
+    /// The fingerprint of the gas schedule this runtime charges (prices and operator costs):
+    /// gas is consensus, so a chain's genesis pins it and a node whose value differs must refuse
+    /// the chain. See [`gas_schedule_fingerprint`](crate::gas::gas_schedule_fingerprint).
+    pub fn gas_schedule_fingerprint(&self) -> [u8; 32] {
+        self.inner.config.gas_schedule_fingerprint()
     }
 
     /// Run the deploy-time checks on a module without deploying it.

@@ -18,12 +18,9 @@ use host_api::abi::{
     self, CALL_DEPTH_EXCEEDED, CALL_FAILED, CALL_NO_SUCH_CONTRACT, CALL_NO_SUCH_FUNCTION,
     CALL_OUT_OF_GAS, CALL_REENTRANCY, IMPORT_MODULE, STATUS_ERROR, STATUS_INVALID_INPUT, STATUS_OK,
 };
-use host_api::limits::MAX_ARGUMENT_BYTES;
+use host_api::limits::{MAX_ARGUMENT_BYTES, MAX_FUNCTION_NAME_BYTES};
 use host_api::{Address, ContractId};
 use wasmtime::Linker;
-
-/// Longest entry-point name a contract may call, in bytes.
-const MAX_FUNCTION_NAME_BYTES: usize = 256;
 
 /// Define the call host functions.
 pub(crate) fn link(l: &mut Linker<HostState>) -> wasmtime::Result<()> {

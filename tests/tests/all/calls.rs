@@ -352,7 +352,7 @@ const MISUSE: &str = r#"(module
   (func (export "name_not_utf8") (param i32) (result i32)
     (call $call (i32.const 0) (i32.const 100) (i32.const 2) (i32.const 0) (i32.const 0) (i64.const 0)))
   (func (export "name_too_long") (param i32) (result i32)
-    (call $call (i32.const 0) (i32.const 0) (i32.const 257) (i32.const 0) (i32.const 0) (i64.const 0)))
+    (call $call (i32.const 0) (i32.const 0) (i32.const 65) (i32.const 0) (i32.const 0) (i64.const 0)))
   (func (export "args_too_long") (param i32) (result i32)
     (call $call (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 65537) (i64.const 0))))"#;
 
@@ -417,4 +417,39 @@ fn only_call_protocol_calls_as_the_protocol_address() {
     let (status, out) = reply(r.result.as_ref().expect("proxy succeeds"));
     assert_eq!(status, 0);
     assert_eq!(out, Address::from(proxy).0.to_vec());
+}
+
+/// A callee exporting entry points whose names are exactly 64 and 65 bytes long.
+fn long_names() -> (String, String, String) {
+    let at_cap = "n".repeat(host_api::limits::MAX_FUNCTION_NAME_BYTES);
+    let past_cap = "n".repeat(host_api::limits::MAX_FUNCTION_NAME_BYTES + 1);
+    let wat = format!(
+        r#"(module (memory (export "memory") 1)
+          (func (export "{at_cap}") (param i32) (result i32) (i32.const 0))
+          (func (export "{past_cap}") (param i32) (result i32) (i32.const 0)))"#
+    );
+    (at_cap, past_cap, wat)
+}
+
+#[test]
+fn call_accepts_a_64_byte_entry_point_name_and_refuses_65() {
+    let (mut s, proxy, _) = setup();
+    let (at_cap, past_cap, callee) = long_names();
+    let callee = s.deploy(OWNER, &wat(&callee), 0).expect("deploy");
+    let (status, _, _) = forward(&mut s, proxy, callee, &at_cap, 0);
+    assert_eq!(status, STATUS_OK);
+    let r = call(
+        &mut s,
+        proxy,
+        "forward",
+        &request(callee, 0, &past_cap, b"hi"),
+    );
+    match r.result {
+        Err(CallError::AbiViolation(message)) => {
+            assert!(message.contains("65 bytes"), "{message}")
+        }
+        other => panic!("a 65-byte name must be refused: {other:?}"),
+    }
+    // The top-level call is not bound by `call`'s cap: the entry point itself is valid.
+    assert!(call(&mut s, callee, &past_cap, &[]).is_success());
 }

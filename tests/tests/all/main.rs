@@ -17,6 +17,7 @@ mod harness;
 mod host_limits;
 mod hostile_sections;
 mod module_cache;
+mod operator_costs;
 mod plonk_contract;
 mod robustness;
 mod state;

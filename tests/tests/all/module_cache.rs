@@ -108,7 +108,10 @@ fn deploy_compiles_once_and_writes_a_verified_entry() {
     assert!(bytes.len() > HEADER_BYTES);
     let artifact = &bytes[HEADER_BYTES..];
     assert_eq!(&bytes[..8], b"SBXCWSM1");
-    assert_eq!(bytes[8..40], engine_fingerprint(rt.engine()));
+    assert_eq!(
+        bytes[8..40],
+        engine_fingerprint(rt.engine(), &rt.gas_schedule_fingerprint())
+    );
     assert_eq!(bytes[40..72], hash.0);
     assert_eq!(bytes[72..104], blake2b_256(&[artifact]));
     assert_eq!(bytes[104..112], (artifact.len() as u64).to_le_bytes());
@@ -362,4 +365,34 @@ fn an_entry_that_cannot_be_written_is_counted_and_the_cache_works_from_memory() 
     assert_eq!(inc(&rt, &store, id), 1);
     assert_eq!(rt.cache_stats().memory_hits, 1);
     assert!(!cache.exists());
+}
+
+#[test]
+fn an_entry_compiled_under_another_gas_schedule_is_rejected_and_recompiled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, id, _) = deployed(dir.path());
+    // Same wasmtime, same settings, other operator costs: the engine fingerprint differs.
+    let other = Runtime::new(RuntimeConfig {
+        pooled_instances: 8,
+        operator_costs: runtime::OperatorCosts::measured(),
+        ..RuntimeConfig::test().with_cache_dir(dir.path())
+    })
+    .expect("runtime");
+    assert_ne!(
+        other.gas_schedule_fingerprint(),
+        cached_runtime(dir.path()).gas_schedule_fingerprint()
+    );
+    assert_eq!(inc(&other, &store, id), 2);
+    assert_eq!(other.cache_stats(), stats(0, 0, 1, 1));
+    // Only a price differs: the compiled code would be the same, the key still differs.
+    let mut prices = runtime::PriceTable::default();
+    prices.emit_per_byte += 1;
+    let repriced = Runtime::new(RuntimeConfig {
+        pooled_instances: 8,
+        prices,
+        ..RuntimeConfig::test().with_cache_dir(dir.path())
+    })
+    .expect("runtime");
+    assert_eq!(inc(&repriced, &store, id), 3);
+    assert_eq!(repriced.cache_stats(), stats(0, 0, 1, 1));
 }
