@@ -5,6 +5,7 @@
 
 use crate::workflow::{json, run, wasm};
 use std::path::Path;
+use std::process::Output;
 use std::time::Duration;
 
 /// What a refused command must leave as it was: every retained version with its root (the
@@ -14,6 +15,16 @@ fn fingerprint(state: &str, cwd: &Path) -> (String, Option<Vec<u8>>) {
     let versions = json(&["state", "versions", "--state", state], cwd, 0);
     let names = std::fs::read(cwd.join(state).join("names.json")).ok();
     (versions.to_string(), names)
+}
+
+/// Run node-lite in `cwd` with one environment variable set.
+fn run_with_env(args: &[&str], cwd: &Path, var: &str, value: &std::ffi::OsStr) -> Output {
+    std::process::Command::new(crate::cli::node_lite())
+        .args(args)
+        .current_dir(cwd)
+        .env(var, value)
+        .output()
+        .expect("node-lite runs")
 }
 
 fn error_kind(v: &serde_json::Value) -> &str {
@@ -236,11 +247,12 @@ fn only_deploy_exec_and_load_create_a_state_directory() {
 fn node_lite_state_stands_for_state() {
     let tmp = tempfile::tempdir().unwrap();
     let cwd = tmp.path();
-    let out = std::process::Command::new(crate::cli::node_lite())
-        .args(["deploy", &wasm("counter"), "--name", "c"])
-        .env("NODE_LITE_STATE", cwd.join("envstate"))
-        .output()
-        .unwrap();
+    let out = run_with_env(
+        &["deploy", &wasm("counter"), "--name", "c"],
+        cwd,
+        "NODE_LITE_STATE",
+        cwd.join("envstate").as_os_str(),
+    );
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -249,6 +261,9 @@ fn node_lite_state_stands_for_state() {
     );
     assert!(cwd.join("envstate/state.redb").exists());
 }
+
+/// `call c --fn get --state s`.
+const CALL_GET: &[&str] = &["call", "c", "--fn", "get", "--state", "s"];
 
 /// Hold `DIR/.lock` as another node-lite would.
 fn hold_lock(dir: &Path, pid: &str) -> std::fs::File {
@@ -275,12 +290,7 @@ fn a_busy_state_directory_is_waited_for_then_refused_naming_the_holder() {
         0,
     );
     let held = hold_lock(&cwd.join("s"), "4242");
-    let out = std::process::Command::new(crate::cli::node_lite())
-        .args(["call", "c", "--fn", "get", "--state", "s"])
-        .current_dir(cwd)
-        .env("NODE_LITE_LOCK_WAIT_MS", "300")
-        .output()
-        .unwrap();
+    let out = run_with_env(CALL_GET, cwd, "NODE_LITE_LOCK_WAIT_MS", "300".as_ref());
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -301,12 +311,7 @@ fn a_busy_state_directory_is_waited_for_then_refused_naming_the_holder() {
         std::thread::sleep(Duration::from_millis(300));
         drop(held);
     });
-    let out = std::process::Command::new(crate::cli::node_lite())
-        .args(["call", "c", "--fn", "get", "--state", "s"])
-        .current_dir(cwd)
-        .env("NODE_LITE_LOCK_WAIT_MS", "20000")
-        .output()
-        .unwrap();
+    let out = run_with_env(CALL_GET, cwd, "NODE_LITE_LOCK_WAIT_MS", "20000".as_ref());
     release.join().unwrap();
     assert_eq!(
         out.status.code(),
@@ -315,12 +320,7 @@ fn a_busy_state_directory_is_waited_for_then_refused_naming_the_holder() {
         String::from_utf8_lossy(&out.stdout)
     );
 
-    let out = std::process::Command::new(crate::cli::node_lite())
-        .args(["call", "c", "--fn", "get", "--state", "s"])
-        .current_dir(cwd)
-        .env("NODE_LITE_LOCK_WAIT_MS", "soon")
-        .output()
-        .unwrap();
+    let out = run_with_env(CALL_GET, cwd, "NODE_LITE_LOCK_WAIT_MS", "soon".as_ref());
     assert_eq!(out.status.code(), Some(2));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(error_kind(&json), "bad_env");
