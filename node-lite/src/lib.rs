@@ -19,6 +19,7 @@ pub mod gas_script;
 pub mod genesis;
 pub mod inspect;
 pub mod local;
+pub mod node_api;
 pub mod security;
 pub mod signature;
 pub mod state_cmd;
