@@ -108,7 +108,7 @@ pub enum TxStatus {
         /// The block's hash.
         block_hash: Hex32,
         /// What it did.
-        receipt: ReceiptView,
+        receipt: Box<ReceiptView>,
     },
 }
 
