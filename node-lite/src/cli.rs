@@ -1,9 +1,10 @@
 //! Command-line arguments (clap), converted into library requests.
 
-use crate::exec::{DEFAULT_GAS, DEV_ACCOUNT, ExecRequest};
-use crate::gas_script::GasReportRequest;
-use crate::local::{CallRequest, DeployRequest};
-use crate::state_cmd::StateRequest;
+use crate::call_input::{DEFAULT_GAS, DEV_ACCOUNT};
+use crate::commands::exec::ExecRequest;
+use crate::commands::gas_report::GasReportRequest;
+use crate::commands::local::{CallRequest, DeployRequest};
+use crate::commands::state::StateRequest;
 use clap::{Parser, Subcommand};
 use host_api::Address;
 use runtime::BlockInfo;
@@ -13,10 +14,24 @@ use std::path::PathBuf;
 /// The environment variable read when `--state` is not given.
 pub const STATE_ENV: &str = "NODE_LITE_STATE";
 
+/// What every `--help` says about output and exit codes.
+pub const OUTPUT_CONVENTION: &str = "\
+Output: commands print one JSON document on stdout (errors too, as {\"status\", \"error\": {\"kind\", \"message\"}}); \
+traces, progress and human messages go to stderr. `gas-report` and `security` print text tables (`security --json` for JSON).
+
+Exit codes (the same for every command):
+  0  success
+  1  the call ran and failed (trap, panic, out of gas, revert), or a check failed
+  2  bad input: a refused module, an unreadable or malformed file, bad arguments
+  3  host failure: the state store, the disk, a state directory in use";
+
 /// A WebAssembly contract sandbox with a light proof-of-stake devnet.
 #[derive(Debug, Parser)]
-#[command(name = "node-lite", version, about)]
+#[command(name = "node-lite", version, about, after_long_help = OUTPUT_CONVENTION)]
 pub struct Cli {
+    /// Print JSON on one line instead of indented.
+    #[arg(long, global = true)]
+    pub compact: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -56,6 +71,11 @@ pub enum Command {
     ///
     /// Exit code: 0 printed, 2 a parameter out of bounds.
     Security(SecurityArgs),
+    /// Print a shell completion script (`node-lite completions bash > ~/.local/share/bash-completion/completions/node-lite`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `contract` subcommands.
@@ -208,13 +228,13 @@ pub enum SortitionMode {
     Public,
 }
 
-impl From<&SecurityArgs> for crate::security::SecurityRequest {
+impl From<&SecurityArgs> for crate::commands::security::SecurityRequest {
     fn from(a: &SecurityArgs) -> Self {
         let mode = match a.mode {
             SortitionMode::Private => consensus::risk::Mode::Private,
             SortitionMode::Public => consensus::risk::Mode::Public,
         };
-        crate::security::SecurityRequest {
+        crate::commands::security::SecurityRequest {
             params: consensus::risk::RiskParams::new(a.byzantine, a.committee, mode)
                 .with_provisioners(a.provisioners)
                 .with_iterations(a.iterations),

@@ -8,19 +8,16 @@
 //!
 //! This crate knows wasm only through `runtime`; it must not reach into wasmtime.
 
+pub mod call_input;
 pub mod chain;
 pub mod cli;
-pub mod codec;
-pub mod contract;
-pub mod demo;
+pub mod commands;
 pub mod dump_file;
-pub mod exec;
-pub mod gas_script;
 pub mod genesis;
-pub mod inspect;
-pub mod local;
+pub mod json_borsh;
+pub mod module_file;
 pub mod node_api;
-pub mod security;
+pub mod output;
+pub mod receipt_json;
 pub mod signature;
-pub mod state_cmd;
 pub mod state_dir;

@@ -17,13 +17,17 @@ pub mod names;
 pub use lock::{DEFAULT_LOCK_WAIT, DirLock, LOCK_FILE, LOCK_WAIT_ENV, configured_wait};
 pub use names::{Bindings, MAX_NAME_BYTES, invalid_name};
 
-use crate::exec::{RETAINED_VERSIONS, STATE_DB};
 use host_api::ContractId;
 use runtime::{RedbOptions, RedbStore, Runtime, RuntimeConfig, StateStore};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// The state database inside `--state DIR`.
+pub const STATE_DB: &str = "state.redb";
+/// Versions a state directory retains (older ones are pruned after each commit).
+pub const RETAINED_VERSIONS: usize = 16;
 
 /// Why a state directory could not be used.
 #[derive(Debug, thiserror::Error)]

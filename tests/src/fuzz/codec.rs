@@ -5,7 +5,7 @@
 //! to exactly the same bytes (the codec accepts only canonical borsh). The whole input is also
 //! read as a module's `contract-signatures` section.
 
-use node_lite::codec::{decode, encode};
+use node_lite::json_borsh::{decode, encode};
 use node_lite::signature::{TypeExpr, parse_line, read_signatures};
 
 /// Parse, decode, re-encode and compare.

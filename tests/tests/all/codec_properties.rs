@@ -2,7 +2,7 @@
 //! a type's text parses back to the type, and JSON arguments round-trip through the codec
 //! (encode, decode, encode again gives the same bytes; decoding again gives the same JSON).
 
-use node_lite::codec::{decode, encode};
+use node_lite::json_borsh::{decode, encode};
 use node_lite::signature::{TypeExpr, parse_line};
 use proptest::prelude::*;
 use serde_json::{Value, json};

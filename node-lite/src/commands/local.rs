@@ -5,10 +5,10 @@
 //! input was refused, 3 host failure). Every command is one session committed to
 //! `DIR/state.redb` (one new version), so a failed call leaves the state as it was.
 
-use crate::exec::{
-    ExecOutput, add_signature_warnings, dir_failure, encode_args, host_failure, read_module,
-    receipt_json, refused,
-};
+use crate::call_input::encode_args;
+use crate::module_file::{add_signature_warnings, read_module};
+use crate::output::{CommandOutput, dir_failure, host_failure, refused};
+use crate::receipt_json::receipt_json;
 use crate::signature::read_signatures;
 use crate::state_dir::{StateDir, invalid_name};
 use host_api::Address;
@@ -55,20 +55,12 @@ pub struct CallRequest {
     pub trace: bool,
 }
 
-fn ok(json: Value) -> ExecOutput {
-    ExecOutput {
-        json,
-        exit_code: 0,
-        trace: None,
-    }
-}
-
 /// Run `deploy`.
-pub fn deploy(req: &DeployRequest) -> ExecOutput {
+pub fn deploy(req: &DeployRequest) -> CommandOutput {
     deploy_inner(req).unwrap_or_else(|out| out)
 }
 
-fn deploy_inner(req: &DeployRequest) -> Result<ExecOutput, ExecOutput> {
+fn deploy_inner(req: &DeployRequest) -> Result<CommandOutput, CommandOutput> {
     if let Some(why) = req.name.as_deref().and_then(invalid_name) {
         return Err(refused("invalid_name", why));
     }
@@ -86,7 +78,11 @@ fn deploy_inner(req: &DeployRequest) -> Result<ExecOutput, ExecOutput> {
 /// Deploy, bind the name, commit: the name is bound before the commit and put back if the
 /// commit fails, so that a name and its contract appear together (see
 /// [`state_dir::names`](crate::state_dir::names)). Nothing is written before every check passed.
-fn deploy_in(dir: &StateDir, req: &DeployRequest, code: &[u8]) -> Result<ExecOutput, ExecOutput> {
+fn deploy_in(
+    dir: &StateDir,
+    req: &DeployRequest,
+    code: &[u8],
+) -> Result<CommandOutput, CommandOutput> {
     // A broken names.json is refused before anything is written.
     dir.bindings().map_err(dir_failure)?;
     let runtime = dir.runtime().map_err(dir_failure)?;
@@ -126,15 +122,15 @@ fn deploy_in(dir: &StateDir, req: &DeployRequest, code: &[u8]) -> Result<ExecOut
         "state_version": version,
     });
     add_signature_warnings(&mut report, &signatures);
-    Ok(ok(report))
+    Ok(CommandOutput::ok(report))
 }
 
 /// Run `call`.
-pub fn call(req: &CallRequest) -> ExecOutput {
+pub fn call(req: &CallRequest) -> CommandOutput {
     call_inner(req).unwrap_or_else(|out| out)
 }
 
-fn call_inner(req: &CallRequest) -> Result<ExecOutput, ExecOutput> {
+fn call_inner(req: &CallRequest) -> Result<CommandOutput, CommandOutput> {
     let dir = StateDir::open(&req.state).map_err(dir_failure)?;
     let id = dir.resolve(&req.contract).map_err(dir_failure)?;
     let labels = dir.labels().map_err(dir_failure)?;
@@ -168,7 +164,7 @@ fn call_inner(req: &CallRequest) -> Result<ExecOutput, ExecOutput> {
         json["name"] = Value::String(name.clone());
     }
     add_signature_warnings(&mut json, &signatures);
-    Ok(ExecOutput {
+    Ok(CommandOutput {
         exit_code: if receipt.is_success() { 0 } else { 1 },
         json,
         trace: req.trace.then(|| render_trace(&receipt, &labels)),

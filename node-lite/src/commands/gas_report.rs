@@ -19,7 +19,7 @@
 //! Contracts are deployed in the order listed (by the dev account, nonces 0, 1, …); calls run
 //! in order, each atomic. A call whose outcome differs from `expect` fails the run (exit 1).
 
-use crate::exec::encode_args;
+use crate::call_input::encode_args;
 use crate::signature::read_signatures;
 use host_api::Address;
 use runtime::testing::{GasCheck, GasReport, Harness, HarnessError, Tolerance, account};

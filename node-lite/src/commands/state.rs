@@ -17,8 +17,8 @@
 //! its version history restarts at 1).
 
 use crate::dump_file;
-use crate::exec::{ExecOutput, STATE_DB, dir_failure};
-use crate::state_dir::{StateDir, cli_runtime_config, io_error, state_options};
+use crate::output::{CommandOutput, dir_failure};
+use crate::state_dir::{STATE_DB, StateDir, cli_runtime_config, io_error, state_options};
 use runtime::{RedbStore, StateStore, VerifiedDump};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -38,15 +38,15 @@ pub enum StateRequest {
     Versions,
 }
 
-fn output(json: Value, exit_code: i32) -> ExecOutput {
-    ExecOutput {
+fn output(json: Value, exit_code: i32) -> CommandOutput {
+    CommandOutput {
         json,
         exit_code,
         trace: None,
     }
 }
 
-fn failure(kind: &str, e: impl std::fmt::Display, exit_code: i32) -> ExecOutput {
+fn failure(kind: &str, e: impl std::fmt::Display, exit_code: i32) -> CommandOutput {
     let status = if exit_code == 2 {
         "refused"
     } else {
@@ -58,13 +58,13 @@ fn failure(kind: &str, e: impl std::fmt::Display, exit_code: i32) -> ExecOutput 
     )
 }
 
-fn host(e: impl std::fmt::Display) -> ExecOutput {
+fn host(e: impl std::fmt::Display) -> CommandOutput {
     failure("host_error", e, 3)
 }
 
 /// Run a `state` subcommand on `dir`. `dump` without `--out` returns the state file itself as
 /// the JSON to print.
-pub fn run(dir: &Path, req: &StateRequest) -> ExecOutput {
+pub fn run(dir: &Path, req: &StateRequest) -> CommandOutput {
     run_inner(dir, req).unwrap_or_else(|out| out)
 }
 
@@ -88,11 +88,11 @@ fn snapshot_ids(dir: &Path) -> Vec<u64> {
 }
 
 /// Read and check a state file, its code with the deploy validation of CLI runs.
-fn read_state_file(path: &Path) -> Result<(VerifiedDump, dump_file::Names), ExecOutput> {
+fn read_state_file(path: &Path) -> Result<(VerifiedDump, dump_file::Names), CommandOutput> {
     dump_file::read(path, &cli_runtime_config().limits).map_err(|e| failure("bad_state_file", e, 2))
 }
 
-fn run_inner(dir_path: &Path, req: &StateRequest) -> Result<ExecOutput, ExecOutput> {
+fn run_inner(dir_path: &Path, req: &StateRequest) -> Result<CommandOutput, CommandOutput> {
     // A file to load is read and checked before the directory is opened or created: a
     // refused file leaves it byte for byte as it was.
     let loaded = match req {
@@ -200,7 +200,7 @@ fn replace_state(
     dir: StateDir,
     dump: &VerifiedDump,
     names: &dump_file::Names,
-) -> Result<ExecOutput, ExecOutput> {
+) -> Result<CommandOutput, CommandOutput> {
     dir.bind_names(names).map_err(dir_failure)?;
     let current = dir.store.dump().map_err(host)?;
     let (root, version, rebuilt) = match dump.changes_from(&current) {
@@ -237,7 +237,7 @@ fn replace_state(
 }
 
 /// Replace `DIR/state.redb` by a new database holding `dump` (built aside, then renamed over).
-fn rebuild(dir: &Path, dump: &VerifiedDump) -> Result<(runtime::Root, u64), ExecOutput> {
+fn rebuild(dir: &Path, dump: &VerifiedDump) -> Result<(runtime::Root, u64), CommandOutput> {
     let fresh = dir.join(format!("{STATE_DB}.new"));
     if fresh.exists() {
         std::fs::remove_file(&fresh).map_err(|e| host(io_error(&fresh, e)))?;

@@ -10,7 +10,7 @@
 
 mod genesis_tour;
 
-use crate::exec::DEV_ACCOUNT;
+use crate::call_input::DEV_ACCOUNT;
 use borsh::to_vec;
 use host_api::{Address, ContractId};
 use runtime::merkle;
@@ -22,14 +22,14 @@ use std::time::Instant;
 /// The committed contract builds.
 pub mod bundled {
     /// `contracts/counter`.
-    pub const COUNTER: &[u8] = include_bytes!("../../contracts/wasm/counter.wasm");
+    pub const COUNTER: &[u8] = include_bytes!("../../../contracts/wasm/counter.wasm");
     /// `contracts/token`.
-    pub const TOKEN: &[u8] = include_bytes!("../../contracts/wasm/token.wasm");
+    pub const TOKEN: &[u8] = include_bytes!("../../../contracts/wasm/token.wasm");
     /// `contracts/hostile`.
-    pub const HOSTILE: &[u8] = include_bytes!("../../contracts/wasm/hostile.wasm");
+    pub const HOSTILE: &[u8] = include_bytes!("../../../contracts/wasm/hostile.wasm");
     /// `contracts/forbidden_import`.
     pub const FORBIDDEN_IMPORT: &[u8] =
-        include_bytes!("../../contracts/wasm/forbidden_import.wasm");
+        include_bytes!("../../../contracts/wasm/forbidden_import.wasm");
 }
 
 const GAS: u64 = 10_000_000;

@@ -1,6 +1,6 @@
 //! `node-lite inspect`: validate a module and list its entry points.
 
-use crate::exec::{add_signature_warnings, read_module};
+use crate::module_file::{add_signature_warnings, read_module};
 use crate::signature::read_signatures;
 use runtime::{CodeHash, Runtime, RuntimeConfig};
 use serde_json::{Value, json};
