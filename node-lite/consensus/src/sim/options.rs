@@ -161,6 +161,13 @@ impl SimOptions {
     /// says whether node `i` is honest and up.
     pub fn connected_stake(&self, at: Time, usable: &[bool]) -> (u128, u128) {
         let total: u128 = self.stakes.iter().sum();
+        let group = self.connected_group(at, usable);
+        (group.iter().map(|i| self.stakes[*i]).sum(), total)
+    }
+
+    /// The nodes of [`SimOptions::connected_stake`]'s group: usable, online, and on the
+    /// heavier side of every partition in force at `at`.
+    pub fn connected_group(&self, at: Time, usable: &[bool]) -> Vec<usize> {
         let mut group: Vec<usize> = (0..self.stakes.len())
             .filter(|i| usable.get(*i).copied().unwrap_or(false))
             .filter(|i| {
@@ -185,7 +192,7 @@ impl SimOptions {
                 group.retain(|i| side.contains(i) == keep_inside);
             }
         }
-        (group.iter().map(|i| self.stakes[*i]).sum(), total)
+        group
     }
 
     /// When the last scheduled fault is over.

@@ -644,6 +644,9 @@ impl Simulator {
         let mut healthy_since: Option<Time> = None;
         let mut next_check: Time = 0;
         let mut same_instant: (Time, u64) = (Time::MAX, 0);
+        // Since when each node has been connected (in the group above) and behind the
+        // highest final height: a node left behind for good would keep the run going forever.
+        let mut behind_since: Vec<Option<Time>> = vec![None; self.nodes.len()];
         loop {
             let finals = nodes.iter().map(|i| self.nodes[*i].final_height);
             let min = finals.clone().min().unwrap_or(0);
@@ -664,6 +667,25 @@ impl Simulator {
                     healthy_since.get_or_insert(self.now);
                 } else {
                     healthy_since = None;
+                }
+                let group = self.options.connected_group(self.now, &usable);
+                for &i in nodes {
+                    let behind = healthy_since.is_some()
+                        && group.contains(&i)
+                        && self.nodes[i].final_height < max;
+                    if !behind {
+                        behind_since[i] = None;
+                        continue;
+                    }
+                    let since = *behind_since[i].get_or_insert(self.now);
+                    if self.now - since > self.options.liveness_bound {
+                        let position = self.nodes[i].provisioner.position();
+                        return Err(self.violation(format!(
+                            "liveness: node {i} connected but stuck at final height {} (round, iteration, step {position:?}) for {} ms while others reached {max}",
+                            self.nodes[i].final_height,
+                            self.now - since
+                        )));
+                    }
                 }
             }
             if let Some(since) = healthy_since {
