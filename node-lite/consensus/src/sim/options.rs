@@ -156,6 +156,22 @@ impl SimOptions {
         options
     }
 
+    /// Makes nodes `keys` the split adversary ([`super::split`]): each gets
+    /// [`Behaviour::Split`] and a second copy of its key ([`Behaviour::SplitTwin`]) as an extra
+    /// node.
+    pub fn split_adversary(&mut self, keys: &[usize]) {
+        for &k in keys {
+            let twins = self
+                .byzantine
+                .iter()
+                .filter(|(_, b)| matches!(b, Behaviour::TwinOf(_) | Behaviour::SplitTwin(_)))
+                .count();
+            self.byzantine.push((k, Behaviour::Split));
+            self.byzantine
+                .push((self.stakes.len() + twins, Behaviour::SplitTwin(k)));
+        }
+    }
+
     /// The honest stake that is up and can reach itself at time `at` (the largest side of
     /// each active partition, offline and crashed nodes out), and the total stake. `usable[i]`
     /// says whether node `i` is honest and up.

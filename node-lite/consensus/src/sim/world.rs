@@ -3,8 +3,10 @@
 use super::byzantine::{Behaviour, conflicting_candidate, future_copy};
 use super::invariants::{Invariants, Violation};
 use super::options::{FaultEvent, SimOptions};
+use super::report::Report;
 use super::rng::SplitMix64;
-use crate::committee::StaticEligibility;
+use super::split::{Role, Route, SplitAdversary};
+use crate::committee::{Sortition, StaticEligibility};
 use crate::crypto::Signer;
 use crate::crypto::fake::{FakeKeys, FakeSigner};
 use crate::io::{Built, Execution, Input, Output, Persisted, TimerId};
@@ -81,53 +83,6 @@ struct Node {
 /// Events allowed at a single virtual instant before the run is declared a livelock.
 pub const MAX_EVENTS_AT_ONE_INSTANT: u64 = 100_000;
 
-/// An equivocation proof seen by an honest node: (key index, round, iteration, step, first
-/// bytes of the two payloads).
-pub type FaultSample = (usize, u64, u8, u8, [u8; 4], [u8; 4]);
-
-/// What a run produced.
-#[derive(Clone, Debug, Default)]
-pub struct Report {
-    /// Virtual time at the end, ms.
-    pub time: Time,
-    /// Each node's (height, hash) of every accepted block, in order (reverts included).
-    pub accepted: Vec<Vec<(u64, Hash)>>,
-    /// The lowest final height over honest nodes.
-    pub min_final: u64,
-    /// The highest final height over honest nodes.
-    pub max_final: u64,
-    /// When each height was first accepted by an honest node.
-    pub first_accepted: BTreeMap<u64, Time>,
-    /// Messages sent (one per recipient).
-    pub deliveries: u64,
-    /// Broadcasts made.
-    pub broadcasts: u64,
-    /// Events processed.
-    pub events: u64,
-    /// Equivocation proofs produced by honest nodes, by key index.
-    pub faults: BTreeMap<usize, u64>,
-    /// The first few equivocation proofs seen by honest nodes: (key index, round, iteration,
-    /// step, the two payloads' first bytes).
-    pub fault_samples: Vec<FaultSample>,
-    /// Missed proposals reported (by any honest node).
-    pub missed: u64,
-    /// Reverts by the fork choice (over honest nodes).
-    pub reverts: u64,
-    /// Iterations started (over all nodes).
-    pub iterations: u64,
-    /// Times a node entered open consensus (the round's last iteration).
-    pub open_consensus: u64,
-}
-
-impl Report {
-    /// Average time between consecutive first acceptances of heights in `(from, to]`, ms.
-    pub fn block_time(&self, from: u64, to: u64) -> Option<f64> {
-        let a = self.first_accepted.get(&from)?;
-        let b = self.first_accepted.get(&to)?;
-        (to > from).then(|| (b - a) as f64 / (to - from) as f64)
-    }
-}
-
 /// The simulator.
 pub struct Simulator {
     options: SimOptions,
@@ -140,6 +95,10 @@ pub struct Simulator {
     report: Report,
     key_index: BTreeMap<genesis_types::BlsPublicKey, usize>,
     startup: Option<Violation>,
+    eligibility: Arc<StaticEligibility>,
+    split: SplitAdversary,
+    /// Honest acceptances by slot (height, iteration): the block hashes.
+    accepted_slots: BTreeMap<(u64, u8), Vec<Hash>>,
 }
 
 fn genesis() -> Genesis {
@@ -188,7 +147,7 @@ impl Simulator {
         };
         let mut node_signers: Vec<Arc<FakeSigner>> = signers.into_iter().map(Arc::new).collect();
         for (_, b) in &options.byzantine {
-            if let Behaviour::TwinOf(original) = b {
+            if let Behaviour::TwinOf(original) | Behaviour::SplitTwin(original) = b {
                 node_signers.push(node_signers[*original].clone());
             }
         }
@@ -249,6 +208,9 @@ impl Simulator {
             report: Report::default(),
             key_index,
             startup: None,
+            eligibility,
+            split: SplitAdversary::default(),
+            accepted_slots: BTreeMap::new(),
         };
         sim.report.accepted = vec![Vec::new(); sim.nodes.len()];
         for fault in sim.options.faults.clone() {
@@ -320,12 +282,28 @@ impl Simulator {
             .sum()
     }
 
+    fn role(&self, node: usize) -> Role {
+        match self.nodes[node].behaviour {
+            Some(Behaviour::Split) => Role::Original,
+            Some(Behaviour::SplitTwin(_)) => Role::Twin,
+            _ => Role::Honest,
+        }
+    }
+
     fn send(&mut self, from: usize, to: usize, message: Arc<Message>) {
         self.report.deliveries += 1;
         let now = self.now;
         if self.cut(from, now) || self.cut(to, now) || self.separated(from, to, now) {
             return;
         }
+        let late = match self
+            .split
+            .route(self.role(from), to, self.role(to), &message)
+        {
+            Route::Drop => return,
+            Route::Delay(extra) => extra,
+            Route::Normal => 0,
+        };
         if self.rng.chance(self.options.drop_per_million) {
             return;
         }
@@ -339,7 +317,8 @@ impl Simulator {
                 .rng
                 .range(self.options.delay_min, self.options.delay_max)
                 + self.extra_delay(from, now)
-                + self.extra_delay(to, now);
+                + self.extra_delay(to, now)
+                + late;
             self.schedule(
                 now + delay,
                 Event::Deliver {
@@ -382,6 +361,12 @@ impl Simulator {
                         self.invariants
                             .on_sent(node, &own, &message)
                             .map_err(|r| self.violation(r))?;
+                    }
+                    if let Message::Candidate(c) = message.as_ref()
+                        && self.role(node) != Role::Honest
+                        && c.header.generator == self.nodes[node].signer.public_key()
+                    {
+                        self.split_candidate(node, c);
                     }
                     self.byzantine_broadcast(node, message);
                 }
@@ -453,6 +438,14 @@ impl Simulator {
                     self.report.accepted[node].push((height, block.hash()));
                     if honest {
                         self.report.first_accepted.entry(height).or_insert(self.now);
+                        let slot = (height, block.header().iteration);
+                        let hashes = self.accepted_slots.entry(slot).or_default();
+                        if !hashes.contains(&block.hash()) {
+                            hashes.push(block.hash());
+                            if hashes.len() == 2 {
+                                self.report.conflicting_attestations += 1;
+                            }
+                        }
                     }
                 }
                 Output::Labels(changes) => {
@@ -504,6 +497,44 @@ impl Simulator {
             }
         }
         Ok(())
+    }
+
+    /// The split adversary registers a candidate of one of its copies.
+    fn split_candidate(&mut self, node: usize, candidate: &crate::types::Candidate) {
+        let h = &candidate.header;
+        let Some(parent) = self.nodes[node].provisioner.chain().get(h.height - 1) else {
+            return;
+        };
+        let seed = parent.block.header().seed;
+        let honest: Vec<(usize, Arc<FakeSigner>)> = (0..self.nodes.len())
+            .filter(|i| self.honest(*i))
+            .map(|i| (i, self.nodes[i].signer.clone()))
+            .collect();
+        let signers: Vec<(usize, &dyn Signer)> = honest
+            .iter()
+            .map(|(i, s)| (*i, s.as_ref() as &dyn Signer))
+            .collect();
+        let byzantine: Vec<Arc<FakeSigner>> = (0..self.nodes.len())
+            .filter(|i| self.role(*i) == Role::Original)
+            .map(|i| self.nodes[i].signer.clone())
+            .collect();
+        let byzantine: Vec<&dyn Signer> = byzantine
+            .iter()
+            .map(|s| s.as_ref() as &dyn Signer)
+            .collect();
+        let eligibility = self.eligibility.clone();
+        let role = self.role(node);
+        self.split.on_candidate(
+            role,
+            (h.height, h.iteration),
+            candidate.hash(),
+            || Sortition::new(eligibility.as_ref(), h.height, seed),
+            &signers,
+            &byzantine,
+        );
+        self.report.split_attacks = self.split.attacks;
+        self.report.split_model_events = self.split.model_events;
+        self.report.split_feasible = self.split.feasible_splits;
     }
 
     fn byzantine_broadcast(&mut self, node: usize, message: Arc<Message>) {
@@ -747,6 +778,11 @@ impl Simulator {
             .map(|n| n.provisioner.stats().iterations)
             .sum();
         self.report.clone()
+    }
+
+    /// The report so far (e.g. after a violation stopped the run).
+    pub fn report(&mut self) -> Report {
+        self.finish()
     }
 
     /// A node's tip block.
