@@ -157,3 +157,32 @@ fn above_one_third_liveness_breaks_first() {
     assert!(2 * attacked.min_final < honest);
     assert!(attacked.conflicts > 0);
 }
+
+/// The simulator refuses committees the committee contract refuses: 1,000 credits per step
+/// (`MAX_STEP_CREDITS`) run, 1,001 are a startup violation naming them (above the cap, credits
+/// and quorums disagree and the run means nothing).
+#[test]
+fn committees_above_the_contract_cap_are_refused() {
+    for (credits, runs) in [(1_000, true), (1_001, false), (0, false)] {
+        let mut options = SimOptions::calm(1, 4, Mode::Private);
+        options.committee_credits = credits;
+        let mut sim = Simulator::new(options);
+        match sim.run(3) {
+            Ok(report) => assert!(runs && report.min_final >= 3, "{credits}"),
+            Err(v) => {
+                assert!(!runs, "{credits}: {v}");
+                assert!(
+                    v.reason.contains(&format!("{credits} credits per step")),
+                    "{v}"
+                );
+            }
+        }
+    }
+    let mut options = SimOptions::calm(1, 4, Mode::Private);
+    options.committee_credits = 1_001;
+    let err = Simulator::new(options).run_until(10_000).unwrap_err();
+    assert!(
+        err.reason.starts_with("committee parameters refused"),
+        "{err}"
+    );
+}

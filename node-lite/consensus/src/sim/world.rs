@@ -137,6 +137,7 @@ impl Simulator {
         );
         params.validation_credits = options.committee_credits;
         params.ratification_credits = options.committee_credits;
+        let params_valid = params.is_valid();
         let eligibility = Arc::new(StaticEligibility::new(eligible, params));
         let behaviour_of = |i: usize| {
             options
@@ -218,6 +219,17 @@ impl Simulator {
                 sim.schedule(at, Event::Crash(node));
                 sim.schedule(restart, Event::Restart(node));
             }
+        }
+        if !params_valid {
+            // What the committee contract refuses the nodes cannot run: quorums and credits
+            // would disagree (e.g. more credits than `MAX_STEP_CREDITS`).
+            sim.startup = Some(sim.violation(format!(
+                "committee parameters refused: {} credits per step (1 to {} allowed), credit unit {}",
+                sim.options.committee_credits,
+                genesis_types::committee::MAX_STEP_CREDITS,
+                sim.options.credit_unit
+            )));
+            return sim;
         }
         for i in 0..sim.nodes.len() {
             let outputs = sim.nodes[i].provisioner.handle(0, Input::Start);
@@ -756,6 +768,9 @@ impl Simulator {
     /// # Errors
     /// The first violated safety invariant.
     pub fn run_until(&mut self, until: Time) -> Result<Report, Violation> {
+        if let Some(v) = self.startup.take() {
+            return Err(v);
+        }
         while self.queue.peek().is_some_and(|Reverse(s)| s.at <= until) {
             self.step()?;
         }
