@@ -6,7 +6,7 @@ use super::options::{FaultEvent, SimOptions};
 use super::report::Report;
 use super::rng::SplitMix64;
 use super::split::{Role, Route, SplitAdversary};
-use crate::committee::{Sortition, StaticEligibility};
+use crate::committee::StaticEligibility;
 use crate::crypto::Signer;
 use crate::crypto::fake::{FakeKeys, FakeSigner};
 use crate::io::{Built, Execution, Input, Output, Persisted, TimerId};
@@ -20,6 +20,8 @@ use host_api::ContractId;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BinaryHeap};
 use std::sync::Arc;
+
+mod adversary;
 
 enum Event {
     Deliver {
@@ -294,14 +296,6 @@ impl Simulator {
             .sum()
     }
 
-    fn role(&self, node: usize) -> Role {
-        match self.nodes[node].behaviour {
-            Some(Behaviour::Split) => Role::Original,
-            Some(Behaviour::SplitTwin(_)) => Role::Twin,
-            _ => Role::Honest,
-        }
-    }
-
     fn send(&mut self, from: usize, to: usize, message: Arc<Message>) {
         self.report.deliveries += 1;
         let now = self.now;
@@ -509,44 +503,6 @@ impl Simulator {
             }
         }
         Ok(())
-    }
-
-    /// The split adversary registers a candidate of one of its copies.
-    fn split_candidate(&mut self, node: usize, candidate: &crate::types::Candidate) {
-        let h = &candidate.header;
-        let Some(parent) = self.nodes[node].provisioner.chain().get(h.height - 1) else {
-            return;
-        };
-        let seed = parent.block.header().seed;
-        let honest: Vec<(usize, Arc<FakeSigner>)> = (0..self.nodes.len())
-            .filter(|i| self.honest(*i))
-            .map(|i| (i, self.nodes[i].signer.clone()))
-            .collect();
-        let signers: Vec<(usize, &dyn Signer)> = honest
-            .iter()
-            .map(|(i, s)| (*i, s.as_ref() as &dyn Signer))
-            .collect();
-        let byzantine: Vec<Arc<FakeSigner>> = (0..self.nodes.len())
-            .filter(|i| self.role(*i) == Role::Original)
-            .map(|i| self.nodes[i].signer.clone())
-            .collect();
-        let byzantine: Vec<&dyn Signer> = byzantine
-            .iter()
-            .map(|s| s.as_ref() as &dyn Signer)
-            .collect();
-        let eligibility = self.eligibility.clone();
-        let role = self.role(node);
-        self.split.on_candidate(
-            role,
-            (h.height, h.iteration),
-            candidate.hash(),
-            || Sortition::new(eligibility.as_ref(), h.height, seed),
-            &signers,
-            &byzantine,
-        );
-        self.report.split_attacks = self.split.attacks;
-        self.report.split_model_events = self.split.model_events;
-        self.report.split_feasible = self.split.feasible_splits;
     }
 
     fn byzantine_broadcast(&mut self, node: usize, message: Arc<Message>) {
