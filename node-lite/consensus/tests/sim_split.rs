@@ -76,7 +76,7 @@ fn assert_matches(observed: u64, trials: u64, p: f64, what: &str) {
 /// F = 0.3, 64-credit committees: the committees drawn in the attacked iterations meet the
 /// model's equivocation event as often as the model says; conflicting attestations happen
 /// (at most once per iteration where the adversary's split was feasible); on these seeds no
-/// conflicting block becomes final, and what breaks is liveness (runs stalled > 120 s).
+/// conflicting block becomes final and every run reaches its 30 blocks.
 #[test]
 fn at_f_0_3_with_64_credits_the_split_attack_matches_the_model() {
     let t = campaign(3, 64, 20, 30, 0);
@@ -100,12 +100,7 @@ fn at_f_0_3_with_64_credits_the_split_attack_matches_the_model() {
         "{} conflicts",
         t.conflicts
     );
-    for v in &t.violations {
-        assert!(
-            v.reason.starts_with("liveness"),
-            "only liveness breaks: {v}"
-        );
-    }
+    assert!(t.violations.is_empty(), "{:?}", t.violations.first());
 }
 
 /// F = 0.3 at the committee contract's cap (1,000 credits, `MAX_STEP_CREDITS`). The risk
@@ -131,9 +126,10 @@ fn at_f_0_3_with_committees_at_the_cap_nothing_conflicts() {
     assert!(t.violations.is_empty(), "{:?}", t.violations.first());
 }
 
-/// F = 0.4 (≥ 1/3): liveness breaks first — in 60 s of virtual time the slowest honest node
-/// finalizes under half of what the same seeds finalize without the adversary — while
-/// conflicting attestations become common; still no conflicting final block on these seeds.
+/// F = 0.4 (≥ 1/3): liveness degrades first — in 60 s of virtual time the slowest honest node
+/// finalizes under half of what the same seeds finalize without the adversary (137 against
+/// 290) — while conflicting attestations become common; no conflicting final block on these
+/// seeds.
 #[test]
 fn above_one_third_liveness_breaks_first() {
     let attacked = campaign(4, 64, 5, 0, 60_000);

@@ -147,10 +147,12 @@ impl Provisioner {
             if existing.hash == hash {
                 return Err(MessageError::Duplicate);
             }
-            // Fork choice: at one height the lowest iteration wins.
-            let ours = existing.block.header().iteration;
-            if block.header().iteration >= ours {
-                if block.header().iteration > ours && from != u64::MAX {
+            // Fork choice: at one height the lowest iteration wins, then the lowest hash (two
+            // success attestations in one iteration need equivocating voters; without a
+            // tie-break, nodes split between the two blocks stall for good: twin seed 2022).
+            let ours = (existing.block.header().iteration, existing.hash);
+            if (block.header().iteration, hash) > ours {
+                if from != u64::MAX {
                     let ours = Arc::new(Message::Block(existing.block.as_ref().clone()));
                     self.emit(Output::Send(from, ours));
                 }
