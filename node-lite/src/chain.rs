@@ -7,6 +7,7 @@
 //! | [`genesis_config`] | the genesis file: parsed, validated, errors naming the field |
 //! | [`gas_schedule`] | the fingerprint of the gas schedule a genesis file pins |
 //! | [`keys`] | account (ed25519) and provisioner (BLS) keys derived from seeds |
+//! | [`consensus_crypto`] | BLS12-381 signing, aggregation and verification for the consensus |
 //! | [`nonces`] | the `nonces` contract: each account's next nonce, in the state |
 //! | [`genesis_state`] | the first state: contracts deployed, accounts funded, provisioners staked |
 //! | [`tx`] | signed transactions: the signed bytes, bounded decoding |
@@ -19,6 +20,7 @@
 
 pub mod accounts;
 pub mod block_exec;
+pub mod consensus_crypto;
 pub mod gas_schedule;
 pub mod genesis_config;
 pub mod genesis_state;

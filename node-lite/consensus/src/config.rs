@@ -14,6 +14,9 @@ pub const MAX_FAILED_ATTESTATIONS: usize = 8;
 pub const MAX_FAULTS_PER_BLOCK: usize = 100;
 /// Blocks sent in answer to one `GetBlocks`.
 pub const MAX_BLOCKS_PER_SYNC: usize = 64;
+/// Checked blocks of another branch (above the last final block) a node keeps, to switch to
+/// that branch once it is longer than its own (see the README's fork choice).
+pub const MAX_ALTERNATIVE_BLOCKS: usize = 64;
 /// How far ahead (in rounds) a message may be and still be buffered or trigger a sync.
 pub const MAX_ROUND_DISTANCE: u64 = 1_000;
 /// Messages for the next round kept until the node gets there.

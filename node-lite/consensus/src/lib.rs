@@ -29,9 +29,9 @@ pub use bitset::Bitset;
 pub use chain::{Chain, Entry, label_for};
 pub use committee::{Eligibility, Sortition, StaticEligibility, needed, thresholds};
 pub use config::{
-    Config, ConfigError, DEFAULT_MAX_ITERATIONS, MAX_BLOCKS_PER_SYNC, MAX_BUFFERED_MESSAGES,
-    MAX_FAILED_ATTESTATIONS, MAX_FAULTS_PER_BLOCK, MAX_ITERATIONS_LIMIT, MAX_ROUND_DISTANCE,
-    TIMEOUT_HISTORY,
+    Config, ConfigError, DEFAULT_MAX_ITERATIONS, MAX_ALTERNATIVE_BLOCKS, MAX_BLOCKS_PER_SYNC,
+    MAX_BUFFERED_MESSAGES, MAX_FAILED_ATTESTATIONS, MAX_FAULTS_PER_BLOCK, MAX_ITERATIONS_LIMIT,
+    MAX_ROUND_DISTANCE, TIMEOUT_HISTORY,
 };
 pub use crypto::{Crypto, Signer};
 pub use error::MessageError;

@@ -18,7 +18,8 @@ use crate::message::{Message, Vote, candidate_header, signing_bytes, vote_header
 use crate::tally::Tally;
 use crate::timeouts::Timeouts;
 use crate::types::{
-    Attestation, Block, Candidate, Genesis, Hash, Header, StepVotes, Time, VoteValue, hash_of,
+    Attestation, Block, Candidate, Genesis, Hash, Header, Label, StepVotes, Time, VoteValue,
+    hash_of,
 };
 use genesis_types::BlsPublicKey;
 use genesis_types::Seed;
@@ -88,6 +89,11 @@ pub struct Provisioner {
     future: BTreeMap<u64, Vec<(PeerId, Arc<Message>)>>,
     future_len: usize,
     last_sync: Option<Time>,
+    /// Checked blocks of other branches above the last final block, by (height, hash), with
+    /// their PNI.
+    alternatives: BTreeMap<(u64, Hash), (Arc<Block>, u16)>,
+    /// A block on top of another branch was seen: sync from the last final block, not the tip.
+    diverged: bool,
     stats: Stats,
     now: Time,
     out: Vec<Output>,
@@ -126,6 +132,8 @@ impl Provisioner {
             future: BTreeMap::new(),
             future_len: 0,
             last_sync: None,
+            alternatives: BTreeMap::new(),
+            diverged: false,
             stats: Stats::default(),
             now: 0,
             out: Vec::new(),
@@ -162,9 +170,16 @@ impl Provisioner {
                 }
             }
             Input::Restart(persisted) => {
-                if let Some(chain) =
-                    Chain::from_blocks(persisted.chain, self.config.retained_blocks)
-                {
+                // Genesis is never `Accept`ed, so never persisted: before a block is final
+                // the persisted chain starts at height 1, and without genesis below it the
+                // node took block 1 for its final base and could check no block 2 (found by
+                // the simulator: seeds 112, 188 and 263 with 5 provisioners, a crash in the
+                // first seconds).
+                let mut blocks = persisted.chain;
+                if blocks.first().is_some_and(|(b, _)| b.header().height == 1) {
+                    blocks.insert(0, (self.genesis.clone(), Label::Final));
+                }
+                if let Some(chain) = Chain::from_blocks(blocks, self.config.retained_blocks) {
                     self.chain = chain;
                 } else {
                     self.chain = Chain::new(self.genesis.clone(), self.config.retained_blocks);

@@ -13,11 +13,14 @@
 mod byzantine;
 mod invariants;
 mod options;
+mod report;
 mod rng;
+pub mod split;
 mod world;
 
 pub use byzantine::Behaviour;
 pub use invariants::Violation;
 pub use options::{FaultEvent, SimOptions};
+pub use report::{FaultSample, Report};
 pub use rng::SplitMix64;
-pub use world::{FaultSample, Report, Simulator};
+pub use world::Simulator;

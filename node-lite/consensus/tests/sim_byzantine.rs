@@ -70,3 +70,20 @@ fn withheld_votes_invalid_candidates_and_stale_messages_change_nothing() {
         }
     }
 }
+
+/// Twin seed 2022 (F = 0.2, the campaign's options): during a partition the twinned key's two
+/// copies helped make two success attestations in the same iteration at height 9, the honest
+/// nodes split 2–2 between the two blocks, and, the lowest-iteration rule having no tie-break
+/// and nobody re-sending blocks, nothing was finalized again. Now the lowest hash breaks the
+/// tie, and a vote over another parent makes a node fetch the sender's blocks.
+#[test]
+fn two_blocks_of_one_iteration_do_not_split_the_honest_nodes_for_good() {
+    let mut options = SimOptions::from_seed(2022, 5, Mode::Private, 120_000);
+    options.stakes = vec![1_000; 5];
+    options.byzantine.push((5, Behaviour::TwinOf(0)));
+    let printed = options.to_string();
+    let report = Simulator::new(options)
+        .run(100)
+        .unwrap_or_else(|v| panic!("{v}\noptions:\n{printed}"));
+    assert!(report.min_final >= 100);
+}

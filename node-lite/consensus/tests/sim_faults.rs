@@ -26,6 +26,31 @@ fn a_seed_replays_exactly() {
     assert_ne!(a.accepted, c.accepted, "another seed, another run");
 }
 
+/// Seed 110 (5 provisioners, node 0's messages delayed ~3 s for its first 10 s) used to run
+/// forever: node 0 alone saw a late success quorum at a lower iteration of round 2, the
+/// lowest-iteration rule made it keep that block while the others finalized the
+/// higher-iteration one, and it never finalized again (the liveness check only watched the
+/// fastest node). Now node 0 follows the branch its own finality rule labels final, and a node
+/// left behind while connected is a liveness violation, so this cannot hang again.
+#[test]
+fn a_node_alone_on_a_lower_iteration_block_rejoins_the_final_branch() {
+    let options = SimOptions::from_seed(110, 5, Mode::Private, 30_000);
+    let report = run(options, 20);
+    assert!(report.min_final >= 20);
+    assert!(report.reverts >= 1, "node 0 left its branch");
+}
+
+/// Seeds 112, 188 and 263 (5 provisioners, a node crashing in the first seconds) left the
+/// restarted node stuck for good: its persisted chain began at block 1 (genesis is never
+/// persisted), which it took for its final base, and it could check no block 2.
+#[test]
+fn a_node_restarted_before_any_final_block_catches_up() {
+    for seed in [112, 188, 263] {
+        let report = run(SimOptions::from_seed(seed, 5, Mode::Private, 50_000), 50);
+        assert!(report.min_final >= 50, "seed {seed}");
+    }
+}
+
 #[test]
 fn seeded_network_faults_keep_safety_and_liveness() {
     let mut rounds = 0;

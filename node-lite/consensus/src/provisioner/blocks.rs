@@ -1,7 +1,7 @@
 //! Candidates, blocks, the fork choice and catching up.
 
 use super::Provisioner;
-use crate::config::MAX_BLOCKS_PER_SYNC;
+use crate::config::{MAX_ALTERNATIVE_BLOCKS, MAX_BLOCKS_PER_SYNC};
 use crate::error::MessageError;
 use crate::io::{Output, PeerId};
 use crate::message::Message;
@@ -125,6 +125,12 @@ impl Provisioner {
             });
         }
         if height > tip_height + 1 {
+            if self
+                .alternatives
+                .contains_key(&(height - 1, block.header().prev_hash))
+            {
+                return self.on_other_branch(from, block);
+            }
             let message = Arc::new(Message::Block(block.clone()));
             return self.defer(from, &message, height - 1);
         }
@@ -141,13 +147,16 @@ impl Provisioner {
             if existing.hash == hash {
                 return Err(MessageError::Duplicate);
             }
-            // Fork choice: at one height the lowest iteration wins.
-            let ours = existing.block.header().iteration;
-            if block.header().iteration >= ours {
-                if block.header().iteration > ours && from != u64::MAX {
+            // Fork choice: at one height the lowest iteration wins, then the lowest hash (two
+            // success attestations in one iteration need equivocating voters; without a
+            // tie-break, nodes split between the two blocks stall for good: twin seed 2022).
+            let ours = (existing.block.header().iteration, existing.hash);
+            if (block.header().iteration, hash) > ours {
+                if from != u64::MAX {
                     let ours = Arc::new(Message::Block(existing.block.as_ref().clone()));
                     self.emit(Output::Send(from, ours));
                 }
+                self.keep_alternative(block);
                 return Err(MessageError::Duplicate);
             }
         }
@@ -157,17 +166,10 @@ impl Provisioner {
             .ok_or(MessageError::UnknownParent)?
             .block
             .clone();
-        let mut sortition = self.sortition_for(height)?;
-        let pni = self.verify_candidate(&mut sortition, &parent, &block.candidate)?;
-        if block.attestation.result != VoteValue::Valid(block.hash()) {
-            return Err(MessageError::BadHeader("not a success attestation"));
+        if block.header().prev_hash != parent.hash() {
+            return self.on_other_branch(from, block);
         }
-        self.verify_attestation(
-            &mut sortition,
-            block.header().iteration,
-            &block.header().prev_hash,
-            &block.attestation,
-        )?;
+        let pni = self.check_block(&parent, block)?;
         if height <= tip_height {
             if !self.chain.revert_to(height - 1) {
                 return Err(MessageError::WrongRound {
@@ -209,6 +211,9 @@ impl Provisioner {
         }
         let included = &block.candidate.faults;
         self.pending_faults.retain(|f| !included.contains(f));
+        self.diverged = false;
+        let last_final = self.chain.last_final();
+        self.alternatives.retain(|(h, _), _| *h > last_final);
         self.emit(Output::Broadcast(Arc::new(Message::Block(
             block.as_ref().clone(),
         ))));
@@ -230,7 +235,115 @@ impl Provisioner {
         }
     }
 
-    /// Asks `peer` for the blocks after the tip (at most once per rebroadcast interval).
+    /// Checks a block over `parent` (a block of the chain or of another branch): its candidate
+    /// and its success attestation. Returns its PNI.
+    fn check_block(&self, parent: &Block, block: &Block) -> Result<u16, MessageError> {
+        let mut sortition = self.sortition_after(parent);
+        let pni = self.verify_candidate(&mut sortition, parent, &block.candidate)?;
+        if block.attestation.result != VoteValue::Valid(block.hash()) {
+            return Err(MessageError::BadHeader("not a success attestation"));
+        }
+        self.verify_attestation(
+            &mut sortition,
+            block.header().iteration,
+            &block.header().prev_hash,
+            &block.attestation,
+        )?;
+        Ok(pni)
+    }
+
+    /// Keeps a block the fork choice refused, once checked, in case its branch turns out to be
+    /// the one the network builds on (at most [`MAX_ALTERNATIVE_BLOCKS`], above the last final
+    /// block, whose parent is held).
+    fn keep_alternative(&mut self, block: &Block) {
+        let height = block.header().height;
+        let prev = block.header().prev_hash;
+        let key = (height, block.hash());
+        if height <= self.chain.last_final()
+            || self.alternatives.len() >= MAX_ALTERNATIVE_BLOCKS
+            || self.alternatives.contains_key(&key)
+        {
+            return;
+        }
+        let parent = match self.chain.get(height - 1) {
+            Some(e) if e.hash == prev => e.block.clone(),
+            _ => match self.alternatives.get(&(height - 1, prev)) {
+                Some((b, _)) => b.clone(),
+                None => return,
+            },
+        };
+        if let Ok(pni) = self.check_block(&parent, block) {
+            self.alternatives
+                .insert(key, (Arc::new(block.clone()), pni));
+        }
+    }
+
+    /// A block whose parent is not the chain's block below it. It is kept (checked) with the
+    /// other branch it extends; when the kept blocks link that branch to the chain above the
+    /// last final block and make its first block `Final` by this node's own labels (rolling
+    /// finality), the node reverts to the fork point and follows it. A block whose parent is
+    /// unknown makes the node ask the sender for the blocks above its last final block.
+    ///
+    /// Why: a node that alone saw a success quorum at a lower iteration (the others timed out
+    /// before the late votes reached them) holds a lower-iteration block that the
+    /// lowest-iteration rule makes it keep, while the others finalize a higher-iteration block
+    /// at that height; without this it never finalizes again (replay seed 110, 5 provisioners).
+    /// A branch that is final by the node's own rule is one it would have finalized had it
+    /// received it first, so this adds no new way to finalize, and the lowest-iteration rule
+    /// is unchanged below it.
+    fn on_other_branch(&mut self, from: PeerId, block: &Block) -> Result<(), MessageError> {
+        let height = block.header().height;
+        let key = (height, block.hash());
+        self.keep_alternative(block);
+        if !self.alternatives.contains_key(&key) {
+            self.diverged = true;
+            self.request_sync(from);
+            return Err(MessageError::UnknownParent);
+        }
+        let mut branch: Vec<(Arc<Block>, u16)> = Vec::new();
+        let mut at = key;
+        let fork = loop {
+            let (alt, pni) = self
+                .alternatives
+                .get(&at)
+                .cloned()
+                .ok_or(MessageError::UnknownParent)?;
+            let prev = alt.header().prev_hash;
+            let below = at.0.checked_sub(1).ok_or(MessageError::WrongParent)?;
+            branch.push((alt, pni));
+            if self.chain.get(below).is_some_and(|e| e.hash == prev) {
+                break below;
+            }
+            at = (below, prev);
+        };
+        branch.reverse();
+        let mut trial = self.chain.clone();
+        if !trial.revert_to(fork) {
+            return Err(MessageError::WrongParent);
+        }
+        for (alt, pni) in &branch {
+            trial.push(alt.clone(), *pni);
+        }
+        if trial.last_final() <= fork || !self.chain.revert_to(fork) {
+            // Kept: more blocks of that branch may make it final.
+            return Err(MessageError::WrongParent);
+        }
+        self.stats.reverts += 1;
+        let hash = self.chain.tip().hash;
+        self.emit(Output::Revert { height: fork, hash });
+        for (alt, pni) in branch {
+            // Accepting a block replays the messages buffered for the next round, which may
+            // already have extended the tip with this branch's next block.
+            if alt.header().prev_hash != self.chain.tip().hash {
+                break;
+            }
+            self.accept(alt, pni);
+        }
+        Ok(())
+    }
+
+    /// Asks `peer` for the blocks after the tip, or after the last final block when another
+    /// branch was seen (at most once per rebroadcast interval).
     pub(super) fn request_sync(&mut self, peer: PeerId) {
         if peer == u64::MAX {
             return;
@@ -242,7 +355,11 @@ impl Provisioner {
             return;
         }
         self.last_sync = Some(self.now);
-        let from = self.chain.tip().block.header().height + 1;
+        let from = if self.diverged {
+            self.chain.last_final() + 1
+        } else {
+            self.chain.tip().block.header().height + 1
+        };
         self.emit(Output::Send(peer, Arc::new(Message::GetBlocks { from })));
     }
 }

@@ -154,6 +154,15 @@ impl Provisioner {
     }
 
     /// The sortition of the round that decided the block at `height` (needs its parent).
+    /// The sortition of the round after `parent` (whichever branch it is on).
+    pub(super) fn sortition_after(&self, parent: &Block) -> Sortition {
+        Sortition::new(
+            self.eligibility.as_ref(),
+            parent.header().height + 1,
+            parent.header().seed,
+        )
+    }
+
     pub(super) fn sortition_for(&self, height: u64) -> Result<Sortition, MessageError> {
         if let Some(round) = &self.round
             && round.number == height

@@ -39,7 +39,17 @@ impl Provisioner {
         Ok(())
     }
 
-    fn check_round(&mut self, round: u64, prev_hash: &[u8; 32]) -> Result<bool, MessageError> {
+    /// Whether a message of `round` over `prev_hash` is for the current round (`false`: a
+    /// later one). A message of the current round over another parent means the sender is on
+    /// another branch: the node asks it for its blocks above the last final one, so that the
+    /// fork choice can settle which branch both follow (nodes stalled on two branches exchange
+    /// only votes each refuses, and no block would ever be sent again: twin seed 2022).
+    fn check_round(
+        &mut self,
+        from: PeerId,
+        round: u64,
+        prev_hash: &[u8; 32],
+    ) -> Result<bool, MessageError> {
         let r = self.round();
         if round < r.number {
             return Err(MessageError::WrongRound {
@@ -51,6 +61,8 @@ impl Provisioner {
             return Ok(false);
         }
         if *prev_hash != r.tip_hash {
+            self.diverged = true;
+            self.request_sync(from);
             return Err(MessageError::WrongParent);
         }
         Ok(true)
@@ -63,7 +75,7 @@ impl Provisioner {
         vote: &Vote,
     ) -> Result<(), MessageError> {
         let h = vote.header;
-        if !self.check_round(h.round, &vote.prev_hash)? {
+        if !self.check_round(from, h.round, &vote.prev_hash)? {
             return self.defer(from, message, h.round);
         }
         if h.iteration >= self.config.max_iterations {
@@ -245,7 +257,7 @@ impl Provisioner {
         message: &Arc<Message>,
         quorum: &FailQuorum,
     ) -> Result<(), MessageError> {
-        if !self.check_round(quorum.round, &quorum.prev_hash)? {
+        if !self.check_round(from, quorum.round, &quorum.prev_hash)? {
             return self.defer(from, message, quorum.round);
         }
         let (iteration, att) = (quorum.iteration, &quorum.attestation);

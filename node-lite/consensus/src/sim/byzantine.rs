@@ -22,6 +22,10 @@ pub enum Behaviour {
     /// Runs a second copy of another node's key (Twins): the two copies vote and propose
     /// independently, so they equivocate whenever they see different things.
     TwinOf(usize),
+    /// One key of the split adversary ([`super::split`]): this copy plays world A.
+    Split,
+    /// The split adversary's second copy of node `.0`'s key: it plays world B.
+    SplitTwin(usize),
 }
 
 /// A second candidate for the same slot: one more transaction, re-signed.

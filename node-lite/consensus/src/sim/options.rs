@@ -156,11 +156,34 @@ impl SimOptions {
         options
     }
 
+    /// Makes nodes `keys` the split adversary ([`super::split`]): each gets
+    /// [`Behaviour::Split`] and a second copy of its key ([`Behaviour::SplitTwin`]) as an extra
+    /// node.
+    pub fn split_adversary(&mut self, keys: &[usize]) {
+        for &k in keys {
+            let twins = self
+                .byzantine
+                .iter()
+                .filter(|(_, b)| matches!(b, Behaviour::TwinOf(_) | Behaviour::SplitTwin(_)))
+                .count();
+            self.byzantine.push((k, Behaviour::Split));
+            self.byzantine
+                .push((self.stakes.len() + twins, Behaviour::SplitTwin(k)));
+        }
+    }
+
     /// The honest stake that is up and can reach itself at time `at` (the largest side of
     /// each active partition, offline and crashed nodes out), and the total stake. `usable[i]`
     /// says whether node `i` is honest and up.
     pub fn connected_stake(&self, at: Time, usable: &[bool]) -> (u128, u128) {
         let total: u128 = self.stakes.iter().sum();
+        let group = self.connected_group(at, usable);
+        (group.iter().map(|i| self.stakes[*i]).sum(), total)
+    }
+
+    /// The nodes of [`SimOptions::connected_stake`]'s group: usable, online, and on the
+    /// heavier side of every partition in force at `at`.
+    pub fn connected_group(&self, at: Time, usable: &[bool]) -> Vec<usize> {
         let mut group: Vec<usize> = (0..self.stakes.len())
             .filter(|i| usable.get(*i).copied().unwrap_or(false))
             .filter(|i| {
@@ -185,7 +208,7 @@ impl SimOptions {
                 group.retain(|i| side.contains(i) == keep_inside);
             }
         }
-        (group.iter().map(|i| self.stakes[*i]).sum(), total)
+        group
     }
 
     /// When the last scheduled fault is over.

@@ -3,7 +3,9 @@
 use super::byzantine::{Behaviour, conflicting_candidate, future_copy};
 use super::invariants::{Invariants, Violation};
 use super::options::{FaultEvent, SimOptions};
+use super::report::Report;
 use super::rng::SplitMix64;
+use super::split::{Role, Route, SplitAdversary};
 use crate::committee::StaticEligibility;
 use crate::crypto::Signer;
 use crate::crypto::fake::{FakeKeys, FakeSigner};
@@ -18,6 +20,8 @@ use host_api::ContractId;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BinaryHeap};
 use std::sync::Arc;
+
+mod adversary;
 
 enum Event {
     Deliver {
@@ -81,53 +85,6 @@ struct Node {
 /// Events allowed at a single virtual instant before the run is declared a livelock.
 pub const MAX_EVENTS_AT_ONE_INSTANT: u64 = 100_000;
 
-/// An equivocation proof seen by an honest node: (key index, round, iteration, step, first
-/// bytes of the two payloads).
-pub type FaultSample = (usize, u64, u8, u8, [u8; 4], [u8; 4]);
-
-/// What a run produced.
-#[derive(Clone, Debug, Default)]
-pub struct Report {
-    /// Virtual time at the end, ms.
-    pub time: Time,
-    /// Each node's (height, hash) of every accepted block, in order (reverts included).
-    pub accepted: Vec<Vec<(u64, Hash)>>,
-    /// The lowest final height over honest nodes.
-    pub min_final: u64,
-    /// The highest final height over honest nodes.
-    pub max_final: u64,
-    /// When each height was first accepted by an honest node.
-    pub first_accepted: BTreeMap<u64, Time>,
-    /// Messages sent (one per recipient).
-    pub deliveries: u64,
-    /// Broadcasts made.
-    pub broadcasts: u64,
-    /// Events processed.
-    pub events: u64,
-    /// Equivocation proofs produced by honest nodes, by key index.
-    pub faults: BTreeMap<usize, u64>,
-    /// The first few equivocation proofs seen by honest nodes: (key index, round, iteration,
-    /// step, the two payloads' first bytes).
-    pub fault_samples: Vec<FaultSample>,
-    /// Missed proposals reported (by any honest node).
-    pub missed: u64,
-    /// Reverts by the fork choice (over honest nodes).
-    pub reverts: u64,
-    /// Iterations started (over all nodes).
-    pub iterations: u64,
-    /// Times a node entered open consensus (the round's last iteration).
-    pub open_consensus: u64,
-}
-
-impl Report {
-    /// Average time between consecutive first acceptances of heights in `(from, to]`, ms.
-    pub fn block_time(&self, from: u64, to: u64) -> Option<f64> {
-        let a = self.first_accepted.get(&from)?;
-        let b = self.first_accepted.get(&to)?;
-        (to > from).then(|| (b - a) as f64 / (to - from) as f64)
-    }
-}
-
 /// The simulator.
 pub struct Simulator {
     options: SimOptions,
@@ -140,6 +97,10 @@ pub struct Simulator {
     report: Report,
     key_index: BTreeMap<genesis_types::BlsPublicKey, usize>,
     startup: Option<Violation>,
+    eligibility: Arc<StaticEligibility>,
+    split: SplitAdversary,
+    /// Honest acceptances by slot (height, iteration): the block hashes.
+    accepted_slots: BTreeMap<(u64, u8), Vec<Hash>>,
 }
 
 fn genesis() -> Genesis {
@@ -178,6 +139,7 @@ impl Simulator {
         );
         params.validation_credits = options.committee_credits;
         params.ratification_credits = options.committee_credits;
+        let params_valid = params.is_valid();
         let eligibility = Arc::new(StaticEligibility::new(eligible, params));
         let behaviour_of = |i: usize| {
             options
@@ -188,7 +150,7 @@ impl Simulator {
         };
         let mut node_signers: Vec<Arc<FakeSigner>> = signers.into_iter().map(Arc::new).collect();
         for (_, b) in &options.byzantine {
-            if let Behaviour::TwinOf(original) = b {
+            if let Behaviour::TwinOf(original) | Behaviour::SplitTwin(original) = b {
                 node_signers.push(node_signers[*original].clone());
             }
         }
@@ -249,6 +211,9 @@ impl Simulator {
             report: Report::default(),
             key_index,
             startup: None,
+            eligibility,
+            split: SplitAdversary::default(),
+            accepted_slots: BTreeMap::new(),
         };
         sim.report.accepted = vec![Vec::new(); sim.nodes.len()];
         for fault in sim.options.faults.clone() {
@@ -256,6 +221,17 @@ impl Simulator {
                 sim.schedule(at, Event::Crash(node));
                 sim.schedule(restart, Event::Restart(node));
             }
+        }
+        if !params_valid {
+            // What the committee contract refuses the nodes cannot run: quorums and credits
+            // would disagree (e.g. more credits than `MAX_STEP_CREDITS`).
+            sim.startup = Some(sim.violation(format!(
+                "committee parameters refused: {} credits per step (1 to {} allowed), credit unit {}",
+                sim.options.committee_credits,
+                genesis_types::committee::MAX_STEP_CREDITS,
+                sim.options.credit_unit
+            )));
+            return sim;
         }
         for i in 0..sim.nodes.len() {
             let outputs = sim.nodes[i].provisioner.handle(0, Input::Start);
@@ -326,6 +302,14 @@ impl Simulator {
         if self.cut(from, now) || self.cut(to, now) || self.separated(from, to, now) {
             return;
         }
+        let late = match self
+            .split
+            .route(self.role(from), to, self.role(to), &message)
+        {
+            Route::Drop => return,
+            Route::Delay(extra) => extra,
+            Route::Normal => 0,
+        };
         if self.rng.chance(self.options.drop_per_million) {
             return;
         }
@@ -339,7 +323,8 @@ impl Simulator {
                 .rng
                 .range(self.options.delay_min, self.options.delay_max)
                 + self.extra_delay(from, now)
-                + self.extra_delay(to, now);
+                + self.extra_delay(to, now)
+                + late;
             self.schedule(
                 now + delay,
                 Event::Deliver {
@@ -382,6 +367,12 @@ impl Simulator {
                         self.invariants
                             .on_sent(node, &own, &message)
                             .map_err(|r| self.violation(r))?;
+                    }
+                    if let Message::Candidate(c) = message.as_ref()
+                        && self.role(node) != Role::Honest
+                        && c.header.generator == self.nodes[node].signer.public_key()
+                    {
+                        self.split_candidate(node, c);
                     }
                     self.byzantine_broadcast(node, message);
                 }
@@ -453,6 +444,14 @@ impl Simulator {
                     self.report.accepted[node].push((height, block.hash()));
                     if honest {
                         self.report.first_accepted.entry(height).or_insert(self.now);
+                        let slot = (height, block.header().iteration);
+                        let hashes = self.accepted_slots.entry(slot).or_default();
+                        if !hashes.contains(&block.hash()) {
+                            hashes.push(block.hash());
+                            if hashes.len() == 2 {
+                                self.report.conflicting_attestations += 1;
+                            }
+                        }
                     }
                 }
                 Output::Labels(changes) => {
@@ -644,6 +643,9 @@ impl Simulator {
         let mut healthy_since: Option<Time> = None;
         let mut next_check: Time = 0;
         let mut same_instant: (Time, u64) = (Time::MAX, 0);
+        // Since when each node has been connected (in the group above) and behind the
+        // highest final height: a node left behind for good would keep the run going forever.
+        let mut behind_since: Vec<Option<Time>> = vec![None; self.nodes.len()];
         loop {
             let finals = nodes.iter().map(|i| self.nodes[*i].final_height);
             let min = finals.clone().min().unwrap_or(0);
@@ -664,6 +666,25 @@ impl Simulator {
                     healthy_since.get_or_insert(self.now);
                 } else {
                     healthy_since = None;
+                }
+                let group = self.options.connected_group(self.now, &usable);
+                for &i in nodes {
+                    let behind = healthy_since.is_some()
+                        && group.contains(&i)
+                        && self.nodes[i].final_height < max;
+                    if !behind {
+                        behind_since[i] = None;
+                        continue;
+                    }
+                    let since = *behind_since[i].get_or_insert(self.now);
+                    if self.now - since > self.options.liveness_bound {
+                        let position = self.nodes[i].provisioner.position();
+                        return Err(self.violation(format!(
+                            "liveness: node {i} connected but stuck at final height {} (round, iteration, step {position:?}) for {} ms while others reached {max}",
+                            self.nodes[i].final_height,
+                            self.now - since
+                        )));
+                    }
                 }
             }
             if let Some(since) = healthy_since {
@@ -703,6 +724,9 @@ impl Simulator {
     /// # Errors
     /// The first violated safety invariant.
     pub fn run_until(&mut self, until: Time) -> Result<Report, Violation> {
+        if let Some(v) = self.startup.take() {
+            return Err(v);
+        }
         while self.queue.peek().is_some_and(|Reverse(s)| s.at <= until) {
             self.step()?;
         }
@@ -725,6 +749,11 @@ impl Simulator {
             .map(|n| n.provisioner.stats().iterations)
             .sum();
         self.report.clone()
+    }
+
+    /// The report so far (e.g. after a violation stopped the run).
+    pub fn report(&mut self) -> Report {
+        self.finish()
     }
 
     /// A node's tip block.

@@ -1,0 +1,255 @@
+//! The split adversary (issue item 5): Byzantine keys that vote for two conflicting candidates
+//! and a network that orders deliveries so that the honest votes split between them.
+//!
+//! Each Byzantine key runs two honest state machines (Twins): the *original*, in world A, and
+//! a *twin*, in world B. When a Byzantine key generates an iteration, both copies propose
+//! (different transactions, so two candidates `a` and `b`) and the slot is *attacked*. For an
+//! attacked slot the adversary, which knows every committee (it reads the honest nodes'
+//! credits, as an adversary watching revealed credits and timing could), splits the honest
+//! members of each committee into two sides of balanced credits (greedy, largest first), and:
+//! - a candidate, and a ratification vote or a block for a value, reach the honest validators
+//!   of that value's side at once and the others [`CROSS_DELAY`] later (each votes for the
+//!   candidate it sees first; each side assembles its own block);
+//! - a validation vote for a value reaches the honest *ratifiers* of that value's side at once
+//!   and the others later (each ratifies the validation quorum it sees first);
+//! - a Byzantine copy only hears its own world's values; a twin takes part in attacked slots
+//!   only (elsewhere, and for decided blocks, it just follows the blocks).
+//!
+//! Both candidates reach a quorum in a step when `B + H_side ≥ q` on both sides, which a
+//! balanced split gives when `2B + H ≥ 2q` up to the lumpiness of the honest members'
+//! credits: the event the risk model calls *equivocation*.
+
+use crate::committee::Sortition;
+use crate::crypto::Signer;
+use crate::message::Message;
+use crate::types::{Hash, Time, VoteValue};
+use genesis_types::stake::Step;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How much later a value reaches the honest nodes of the other side, ms (longer than any
+/// step timeout, so they have voted by then).
+pub const CROSS_DELAY: Time = 5_000;
+
+/// What the network does with one message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// As usual.
+    Normal,
+    /// Delivered this much later.
+    Delay(Time),
+    /// Never delivered.
+    Drop,
+}
+
+/// Who a node is to the adversary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Honest.
+    Honest,
+    /// A Byzantine key's copy in world A.
+    Original,
+    /// A Byzantine key's copy in world B.
+    Twin,
+}
+
+#[derive(Default)]
+struct Slot {
+    a: Option<Hash>,
+    b: Option<Hash>,
+    /// Honest validators on side A (the others are on side B).
+    validators_a: BTreeSet<usize>,
+    /// Honest ratifiers on side A.
+    ratifiers_a: BTreeSet<usize>,
+    model_event: bool,
+    feasible: bool,
+}
+
+/// The adversary's state: the attacked slots, and what their committees allowed.
+#[derive(Default)]
+pub struct SplitAdversary {
+    slots: BTreeMap<(u64, u8), Slot>,
+    /// Slots where both candidates were sent.
+    pub attacks: u64,
+    /// Attacked slots whose committees met the model's equivocation event in both steps:
+    /// `2B + H ≥ 2q` (`B`, `H`: the Byzantine and honest credits drawn, `q` the supermajority).
+    pub model_events: u64,
+    /// Attacked slots where the adversary's split gave both sides a quorum in both steps:
+    /// `B + H_side ≥ q` for each side (the honest credits come in lumps, one per node, so this
+    /// is rarer than the model's event).
+    pub feasible_splits: u64,
+}
+
+/// Honest nodes of balanced credits on side A: largest first, each to the lighter side.
+fn balanced(credits: &[(usize, u32)]) -> BTreeSet<usize> {
+    let mut sorted = credits.to_vec();
+    sorted.sort_by_key(|(i, c)| (std::cmp::Reverse(*c), *i));
+    let (mut a, mut b) = (0u32, 0u32);
+    let mut side_a = BTreeSet::new();
+    for (i, c) in sorted {
+        if a <= b {
+            a += c;
+            side_a.insert(i);
+        } else {
+            b += c;
+        }
+    }
+    side_a
+}
+
+impl SplitAdversary {
+    /// A Byzantine copy (`role`) broadcast candidate `hash` for `(round, iteration)`;
+    /// `sortition` is that round's, `honest` the honest nodes' signers by index.
+    /// `byzantine` are the adversary's keys (one copy each).
+    pub fn on_candidate(
+        &mut self,
+        role: Role,
+        (round, iteration): (u64, u8),
+        hash: Hash,
+        sortition: impl FnOnce() -> Sortition,
+        honest: &[(usize, &dyn Signer)],
+        byzantine: &[&dyn Signer],
+    ) {
+        let (mut model_event, mut feasible) = (true, true);
+        let slot = self.slots.entry((round, iteration)).or_insert_with(|| {
+            let mut sortition = sortition();
+            let mut side = |step: Step| {
+                let credits: Vec<(usize, u32)> = honest
+                    .iter()
+                    .map(|(i, s)| (*i, sortition.own_credits(*s, iteration, step).0))
+                    .collect();
+                let b: u32 = byzantine
+                    .iter()
+                    .map(|s| sortition.own_credits(*s, iteration, step).0)
+                    .sum();
+                let q = sortition.thresholds(step).supermajority;
+                let side_a = balanced(&credits);
+                let h_a: u32 = credits
+                    .iter()
+                    .filter(|(i, _)| side_a.contains(i))
+                    .map(|(_, c)| c)
+                    .sum();
+                let h: u32 = credits.iter().map(|(_, c)| c).sum();
+                model_event &= 2 * b + h >= 2 * q;
+                feasible &= b + h_a >= q && b + (h - h_a) >= q;
+                side_a
+            };
+            Slot {
+                validators_a: side(Step::Validation),
+                ratifiers_a: side(Step::Ratification),
+                ..Slot::default()
+            }
+        });
+        let both = slot.a.is_some() && slot.b.is_some();
+        if both {
+            (model_event, feasible) = (slot.model_event, slot.feasible);
+        } else if slot.a.is_none() && slot.b.is_none() {
+            slot.model_event = model_event;
+            slot.feasible = feasible;
+        } else {
+            (model_event, feasible) = (slot.model_event, slot.feasible);
+        }
+        match role {
+            Role::Original => slot.a = Some(hash),
+            Role::Twin => slot.b = Some(hash),
+            Role::Honest => {}
+        }
+        if !both && slot.a.is_some() && slot.b.is_some() {
+            self.attacks += 1;
+            self.model_events += u64::from(model_event);
+            self.feasible_splits += u64::from(feasible);
+        }
+        // Attacked slots are kept for a while (late messages still need routing).
+        while self.slots.len() > 1_024 {
+            self.slots.pop_first();
+        }
+    }
+
+    /// Routes `message` from a node of role `from` to node `to` of role `to_role`.
+    pub fn route(&self, from: Role, to: usize, to_role: Role, message: &Message) -> Route {
+        let (key, value, validation_vote) = match message {
+            Message::Candidate(c) => ((c.header.height, c.header.iteration), Some(c.hash()), false),
+            Message::Vote(v) => {
+                let value = match v.value {
+                    VoteValue::Valid(h) | VoteValue::Invalid(h) => Some(h),
+                    _ => None,
+                };
+                (
+                    (v.header.round, v.header.iteration),
+                    value,
+                    v.header.step == Step::Validation,
+                )
+            }
+            Message::Block(b) => (
+                (b.header().height, b.header().iteration),
+                Some(b.hash()),
+                false,
+            ),
+            Message::FailQuorum(q) => ((q.round, q.iteration), None, false),
+            Message::GetBlocks { .. } => {
+                return Route::Normal;
+            }
+        };
+        let twin_involved = from == Role::Twin || to_role == Role::Twin;
+        if to_role != Role::Honest && matches!(message, Message::Block(_)) {
+            // Both copies follow every decided block (the slot's voting is over).
+            return Route::Normal;
+        }
+        let Some(slot) = self.slots.get(&key) else {
+            // Outside attacked slots a twin only follows the blocks.
+            let block = matches!(message, Message::Block(_));
+            return if twin_involved && !block {
+                Route::Drop
+            } else {
+                Route::Normal
+            };
+        };
+        let side_a = match value {
+            Some(h) if Some(h) == slot.a => true,
+            Some(h) if Some(h) == slot.b => false,
+            _ => {
+                return if twin_involved {
+                    Route::Drop
+                } else {
+                    Route::Normal
+                };
+            }
+        };
+        match to_role {
+            Role::Original if !side_a => Route::Drop,
+            Role::Twin if side_a => Route::Drop,
+            Role::Original | Role::Twin => Route::Normal,
+            Role::Honest => {
+                let sides = if validation_vote {
+                    &slot.ratifiers_a
+                } else {
+                    &slot.validators_a
+                };
+                if sides.contains(&to) == side_a {
+                    Route::Normal
+                } else {
+                    Route::Delay(CROSS_DELAY)
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn balanced_sides_differ_by_at_most_the_largest_member() {
+        let credits = [(0, 9), (1, 7), (2, 6), (3, 5), (4, 3), (5, 0)];
+        let a = balanced(&credits);
+        let sum = |inside: bool| -> u32 {
+            credits
+                .iter()
+                .filter(|(i, _)| a.contains(i) == inside)
+                .map(|(_, c)| c)
+                .sum()
+        };
+        assert_eq!(sum(true) + sum(false), 30);
+        assert!(sum(true).abs_diff(sum(false)) <= 9);
+    }
+}

@@ -1,0 +1,69 @@
+//! What the consensus's BLS signatures cost: a measurement, not a test.
+//!
+//! ```text
+//! cargo run -p node-lite --example consensus_crypto_timing [-- ROUNDS]
+//! ```
+//!
+//! (The dev profile builds `dusk-bls12_381` and `bls12_381-bls` with `opt-level = 3`, so the
+//! curve arithmetic runs optimised without a release build of the whole node; add `--release`
+//! for the fully optimised figures.) Prints the median over `ROUNDS` (default 20) of: one
+//! signature (`BlsSigner::sign`); one check (`BlsCrypto::verify`, keys already decoded); the
+//! aggregation of 64 signatures; and the check of that aggregate against 64 keys (decoded
+//! already, as in a running node; and once from a cold cache).
+
+use consensus::{Crypto, Signer};
+use node_lite::chain::consensus_crypto::{BlsCrypto, BlsSigner};
+use std::time::{Duration, Instant};
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn time<T>(rounds: usize, mut f: impl FnMut(usize) -> T) -> Duration {
+    let samples = (0..rounds)
+        .map(|i| {
+            let start = Instant::now();
+            std::hint::black_box(f(i));
+            start.elapsed()
+        })
+        .collect();
+    median(samples)
+}
+
+fn main() {
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(20);
+    let signers: Vec<BlsSigner> = (0..64)
+        .map(|i| BlsSigner::from_seed(&format!("timing-{i}")))
+        .collect();
+    let keys: Vec<_> = signers.iter().map(Signer::public_key).collect();
+    let crypto = BlsCrypto::new();
+    let message =
+        b"a vote message of about the size of the real one (round, iteration, step, hash)";
+    let sign = time(rounds, |i| signers[i % 64].sign(message));
+    let sigs: Vec<_> = signers.iter().map(|s| s.sign(message)).collect();
+    let cold = {
+        let fresh = BlsCrypto::new();
+        let start = Instant::now();
+        let aggregate = fresh.aggregate(&sigs).expect("valid");
+        assert!(fresh.verify_aggregate(&keys, message, &aggregate));
+        start.elapsed()
+    };
+    let verify = time(rounds, |i| {
+        assert!(crypto.verify(&keys[i % 64], message, &sigs[i % 64]));
+    });
+    let aggregate = time(rounds, |_| crypto.aggregate(&sigs));
+    let agg = crypto.aggregate(&sigs).expect("valid");
+    let verify_aggregate = time(rounds, |_| {
+        assert!(crypto.verify_aggregate(&keys, message, &agg));
+    });
+    println!("median of {rounds}:");
+    println!("  sign                          {sign:?}");
+    println!("  verify (key decoded)          {verify:?}");
+    println!("  aggregate 64 signatures       {aggregate:?}");
+    println!("  verify aggregate of 64 keys   {verify_aggregate:?}");
+    println!("  aggregate + verify, cold keys {cold:?} (once)");
+}
