@@ -246,6 +246,7 @@ impl Session {
             events: tree.events,
             debug: tree.debug,
             calls: outcome.trace.calls,
+            omitted_calls: tree.omitted_frames,
             ops: outcome.trace.ops,
         })
     }
