@@ -169,6 +169,10 @@ pub struct PriceTable {
     /// A nested call refused before its callee is looked up: the depth limit (-5) or
     /// reentrancy (-6). Charged on top of the `call` host function's own price.
     pub call_refused_early: u64,
+    /// A deploy, before its bytes (see [`deploy_price`]).
+    pub deploy_base: u64,
+    /// Per byte of a deployed module: validation and compilation (see [`deploy_price`]).
+    pub deploy_per_byte: u64,
     /// Charged by each host function without a price of its own (`input_read`, `output_write`,
     /// `caller`, `self_id`, `block_*`, `gas_left`, `abort`, `call`, `call_output_*`).
     pub host_call_base: u64,
@@ -224,6 +228,8 @@ impl Default for PriceTable {
             call_base: 52_000,
             call_refused: 31_000,
             call_refused_early: 600,
+            deploy_base: DEFAULT_DEPLOY_BASE,
+            deploy_per_byte: DEFAULT_DEPLOY_PER_BYTE,
             host_call_base: 200,
             copy_per_byte: 1,
             storage_read_base: 31_000,
@@ -492,6 +498,8 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         call_base,
         call_refused,
         call_refused_early,
+        deploy_base,
+        deploy_per_byte,
         host_call_base,
         copy_per_byte,
         storage_read_base,
@@ -549,6 +557,8 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         call_base,
         call_refused,
         call_refused_early,
+        deploy_base,
+        deploy_per_byte,
         host_call_base,
         copy_per_byte,
         storage_read_base,
@@ -604,6 +614,23 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
     let mut out = [0u8; 32];
     out.copy_from_slice(state.finalize().as_bytes());
     out
+}
+
+/// The default [`PriceTable::deploy_base`]: the price of a call's base (the record written,
+/// the instantiation probe).
+pub const DEFAULT_DEPLOY_BASE: u64 = 52_000;
+/// The default [`PriceTable::deploy_per_byte`]: validation and compilation by Cranelift take
+/// about 84 ms for a 134 KB module of 1,200 functions (BENCHMARKS.md §3), ≈ 630 ns a byte, at
+/// the yardstick's ≈ 10,900 gas/µs ≈ 6,800 gas a byte, rounded up. Priced by bytes only: a
+/// per-function price is not measured yet, and neither is a module whose structure (deeply
+/// nested loops) compiles far slower than its size says.
+pub const DEFAULT_DEPLOY_PER_BYTE: u64 = 7_000;
+
+/// The price of deploying a module of `bytes` bytes under `prices`: charged by
+/// [`Session::deploy_with_gas`](crate::Session::deploy_with_gas) before anything is
+/// validated or compiled.
+pub fn deploy_price(prices: &PriceTable, bytes: usize) -> u64 {
+    price(prices.deploy_base, prices.deploy_per_byte, bytes)
 }
 
 /// `base + per_byte × bytes`, saturating: an absurd size costs all the gas there is.
