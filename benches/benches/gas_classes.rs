@@ -2,8 +2,8 @@
 //! is out of gas, all in one run, reported as gas/µs and as time per gas against the yardstick
 //! (the fastest metered code: a loop of `i64.add` on a local).
 //!
-//! Run: `GAS_BENCH_COSTS=measured cargo bench -p benches --bench gas_classes` (the summary
-//! table is printed first; then criterion measures every kernel with its throughput in gas).
+//! Run: `cargo bench -p benches --bench gas_classes` (the summary table is printed first; then
+//! criterion measures every kernel with its throughput in gas).
 //! `GAS_BENCH_COSTS` picks the operator costs (see [`config`]; unset: the runtime's default),
 //! `GAS_BENCH_ROUNDS` (default 7) the summary's rounds, `GAS_BENCH_SUMMARY_ONLY=1` skips
 //! criterion. Times are the measuring thread's CPU time, so other processes' slices on a
@@ -17,7 +17,8 @@
 //! Besides one kernel per class, the kernels a naive table misses: dependent chains of the
 //! slowest operators, calls with many parameters and locals, recursion near the stack limit,
 //! cache-hostile loads and stores over the whole initial memory, nested loops, empty loops, a
-//! `memory.grow` of nothing and bulk operations of one byte (each a libcall).
+//! `memory.grow` of nothing and bulk operations of one byte (each a libcall); and nested calls
+//! (at depth 2 and 16) and refused ones (-3, -4, -5, -6) through copies of a relay contract.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use host_api::Address;
@@ -32,13 +33,15 @@ const GAS: u64 = 20_000_000;
 /// and fuel check weigh little.
 const UNROLL: usize = 16;
 
-/// One kernel: a class, a name, the module, the gas of one call, the argument.
+/// One kernel: a class, a name, the module, the gas of one call, the argument, the entry
+/// point.
 struct Kernel {
     class: &'static str,
     name: String,
     wat: String,
     gas: u64,
-    arg: u32,
+    arg: Vec<u8>,
+    function: &'static str,
 }
 
 /// The module of a kernel: `run` sets the common locals, runs `init`, then loops over `body`
@@ -95,9 +98,10 @@ fn module(shape: &Shape) -> String {
     (local $x i64) (local $y i64) (local $z i64) (local $d i64)
     (local $f f64) (local $h f64) (local $k f64) (local $s f32) (local $t f32) {locals}
     (call $input_read (i32.const 0))
-    ;; Runtime values the compiler cannot fold: n = the argument (0 unless a depth), y = d = 3.
+    ;; Runtime values the compiler cannot fold: n = the argument (0 unless a depth), y = d = 3
+    ;; (n >> 31 | 3: 3 for every argument the bench passes, unknown to the compiler).
     (local.set $n (i32.load (i32.const 0)))
-    (local.set $m (i32.add (i32.and (local.get $n) (i32.const 0)) (i32.const 3)))
+    (local.set $m (i32.or (i32.shr_u (local.get $n) (i32.const 31)) (i32.const 3)))
     (local.set $y (i64.extend_i32_u (local.get $m)))
     (local.set $d (local.get $y))
     (local.set $x (i64.const 0x4000000000000001))
@@ -128,7 +132,8 @@ fn kernels() -> Vec<Kernel> {
             name: name.to_string(),
             wat: module(&shape),
             gas: GAS,
-            arg: 0,
+            arg: Vec::new(),
+            function: "run",
         })
     };
     let f_cond = "(f64.ne (local.get $f) (f64.const -7))";
@@ -142,6 +147,26 @@ fn kernels() -> Vec<Kernel> {
         Shape {
             step: "(local.set $x (i64.add (local.get $x) (i64.const 1)))",
             unroll: 1,
+            ..Shape::default()
+        },
+    );
+    // Straight-line integer code: a dependent chain of `i64.add`, the loop's branch and fuel
+    // check once per 16 adds.
+    add(
+        "integer",
+        "i64.add chain (straight line)",
+        Shape {
+            step: "(local.set $x (i64.add (local.get $x) (local.get $y)))",
+            ..Shape::default()
+        },
+    );
+    // The densest integer chain: nested operators with one operand each, no `local.set`
+    // between them (2 gas per dependent operator).
+    add(
+        "integer",
+        "nested i64.add/xor, no locals between",
+        Shape {
+            step: "(local.set $x (i64.xor (i64.add (i64.xor (i64.add (i64.xor (i64.add (i64.xor (i64.add (local.get $x) (local.get $y)) (local.get $d)) (local.get $y)) (local.get $d)) (local.get $y)) (local.get $d)) (local.get $y)) (local.get $d)))",
             ..Shape::default()
         },
     );
@@ -609,6 +634,37 @@ fn kernels() -> Vec<Kernel> {
             ..Shape::default()
         },
     );
+    add(
+        "loop headers",
+        "empty loop, br",
+        Shape {
+            step: "(loop $e (br $e))",
+            unroll: 1,
+            ..Shape::default()
+        },
+    );
+    add(
+        "loop headers",
+        "empty loop, br_table",
+        Shape {
+            step: "(loop $e (br_table $e $e (local.get $n)))",
+            unroll: 1,
+            ..Shape::default()
+        },
+    );
+    add(
+        "control",
+        "if/else, random",
+        Shape {
+            step: &format!(
+                "(local.set $p {NEXT_LINE})
+                 (if (i32.and (local.get $p) (i32.const 0x1000))
+                   (then (local.set $x (i64.add (local.get $x) (local.get $y))))
+                   (else (local.set $x (i64.xor (local.get $x) (local.get $y)))))"
+            ),
+            ..Shape::default()
+        },
+    );
     for depth in [10usize, 500] {
         let open = "(loop ".repeat(depth);
         let close = ")".repeat(depth);
@@ -621,7 +677,8 @@ fn kernels() -> Vec<Kernel> {
                 ..Shape::default()
             }),
             gas: if depth > 100 { GAS / 50 } else { GAS },
-            arg: 0,
+            arg: Vec::new(),
+            function: "run",
         });
     }
     let mut add = |name: &str, step: &str, unroll: usize| {
@@ -636,7 +693,8 @@ fn kernels() -> Vec<Kernel> {
                 ..Shape::default()
             }),
             gas: GAS,
-            arg: 0,
+            arg: Vec::new(),
+            function: "run",
         })
     };
     add(
@@ -675,13 +733,97 @@ fn kernels() -> Vec<Kernel> {
             ..Shape::default()
         }),
         gas: GAS,
-        arg: 0,
+        arg: Vec::new(),
+        function: "run",
     });
     out
 }
 
+/// A contract that forwards a call down a chain of its copies, then calls one target in a loop
+/// until out of gas. `relay`'s argument: `mode[4] ‖ hops[4] ‖ id × (hops + 1)`: while `hops`
+/// is not 0 it calls `relay` of the first id with the rest (one frame deeper); then it calls
+/// `leaf` (mode 0) or the missing `nope` (mode 1) of the last id, with all the gas left, again
+/// and again. `leaf` returns at once.
+const RELAY: &str = r#"(module
+  (import "host_v1" "input_read" (func $input_read (param i32)))
+  (import "host_v1" "call" (func $call (param i32 i32 i32 i32 i32 i64) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "relay")
+  (data (i32.const 8) "leaf")
+  (data (i32.const 16) "nope")
+  (func (export "leaf") (param i32) (result i32) (i32.const 0))
+  (func (export "relay") (param $len i32) (result i32)
+    (local $name i32)
+    (call $input_read (i32.const 1024))
+    (if (i32.load (i32.const 1028))
+      (then
+        (i32.store (i32.const 4096) (i32.load (i32.const 1024)))
+        (i32.store (i32.const 4100) (i32.sub (i32.load (i32.const 1028)) (i32.const 1)))
+        (memory.copy (i32.const 4104) (i32.const 1064) (i32.sub (local.get $len) (i32.const 40)))
+        (drop (call $call (i32.const 1032) (i32.const 0) (i32.const 5)
+          (i32.const 4096) (i32.sub (local.get $len) (i32.const 32)) (i64.const 0)))
+        (return (i32.const 0))))
+    (local.set $name (select (i32.const 16) (i32.const 8) (i32.load (i32.const 1024))))
+    (loop $l
+      (drop (call $call (i32.const 1032) (local.get $name) (i32.const 4) (i32.const 0)
+        (i32.const 0) (i64.const 0)))
+      (br $l))
+    (i32.const 0)))"#;
+
+/// The nested-call kernels: 16 copies of [`RELAY`] deployed, and the calls that run a nested
+/// call at depth 1 and at the deepest frame there is (16), and each refused call: no such
+/// contract (-3), no such entry point (-4), the depth limit (-5), reentrancy (-6).
+fn nested_call_kernels(session: &mut Session) -> Vec<Deployed> {
+    let code = wat::parse_str(RELAY).expect("valid WAT");
+    let relays: Vec<host_api::ContractId> = (0..16)
+        .map(|nonce| {
+            session
+                .deploy(Address([2; 32]), &code, nonce)
+                .expect("relay")
+        })
+        .collect();
+    let arg = |mode: u32, ids: &[host_api::ContractId]| {
+        let mut a = mode.to_le_bytes().to_vec();
+        a.extend_from_slice(&(ids.len() as u32 - 1).to_le_bytes());
+        for id in ids {
+            a.extend_from_slice(&id.0);
+        }
+        a
+    };
+    let missing = host_api::ContractId([0; 32]);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("nested call of `leaf`, depth 2", arg(0, &relays[1..2])),
+        (
+            "nested call of `leaf`, depth 16 (the limit)",
+            arg(0, &relays[1..16]),
+        ),
+        ("refused: no such contract (-3)", arg(0, &[missing])),
+        ("refused: no such entry point (-4)", arg(1, &relays[1..2])),
+        (
+            "refused: depth limit (-5), at depth 16",
+            arg(0, &[&relays[1..16], &relays[..1]].concat()),
+        ),
+        ("refused: reentrancy (-6)", arg(0, &relays[..1])),
+    ];
+    cases
+        .into_iter()
+        .map(|(name, arg)| Deployed {
+            kernel: Kernel {
+                class: "nested calls",
+                name: name.to_string(),
+                wat: RELAY.to_string(),
+                gas: GAS,
+                arg,
+                function: "relay",
+            },
+            id: relays[0],
+        })
+        .collect()
+}
+
 /// The runtime's configuration, with `GAS_BENCH_COSTS` choosing the operator costs: a
-/// comma-separated list of `wasmtime` (wasmtime's default table, the runtime's default today),
+/// comma-separated list of `wasmtime` (wasmtime's default table, the runtime's default before
+/// the measured one),
 /// `measured` ([`OperatorCosts::measured`]) and `class=cost` overrides (the field names of
 /// [`OperatorCosts`]), applied in order: for trying a table without rebuilding.
 fn config() -> RuntimeConfig {
@@ -703,6 +845,7 @@ fn config() -> RuntimeConfig {
         let cost: u8 = cost.trim().parse().expect("a cost of 0..=255");
         let field = match name.trim() {
             "integer" => &mut c.integer,
+            "compare" => &mut c.compare,
             "bit_count" => &mut c.bit_count,
             "local" => &mut c.local,
             "global" => &mut c.global,
@@ -721,6 +864,7 @@ fn config() -> RuntimeConfig {
             "call_indirect" => &mut c.call_indirect,
             "ret" => &mut c.ret,
             "branch" => &mut c.branch,
+            "if_else" => &mut c.if_else,
             "br_table" => &mut c.br_table,
             "select" => &mut c.select,
             "loop_entry" => &mut c.loop_entry,
@@ -754,10 +898,15 @@ fn thread_cpu_time() -> Duration {
 
 /// Run one call of kernel `k` until it is out of gas; the thread CPU time it took.
 fn call(session: &mut Session, k: &Deployed) -> Duration {
-    let arg = k.kernel.arg.to_le_bytes();
     let t = thread_cpu_time();
     let r = session
-        .call(Address([1; 32]), k.id, "run", &arg, k.kernel.gas)
+        .call(
+            Address([1; 32]),
+            k.id,
+            k.kernel.function,
+            &k.kernel.arg,
+            k.kernel.gas,
+        )
         .expect("no host error");
     let elapsed = thread_cpu_time() - t;
     assert_eq!(
@@ -806,11 +955,13 @@ fn gas_classes(c: &mut Criterion) {
             Deployed { kernel, id }
         })
         .collect();
+    deployed.extend(nested_call_kernels(&mut session));
     for k in &mut deployed {
         if k.kernel.name.starts_with("recursion") {
             let depth = max_depth(&mut session, k.id);
-            k.kernel.arg = depth / 10 * 9;
-            k.kernel.name = format!("recursion to depth {} (max {depth})", k.kernel.arg);
+            let arg = depth / 10 * 9;
+            k.kernel.arg = arg.to_le_bytes().to_vec();
+            k.kernel.name = format!("recursion to depth {arg} (max {depth})");
         }
     }
 
@@ -825,10 +976,18 @@ fn gas_classes(c: &mut Criterion) {
         }
     }
     let rate = |i: usize| deployed[i].kernel.gas as f64 / (best[i].as_secs_f64() * 1e6);
-    let yardstick = rate(0);
+    // The yardstick's rate counts its 8 operators an iteration at 1 gas each, whatever the
+    // table under test charges for them: it is the rate the host prices were measured at, and
+    // pricing a branch or a comparison higher must not move it.
+    let costs = &config().operator_costs;
+    let yardstick_gas_per_iteration = 3 * u64::from(costs.local)
+        + 3 * u64::from(costs.integer)
+        + u64::from(costs.compare)
+        + u64::from(costs.branch);
+    let yardstick = rate(0) * 8.0 / yardstick_gas_per_iteration as f64;
     let fastest = (0..deployed.len()).map(rate).fold(0.0, f64::max);
     println!(
-        "\ngas_classes: fastest of {rounds} rounds per kernel; time per gas relative to the yardstick ({} at {yardstick:.0} gas/µs)\n",
+        "\ngas_classes: fastest of {rounds} rounds per kernel; time per gas relative to the yardstick ({} at {yardstick:.0} gas/µs, its operators counted at 1 gas each)\n",
         deployed[0].kernel.name
     );
     println!("| class | kernel | gas | µs | gas/µs | time per gas vs yardstick |");

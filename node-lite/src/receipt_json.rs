@@ -39,6 +39,9 @@ pub fn receipt_json(receipt: &Receipt, signature: Option<&Signature>) -> Value {
         "debug": receipt.debug,
         "calls": receipt.calls.iter().map(trace_json).collect::<Vec<_>>(),
     });
+    if receipt.omitted_calls > 0 {
+        out["omitted_calls"] = json!(receipt.omitted_calls);
+    }
     if !receipt.ops.is_empty() {
         out["ops"] = ops_json(&receipt.ops);
     }
@@ -122,12 +125,14 @@ mod tests {
             events: vec![],
             debug: vec!["hello".into()],
             calls: vec![inner],
+            omitted_calls: 3,
             ops: vec![],
         };
         let sig = crate::signature::parse_line("deposit(amount: u64) -> Result<(), u8>").ok();
         let json = receipt_json(&receipt, sig.as_ref());
         assert_eq!(json["status"], "reverted");
         assert_eq!(json["error"]["data"]["decoded"], 2);
+        assert_eq!(json["omitted_calls"], 3);
         assert_eq!(json["calls"][0]["function"], "transfer");
         assert_eq!(json["calls"][0]["error"], "reverted");
         assert_eq!(json["calls"][0]["gas_spent"], 40);

@@ -90,6 +90,12 @@ pub(crate) struct CallTree {
     pub debug: Vec<String>,
     /// The contracts of the frames currently running, outermost first.
     pub stack: Vec<ContractId>,
+    /// Nested frames recorded in the call tree so far (at most
+    /// [`Limits::max_recorded_frames`](crate::Limits)).
+    pub recorded_frames: usize,
+    /// Nested frames run but not recorded: they started once the cap was reached (so none of
+    /// a recorded frame's ancestors is ever left out).
+    pub omitted_frames: u64,
 }
 
 /// How a frame ended.
@@ -112,23 +118,7 @@ pub(crate) fn run_frame(
     args: &[u8],
     gas_limit: u64,
 ) -> Result<FrameOutcome, HostError> {
-    let limits = &env.runtime.config.limits;
-    let red_zone = limits.max_wasm_stack_bytes + HOST_STACK_MARGIN_BYTES;
-    stacker::maybe_grow(red_zone, 2 * red_zone, || {
-        run_frame_on_stack(env, tree, caller, contract, function, args, gas_limit)
-    })
-}
-
-fn run_frame_on_stack(
-    env: &Arc<Env>,
-    tree: &mut CallTree,
-    caller: Address,
-    contract: ContractId,
-    function: &str,
-    args: &[u8],
-    gas_limit: u64,
-) -> Result<FrameOutcome, HostError> {
-    let mut trace = CallTrace {
+    let trace = CallTrace {
         contract,
         function: function.to_string(),
         caller,
@@ -138,22 +128,32 @@ fn run_frame_on_stack(
         calls: Vec::new(),
         ops: Vec::new(),
     };
-    let fail = |mut trace: CallTrace, e: CallError, gas_spent: u64| {
-        trace.error = Some(e.kind().to_string());
-        trace.gas_spent = gas_spent;
-        Ok(FrameOutcome {
-            result: Err(e),
-            gas_spent,
-            trace,
-        })
+    // Refusals first, with only the host margin of stack: they run no wasm, so they need no
+    // fresh segment of the frame's full size (which `stacker` would map, and unmap, for every
+    // one of them).
+    let limits = &env.runtime.config.limits;
+    let red_zone = limits.max_wasm_stack_bytes + HOST_STACK_MARGIN_BYTES;
+    type Lookup = Result<Result<Arc<CompiledContract>, CallError>, HostError>;
+    let looked_up = stacker::maybe_grow(HOST_STACK_MARGIN_BYTES, 2 * red_zone, || -> Lookup {
+        match env.contract(&contract)? {
+            None => Ok(Err(CallError::NoSuchContract(contract))),
+            Some(record) => {
+                let compiled = env.compiled(&record)?;
+                Ok(match compiled.entry_points.contains(function) {
+                    true => Ok(compiled),
+                    false => Err(CallError::NoSuchFunction(function.to_string())),
+                })
+            }
+        }
+    });
+    let compiled = match looked_up {
+        Err(host) => return Err(host),
+        Ok(Err(e)) => {
+            let gas = env.runtime.prices.call_refused.min(gas_limit);
+            return Ok(refused(trace, e, gas));
+        }
+        Ok(Ok(compiled)) => compiled,
     };
-    let Some(record) = env.contract(&contract)? else {
-        return fail(trace, CallError::NoSuchContract(contract), 0);
-    };
-    let compiled = env.compiled(&record)?;
-    if !compiled.entry_points.contains(function) {
-        return fail(trace, CallError::NoSuchFunction(function.to_string()), 0);
-    }
     if args.len() > MAX_ARGUMENT_BYTES {
         let (size, max) = (args.len() as u64, MAX_ARGUMENT_BYTES as u64);
         let e = CallError::LimitExceeded {
@@ -161,12 +161,38 @@ fn run_frame_on_stack(
             size,
             max,
         };
-        return fail(trace, e, 0);
+        return Ok(refused(trace, e, 0));
     }
+    stacker::maybe_grow(red_zone, 2 * red_zone, || {
+        run_frame_on_stack(env, tree, trace, &compiled, args, gas_limit)
+    })
+}
+
+/// A frame that ended before it ran, with `e`, having spent `gas_spent`.
+fn refused(mut trace: CallTrace, e: CallError, gas_spent: u64) -> FrameOutcome {
+    trace.error = Some(e.kind().to_string());
+    trace.gas_spent = gas_spent;
+    FrameOutcome {
+        result: Err(e),
+        gas_spent,
+        trace,
+    }
+}
+
+fn run_frame_on_stack(
+    env: &Arc<Env>,
+    tree: &mut CallTree,
+    mut trace: CallTrace,
+    compiled: &CompiledContract,
+    args: &[u8],
+    gas_limit: u64,
+) -> Result<FrameOutcome, HostError> {
+    let (contract, caller) = (trace.contract, trace.caller);
+    let function = trace.function.clone();
     let runtime = &env.runtime;
     let call_base = runtime.prices.call_base;
     if gas_limit < call_base {
-        return fail(trace, CallError::OutOfGas, gas_limit);
+        return Ok(refused(trace, CallError::OutOfGas, gas_limit));
     }
 
     // wasmtime checks fuel only at function entries and loop headers, so straight-line code
@@ -204,7 +230,7 @@ fn run_frame_on_stack(
     };
     let mut store = Store::new(&runtime.engine, state);
     store.limiter(|s| &mut s.limiter);
-    let run = run_entry(&mut store, &compiled, function, args.len(), fuel);
+    let run = run_entry(&mut store, compiled, &function, args.len(), fuel);
     let fuel_left = store.get_fuel().unwrap_or(0);
     let state = store.into_data();
     *tree = state.tree;

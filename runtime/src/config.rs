@@ -39,6 +39,12 @@ pub const DEFAULT_MAX_WASM_STACK_BYTES: usize = 512 * 1024;
 /// Most frames of one call tree, the top-level call included (a contract calling a contract
 /// calling… stops here with `CALL_DEPTH_EXCEEDED`).
 pub const DEFAULT_MAX_CALL_DEPTH: usize = 16;
+/// Most frames of one call tree a receipt records ([`Receipt::calls`](crate::Receipt), nested
+/// calls of every depth together); the frames past it still run and are charged, and are
+/// counted in [`Receipt::omitted_calls`](crate::Receipt). Bounds the receipt a call can make
+/// the host build: refused nested calls cost little gas each, and without a cap 100 M gas bought
+/// 411,308 recorded frames (128 MB of JSON).
+pub const DEFAULT_MAX_RECORDED_FRAMES: usize = 1_024;
 /// Instances the pooling allocator keeps slots for (live at once, across all sessions).
 pub const DEFAULT_POOLED_INSTANCES: u32 = 1_000;
 /// Bytes at the start of a pooled memory reset by `memset` (instead of `madvise`) when an
@@ -81,6 +87,8 @@ pub struct Limits {
     pub max_wasm_stack_bytes: usize,
     /// See [`DEFAULT_MAX_CALL_DEPTH`].
     pub max_call_depth: usize,
+    /// See [`DEFAULT_MAX_RECORDED_FRAMES`].
+    pub max_recorded_frames: usize,
 }
 
 impl Default for Limits {
@@ -101,6 +109,7 @@ impl Default for Limits {
             max_function_type_arity: DEFAULT_MAX_FUNCTION_TYPE_ARITY,
             max_wasm_stack_bytes: DEFAULT_MAX_WASM_STACK_BYTES,
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
+            max_recorded_frames: DEFAULT_MAX_RECORDED_FRAMES,
         }
     }
 }

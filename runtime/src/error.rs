@@ -116,6 +116,15 @@ pub enum DeployError {
     /// A contract with this id already exists.
     #[error("contract {0} already exists")]
     AlreadyDeployed(ContractId),
+    /// The gas limit does not cover the deploy's price
+    /// ([`deploy_price`](crate::gas::deploy_price)); nothing was validated or compiled.
+    #[error("deploying costs {price} gas, over the limit of {gas_limit}")]
+    OutOfGas {
+        /// The deploy's price.
+        price: u64,
+        /// The limit it was given.
+        gas_limit: u64,
+    },
     /// The state store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -144,6 +153,7 @@ impl DeployError {
             Self::Compile(_) => "compile_failed",
             Self::Instantiation(_) => "instantiation_failed",
             Self::AlreadyDeployed(_) => "already_deployed",
+            Self::OutOfGas { .. } => "out_of_gas",
             Self::Store(_) => "store_error",
         }
     }

@@ -3,9 +3,11 @@
 //!
 //! Gas is wasmtime fuel, one to one. Each wasm operator costs its class's fuel from
 //! [`OperatorCosts`] (handed to wasmtime 48's `Config::operator_cost`), plus 1 at every function
-//! entry (wasmtime's own, not configurable: the cheapest call costs `call_base` + 2). The
-//! default is still wasmtime's table (1 per operator, 0 for `nop`, `drop`, `block`, `loop`,
-//! `end`, `return`, `unreachable`; see [Operator costs](#operator-costs) for the measured one).
+//! entry (wasmtime's own, not configurable: the cheapest call, an export returning a constant,
+//! costs `call_base` + 3). The
+//! default is the measured table ([`OperatorCosts::measured`], see
+//! [Operator costs](#operator-costs)); wasmtime's own (1 per operator) is
+//! [`OperatorCosts::wasmtime_default`].
 //! Host functions are charged from the [`PriceTable`] **before** they do their work, so a call
 //! that cannot pay stops with `OutOfGas` without the work being done (a read's or removal's
 //! per-byte price for the value it found is charged once the value is fetched, before it is
@@ -21,7 +23,7 @@
 //! costs are measured against (see [Operator costs](#operator-costs)). Under wasmtime's table
 //! much wasm buys far more time per gas than the yardstick (floats, division, calls, nested
 //! loops: up to thousands of times more), so a block's gas bounds its time only under the
-//! measured table.
+//! measured table, the default.
 //!
 //! # Call and host-function prices
 //!
@@ -59,45 +61,69 @@
 //!
 //! # Operator costs
 //!
-//! Measured with `GAS_BENCH_COSTS=wasmtime GAS_BENCH_SUMMARY_ONLY=1 GAS_BENCH_ROUNDS=5 cargo
-//! bench -p benches --bench gas_classes` (and `=measured` for the right-hand side): every kernel
-//! a loop that runs 20 M gas until out of gas, timed in the thread's CPU time (the fastest of 5
-//! rounds; the machine was shared, load average 15 on 2 cores), against the yardstick in the
-//! same run, a loop of `i64.add` on a local (8 operators an iteration, ≈ 9,700 gas/µs; `SPIN`,
-//! the loop the host prices below were measured against, runs 1.29× slower per gas under
-//! wasmtime's table and 0.80× under the measured one, so the host prices stand). Each class
-//! costs what its slowest kernel needs to run at the yardstick's rate, rounded up; "time" is a
-//! 20 M-gas call under wasmtime's table:
+//! Measured with `GAS_BENCH_SUMMARY_ONLY=1 GAS_BENCH_ROUNDS=9 cargo bench -p benches --bench
+//! gas_classes` (the default table) and the same with `GAS_BENCH_COSTS=wasmtime` (wasmtime's
+//! table, the default before), one run after the other on the same binary, three times
+//! (2026-12-03, load average 5–7 on the 2 cores: the bench times the thread's CPU time, so the
+//! neighbours' slices do not count, their cache traffic and the shared core's other thread
+//! do). Every kernel is a loop that runs 20 M gas until out of gas (0.4 M for 500 nested
+//! loops), the fastest of 9 rounds. The yardstick is a loop of `i64.add` on a local, its 8
+//! operators an iteration counted at 1 gas each whatever the table charges for them (so
+//! pricing a branch or a comparison does not move it): 9,200–10,300 gas/µs in the quietest of
+//! the three runs, the rate the host prices were measured at (`SPIN`). Each class costs what
+//! its slowest kernel needs to run within 1.5× of that rate; the third run (the other two:
+//! worst 1.06× and 1.34×):
 //!
-//! | class (cost) | slowest kernel | time | gas/µs before → after | time per gas vs yardstick, before → after |
-//! |---|---|---|---|---|
-//! | integer (1) | `i64.xor`/`rotl` chain | 2.6 ms | 7,640 → 7,580 | 1.26× → 1.28× |
-//! | bit count (10) | `popcnt`/`clz` chain | 7.6 ms | 2,640 → 9,700 | 3.65× → 1.00× |
-//! | locals, globals (1) | `global.get`/`set` chain | 1.4 ms | 14,400 → 14,500 | 0.67× → 0.67× |
-//! | multiply (9) | `i64.mul` chain | 5.7 ms | 3,510 → 10,040 | 2.75× → 0.96× |
-//! | divide (38) | `i32.rem_s` chain | 14.0 ms | 1,430 → 9,780 | 6.74× → 0.99× |
-//! | float (53) | `f64.mul` chain | 26.6 ms | 750 → 10,380 | 12.8× → 0.93× |
-//! | float div/sqrt (106) | `f64.sqrt` + `add` chain | 61.0 ms | 330 → 10,190 | 29.4× → 0.95× |
-//! | float min/max (55) | `f64.min` chain | 27.8 ms | 720 → 10,770 | 13.4× → 0.90× |
-//! | float rounding (75) | `f64.nearest` chain | 48.2 ms | 415 → 10,430 | 23.2× → 0.93× |
-//! | conversion (59) | `f64` → `f32` → `f64` | 54.6 ms | 370 → 10,360 | 26.3× → 0.93× |
-//! | load (50) | dependent loads, random lines of 4 MiB | 10.0 ms | 2,000 → 8,040 | 4.81× → 1.20× |
-//! | store (200) | stores to random lines of 4 MiB | 21.7 ms | 920 → 5,530 | 10.5× → 1.75× |
-//! | `memory.size` (1), `memory.grow` (255) | `memory.grow 0` (a host call) | 108.8 ms | 184 → 9,070 | 52.4× → 1.07× |
-//! | call (120), `call_indirect` (128) | recursion to depth 9,819 (90 % of the stack) | 32.0 ms | 625 → 8,120 | 15.4× → 1.19× |
-//! | branch, `br_table`, `select` (1) | random `br_if` | 2.7 ms | 7,330 → 10,820 | 1.32× → 0.89× |
-//! | loop entry (22) | 500 nested loops, `br` to the outermost | 0.22 s (0.4 M gas) | 2 → 6,630 | 5,293× → 1.46× |
-//! | bulk (61) + 2 per byte | `memory.copy` of 0 bytes (a host call) | 29.0 ms | 690 → 10,050 | 14.0× → 0.96× |
+//! | class (cost) | slowest kernel | time per gas vs yardstick, wasmtime's table → measured |
+//! |---|---|---|
+//! | integer (2) | nested `i64.add`/`xor` with no locals between | 1.78× → 1.26× |
+//! | compare (8) | `i64.gt_u` + `add` chain | 2.79× → 1.24× |
+//! | bit count (10) | `popcnt`/`clz` chain | 4.46× → 1.16× |
+//! | locals, globals (1) | `global.get`/`set` chain | 1.29× → 0.95× |
+//! | multiply (9) | `i64.mul` chain | 2.83× → 0.99× |
+//! | divide (60) | `i64.rem_u` chain by a divisor unknown to the compiler | 12.0× → 1.22× |
+//! | float (53) | `f64.mul` chain | 14.0× → 1.03× |
+//! | float div/sqrt (106) | `f64.sqrt` + `add` chain | 31.1× → 1.05× |
+//! | float min/max (55) | `f64.min` chain | 13.9× → 1.00× |
+//! | float rounding (75) | `f64.nearest` chain | 24.2× → 1.04× |
+//! | conversion (59) | `f64` → `f32` → `f64` | 28.4× → 1.07× |
+//! | load (50) | dependent loads, random lines of 4 MiB | 5.17× → 1.29× |
+//! | store (255) | stores to random lines of 4 MiB | 6.11× → 1.46× |
+//! | `memory.size` (1), `memory.grow` (255) | `memory.grow 0` (a host call) | 63.2× → 1.24× |
+//! | call (120), `call_indirect` (128) | recursion to depth 9,819 (90 % of the stack) | 16.7× → 1.32× |
+//! | branch: `br`, `br_if` (8) | empty loop, `br` | 15.1× → 1.16× |
+//! | `br_table` (12) | empty loop, `br_table` back edge | 8.4× → 1.37× |
+//! | `if`, `else` (1), `select` (1) | `select` chain | 1.36× → 1.03× |
+//! | loop entry (30) | 500 nested loops, `br` to the outermost | 5,442× → 1.29× |
+//! | bulk (61) + 2 per byte | `memory.fill` of 4 MiB | 1.57× → 1.32× |
 //!
-//! Every kernel of the bench is within 1.5× of the yardstick under the measured table but
-//! three: an empty loop (`loop br_if 0`: one branch and its fuel check, 5.7×: pricing it means
-//! pricing every branch, the yardstick's too), a dependent chain of `i64.gt_u` and `add`
-//! (2.7×: comparisons are in the integer class, the yardstick's `i64.ne` too) and stores to
-//! random lines (1.75×, on a machine whose caches the neighbours share). A class priced for
-//! its slowest kernel overcharges the rest: plain calls run at 0.27× (3.7× more gas than their
-//! time), loads within 4 KiB at 0.46×, stores within 4 KiB at 0.05×. The measured table is not
-//! the default yet: it moves every contract's gas.
+//! Every one of the bench's 74 kernels is within 1.5× of the yardstick under the measured
+//! table in all three runs (worst 1.46×, random stores); under wasmtime's table the worst is
+//! 3,500–5,400× (500 nested loops). Why the costs are what they are:
+//! - a `br` or `br_if` may be a loop's back edge, and every loop header is a fuel check: an
+//!   empty loop is one branch and its check (about a nanosecond), so every branch pays for one;
+//!   `if` and `else` only jump forward and stay at 1;
+//! - a comparison makes a flag into a value (compare, set, extend): three dependent
+//!   instructions; an integer operator is one cycle, about 3 gas at the yardstick's rate, and a
+//!   chain of them with one `local.get` each runs 2 gas a cycle, hence 2;
+//! - a class priced for its slowest kernel overcharges the rest: calls of small functions run
+//!   at 0.27× (3.7× more gas than their time), loads within 4 KiB at 0.48×, stores at 0.05×.
 //!
+//! The bundled contracts spend 1.3–6.0× the gas under this table they spent under wasmtime's
+//! (mostly branches and comparisons; `tests/golden/bundled_contracts.gas` holds their gas,
+//! BENCHMARKS.md §6 the table per entry point).
+//!
+//! # Nested calls
+//!
+//! In the same runs (over an in-memory store): a nested call of a trivial entry point runs at
+//! 1.09× the yardstick from the top frame and 1.26× from frame 15 (the callee at depth 16,
+//! the limit). A refused call costs the `call` host function's price plus: no such contract
+//! (-3) or entry point (-4), [`PriceTable::call_refused`] = 31,000 (the record lookup, priced
+//! as a storage read on a node's store; 0.11–0.13× over memory); the depth limit (-5) or
+//! reentrancy (-6), [`PriceTable::call_refused_early`] = 600 (1.22–1.28× → 1.03–1.04×). The
+//! refusals are made before the callee's frame gets its stack, so a refused call no longer
+//! maps a fresh stack segment.
+
 //! # Memory growth
 //!
 //! A 64 KiB page grown with `memory.grow` and written costs about 29 µs (page faults, zeroing,
@@ -136,6 +162,17 @@ pub struct PriceTable {
     /// Charged once per call before the contract is instantiated, a nested call's included
     /// (covers reading the contract's record, the fresh Store, instantiation, the receipt).
     pub call_base: u64,
+    /// A call refused after looking its callee up: no such contract (-3) or no such entry
+    /// point (-4) (the contract's record read from the store, like `storage_read_base`, and
+    /// its module found). Charged, up to the frame's limit, in place of `call_base`.
+    pub call_refused: u64,
+    /// A nested call refused before its callee is looked up: the depth limit (-5) or
+    /// reentrancy (-6). Charged on top of the `call` host function's own price.
+    pub call_refused_early: u64,
+    /// A deploy, before its bytes (see [`deploy_price`]).
+    pub deploy_base: u64,
+    /// Per byte of a deployed module: validation and compilation (see [`deploy_price`]).
+    pub deploy_per_byte: u64,
     /// Charged by each host function without a price of its own (`input_read`, `output_write`,
     /// `caller`, `self_id`, `block_*`, `gas_left`, `abort`, `call`, `call_output_*`).
     pub host_call_base: u64,
@@ -189,6 +226,10 @@ impl Default for PriceTable {
     fn default() -> Self {
         Self {
             call_base: 52_000,
+            call_refused: 31_000,
+            call_refused_early: 600,
+            deploy_base: DEFAULT_DEPLOY_BASE,
+            deploy_per_byte: DEFAULT_DEPLOY_PER_BYTE,
             host_call_base: 200,
             copy_per_byte: 1,
             storage_read_base: 31_000,
@@ -220,9 +261,11 @@ impl Default for PriceTable {
 /// where the compiled code does no work for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OperatorCosts {
-    /// Integer constants, `add`/`sub`, `and`/`or`/`xor`, shifts and rotations, comparisons,
-    /// `eqz`, sign extension, `wrap` and `extend`.
+    /// Integer constants, `add`/`sub`, `and`/`or`/`xor`, shifts and rotations, sign extension,
+    /// `wrap` and `extend`.
     pub integer: u8,
+    /// Integer comparisons and `eqz` (a compare and a flag turned into a value).
+    pub compare: u8,
     /// `clz`, `ctz`, `popcnt`.
     pub bit_count: u8,
     /// `local.get`, `local.set`, `local.tee` (a register, or a stack slot once spilled).
@@ -260,10 +303,13 @@ pub struct OperatorCosts {
     pub call_indirect: u8,
     /// `return`.
     pub ret: u8,
-    /// `br`, `br_if`, `if`, `else`: a branch, and on a loop's back edge the fuel check of its
-    /// header.
+    /// `br`, `br_if`: a branch, and, since any of them may be a loop's back edge, the fuel
+    /// check of the loop header it jumps to.
     pub branch: u8,
-    /// `br_table`.
+    /// `if`, `else`: a forward branch (never a back edge).
+    pub if_else: u8,
+    /// `br_table` (a bounds check, a table load, an indirect jump, and on a back edge the
+    /// loop header's fuel check).
     pub br_table: u8,
     /// `select`.
     pub select: u8,
@@ -278,11 +324,10 @@ pub struct OperatorCosts {
 }
 
 impl Default for OperatorCosts {
-    /// wasmtime's own table ([`wasmtime_default`](Self::wasmtime_default)) for now: the
-    /// [`measured`](Self::measured) table changes every contract's gas, and becomes the default
-    /// once the schedule's users (tests, golden files, the devnet's genesis) move with it.
+    /// The [`measured`](Self::measured) table: the one under which a block's gas bounds its
+    /// time.
     fn default() -> Self {
-        Self::wasmtime_default()
+        Self::measured()
     }
 }
 
@@ -299,6 +344,7 @@ impl OperatorCosts {
     pub const fn uniform(cost: u8) -> Self {
         Self {
             integer: cost,
+            compare: cost,
             bit_count: cost,
             local: cost,
             global: cost,
@@ -317,6 +363,7 @@ impl OperatorCosts {
             call_indirect: cost,
             ret: cost,
             branch: cost,
+            if_else: cost,
             br_table: cost,
             select: cost,
             loop_entry: cost,
@@ -338,28 +385,30 @@ impl OperatorCosts {
     /// each class's cost is its slowest kernel's time at the yardstick's rate.
     pub const fn measured() -> Self {
         Self {
-            integer: 1,
+            integer: 2,
+            compare: 8,
             bit_count: 10,
             local: 1,
             global: 1,
             multiply: 9,
-            divide: 38,
+            divide: 60,
             float: 53,
             float_div_sqrt: 106,
             float_min_max: 55,
             float_round: 75,
             conversion: 59,
             load: 50,
-            store: 200,
+            store: 255,
             memory_size: 1,
             memory_grow: 255,
             call: 120,
             call_indirect: 128,
             ret: 0,
-            branch: 1,
-            br_table: 1,
+            branch: 8,
+            if_else: 1,
+            br_table: 12,
             select: 1,
-            loop_entry: 22,
+            loop_entry: 30,
             bulk: 61,
             bulk_per_byte: 2,
         }
@@ -373,14 +422,15 @@ impl OperatorCosts {
         set_costs!(t, 0; Nop Drop Block End Unreachable);
         set_costs!(t, self.integer;
             I32Const I64Const
-            I32Eqz I32Eq I32Ne I32LtS I32LtU I32GtS I32GtU I32LeS I32LeU I32GeS I32GeU
-            I64Eqz I64Eq I64Ne I64LtS I64LtU I64GtS I64GtU I64LeS I64LeU I64GeS I64GeU
             I32Add I32Sub I32And I32Or I32Xor I32Shl I32ShrS I32ShrU
             I32Rotl I32Rotr
             I64Add I64Sub I64And I64Or I64Xor I64Shl I64ShrS I64ShrU
             I64Rotl I64Rotr
             I32WrapI64 I64ExtendI32S I64ExtendI32U
             I32Extend8S I32Extend16S I64Extend8S I64Extend16S I64Extend32S);
+        set_costs!(t, self.compare;
+            I32Eqz I32Eq I32Ne I32LtS I32LtU I32GtS I32GtU I32LeS I32LeU I32GeS I32GeU
+            I64Eqz I64Eq I64Ne I64LtS I64LtU I64GtS I64GtU I64LeS I64LeU I64GeS I64GeU);
         set_costs!(t, self.bit_count; I32Clz I32Ctz I32Popcnt I64Clz I64Ctz I64Popcnt);
         set_costs!(t, self.local; LocalGet LocalSet LocalTee);
         set_costs!(t, self.global; GlobalGet GlobalSet);
@@ -415,7 +465,8 @@ impl OperatorCosts {
         set_costs!(t, self.call; Call);
         set_costs!(t, self.call_indirect; CallIndirect);
         set_costs!(t, self.ret; Return);
-        set_costs!(t, self.branch; Br BrIf If Else);
+        set_costs!(t, self.branch; Br BrIf);
+        set_costs!(t, self.if_else; If Else);
         set_costs!(t, self.br_table; BrTable);
         set_costs!(t, self.select; Select);
         set_costs!(t, self.loop_entry; Loop);
@@ -434,7 +485,7 @@ impl OperatorCosts {
 /// The version of the gas schedule: bumped whenever the meaning of a price or an operator
 /// class changes (a new class, a price charged at another moment), so that two nodes whose
 /// tables happen to hash alike under different rules still disagree.
-pub const GAS_SCHEDULE_VERSION: u32 = 2;
+pub const GAS_SCHEDULE_VERSION: u32 = 3;
 
 /// The 32-byte fingerprint of a gas schedule: BLAKE2b-256 over the tag
 /// `sandbox-gas-schedule`, [`GAS_SCHEDULE_VERSION`], every price of `prices` and every class
@@ -445,6 +496,10 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
     // Destructured, so a new field cannot be left out of the fingerprint.
     let PriceTable {
         call_base,
+        call_refused,
+        call_refused_early,
+        deploy_base,
+        deploy_per_byte,
         host_call_base,
         copy_per_byte,
         storage_read_base,
@@ -469,6 +524,7 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
     } = prices;
     let OperatorCosts {
         integer,
+        compare,
         bit_count,
         local,
         global,
@@ -487,6 +543,7 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         call_indirect,
         ret,
         branch,
+        if_else,
         br_table,
         select,
         loop_entry,
@@ -498,6 +555,10 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
     state.update(&GAS_SCHEDULE_VERSION.to_le_bytes());
     for price in [
         call_base,
+        call_refused,
+        call_refused_early,
+        deploy_base,
+        deploy_per_byte,
         host_call_base,
         copy_per_byte,
         storage_read_base,
@@ -524,6 +585,7 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
     }
     state.update(&[
         *integer,
+        *compare,
         *bit_count,
         *local,
         *global,
@@ -542,6 +604,7 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         *call_indirect,
         *ret,
         *branch,
+        *if_else,
         *br_table,
         *select,
         *loop_entry,
@@ -551,6 +614,23 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
     let mut out = [0u8; 32];
     out.copy_from_slice(state.finalize().as_bytes());
     out
+}
+
+/// The default [`PriceTable::deploy_base`]: the price of a call's base (the record written,
+/// the instantiation probe).
+pub const DEFAULT_DEPLOY_BASE: u64 = 52_000;
+/// The default [`PriceTable::deploy_per_byte`]: validation and compilation by Cranelift take
+/// about 84 ms for a 134 KB module of 1,200 functions (BENCHMARKS.md §3), ≈ 630 ns a byte, at
+/// the yardstick's ≈ 10,900 gas/µs ≈ 6,800 gas a byte, rounded up. Priced by bytes only: a
+/// per-function price is not measured yet, and neither is a module whose structure (deeply
+/// nested loops) compiles far slower than its size says.
+pub const DEFAULT_DEPLOY_PER_BYTE: u64 = 7_000;
+
+/// The price of deploying a module of `bytes` bytes under `prices`: charged by
+/// [`Session::deploy_with_gas`](crate::Session::deploy_with_gas) before anything is
+/// validated or compiled.
+pub fn deploy_price(prices: &PriceTable, bytes: usize) -> u64 {
+    price(prices.deploy_base, prices.deploy_per_byte, bytes)
 }
 
 /// `base + per_byte × bytes`, saturating: an absurd size costs all the gas there is.
@@ -574,9 +654,10 @@ mod tests {
         c.bulk_per_byte += 1;
         assert_ne!(gas_schedule_fingerprint(&prices, &c), base);
         assert_ne!(
-            gas_schedule_fingerprint(&prices, &OperatorCosts::measured()),
+            gas_schedule_fingerprint(&prices, &OperatorCosts::wasmtime_default()),
             base
         );
+        assert_eq!(OperatorCosts::default(), OperatorCosts::measured());
     }
 
     #[test]
@@ -594,13 +675,17 @@ mod tests {
         let t = OperatorCosts::measured().to_wasmtime();
         assert_eq!(
             (t.I64Add, t.LocalGet, t.Nop, t.Drop, t.End),
-            (1, 1, 0, 0, 0)
+            (2, 1, 0, 0, 0)
         );
+        assert_eq!((t.I64LtU, t.I32Eqz, t.BrIf, t.Br, t.If), (8, 8, 8, 8, 1));
         assert_eq!(
             (t.F64Sqrt, t.F32Div, t.I64RemS, t.I64Popcnt),
-            (106, 106, 38, 10)
+            (106, 106, 60, 10)
         );
-        assert_eq!((t.I32Store8, t.F64Load, t.Call, t.Loop), (200, 50, 120, 22));
+        assert_eq!(
+            (t.I32Store8, t.F64Load, t.Call, t.Loop, t.BrTable),
+            (255, 50, 120, 30, 12)
+        );
         assert_eq!(t.variable.memory_fill_per_byte, 2);
     }
 

@@ -94,8 +94,12 @@ pub struct Receipt {
     pub events: Vec<Event>,
     /// Debug prints, in order (empty unless the runtime is in dev mode).
     pub debug: Vec<String>,
-    /// The nested calls the contract made, each with its own nested calls: the call tree.
+    /// The nested calls the contract made, each with its own nested calls: the call tree. At
+    /// most [`Limits::max_recorded_frames`](crate::Limits) frames in all, the first to start.
     pub calls: Vec<CallTrace>,
+    /// Nested frames that ran (and were charged) but are not in [`calls`](Self::calls):
+    /// those that started once the cap on recorded frames was reached.
+    pub omitted_calls: u64,
     /// What the top-level frame did, in order (see [`TraceOp`]); empty unless tracing is on.
     pub ops: Vec<TraceOp>,
 }

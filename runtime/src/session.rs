@@ -52,6 +52,11 @@ impl Session {
         self.block
     }
 
+    /// The prices this session charges (its runtime's).
+    pub fn prices(&self) -> &crate::PriceTable {
+        &self.runtime.inner.prices
+    }
+
     /// Change the block calls execute in (height and timestamp seen by contracts).
     pub fn set_block(&mut self, block: BlockInfo) {
         self.block = block;
@@ -77,7 +82,9 @@ impl Session {
     }
 
     /// Validate, compile and deploy `bytecode` as `owner` with `nonce`; returns the new id
-    /// (see [`contract_id`](crate::contract_id)). Nothing is recorded when it fails.
+    /// (see [`contract_id`](crate::contract_id)). Nothing is recorded when it fails. Unmetered:
+    /// for the host's own deploys (genesis) and tests; a deploy paid by a transaction goes
+    /// through [`deploy_with_gas`](Self::deploy_with_gas).
     ///
     /// # Errors
     /// Why the module was refused, or that the id is taken.
@@ -111,6 +118,28 @@ impl Session {
             },
         );
         Ok(id)
+    }
+
+    /// [`deploy`](Self::deploy), metered: charges [`deploy_price`](crate::gas::deploy_price)
+    /// of the module's size before validating or compiling anything, and returns the new id
+    /// with the gas spent. A limit below the price refuses the deploy with
+    /// [`DeployError::OutOfGas`] and changes nothing. A deploy refused after it was paid for
+    /// (the module invalid, the id taken) spent the price: the caller charges it.
+    ///
+    /// # Errors
+    /// As [`deploy`](Self::deploy), and [`DeployError::OutOfGas`].
+    pub fn deploy_with_gas(
+        &mut self,
+        owner: Address,
+        bytecode: &[u8],
+        nonce: u64,
+        gas_limit: u64,
+    ) -> Result<(ContractId, u64), DeployError> {
+        let price = crate::gas::deploy_price(&self.runtime.inner.prices, bytecode.len());
+        if price > gas_limit {
+            return Err(DeployError::OutOfGas { price, gas_limit });
+        }
+        self.deploy(owner, bytecode, nonce).map(|id| (id, price))
     }
 
     /// Instantiate a freshly compiled contract once, calling nothing, so that a module whose
@@ -246,6 +275,7 @@ impl Session {
             events: tree.events,
             debug: tree.debug,
             calls: outcome.trace.calls,
+            omitted_calls: tree.omitted_frames,
             ops: outcome.trace.ops,
         })
     }

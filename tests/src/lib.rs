@@ -22,6 +22,34 @@ pub fn runtime() -> &'static Runtime {
     RUNTIME.get_or_init(|| Runtime::new(RuntimeConfig::test()).expect("runtime"))
 }
 
+/// A runtime charging wasmtime's own operator table (1 per operator,
+/// `OperatorCosts::wasmtime_default()`) instead of the default measured one: for the tests
+/// whose exact gas arithmetic is about the host prices and the metering rules, written out in
+/// unit operator costs. The default table has its own golden values.
+pub fn unit_cost_runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        Runtime::new(RuntimeConfig {
+            operator_costs: runtime::OperatorCosts::wasmtime_default(),
+            ..RuntimeConfig::test()
+        })
+        .expect("runtime")
+    })
+}
+
+/// A fresh in-memory store and a session over it on [`unit_cost_runtime`].
+pub fn unit_cost_session() -> (Arc<MemoryStore>, Session) {
+    let store = Arc::new(MemoryStore::new());
+    let session = unit_cost_runtime().session(
+        store.clone(),
+        BlockInfo {
+            height: 7,
+            timestamp_ms: 1_000,
+        },
+    );
+    (store, session)
+}
+
 /// A fresh in-memory store and a session over it.
 pub fn session() -> (Arc<MemoryStore>, Session) {
     let store = Arc::new(MemoryStore::new());

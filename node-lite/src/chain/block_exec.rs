@@ -62,12 +62,13 @@ use runtime::{BlockInfo, CallError, DeployError, Event, HostError, Receipt, Sess
 /// Gas for each protocol call (fees, nonces, rewards, slashing): enough for the heaviest, a
 /// slash verifying two BLS signatures (60 M gas). The protocol pays it; no transaction does.
 pub const PROTOCOL_CALL_GAS: u64 = GENESIS_CALL_GAS;
-/// Gas charged for any deploy, before its bytes: the price of a call (`call_base`).
-pub const DEPLOY_BASE_GAS: u64 = 52_000;
-/// Gas charged per byte of a deployed module. The runtime does not price deploys yet; this is
-/// its compile time at the gas yardstick: ≈ 84 ms for 134 KB (≈ 630 ns per byte) at
-/// ≈ 10,900 gas/µs ≈ 6,800 gas per byte, rounded up.
-pub const DEPLOY_GAS_PER_BYTE: u64 = 7_000;
+/// Gas charged for any deploy, before its bytes: the runtime's default
+/// [`runtime::PriceTable::deploy_base`] (a deploy is charged by the runtime,
+/// [`Session::deploy_with_gas`]).
+pub const DEPLOY_BASE_GAS: u64 = runtime::gas::DEFAULT_DEPLOY_BASE;
+/// Gas charged per byte of a deployed module: the runtime's default
+/// [`runtime::PriceTable::deploy_per_byte`] (validation and compilation at the yardstick).
+pub const DEPLOY_GAS_PER_BYTE: u64 = runtime::gas::DEFAULT_DEPLOY_PER_BYTE;
 
 /// Who executes the block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -455,17 +456,17 @@ impl Executor<'_> {
                 args,
             } => self.s.call(sender, *contract, function, args, gas_limit)?,
             Payload::Deploy { code, init_args } => {
-                let gas = (code.len() as u64)
-                    .saturating_mul(DEPLOY_GAS_PER_BYTE)
-                    .saturating_add(DEPLOY_BASE_GAS);
-                if gas > gas_limit {
-                    receipt.gas_spent = body.gas_limit;
-                    receipt.result = Err(CallError::OutOfGas.into());
-                    return Ok(receipt);
-                }
+                // The runtime's price, charged before it validates or compiles anything; a
+                // module it then refuses has spent it.
+                let gas = runtime::gas::deploy_price(self.s.prices(), code.len());
                 receipt.gas_spent = TX_INTRINSIC_GAS + gas;
-                let id = match self.s.deploy(sender, code, body.nonce) {
-                    Ok(id) => id,
+                let id = match self.s.deploy_with_gas(sender, code, body.nonce, gas_limit) {
+                    Ok((id, _)) => id,
+                    Err(DeployError::OutOfGas { .. }) => {
+                        receipt.gas_spent = body.gas_limit;
+                        receipt.result = Err(CallError::OutOfGas.into());
+                        return Ok(receipt);
+                    }
                     Err(DeployError::Store(e)) => return Err(e.into()),
                     Err(e) => {
                         receipt.result = Err(TxFailure::Deploy(e));

@@ -95,11 +95,17 @@ fn call(
 
     let state = c.data();
     let max_depth = state.env.runtime.config.limits.max_call_depth;
-    if state.tree.stack.len() >= max_depth {
-        return Ok(CALL_DEPTH_EXCEEDED);
-    }
-    if state.tree.stack.contains(&callee) {
-        return Ok(CALL_REENTRANCY);
+    let refusal = if state.tree.stack.len() >= max_depth {
+        Some(CALL_DEPTH_EXCEEDED)
+    } else if state.tree.stack.contains(&callee) {
+        Some(CALL_REENTRANCY)
+    } else {
+        None
+    };
+    if let Some(code) = refusal {
+        // The refusal's own work (the checks, the output cleared; see gas.rs, "Nested calls").
+        charge(c, p.call_refused_early)?;
+        return Ok(code);
     }
     let left = gas_left(c)?;
     let gas_limit = if requested_gas == 0 {
@@ -111,13 +117,23 @@ fn call(
     let env = c.data().env.clone();
     let caller = Address::from(c.data().contract);
     let mut tree = std::mem::take(&mut c.data_mut().tree);
+    // The receipt records at most `max_recorded_frames` frames; a frame that starts past the
+    // cap runs and is charged, and is only counted.
+    let record = tree.recorded_frames < env.runtime.config.limits.max_recorded_frames;
+    if record {
+        tree.recorded_frames += 1;
+    } else {
+        tree.omitted_frames += 1;
+    }
     let outcome = run_frame(&env, &mut tree, caller, callee, &function, &args, gas_limit);
     let state = c.data_mut();
     state.tree = tree;
     let outcome = outcome.map_err(|e| wasmtime::Error::new(super::HostTrap::Host(e)))?;
-    state.calls.push(outcome.trace);
-    if let Some(ops) = &mut state.ops {
-        ops.push(super::TraceOp::Call(state.calls.len() - 1));
+    if record {
+        state.calls.push(outcome.trace);
+        if let Some(ops) = &mut state.ops {
+            ops.push(super::TraceOp::Call(state.calls.len() - 1));
+        }
     }
     let (code, output) = match outcome.result {
         Ok(data) => (STATUS_OK, data),

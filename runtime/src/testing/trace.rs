@@ -177,6 +177,7 @@ mod tests {
             }],
             debug: vec![],
             calls: vec![inner],
+            omitted_calls: 0,
             ops: vec![
                 TraceOp::Read {
                     key: b"balance".to_vec(),

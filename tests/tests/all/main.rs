@@ -19,6 +19,7 @@ mod hostile_sections;
 mod module_cache;
 mod operator_costs;
 mod plonk_contract;
+mod receipt_frames;
 mod robustness;
 mod state;
 mod trace;

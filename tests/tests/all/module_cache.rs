@@ -374,7 +374,7 @@ fn an_entry_compiled_under_another_gas_schedule_is_rejected_and_recompiled() {
     // Same wasmtime, same settings, other operator costs: the engine fingerprint differs.
     let other = Runtime::new(RuntimeConfig {
         pooled_instances: 8,
-        operator_costs: runtime::OperatorCosts::measured(),
+        operator_costs: runtime::OperatorCosts::wasmtime_default(),
         ..RuntimeConfig::test().with_cache_dir(dir.path())
     })
     .expect("runtime");

@@ -84,7 +84,8 @@ fn before_host_call(args: usize) -> u64 {
 /// pointer (the price is charged before memory is read, so before any verification); with
 /// enough gas that pointer traps.
 fn check_gas(name: &str, (code, wasm): (Vec<u8>, u64), args: usize, price: u64) {
-    let (_store, mut s) = session();
+    // The wasm's cost is written in wasmtime's unit operator costs.
+    let (_store, mut s) = integration_tests::unit_cost_session();
     let id = deploy(&mut s, &code);
     let total = 52_000 + wasm + price;
     let r = call(&mut s, id, "g", &[]);

@@ -10,6 +10,7 @@
 
 mod bytes;
 mod entry_points_and_counts;
+mod gas;
 mod ids;
 mod imports;
 mod memory_and_tables;

@@ -3,6 +3,7 @@
 //! node (`genesis_types::sortition`), checked natively for fairness.
 
 mod committee;
+mod gas_golden;
 mod lifecycle;
 mod protocol_only;
 mod sortition;
@@ -68,7 +69,11 @@ pub fn encode<T: BorshSerialize + ?Sized>(value: &T) -> Vec<u8> {
 impl Chain {
     /// Deploy and initialise the three contracts.
     pub fn new(mode: Mode) -> Self {
-        let mut h = Harness::new();
+        Self::with_harness(Harness::new(), mode)
+    }
+
+    /// Deploy and initialise the three contracts in `h`.
+    pub fn with_harness(mut h: Harness, mode: Mode) -> Self {
         h.set_default_gas_limit(GAS);
         let transfer = h
             .deploy("transfer", &contract_wasm("transfer"))

@@ -1,6 +1,8 @@
-//! Findings (ignored: they fail against the current runtime; see the reasons).
+//! Findings (ignored: they fail against the current runtime; see the reasons). The exact
+//! arithmetic is written in wasmtime's unit operator costs (`unit_cost_session`).
 
 use super::*;
+use integration_tests::unit_cost_session;
 
 /// `f` runs 1 000 × (`i32.const 1`, `drop`) in straight-line code: entry 1 + 1 000 + final
 /// `i32.const` 1 = 1 002 fuel, so the call costs 53 002 gas.
@@ -14,7 +16,7 @@ fn straight_line_code() -> Vec<u8> {
 
 #[test]
 fn straight_line_code_with_enough_gas_spends_its_exact_cost() {
-    let (_store, mut session) = session();
+    let (_store, mut session) = unit_cost_session();
     let id = deploy(&mut session, &straight_line_code());
     for limit in [53_002, 53_003, GAS] {
         let r = session
@@ -30,7 +32,7 @@ fn straight_line_code_with_enough_gas_spends_its_exact_cost() {
 
 #[test]
 fn straight_line_code_cannot_run_past_the_gas_limit() {
-    let (_store, mut session) = session();
+    let (_store, mut session) = unit_cost_session();
     let id = deploy(&mut session, &straight_line_code());
     // One gas short of the cost, and barely above the entry check (52 002).
     for limit in [53_001, 52_500, 52_002] {
@@ -78,7 +80,7 @@ fn abort_and_debug_print_with_a_length_past_the_end_of_memory_trap() {
         (func (export "debug_long") (param i32) (result i32)
           (call $debug_print (i32.const 0) (i32.const -1)) (i32.const 0)))"#
     ));
-    let (_store, mut session) = session();
+    let (_store, mut session) = unit_cost_session();
     let id = deploy(&mut session, &code);
     // 0 + 0x7fffffff (or 0xffffffff) bytes is far past the 64 KiB memory. (Today: abort gives
     // Panic with 4 096 bytes of memory as the message; debug_print succeeds.)

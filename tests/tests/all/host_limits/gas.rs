@@ -1,6 +1,9 @@
-//! Gas metering: golden values, the price table, running out.
+//! Gas metering: golden values, the price table, running out. The exact arithmetic is written
+//! in wasmtime's unit operator costs (`unit_cost_session`); `gas_golden_values` also pins the
+//! same entries under the default (measured) table.
 
 use super::*;
+use integration_tests::unit_cost_session;
 
 #[test]
 fn infinite_loop_runs_out_of_gas_and_spends_exactly_the_limit() {
@@ -25,7 +28,7 @@ const MINIMAL: &str = r#"(module (memory (export "memory") 1)
 fn gas_limit_below_at_and_just_above_the_call_base_price() {
     let base = PriceTable::default().call_base;
     assert_eq!(base, 52_000);
-    let (_store, mut session) = session();
+    let (_store, mut session) = unit_cost_session();
     let id = deploy(&mut session, &wat(MINIMAL));
     let run =
         |s: &mut Session, limit: u64| s.call(ALICE, id, "f", &[], limit).expect("no host error");
@@ -67,7 +70,7 @@ fn host_function_that_cannot_pay_is_out_of_gas_without_doing_its_work() {
           (call $storage_write (i32.const 0) (i32.const 3) (i32.const 3) (i32.const 5))
           (i32.const 0)))"#
     ));
-    let (_store, mut session) = session();
+    let (_store, mut session) = unit_cost_session();
     let id = deploy(&mut session, &code);
     let exact = 52_000 + 6 + 5_032 + 1;
     let r = session
@@ -90,7 +93,7 @@ fn host_function_that_cannot_pay_is_out_of_gas_without_doing_its_work() {
 
 #[test]
 fn gas_left_reports_the_remaining_gas_and_decreases() {
-    let (_store, mut session, id) = harness();
+    let (_store, mut session, id) = unit_cost_harness();
     let r = call(&mut session, id, "gas2", &[]);
     let out = r.result.clone().expect("ok");
     let first = i64::from_le_bytes(out[..8].try_into().unwrap()) as u64;
@@ -135,7 +138,7 @@ fn the_same_call_in_two_fresh_sessions_spends_the_same_gas() {
 
 /// Golden gas values: each entry of this module, called with an empty argument (except
 /// `input8`, called with 8 bytes), spends exactly the listed gas. The numbers are derived from
-/// `PriceTable::default()` and wasmtime 48's default fuel costs (`wasmtime_environ::tunables::
+/// `PriceTable::default()` and, on `unit_cost_session`, wasmtime 48's default fuel costs (`wasmtime_environ::tunables::
 /// default_operator_cost`): 1 per operator, 0 for `nop`, `drop`, `block`, `loop`, `else`,
 /// `end`, `return` and `unreachable`, **plus 1 on every wasm function entry** (wasmtime starts
 /// each function's count at 1 so that even an empty function costs something). Host functions
@@ -265,16 +268,51 @@ fn gas_golden_values() {
         }
     );
     let code = wat(&format!("(module {IMPORTS} {GOLDEN})"));
-    let (_store, mut session) = session();
-    let id = deploy(&mut session, &code);
-    let mut spent = Vec::new();
-    for (entry, _) in GOLDEN_GAS {
-        let arg: &[u8] = if *entry == "input8" { &[9; 8] } else { &[] };
-        let r = call(&mut session, id, entry, arg);
-        assert!(r.is_success(), "{entry}: {:?}", r.result);
-        spent.push((*entry, r.gas_spent));
-    }
-    assert_eq!(spent, GOLDEN_GAS.to_vec());
+    let spent_in = |(_store, mut session): (Arc<MemoryStore>, Session)| {
+        let id = deploy(&mut session, &code);
+        let mut spent = Vec::new();
+        for (entry, _) in GOLDEN_GAS {
+            let arg: &[u8] = if *entry == "input8" { &[9; 8] } else { &[] };
+            let r = call(&mut session, id, entry, arg);
+            assert!(r.is_success(), "{entry}: {:?}", r.result);
+            spent.push((*entry, r.gas_spent));
+        }
+        spent
+    };
+    assert_eq!(spent_in(unit_cost_session()), GOLDEN_GAS.to_vec());
+    // The same entries under the default, measured table (integer and constants 2, `call` 120,
+    // `br`/`br_if` 8, `if` 1, multiply 9, bulk 61 + 2 per byte…; see gas.rs).
+    let measured: Vec<(&str, u64)> = spent_in(session());
+    assert_eq!(
+        measured,
+        [
+            ("minimal", 52_003),
+            ("nops", 52_005),
+            ("arith", 52_017),
+            ("block_br", 52_011),
+            ("if_else", 52_005),
+            ("loop10", 52_176),
+            ("call_wasm", 52_124),
+            ("output5", 52_332),
+            ("input8", 52_333),
+            ("caller", 52_357),
+            ("height", 52_323),
+            ("write8", 57_163),
+            ("read_absent", 83_137),
+            ("write_read", 88_307),
+            ("remove", 98_149),
+            ("emit", 53_141),
+            ("blake10", 54_129),
+            ("debug5", 52_467),
+            ("fill100", 52_270),
+            ("copy40", 52_150),
+        ]
+    );
+    // Two of them derived: `minimal` is entry 1 + `i32.const` 2; `loop10` is entry 1 +
+    // (const 2, local.set 1) + loop entry 30 + 10 × (local.get 1, const 2, sub 2, tee 1,
+    // br_if 8) + const 2.
+    assert_eq!(measured[0].1, 52_000 + 1 + 2);
+    assert_eq!(measured[5].1, 52_000 + 1 + 3 + 30 + 10 * 14 + 2);
     // The sums, written out.
     let totals: Vec<u64> = GOLDEN_GAS.iter().map(|(_, g)| *g).collect();
     assert_eq!(

@@ -281,6 +281,14 @@ fn harness() -> (Arc<MemoryStore>, Session, ContractId) {
     (store, session, id)
 }
 
+/// [`harness`] on the runtime charging wasmtime's unit operator costs
+/// (`integration_tests::unit_cost_runtime`), for exact gas arithmetic written in them.
+fn unit_cost_harness() -> (Arc<MemoryStore>, Session, ContractId) {
+    let (store, mut session) = integration_tests::unit_cost_session();
+    let id = deploy(&mut session, &harness_code());
+    (store, session, id)
+}
+
 /// Little-endian u32 words, the harness's numeric argument encoding.
 fn words(values: &[u32]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()

@@ -224,7 +224,8 @@ fn debug_messages_past_the_per_call_cap_are_dropped_and_still_charged() {
             (br_if $l (local.get $i)))
           (i32.const 0)))"#
     ));
-    let (_store, mut session) = session();
+    // Written in wasmtime's unit operator costs.
+    let (_store, mut session) = integration_tests::unit_cost_session();
     let id = deploy(&mut session, &code);
     let r = call(&mut session, id, "many", &[]);
     assert_eq!(r.result, Ok(vec![]));
@@ -239,16 +240,25 @@ fn debug_messages_past_the_per_call_cap_are_dropped_and_still_charged() {
 fn unknown_contract_and_unknown_function() {
     let (_store, mut session, id) = harness();
     let nobody = ContractId([0x99; 32]);
+    // A refused call pays for the lookup (`call_refused`), however it is refused.
+    let refused = PriceTable::default().call_refused;
+    assert_eq!(refused, 31_000);
     let r = call(&mut session, nobody, "set", &[]);
     assert_eq!(
         (r.result, r.gas_spent),
-        (Err(CallError::NoSuchContract(nobody)), 0)
+        (Err(CallError::NoSuchContract(nobody)), refused)
     );
     for name in ["nope", "", "memory", "Set", "$arg"] {
         let r = call(&mut session, id, name, &[]);
         assert_eq!(
             (r.result, r.gas_spent),
-            (Err(CallError::NoSuchFunction(name.into())), 0)
+            (Err(CallError::NoSuchFunction(name.into())), refused)
         );
     }
+    // With less gas than the price, the whole limit.
+    let r = session.call(ALICE, nobody, "set", &[], 10).expect("host");
+    assert_eq!(
+        (r.result, r.gas_spent),
+        (Err(CallError::NoSuchContract(nobody)), 10)
+    );
 }
