@@ -13,6 +13,7 @@ pub mod cli;
 pub mod codec;
 pub mod contract;
 pub mod demo;
+pub mod devnet;
 pub mod dump_file;
 pub mod exec;
 pub mod gas_script;
