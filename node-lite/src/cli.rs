@@ -56,6 +56,9 @@ pub enum Command {
     ///
     /// Exit code: 0 printed, 2 a parameter out of bounds.
     Security(SecurityArgs),
+    /// A light proof-of-stake network of N provisioners in this process: prefunded dev
+    /// accounts, one line per block, Ctrl-C to stop.
+    Devnet(crate::devnet_cmd::DevnetArgs),
 }
 
 /// `contract` subcommands.

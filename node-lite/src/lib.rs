@@ -14,6 +14,7 @@ pub mod codec;
 pub mod contract;
 pub mod demo;
 pub mod devnet;
+pub mod devnet_cmd;
 pub mod dump_file;
 pub mod exec;
 pub mod gas_script;

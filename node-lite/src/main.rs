@@ -45,6 +45,7 @@ fn main() {
         },
         Command::GasReport(args) => gas_report(args.into()),
         Command::Security(args) => security(&args),
+        Command::Devnet(args) => node_lite::devnet_cmd::run(&args),
     };
     std::process::exit(code);
 }

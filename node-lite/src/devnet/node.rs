@@ -384,7 +384,13 @@ impl Node {
         };
         let (view, events) = {
             let mut chain = self.chain.write();
-            chain.push_executed(block, &executed, consensus::label_for(u16::MAX));
+            // The consensus's label for a new block: its iteration less the fail attestations
+            // it lists (checked by the validators), `label_for` of that (its `Labels` output
+            // follows and says the same).
+            let listed = block.header().failed_iterations.iter().flatten().count();
+            let pni = usize::from(block.header().iteration).saturating_sub(listed);
+            let label = consensus::label_for(u16::try_from(pni).unwrap_or(u16::MAX));
+            chain.push_executed(block, &executed, label);
             let tip = chain.tip();
             let events = tip
                 .receipts

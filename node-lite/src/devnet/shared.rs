@@ -57,7 +57,7 @@ pub struct Shared {
     pub next_timestamp: Mutex<Option<u64>>,
     events: broadcast::Sender<ChainEvent>,
     /// Published (height → hash, label), so each is sent once.
-    published: Mutex<BTreeMap<u64, (String, &'static str)>>,
+    published: Mutex<BTreeMap<u64, (String, String)>>,
     tip_lock: Mutex<()>,
     tip_changed: Condvar,
 }
@@ -226,7 +226,7 @@ impl Shared {
         {
             return;
         }
-        published.insert(view.height, (view.hash.clone(), "accepted"));
+        published.insert(view.height, (view.hash.clone(), view.label.clone()));
         // Keep the map small: heights far below this one will not change again.
         while published.len() > 4_096 {
             published.pop_first();
@@ -243,10 +243,10 @@ impl Shared {
         let mut published = self.published.lock();
         match published.get_mut(&height) {
             Some((h, l)) if h == hash => {
-                if *l == name {
+                if l == name {
                     return;
                 }
-                *l = name;
+                *l = name.to_string();
             }
             _ => return,
         }
