@@ -2,6 +2,9 @@
 //! provisioners offline, refusals, dev controls. Waits are on events (`NodeApi::subscribe`,
 //! `DevnetHandle::wait_until`), each with a timeout.
 
+use host_api::Address;
+use node_lite::chain::tx::TX_INTRINSIC_GAS;
+use node_lite::chain::{AccountKey, Payload, Transaction, UnsignedTx};
 use node_lite::devnet::{BlockMode, DevnetHandle, NodeConfig, spawn};
 use node_lite::node_api::{ApiError, DevPayload, DevTxRequest, NodeApi, TxStatus};
 use std::time::Duration;
@@ -72,6 +75,221 @@ fn a_transfer_is_included_and_balances_move() {
     for i in 0..4 {
         assert_eq!(devnet.node_failure(i), None);
     }
-    let _ = ApiError::NotFound(String::new());
-    let _ = BlockMode::Instant;
+}
+
+const HOSTILE: &[u8] = include_bytes!("../../contracts/wasm/hostile.wasm");
+
+fn deploy(devnet: &DevnetHandle, account: usize, code: &[u8]) -> String {
+    let hash = devnet
+        .submit_dev(DevTxRequest {
+            account,
+            payload: DevPayload::Deploy {
+                code: hex::encode(code),
+                init_args: None,
+            },
+            gas_limit: None,
+        })
+        .expect("a deploy is accepted");
+    let status = wait_included(devnet, &hash);
+    let receipt = receipt_of(&status).expect("included");
+    assert!(receipt.success, "{receipt:?}");
+    receipt.deployed.clone().expect("a contract id")
+}
+
+#[test]
+fn a_failing_contract_call_is_included_charged_and_its_typed_error_kept() {
+    let devnet = spawn(NodeConfig::test()).expect("a devnet starts");
+    let hostile = deploy(&devnet, 1, HOSTILE);
+    let sender = devnet.dev_accounts()[2].address.clone();
+    let before = balance(&devnet, &sender);
+    let hash = devnet
+        .submit_dev(DevTxRequest {
+            account: 2,
+            payload: DevPayload::Call {
+                contract: hostile.clone(),
+                function: "panic_with_message".into(),
+                args: String::new(),
+            },
+            gas_limit: Some(10_000_000),
+        })
+        .expect("a call is accepted");
+    let status = wait_included(&devnet, &hash);
+    let receipt = receipt_of(&status).expect("included");
+    assert!(!receipt.success);
+    let error = receipt.error.as_deref().expect("a typed error");
+    assert!(error.contains("panic"), "{error}");
+    let fee: u128 = receipt.fee_paid.parse().unwrap();
+    assert!(fee > 0 && receipt.gas_spent > 0, "{receipt:?}");
+    assert_eq!(
+        balance(&devnet, &sender),
+        before - fee,
+        "charged the fee only"
+    );
+    assert_eq!(
+        devnet.account(&sender).unwrap().nonce,
+        1,
+        "its nonce is used"
+    );
+    // Nothing the panicking call wrote stayed.
+    assert_eq!(
+        devnet.storage(&hostile, &hex::encode(b"touched")).unwrap(),
+        None
+    );
+}
+
+fn receipt_of(status: &TxStatus) -> Option<&node_lite::node_api::ReceiptView> {
+    match status {
+        TxStatus::Included { receipt, .. } => Some(receipt),
+        TxStatus::Pending => None,
+    }
+}
+
+/// A transaction signed by hand.
+fn signed(
+    devnet: &DevnetHandle,
+    key: &AccountKey,
+    nonce: u64,
+    gas_price: u64,
+    payload: Payload,
+) -> Transaction {
+    UnsignedTx {
+        chain_id: devnet.chain_info().chain_id,
+        sender: key.public(),
+        nonce,
+        gas_limit: TX_INTRINSIC_GAS + 5_000_000,
+        gas_price,
+        payload,
+    }
+    .sign(key)
+}
+
+fn hash_of(tx: &Transaction) -> String {
+    hex::encode(tx.hash().0)
+}
+
+#[test]
+fn malformed_badly_signed_replayed_and_unpayable_transactions_are_refused_and_never_included() {
+    let devnet = spawn(NodeConfig::test()).expect("a devnet starts");
+    let key = devnet.dev_key(0).expect("dev account 0").clone();
+    let to = devnet.dev_accounts()[1].address.clone();
+    let pay = |amount: u128| Payload::Transfer {
+        to: Address(hex::decode(&to).unwrap().try_into().unwrap()),
+        amount,
+    };
+    // Malformed: not a transaction at all, and a truncated one.
+    let good = signed(&devnet, &key, 0, 1, pay(5));
+    assert!(matches!(
+        devnet.submit(b"not a transaction"),
+        Err(ApiError::BadRequest(_))
+    ));
+    let bytes = good.encode();
+    assert!(matches!(
+        devnet.submit(&bytes[..bytes.len() - 1]),
+        Err(ApiError::BadRequest(_))
+    ));
+    // Badly signed: one bit of the signature flipped.
+    let mut forged = good.clone();
+    forged.signature[0] ^= 1;
+    let refused = devnet.submit(&forged.encode());
+    assert!(
+        matches!(&refused, Err(ApiError::Refused(m)) if m.contains("signature")),
+        "{refused:?}"
+    );
+    // Another chain's.
+    let mut other_chain = good.body.clone();
+    other_chain.chain_id += 1;
+    let other_chain = other_chain.sign(&key);
+    assert!(matches!(
+        devnet.submit(&other_chain.encode()),
+        Err(ApiError::Refused(_))
+    ));
+    // Unpayable: an account with no tokens.
+    let poor = AccountKey::from_seed("nobody-funded-this");
+    let unpayable = signed(&devnet, &poor, 0, 1, pay(1));
+    let refused = devnet.submit(&unpayable.encode());
+    assert!(
+        matches!(&refused, Err(ApiError::Refused(m)) if m.contains("balance")),
+        "{refused:?}"
+    );
+    // The good one goes in; the same bytes again are refused, and after inclusion its nonce
+    // replayed in a new transaction is refused as stale.
+    let hash = devnet.submit(&good.encode()).expect("a good transaction");
+    assert_eq!(hash, hash_of(&good));
+    wait_included(&devnet, &hash);
+    let replay = signed(&devnet, &key, 0, 2, pay(6));
+    let refused = devnet.submit(&replay.encode());
+    assert!(
+        matches!(&refused, Err(ApiError::Refused(m)) if m.contains("nonce")),
+        "{refused:?}"
+    );
+    assert!(matches!(
+        devnet.submit(&good.encode()),
+        Err(ApiError::Refused(_))
+    ));
+    // One more block, then none of the refused ones is known anywhere.
+    let next = transfer(&devnet, 3, &to, 1);
+    wait_included(&devnet, &next);
+    for tx in [&forged, &other_chain, &unpayable, &replay] {
+        assert!(
+            matches!(devnet.tx_status(&hash_of(tx)), Err(ApiError::NotFound(_))),
+            "a refused transaction is never included"
+        );
+    }
+    assert!(matches!(
+        devnet.tx_status("zz"),
+        Err(ApiError::BadRequest(_))
+    ));
+}
+
+#[test]
+fn manual_mode_mines_on_request_and_the_dev_controls_fund_and_set_the_timestamp() {
+    let devnet =
+        spawn(NodeConfig::test().with_block_mode(BlockMode::Manual)).expect("a devnet starts");
+    assert_eq!(devnet.head().height, 0);
+    let height = devnet.mine().expect("a block on request");
+    assert_eq!(height, 1);
+    assert_eq!(devnet.head().height, 1);
+    // Nothing happens by itself: a transaction waits for `mine`.
+    let fresh = AccountKey::from_seed("funded-by-the-dev-control");
+    let fresh_hex = hex::encode(fresh.public());
+    devnet.fund(&fresh_hex, "777").expect("fund");
+    assert!(matches!(
+        devnet.fund(&fresh_hex, "-1"),
+        Err(ApiError::BadRequest(_))
+    ));
+    assert!(matches!(
+        devnet.fund("xyz", "1"),
+        Err(ApiError::BadRequest(_))
+    ));
+    let hash = transfer(&devnet, 0, &fresh_hex, 1_000);
+    assert!(matches!(devnet.tx_status(&hash), Ok(TxStatus::Pending)));
+    let tip_ts = devnet
+        .block(node_lite::node_api::BlockRef::Height(1))
+        .unwrap()
+        .timestamp_ms;
+    let wanted = tip_ts + 3_600_000;
+    assert!(matches!(
+        devnet.set_next_timestamp(tip_ts),
+        Err(ApiError::BadRequest(_))
+    ));
+    devnet
+        .set_next_timestamp(wanted)
+        .expect("a later timestamp");
+    assert_eq!(devnet.mine().expect("a second block"), 2);
+    let block = devnet
+        .block(node_lite::node_api::BlockRef::Height(2))
+        .unwrap();
+    assert_eq!(block.timestamp_ms, wanted);
+    assert_eq!(block.transactions, vec![hash.clone()]);
+    assert_eq!(balance(&devnet, &fresh_hex), 777 + 1_000);
+    assert!(matches!(
+        devnet.set_online(9, false),
+        Err(ApiError::NotFound(_))
+    ));
+}
+
+#[test]
+fn mine_is_refused_outside_manual_mode() {
+    let devnet = spawn(NodeConfig::test()).expect("a devnet starts");
+    assert!(matches!(devnet.mine(), Err(ApiError::NotAllowed(_))));
 }
