@@ -367,3 +367,40 @@ fn two_of_four_offline_nothing_is_finalized_nothing_conflicts_and_finality_resum
         assert_eq!(devnet.node_failure(i), None);
     }
 }
+
+#[test]
+fn a_restart_on_the_same_data_dir_resumes_the_same_head_and_root() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let config = || NodeConfig::test().with_data_dir(dir.path());
+    let devnet = spawn(config()).expect("a devnet starts");
+    let to = devnet.dev_accounts()[1].address.clone();
+    let first = transfer(&devnet, 0, &to, 42);
+    wait_included(&devnet, &first);
+    let second = transfer(&devnet, 0, &to, 43);
+    wait_included(&devnet, &second);
+    let top = devnet.head().height;
+    assert!(devnet.wait_until(WAIT, || (0..4).all(|i| devnet.node_tip(i) >= top)));
+    let head = devnet.head();
+    let balance_before = balance(&devnet, &to);
+    let info = devnet.chain_info();
+    drop(devnet);
+
+    let devnet = spawn(config()).expect("the devnet restarts");
+    assert_eq!(devnet.chain_info(), info);
+    let again = devnet.head();
+    assert_eq!(
+        (again.height, &again.hash, &again.state_root),
+        (head.height, &head.hash, &head.state_root)
+    );
+    assert_eq!(balance(&devnet, &to), balance_before);
+    let status = devnet.tx_status(&first).expect("known after the restart");
+    assert!(matches!(status, TxStatus::Included { .. }));
+    // The chain goes on from there.
+    let third = transfer(&devnet, 0, &to, 44);
+    let status = wait_included(&devnet, &third);
+    let TxStatus::Included { height, .. } = status else {
+        unreachable!()
+    };
+    assert!(height > head.height);
+    assert_eq!(devnet.account(&devnet.dev_accounts()[0].address).unwrap().nonce, 3);
+}
