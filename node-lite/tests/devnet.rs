@@ -351,7 +351,11 @@ fn two_of_four_offline_nothing_is_finalized_nothing_conflicts_and_finality_resum
     // A round under way when the cut came may still end; past it, nothing moves. Waiting for
     // an event that must not happen: a bounded wait.
     let moved = devnet.wait_until(Duration::from_secs(5), || finalized(&devnet) > before + 1);
-    assert!(!moved, "finalized {} with half the stake offline", finalized(&devnet));
+    assert!(
+        !moved,
+        "finalized {} with half the stake offline",
+        finalized(&devnet)
+    );
     assert!(devnet.head().height <= tip + 1);
     assert_no_conflicting_blocks(&devnet);
     devnet.set_online(2, true).expect("node 2");
@@ -402,5 +406,11 @@ fn a_restart_on_the_same_data_dir_resumes_the_same_head_and_root() {
         unreachable!()
     };
     assert!(height > head.height);
-    assert_eq!(devnet.account(&devnet.dev_accounts()[0].address).unwrap().nonce, 3);
+    assert_eq!(
+        devnet
+            .account(&devnet.dev_accounts()[0].address)
+            .unwrap()
+            .nonce,
+        3
+    );
 }
