@@ -414,3 +414,89 @@ fn a_restart_on_the_same_data_dir_resumes_the_same_head_and_root() {
         3
     );
 }
+
+const COUNTER: &[u8] = include_bytes!("../../contracts/wasm/counter.wasm");
+
+#[test]
+fn queries_dry_runs_events_and_the_block_stream() {
+    let devnet = spawn(NodeConfig::test()).expect("a devnet starts");
+    let mut stream = devnet.subscribe();
+    let counter = deploy(&devnet, 0, COUNTER);
+    let args = hex::encode(borsh::to_vec(&5u64).unwrap());
+    let dry = devnet
+        .dry_run(node_lite::node_api::CallRequest {
+            caller: None,
+            contract: counter.clone(),
+            function: "increment".into(),
+            args: args.clone(),
+            gas_limit: None,
+        })
+        .expect("a dry run");
+    assert!(dry.success && dry.gas_spent > 0 && dry.gas_estimate > dry.gas_spent);
+    let hash = devnet
+        .submit_dev(DevTxRequest {
+            account: 1,
+            payload: DevPayload::Call {
+                contract: counter.clone(),
+                function: "increment".into(),
+                args,
+            },
+            gas_limit: None,
+        })
+        .expect("a call");
+    let status = wait_included(&devnet, &hash);
+    let receipt = receipt_of(&status).expect("included");
+    assert!(receipt.success, "{receipt:?}");
+    assert_eq!(receipt.events.len(), 1);
+    // The dry run changed nothing: the counter went from 0 to 5 once.
+    assert_eq!(
+        receipt.return_data.as_deref(),
+        Some(hex::encode(5u64.to_le_bytes()).as_str())
+    );
+    let events = devnet
+        .events(node_lite::node_api::EventFilter {
+            contract: Some(counter.clone()),
+            topic: Some("incremented".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].tx_hash, hash);
+    // The stream saw both blocks and the event, in order.
+    let mut seen_blocks = Vec::new();
+    let mut seen_event = false;
+    while let Ok(event) = stream.try_recv() {
+        match event {
+            node_lite::node_api::ChainEvent::Block(b) => seen_blocks.push(b.height),
+            node_lite::node_api::ChainEvent::Event(e) => seen_event |= e.tx_hash == hash,
+            node_lite::node_api::ChainEvent::Label { .. } => {}
+        }
+    }
+    assert!(seen_blocks.len() >= 2 && seen_blocks.windows(2).all(|w| w[0] < w[1]));
+    assert!(seen_event);
+    // Provisioners: the four genesis stakes, online.
+    let provisioners = devnet.provisioners().unwrap();
+    assert_eq!(provisioners.len(), 4);
+    assert!(
+        provisioners
+            .iter()
+            .all(|p| p.online == Some(true) && p.eligible)
+    );
+    assert!(matches!(
+        devnet.committee(1, 0, "nonsense"),
+        Err(ApiError::BadRequest(_))
+    ));
+    assert!(matches!(
+        devnet.storage(&"00".repeat(32), "00"),
+        Err(ApiError::NotFound(_))
+    ));
+    let head = devnet.head();
+    let by_hash = devnet
+        .block(node_lite::node_api::BlockRef::Hash(head.hash.clone()))
+        .unwrap();
+    assert_eq!(by_hash.height, head.height);
+    assert!(matches!(
+        devnet.block(node_lite::node_api::BlockRef::Height(head.height + 100)),
+        Err(ApiError::NotFound(_))
+    ));
+}
