@@ -72,6 +72,7 @@ fn main() {
         })
         .expect("deploy");
     let counter = wait_tx(&deploy).deployed.expect("a contract");
+    eprintln!("counter deployed: {counter}");
     let counter_id = host_api::ContractId(hex::decode(&counter).unwrap().try_into().unwrap());
     let senders: Vec<AccountKey> = (0..txs.div_ceil(16))
         .map(|i| AccountKey::from_seed(&format!("bench-{i}")))
@@ -102,6 +103,7 @@ fn main() {
             .map(|a| a.balance != "0")
             .unwrap_or(false)
     }));
+    eprintln!("{} senders funded", senders.len());
     let gas_limit = TX_INTRINSIC_GAS + 2_000_000;
     let args = borsh::to_vec(&1u64).unwrap();
     let sign_start = Instant::now();
@@ -156,6 +158,14 @@ fn main() {
                         last_ts = b.timestamp_ms;
                     }
                     included += ours;
+                    if std::env::var_os("BENCH_TRACE").is_some() {
+                        eprintln!(
+                            "block {} {} txs ({ours} ours) {}",
+                            b.height,
+                            b.transactions.len(),
+                            b.label
+                        );
+                    }
                     accepted_at.insert(b.height, (Instant::now(), b.timestamp_ms, ours));
                 }
                 Ok(ChainEvent::Label { height, label, .. }) if label == "final" => {
@@ -194,6 +204,7 @@ fn main() {
             }
         }
     }
+    eprintln!("submitted in {:.2} s", start.elapsed().as_secs_f64());
     let (done, blocks, latencies, block_time) = watcher.join().expect("the watcher");
     let elapsed = done - start;
     let mean = latencies.iter().sum::<Duration>() / latencies.len().max(1) as u32;

@@ -5,6 +5,7 @@
 //! [`Transport`](transport::Transport) trait, and returns a [`DevnetHandle`] that implements
 //! [`NodeApi`](crate::node_api::NodeApi). See `devnet/README.md` for the layout and the choices.
 
+pub mod accounts;
 pub mod clock;
 pub mod config;
 pub mod executor;

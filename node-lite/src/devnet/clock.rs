@@ -7,6 +7,13 @@
 //! timestamps therefore advance only while blocks are being made. [`DevClock::jump_to`] moves it
 //! forward (the dev control `set_next_timestamp`): each node shifts its pending timers by the same
 //! amount ([`DevClock::shifted`]), so a jump does not make every step time out at once.
+//!
+//! The clock also **stands still while a node executes** (builds, validates or commits a block:
+//! [`DevClock::busy`]). The N nodes share this process's cores: in a real network each would run
+//! on its own, so the time one spends executing must not count against the others' step
+//! timeouts (a 250 ms proposal timeout otherwise fails whenever a loaded machine takes longer to
+//! build a block). Block timestamps are this clock's: they advance by the waiting time, not the
+//! execution time.
 
 use parking_lot::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -19,6 +26,10 @@ struct State {
     since: Option<Instant>,
     /// Total forward jumps, ms (nodes shift their timers by the growth).
     shifted: u64,
+    /// Whether time is wanted (always in interval mode; see `Shared`'s demand rule).
+    demand: bool,
+    /// Nodes executing now.
+    busy: u32,
 }
 
 /// A shared clock that can stop and jump (see the [module docs](self)).
@@ -43,6 +54,8 @@ impl DevClock {
                 base: start,
                 since: running.then(Instant::now),
                 shifted: 0,
+                demand: running,
+                busy: 0,
             }),
         }
     }
@@ -61,15 +74,38 @@ impl DevClock {
         self.state.lock().since.is_some()
     }
 
-    /// Starts or stops the clock; returns whether it changed.
+    /// Wants time to pass or not (the demand rule); returns whether that changed. The clock
+    /// runs while it is wanted and no node executes.
     pub fn set_running(&self, running: bool) -> bool {
         let mut state = self.state.lock();
-        if state.since.is_some() == running {
+        if state.demand == running {
             return false;
         }
-        state.base = Self::read(&state);
-        state.since = running.then(Instant::now);
+        state.demand = running;
+        Self::settle(&mut state);
         true
+    }
+
+    fn settle(state: &mut State) {
+        let run = state.demand && state.busy == 0;
+        if run != state.since.is_some() {
+            state.base = Self::read(state);
+            state.since = run.then(Instant::now);
+        }
+    }
+
+    /// Stops the clock until the guard is dropped (a node executing).
+    pub fn busy(&self) -> Busy<'_> {
+        let mut state = self.state.lock();
+        state.busy += 1;
+        Self::settle(&mut state);
+        Busy(self)
+    }
+
+    /// Whether time is wanted but stands still because a node executes.
+    pub fn held(&self) -> bool {
+        let state = self.state.lock();
+        state.demand && state.busy > 0
     }
 
     /// Moves the clock forward to `to` (nothing if it is already past); returns the jump, ms.
@@ -105,6 +141,17 @@ impl DevClock {
     }
 }
 
+/// A node executing (see [`DevClock::busy`]).
+pub struct Busy<'a>(&'a DevClock);
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        let mut state = self.0.state.lock();
+        state.busy = state.busy.saturating_sub(1);
+        DevClock::settle(&mut state);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +175,22 @@ mod tests {
         let stopped = clock.now();
         std::thread::sleep(Duration::from_millis(5));
         assert_eq!(clock.now(), stopped);
+    }
+
+    #[test]
+    fn a_running_clock_stands_still_while_a_node_executes() {
+        let clock = DevClock::new(0, true);
+        let busy = clock.busy();
+        let nested = clock.busy();
+        assert!(clock.held());
+        let at = clock.now();
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(clock.now(), at);
+        drop(nested);
+        assert_eq!(clock.now(), at, "still one busy");
+        drop(busy);
+        assert!(!clock.held());
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(clock.now() >= at + 5);
     }
 }

@@ -5,12 +5,13 @@
 //! control took it offline), from its committed state and chain index. Transactions enter that
 //! node's mempool (checked against its tip) and are gossiped to the others.
 
+use super::accounts::CachedAccounts;
 use super::config::BlockMode;
 use super::index::hex32;
 use super::node::NodeView;
 use super::shared::Shared;
 use super::transport::{NetMessage, Transport};
-use crate::chain::accounts::{SessionAccounts, balance_of};
+use crate::chain::accounts::balance_of;
 use crate::chain::block_exec::{DEPLOY_BASE_GAS, DEPLOY_GAS_PER_BYTE};
 use crate::chain::nonces::nonce_of;
 use crate::chain::tx::TX_INTRINSIC_GAS;
@@ -165,7 +166,9 @@ impl DevnetHandle {
     fn add(&self, tx: Transaction) -> Result<String, MempoolRefusal> {
         let index = self.api_index();
         let mut session = self.session();
-        let mut view = SessionAccounts {
+        let mut cache = self.views[index].accounts.lock();
+        let mut view = CachedAccounts {
+            cache: &mut cache,
             session: &mut session,
             contracts: self.shared.params.contracts,
         };
@@ -173,6 +176,7 @@ impl DevnetHandle {
             .mempool
             .lock()
             .insert(tx.clone(), &mut view)?;
+        drop(cache);
         self.shared
             .transport
             .broadcast(index, NetMessage::Tx(std::sync::Arc::new(tx)));

@@ -5,6 +5,8 @@
 //! the session committed on `Accept` (with the block's record, atomically), the store moved back
 //! on `Revert`.
 
+use super::accounts::{AccountCache, CachedAccounts};
+use super::config::BlockMode;
 use super::executor::{Executed, decode_items, execute};
 use super::index::{ChainIndex, hex32};
 use super::shared::Shared;
@@ -43,10 +45,17 @@ pub struct NodeView {
     pub mempool: Arc<Mutex<Mempool>>,
     /// The chain index.
     pub chain: Arc<RwLock<ChainIndex>>,
+    /// Balances and nonces read at the tip (cleared when it moves).
+    pub accounts: Arc<Mutex<AccountCache>>,
 }
+
+/// Gossiped transactions checked between two looks at the inbox.
+const GOSSIP_BATCH: usize = 64;
 
 /// Longest the loop sleeps without looking at the clock.
 const MAX_SLEEP: Duration = Duration::from_millis(200);
+/// How often the loop looks at the clock while another node's execution holds it.
+const HELD_SLEEP: Duration = Duration::from_millis(5);
 
 /// A running node's state (owned by its thread).
 pub struct Node {
@@ -56,6 +65,9 @@ pub struct Node {
     store: Arc<NodeStore>,
     mempool: Arc<Mutex<Mempool>>,
     chain: Arc<RwLock<ChainIndex>>,
+    accounts: Arc<Mutex<AccountCache>>,
+    /// Transactions gossiped by other nodes, checked when no consensus work waits.
+    gossip: VecDeque<Transaction>,
     timers: BinaryHeap<Reverse<(u64, TimerId)>>,
     shift_seen: u64,
     /// Built candidates by (round, iteration), until broadcast.
@@ -84,6 +96,8 @@ impl Node {
             store: view.store.clone(),
             mempool: view.mempool.clone(),
             chain: view.chain.clone(),
+            accounts: view.accounts.clone(),
+            gossip: VecDeque::new(),
             timers: BinaryHeap::new(),
             shift_seen,
             built: HashMap::new(),
@@ -112,11 +126,18 @@ impl Node {
                 continue;
             }
             self.try_deferred();
+            if self.check_gossip() {
+                continue;
+            }
             let sleep = self
                 .timers
                 .peek()
                 .and_then(|Reverse((at, _))| self.shared.clock.until(*at))
-                .unwrap_or(MAX_SLEEP)
+                .unwrap_or(if self.shared.clock.held() {
+                    HELD_SLEEP
+                } else {
+                    MAX_SLEEP
+                })
                 .min(MAX_SLEEP);
             match inbox.recv_timeout(sleep) {
                 Ok(event) => {
@@ -137,7 +158,7 @@ impl Node {
             NodeEvent::Net(from, NetMessage::Consensus(message)) => {
                 self.handle(None, Input::Message(from as u64, message));
             }
-            NodeEvent::Net(_, NetMessage::Tx(tx)) => self.add_tx((*tx).clone()),
+            NodeEvent::Net(_, NetMessage::Tx(tx)) => self.gossip.push_back((*tx).clone()),
         }
         true
     }
@@ -250,9 +271,11 @@ impl Node {
     /// transactions, executed; answers `CandidateBuilt` with the time its timestamp was
     /// computed from.
     fn build(&mut self, round: u64, iteration: u8, parent: &Block) {
+        let shared = self.shared.clone();
+        let _busy = shared.clock.busy();
         let min_block_time = self.shared.mode.min_block_time();
         let earliest = parent.header().timestamp.saturating_add(min_block_time);
-        let now = self.shared.clock.now();
+        let now = shared.clock.now();
         let requested = self.shared.next_timestamp.lock().take();
         // The dev control's timestamp (the clock was moved to it), else now; never before the
         // earliest the consensus allows (it would put that in the header).
@@ -263,7 +286,9 @@ impl Node {
             .params
             .runtime
             .session(self.store.state(), BlockInfo::default());
-        let mut view = SessionAccounts {
+        let mut cache = self.accounts.lock();
+        let mut view = CachedAccounts {
+            cache: &mut cache,
             session: &mut view_session,
             contracts: self.shared.params.contracts,
         };
@@ -278,6 +303,7 @@ impl Node {
             }
             txs
         };
+        drop(cache);
         let key = self.provisioner.key();
         let Some(generator) = self.shared.keys.stake_key(&key) else {
             return;
@@ -292,6 +318,8 @@ impl Node {
             &txs,
             ExecutionMode::Propose,
         );
+        // A candidate that cannot be built (a store failure, a protocol call refused) is not
+        // proposed: the iteration times out and the next generator tries.
         let Ok(executed) = result else {
             return;
         };
@@ -327,6 +355,8 @@ impl Node {
     }
 
     fn validate(&mut self, candidate: &Candidate, parent_state_root: Hash) -> Execution {
+        let shared = self.shared.clone();
+        let _busy = shared.clock.busy();
         if self.store.root() != Some(parent_state_root) {
             return Execution::Invalid;
         }
@@ -344,6 +374,8 @@ impl Node {
     }
 
     fn accept(&mut self, block: &Arc<Block>) {
+        let shared = self.shared.clone();
+        let busy = shared.clock.busy();
         let hash = block.hash();
         let executed = match self.executed.remove(&hash) {
             Some(e) => Some(e),
@@ -365,6 +397,7 @@ impl Node {
         }
         let mint_ids: Vec<u64> = executed.mints.iter().map(|(id, ..)| *id).collect();
         self.shared.mints_done(&mint_ids);
+        self.accounts.lock().clear();
         let waiting = {
             let mut pool = self.mempool.lock();
             for r in executed.receipts() {
@@ -399,9 +432,14 @@ impl Node {
                 .collect();
             (tip.view.clone(), events)
         };
+        drop(busy);
         self.shared.publish_block(&view, events);
         self.shared.set_tip(self.index, height);
-        if waiting || !self.shared.pending_mints().is_empty() {
+        // Instant mode: transactions still waiting want the next block; so does a block with
+        // contents, whose successor makes it final (the rolling rule finalizes a block when the
+        // next one is attested), so a transaction's block does not wait for the next user.
+        let more = waiting || !self.shared.pending_mints().is_empty();
+        if self.shared.mode == BlockMode::Instant && (more || !block.candidate.txs.is_empty()) {
             self.shared.want(height + 1);
         }
     }
@@ -419,6 +457,7 @@ impl Node {
         }
         self.built.clear();
         self.executed.clear();
+        self.accounts.lock().clear();
         self.chain.write().revert(height);
         self.shared.set_tip(self.index, height);
     }
@@ -435,17 +474,27 @@ impl Node {
         }
     }
 
-    /// A transaction gossiped by another node: checked against this node's tip.
-    fn add_tx(&mut self, tx: Transaction) {
+    /// Checks a batch of gossiped transactions against this node's tip (consensus messages and
+    /// timers go first: the loop comes here only when none waits). Returns whether it did any.
+    fn check_gossip(&mut self) -> bool {
+        if self.gossip.is_empty() {
+            return false;
+        }
         let mut session = self
             .shared
             .params
             .runtime
             .session(self.store.state(), BlockInfo::default());
-        let mut view = SessionAccounts {
+        let mut cache = self.accounts.lock();
+        let mut view = CachedAccounts {
+            cache: &mut cache,
             session: &mut session,
             contracts: self.shared.params.contracts,
         };
-        let _ = self.mempool.lock().insert(tx, &mut view);
+        let mut pool = self.mempool.lock();
+        for tx in self.gossip.drain(..self.gossip.len().min(GOSSIP_BATCH)) {
+            let _ = pool.insert(tx, &mut view);
+        }
+        true
     }
 }

@@ -7,8 +7,8 @@
 //! `r ≤ target`, and the clock runs only while some online node's tip is below `target`: so an
 //! idle devnet neither makes empty blocks nor times out steps. A transaction (instant) or
 //! `mine` (manual) raises `target` to one above the highest online tip; a node that accepts a
-//! block with transactions still waiting raises it again (instant). In interval mode the clock
-//! always runs and every round is wanted.
+//! block with transactions still waiting, or a block with contents (its successor finalizes it),
+//! raises it again. In interval mode the clock always runs and every round is wanted.
 
 use super::clock::DevClock;
 use super::config::BlockMode;

@@ -166,6 +166,7 @@ fn open_node(
                 genesis.block_gas_limit,
             )))),
             chain: Arc::new(RwLock::new(chain)),
+            accounts: Arc::default(),
         },
         start,
         tip: height,
