@@ -16,6 +16,7 @@ pub mod node;
 pub mod shared;
 pub mod store;
 pub mod transport;
+pub mod voters;
 
 mod spawn;
 

@@ -504,3 +504,40 @@ fn queries_dry_runs_events_and_the_block_stream() {
         Err(ApiError::NotFound(_))
     ));
 }
+
+#[test]
+fn every_voting_provisioner_is_rewarded_not_only_generators() {
+    let devnet = interval_devnet(100);
+    assert!(devnet.wait_until(WAIT, || finalized(&devnet) >= 4));
+    let stake = devnet
+        .chain_info()
+        .contracts
+        .iter()
+        .find(|(name, _)| name == "stake")
+        .map(|(_, id)| id.clone())
+        .expect("the stake contract");
+    let provisioners = devnet.provisioners().expect("provisioners");
+    for p in &provisioners {
+        let key: [u8; 96] = hex::decode(&p.key).unwrap().try_into().unwrap();
+        let r = devnet
+            .dry_run(node_lite::node_api::CallRequest {
+                caller: None,
+                contract: stake.clone(),
+                function: "stake_of".into(),
+                args: hex::encode(borsh::to_vec(&genesis_types::BlsPublicKey(key)).unwrap()),
+                gas_limit: None,
+            })
+            .expect("stake_of");
+        let info: Option<genesis_types::stake::StakeInfo> =
+            borsh::from_slice(&hex::decode(r.return_data.expect("returned")).unwrap()).unwrap();
+        let info = info.expect("staked at genesis");
+        // A generator receives 80 % of a block's 1,000,000 (plus a few rounding units); a voter
+        // a share of the other 20 % by credits. A reward that is not a multiple of 800,000 give
+        // or take the rounding holds a voter's share.
+        assert!(
+            info.reward % 800_000 > 100,
+            "provisioner {} has no voter's share: {info:?}",
+            p.key
+        );
+    }
+}

@@ -128,6 +128,7 @@ pub fn execute(
     height: u64,
     timestamp_ms: u64,
     generator: BlsPublicKey,
+    voters: Vec<(BlsPublicKey, u32)>,
     mints: &[PendingMint],
     txs: &[Transaction],
     mode: ExecutionMode,
@@ -160,7 +161,7 @@ pub fn execute(
     }
     let protocol = ProtocolInputs {
         generator,
-        voters: Vec::new(),
+        voters,
         absent_generators: Vec::new(),
         faults: Vec::new(),
         emission: params.emission,

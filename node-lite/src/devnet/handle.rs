@@ -323,17 +323,25 @@ impl NodeApi for DevnetHandle {
     fn tx_status(&self, hash: &str) -> Result<TxStatus, ApiError> {
         let bytes = parse32("transaction hash", hash)?;
         let view = self.api_view();
-        if let Some((block, receipt)) = view.chain.read().tx(hash) {
-            return Ok(TxStatus::Included {
-                height: block.view.height,
-                block_hash: block.view.hash.clone(),
-                receipt: Box::new(receipt.clone()),
-            });
+        let included = || {
+            view.chain
+                .read()
+                .tx(hash)
+                .map(|(block, receipt)| TxStatus::Included {
+                    height: block.view.height,
+                    block_hash: block.view.hash.clone(),
+                    receipt: Box::new(receipt.clone()),
+                })
+        };
+        if let Some(status) = included() {
+            return Ok(status);
         }
         if view.mempool.lock().contains(&crate::chain::TxHash(bytes)) {
             return Ok(TxStatus::Pending);
         }
-        Err(ApiError::NotFound(format!("transaction {hash}")))
+        // A node indexes a block's transactions before it drops them from its pool: one that
+        // left the pool since the first look is in the index now.
+        included().ok_or_else(|| ApiError::NotFound(format!("transaction {hash}")))
     }
 
     fn head(&self) -> HeadView {

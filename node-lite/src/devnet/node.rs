@@ -308,12 +308,18 @@ impl Node {
         let Some(generator) = self.shared.keys.stake_key(&key) else {
             return;
         };
+        let voters = self.voters(
+            parent.header().height,
+            parent.header().iteration,
+            &parent.attestation,
+        );
         let result = execute(
             &self.shared.params,
             self.store.state(),
             round,
             at,
             generator,
+            voters,
             &mints,
             &txs,
             ExecutionMode::Propose,
@@ -339,12 +345,20 @@ impl Node {
     fn execute_candidate(&self, candidate: &Candidate) -> Option<Executed> {
         let (mints, txs) = decode_items(&candidate.txs).ok()?;
         let generator = self.shared.keys.stake_key(&candidate.header.generator)?;
+        // By height: when a block is accepted the machine's tip is already that block.
+        let parent_height = candidate.header.height.checked_sub(1)?;
+        let parent = self.provisioner.chain().get(parent_height)?.block.clone();
+        let voters = match &candidate.header.prev_attestation {
+            Some(attestation) => self.voters(parent_height, parent.header().iteration, attestation),
+            None => Vec::new(),
+        };
         let mut executed = execute(
             &self.shared.params,
             self.store.state(),
             candidate.header.height,
             candidate.header.timestamp,
             generator,
+            voters,
             &mints,
             &txs,
             ExecutionMode::Validate,
@@ -352,6 +366,28 @@ impl Node {
         .ok()?;
         executed.items = candidate.txs.clone();
         Some(executed)
+    }
+
+    /// The voters a block's `prev_attestation` credits: the attestation of the block at
+    /// `round` (this node's tip), drawn with its parent's seed. None for the first block.
+    fn voters(
+        &self,
+        round: u64,
+        iteration: u8,
+        attestation: &consensus::Attestation,
+    ) -> Vec<(genesis_types::BlsPublicKey, u32)> {
+        if round == 0 {
+            return Vec::new();
+        }
+        let Some(seed) = self
+            .provisioner
+            .chain()
+            .get(round - 1)
+            .map(|e| e.block.header().seed)
+        else {
+            return Vec::new();
+        };
+        super::voters::voters_of(&self.shared.keys, round, iteration, attestation, seed)
     }
 
     fn validate(&mut self, candidate: &Candidate, parent_state_root: Hash) -> Execution {
@@ -397,6 +433,24 @@ impl Node {
         }
         let mint_ids: Vec<u64> = executed.mints.iter().map(|(id, ..)| *id).collect();
         self.shared.mints_done(&mint_ids);
+        let (view, events) = {
+            let mut chain = self.chain.write();
+            // The consensus's label for a new block: its iteration less the fail attestations
+            // it lists (checked by the validators), `label_for` of that (its `Labels` output
+            // follows and says the same).
+            let listed = block.header().failed_iterations.iter().flatten().count();
+            let pni = usize::from(block.header().iteration).saturating_sub(listed);
+            let label = consensus::label_for(u16::try_from(pni).unwrap_or(u16::MAX));
+            chain.push_executed(block, &executed, label);
+            let tip = chain.tip();
+            let events = tip
+                .receipts
+                .iter()
+                .flat_map(|r| r.events.iter().cloned())
+                .collect();
+            (tip.view.clone(), events)
+        };
+        // The index first, then the pool: a transaction is always in one or the other.
         self.accounts.lock().clear();
         let waiting = {
             let mut pool = self.mempool.lock();
@@ -414,23 +468,6 @@ impl Node {
             };
             let _ = pool.prune(&mut view);
             !pool.is_empty()
-        };
-        let (view, events) = {
-            let mut chain = self.chain.write();
-            // The consensus's label for a new block: its iteration less the fail attestations
-            // it lists (checked by the validators), `label_for` of that (its `Labels` output
-            // follows and says the same).
-            let listed = block.header().failed_iterations.iter().flatten().count();
-            let pni = usize::from(block.header().iteration).saturating_sub(listed);
-            let label = consensus::label_for(u16::try_from(pni).unwrap_or(u16::MAX));
-            chain.push_executed(block, &executed, label);
-            let tip = chain.tip();
-            let events = tip
-                .receipts
-                .iter()
-                .flat_map(|r| r.events.iter().cloned())
-                .collect();
-            (tip.view.clone(), events)
         };
         drop(busy);
         self.shared.publish_block(&view, events);
