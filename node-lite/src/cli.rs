@@ -76,6 +76,9 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// A light proof-of-stake network of N provisioners in this process: prefunded dev
+    /// accounts, one line per block, Ctrl-C to stop.
+    Devnet(crate::commands::devnet::DevnetArgs),
 }
 
 /// `contract` subcommands.

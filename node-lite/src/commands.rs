@@ -3,6 +3,7 @@
 
 pub mod contract;
 pub mod demo;
+pub mod devnet;
 pub mod exec;
 pub mod gas_report;
 pub mod inspect;
@@ -61,6 +62,7 @@ pub fn run(cli: Cli) -> i32 {
         },
         Command::GasReport(args) => gas_report(args.into()),
         Command::Security(args) => security(&args, style),
+        Command::Devnet(args) => devnet::run(&args),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(

@@ -3,7 +3,8 @@
 //! Today: `exec` (one-shot deploy + call with a JSON receipt), `inspect` (validate a module and
 //! list its entry points), `demo` (a tour of the sandbox), and the contract-author workflow:
 //! `contract new|build`, `deploy`/`call` on a state directory, `state
-//! snapshot|revert|dump|load|versions`, `gas-report` (see `docs/tutorial.md`). The devnet arrives later on the
+//! snapshot|revert|dump|load|versions`, `gas-report` (see `docs/tutorial.md`), and `devnet`
+//! ([`devnet::spawn`] → a [`devnet::DevnetHandle`] implementing [`node_api::NodeApi`]), on the
 //! same structure: clap arguments → a library request → a function returning what to print.
 //!
 //! This crate knows wasm only through `runtime`; it must not reach into wasmtime.
@@ -12,6 +13,7 @@ pub mod call_input;
 pub mod chain;
 pub mod cli;
 pub mod commands;
+pub mod devnet;
 pub mod dump_file;
 pub mod genesis;
 pub mod json_borsh;

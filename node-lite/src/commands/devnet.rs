@@ -1,0 +1,172 @@
+//! `node-lite devnet`: its arguments, their conversion into a [`NodeConfig`], and the command
+//! (start, print the chain and the dev accounts, one line per block, Ctrl-C to stop).
+
+use crate::devnet::{BlockMode, DevnetHandle, NodeConfig, spawn};
+use crate::node_api::{ChainEvent, NodeApi};
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// `node-lite devnet` arguments.
+#[derive(Debug, Args)]
+pub struct DevnetArgs {
+    /// Provisioners to run (the genesis file's first N).
+    #[arg(long, value_name = "N", default_value_t = crate::devnet::config::DEFAULT_PROVISIONERS)]
+    pub provisioners: usize,
+    /// A block at least every MS milliseconds, empty or not (the default, 1,000).
+    #[arg(long, value_name = "MS", group = "mode")]
+    pub block_time: Option<u64>,
+    /// A block as soon as a transaction waits; none otherwise.
+    #[arg(long, group = "mode")]
+    pub instant: bool,
+    /// A block only when asked (the `mine` dev control).
+    #[arg(long, group = "mode")]
+    pub manual: bool,
+    /// Keep the chain in DIR (a restart resumes it); default: a temporary directory.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// The genesis TOML file; default: the embedded one (see --print-genesis).
+    #[arg(long, value_name = "FILE")]
+    pub genesis: Option<PathBuf>,
+    /// The HTTP API's port on 127.0.0.1.
+    #[arg(long, value_name = "P", default_value_t = crate::devnet::config::DEFAULT_PORT)]
+    pub port: u16,
+    /// Print the embedded default genesis file and exit.
+    #[arg(long)]
+    pub print_genesis: bool,
+}
+
+impl From<&DevnetArgs> for NodeConfig {
+    fn from(args: &DevnetArgs) -> Self {
+        let mode = if args.instant {
+            BlockMode::Instant
+        } else if args.manual {
+            BlockMode::Manual
+        } else {
+            BlockMode::Interval(args.block_time.unwrap_or(1_000))
+        };
+        let mut config = NodeConfig::default()
+            .with_provisioners(args.provisioners)
+            .with_block_mode(mode)
+            .with_port(args.port);
+        if let Some(dir) = &args.data {
+            config = config.with_data_dir(dir);
+        }
+        if let Some(file) = &args.genesis {
+            config = config.with_genesis_file(file);
+        }
+        config
+    }
+}
+
+/// What `node-lite devnet` prints at start: the chain, the API address, the dev accounts.
+pub fn banner(devnet: &DevnetHandle) -> String {
+    let info = devnet.chain_info();
+    let mut out = String::new();
+    out.push_str(&format!(
+        "node-lite devnet: {} provisioners, {} blocks\n",
+        info.provisioners, info.block_mode
+    ));
+    out.push_str(&format!("API          http://{}\n", devnet.api_address()));
+    out.push_str(&format!("chain id     {}\n", info.chain_id));
+    out.push_str(&format!("genesis root {}\n", info.genesis_root));
+    out.push_str(&format!("data dir     {}\n", devnet.data_dir().display()));
+    for (name, id) in &info.contracts {
+        out.push_str(&format!("contract     {name:<9} {id}\n"));
+    }
+    out.push_str("\nDev accounts (deterministic keys: devnet only)\n");
+    for a in devnet.dev_accounts() {
+        out.push_str(&format!(
+            "({}) {}  balance {}\n    secret key {}\n",
+            a.index, a.address, a.balance, a.secret_key
+        ));
+    }
+    out
+}
+
+/// One block's line: height, iteration, transactions, gas, finality label, time since the
+/// previous block, and the highest final height.
+pub fn block_line(
+    view: &crate::node_api::BlockView,
+    previous_ts: Option<u64>,
+    finalized: u64,
+) -> String {
+    let dt = previous_ts.map_or_else(
+        || "-".to_string(),
+        |p| format!("+{} ms", view.timestamp_ms.saturating_sub(p)),
+    );
+    format!(
+        "block {:>6}  iter {}  txs {:>4}  gas {:>12}  {:<9}  {:>10}  final ≤ {}  {}",
+        view.height,
+        view.iteration,
+        view.transactions.len(),
+        view.gas_used,
+        view.label,
+        dt,
+        finalized,
+        &view.hash[..16]
+    )
+}
+
+/// Runs `node-lite devnet`; returns the exit code.
+pub fn run(args: &DevnetArgs) -> i32 {
+    if args.print_genesis {
+        print!("{}", crate::chain::genesis_config::DEFAULT_GENESIS_TOML);
+        return 0;
+    }
+    let config = NodeConfig::from(args);
+    let devnet = match spawn(config) {
+        Ok(d) => std::sync::Arc::new(d),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    // Subscribed before printing, so the first block's line is not missed.
+    let mut events = devnet.subscribe();
+    print!("{}", banner(&devnet));
+    println!();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the event loop: {e}");
+            return 1;
+        }
+    };
+    let printer = devnet.clone();
+    runtime.block_on(async move {
+        // The HTTP API: `crate::api` serves `printer`/`devnet` (a `NodeApi`) on
+        // `devnet.api_address()` here, in this event loop (start_api_server).
+        let _api = &printer;
+        let print = tokio::spawn(async move {
+            let mut previous_ts = None;
+            let mut finalized = 0;
+            loop {
+                match events.recv().await {
+                    Ok(ChainEvent::Block(view)) => {
+                        println!("{}", block_line(&view, previous_ts, finalized));
+                        let _ = std::io::stdout().flush();
+                        previous_ts = Some(view.timestamp_ms);
+                    }
+                    Ok(ChainEvent::Label { height, label, .. }) if label == "final" => {
+                        finalized = finalized.max(height);
+                    }
+                    Ok(_) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                        println!("({n} events skipped: the terminal is slower than the chain)");
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        });
+        let _ = tokio::signal::ctrl_c().await;
+        print.abort();
+    });
+    println!("\nshutting down…");
+    devnet.shutdown();
+    println!("stopped at height {}", devnet.head().height);
+    0
+}

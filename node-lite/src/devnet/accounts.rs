@@ -1,0 +1,76 @@
+//! A node's cache of account balances and nonces at its tip, for the mempool's checks.
+//!
+//! Each check reads an account's balance and next nonce through the `transfer` and `nonces`
+//! contracts (two wasm calls); they only change when a block is accepted or reverted, so the node
+//! keeps what it read until then ([`AccountCache::clear`]). [`CachedAccounts`] is the
+//! `AccountView` the mempool checks against: the cache first, else a session over the store.
+
+use crate::chain::ChainContracts;
+use crate::chain::accounts::{AccountView, AccountViewError, SessionAccounts};
+use host_api::Address;
+use runtime::Session;
+use std::collections::HashMap;
+
+/// Most accounts cached; past it the cache starts again empty.
+pub const MAX_CACHED_ACCOUNTS: usize = 100_000;
+
+/// Balances and next nonces read at the current tip.
+#[derive(Debug, Default)]
+pub struct AccountCache {
+    balances: HashMap<Address, u128>,
+    nonces: HashMap<Address, u64>,
+}
+
+impl AccountCache {
+    /// Forgets everything (the tip moved).
+    pub fn clear(&mut self) {
+        self.balances.clear();
+        self.nonces.clear();
+    }
+
+    fn bound(&mut self) {
+        if self.balances.len() + self.nonces.len() > MAX_CACHED_ACCOUNTS {
+            self.clear();
+        }
+    }
+}
+
+/// The cache in front of a session (see the [module docs](self)).
+pub struct CachedAccounts<'a> {
+    /// The cache.
+    pub cache: &'a mut AccountCache,
+    /// The session over the tip's state, for misses.
+    pub session: &'a mut Session,
+    /// The chain's contracts.
+    pub contracts: ChainContracts,
+}
+
+impl AccountView for CachedAccounts<'_> {
+    fn balance(&mut self, account: &Address) -> Result<u128, AccountViewError> {
+        if let Some(b) = self.cache.balances.get(account) {
+            return Ok(*b);
+        }
+        let b = SessionAccounts {
+            session: self.session,
+            contracts: self.contracts,
+        }
+        .balance(account)?;
+        self.cache.bound();
+        self.cache.balances.insert(*account, b);
+        Ok(b)
+    }
+
+    fn next_nonce(&mut self, account: &Address) -> Result<u64, AccountViewError> {
+        if let Some(n) = self.cache.nonces.get(account) {
+            return Ok(*n);
+        }
+        let n = SessionAccounts {
+            session: self.session,
+            contracts: self.contracts,
+        }
+        .next_nonce(account)?;
+        self.cache.bound();
+        self.cache.nonces.insert(*account, n);
+        Ok(n)
+    }
+}

@@ -1,0 +1,194 @@
+//! What a node does with a block's contents: [`BlockItem`]s (signed transactions and devnet
+//! mints) run by `chain::execute_block` over a runtime session on the node's store, **left
+//! uncommitted**: the session's [`pending root`](runtime::Session::pending_root) answers the
+//! consensus's `BuildCandidate`/`Execute`, and the node commits the session when the block is
+//! accepted or drops it.
+//!
+//! A block's opaque transactions (as the consensus carries them) are borsh [`BlockItem`]s:
+//! every `Mint` first (a dev control, `NodeApi::fund`: a protocol mint, devnet only), then the
+//! transactions. A block whose items do not decode, or put a mint after a transaction, is
+//! invalid.
+
+use super::shared::PendingMint;
+use crate::chain::block_exec::TxReceipt;
+use crate::chain::{
+    BlockContext, BlockOutput, ChainContracts, ExecutionMode, ProtocolInputs, Transaction,
+    execute_block,
+};
+use crate::genesis::GENESIS_CALL_GAS;
+use borsh::{BorshDeserialize, BorshSerialize};
+use genesis_types::BlsPublicKey;
+use host_api::Address;
+use runtime::{BlockInfo, Runtime, Session, StateStore};
+use std::sync::Arc;
+
+/// One entry of a block.
+#[allow(clippy::large_enum_variant)]
+#[derive(BorshSerialize, BorshDeserialize, Clone, Debug, PartialEq, Eq)]
+pub enum BlockItem {
+    /// Mint `amount` to `to` (the dev control `fund`).
+    Mint {
+        /// The devnet's number for it (so every node drops it from its queue once made).
+        id: u64,
+        /// The payee.
+        to: Address,
+        /// The amount.
+        amount: u128,
+    },
+    /// A signed transaction.
+    Tx(Transaction),
+}
+
+/// Why a block's contents could not be executed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    /// An item does not decode, or a mint follows a transaction.
+    #[error("malformed block item {0}")]
+    Malformed(usize),
+    /// A mint the transfer contract refused.
+    #[error("mint: {0}")]
+    Mint(String),
+    /// Execution failed (an invalid transaction for a validator, a protocol call, the store).
+    #[error(transparent)]
+    Block(#[from] crate::chain::BlockError),
+    /// The store could not compute the root.
+    #[error(transparent)]
+    Store(#[from] runtime::StoreError),
+}
+
+/// A block's contents, executed and not committed.
+pub struct Executed {
+    /// The session holding the writes.
+    pub session: Session,
+    /// The items actually in the block (a proposer leaves out refused transactions).
+    pub items: Vec<Vec<u8>>,
+    /// Receipts and protocol report.
+    pub output: BlockOutput,
+    /// The mints it made: (id, payee, amount).
+    pub mints: Vec<PendingMint>,
+    /// The post-state root.
+    pub root: [u8; 32],
+}
+
+impl Executed {
+    /// The included transactions' receipts.
+    pub fn receipts(&self) -> &[TxReceipt] {
+        &self.output.receipts
+    }
+}
+
+/// What is the same for every block of a chain.
+pub struct ChainParams {
+    /// The runtime.
+    pub runtime: Runtime,
+    /// The genesis contracts.
+    pub contracts: ChainContracts,
+    /// The chain id.
+    pub chain_id: u64,
+    /// The block gas limit.
+    pub block_gas_limit: u64,
+    /// Tokens each block creates.
+    pub emission: u128,
+    /// Contracts see consensus height `h` as `h + height_offset` (the genesis state stands at
+    /// the genesis file's `genesis_height`).
+    pub height_offset: u64,
+}
+
+/// Decodes a block's items.
+///
+/// # Errors
+/// [`ExecError::Malformed`].
+pub fn decode_items(items: &[Vec<u8>]) -> Result<(Vec<PendingMint>, Vec<Transaction>), ExecError> {
+    let mut mints = Vec::new();
+    let mut txs = Vec::new();
+    for (i, bytes) in items.iter().enumerate() {
+        match borsh::from_slice::<BlockItem>(bytes).map_err(|_| ExecError::Malformed(i))? {
+            BlockItem::Mint { id, to, amount } if txs.is_empty() => mints.push((id, to, amount)),
+            BlockItem::Mint { .. } => return Err(ExecError::Malformed(i)),
+            BlockItem::Tx(tx) => txs.push(tx),
+        }
+    }
+    Ok((mints, txs))
+}
+
+/// Encodes an item.
+pub fn encode_item(item: &BlockItem) -> Vec<u8> {
+    // Writing into a Vec cannot fail.
+    borsh::to_vec(item).unwrap_or_default()
+}
+
+/// Executes a block at consensus height `height` over `store`'s current state.
+#[allow(clippy::too_many_arguments)]
+///
+/// # Errors
+/// See [`ExecError`]; the session is dropped then.
+pub fn execute(
+    params: &ChainParams,
+    store: Arc<dyn StateStore>,
+    height: u64,
+    timestamp_ms: u64,
+    generator: BlsPublicKey,
+    voters: Vec<(BlsPublicKey, u32)>,
+    mints: &[PendingMint],
+    txs: &[Transaction],
+    mode: ExecutionMode,
+) -> Result<Executed, ExecError> {
+    let block = BlockContext {
+        chain_id: params.chain_id,
+        height: height + params.height_offset,
+        timestamp_ms,
+        block_gas_limit: params.block_gas_limit,
+        mode,
+    };
+    let mut session = params.runtime.session(
+        store,
+        BlockInfo {
+            height: block.height,
+            timestamp_ms,
+        },
+    );
+    for (_, to, amount) in mints {
+        let args = borsh::to_vec(&(*to, *amount)).unwrap_or_default();
+        let r = session
+            .call_protocol(
+                params.contracts.genesis.transfer,
+                "mint",
+                &args,
+                GENESIS_CALL_GAS,
+            )
+            .map_err(|e| ExecError::Mint(e.to_string()))?;
+        r.result.map_err(|e| ExecError::Mint(e.to_string()))?;
+    }
+    let protocol = ProtocolInputs {
+        generator,
+        voters,
+        absent_generators: Vec::new(),
+        faults: Vec::new(),
+        emission: params.emission,
+    };
+    let output = execute_block(&mut session, &params.contracts, &block, txs, &protocol)?;
+    let root = session.pending_root()?.0;
+    let mut items: Vec<Vec<u8>> = mints
+        .iter()
+        .map(|(id, to, amount)| {
+            encode_item(&BlockItem::Mint {
+                id: *id,
+                to: *to,
+                amount: *amount,
+            })
+        })
+        .collect();
+    let included: std::collections::BTreeSet<_> = output.receipts.iter().map(|r| r.hash).collect();
+    items.extend(
+        txs.iter()
+            .filter(|tx| included.contains(&tx.hash()))
+            .map(|tx| encode_item(&BlockItem::Tx(tx.clone()))),
+    );
+    Ok(Executed {
+        session,
+        items,
+        output,
+        mints: mints.to_vec(),
+        root,
+    })
+}

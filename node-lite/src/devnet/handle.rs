@@ -1,0 +1,534 @@
+//! [`DevnetHandle`]: a running devnet as its users reach it (the `NodeApi` implementation, the
+//! addresses, the dev accounts, shutdown).
+//!
+//! Queries answer from the **API node**: the lowest-index online node (node 0 unless a dev
+//! control took it offline), from its committed state and chain index. Transactions enter that
+//! node's mempool (checked against its tip) and are gossiped to the others.
+
+use super::accounts::CachedAccounts;
+use super::config::BlockMode;
+use super::index::hex32;
+use super::node::NodeView;
+use super::shared::Shared;
+use super::transport::{NetMessage, Transport};
+use crate::chain::accounts::balance_of;
+use crate::chain::block_exec::{DEPLOY_BASE_GAS, DEPLOY_GAS_PER_BYTE};
+use crate::chain::nonces::nonce_of;
+use crate::chain::tx::TX_INTRINSIC_GAS;
+use crate::chain::{AccountKey, MempoolRefusal, Payload, Transaction, UnsignedTx};
+use crate::node_api::{
+    AccountView, ApiError, BlockRef, BlockView, CallRequest, ChainEvent, ChainInfo, CommitteeView,
+    DevAccount, DevPayload, DevTxRequest, DryRunView, EventFilter, EventView, HeadView, Hex32,
+    NodeApi, ProvisionerView, ReceiptView, TxStatus,
+};
+use genesis_types::stake::StakeInfo;
+use host_api::{Address, ContractId};
+use parking_lot::Mutex;
+use runtime::{BlockInfo, Session};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How long `mine` waits for its block.
+pub const MINE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Gas a dev transfer carries when the request names none: the intrinsic gas and a call.
+pub const DEV_TRANSFER_GAS: u64 = TX_INTRINSIC_GAS + 5_000_000;
+/// Gas a dev call carries when the request names none and its dry run fails.
+pub const DEV_CALL_GAS: u64 = TX_INTRINSIC_GAS + 50_000_000;
+/// Gas a dev deploy's `init` may spend when the request names no limit.
+pub const DEV_INIT_GAS: u64 = 50_000_000;
+
+/// A running devnet (see the [module docs](self)). Dropping it shuts it down.
+pub struct DevnetHandle {
+    pub(super) shared: std::sync::Arc<Shared>,
+    pub(super) views: Vec<NodeView>,
+    pub(super) threads: Mutex<Vec<JoinHandle<()>>>,
+    pub(super) info: ChainInfo,
+    pub(super) accounts: Vec<(AccountKey, u128)>,
+    pub(super) provisioner_keys: Vec<(genesis_types::BlsPublicKey, Address)>,
+    pub(super) epoch_length: u64,
+    pub(super) minimum_stake: u128,
+    pub(super) api_address: SocketAddr,
+    pub(super) data_dir: PathBuf,
+    pub(super) _temp: Option<tempfile::TempDir>,
+}
+
+fn bad(what: impl std::fmt::Display) -> ApiError {
+    ApiError::BadRequest(what.to_string())
+}
+
+fn parse32(what: &str, hex_str: &str) -> Result<[u8; 32], ApiError> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(hex_str, &mut out).map_err(|e| {
+        bad(format!(
+            "{what} `{hex_str}`: {e} (64 hex characters expected)"
+        ))
+    })?;
+    Ok(out)
+}
+
+fn parse_hex(what: &str, hex_str: &str) -> Result<Vec<u8>, ApiError> {
+    hex::decode(hex_str).map_err(|e| bad(format!("{what}: {e}")))
+}
+
+fn parse_amount(amount: &str) -> Result<u128, ApiError> {
+    amount
+        .parse()
+        .map_err(|_| bad(format!("amount `{amount}` is not a decimal integer")))
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(e.to_string())
+}
+
+impl DevnetHandle {
+    /// Where the HTTP API listens (the port of the configuration; 0 until a server binds one).
+    pub fn api_address(&self) -> SocketAddr {
+        self.api_address
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
+    /// How many nodes run.
+    pub fn nodes(&self) -> usize {
+        self.views.len()
+    }
+
+    /// The dev accounts' keys (to sign transactions in tests and tools).
+    pub fn dev_key(&self, index: usize) -> Option<&AccountKey> {
+        self.accounts.get(index).map(|(k, _)| k)
+    }
+
+    /// Node `i`'s tip height.
+    pub fn node_tip(&self, i: usize) -> u64 {
+        self.shared.tip(i)
+    }
+
+    /// Node `i`'s head (height, hash, label, finalized height).
+    pub fn node_head(&self, i: usize) -> Option<HeadView> {
+        self.views.get(i).map(|v| head_of(&v.chain.read()))
+    }
+
+    /// Why node `i` stopped following the chain, if it did.
+    pub fn node_failure(&self, i: usize) -> Option<String> {
+        self.views.get(i).and_then(|v| v.store.failure())
+    }
+
+    /// Node `i`'s block at `height` (its hash), to compare nodes.
+    pub fn node_block_hash(&self, i: usize, height: u64) -> Option<String> {
+        let view = self.views.get(i)?;
+        let chain = view.chain.read();
+        chain.by_height(height).map(|b| b.view.hash.clone())
+    }
+
+    /// Waits until `done()` holds, re-checking at every block any node accepts; at most
+    /// `timeout`.
+    pub fn wait_until(&self, timeout: Duration, done: impl FnMut() -> bool) -> bool {
+        self.shared.wait_until(timeout, done)
+    }
+
+    /// Stops every node and joins their threads.
+    pub fn shutdown(&self) {
+        self.shared.shutdown_all();
+        let threads = std::mem::take(&mut *self.threads.lock());
+        for t in threads {
+            let _ = t.join();
+        }
+    }
+
+    fn api_index(&self) -> usize {
+        (0..self.views.len())
+            .find(|i| self.shared.transport.is_online(*i))
+            .unwrap_or(0)
+    }
+
+    fn api_view(&self) -> &NodeView {
+        &self.views[self.api_index()]
+    }
+
+    fn session(&self) -> Session {
+        let view = self.api_view();
+        let tip = view.chain.read().tip().view.clone();
+        self.shared.params.runtime.session(
+            view.store.state(),
+            BlockInfo {
+                height: tip.height + self.shared.params.height_offset,
+                timestamp_ms: tip.timestamp_ms,
+            },
+        )
+    }
+
+    /// Adds a transaction to the API node's mempool and gossips it.
+    fn add(&self, tx: Transaction) -> Result<String, MempoolRefusal> {
+        let index = self.api_index();
+        let mut session = self.session();
+        let mut cache = self.views[index].accounts.lock();
+        let mut view = CachedAccounts {
+            cache: &mut cache,
+            session: &mut session,
+            contracts: self.shared.params.contracts,
+        };
+        let hash = self.views[index]
+            .mempool
+            .lock()
+            .insert(tx.clone(), &mut view)?;
+        drop(cache);
+        self.shared
+            .transport
+            .broadcast(index, NetMessage::Tx(std::sync::Arc::new(tx)));
+        if self.shared.mode == BlockMode::Instant {
+            self.shared.want_next();
+        }
+        Ok(hex32(&hash.0))
+    }
+
+    fn dev_payload(&self, payload: &DevPayload) -> Result<(Payload, Option<u64>), ApiError> {
+        Ok(match payload {
+            DevPayload::Deploy { code, init_args } => {
+                let code = parse_hex("code", code)?;
+                let init_args = init_args
+                    .as_deref()
+                    .map(|a| parse_hex("init_args", a))
+                    .transpose()?;
+                let gas = TX_INTRINSIC_GAS
+                    + DEPLOY_BASE_GAS
+                    + DEPLOY_GAS_PER_BYTE.saturating_mul(code.len() as u64)
+                    + if init_args.is_some() { DEV_INIT_GAS } else { 0 };
+                (Payload::Deploy { code, init_args }, Some(gas))
+            }
+            DevPayload::Call {
+                contract,
+                function,
+                args,
+            } => {
+                let contract = ContractId(parse32("contract", contract)?);
+                let args = parse_hex("args", args)?;
+                (
+                    Payload::Call {
+                        contract,
+                        function: function.clone(),
+                        args,
+                    },
+                    None,
+                )
+            }
+            DevPayload::Transfer { to, amount } => (
+                Payload::Transfer {
+                    to: Address(parse32("to", to)?),
+                    amount: parse_amount(amount)?,
+                },
+                Some(DEV_TRANSFER_GAS),
+            ),
+        })
+    }
+}
+
+impl Drop for DevnetHandle {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn head_of(chain: &super::index::ChainIndex) -> HeadView {
+    let tip = &chain.tip().view;
+    HeadView {
+        height: tip.height,
+        hash: tip.hash.clone(),
+        state_root: tip.state_root.clone(),
+        finalized_height: chain.finalized,
+        label: tip.label.clone(),
+    }
+}
+
+impl NodeApi for DevnetHandle {
+    fn chain_info(&self) -> ChainInfo {
+        self.info.clone()
+    }
+
+    fn dev_accounts(&self) -> Vec<DevAccount> {
+        self.accounts
+            .iter()
+            .enumerate()
+            .map(|(index, (key, balance))| DevAccount {
+                index,
+                address: hex32(&key.public()),
+                secret_key: hex32(&key.secret()),
+                balance: balance.to_string(),
+            })
+            .collect()
+    }
+
+    fn submit(&self, tx: &[u8]) -> Result<Hex32, ApiError> {
+        let tx = Transaction::decode(tx).map_err(|e| bad(format!("transaction: {e}")))?;
+        self.add(tx).map_err(|e| ApiError::Refused(e.to_string()))
+    }
+
+    fn submit_dev(&self, request: DevTxRequest) -> Result<Hex32, ApiError> {
+        let key = self
+            .dev_key(request.account)
+            .ok_or_else(|| ApiError::NotFound(format!("dev account {}", request.account)))?
+            .clone();
+        let (payload, default_gas) = self.dev_payload(&request.payload)?;
+        let gas_limit = match (request.gas_limit, default_gas, &request.payload) {
+            (Some(g), ..) => g,
+            (None, Some(g), _) => g,
+            (
+                None,
+                None,
+                DevPayload::Call {
+                    contract,
+                    function,
+                    args,
+                },
+            ) => self
+                .dry_run(CallRequest {
+                    caller: Some(hex32(&key.public())),
+                    contract: contract.clone(),
+                    function: function.clone(),
+                    args: args.clone(),
+                    gas_limit: None,
+                })
+                .ok()
+                .filter(|d| d.success)
+                .map_or(DEV_CALL_GAS, |d| d.gas_estimate),
+            (None, None, _) => DEV_CALL_GAS,
+        };
+        let sender = key.address();
+        let mut session = self.session();
+        let mut nonce = nonce_of(&mut session, self.shared.params.contracts.nonces, &sender)
+            .map_err(internal)?;
+        loop {
+            let tx = UnsignedTx {
+                chain_id: self.info.chain_id,
+                sender: key.public(),
+                nonce,
+                gas_limit,
+                gas_price: 1,
+                payload: payload.clone(),
+            }
+            .sign(&key);
+            match self.add(tx) {
+                Ok(hash) => return Ok(hash),
+                // The account's earlier dev transactions wait in the pool: take the next nonce.
+                Err(MempoolRefusal::NonceTaken { .. }) => nonce += 1,
+                Err(e) => return Err(ApiError::Refused(e.to_string())),
+            }
+        }
+    }
+
+    fn tx_status(&self, hash: &str) -> Result<TxStatus, ApiError> {
+        let bytes = parse32("transaction hash", hash)?;
+        let view = self.api_view();
+        let included = || {
+            view.chain
+                .read()
+                .tx(hash)
+                .map(|(block, receipt)| TxStatus::Included {
+                    height: block.view.height,
+                    block_hash: block.view.hash.clone(),
+                    receipt: Box::new(receipt.clone()),
+                })
+        };
+        if let Some(status) = included() {
+            return Ok(status);
+        }
+        if view.mempool.lock().contains(&crate::chain::TxHash(bytes)) {
+            return Ok(TxStatus::Pending);
+        }
+        // A node indexes a block's transactions before it drops them from its pool: one that
+        // left the pool since the first look is in the index now.
+        included().ok_or_else(|| ApiError::NotFound(format!("transaction {hash}")))
+    }
+
+    fn head(&self) -> HeadView {
+        head_of(&self.api_view().chain.read())
+    }
+
+    fn block(&self, which: BlockRef) -> Result<BlockView, ApiError> {
+        let chain = self.api_view().chain.read();
+        let found = match &which {
+            BlockRef::Height(h) => chain.by_height(*h),
+            BlockRef::Hash(hash) => {
+                parse32("block hash", hash)?;
+                chain.by_hash(hash)
+            }
+        };
+        found
+            .map(|b| b.view.clone())
+            .ok_or_else(|| ApiError::NotFound(format!("block {which:?}")))
+    }
+
+    fn account(&self, address: &str) -> Result<AccountView, ApiError> {
+        let account = Address(parse32("address", address)?);
+        let mut session = self.session();
+        let contracts = self.shared.params.contracts;
+        let balance = balance_of(&mut session, &contracts, &account).map_err(internal)?;
+        let nonce = nonce_of(&mut session, contracts.nonces, &account).map_err(internal)?;
+        Ok(AccountView {
+            address: address.to_lowercase(),
+            balance: balance.to_string(),
+            nonce,
+        })
+    }
+
+    fn storage(&self, contract: &str, key_hex: &str) -> Result<Option<String>, ApiError> {
+        let id = ContractId(parse32("contract", contract)?);
+        let key = parse_hex("key", key_hex)?;
+        let session = self.session();
+        if session.contract(&id).map_err(internal)?.is_none() {
+            return Err(ApiError::NotFound(format!("contract {contract}")));
+        }
+        Ok(session
+            .storage(&id, &key)
+            .map_err(internal)?
+            .map(hex::encode))
+    }
+
+    fn dry_run(&self, request: CallRequest) -> Result<DryRunView, ApiError> {
+        let contract = ContractId(parse32("contract", &request.contract)?);
+        let caller = match &request.caller {
+            Some(c) => Address(parse32("caller", c)?),
+            None => Address([0; 32]),
+        };
+        let args = parse_hex("args", &request.args)?;
+        let gas_limit = request
+            .gas_limit
+            .unwrap_or(self.shared.params.block_gas_limit);
+        let mut session = self.session();
+        if session.contract(&contract).map_err(internal)?.is_none() {
+            return Err(ApiError::NotFound(format!("contract {}", request.contract)));
+        }
+        let r = session
+            .call(caller, contract, &request.function, &args, gas_limit)
+            .map_err(internal)?;
+        Ok(DryRunView {
+            success: r.result.is_ok(),
+            return_data: r.result.as_ref().ok().map(hex::encode),
+            error: r.result.as_ref().err().map(|e| e.to_string()),
+            gas_spent: r.gas_spent,
+            // 20 % over the call's gas, plus what every transaction pays.
+            gas_estimate: TX_INTRINSIC_GAS + r.gas_spent + r.gas_spent / 5,
+        })
+    }
+
+    fn provisioners(&self) -> Result<Vec<ProvisionerView>, ApiError> {
+        let mut session = self.session();
+        let stake = self.shared.params.contracts.genesis.stake;
+        let epoch_length = self.epoch_length;
+        let height = session.block().height;
+        let mut out = Vec::new();
+        for (i, (key, _owner)) in self.provisioner_keys.iter().enumerate() {
+            let args = borsh::to_vec(key).unwrap_or_default();
+            let r = session
+                .call_protocol(stake, "stake_of", &args, 10_000_000)
+                .map_err(internal)?;
+            let bytes = r.result.map_err(internal)?;
+            let info: Option<StakeInfo> = borsh::from_slice(&bytes).map_err(internal)?;
+            let Some(info) = info else { continue };
+            let epoch = height.saturating_add(1) / epoch_length.max(1);
+            out.push(ProvisionerView {
+                key: hex::encode(key.0),
+                owner: hex32(&info.owner.0),
+                stake: info.locked.to_string(),
+                eligible_from: info.eligible_from.saturating_mul(epoch_length),
+                expires_at: info.expires_at.saturating_mul(epoch_length),
+                eligible: info.weight_at(epoch, self.minimum_stake) > 0,
+                online: (i < self.views.len()).then(|| self.shared.transport.is_online(i)),
+            });
+        }
+        Ok(out)
+    }
+
+    fn committee(&self, round: u64, iteration: u8, step: &str) -> Result<CommitteeView, ApiError> {
+        if !["proposal", "validation", "ratification"].contains(&step) {
+            return Err(bad(format!(
+                "step `{step}`: proposal, validation or ratification"
+            )));
+        }
+        Err(ApiError::NotFound(format!(
+            "committee of round {round} iteration {iteration} {step}: this devnet does not record committees yet"
+        )))
+    }
+
+    fn events(&self, filter: EventFilter) -> Result<Vec<EventView>, ApiError> {
+        if let Some(c) = &filter.contract {
+            parse32("contract", c)?;
+        }
+        Ok(self.api_view().chain.read().events(&filter))
+    }
+
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<ChainEvent> {
+        self.shared.subscribe()
+    }
+
+    fn mine(&self) -> Result<u64, ApiError> {
+        if self.shared.mode != BlockMode::Manual {
+            return Err(ApiError::NotAllowed(format!(
+                "mine needs a --manual devnet; this one is {}",
+                self.info.block_mode
+            )));
+        }
+        let target = self.shared.want_next();
+        let index = self.api_index();
+        if self
+            .shared
+            .wait_until(MINE_TIMEOUT, || self.shared.tip(index) >= target)
+        {
+            Ok(target)
+        } else {
+            Err(ApiError::Internal(format!(
+                "block {target} not accepted within {} s (are enough provisioners online?)",
+                MINE_TIMEOUT.as_secs()
+            )))
+        }
+    }
+
+    fn set_next_timestamp(&self, timestamp_ms: u64) -> Result<(), ApiError> {
+        let tip = self.head();
+        let tip_ts = self.block(BlockRef::Height(tip.height))?.timestamp_ms;
+        let earliest = tip_ts + self.shared.mode.min_block_time();
+        if timestamp_ms < earliest {
+            return Err(bad(format!(
+                "timestamp {timestamp_ms} before {earliest} (the tip's plus the minimum block time)"
+            )));
+        }
+        self.shared.clock.jump_to(timestamp_ms);
+        *self.shared.next_timestamp.lock() = Some(timestamp_ms);
+        self.shared.wake_all();
+        Ok(())
+    }
+
+    fn fund(&self, address: &str, amount: &str) -> Result<(), ApiError> {
+        let to = Address(parse32("address", address)?);
+        let amount = parse_amount(amount)?;
+        self.shared.queue_mint(to, amount);
+        if self.shared.mode == BlockMode::Instant {
+            self.shared.want_next();
+        }
+        Ok(())
+    }
+
+    fn set_online(&self, index: usize, online: bool) -> Result<(), ApiError> {
+        if !self.shared.transport.set_online(index, online) {
+            return Err(ApiError::NotFound(format!(
+                "provisioner {index} (this devnet runs {})",
+                self.views.len()
+            )));
+        }
+        self.shared.update_clock();
+        self.shared.wake_all();
+        Ok(())
+    }
+}
+
+/// A receipt, by transaction hash, from a status (tests).
+pub fn receipt_of(status: &TxStatus) -> Option<&ReceiptView> {
+    match status {
+        TxStatus::Included { receipt, .. } => Some(receipt),
+        TxStatus::Pending => None,
+    }
+}

@@ -1,0 +1,537 @@
+//! One provisioner's node: its consensus state machine, state store, mempool and chain index,
+//! driven by one thread ([`run`]) that performs the machine's outputs as `consensus::io`
+//! requires: messages through the [`Transport`](super::transport::Transport), real timers on the
+//! devnet's clock, `BuildCandidate`/`Execute` answered from a runtime session's pending root,
+//! the session committed on `Accept` (with the block's record, atomically), the store moved back
+//! on `Revert`.
+
+use super::accounts::{AccountCache, CachedAccounts};
+use super::config::BlockMode;
+use super::executor::{Executed, decode_items, execute};
+use super::index::{ChainIndex, hex32};
+use super::shared::Shared;
+use super::store::NodeStore;
+use super::transport::{NetMessage, NodeIndex, Transport};
+use crate::chain::accounts::SessionAccounts;
+use crate::chain::{ExecutionMode, Mempool, Transaction};
+use consensus::{
+    Block, Built, Candidate, Execution, Hash, Input, LabelChange, Message, Output, Provisioner,
+    TimerId,
+};
+use parking_lot::{Mutex, RwLock};
+use runtime::BlockInfo;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::time::Duration;
+
+/// What a node's inbox receives.
+#[derive(Debug)]
+pub enum NodeEvent {
+    /// A message from another node.
+    Net(NodeIndex, NetMessage),
+    /// Re-check the clock, timers and deferred work.
+    Wake,
+    /// Stop the thread.
+    Shutdown,
+}
+
+/// The parts of a node the API reads while its thread runs.
+pub struct NodeView {
+    /// The store.
+    pub store: Arc<NodeStore>,
+    /// The mempool.
+    pub mempool: Arc<Mutex<Mempool>>,
+    /// The chain index.
+    pub chain: Arc<RwLock<ChainIndex>>,
+    /// Balances and nonces read at the tip (cleared when it moves).
+    pub accounts: Arc<Mutex<AccountCache>>,
+}
+
+/// Gossiped transactions checked between two looks at the inbox.
+const GOSSIP_BATCH: usize = 64;
+
+/// Longest the loop sleeps without looking at the clock.
+const MAX_SLEEP: Duration = Duration::from_millis(200);
+/// How often the loop looks at the clock while another node's execution holds it.
+const HELD_SLEEP: Duration = Duration::from_millis(5);
+
+/// A running node's state (owned by its thread).
+pub struct Node {
+    index: NodeIndex,
+    shared: Arc<Shared>,
+    provisioner: Provisioner,
+    store: Arc<NodeStore>,
+    mempool: Arc<Mutex<Mempool>>,
+    chain: Arc<RwLock<ChainIndex>>,
+    accounts: Arc<Mutex<AccountCache>>,
+    /// Transactions gossiped by other nodes, checked when no consensus work waits.
+    gossip: VecDeque<Transaction>,
+    timers: BinaryHeap<Reverse<(u64, TimerId)>>,
+    shift_seen: u64,
+    /// Built candidates by (round, iteration), until broadcast.
+    built: HashMap<(u64, u8), Executed>,
+    /// Executed candidates by hash.
+    executed: HashMap<Hash, Executed>,
+    /// A build the demand rule holds back.
+    deferred: Option<(u64, u8, Arc<Block>)>,
+    /// Inputs produced while performing outputs, with the time to pass (`None`: now).
+    follow_ups: VecDeque<(Option<u64>, Input)>,
+}
+
+impl Node {
+    /// A node over its parts.
+    pub fn new(
+        index: NodeIndex,
+        shared: Arc<Shared>,
+        provisioner: Provisioner,
+        view: &NodeView,
+    ) -> Self {
+        let shift_seen = shared.clock.shifted();
+        Node {
+            index,
+            shared,
+            provisioner,
+            store: view.store.clone(),
+            mempool: view.mempool.clone(),
+            chain: view.chain.clone(),
+            accounts: view.accounts.clone(),
+            gossip: VecDeque::new(),
+            timers: BinaryHeap::new(),
+            shift_seen,
+            built: HashMap::new(),
+            executed: HashMap::new(),
+            deferred: None,
+            follow_ups: VecDeque::new(),
+        }
+    }
+
+    /// Runs until [`NodeEvent::Shutdown`] or the inbox closes.
+    pub fn run(mut self, start: Input, inbox: Receiver<NodeEvent>) {
+        self.handle(None, start);
+        loop {
+            match inbox.try_recv() {
+                Ok(event) => {
+                    if !self.on_event(event) {
+                        return;
+                    }
+                    continue;
+                }
+                Err(TryRecvError::Disconnected) => return,
+                Err(TryRecvError::Empty) => {}
+            }
+            self.apply_shift();
+            if self.fire_due_timer() {
+                continue;
+            }
+            self.try_deferred();
+            if self.check_gossip() {
+                continue;
+            }
+            let sleep = self
+                .timers
+                .peek()
+                .and_then(|Reverse((at, _))| self.shared.clock.until(*at))
+                .unwrap_or(if self.shared.clock.held() {
+                    HELD_SLEEP
+                } else {
+                    MAX_SLEEP
+                })
+                .min(MAX_SLEEP);
+            match inbox.recv_timeout(sleep) {
+                Ok(event) => {
+                    if !self.on_event(event) {
+                        return;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+
+    fn on_event(&mut self, event: NodeEvent) -> bool {
+        match event {
+            NodeEvent::Shutdown => return false,
+            NodeEvent::Wake => {}
+            NodeEvent::Net(from, NetMessage::Consensus(message)) => {
+                self.handle(None, Input::Message(from as u64, message));
+            }
+            NodeEvent::Net(_, NetMessage::Tx(tx)) => self.gossip.push_back((*tx).clone()),
+        }
+        true
+    }
+
+    /// A forward jump of the clock moves every pending timer by as much.
+    fn apply_shift(&mut self) {
+        let shifted = self.shared.clock.shifted();
+        let delta = shifted - self.shift_seen;
+        if delta > 0 {
+            self.shift_seen = shifted;
+            let timers = std::mem::take(&mut self.timers);
+            self.timers = timers
+                .into_iter()
+                .map(|Reverse((at, id))| Reverse((at + delta, id)))
+                .collect();
+        }
+    }
+
+    fn fire_due_timer(&mut self) -> bool {
+        let Some(Reverse((at, _))) = self.timers.peek() else {
+            return false;
+        };
+        if self.shared.clock.until(*at) != Some(Duration::ZERO) {
+            return false;
+        }
+        let Some(Reverse((_, id))) = self.timers.pop() else {
+            return false;
+        };
+        self.handle(None, Input::TimerFired(id));
+        true
+    }
+
+    fn try_deferred(&mut self) {
+        if let Some((round, _, _)) = &self.deferred
+            && self.shared.wants_round(*round)
+            && let Some((round, iteration, parent)) = self.deferred.take()
+        {
+            self.build(round, iteration, &parent);
+            self.drain();
+        }
+    }
+
+    /// Feeds one input (at `at`, or now) and performs the outputs, then the follow-ups.
+    fn handle(&mut self, at: Option<u64>, input: Input) {
+        self.follow_ups.push_back((at, input));
+        self.drain();
+    }
+
+    fn drain(&mut self) {
+        while let Some((at, input)) = self.follow_ups.pop_front() {
+            let now = at.unwrap_or_else(|| self.shared.clock.now());
+            let outputs = self.provisioner.handle(now, input);
+            for output in outputs {
+                self.perform(output);
+            }
+        }
+    }
+
+    fn perform(&mut self, output: Output) {
+        let transport = &self.shared.transport;
+        match output {
+            Output::Broadcast(message) => {
+                if let Message::Candidate(c) = message.as_ref()
+                    && c.header.generator == self.provisioner.key()
+                    && let Some(e) = self.built.remove(&(c.header.height, c.header.iteration))
+                {
+                    self.executed.insert(c.hash(), e);
+                }
+                transport.broadcast(self.index, NetMessage::Consensus(message));
+            }
+            Output::Send(to, message) => {
+                if let Ok(to) = usize::try_from(to) {
+                    transport.send(self.index, to, NetMessage::Consensus(message));
+                }
+            }
+            Output::SetTimer(id, at) => self.timers.push(Reverse((at, id))),
+            Output::BuildCandidate {
+                round,
+                iteration,
+                parent,
+            } => {
+                if self.shared.wants_round(round) {
+                    self.build(round, iteration, &parent);
+                } else {
+                    self.deferred = Some((round, iteration, parent));
+                }
+            }
+            Output::Execute {
+                candidate,
+                parent_state_root,
+            } => {
+                let result = self.validate(&candidate, parent_state_root);
+                self.follow_ups.push_back((
+                    None,
+                    Input::Executed {
+                        candidate: candidate.hash(),
+                        result,
+                    },
+                ));
+            }
+            Output::Persist(record) => self.store.persist_record(&record),
+            Output::Accept(block) => self.accept(&block),
+            Output::Revert { height, .. } => self.revert(height),
+            Output::Labels(changes) => self.labels(&changes),
+            Output::Fault(_) | Output::MissedProposal { .. } | Output::OpenConsensus { .. } => {}
+        }
+    }
+
+    /// Builds a candidate for `round` over `parent` (the tip): mints, then the mempool's best
+    /// transactions, executed; answers `CandidateBuilt` with the time its timestamp was
+    /// computed from.
+    fn build(&mut self, round: u64, iteration: u8, parent: &Block) {
+        let shared = self.shared.clone();
+        let _busy = shared.clock.busy();
+        let min_block_time = self.shared.mode.min_block_time();
+        let earliest = parent.header().timestamp.saturating_add(min_block_time);
+        let now = shared.clock.now();
+        let requested = self.shared.next_timestamp.lock().take();
+        // The dev control's timestamp (the clock was moved to it), else now; never before the
+        // earliest the consensus allows (it would put that in the header).
+        let at = requested.unwrap_or(now).max(earliest);
+        let mints = self.shared.pending_mints();
+        let mut view_session = self
+            .shared
+            .params
+            .runtime
+            .session(self.store.state(), BlockInfo::default());
+        let mut cache = self.accounts.lock();
+        let mut view = CachedAccounts {
+            cache: &mut cache,
+            session: &mut view_session,
+            contracts: self.shared.params.contracts,
+        };
+        let txs = {
+            let mut pool = self.mempool.lock();
+            let txs = pool
+                .take_block(self.shared.params.block_gas_limit, &mut view)
+                .unwrap_or_default();
+            // Put them back: they leave the pool when a block including them is accepted.
+            for tx in &txs {
+                let _ = pool.insert(tx.clone(), &mut view);
+            }
+            txs
+        };
+        drop(cache);
+        let key = self.provisioner.key();
+        let Some(generator) = self.shared.keys.stake_key(&key) else {
+            return;
+        };
+        let voters = self.voters(
+            parent.header().height,
+            parent.header().iteration,
+            &parent.attestation,
+        );
+        let result = execute(
+            &self.shared.params,
+            self.store.state(),
+            round,
+            at,
+            generator,
+            voters,
+            &mints,
+            &txs,
+            ExecutionMode::Propose,
+        );
+        // A candidate that cannot be built (a store failure, a protocol call refused) is not
+        // proposed: the iteration times out and the next generator tries.
+        let Ok(executed) = result else {
+            return;
+        };
+        let built = Built {
+            round,
+            iteration,
+            txs: executed.items.clone(),
+            state_root: executed.root,
+            gas_used: executed.output.gas_used,
+        };
+        self.built.insert((round, iteration), executed);
+        self.follow_ups
+            .push_back((Some(at), Input::CandidateBuilt(built)));
+    }
+
+    /// Executes a candidate over the tip's state (a validator's check).
+    fn execute_candidate(&self, candidate: &Candidate) -> Option<Executed> {
+        let (mints, txs) = decode_items(&candidate.txs).ok()?;
+        let generator = self.shared.keys.stake_key(&candidate.header.generator)?;
+        // By height: when a block is accepted the machine's tip is already that block.
+        let parent_height = candidate.header.height.checked_sub(1)?;
+        let parent = self.provisioner.chain().get(parent_height)?.block.clone();
+        let voters = match &candidate.header.prev_attestation {
+            Some(attestation) => self.voters(parent_height, parent.header().iteration, attestation),
+            None => Vec::new(),
+        };
+        let mut executed = execute(
+            &self.shared.params,
+            self.store.state(),
+            candidate.header.height,
+            candidate.header.timestamp,
+            generator,
+            voters,
+            &mints,
+            &txs,
+            ExecutionMode::Validate,
+        )
+        .ok()?;
+        executed.items = candidate.txs.clone();
+        Some(executed)
+    }
+
+    /// The voters a block's `prev_attestation` credits: the attestation of the block at
+    /// `round` (this node's tip), drawn with its parent's seed. None for the first block.
+    fn voters(
+        &self,
+        round: u64,
+        iteration: u8,
+        attestation: &consensus::Attestation,
+    ) -> Vec<(genesis_types::BlsPublicKey, u32)> {
+        if round == 0 {
+            return Vec::new();
+        }
+        let Some(seed) = self
+            .provisioner
+            .chain()
+            .get(round - 1)
+            .map(|e| e.block.header().seed)
+        else {
+            return Vec::new();
+        };
+        super::voters::voters_of(&self.shared.keys, round, iteration, attestation, seed)
+    }
+
+    fn validate(&mut self, candidate: &Candidate, parent_state_root: Hash) -> Execution {
+        let shared = self.shared.clone();
+        let _busy = shared.clock.busy();
+        if self.store.root() != Some(parent_state_root) {
+            return Execution::Invalid;
+        }
+        match self.execute_candidate(candidate) {
+            Some(executed) => {
+                let result = Execution::Done {
+                    state_root: executed.root,
+                    gas_used: executed.output.gas_used,
+                };
+                self.executed.insert(candidate.hash(), executed);
+                result
+            }
+            None => Execution::Invalid,
+        }
+    }
+
+    fn accept(&mut self, block: &Arc<Block>) {
+        let shared = self.shared.clone();
+        let busy = shared.clock.busy();
+        let hash = block.hash();
+        let executed = match self.executed.remove(&hash) {
+            Some(e) => Some(e),
+            None => self.execute_candidate(&block.candidate),
+        };
+        self.built.clear();
+        self.executed.clear();
+        let height = block.header().height;
+        let Some(executed) = executed.filter(|e| e.root == block.header().state_root) else {
+            // The network decided a block this node cannot reproduce: its state is no longer
+            // the chain's. Stop following rather than diverge silently.
+            self.store
+                .fail(format!("block {height} does not execute to its state root"));
+            return;
+        };
+        if let Err(e) = self.store.commit_block(block, &executed) {
+            self.store.fail(format!("committing block {height}: {e}"));
+            return;
+        }
+        let mint_ids: Vec<u64> = executed.mints.iter().map(|(id, ..)| *id).collect();
+        self.shared.mints_done(&mint_ids);
+        let (view, events) = {
+            let mut chain = self.chain.write();
+            // The consensus's label for a new block: its iteration less the fail attestations
+            // it lists (checked by the validators), `label_for` of that (its `Labels` output
+            // follows and says the same).
+            let listed = block.header().failed_iterations.iter().flatten().count();
+            let pni = usize::from(block.header().iteration).saturating_sub(listed);
+            let label = consensus::label_for(u16::try_from(pni).unwrap_or(u16::MAX));
+            chain.push_executed(block, &executed, label);
+            let tip = chain.tip();
+            let events = tip
+                .receipts
+                .iter()
+                .flat_map(|r| r.events.iter().cloned())
+                .collect();
+            (tip.view.clone(), events)
+        };
+        // The index first, then the pool: a transaction is always in one or the other.
+        self.accounts.lock().clear();
+        let waiting = {
+            let mut pool = self.mempool.lock();
+            for r in executed.receipts() {
+                pool.remove(&r.hash);
+            }
+            let mut session = self
+                .shared
+                .params
+                .runtime
+                .session(self.store.state(), BlockInfo::default());
+            let mut view = SessionAccounts {
+                session: &mut session,
+                contracts: self.shared.params.contracts,
+            };
+            let _ = pool.prune(&mut view);
+            !pool.is_empty()
+        };
+        drop(busy);
+        self.shared.publish_block(&view, events);
+        self.shared.set_tip(self.index, height);
+        // Instant mode: transactions still waiting want the next block; so does a block with
+        // contents, whose successor makes it final (the rolling rule finalizes a block when the
+        // next one is attested), so a transaction's block does not wait for the next user.
+        let more = waiting || !self.shared.pending_mints().is_empty();
+        if self.shared.mode == BlockMode::Instant && (more || !block.candidate.txs.is_empty()) {
+            self.shared.want(height + 1);
+        }
+    }
+
+    fn revert(&mut self, height: u64) {
+        let root = self
+            .chain
+            .read()
+            .by_height(height)
+            .map(|b| b.view.state_root.clone());
+        let Some(root) = root else { return };
+        if let Err(e) = self.store.revert_to(&root, height) {
+            self.store.fail(format!("reverting to block {height}: {e}"));
+            return;
+        }
+        self.built.clear();
+        self.executed.clear();
+        self.accounts.lock().clear();
+        self.chain.write().revert(height);
+        self.shared.set_tip(self.index, height);
+    }
+
+    fn labels(&mut self, changes: &[LabelChange]) {
+        let mut chain = self.chain.write();
+        for change in changes {
+            let hash = hex32(&change.hash);
+            if chain.set_label(change.height, &hash, change.label) {
+                self.store.persist_label(change);
+                self.shared
+                    .publish_label(change.height, &hash, change.label);
+            }
+        }
+    }
+
+    /// Checks a batch of gossiped transactions against this node's tip (consensus messages and
+    /// timers go first: the loop comes here only when none waits). Returns whether it did any.
+    fn check_gossip(&mut self) -> bool {
+        if self.gossip.is_empty() {
+            return false;
+        }
+        let mut session = self
+            .shared
+            .params
+            .runtime
+            .session(self.store.state(), BlockInfo::default());
+        let mut cache = self.accounts.lock();
+        let mut view = CachedAccounts {
+            cache: &mut cache,
+            session: &mut session,
+            contracts: self.shared.params.contracts,
+        };
+        let mut pool = self.mempool.lock();
+        for tx in self.gossip.drain(..self.gossip.len().min(GOSSIP_BATCH)) {
+            let _ = pool.insert(tx, &mut view);
+        }
+        true
+    }
+}

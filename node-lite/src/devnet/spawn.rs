@@ -1,0 +1,316 @@
+//! [`spawn`]: genesis (or the stored chain), the nodes, their threads.
+
+use super::clock::{DevClock, wall_ms};
+use super::config::{DataDir, NodeConfig};
+use super::executor::ChainParams;
+use super::handle::DevnetHandle;
+use super::index::ChainIndex;
+use super::keys::ConsensusKeys;
+use super::node::{Node, NodeEvent, NodeView};
+use super::shared::Shared;
+use super::store::NodeStore;
+use crate::chain::genesis_state::{ChainContracts, GenesisBuildError, build_genesis};
+use crate::chain::{GenesisConfig, Mempool, MempoolConfig};
+use crate::node_api::ChainInfo;
+use consensus::{Block, Config, Genesis, Input, Label, Persisted, Provisioner};
+use genesis_types::Seed;
+use parking_lot::{Mutex, RwLock};
+use runtime::{MemoryStore, Runtime, RuntimeConfig, blake2b_256};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, channel};
+
+/// Wasm instances the devnet's runtime pools (each node runs one call at a time).
+pub const POOLED_INSTANCES: u32 = 64;
+
+/// Why a devnet did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SpawnError {
+    /// The configuration or its genesis file.
+    #[error(transparent)]
+    Config(#[from] super::config::ConfigError),
+    /// The data directory.
+    #[error("data directory {path}: {error}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// The runtime did not start.
+    #[error("runtime: {0}")]
+    Runtime(String),
+    /// The genesis state could not be built.
+    #[error(transparent)]
+    Genesis(#[from] GenesisBuildError),
+    /// A node's store could not be opened or read.
+    #[error("node {node} store: {error}")]
+    Store {
+        /// The node.
+        node: usize,
+        /// Why.
+        error: runtime::StoreError,
+    },
+    /// A node's stored chain is not this genesis's, or its state is not its tip's.
+    #[error("node {node}: {problem}")]
+    Mismatch {
+        /// The node.
+        node: usize,
+        /// What differs.
+        problem: String,
+    },
+}
+
+/// The consensus's genesis of a chain whose genesis state has `root`.
+pub fn consensus_genesis(chain_id: u64, root: [u8; 32]) -> Genesis {
+    let a = blake2b_256(&[b"devnet-seed", &chain_id.to_le_bytes(), &root]);
+    let b = blake2b_256(&[b"devnet-seed-2", &a]);
+    let mut seed = [0u8; 48];
+    seed[..32].copy_from_slice(&a);
+    seed[32..].copy_from_slice(&b[..16]);
+    Genesis {
+        seed: Seed(seed),
+        state_root: root,
+        timestamp: 0,
+    }
+}
+
+/// The consensus configuration of a genesis file in a block mode.
+pub fn consensus_config(genesis: &GenesisConfig, min_block_time: u64) -> Config {
+    let t = genesis.consensus;
+    Config {
+        min_step_timeout: t.min_step_timeout_ms,
+        initial_step_timeout: t.initial_step_timeout_ms,
+        max_step_timeout: t.max_step_timeout_ms,
+        timeout_increase: t.timeout_increase_ms,
+        min_block_time,
+        ..Config::default()
+    }
+}
+
+struct Started {
+    view: NodeView,
+    start: Input,
+    tip: u64,
+    tip_timestamp: u64,
+}
+
+/// Opens node `i`'s store; builds its genesis when empty, else reloads its chain.
+fn open_node(
+    i: usize,
+    dir: &Path,
+    runtime: &Runtime,
+    genesis: &GenesisConfig,
+    expected: &(ChainContracts, [u8; 32]),
+    genesis_block: &Arc<Block>,
+    retained: usize,
+) -> Result<Started, SpawnError> {
+    let node_dir = dir.join(format!("node-{i}"));
+    std::fs::create_dir_all(&node_dir).map_err(|error| SpawnError::DataDir {
+        path: node_dir.clone(),
+        error,
+    })?;
+    let store_error = |error| SpawnError::Store { node: i, error };
+    let store = Arc::new(NodeStore::open(&node_dir.join("state.redb")).map_err(store_error)?);
+    let mismatch = |problem: String| SpawnError::Mismatch { node: i, problem };
+    if store.is_empty() {
+        let built = build_genesis(runtime, store.state(), genesis)?;
+        if (built.contracts, built.root.0) != *expected {
+            return Err(mismatch("its genesis differs from the devnet's".into()));
+        }
+    }
+    let stored = store.load_chain().map_err(store_error)?;
+    let votes = store.load_votes().map_err(store_error)?;
+    let mut chain = ChainIndex::new(genesis_block);
+    let mut persisted = Persisted {
+        chain: vec![(genesis_block.clone(), Label::Final)],
+        records: votes,
+    };
+    for (block, receipts, label) in stored {
+        let label = label.unwrap_or(Label::Accepted(u16::MAX));
+        if block.header().prev_hash != genesis_hash_or_tip(&persisted) {
+            return Err(mismatch(format!(
+                "stored block {} does not extend the chain",
+                block.header().height
+            )));
+        }
+        chain.push(&block, receipts.gas_used, receipts.receipts, label);
+        if label == Label::Final {
+            chain.finalized = block.header().height;
+        }
+        persisted.chain.push((Arc::new(block), label));
+        if persisted.chain.len() > retained {
+            persisted.chain.remove(0);
+        }
+    }
+    let tip = persisted.chain.last().map(|(b, _)| b.clone());
+    let tip = tip.unwrap_or_else(|| genesis_block.clone());
+    if store.root() != Some(tip.header().state_root) {
+        return Err(mismatch(format!(
+            "its state is not block {}'s",
+            tip.header().height
+        )));
+    }
+    let height = tip.header().height;
+    let start = if height == 0 && persisted.records.is_empty() {
+        Input::Start
+    } else {
+        Input::Restart(persisted)
+    };
+    Ok(Started {
+        view: NodeView {
+            store,
+            mempool: Arc::new(Mutex::new(Mempool::new(MempoolConfig::new(
+                genesis.chain_id,
+                genesis.block_gas_limit,
+            )))),
+            chain: Arc::new(RwLock::new(chain)),
+            accounts: Arc::default(),
+        },
+        start,
+        tip: height,
+        tip_timestamp: tip.header().timestamp,
+    })
+}
+
+fn genesis_hash_or_tip(persisted: &Persisted) -> [u8; 32] {
+    persisted
+        .chain
+        .last()
+        .map(|(b, _)| b.hash())
+        .unwrap_or_default()
+}
+
+/// Starts a devnet (see the [module docs](super)).
+///
+/// # Errors
+/// See [`SpawnError`]; nothing runs then.
+pub fn spawn(config: NodeConfig) -> Result<DevnetHandle, SpawnError> {
+    let (dir, temp) = match &config.data {
+        DataDir::Path(p) => (p.clone(), None),
+        DataDir::Temporary => {
+            let t = tempfile::tempdir().map_err(|error| SpawnError::DataDir {
+                path: std::env::temp_dir(),
+                error,
+            })?;
+            (t.path().to_path_buf(), Some(t))
+        }
+    };
+    std::fs::create_dir_all(&dir).map_err(|error| SpawnError::DataDir {
+        path: dir.clone(),
+        error,
+    })?;
+    let cache = match &config.data {
+        DataDir::Path(p) => p.join("cache"),
+        // Compiled genesis contracts are keyed by the engine and the code: shared by every
+        // temporary devnet of this machine.
+        DataDir::Temporary => std::env::temp_dir().join("node-lite-devnet-modules"),
+    };
+    let mut runtime_config = RuntimeConfig::default().with_cache_dir(cache);
+    runtime_config.pooled_instances = POOLED_INSTANCES;
+    let runtime = Runtime::new(runtime_config).map_err(|e| SpawnError::Runtime(e.to_string()))?;
+    let genesis = config.load_genesis(&runtime.config().prices)?;
+    let n = config.provisioners;
+    // The genesis state once in memory: its root and contract ids, which every node's must equal.
+    let reference = build_genesis(&runtime, Arc::new(MemoryStore::new()), &genesis)?;
+    let expected = (reference.contracts, reference.root.0);
+    let consensus_genesis = consensus_genesis(genesis.chain_id, reference.root.0);
+    let genesis_block = Arc::new(Block::genesis(&consensus_genesis));
+    let consensus_config = consensus_config(&genesis, config.block_mode.min_block_time());
+    let mut started = Vec::with_capacity(n);
+    for i in 0..n {
+        started.push(open_node(
+            i,
+            &dir,
+            &runtime,
+            &genesis,
+            &expected,
+            &genesis_block,
+            consensus_config.retained_blocks,
+        )?);
+    }
+    let keys = ConsensusKeys::new(&genesis, n);
+    let (senders, receivers): (Vec<_>, Vec<Receiver<NodeEvent>>) =
+        (0..n).map(|_| channel()).unzip();
+    let latest = started.iter().map(|s| s.tip_timestamp).max().unwrap_or(0);
+    let running = matches!(config.block_mode, super::config::BlockMode::Interval(_));
+    let clock = DevClock::new(wall_ms().max(latest + 1), running);
+    let params = ChainParams {
+        runtime: runtime.clone(),
+        contracts: reference.contracts,
+        chain_id: genesis.chain_id,
+        block_gas_limit: genesis.block_gas_limit,
+        emission: genesis.block_emission,
+        height_offset: reference.height,
+    };
+    let tip = started.iter().map(|s| s.tip).max().unwrap_or(0);
+    let shared = Arc::new(Shared::new(
+        clock,
+        senders,
+        params,
+        keys,
+        config.block_mode,
+        config.quiet,
+        tip,
+    ));
+    let mut views = Vec::with_capacity(n);
+    let mut threads = Vec::with_capacity(n);
+    for (i, (s, inbox)) in started.into_iter().zip(receivers).enumerate() {
+        shared.set_tip(i, s.tip);
+        let provisioner = Provisioner::new(
+            consensus_config.clone(),
+            &consensus_genesis,
+            shared.keys.signers[i].clone(),
+            shared.keys.crypto.clone(),
+            shared.keys.eligibility.clone(),
+        )
+        .map_err(|e| SpawnError::Runtime(format!("consensus configuration: {e}")))?;
+        let node = Node::new(i, shared.clone(), provisioner, &s.view);
+        let start = s.start;
+        let thread = std::thread::Builder::new()
+            .name(format!("devnet-node-{i}"))
+            .spawn(move || node.run(start, inbox))
+            .map_err(|error| SpawnError::DataDir {
+                path: dir.clone(),
+                error,
+            })?;
+        views.push(s.view);
+        threads.push(thread);
+    }
+    let contracts = reference.contracts;
+    let info = ChainInfo {
+        chain_id: genesis.chain_id,
+        genesis_root: hex::encode(reference.root.0),
+        provisioners: n,
+        block_mode: config.block_mode.label(),
+        block_gas_limit: genesis.block_gas_limit,
+        gas_schedule: genesis.gas_schedule.clone(),
+        contracts: vec![
+            ("transfer".into(), hex::encode(contracts.genesis.transfer.0)),
+            ("stake".into(), hex::encode(contracts.genesis.stake.0)),
+            (
+                "committee".into(),
+                hex::encode(contracts.genesis.committee.0),
+            ),
+            ("nonces".into(), hex::encode(contracts.nonces.0)),
+        ],
+    };
+    Ok(DevnetHandle {
+        shared,
+        views,
+        threads: Mutex::new(threads),
+        info,
+        accounts: genesis.dev_accounts(),
+        provisioner_keys: genesis
+            .provisioners
+            .iter()
+            .map(|p| (p.key().public, p.owner().address()))
+            .collect(),
+        epoch_length: genesis.stake.epoch_length,
+        minimum_stake: genesis.stake.minimum_stake,
+        api_address: SocketAddr::from((Ipv4Addr::LOCALHOST, config.port)),
+        data_dir: dir,
+        _temp: temp,
+    })
+}
