@@ -8,6 +8,7 @@
 //!
 //! This crate knows wasm only through `runtime`; it must not reach into wasmtime.
 
+pub mod api;
 pub mod chain;
 pub mod cli;
 pub mod codec;
