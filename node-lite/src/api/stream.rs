@@ -70,14 +70,15 @@ struct Subscription {
 }
 
 impl Subscription {
-    fn sse(&mut self, name: &str, data: Result<Event, axum::Error>) -> Event {
-        let id = self.next_id;
+    /// An SSE event named `name` (then its id, then its data: the order it is written in).
+    fn sse(&mut self, name: &str, data: &impl serde::Serialize) -> Event {
+        let id = self.next_id.to_string();
         self.next_id += 1;
-        match data {
-            Ok(event) => event.event(name).id(id.to_string()),
+        match Event::default().event(name).id(&id).json_data(data) {
+            Ok(event) => event,
             Err(e) => Event::default()
                 .event("error")
-                .id(id.to_string())
+                .id(id)
                 .data(format!("cannot serialise the event: {e}")),
         }
     }
@@ -99,14 +100,11 @@ impl Subscription {
             };
             match received {
                 Ok(event) if self.keep[kind_of(&event)] => {
-                    let name = KINDS[kind_of(&event)];
-                    let data = Event::default().json_data(&event);
-                    return Some(self.sse(name, data));
+                    return Some(self.sse(KINDS[kind_of(&event)], &event));
                 }
                 Ok(_) => {}
                 Err(RecvError::Lagged(missed)) => {
-                    let data = Event::default().json_data(serde_json::json!({ "missed": missed }));
-                    return Some(self.sse("lagged", data));
+                    return Some(self.sse("lagged", &serde_json::json!({ "missed": missed })));
                 }
                 Err(RecvError::Closed) => return None,
             }
@@ -136,6 +134,47 @@ pub async fn stream(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A subscriber that fell behind the channel is told how many events it missed, then gets
+    /// the ones still there.
+    #[test]
+    fn a_lagging_subscriber_is_told_what_it_missed() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(lagging_subscriber());
+    }
+
+    async fn lagging_subscriber() {
+        let (sender, events) = tokio::sync::broadcast::channel(2);
+        let (_stop, shutdown) = watch::channel(false);
+        let mut sub = Subscription {
+            events,
+            shutdown,
+            keep: [true; 3],
+            next_id: 0,
+        };
+        for height in 0..5 {
+            sender
+                .send(ChainEvent::Label {
+                    height,
+                    hash: String::new(),
+                    label: "final".into(),
+                })
+                .unwrap();
+        }
+        let debug = |e: Event| format!("{e:?}");
+        let lagged = debug(sub.next().await.unwrap());
+        assert!(
+            lagged.contains(r#"event: lagged\nid: 0\ndata: {\"missed\":3}"#),
+            "{lagged}"
+        );
+        let next = debug(sub.next().await.unwrap());
+        assert!(next.contains(r#"\"height\":3"#), "{next}");
+        drop(sender);
+        assert!(sub.next().await.is_some(), "height 4 is still there");
+        assert!(sub.next().await.is_none(), "the channel closed");
+    }
 
     #[test]
     fn types_select_kinds_and_unknown_ones_are_named() {
