@@ -11,6 +11,7 @@
 pub mod api;
 pub mod chain;
 pub mod cli;
+pub mod client;
 pub mod codec;
 pub mod contract;
 pub mod demo;

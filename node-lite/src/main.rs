@@ -45,6 +45,8 @@ fn main() {
         },
         Command::GasReport(args) => gas_report(args.into()),
         Command::Security(args) => security(&args),
+        Command::Tx(args) => node_lite::client::finish(node_lite::client::tx_cmd::run(&args)),
+        Command::Query(args) => node_lite::client::finish(node_lite::client::query_cmd::run(&args)),
     };
     std::process::exit(code);
 }

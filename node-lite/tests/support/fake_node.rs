@@ -9,7 +9,9 @@
 //!   `NotFound`;
 //! - `mine` is `NotAllowed` unless built [`FakeNode::manual`]; `set_online` knows
 //!   [`PROVISIONERS`] provisioners;
-//! - `storage` of the key `00` is absent;
+//! - `tx_status` of a transaction `submit` accepted, or of [`DEV_TX`], is included with a
+//!   receipt of that hash, failed when the transaction calls a function named `fail`;
+//! - `storage` of the key `00` is absent; a dry run of the function `missing` fails;
 //! - a call of `dry_run` on the function `explode` panics (a backend bug the server must
 //!   survive).
 
@@ -140,6 +142,21 @@ pub fn receipt() -> ReceiptView {
     }
 }
 
+fn included(hash: &str, nonce: u64, success: bool) -> TxStatus {
+    TxStatus::Included {
+        height: HEAD_HEIGHT,
+        block_hash: block_at(HEAD_HEIGHT).hash,
+        receipt: Box::new(ReceiptView {
+            hash: hash.into(),
+            nonce,
+            success,
+            error: (!success).then(|| "the call failed".into()),
+            events: Vec::new(),
+            ..receipt()
+        }),
+    }
+}
+
 impl NodeApi for FakeNode {
     fn chain_info(&self) -> ChainInfo {
         self.record("chain_info".into());
@@ -193,7 +210,14 @@ impl NodeApi for FakeNode {
 
     fn tx_status(&self, hash: &str) -> Result<TxStatus, ApiError> {
         self.record(format!("tx_status {hash}"));
+        let submitted = self.submitted.lock().unwrap().clone();
+        if let Some(tx) = submitted.iter().find(|t| t.hash().to_string() == hash) {
+            let fails = matches!(&tx.body.payload,
+                node_lite::chain::Payload::Call { function, .. } if function == "fail");
+            return Ok(included(hash, tx.body.nonce, !fails));
+        }
         match hash {
+            DEV_TX => Ok(included(DEV_TX, 0, true)),
             INCLUDED_TX => Ok(TxStatus::Included {
                 height: 7,
                 block_hash: BLOCK_HASH.into(),
@@ -245,6 +269,15 @@ impl NodeApi for FakeNode {
         ));
         if request.function == "explode" {
             panic!("the fake backend panics on `explode`");
+        }
+        if request.function == "missing" {
+            return Ok(DryRunView {
+                success: false,
+                return_data: None,
+                error: Some("no entry point `missing`".into()),
+                gas_spent: 52_000,
+                gas_estimate: 800_000,
+            });
         }
         Ok(DryRunView {
             success: true,
