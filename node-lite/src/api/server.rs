@@ -18,8 +18,9 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// The port a devnet's API listens on unless told otherwise (the CLI client's default too).
-pub const DEFAULT_PORT: u16 = 7357;
+/// The port a devnet's API listens on unless told otherwise (the CLI client's default too;
+/// anvil's, so tools that expect a local devnet there find it).
+pub const DEFAULT_PORT: u16 = 8545;
 /// The default body limit: a transaction of the largest size ([`MAX_TX_BYTES`]) written in hex,
 /// with 64 KiB for the JSON around it.
 pub const DEFAULT_BODY_LIMIT: usize = 2 * MAX_TX_BYTES + 64 * 1024;

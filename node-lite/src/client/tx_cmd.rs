@@ -24,7 +24,7 @@ pub const TRANSFER_GAS: u64 = TX_INTRINSIC_GAS + 10_000_000;
 /// `--node`: which node.
 #[derive(Debug, Clone, Args)]
 pub struct NodeArg {
-    /// The node's API (default `http://127.0.0.1:7357`).
+    /// The node's API (default `http://127.0.0.1:8545`).
     #[arg(long, value_name = "URL", env = NODE_ENV, global = true)]
     pub node: Option<String>,
 }
