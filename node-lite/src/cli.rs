@@ -79,6 +79,16 @@ pub enum Command {
     /// A light proof-of-stake network of N provisioners in this process: prefunded dev
     /// accounts, one line per block, Ctrl-C to stop.
     Devnet(crate::commands::devnet::DevnetArgs),
+    /// Send a transaction to a running devnet (`deploy`, `call`, `transfer`, `stake`,
+    /// `unstake`, `renew`), signed here with `--key` or by the node with `--dev-account`;
+    /// prints JSON.
+    ///
+    /// Exit code: 0 sent (and succeeded, with `--wait`), 1 refused by the node or failed, 2 bad
+    /// input, 3 the node could not be reached.
+    Tx(crate::client::tx_cmd::TxArgs),
+    /// Read a running devnet: head, chain, block, tx, account, storage, call (dry run),
+    /// provisioners, committee, events, dev-accounts; prints JSON (exit codes as `tx`).
+    Query(crate::client::query_cmd::QueryArgs),
 }
 
 /// `contract` subcommands.

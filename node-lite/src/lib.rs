@@ -4,14 +4,17 @@
 //! list its entry points), `demo` (a tour of the sandbox), and the contract-author workflow:
 //! `contract new|build`, `deploy`/`call` on a state directory, `state
 //! snapshot|revert|dump|load|versions`, `gas-report` (see `docs/tutorial.md`), and `devnet`
-//! ([`devnet::spawn`] → a [`devnet::DevnetHandle`] implementing [`node_api::NodeApi`]), on the
+//! ([`devnet::spawn`] → a [`devnet::DevnetHandle`] implementing [`node_api::NodeApi`]) with its HTTP
+//! API ([`api`]) and CLI client (`tx`, `query`: [`client`]), on the
 //! same structure: clap arguments → a library request → a function returning what to print.
 //!
 //! This crate knows wasm only through `runtime`; it must not reach into wasmtime.
 
+pub mod api;
 pub mod call_input;
 pub mod chain;
 pub mod cli;
+pub mod client;
 pub mod commands;
 pub mod devnet;
 pub mod dump_file;
