@@ -59,15 +59,16 @@ impl From<&DevnetArgs> for NodeConfig {
     }
 }
 
-/// What `node-lite devnet` prints at start: the chain, the API address, the dev accounts.
-pub fn banner(devnet: &DevnetHandle) -> String {
+/// What `node-lite devnet` prints at start: the chain, the API address (`api`, where the
+/// server bound), the dev accounts.
+pub fn banner(devnet: &DevnetHandle, api: std::net::SocketAddr) -> String {
     let info = devnet.chain_info();
     let mut out = String::new();
     out.push_str(&format!(
         "node-lite devnet: {} provisioners, {} blocks\n",
         info.provisioners, info.block_mode
     ));
-    out.push_str(&format!("API          http://{}\n", devnet.api_address()));
+    out.push_str(&format!("API          http://{api}\n"));
     out.push_str(&format!("chain id     {}\n", info.chain_id));
     out.push_str(&format!("genesis root {}\n", info.genesis_root));
     out.push_str(&format!("data dir     {}\n", devnet.data_dir().display()));
@@ -122,9 +123,18 @@ pub fn run(args: &DevnetArgs) -> i32 {
             return 2;
         }
     };
+    // The HTTP API on the configured port (its own runtime thread; stopped before the devnet).
+    let api = match crate::api::serve(devnet.clone(), devnet.api_address()) {
+        Ok(api) => api,
+        Err(e) => {
+            eprintln!("error: {e}");
+            devnet.shutdown();
+            return 2;
+        }
+    };
     // Subscribed before printing, so the first block's line is not missed.
     let mut events = devnet.subscribe();
-    print!("{}", banner(&devnet));
+    print!("{}", banner(&devnet, api.local_addr()));
     println!();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -136,11 +146,7 @@ pub fn run(args: &DevnetArgs) -> i32 {
             return 1;
         }
     };
-    let printer = devnet.clone();
     runtime.block_on(async move {
-        // The HTTP API: `crate::api` serves `printer`/`devnet` (a `NodeApi`) on
-        // `devnet.api_address()` here, in this event loop (start_api_server).
-        let _api = &printer;
         let print = tokio::spawn(async move {
             let mut previous_ts = None;
             let mut finalized = 0;
@@ -166,6 +172,7 @@ pub fn run(args: &DevnetArgs) -> i32 {
         print.abort();
     });
     println!("\nshutting down…");
+    api.shutdown();
     devnet.shutdown();
     println!("stopped at height {}", devnet.head().height);
     0

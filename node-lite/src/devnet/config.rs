@@ -9,7 +9,7 @@ pub const MAX_PROVISIONERS: usize = 64;
 /// The default number of provisioners.
 pub const DEFAULT_PROVISIONERS: usize = 4;
 /// The default API port.
-pub const DEFAULT_PORT: u16 = 8545;
+pub const DEFAULT_PORT: u16 = crate::api::DEFAULT_PORT;
 
 /// When blocks are made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
