@@ -94,7 +94,7 @@ impl Outcome {
 
 /// Print a command's result and return its exit code: the JSON on stdout; a node's error as
 /// its JSON (with the status) on stdout; other failures on stderr.
-pub fn finish(result: Result<Outcome, ClientError>) -> i32 {
+pub fn finish(result: Result<Outcome, ClientError>, style: crate::output::JsonStyle) -> i32 {
     let (json, code) = match result {
         Ok(out) => (out.json, out.code),
         Err(ClientError::Api {
@@ -110,9 +110,6 @@ pub fn finish(result: Result<Outcome, ClientError>) -> i32 {
             return e.exit_code();
         }
     };
-    match serde_json::to_string_pretty(&json) {
-        Ok(text) => println!("{text}"),
-        Err(e) => eprintln!("cannot print the result: {e}"),
-    }
+    crate::output::print_json(&json, style);
     code
 }

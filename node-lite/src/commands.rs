@@ -63,8 +63,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::GasReport(args) => gas_report(args.into()),
         Command::Security(args) => security(&args, style),
         Command::Devnet(args) => devnet::run(&args),
-        Command::Tx(args) => crate::client::finish(crate::client::tx_cmd::run(&args)),
-        Command::Query(args) => crate::client::finish(crate::client::query_cmd::run(&args)),
+        Command::Tx(args) => crate::client::finish(crate::client::tx_cmd::run(&args), style),
+        Command::Query(args) => crate::client::finish(crate::client::query_cmd::run(&args), style),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(
