@@ -1,6 +1,6 @@
 //! kill -9 the `node-lite devnet` process at random moments and restart on its data dir: no
 //! block it printed (accepted and committed) is lost, every node's state is its tip's, and the
-//! chain goes on. `DEVNET_KILL_RUNS` (default 5) sets the number of runs; the moments come from
+//! chain goes on. `DEVNET_KILL_RUNS` (default 20, as CI runs it) sets the number of runs; the moments come from
 //! a seed printed at start (`DEVNET_KILL_SEED` replays one).
 
 use node_lite::devnet::{BlockMode, NodeConfig, spawn};
@@ -30,7 +30,7 @@ fn kill_9_at_random_moments_then_restart_loses_no_accepted_block() {
     let runs: u64 = std::env::var("DEVNET_KILL_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(5);
+        .unwrap_or(20);
     let seed = std::env::var("DEVNET_KILL_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
