@@ -2,8 +2,10 @@
 //! encoded through the contract's recorded signature.
 
 use crate::json_borsh;
+use crate::output::{CommandOutput, refused};
 use crate::signature::{Signature, TypeExpr};
 use host_api::Address;
+use runtime::Runtime;
 use serde_json::Value;
 
 /// The account that deploys and, unless told otherwise, calls.
@@ -53,4 +55,46 @@ pub fn encode_args(raw: Option<&str>, signature: Option<&Signature>) -> Result<V
         json_borsh::encode(ty, item, &mut out).map_err(|e| format!("argument `{label}`: {e}"))?;
     }
     Ok(out)
+}
+
+/// Check a call before it runs, so that a typo burns no gas and the error says what exists:
+/// `function` must be one of the module's entry points (the refusal, `no_such_function`, lists
+/// them in its message and as `error.entry_points`), and a function whose recorded signature
+/// takes arguments needs `--args`.
+pub fn check_call(
+    runtime: &Runtime,
+    code: &[u8],
+    contract: &str,
+    function: &str,
+    args: Option<&str>,
+    signature: Option<&Signature>,
+) -> Result<(), CommandOutput> {
+    let entry_points = runtime
+        .validate(code)
+        .map_err(|e| refused(e.kind(), &e))?
+        .entry_points;
+    if !entry_points.contains(function) {
+        let list: Vec<&str> = entry_points.iter().map(String::as_str).collect();
+        let mut out = refused(
+            "no_such_function",
+            format!(
+                "{contract} has no entry point `{function}`; its entry points: {}",
+                list.join(", ")
+            ),
+        );
+        out.json["error"]["entry_points"] = list.into();
+        return Err(out);
+    }
+    match signature {
+        Some(sig) if args.is_none() && !sig.args.is_empty() => Err(refused(
+            "invalid_args",
+            format!(
+                "`{}` takes {} argument(s) ({}): pass them with --args",
+                sig.name,
+                sig.args.len(),
+                sig.text
+            ),
+        )),
+        _ => Ok(()),
+    }
 }

@@ -8,7 +8,7 @@
 //! id is derived from the deployer, the code hash and nonce 0). The receipt carries the state
 //! root after the call (`state_root`) and, with `--state`, its version.
 
-use crate::call_input::{DEV_ACCOUNT, encode_args};
+use crate::call_input::{DEV_ACCOUNT, check_call, encode_args};
 use crate::module_file::{add_signature_warnings, contract_label, read_module};
 use crate::output::{CommandOutput, dir_failure, host_failure, refused};
 use crate::receipt_json::receipt_json;
@@ -55,8 +55,6 @@ fn run_inner(req: &ExecRequest) -> Result<CommandOutput, CommandOutput> {
     let code = read_module(&req.contract)?;
     let signatures = read_signatures(&code);
     let signature = signatures.get(&req.function);
-    let args =
-        encode_args(req.args.as_deref(), signature).map_err(|e| refused("invalid_args", e))?;
 
     // With --state, the directory is created when missing and locked for this run.
     let dir = match &req.state {
@@ -67,6 +65,17 @@ fn run_inner(req: &ExecRequest) -> Result<CommandOutput, CommandOutput> {
         Some(dir) => dir.runtime().map_err(dir_failure)?,
         None => Runtime::new(cli_runtime_config()).map_err(host_failure)?,
     };
+    let label = contract_label(&req.contract);
+    check_call(
+        &runtime,
+        &code,
+        &label,
+        &req.function,
+        req.args.as_deref(),
+        signature,
+    )?;
+    let args =
+        encode_args(req.args.as_deref(), signature).map_err(|e| refused("invalid_args", e))?;
     let redb = dir.as_ref().map(|d| d.store.clone());
     let store: Arc<dyn StateStore> = match &redb {
         Some(db) => db.clone(),

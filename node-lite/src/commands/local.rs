@@ -5,7 +5,7 @@
 //! input was refused, 3 host failure). Every command is one session committed to
 //! `DIR/state.redb` (one new version), so a failed call leaves the state as it was.
 
-use crate::call_input::encode_args;
+use crate::call_input::{check_call, encode_args};
 use crate::module_file::{add_signature_warnings, read_module};
 use crate::output::{CommandOutput, dir_failure, host_failure, refused};
 use crate::receipt_json::receipt_json;
@@ -148,6 +148,18 @@ fn call_inner(req: &CallRequest) -> Result<CommandOutput, CommandOutput> {
         .ok_or_else(|| host_failure(format!("code of {id} is missing")))?;
     let signatures = read_signatures(&code);
     let signature = signatures.get(&req.function);
+    check_call(
+        &runtime,
+        &code,
+        &req.contract,
+        &req.function,
+        req.args.as_deref(),
+        signature,
+    )
+    .map_err(|mut out| {
+        out.json["contract"] = id.to_string().into();
+        out
+    })?;
     let args =
         encode_args(req.args.as_deref(), signature).map_err(|e| refused("invalid_args", e))?;
     let store = dir.store.clone();

@@ -104,10 +104,32 @@ fn exec_failures_exit_non_zero_with_the_typed_error() {
         "TokenError::InsufficientBalance"
     );
 
+    // A missing entry point is refused before the call (no gas), listing the entry points.
     let (code, json) = exec(&wasm("counter"), &["--fn", "nope"]);
+    assert_eq!((code, json["status"].clone()), (2, "refused".into()));
+    assert_eq!(json["error"]["kind"], "no_such_function");
+    let listed = json["error"]["entry_points"].as_array().unwrap();
+    assert!(listed.iter().any(|e| e == "increment"), "{json}");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("increment"),
+        "{json}"
+    );
+
+    // A function whose signature takes arguments needs --args (nothing runs without them).
+    let (code, json) = exec(&wasm("counter"), &["--fn", "increment"]);
     assert_eq!(
-        (code, json["status"].clone()),
-        (1, "no_such_function".into())
+        (code, json["error"]["kind"].clone()),
+        (2, "invalid_args".into())
+    );
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--args"),
+        "{json}"
     );
 }
 

@@ -73,8 +73,10 @@ fn a_taken_name_is_refused_and_force_rebinds_it() {
         0,
     );
     assert_ne!(second["contract"], first["contract"]);
-    let called = json(&["call", "c", "--fn", "nope", "--state", "s"], cwd, 1);
+    // A missing entry point is refused before the call, naming the contract the name resolved to.
+    let called = json(&["call", "c", "--fn", "nope", "--state", "s"], cwd, 2);
     assert_eq!(called["contract"], second["contract"]);
+    assert_eq!(called["error"]["kind"], "no_such_function");
 }
 
 #[test]
