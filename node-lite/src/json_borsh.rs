@@ -20,6 +20,30 @@ fn parse_hex(s: &str) -> Result<Vec<u8>, CodecError> {
     hex::decode(s.strip_prefix("0x").unwrap_or(s)).map_err(|e| CodecError(format!("bad hex: {e}")))
 }
 
+/// Why `value` is not an integer of type `name` (whose range is `range`): out of range for an
+/// integer, not an integer at all, or not a number.
+fn int_error(name: &str, value: &Value, range: &str) -> CodecError {
+    let integral = match value {
+        Value::Number(n) => {
+            n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }
+        Value::String(s) => {
+            let digits = s.strip_prefix('-').unwrap_or(s);
+            !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    };
+    if integral {
+        CodecError(format!(
+            "{value} is out of range for {name} ({range}); integers past 2^53 go as decimal strings"
+        ))
+    } else {
+        CodecError(format!(
+            "expected {name} (number or decimal string), got {value}"
+        ))
+    }
+}
+
 macro_rules! int_case {
     ($out:expr, $value:expr, $name:expr, $($ty:ident),*) => {
         match $name {
@@ -29,7 +53,7 @@ macro_rules! int_case {
                     Value::String(s) => s.parse().ok(),
                     _ => None,
                 }
-                .ok_or_else(|| CodecError(format!("expected {} (number or decimal string), got {}", $name, $value)))?;
+                .ok_or_else(|| int_error($name, $value, &format!("{}..={}", $ty::MIN, $ty::MAX)))?;
                 $out.extend_from_slice(&n.to_le_bytes());
                 return Ok(());
             })*
@@ -487,5 +511,31 @@ mod tests {
         assert!(enc("Option<Option<u8>>", json!(7)).is_err());
         assert!(enc("Option<Option<u8>>", json!([1, 2])).is_err());
         assert_eq!(enc("Option<u8>", json!(7)).unwrap(), vec![1, 7]);
+    }
+
+    #[test]
+    fn an_integer_past_its_type_says_out_of_range() {
+        let mut out = Vec::new();
+        let u64_ty = TypeExpr::Prim("u64".into());
+        let past = serde_json::from_str::<Value>("18446744073709551616").unwrap();
+        let e = encode(&u64_ty, &past, &mut out).unwrap_err().to_string();
+        assert!(
+            e.contains("out of range for u64 (0..=18446744073709551615)"),
+            "{e}"
+        );
+        let e = encode(&u64_ty, &json!("18446744073709551616"), &mut out)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("out of range for u64"), "{e}");
+        let e = encode(&u64_ty, &json!(-1), &mut out)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("out of range for u64"), "{e}");
+        // At the limit it encodes.
+        encode(&u64_ty, &json!("18446744073709551615"), &mut out).unwrap();
+        let e = encode(&u64_ty, &json!(1.5), &mut out)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("expected u64"), "{e}");
     }
 }
