@@ -269,7 +269,8 @@ pub struct GasReportArgs {
     /// tolerance.
     #[arg(long, requires = "snapshot")]
     pub check: bool,
-    /// Allowed relative change under `--check`, e.g. `2%`.
+    /// Allowed relative change under `--check`, in percent: `2%` or a bare `2` both mean 2 %
+    /// (`0.02` means 0.02 %).
     #[arg(long, default_value = "0%")]
     pub tolerance: Tolerance,
 }
