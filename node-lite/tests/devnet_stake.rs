@@ -306,3 +306,76 @@ fn committee_queries_name_the_generator_and_the_revealed_voters_and_refuse_what_
         Err(ApiError::BadRequest(_))
     ));
 }
+
+#[test]
+fn an_offline_provisioner_is_reported_absent_and_loses_only_its_rewards_while_the_chain_finalizes()
+{
+    let devnet =
+        spawn(NodeConfig::test().with_block_mode(BlockMode::Manual)).expect("a devnet starts");
+    let key3 = hex::encode(stake_calls::key_from_seed("provisioner-3").public.0);
+    mine_to(&devnet, 2);
+    devnet
+        .set_online(3, false)
+        .expect("take provisioner 3 offline");
+    // The next block still includes provisioner 3's votes for the last block it saw (its
+    // `prev_attestation`): the last reward it earns.
+    let offline_from = mine(&devnet);
+    let before = provisioner(&devnet, &key3).expect("provisioner 3");
+    assert_eq!(before.online, Some(false));
+    assert_eq!(before.missed, 0, "{before:?}");
+    let finalized_before = devnet.head().finalized_height;
+    // Mine until a block reports it absent: a generator drawn for an iteration it cannot
+    // propose in (`NoCandidate`), which the next iteration's block lists.
+    let mut reported = None;
+    for _ in 0..40 {
+        mine(&devnet);
+        let p = provisioner(&devnet, &key3).unwrap();
+        if p.missed > 0 || p.suspended {
+            reported = Some(p);
+            break;
+        }
+    }
+    let after = reported.expect("provisioner 3 reported absent within 40 blocks");
+    // A block after it went offline lists the iteration it missed.
+    let tip = devnet.head().height;
+    let missed_in = (offline_from + 1..=tip).find(|round| {
+        let block = devnet
+            .block(node_lite::node_api::BlockRef::Height(*round))
+            .unwrap();
+        (0..block.iteration).any(|i| {
+            devnet
+                .committee(*round, i, "proposal")
+                .unwrap()
+                .members
+                .iter()
+                .any(|(k, _)| *k == key3)
+        })
+    });
+    assert!(
+        missed_in.is_some(),
+        "no block up to {tip} lists its iteration"
+    );
+    // Absence costs only the reward: no new reward, the stake untouched, nothing slashed.
+    assert_eq!(after.reward, before.reward, "{after:?}");
+    assert_eq!(after.stake, "1000000");
+    assert_eq!(after.slashed, "0");
+    // The others keep earning, and the chain keeps finalizing.
+    let others_before: Vec<ProvisionerView> = devnet
+        .provisioners()
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.key != key3)
+        .collect();
+    mine(&devnet);
+    mine(&devnet);
+    assert!(devnet.head().finalized_height > finalized_before);
+    for p in others_before {
+        let now = provisioner(&devnet, &p.key).unwrap();
+        let (was, is): (u128, u128) = (p.reward.parse().unwrap(), now.reward.parse().unwrap());
+        assert!(is > was, "{} earns while online", p.key);
+    }
+    assert_eq!(provisioner(&devnet, &key3).unwrap().reward, before.reward);
+    for i in 0..3 {
+        assert_eq!(devnet.node_failure(i), None);
+    }
+}

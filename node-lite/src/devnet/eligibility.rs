@@ -29,6 +29,7 @@
 //! taken offline).
 
 use super::keys::ConsensusKeys;
+use genesis_types::BlsPublicKey;
 use genesis_types::committee::CommitteeParams;
 use genesis_types::stake::{Eligible, StakeError};
 use host_api::ContractId;
@@ -136,7 +137,7 @@ type Sets = BTreeMap<(u64, [u8; 32]), Arc<Vec<Eligible>>>;
 pub struct ChainEligibility {
     params: CommitteeParams,
     /// Stake key → consensus key (empty with BLS).
-    to_consensus: BTreeMap<genesis_types::BlsPublicKey, genesis_types::BlsPublicKey>,
+    to_consensus: BTreeMap<BlsPublicKey, BlsPublicKey>,
     sets: Mutex<Sets>,
     reader: StateReader,
 }
@@ -211,5 +212,77 @@ impl consensus::Eligibility for ChainEligibility {
 
     fn params(&self) -> CommitteeParams {
         self.params
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::{GenesisConfig, build_genesis};
+    use crate::devnet::keys::Signatures;
+    use consensus::Eligibility;
+    use runtime::{MemoryStore, RuntimeConfig};
+
+    fn setup() -> (ChainEligibility, [u8; 32], Vec<Eligible>, ConsensusKeys) {
+        let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
+        let genesis = GenesisConfig::parse(
+            crate::chain::genesis_config::DEFAULT_GENESIS_TOML,
+            &runtime.config().prices,
+        )
+        .unwrap();
+        let store = Arc::new(MemoryStore::new());
+        let built = build_genesis(&runtime, store.clone(), &genesis).unwrap();
+        let keys = ConsensusKeys::new(&genesis, 4, Signatures::Fake);
+        let mut session = runtime.session(store.clone(), BlockInfo::default());
+        let set = read_eligible(
+            &mut session,
+            built.contracts.genesis.stake,
+            built.height + 1,
+        )
+        .unwrap();
+        let eligibility = ChainEligibility::new(
+            genesis.committee,
+            &keys,
+            StateReader {
+                runtime: runtime.clone(),
+                store,
+                stake: built.contracts.genesis.stake,
+                height_offset: built.height,
+            },
+        );
+        (eligibility, built.root.0, set, keys)
+    }
+
+    #[test]
+    fn the_genesis_set_is_the_stakes_and_a_miss_reads_the_committed_state() {
+        let (eligibility, root, set, keys) = setup();
+        assert_eq!(set.len(), 4);
+        assert!(set.iter().all(|e| e.weight == 1_000_000));
+        // Not recorded: read from the committed state, which is the parent's: kept.
+        assert!(eligibility.is_empty());
+        let drawn = eligibility.eligible(1, &root);
+        let mut expected: Vec<BlsPublicKey> =
+            set.iter().map(|e| keys.consensus_key(&e.key)).collect();
+        expected.sort();
+        assert_eq!(drawn.iter().map(|e| e.key).collect::<Vec<_>>(), expected);
+        assert_eq!(eligibility.len(), 1);
+        // Another parent: the committed state's view, not kept.
+        let other = eligibility.eligible(1, &[9; 32]);
+        assert_eq!(other, drawn);
+        assert_eq!(eligibility.len(), 1);
+    }
+
+    #[test]
+    fn at_most_retained_sets_are_kept_the_oldest_round_leaves_first() {
+        let (eligibility, _, set, _) = setup();
+        for round in 1..=RETAINED_SETS as u64 {
+            eligibility.record(round, [0; 32], &set);
+        }
+        assert_eq!(eligibility.len(), RETAINED_SETS);
+        assert!(eligibility.recorded(1, &[0; 32]).is_some());
+        eligibility.record(RETAINED_SETS as u64 + 1, [0; 32], &set);
+        assert_eq!(eligibility.len(), RETAINED_SETS);
+        assert!(eligibility.recorded(1, &[0; 32]).is_none());
+        assert!(eligibility.recorded(2, &[0; 32]).is_some());
     }
 }

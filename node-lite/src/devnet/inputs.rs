@@ -77,3 +77,98 @@ pub fn protocol_inputs(
         emission: 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::keys::Signatures;
+    use super::*;
+    use consensus::{Block, Genesis, StaticEligibility, StepVotes};
+    use genesis_types::stake::{Eligible, SignedVote, Step, VoteHeader};
+    use genesis_types::{BlsSignature, Seed};
+
+    fn attestation(result: VoteValue) -> Option<Attestation> {
+        Some(Attestation {
+            result,
+            validation: StepVotes::empty(),
+            ratification: StepVotes::empty(),
+        })
+    }
+
+    #[test]
+    fn nocandidate_iterations_charge_their_generators_and_faults_pass_through() {
+        let prices = runtime::PriceTable::default();
+        let genesis = crate::chain::GenesisConfig::parse(
+            crate::chain::genesis_config::DEFAULT_GENESIS_TOML,
+            &prices,
+        )
+        .unwrap();
+        let keys = ConsensusKeys::new(&genesis, 4, Signatures::Fake);
+        let eligible = keys
+            .signers
+            .iter()
+            .map(|s| Eligible {
+                key: s.public_key(),
+                weight: 1_000_000,
+            })
+            .collect();
+        let eligibility = StaticEligibility::new(eligible, genesis.committee);
+        let parent = Block::genesis(&Genesis {
+            seed: Seed([3; 48]),
+            state_root: [1; 32],
+            timestamp: 0,
+        })
+        .header()
+        .clone();
+        let failed = vec![
+            attestation(VoteValue::NoCandidate),
+            attestation(VoteValue::NoQuorum),
+            None,
+            attestation(VoteValue::NoCandidate),
+        ];
+        let mut sortition = Sortition::new(&eligibility, &parent);
+        let expected: Vec<BlsPublicKey> = [0u8, 3]
+            .iter()
+            .map(|i| keys.stake_key(&sortition.generator(*i).unwrap()))
+            .collect();
+        let vote = |payload| SignedVote {
+            header: VoteHeader {
+                round: 1,
+                iteration: 0,
+                step: Step::Validation,
+                payload,
+            },
+            signature: BlsSignature([0; 48]),
+        };
+        let fault = Equivocation {
+            key: keys.signers[0].public_key(),
+            first: vote([1; 32]),
+            second: vote([2; 32]),
+        };
+        let inputs = protocol_inputs(
+            &keys,
+            &eligibility,
+            &BlockDuties {
+                parent: &parent,
+                grandparent: None,
+                generator: keys.signers[2].public_key(),
+                prev_attestation: None,
+                failed_iterations: &failed,
+                faults: &[fault],
+            },
+        );
+        assert_eq!(inputs.absent_generators, expected);
+        // Stake keys: the genesis provisioners' BLS keys, not the fake consensus keys.
+        let staked: Vec<BlsPublicKey> = genesis
+            .provisioners
+            .iter()
+            .map(|p| p.key().public)
+            .collect();
+        assert!(inputs.absent_generators.iter().all(|k| staked.contains(k)));
+        assert_eq!(inputs.generator, genesis.provisioners[2].key().public);
+        assert_eq!(inputs.faults, vec![fault]);
+        assert!(inputs.voters.is_empty());
+        // Without fail attestations nobody is charged.
+        let none = absent_generators(&eligibility, &parent, &[None, None]);
+        assert!(none.is_empty());
+    }
+}
