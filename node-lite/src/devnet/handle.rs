@@ -101,6 +101,11 @@ impl DevnetHandle {
         &self.data_dir
     }
 
+    /// The consensus's signature scheme.
+    pub fn signatures(&self) -> super::keys::Signatures {
+        self.shared.keys.scheme
+    }
+
     /// How many nodes run.
     pub fn nodes(&self) -> usize {
         self.views.len()
