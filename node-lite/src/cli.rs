@@ -109,11 +109,16 @@ pub enum ContractCommand {
         sdk: Option<PathBuf>,
     },
     /// Build a contract crate to `target/wasm32v1-none/release/NAME.wasm`: with the rustup
-    /// target when installed, else Debian's rustc-web + rust-web-src + lld-14.
+    /// target when installed, else Debian's rustc-web + rust-web-src + lld-14. The bytes (and
+    /// the code hash) do not depend on where the crate or its SDK live.
     Build {
         /// The crate directory.
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Cargo's target directory (default: DIR/target). Crates that share one compile the
+        /// wasm standard library once.
+        #[arg(long, value_name = "PATH")]
+        target_dir: Option<PathBuf>,
     },
 }
 

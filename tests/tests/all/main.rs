@@ -20,6 +20,7 @@ mod module_cache;
 mod operator_costs;
 mod plonk_contract;
 mod receipt_frames;
+mod reproducible_build;
 mod robustness;
 mod state;
 mod trace;

@@ -29,7 +29,7 @@ fn tutorial_commands(markdown: &str) -> Vec<String> {
 
 /// `None` when `node-lite contract build` has a toolchain (the same checks it makes), else
 /// what is missing.
-fn missing_toolchain() -> Option<String> {
+pub(crate) fn missing_toolchain() -> Option<String> {
     let sysroot = Command::new("rustc")
         .args(["--print", "sysroot"])
         .output()
