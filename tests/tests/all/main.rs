@@ -19,6 +19,7 @@ mod hostile_sections;
 mod module_cache;
 mod operator_costs;
 mod plonk_contract;
+mod readme;
 mod receipt_frames;
 mod reproducible_build;
 mod robustness;
