@@ -156,7 +156,7 @@ pub struct CallArgs {
     #[arg(long = "fn", value_name = "NAME")]
     pub function: String,
     /// The argument, as for `exec`.
-    #[arg(long, value_name = "JSON|HEX")]
+    #[arg(long, value_name = "JSON|HEX", allow_hyphen_values = true)]
     pub args: Option<String>,
     /// Gas limit of the call.
     #[arg(long, default_value_t = DEFAULT_GAS)]
@@ -344,7 +344,7 @@ pub struct ExecArgs {
     pub function: String,
     /// The argument: `0x…` borsh bytes in hex, or JSON (an array with one element per argument,
     /// or the single argument bare), encoded through the signature the contract records.
-    #[arg(long, value_name = "JSON|HEX")]
+    #[arg(long, value_name = "JSON|HEX", allow_hyphen_values = true)]
     pub args: Option<String>,
     /// Gas limit of the call.
     #[arg(long, default_value_t = DEFAULT_GAS)]
