@@ -29,7 +29,7 @@ fn checked_script(commands: &[String], node_lite: &str) -> String {
         script.push_str(&format!(
             "echo '>>> {n}' >&2\n{line}\nrc=$?\nif [ $rc -ne {want} ]; then echo \"README command {n} ended with exit $rc, expected {want}: {quoted}\" >&2; exit 100; fi\n",
             n = i + 1,
-            quoted = trimmed.replace('\'', "").replace('"', "").replace('$', "\\$"),
+            quoted = trimmed.replace(['\'', '"'], "").replace('$', "\\$"),
         ));
     }
     script
