@@ -55,7 +55,7 @@ pub enum QueryCommand {
         #[arg(long = "fn", value_name = "NAME")]
         function: String,
         /// The argument: `0x…` borsh hex, or JSON encoded through the signatures of `--abi`.
-        #[arg(long, value_name = "JSON|HEX")]
+        #[arg(long, value_name = "JSON|HEX", allow_hyphen_values = true)]
         args: Option<String>,
         /// The contract's module, to encode JSON `--args`.
         #[arg(long, value_name = "WASM")]

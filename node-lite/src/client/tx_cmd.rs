@@ -99,7 +99,7 @@ pub enum TxCommand {
         #[arg(long = "fn", value_name = "NAME")]
         function: String,
         /// The argument: `0x…` borsh hex, or JSON encoded through the signatures of `--abi`.
-        #[arg(long, value_name = "JSON|HEX")]
+        #[arg(long, value_name = "JSON|HEX", allow_hyphen_values = true)]
         args: Option<String>,
         /// The contract's module (`.wasm`), to encode JSON `--args` through its signatures.
         #[arg(long, value_name = "WASM")]
@@ -110,7 +110,7 @@ pub enum TxCommand {
         /// The module.
         contract: PathBuf,
         /// `init`'s argument (`0x…` hex, or JSON through the module's signature of `init`).
-        #[arg(long, value_name = "JSON|HEX")]
+        #[arg(long, value_name = "JSON|HEX", allow_hyphen_values = true)]
         init_args: Option<String>,
     },
     /// Stake for a provisioner key: approve the stake contract, then stake (two transactions).
