@@ -2,7 +2,7 @@
 //!
 //! A frame is a fresh wasmtime Store holding a new instance of the callee. What a call tree
 //! shares — the journal, the events, the debug lines, the contracts on the stack — is a
-//! [`CallTree`] *moved* into the frame's Store data for the duration of the frame and moved back
+//! [`CallState`] *moved* into the frame's Store data for the duration of the frame and moved back
 //! afterwards, so a nested call simply moves it on into its own Store. A frame's writes go to its
 //! own journal frame: success merges them into the parent, failure drops them and marks the
 //! frame's events `reverted`.
@@ -82,9 +82,11 @@ impl Env {
     }
 }
 
-/// What a call tree shares, moved from frame to frame.
+/// The mutable state one top-level call shares with all its nested frames (the immutable part
+/// is [`Env`]), moved from frame to frame. Named apart from [`CallTrace`] (one frame's record)
+/// and [`Receipt::calls`](crate::Receipt) (the recorded call tree), which it is neither.
 #[derive(Debug)]
-pub(crate) struct CallTree {
+pub(crate) struct CallState {
     pub journal: Journal,
     pub events: Vec<Event>,
     pub debug: Vec<String>,
@@ -98,7 +100,7 @@ pub(crate) struct CallTree {
     pub omitted_frames: u64,
 }
 
-impl CallTree {
+impl CallState {
     /// The tree state of a new top-level call over the session's `journal`.
     pub fn new(journal: Journal) -> Self {
         Self {
@@ -131,7 +133,7 @@ pub(crate) struct FrameOutcome {
 /// Only host failures; contract failures are in the outcome.
 pub(crate) fn run_frame(
     env: &Arc<Env>,
-    tree: &mut CallTree,
+    shared: &mut CallState,
     caller: Address,
     contract: ContractId,
     function: &str,
@@ -184,7 +186,7 @@ pub(crate) fn run_frame(
         return Ok(refused(trace, e, 0));
     }
     stacker::maybe_grow(red_zone, 2 * red_zone, || {
-        run_frame_on_stack(env, tree, trace, &compiled, args, gas_limit)
+        run_frame_on_stack(env, shared, trace, &compiled, args, gas_limit)
     })
 }
 
@@ -201,7 +203,7 @@ fn refused(mut trace: CallTrace, e: CallError, gas_spent: u64) -> FrameOutcome {
 
 fn run_frame_on_stack(
     env: &Arc<Env>,
-    tree: &mut CallTree,
+    shared: &mut CallState,
     mut trace: CallTrace,
     compiled: &CompiledContract,
     args: &[u8],
@@ -225,12 +227,12 @@ fn run_frame_on_stack(
     let reserve = limits.max_function_body_bytes as u64 + 1;
     let fuel = available.saturating_add(reserve);
 
-    tree.journal.push_frame();
-    tree.stack.push(contract);
-    let first_event = tree.events.len();
+    shared.journal.push_frame();
+    shared.stack.push(contract);
+    let first_event = shared.events.len();
     let state = HostState {
         env: env.clone(),
-        tree: CallTree::take(tree),
+        shared: CallState::take(shared),
         contract,
         caller,
         input: args.to_vec(),
@@ -253,8 +255,8 @@ fn run_frame_on_stack(
     let run = run_entry(&mut store, compiled, &function, args.len(), fuel);
     let fuel_left = store.get_fuel().unwrap_or(0);
     let state = store.into_data();
-    *tree = state.tree;
-    tree.stack.pop();
+    *shared = state.shared;
+    shared.stack.pop();
     trace.calls = state.calls;
     trace.ops = state.ops.unwrap_or_default();
     // Memory pages grown during the call are charged now (see gas.rs, "Memory growth").
@@ -275,7 +277,7 @@ fn run_frame_on_stack(
         Err(e) => match classify(e) {
             Ok(call_error) => Err(call_error),
             Err(host_error) => {
-                tree.journal.revert_frame();
+                shared.journal.revert_frame();
                 return Err(host_error);
             }
         },
@@ -285,10 +287,10 @@ fn run_frame_on_stack(
         _ => call_base + consumed.min(available),
     };
     if result.is_ok() {
-        tree.journal.commit_frame();
+        shared.journal.commit_frame();
     } else {
-        tree.journal.revert_frame();
-        for event in &mut tree.events[first_event..] {
+        shared.journal.revert_frame();
+        for event in &mut shared.events[first_event..] {
             event.reverted = true;
         }
     }

@@ -6,7 +6,7 @@
 //! are keyed by the running contract's id, so a contract can reach only its own storage; nothing
 //! exposes the clock, randomness, files or the network.
 
-use crate::call::{CallTree, Env};
+use crate::call::{CallState, Env};
 use crate::error::{HostError, StoreError};
 use crate::gas::price;
 use crate::outcome::{CallError, CallTrace, Event, LimitKind, TraceOp, TrapKind};
@@ -52,7 +52,7 @@ impl From<CallError> for HostTrap {
 /// produced.
 pub(crate) struct HostState {
     pub env: Arc<Env>,
-    pub tree: CallTree,
+    pub shared: CallState,
     pub contract: ContractId,
     pub caller: Address,
     pub input: Vec<u8>,
@@ -253,7 +253,7 @@ fn store_failed(e: StoreError) -> wasmtime::Error {
 
 /// The current value of `key` for the running contract: journal first, then the store.
 fn storage_value(state: &HostState, key: &[u8]) -> HostResult<Option<Vec<u8>>> {
-    match state.tree.journal.read(&state.contract, key) {
+    match state.shared.journal.read(&state.contract, key) {
         Some(v) => Ok(v.map(<[u8]>::to_vec)),
         None => state
             .env
@@ -355,7 +355,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
                 let (key, value) = (key.clone(), value.clone());
                 ops.push(TraceOp::Write { key, value });
             }
-            state.tree.journal.write(state.contract, key, Some(value));
+            state.shared.journal.write(state.contract, key, Some(value));
             Ok(())
         },
     )?;
@@ -383,7 +383,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
                 let key = key.clone();
                 ops.push(TraceOp::Remove { key, existed });
             }
-            state.tree.journal.write(state.contract, key, None);
+            state.shared.journal.write(state.contract, key, None);
             Ok(i32::from(existed))
         },
     )?;
@@ -445,7 +445,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
             limit(LimitKind::EventDataSize, data_len, MAX_EVENT_DATA_BYTES)?;
             limit(
                 LimitKind::EventCount,
-                c.data().tree.events.len() + 1,
+                c.data().shared.events.len() + 1,
                 MAX_EVENTS_PER_CALL,
             )?;
             let p = c.data().env.runtime.prices.clone();
@@ -458,14 +458,14 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
             let data = read_bytes(&c, data, data_len)?;
             let state = c.data_mut();
             let contract = state.contract;
-            state.tree.events.push(Event {
+            state.shared.events.push(Event {
                 contract,
                 topic,
                 data,
                 reverted: false,
             });
             if let Some(ops) = &mut state.ops {
-                ops.push(TraceOp::Event(state.tree.events.len() - 1));
+                ops.push(TraceOp::Event(state.shared.events.len() - 1));
             }
             Ok(())
         },
@@ -514,14 +514,14 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
                 MAX_DEBUG_MESSAGE_BYTES,
             );
             let state = c.data_mut();
-            let kept = state.tree.debug.len() < MAX_DEBUG_MESSAGES_PER_CALL;
+            let kept = state.shared.debug.len() < MAX_DEBUG_MESSAGES_PER_CALL;
             if let Some(ops) = &mut state.ops
                 && ops.len() < TRACE_DEBUG_OPS_CAP
             {
                 ops.push(TraceOp::Debug(text.clone()));
             }
             if state.env.runtime.config.dev_mode && kept {
-                state.tree.debug.push(text);
+                state.shared.debug.push(text);
             }
             Ok(())
         },

@@ -5,7 +5,7 @@
 //! writes the session's deploys and storage changes to the store in one [`ChangeSet`]; dropping a
 //! session without committing discards them.
 
-use crate::call::{CallTree, Deployed, Env, run_frame};
+use crate::call::{CallState, Deployed, Env, run_frame};
 use crate::error::{DeployError, HostError, StoreError};
 use crate::host::{BlockInfo, HostState, Limiter};
 use crate::journal::Journal;
@@ -153,7 +153,7 @@ impl Session {
         let limits = &self.runtime.inner.config.limits;
         let state = HostState {
             env: self.env(),
-            tree: CallTree::new(Journal::new()),
+            shared: CallState::new(Journal::new()),
             contract: id,
             caller: Address::default(),
             input: Vec::new(),
@@ -259,9 +259,17 @@ impl Session {
     ) -> Result<Receipt, HostError> {
         let env = self.env();
         let journal = std::mem::replace(&mut self.journal, Journal::new());
-        let mut tree = CallTree::new(journal);
-        let outcome = run_frame(&env, &mut tree, caller, contract, function, args, gas_limit);
-        self.journal = tree.journal;
+        let mut shared = CallState::new(journal);
+        let outcome = run_frame(
+            &env,
+            &mut shared,
+            caller,
+            contract,
+            function,
+            args,
+            gas_limit,
+        );
+        self.journal = shared.journal;
         let outcome = outcome?;
         Ok(Receipt {
             contract,
@@ -270,10 +278,10 @@ impl Session {
             gas_limit,
             gas_spent: outcome.gas_spent,
             result: outcome.result,
-            events: tree.events,
-            debug: tree.debug,
+            events: shared.events,
+            debug: shared.debug,
             calls: outcome.trace.calls,
-            omitted_calls: tree.omitted_frames,
+            omitted_calls: shared.omitted_frames,
             ops: outcome.trace.ops,
         })
     }

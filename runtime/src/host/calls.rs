@@ -11,7 +11,7 @@ use super::{
     Ctx, HostResult, HostState, charge, fail, gas_left, limit, out_of_bounds, read_bytes,
     write_bytes,
 };
-use crate::call::{CallTree, run_frame};
+use crate::call::{CallState, run_frame};
 use crate::gas::price;
 use crate::outcome::{CallError, LimitKind};
 use host_api::abi::{
@@ -95,9 +95,9 @@ fn call(
 
     let state = c.data();
     let max_depth = state.env.runtime.config.limits.max_call_depth;
-    let refusal = if state.tree.stack.len() >= max_depth {
+    let refusal = if state.shared.stack.len() >= max_depth {
         Some(CALL_DEPTH_EXCEEDED)
-    } else if state.tree.stack.contains(&callee) {
+    } else if state.shared.stack.contains(&callee) {
         Some(CALL_REENTRANCY)
     } else {
         None
@@ -116,18 +116,26 @@ fn call(
 
     let env = c.data().env.clone();
     let caller = Address::from(c.data().contract);
-    let mut tree = CallTree::take(&mut c.data_mut().tree);
+    let mut shared = CallState::take(&mut c.data_mut().shared);
     // The receipt records at most `max_recorded_frames` frames; a frame that starts past the
     // cap runs and is charged, and is only counted.
-    let record = tree.recorded_frames < env.runtime.config.limits.max_recorded_frames;
+    let record = shared.recorded_frames < env.runtime.config.limits.max_recorded_frames;
     if record {
-        tree.recorded_frames += 1;
+        shared.recorded_frames += 1;
     } else {
-        tree.omitted_frames += 1;
+        shared.omitted_frames += 1;
     }
-    let outcome = run_frame(&env, &mut tree, caller, callee, &function, &args, gas_limit);
+    let outcome = run_frame(
+        &env,
+        &mut shared,
+        caller,
+        callee,
+        &function,
+        &args,
+        gas_limit,
+    );
     let state = c.data_mut();
-    state.tree = tree;
+    state.shared = shared;
     let outcome = outcome.map_err(|e| wasmtime::Error::new(super::HostTrap::Host(e)))?;
     if record {
         state.calls.push(outcome.trace);
