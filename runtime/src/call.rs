@@ -18,11 +18,11 @@
 use crate::CodeHash;
 use crate::cache::CompiledContract;
 use crate::error::{HostError, StoreError};
-use crate::host::{BlockInfo, HostState, HostTrap, Limiter};
-use crate::journal::Journal;
-use crate::outcome::{CallError, CallTrace, Event, LimitKind, TrapKind};
+use crate::host::BlockInfo;
+use crate::outcome::{CallError, CallTrace, LimitKind, TrapKind};
 use crate::runtime::RuntimeInner;
 use crate::state::{ContractRecord, StateStore};
+use crate::store_data::{CallState, HostState, HostTrap};
 use crate::validate::validate;
 use host_api::abi::{MEMORY_EXPORT, STATUS_ERROR, STATUS_INVALID_INPUT, STATUS_OK};
 use host_api::limits::MAX_ARGUMENT_BYTES;
@@ -79,44 +79,6 @@ impl Env {
                 Ok(code)
             })
             .map_err(HostError::Module)
-    }
-}
-
-/// The mutable state one top-level call shares with all its nested frames (the immutable part
-/// is [`Env`]), moved from frame to frame. Named apart from [`CallTrace`] (one frame's record)
-/// and [`Receipt::calls`](crate::Receipt) (the recorded call tree), which it is neither.
-#[derive(Debug)]
-pub(crate) struct CallState {
-    pub journal: Journal,
-    pub events: Vec<Event>,
-    pub debug: Vec<String>,
-    /// The contracts of the frames currently running, outermost first.
-    pub stack: Vec<ContractId>,
-    /// Nested frames recorded in the call tree so far (at most
-    /// [`Limits::max_recorded_frames`](crate::Limits)).
-    pub recorded_frames: usize,
-    /// Nested frames run but not recorded: they started once the cap was reached (so none of
-    /// a recorded frame's ancestors is ever left out).
-    pub omitted_frames: u64,
-}
-
-impl CallState {
-    /// The tree state of a new top-level call over the session's `journal`.
-    pub fn new(journal: Journal) -> Self {
-        Self {
-            journal,
-            events: Vec::new(),
-            debug: Vec::new(),
-            stack: Vec::new(),
-            recorded_frames: 0,
-            omitted_frames: 0,
-        }
-    }
-
-    /// Move the tree state out of `slot` (into a frame's Store), leaving an empty one there
-    /// until it is moved back.
-    pub fn take(slot: &mut Self) -> Self {
-        std::mem::replace(slot, Self::new(Journal::new()))
     }
 }
 
@@ -230,26 +192,16 @@ fn run_frame_on_stack(
     shared.journal.push_frame();
     shared.stack.push(contract);
     let first_event = shared.events.len();
-    let state = HostState {
-        env: env.clone(),
-        shared: CallState::take(shared),
+    let payable_pages = available / runtime.prices.memory_grow_per_page.max(1);
+    let state = HostState::new(
+        env.clone(),
+        CallState::take(shared),
         contract,
         caller,
-        input: args.to_vec(),
-        output: Vec::new(),
-        call_output: Vec::new(),
-        calls: Vec::new(),
-        ops: env.trace.then(Vec::new),
-        memory: None,
-        fuel_reserve: reserve,
-        limiter: Limiter {
-            payable_pages: available / runtime.prices.memory_grow_per_page.max(1),
-            ..Limiter::new(
-                limits.max_memory_bytes(),
-                limits.max_table_elements as usize,
-            )
-        },
-    };
+        args.to_vec(),
+        reserve,
+        payable_pages,
+    );
     let mut store = Store::new(&runtime.engine, state);
     store.limiter(|s| &mut s.limiter);
     let run = run_entry(&mut store, compiled, &function, args.len(), fuel);

@@ -6,19 +6,17 @@
 //! are keyed by the running contract's id, so a contract can reach only its own storage; nothing
 //! exposes the clock, randomness, files or the network.
 
-use crate::call::{CallState, Env};
 use crate::error::{HostError, StoreError};
 use crate::gas::price;
-use crate::outcome::{CallError, CallTrace, Event, LimitKind, TraceOp, TrapKind};
+use crate::outcome::{CallError, Event, LimitKind, TraceOp, TrapKind};
+use crate::store_data::{HostState, HostTrap};
 use host_api::abi::{self, IMPORT_MODULE, STORAGE_ABSENT};
 use host_api::limits::{
     MAX_DEBUG_MESSAGE_BYTES, MAX_DEBUG_MESSAGES_PER_CALL, MAX_EVENT_DATA_BYTES,
     MAX_EVENTS_PER_CALL, MAX_KEY_BYTES, MAX_PANIC_MESSAGE_BYTES, MAX_RETURN_BYTES, MAX_TOPIC_BYTES,
-    MAX_VALUE_BYTES, WASM_PAGE_BYTES,
+    MAX_VALUE_BYTES,
 };
-use host_api::{Address, ContractId};
-use std::sync::Arc;
-use wasmtime::{Caller, Linker, Memory, ResourceLimiter};
+use wasmtime::{Caller, Linker, Memory};
 
 mod calls;
 mod crypto;
@@ -30,122 +28,6 @@ pub struct BlockInfo {
     pub height: u64,
     /// Block timestamp in milliseconds since the Unix epoch.
     pub timestamp_ms: u64,
-}
-
-/// Why a host function (or the limiter) stopped the call. Carried through wasmtime as the
-/// trap's error and turned back into a [`CallError`] (or a host error) by the caller.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum HostTrap {
-    #[error("contract failure: {0}")]
-    Contract(CallError),
-    #[error("host failure: {0}")]
-    Host(HostError),
-}
-
-impl From<CallError> for HostTrap {
-    fn from(e: CallError) -> Self {
-        Self::Contract(e)
-    }
-}
-
-/// The data of one contract instance's Store: who is running, the shared call tree, what it
-/// produced.
-pub(crate) struct HostState {
-    pub env: Arc<Env>,
-    pub shared: CallState,
-    pub contract: ContractId,
-    pub caller: Address,
-    pub input: Vec<u8>,
-    pub output: Vec<u8>,
-    /// The output of the last nested `call`.
-    pub call_output: Vec<u8>,
-    /// Traces of the nested calls this frame made.
-    pub calls: Vec<CallTrace>,
-    /// What this frame did, when tracing is on (`None` otherwise: nothing is recorded).
-    pub ops: Option<Vec<TraceOp>>,
-    pub memory: Option<Memory>,
-    pub limiter: Limiter,
-    /// Fuel given beyond the gas limit so that an overdraft is visible (see `call.rs`).
-    pub fuel_reserve: u64,
-}
-
-/// Bounds memory and table growth; growth past a limit stops the call with a typed error
-/// (instead of `memory.grow` returning -1), so the outcome is the same on every node. Also
-/// counts the memory pages grown once `metering` is on (after instantiation) for their price
-/// (see `gas.rs`, "Memory growth").
-pub(crate) struct Limiter {
-    pub max_memory_bytes: usize,
-    pub max_table_elements: usize,
-    /// Count growth from now on (off while the instance is created: the initial memory is
-    /// part of the call's base price).
-    pub metering: bool,
-    /// Pages grown while metering.
-    pub grown_pages: u64,
-    /// The most pages the call's gas could pay for; growing past it is `OutOfGas`.
-    pub payable_pages: u64,
-}
-
-impl Limiter {
-    /// A limiter for these bounds, not metering growth yet and able to pay for none.
-    pub fn new(max_memory_bytes: usize, max_table_elements: usize) -> Self {
-        Limiter {
-            max_memory_bytes,
-            max_table_elements,
-            metering: false,
-            grown_pages: 0,
-            payable_pages: 0,
-        }
-    }
-}
-
-impl ResourceLimiter for Limiter {
-    fn memory_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        if desired > self.max_memory_bytes {
-            return Err(wasmtime::Error::new(HostTrap::Contract(
-                CallError::MemoryLimit {
-                    requested_bytes: desired as u64,
-                    limit_bytes: self.max_memory_bytes as u64,
-                },
-            )));
-        }
-        if maximum.is_some_and(|max| desired > max) {
-            // Past the module's own declared maximum: plain wasm failure (-1), nothing grown.
-            return Ok(false);
-        }
-        if self.metering {
-            let pages = desired.saturating_sub(current).div_ceil(WASM_PAGE_BYTES) as u64;
-            self.grown_pages = self.grown_pages.saturating_add(pages);
-            if self.grown_pages > self.payable_pages {
-                return Err(wasmtime::Error::new(HostTrap::Contract(
-                    CallError::OutOfGas,
-                )));
-            }
-        }
-        Ok(true)
-    }
-
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        if desired > self.max_table_elements {
-            return Err(wasmtime::Error::new(HostTrap::Contract(
-                CallError::LimitExceeded {
-                    kind: LimitKind::TableElements,
-                    size: desired as u64,
-                    max: self.max_table_elements as u64,
-                },
-            )));
-        }
-        Ok(true)
-    }
 }
 
 /// At most this many trace steps of one frame are debug prints (as many as a receipt keeps).

@@ -11,9 +11,10 @@ use super::{
     Ctx, HostResult, HostState, charge, fail, gas_left, limit, out_of_bounds, read_bytes,
     write_bytes,
 };
-use crate::call::{CallState, run_frame};
+use crate::call::run_frame;
 use crate::gas::price;
 use crate::outcome::{CallError, LimitKind};
+use crate::store_data::CallState;
 use host_api::abi::{
     self, CALL_DEPTH_EXCEEDED, CALL_FAILED, CALL_NO_SUCH_CONTRACT, CALL_NO_SUCH_FUNCTION,
     CALL_OUT_OF_GAS, CALL_REENTRANCY, IMPORT_MODULE, STATUS_ERROR, STATUS_INVALID_INPUT, STATUS_OK,
@@ -136,7 +137,8 @@ fn call(
     );
     let state = c.data_mut();
     state.shared = shared;
-    let outcome = outcome.map_err(|e| wasmtime::Error::new(super::HostTrap::Host(e)))?;
+    let outcome =
+        outcome.map_err(|e| wasmtime::Error::new(crate::store_data::HostTrap::Host(e)))?;
     if record {
         state.calls.push(outcome.trace);
         if let Some(ops) = &mut state.ops {
