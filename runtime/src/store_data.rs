@@ -6,6 +6,7 @@
 
 use crate::call::Env;
 use crate::error::HostError;
+use crate::gas::PriceTable;
 use crate::journal::Journal;
 use crate::outcome::{CallError, CallTrace, Event, LimitKind, TraceOp};
 use host_api::limits::WASM_PAGE_BYTES;
@@ -71,6 +72,8 @@ impl CallState {
 /// produced.
 pub(crate) struct HostState {
     pub env: Arc<Env>,
+    /// The runtime's prices, copied in: a host function reads the fields it charges.
+    pub prices: PriceTable,
     pub shared: CallState,
     pub contract: ContractId,
     pub caller: Address,
@@ -112,6 +115,7 @@ impl HostState {
         };
         Self {
             ops: env.trace.then(Vec::new),
+            prices: *env.runtime.prices,
             env,
             shared,
             contract,

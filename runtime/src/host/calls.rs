@@ -26,38 +26,40 @@ use wasmtime::Linker;
 /// Define the call host functions.
 pub(crate) fn link(l: &mut Linker<HostState>) -> wasmtime::Result<()> {
     let m = IMPORT_MODULE;
-    l.func_wrap(
-        m,
-        abi::CALL.name,
-        |mut c: Ctx<'_>, id: i32, name: i32, name_len: i32, args: i32, args_len: i32, gas: i64| {
-            call(&mut c, id, name, name_len, args, args_len, gas as u64)
-        },
-    )?;
-    l.func_wrap(
-        m,
-        abi::CALL_OUTPUT_LEN.name,
-        |mut c: Ctx<'_>| -> HostResult<i32> {
-            let base = c.data().env.runtime.prices.host_call_base;
-            charge(&mut c, base)?;
-            Ok(c.data().call_output.len() as i32)
-        },
-    )?;
-    l.func_wrap(
-        m,
-        abi::CALL_OUTPUT_READ.name,
-        |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
-            let p = c.data().env.runtime.prices.clone();
-            let output = std::mem::take(&mut c.data_mut().call_output);
-            let done = charge(
-                &mut c,
-                price(p.host_call_base, p.copy_per_byte, output.len()),
-            )
-            .and_then(|()| write_bytes(&mut c, dst, &output));
-            c.data_mut().call_output = output;
-            done
-        },
-    )?;
+    l.func_wrap(m, abi::CALL.name, call_import)?;
+    l.func_wrap(m, abi::CALL_OUTPUT_LEN.name, call_output_len)?;
+    l.func_wrap(m, abi::CALL_OUTPUT_READ.name, call_output_read)?;
     Ok(())
+}
+
+/// `call(id, name, name_len, args, args_len, gas) -> status`: see the module documentation.
+fn call_import(
+    mut c: Ctx<'_>,
+    id: i32,
+    name: i32,
+    name_len: i32,
+    args: i32,
+    args_len: i32,
+    gas: i64,
+) -> HostResult<i32> {
+    call(&mut c, id, name, name_len, args, args_len, gas as u64)
+}
+
+/// `call_output_len() -> len`: the length of the last nested call's output.
+fn call_output_len(mut c: Ctx<'_>) -> HostResult<i32> {
+    let base = c.data().prices.host_call_base;
+    charge(&mut c, base)?;
+    Ok(c.data().call_output.len() as i32)
+}
+
+/// `call_output_read(dst)`: copy the last nested call's output to `dst`.
+fn call_output_read(mut c: Ctx<'_>, dst: i32) -> HostResult<()> {
+    let output = std::mem::take(&mut c.data_mut().call_output);
+    let p = &c.data().prices;
+    let gas = price(p.host_call_base, p.copy_per_byte, output.len());
+    let done = charge(&mut c, gas).and_then(|()| write_bytes(&mut c, dst, &output));
+    c.data_mut().call_output = output;
+    done
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -77,11 +79,12 @@ fn call(
             "entry-point name of {name_len} bytes (limit {MAX_FUNCTION_NAME_BYTES})"
         ))));
     }
-    let p = c.data().env.runtime.prices.clone();
-    charge(
-        c,
+    let p = &c.data().prices;
+    let (gas, refused_early) = (
         price(p.host_call_base, p.copy_per_byte, 32 + name_len + args_len),
-    )?;
+        p.call_refused_early,
+    );
+    charge(c, gas)?;
     let id: [u8; 32] = read_bytes(c, id_ptr, 32)?
         .try_into()
         .map_err(|_| out_of_bounds())?;
@@ -105,7 +108,7 @@ fn call(
     };
     if let Some(code) = refusal {
         // The refusal's own work (the checks, the output cleared; see gas.rs, "Nested calls").
-        charge(c, p.call_refused_early)?;
+        charge(c, refused_early)?;
         return Ok(code);
     }
     let left = gas_left(c)?;
