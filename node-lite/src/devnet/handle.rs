@@ -101,6 +101,19 @@ impl DevnetHandle {
         &self.data_dir
     }
 
+    /// Sends `message` to every other node as if node `from` had broadcast it: a test's way to
+    /// make a provisioner misbehave (e.g. sign two conflicting votes). Not served over HTTP.
+    pub fn inject(&self, from: usize, message: consensus::Message) {
+        self.shared
+            .transport
+            .broadcast(from, NetMessage::Consensus(std::sync::Arc::new(message)));
+    }
+
+    /// The API node's stored block at `height` (1 and above), as the consensus holds it.
+    pub fn consensus_block(&self, height: u64) -> Option<consensus::Block> {
+        self.api_view().store.block(height).ok().flatten()
+    }
+
     /// The consensus's signature scheme.
     pub fn signatures(&self) -> super::keys::Signatures {
         self.shared.keys.scheme
