@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod clock;
 pub mod config;
 pub mod executor;
+pub mod gossip;
 pub mod handle;
 pub mod index;
 pub mod keys;

@@ -11,9 +11,9 @@
 
 use super::shared::PendingMint;
 use crate::chain::block_exec::TxReceipt;
+use crate::chain::block_exec::execute_block_with;
 use crate::chain::{
-    BlockContext, BlockOutput, ChainContracts, ExecutionMode, ProtocolInputs, Transaction,
-    execute_block,
+    BlockContext, BlockOutput, ChainContracts, ExecutionMode, ProtocolInputs, Transaction, TxHash,
 };
 use crate::genesis::GENESIS_CALL_GAS;
 use borsh::{BorshDeserialize, BorshSerialize};
@@ -117,7 +117,9 @@ pub fn encode_item(item: &BlockItem) -> Vec<u8> {
     borsh::to_vec(item).unwrap_or_default()
 }
 
-/// Executes a block at consensus height `height` over `store`'s current state.
+/// Executes a block at consensus height `height` over `store`'s current state; `verified` says
+/// which transactions' signatures this node already checked (see
+/// [`execute_block_with`]).
 #[allow(clippy::too_many_arguments)]
 ///
 /// # Errors
@@ -132,6 +134,7 @@ pub fn execute(
     mints: &[PendingMint],
     txs: &[Transaction],
     mode: ExecutionMode,
+    verified: &dyn Fn(&TxHash) -> bool,
 ) -> Result<Executed, ExecError> {
     let block = BlockContext {
         chain_id: params.chain_id,
@@ -166,7 +169,14 @@ pub fn execute(
         faults: Vec::new(),
         emission: params.emission,
     };
-    let output = execute_block(&mut session, &params.contracts, &block, txs, &protocol)?;
+    let output = execute_block_with(
+        &mut session,
+        &params.contracts,
+        &block,
+        txs,
+        &protocol,
+        verified,
+    )?;
     let root = session.pending_root()?.0;
     let mut items: Vec<Vec<u8>> = mints
         .iter()

@@ -8,20 +8,21 @@
 use super::accounts::{AccountCache, CachedAccounts};
 use super::config::BlockMode;
 use super::executor::{Executed, decode_items, execute};
+use super::gossip::GossipQueue;
 use super::index::{ChainIndex, hex32};
 use super::shared::Shared;
 use super::store::NodeStore;
 use super::transport::{NetMessage, NodeIndex, Transport};
-use crate::chain::accounts::SessionAccounts;
-use crate::chain::{ExecutionMode, Mempool, Transaction};
+use crate::chain::{ExecutionMode, Mempool, Transaction, TxHash};
 use consensus::{
     Block, Built, Candidate, Execution, Hash, Input, LabelChange, Message, Output, Provisioner,
     TimerId,
 };
+use host_api::Address;
 use parking_lot::{Mutex, RwLock};
 use runtime::BlockInfo;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
 use std::time::Duration;
@@ -66,8 +67,8 @@ pub struct Node {
     mempool: Arc<Mutex<Mempool>>,
     chain: Arc<RwLock<ChainIndex>>,
     accounts: Arc<Mutex<AccountCache>>,
-    /// Transactions gossiped by other nodes, checked when no consensus work waits.
-    gossip: VecDeque<Transaction>,
+    /// Transactions gossiped by other nodes, checked when no consensus work waits (bounded).
+    gossip: GossipQueue,
     timers: BinaryHeap<Reverse<(u64, TimerId)>>,
     shift_seen: u64,
     /// Built candidates by (round, iteration), until broadcast.
@@ -97,7 +98,7 @@ impl Node {
             mempool: view.mempool.clone(),
             chain: view.chain.clone(),
             accounts: view.accounts.clone(),
-            gossip: VecDeque::new(),
+            gossip: GossipQueue::default(),
             timers: BinaryHeap::new(),
             shift_seen,
             built: HashMap::new(),
@@ -158,7 +159,9 @@ impl Node {
             NodeEvent::Net(from, NetMessage::Consensus(message)) => {
                 self.handle(None, Input::Message(from as u64, message));
             }
-            NodeEvent::Net(_, NetMessage::Tx(tx)) => self.gossip.push_back((*tx).clone()),
+            NodeEvent::Net(_, NetMessage::Tx(tx)) => {
+                self.gossip.push(tx);
+            }
         }
         true
     }
@@ -292,18 +295,15 @@ impl Node {
             session: &mut view_session,
             contracts: self.shared.params.contracts,
         };
-        let txs = {
-            let mut pool = self.mempool.lock();
-            let txs = pool
-                .take_block(self.shared.params.block_gas_limit, &mut view)
-                .unwrap_or_default();
-            // Put them back: they leave the pool when a block including them is accepted.
-            for tx in &txs {
-                let _ = pool.insert(tx.clone(), &mut view);
-            }
-            txs
-        };
+        // They stay in the pool until a block including them is accepted.
+        let txs = self
+            .mempool
+            .lock()
+            .select_block(self.shared.params.block_gas_limit, &mut view)
+            .unwrap_or_default();
         drop(cache);
+        // Every one came from the pool, which checked its signature.
+        let pooled: HashSet<TxHash> = txs.iter().map(Transaction::hash).collect();
         let key = self.provisioner.key();
         let Some(generator) = self.shared.keys.stake_key(&key) else {
             return;
@@ -323,6 +323,7 @@ impl Node {
             &mints,
             &txs,
             ExecutionMode::Propose,
+            &|hash| pooled.contains(hash),
         );
         // A candidate that cannot be built (a store failure, a protocol call refused) is not
         // proposed: the iteration times out and the next generator tries.
@@ -352,6 +353,14 @@ impl Node {
             Some(attestation) => self.voters(parent_height, parent.header().iteration, attestation),
             None => Vec::new(),
         };
+        // Transactions waiting in this node's pool had their signature checked on the way in.
+        let pooled: HashSet<TxHash> = {
+            let pool = self.mempool.lock();
+            txs.iter()
+                .map(Transaction::hash)
+                .filter(|h| pool.contains(h))
+                .collect()
+        };
         let mut executed = execute(
             &self.shared.params,
             self.store.state(),
@@ -362,6 +371,7 @@ impl Node {
             &mints,
             &txs,
             ExecutionMode::Validate,
+            &|hash| pooled.contains(hash),
         )
         .ok()?;
         executed.items = candidate.txs.clone();
@@ -451,22 +461,15 @@ impl Node {
             (tip.view.clone(), events)
         };
         // The index first, then the pool: a transaction is always in one or the other.
-        self.accounts.lock().clear();
+        let included: Vec<(TxHash, Address, u64)> = executed
+            .receipts()
+            .iter()
+            .map(|r| (r.hash, r.sender, r.nonce))
+            .collect();
+        self.accounts.lock().block_accepted(&included);
         let waiting = {
             let mut pool = self.mempool.lock();
-            for r in executed.receipts() {
-                pool.remove(&r.hash);
-            }
-            let mut session = self
-                .shared
-                .params
-                .runtime
-                .session(self.store.state(), BlockInfo::default());
-            let mut view = SessionAccounts {
-                session: &mut session,
-                contracts: self.shared.params.contracts,
-            };
-            let _ = pool.prune(&mut view);
+            pool.remove_included(&included);
             !pool.is_empty()
         };
         drop(busy);
@@ -529,8 +532,8 @@ impl Node {
             contracts: self.shared.params.contracts,
         };
         let mut pool = self.mempool.lock();
-        for tx in self.gossip.drain(..self.gossip.len().min(GOSSIP_BATCH)) {
-            let _ = pool.insert(tx, &mut view);
+        for tx in self.gossip.take(GOSSIP_BATCH) {
+            let _ = pool.insert(Arc::unwrap_or_clone(tx), &mut view);
         }
         true
     }
