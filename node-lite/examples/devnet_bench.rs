@@ -254,8 +254,8 @@ fn main() {
     let mut retries = 0u64;
     for i in 0..txs {
         let fresh;
-        let bytes = if presign {
-            &encoded[i]
+        let bytes = if let Some(pre) = encoded.get(i) {
+            pre
         } else {
             let t = Instant::now();
             fresh = sign(i).encode();

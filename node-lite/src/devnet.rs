@@ -7,11 +7,14 @@
 
 pub mod accounts;
 pub mod clock;
+pub mod committees;
 pub mod config;
+pub mod eligibility;
 pub mod executor;
 pub mod gossip;
 pub mod handle;
 pub mod index;
+pub mod inputs;
 pub mod keys;
 pub mod node;
 pub mod shared;
@@ -21,6 +24,6 @@ pub mod voters;
 
 mod spawn;
 
-pub use config::{BlockMode, ConfigError, DataDir, GenesisSource, NodeConfig};
+pub use config::{BlockMode, ConfigError, DataDir, GenesisSource, NodeConfig, Signatures};
 pub use handle::DevnetHandle;
 pub use spawn::{SpawnError, spawn};

@@ -83,7 +83,7 @@ impl Env {
 }
 
 /// What a call tree shares, moved from frame to frame.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct CallTree {
     pub journal: Journal,
     pub events: Vec<Event>,
@@ -96,6 +96,26 @@ pub(crate) struct CallTree {
     /// Nested frames run but not recorded: they started once the cap was reached (so none of
     /// a recorded frame's ancestors is ever left out).
     pub omitted_frames: u64,
+}
+
+impl CallTree {
+    /// The tree state of a new top-level call over the session's `journal`.
+    pub fn new(journal: Journal) -> Self {
+        Self {
+            journal,
+            events: Vec::new(),
+            debug: Vec::new(),
+            stack: Vec::new(),
+            recorded_frames: 0,
+            omitted_frames: 0,
+        }
+    }
+
+    /// Move the tree state out of `slot` (into a frame's Store), leaving an empty one there
+    /// until it is moved back.
+    pub fn take(slot: &mut Self) -> Self {
+        std::mem::replace(slot, Self::new(Journal::new()))
+    }
 }
 
 /// How a frame ended.
@@ -210,7 +230,7 @@ fn run_frame_on_stack(
     let first_event = tree.events.len();
     let state = HostState {
         env: env.clone(),
-        tree: std::mem::take(tree),
+        tree: CallTree::take(tree),
         contract,
         caller,
         input: args.to_vec(),

@@ -6,6 +6,8 @@
 //! - `b` ‖ height → the block (borsh `consensus::Block`);
 //! - `r` ‖ height → its receipts and gas (JSON of [`StoredReceipts`]);
 //! - `l` ‖ height → its finality label (borsh `(hash, Label)`);
+//! - `e` ‖ height → the stake contract's eligible set for the next round, read on the block's
+//!   state (borsh `Vec<Eligible>`, stake keys; `eligibility.rs`);
 //! - `v` → this node's own signed messages of the rounds above the last final block (borsh
 //!   `Vec<(round, iteration, step, consensus::Message)>`), rewritten before each new one is sent
 //!   (the consensus's `Persist`);
@@ -22,7 +24,7 @@ use super::executor::Executed;
 use super::index::{BlockArchive, IndexedBlock};
 use crate::node_api::ReceiptView;
 use consensus::{Block, Label, LabelChange, Message, Record};
-use genesis_types::stake::Step;
+use genesis_types::stake::{Eligible, Step};
 use parking_lot::Mutex;
 use runtime::{RecordStore, RecordWrites, RedbOptions, RedbStore, Root, StateStore, StoreError};
 use serde::{Deserialize, Serialize};
@@ -47,6 +49,8 @@ pub const HASH: u8 = b'h';
 pub const KEPT_VERSIONS: usize = 257;
 /// redb's page cache per node, bytes (redb's default is 1 GiB, per node).
 pub const CACHE_BYTES: usize = 32 << 20;
+/// Record kind: the eligible set of the round after a block.
+pub const ELIGIBLE: u8 = b'e';
 
 /// A block's receipts as stored.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -165,6 +169,10 @@ impl NodeStore {
             Some(serde_json::to_vec(&receipts).unwrap_or_default()),
         );
         records.insert(
+            height_key(ELIGIBLE, height),
+            Some(encode(&executed.next_eligible)),
+        );
+        records.insert(
             hash_key(HASH, &block.hash()),
             Some(height.to_be_bytes().to_vec()),
         );
@@ -243,7 +251,7 @@ impl NodeStore {
                     }
                 }
             }
-            for kind in [BLOCK, RECEIPTS, LABEL] {
+            for kind in [BLOCK, RECEIPTS, LABEL, ELIGIBLE] {
                 records.insert(height_key(kind, h), None);
             }
             h += 1;
@@ -257,6 +265,33 @@ impl NodeStore {
                 .map(Some)
                 .map_err(|_| self.corrupt(&format!("receipts record {height}"))),
             None => Ok(None),
+        }
+    }
+
+    /// The eligible set stored with block `height` (for round `height + 1`; stake keys), if
+    /// any.
+    ///
+    /// # Errors
+    /// The store's, or a record that does not decode.
+    pub fn eligible_after(&self, height: u64) -> Result<Option<Vec<Eligible>>, StoreError> {
+        match self.redb.record(&height_key(ELIGIBLE, height))? {
+            None => Ok(None),
+            Some(bytes) => borsh::from_slice(&bytes)
+                .map(Some)
+                .map_err(|_| self.corrupt(&format!("eligible-set record {height}"))),
+        }
+    }
+
+    /// The stored block at `height` (1 and above), if any.
+    ///
+    /// # Errors
+    /// The store's, or a record that does not decode.
+    pub fn block(&self, height: u64) -> Result<Option<Block>, StoreError> {
+        match self.redb.record(&height_key(BLOCK, height))? {
+            None => Ok(None),
+            Some(bytes) => borsh::from_slice(&bytes)
+                .map(Some)
+                .map_err(|_| self.corrupt(&format!("block record {height}"))),
         }
     }
 
