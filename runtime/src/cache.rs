@@ -10,7 +10,7 @@
 //! rename, so a crash never leaves a half-written entry under the real name.
 
 use crate::engine::engine_fingerprint;
-use crate::host::HostState;
+use crate::store_data::HostState;
 use crate::{CodeHash, blake2b_256};
 use parking_lot::{Mutex, RwLock};
 use std::collections::{BTreeSet, HashMap};

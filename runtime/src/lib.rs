@@ -52,6 +52,7 @@ mod journal;
 mod outcome;
 mod runtime;
 mod session;
+mod store_data;
 mod validate;
 
 pub use ::state::{ChangeSet, ContractRecord, MemoryStore, StateStore};

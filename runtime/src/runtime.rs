@@ -47,7 +47,7 @@ impl Runtime {
             config.cache_dir.clone(),
             &config.gas_schedule_fingerprint(),
         );
-        let prices = Arc::new(config.prices.clone());
+        let prices = Arc::new(config.prices);
         Ok(Self {
             inner: Arc::new(RuntimeInner {
                 config,
