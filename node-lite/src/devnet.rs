@@ -11,6 +11,7 @@ pub mod committees;
 pub mod config;
 pub mod eligibility;
 pub mod executor;
+pub mod gossip;
 pub mod handle;
 pub mod index;
 pub mod inputs;

@@ -350,14 +350,11 @@ impl NodeApi for DevnetHandle {
         let bytes = parse32("transaction hash", hash)?;
         let view = self.api_view();
         let included = || {
-            view.chain
-                .read()
-                .tx(hash)
-                .map(|(block, receipt)| TxStatus::Included {
-                    height: block.view.height,
-                    block_hash: block.view.hash.clone(),
-                    receipt: Box::new(receipt.clone()),
-                })
+            view.chain.read().tx(hash).map(|found| TxStatus::Included {
+                height: found.height,
+                block_hash: found.block_hash,
+                receipt: Box::new(found.receipt),
+            })
         };
         if let Some(status) = included() {
             return Ok(status);
@@ -384,7 +381,7 @@ impl NodeApi for DevnetHandle {
             }
         };
         found
-            .map(|b| b.view.clone())
+            .map(|b| b.view)
             .ok_or_else(|| ApiError::NotFound(format!("block {which:?}")))
     }
 

@@ -18,6 +18,7 @@ use genesis_types::Seed;
 use genesis_types::stake::Eligible;
 use parking_lot::{Mutex, RwLock};
 use runtime::{BlockInfo, MemoryStore, Runtime, RuntimeConfig, blake2b_256};
+use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -135,30 +136,47 @@ fn open_node(i: usize, dir: &Path, common: &Common) -> Result<Started, SpawnErro
             return Err(mismatch("its genesis differs from the devnet's".into()));
         }
     }
-    let stored = store.load_chain().map_err(store_error)?;
     let votes = store.load_votes().map_err(store_error)?;
     let mut chain = ChainIndex::new(genesis_block);
+    chain.set_archive(store.clone());
     let mut persisted = Persisted {
         chain: vec![(genesis_block.clone(), Label::Final)],
         records: votes,
     };
-    for (block, receipts, label) in stored {
-        let label = label.unwrap_or(Label::Accepted(u16::MAX));
-        if block.header().prev_hash != genesis_hash_or_tip(&persisted) {
-            return Err(mismatch(format!(
-                "stored block {} does not extend the chain",
-                block.header().height
-            )));
-        }
-        chain.push(&block, receipts.gas_used, receipts.receipts, label);
-        if label == Label::Final {
-            chain.finalized = block.header().height;
-        }
-        persisted.chain.push((Arc::new(block), label));
-        if persisted.chain.len() > retained {
-            persisted.chain.remove(0);
-        }
-    }
+    let mut persisted_tail: VecDeque<(Arc<Block>, Label)> = VecDeque::new();
+    // Only the blocks the index keeps in memory have their receipts decoded.
+    let recent = super::index::INDEX_WINDOW as u64;
+    store
+        .load_chain(recent, |block, receipts, label| {
+            let label = label.unwrap_or(Label::Accepted(u16::MAX));
+            let tip_hash = persisted_tail
+                .back()
+                .map_or_else(|| genesis_block.hash(), |(b, _)| b.hash());
+            if block.header().prev_hash != tip_hash {
+                return Err(LoadError::Spawn(mismatch(format!(
+                    "stored block {} does not extend the chain",
+                    block.header().height
+                ))));
+            }
+            if let Some(receipts) = receipts {
+                chain.push(&block, receipts.gas_used, receipts.receipts, label);
+            }
+            if label == Label::Final {
+                chain.finalized = block.header().height;
+            }
+            persisted_tail.push_back((Arc::new(block), label));
+            if persisted_tail.len() > retained {
+                persisted_tail.pop_front();
+            }
+            Ok(())
+        })
+        .map_err(|e: LoadError| match e {
+            LoadError::Store(error) => store_error(error),
+            LoadError::Spawn(e) => e,
+        })?;
+    persisted.chain.extend(persisted_tail);
+    let extra = persisted.chain.len().saturating_sub(retained);
+    persisted.chain.drain(..extra);
     let tip = persisted.chain.last().map(|(b, _)| b.clone());
     let tip = tip.unwrap_or_else(|| genesis_block.clone());
     if store.root() != Some(tip.header().state_root) {
@@ -211,12 +229,22 @@ fn open_node(i: usize, dir: &Path, common: &Common) -> Result<Started, SpawnErro
     })
 }
 
-fn genesis_hash_or_tip(persisted: &Persisted) -> [u8; 32] {
-    persisted
-        .chain
-        .last()
-        .map(|(b, _)| b.hash())
-        .unwrap_or_default()
+/// A restart's failure while visiting the stored chain.
+enum LoadError {
+    Store(runtime::StoreError),
+    Spawn(SpawnError),
+}
+
+impl From<runtime::StoreError> for LoadError {
+    fn from(e: runtime::StoreError) -> Self {
+        LoadError::Store(e)
+    }
+}
+
+impl From<SpawnError> for LoadError {
+    fn from(e: SpawnError) -> Self {
+        LoadError::Spawn(e)
+    }
 }
 
 /// Starts a devnet (see the [module docs](super)).
