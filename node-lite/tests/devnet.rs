@@ -541,3 +541,23 @@ fn every_voting_provisioner_is_rewarded_not_only_generators() {
         );
     }
 }
+
+#[test]
+fn a_restart_with_other_signatures_is_refused_naming_the_chains() {
+    use node_lite::devnet::{Signatures, SpawnError};
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let config = || NodeConfig::test().with_data_dir(dir.path());
+    drop(spawn(config()).expect("a devnet starts"));
+    // The chain was built with the fake signatures: BLS votes would never verify against it.
+    let Err(e) = spawn(config().with_signatures(Signatures::Bls)) else {
+        panic!("a BLS restart of a fake-signature chain must be refused");
+    };
+    assert!(matches!(e, SpawnError::Signatures { .. }), "{e}");
+    let message = e.to_string();
+    assert!(
+        message.contains("signs with \"fake\"") && message.contains("--signatures fake"),
+        "{message}"
+    );
+    // With the chain's own scheme it restarts.
+    drop(spawn(config()).expect("the devnet restarts with its own signatures"));
+}

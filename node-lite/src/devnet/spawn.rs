@@ -6,7 +6,7 @@ use super::eligibility::{ChainEligibility, StateReader, read_eligible};
 use super::executor::ChainParams;
 use super::handle::DevnetHandle;
 use super::index::ChainIndex;
-use super::keys::ConsensusKeys;
+use super::keys::{ConsensusKeys, Signatures};
 use super::node::{Node, NodeEvent, NodeView};
 use super::shared::Shared;
 use super::store::NodeStore;
@@ -54,6 +54,18 @@ pub enum SpawnError {
         node: usize,
         /// Why.
         error: runtime::StoreError,
+    },
+    /// The data directory's chain was built with other consensus signatures.
+    #[error(
+        "{dir}: this chain signs with {stored:?} signatures; restart it with --signatures {stored}, or use another --data directory"
+    )]
+    Signatures {
+        /// The data directory.
+        dir: PathBuf,
+        /// The scheme it records.
+        stored: String,
+        /// The scheme asked for.
+        asked: &'static str,
     },
     /// A node's stored chain is not this genesis's, or its state is not its tip's.
     #[error("node {node}: {problem}")]
@@ -247,6 +259,31 @@ impl From<SpawnError> for LoadError {
     }
 }
 
+/// The file in a data directory naming the signature scheme its chain was built with.
+pub const SIGNATURES_FILE: &str = "signatures";
+
+/// Refuses a data directory whose chain signs with another scheme than `signatures` (its blocks
+/// and votes would not verify: the devnet would stall); records the scheme in a new one.
+fn check_signatures(dir: &Path, signatures: Signatures) -> Result<(), SpawnError> {
+    let path = dir.join(SIGNATURES_FILE);
+    let io = |error| SpawnError::DataDir {
+        path: path.clone(),
+        error,
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(stored) if stored.trim() == signatures.label() => Ok(()),
+        Ok(stored) => Err(SpawnError::Signatures {
+            dir: dir.to_path_buf(),
+            stored: stored.trim().chars().take(16).collect(),
+            asked: signatures.label(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::write(&path, signatures.label()).map_err(io)
+        }
+        Err(e) => Err(io(e)),
+    }
+}
+
 /// Starts a devnet (see the [module docs](super)).
 ///
 /// # Errors
@@ -266,6 +303,7 @@ pub fn spawn(config: NodeConfig) -> Result<DevnetHandle, SpawnError> {
         path: dir.clone(),
         error,
     })?;
+    check_signatures(&dir, config.signatures)?;
     let cache = match &config.data {
         DataDir::Path(p) => p.join("cache"),
         // Compiled genesis contracts are keyed by the engine and the code: shared by every
