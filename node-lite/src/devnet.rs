@@ -17,6 +17,7 @@ pub mod index;
 pub mod inputs;
 pub mod keys;
 pub mod node;
+pub mod pool_file;
 pub mod shared;
 pub mod store;
 pub mod transport;

@@ -193,6 +193,14 @@ impl Mempool {
         self.hashes.is_empty()
     }
 
+    /// Every waiting transaction, in sender then nonce order.
+    pub fn transactions(&self) -> Vec<Transaction> {
+        self.by_sender
+            .values()
+            .flat_map(|by_nonce| by_nonce.values().map(|(_, tx)| tx.clone()))
+            .collect()
+    }
+
     /// Whether `hash` waits.
     pub fn contains(&self, hash: &TxHash) -> bool {
         self.hashes.contains_key(hash)

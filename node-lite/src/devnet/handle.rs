@@ -157,13 +157,63 @@ impl DevnetHandle {
         self.shared.wait_until(timeout, done)
     }
 
-    /// Stops every node and joins their threads.
+    /// Stops every node and joins their threads; with a data directory, saves the transactions
+    /// still waiting for the next start ([`super::pool_file`]).
     pub fn shutdown(&self) {
         self.shared.shutdown_all();
         let threads = std::mem::take(&mut *self.threads.lock());
+        if threads.is_empty() {
+            return; // already shut down
+        }
         for t in threads {
             let _ = t.join();
         }
+        if self._temp.is_none() {
+            let mut waiting: std::collections::BTreeMap<_, Transaction> = Default::default();
+            for view in &self.views {
+                for tx in view.mempool.lock().transactions() {
+                    waiting.insert((tx.sender(), tx.body.nonce, tx.hash()), tx);
+                }
+            }
+            let waiting: Vec<Transaction> = waiting.into_values().collect();
+            if let Err(e) = super::pool_file::save(&self.data_dir, &waiting) {
+                eprintln!("devnet: the waiting transactions were not saved: {e}");
+            }
+        }
+    }
+
+    /// Submits again the transactions a clean shutdown saved: `(accepted, dropped)`, where
+    /// dropped ones no longer pass the pool's checks (included meanwhile, stale nonce, unpayable)
+    /// or did not decode.
+    ///
+    /// # Errors
+    /// The saved file is unreadable or malformed (it is left in place).
+    pub(super) fn restore_pool(&self) -> Result<(usize, usize), super::pool_file::PoolFileError> {
+        let (txs, undecodable) = super::pool_file::take(&self.data_dir)?;
+        if txs.is_empty() {
+            return Ok((0, undecodable));
+        }
+        // Straight into every node's pool (each checks against its own tip), rather than through
+        // gossip: the next block, whoever proposes it, finds them.
+        let mut accepted = vec![false; txs.len()];
+        for index in 0..self.views.len() {
+            let mut session = self.session_of(index);
+            let mut cache = self.views[index].accounts.lock();
+            let mut view = CachedAccounts {
+                cache: &mut cache,
+                session: &mut session,
+                contracts: self.shared.params.contracts,
+            };
+            let mut pool = self.views[index].mempool.lock();
+            for (tx, ok) in txs.iter().zip(accepted.iter_mut()) {
+                *ok |= pool.insert(tx.clone(), &mut view).is_ok();
+            }
+        }
+        let accepted = accepted.iter().filter(|ok| **ok).count();
+        if self.shared.mode == BlockMode::Instant {
+            self.shared.want_next();
+        }
+        Ok((accepted, txs.len() - accepted + undecodable))
     }
 
     fn api_index(&self) -> usize {
@@ -177,7 +227,12 @@ impl DevnetHandle {
     }
 
     fn session(&self) -> Session {
-        let view = self.api_view();
+        self.session_of(self.api_index())
+    }
+
+    /// A read-only session at node `index`'s tip.
+    fn session_of(&self, index: usize) -> Session {
+        let view = &self.views[index];
         let tip = view.chain.read().tip().view.clone();
         self.shared.params.runtime.session(
             view.store.state(),

@@ -408,7 +408,7 @@ pub fn spawn(config: NodeConfig) -> Result<DevnetHandle, SpawnError> {
             ("nonces".into(), hex::encode(contracts.nonces.0)),
         ],
     };
-    Ok(DevnetHandle {
+    let handle = DevnetHandle {
         shared,
         views,
         threads: Mutex::new(threads),
@@ -427,5 +427,14 @@ pub fn spawn(config: NodeConfig) -> Result<DevnetHandle, SpawnError> {
         api_address: SocketAddr::from((Ipv4Addr::LOCALHOST, config.port)),
         data_dir: dir,
         _temp: temp,
-    })
+    };
+    match handle.restore_pool() {
+        Ok((0, 0)) => {}
+        Ok((accepted, dropped)) if !config.quiet => eprintln!(
+            "devnet: {accepted} saved transaction(s) back in the pool, {dropped} no longer valid"
+        ),
+        Ok(_) => {}
+        Err(e) => eprintln!("devnet: the saved transactions were not restored: {e}"),
+    }
+    Ok(handle)
 }
