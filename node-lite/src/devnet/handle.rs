@@ -197,16 +197,8 @@ impl DevnetHandle {
         // gossip: the next block, whoever proposes it, finds them.
         let mut accepted = vec![false; txs.len()];
         for index in 0..self.views.len() {
-            let mut session = self.session_of(index);
-            let mut cache = self.views[index].accounts.lock();
-            let mut view = CachedAccounts {
-                cache: &mut cache,
-                session: &mut session,
-                contracts: self.shared.params.contracts,
-            };
-            let mut pool = self.views[index].mempool.lock();
-            for (tx, ok) in txs.iter().zip(accepted.iter_mut()) {
-                *ok |= pool.insert(tx.clone(), &mut view).is_ok();
+            for (result, ok) in self.insert_at(index, &txs).iter().zip(accepted.iter_mut()) {
+                *ok |= result.is_ok();
             }
         }
         let accepted = accepted.iter().filter(|ok| **ok).count();
@@ -243,21 +235,32 @@ impl DevnetHandle {
         )
     }
 
-    /// Adds a transaction to the API node's mempool and gossips it.
-    fn add(&self, tx: Transaction) -> Result<String, MempoolRefusal> {
-        let index = self.api_index();
-        let mut session = self.session();
+    /// Inserts `txs` into node `index`'s mempool, each checked against that node's tip.
+    fn insert_at(
+        &self,
+        index: usize,
+        txs: &[Transaction],
+    ) -> Vec<Result<crate::chain::TxHash, MempoolRefusal>> {
+        let mut session = self.session_of(index);
         let mut cache = self.views[index].accounts.lock();
         let mut view = CachedAccounts {
             cache: &mut cache,
             session: &mut session,
             contracts: self.shared.params.contracts,
         };
-        let hash = self.views[index]
-            .mempool
-            .lock()
-            .insert(tx.clone(), &mut view)?;
-        drop(cache);
+        let mut pool = self.views[index].mempool.lock();
+        txs.iter()
+            .map(|tx| pool.insert(tx.clone(), &mut view))
+            .collect()
+    }
+
+    /// Adds a transaction to the API node's mempool and gossips it.
+    fn add(&self, tx: Transaction) -> Result<String, MempoolRefusal> {
+        let index = self.api_index();
+        let hash = self
+            .insert_at(index, std::slice::from_ref(&tx))
+            .pop()
+            .expect("one result per transaction")?;
         self.shared
             .transport
             .broadcast(index, NetMessage::Tx(std::sync::Arc::new(tx)));
