@@ -524,10 +524,19 @@ fn every_bound_is_refused_one_past_it() {
     ));
     // Committee 1..=MAX_STEP_CREDITS.
     assert!(assess(&ok.with_committee(1)).is_ok());
-    assert!(assess(&ok.with_committee(MAX_STEP_CREDITS)).is_ok());
+    let enough = u64::from(MAX_STEP_CREDITS) + 2;
+    assert!(
+        assess(
+            &ok.with_committee(MAX_STEP_CREDITS)
+                .with_provisioners(enough)
+        )
+        .is_ok()
+    );
     assert_eq!(err(ok.with_committee(0)), RiskError::CommitteeOutOfRange(0));
     assert_eq!(
-        err(ok.with_committee(MAX_STEP_CREDITS + 1)),
+        err(ok
+            .with_committee(MAX_STEP_CREDITS + 1)
+            .with_provisioners(enough + 1)),
         RiskError::CommitteeOutOfRange(MAX_STEP_CREDITS + 1)
     );
     // Provisioners: C + 2 (public) or C + 1 (private) up to MAX_PROVISIONERS.

@@ -103,13 +103,11 @@ fn at_f_0_3_with_64_credits_the_split_attack_matches_the_model() {
     assert!(t.violations.is_empty(), "{:?}", t.violations.first());
 }
 
-/// F = 0.3 at the committee contract's cap (1,000 credits, `MAX_STEP_CREDITS`). The risk
-/// model sizes committees for ≤ 10⁻⁶ per round at 5,972 credits (private, 10,000 lots), above
-/// the cap, so the protocol cannot run them; at the cap the model's event is rarer (≈ 4 %
-/// of attacked iterations), and with ten provisioners of ~100 credits each no split gives both
-/// sides a quorum: no conflicting attestation, no violation.
+/// F = 0.3 with 1,000-credit committees (the committee contract's former cap): the model's
+/// event is rarer (≈ 4 % of attacked iterations), and with ten provisioners of ~100 credits
+/// each no split gives both sides a quorum: no conflicting attestation, no violation.
 #[test]
-fn at_f_0_3_with_committees_at_the_cap_nothing_conflicts() {
+fn at_f_0_3_with_1000_credit_committees_nothing_conflicts() {
     let t = campaign(3, 1_000, 10, 30, 0);
     println!(
         "attacked {}, model events {}, feasible {}, conflicts {}",
@@ -154,13 +152,17 @@ fn above_one_third_liveness_breaks_first() {
     assert!(attacked.conflicts > 0);
 }
 
-/// The simulator refuses committees the committee contract refuses: 1,000 credits per step
-/// (`MAX_STEP_CREDITS`) run, 1,001 are a startup violation naming them (above the cap, credits
-/// and quorums disagree and the run means nothing).
+/// The simulator refuses committees the committee contract refuses: `MAX_STEP_CREDITS`
+/// (10,000) credits per step run (12 provisioners of 1,000 lots: the expected committee must
+/// stay below the lots there are, or its quorum is out of reach), one more and 0 are a startup
+/// violation naming them (the contract would refuse such parameters at genesis, so a run with
+/// them means nothing).
 #[test]
 fn committees_above_the_contract_cap_are_refused() {
-    for (credits, runs) in [(1_000, true), (1_001, false), (0, false)] {
-        let mut options = SimOptions::calm(1, 4, Mode::Private);
+    let cap = genesis_types::committee::MAX_STEP_CREDITS;
+    assert_eq!(cap, 10_000);
+    for (credits, runs) in [(cap, true), (cap + 1, false), (0, false)] {
+        let mut options = SimOptions::calm(1, 12, Mode::Private);
         options.committee_credits = credits;
         let mut sim = Simulator::new(options);
         match sim.run(3) {
@@ -175,7 +177,7 @@ fn committees_above_the_contract_cap_are_refused() {
         }
     }
     let mut options = SimOptions::calm(1, 4, Mode::Private);
-    options.committee_credits = 1_001;
+    options.committee_credits = cap + 1;
     let err = Simulator::new(options).run_until(10_000).unwrap_err();
     assert!(
         err.reason.starts_with("committee parameters refused"),

@@ -223,8 +223,8 @@ impl Simulator {
             }
         }
         if !params_valid {
-            // What the committee contract refuses the nodes cannot run: quorums and credits
-            // would disagree (e.g. more credits than `MAX_STEP_CREDITS`).
+            // What the committee contract refuses (0 or more than `MAX_STEP_CREDITS` credits
+            // per step) no chain can start with: a run with it would mean nothing.
             sim.startup = Some(sim.violation(format!(
                 "committee parameters refused: {} credits per step (1 to {} allowed), credit unit {}",
                 sim.options.committee_credits,
