@@ -682,3 +682,26 @@ fn a_redb_file_that_makes_redb_panic_is_refused_as_corrupt() {
         }
     }
 }
+
+/// A redb state file whose content does not hash to the root it records (found by the
+/// `state_files` fuzz target; seed `state_files/redb-root-mismatch`) opens, but its dump — how a
+/// state leaves a store — is refused as corrupt, naming both roots.
+#[test]
+fn a_redb_file_whose_content_is_not_its_recorded_root_does_not_dump() {
+    let seed =
+        integration_tests::repo_root().join("tests/fuzz/seeds/state_files/redb-root-mismatch");
+    let bytes = std::fs::read(seed).unwrap();
+    assert_eq!(bytes[0] % 4, 2, "the seed is a redb file");
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("state.redb");
+    std::fs::write(&path, &bytes[1..]).unwrap();
+    let store = RedbStore::open(&path).unwrap();
+    let recorded = store.root().unwrap();
+    match store.dump() {
+        Err(StoreError::Corrupt { message, .. }) => {
+            assert!(message.contains(&recorded.to_string()), "{message}");
+            assert!(message.contains("content hashes to"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
