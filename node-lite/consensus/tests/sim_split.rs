@@ -23,6 +23,18 @@ struct Totals {
 /// `seeds` runs of 10 provisioners whose first `byzantine` are the adversary; each until
 /// `rounds` final blocks (below F = 1/3) or `horizon` ms of virtual time (at or above it).
 fn campaign(byzantine: usize, committee: u32, seeds: u64, rounds: u64, horizon: u64) -> Totals {
+    campaign_in(Mode::Private, byzantine, committee, seeds, rounds, horizon)
+}
+
+/// [`campaign`] in `mode`.
+fn campaign_in(
+    mode: Mode,
+    byzantine: usize,
+    committee: u32,
+    seeds: u64,
+    rounds: u64,
+    horizon: u64,
+) -> Totals {
     let mut t = Totals {
         attacks: 0,
         model_events: 0,
@@ -32,7 +44,7 @@ fn campaign(byzantine: usize, committee: u32, seeds: u64, rounds: u64, horizon: 
         violations: Vec::new(),
     };
     for seed in 0..seeds {
-        let mut options = SimOptions::calm(seed, 10, Mode::Private);
+        let mut options = SimOptions::calm(seed, 10, mode);
         options.committee_credits = committee;
         options.split_adversary(&(0..byzantine).collect::<Vec<_>>());
         let mut sim = Simulator::new(options);
@@ -55,12 +67,28 @@ fn campaign(byzantine: usize, committee: u32, seeds: u64, rounds: u64, horizon: 
 }
 
 /// The model's odds that an attacked iteration's committees allow the equivocation in both
-/// steps (validation and ratification): `per_step²`.
+/// steps (validation and ratification): `per_step²` in private mode.
 fn model(byzantine: usize, committee: u32) -> f64 {
     let params = RiskParams::new(byzantine as f64 / 10.0, committee, Mode::Private)
         .with_provisioners(10_000);
     let step = assess(&params).unwrap().equivocation.per_step.value();
     step * step
+}
+
+/// The same given a Byzantine generator, for ten provisioners of 1,000 lots each (the
+/// simulator's): `P(equivocation in the iteration) / P(Byzantine generator)`. In public mode
+/// the committees exclude this and the next iteration's generator, all 1,000 lots of each.
+fn model_given_byzantine_generator(mode: Mode, byzantine: usize, committee: u32) -> f64 {
+    let params = RiskParams::new(byzantine as f64 / 10.0, committee, mode)
+        .with_provisioners(10)
+        .with_lots(1_000);
+    let report = assess(&params).unwrap();
+    report.equivocation.per_iteration.value() / report.generator.byzantine.value()
+}
+
+fn matches(observed: u64, trials: u64, p: f64) -> bool {
+    let n = trials as f64;
+    (observed as f64 / n - p).abs() <= SIGMAS * (p * (1.0 - p) / n).sqrt()
 }
 
 fn assert_matches(observed: u64, trials: u64, p: f64, what: &str) {
@@ -101,6 +129,38 @@ fn at_f_0_3_with_64_credits_the_split_attack_matches_the_model() {
         t.conflicts
     );
     assert!(t.violations.is_empty(), "{:?}", t.violations.first());
+}
+
+/// Public mode at ten provisioners, F = 0.3, 64 credits: the committees exclude this and the
+/// next iteration's generator (a third of the Byzantine stake when the generator is
+/// Byzantine), and the model with ten provisioners of 1,000 lots each accounts for it
+/// exactly: the observed frequency of the equivocation event per attacked iteration matches
+/// it, and rejects the model of 10,000 one-lot provisioners (0.068).
+#[test]
+fn public_mode_at_ten_provisioners_matches_the_model_with_its_exclusions() {
+    let t = campaign_in(Mode::Public, 3, 64, 30, 30, 0);
+    let p = model_given_byzantine_generator(Mode::Public, 3, 64);
+    let one_lot_each = {
+        let params = RiskParams::new(0.3, 64, Mode::Public).with_provisioners(10_000);
+        let report = assess(&params).unwrap();
+        report.equivocation.per_iteration.value() / report.generator.byzantine.value()
+    };
+    println!(
+        "public: attacked {}, model events {} (model {p:.5}; one lot each {one_lot_each:.4}), feasible {}, conflicts {}, violations {}",
+        t.attacks,
+        t.model_events,
+        t.feasible,
+        t.conflicts,
+        t.violations.len()
+    );
+    assert!(t.attacks >= 200, "the adversary attacks: {}", t.attacks);
+    assert!((0.001..0.01).contains(&p), "{p}");
+    assert_matches(t.model_events, t.attacks, p, "public equivocation event");
+    assert!(!matches(t.model_events, t.attacks, one_lot_each));
+    assert!(t.violations.is_empty(), "{:?}", t.violations.first());
+    // Private mode excludes nobody: the two models agree there.
+    let private = model_given_byzantine_generator(Mode::Private, 3, 64);
+    assert!((private - model(3, 64)).abs() < 1e-12 * private);
 }
 
 /// F = 0.3 with 1,000-credit committees (the committee contract's former cap): the model's
