@@ -51,6 +51,7 @@ fn main() {
     let start = Instant::now();
     let (mut attacks, mut conflicts, mut finals) = (0u64, 0u64, 0u64);
     let (mut events, mut feasible) = (0u64, 0u64);
+    let (mut conflicting_finals, mut holds) = (0u64, 0u64);
     let mut violations: BTreeMap<String, u64> = BTreeMap::new();
     for seed in first..first + seeds {
         let mut options = SimOptions::calm(seed, n, mode);
@@ -70,12 +71,20 @@ fn main() {
         attacks += report.split_attacks;
         events += report.split_model_events;
         feasible += report.split_feasible;
+        holds += report.split_holds;
         conflicts += report.conflicting_attestations;
         finals += report.min_final;
         if let Err(v) = outcome {
             let kind = v.reason.split(':').next().unwrap_or("").to_string();
-            *violations.entry(kind).or_default() += 1;
-            if violations.values().sum::<u64>() <= 3 {
+            let safety = !v.reason.starts_with("liveness");
+            if safety {
+                conflicting_finals += u64::from(v.reason.starts_with("two different Final"));
+            }
+            *violations
+                .entry(if safety { "safety".into() } else { kind })
+                .or_default() += 1;
+            // Every safety violation, and the first three others.
+            if safety || violations.values().sum::<u64>() <= 3 {
                 println!("seed {seed}: {}", v.reason);
             }
         }
@@ -85,7 +94,7 @@ fn main() {
         "{n} provisioners, {k} Byzantine (F = {f:.3}), {mode:?}, committee {committee}, {seeds} seeds x up to {rounds} rounds, hold {hold}"
     );
     println!(
-        "final blocks (slowest honest node, summed): {finals}; attacked iterations: {attacks}; of which the committees met the model's event 2B + H >= 2q in both steps: {events}, the adversary's split gave both sides a quorum in both steps: {feasible}; conflicting attestations: {conflicts}; violations: {violations:?}"
+        "final blocks (slowest honest node, summed): {finals}; attacked iterations: {attacks}; of which the committees met the model's event 2B + H >= 2q in both steps: {events}, the adversary's split gave both sides a quorum in both steps: {feasible}; conflicting attestations: {conflicts}; holds started: {holds}; conflicting Final blocks: {conflicting_finals}; violations: {violations:?}"
     );
     let params = RiskParams::new(f, committee, mode)
         .with_provisioners(n as u64)

@@ -41,6 +41,7 @@ fn the_second_win_is_the_chance_both_sides_decide_within_the_window() {
             let [s_a, s_b, s_ab] = odds.per_iteration;
             assert!(s_ab <= s_a.min(s_b) + 1e-15);
             assert!(odds.per_round.value() <= odds.report.equivocation.per_round.value());
+            assert!((odds.given_partition - odds.second_win.powi(2)).abs() < 1e-15);
         }
         // One iteration: both sides decide in iteration 0, which needs a Byzantine generator.
         let one = conflicting_final(&ten(), side_a, 1).unwrap();
@@ -53,7 +54,7 @@ fn the_readme_values() {
     for (side_a, w) in [(3, 1), (3, 50), (2, 1), (2, 50)] {
         let odds = conflicting_final(&ten(), side_a, w).unwrap();
         println!(
-            "side A {side_a} of 7, window {w}: per step P(B + H_A >= 43) {:.4}, P(B + H_B >= 43) {:.4}, both {:.4}; per iteration s_A {:.4} s_B {:.4} s_AB {:.5}; second win {:.4}; equivocation per round {:.4}; conflicting Final per round <= {:.3e}, expected rounds >= {:.0}",
+            "side A {side_a} of 7, window {w}: per step P(B + H_A >= 43) {:.4}, P(B + H_B >= 43) {:.4}, both {:.4}; per iteration s_A {:.4} s_B {:.4} s_AB {:.5}; second win {:.4} (squared {:.4}); equivocation per round {:.4}; conflicting Final per round <= {:.3e}, expected rounds >= {:.0}",
             odds.side_a_step.value(),
             odds.side_b_step.value(),
             odds.both_step.value(),
@@ -61,6 +62,7 @@ fn the_readme_values() {
             odds.per_iteration[1],
             odds.per_iteration[2],
             odds.second_win,
+            odds.given_partition,
             odds.report.equivocation.per_round.value(),
             odds.per_round.value(),
             odds.expected_rounds()

@@ -34,6 +34,16 @@
 //!
 //! Per round: `P(conflicting Final) ≤ P(equivocation per round) · P₂`, and the expected rounds
 //! until the first one are at least its inverse.
+//!
+//! # Sides kept apart from the start
+//! An adversary that can keep the sides apart for two whole rounds needs no equivocation in
+//! one slot at all: in the first round each side decides its own block, in whatever iteration
+//! its side reaches the quorum with the Byzantine credits (which help one side in one
+//! iteration and the other in another), and in the
+//! second each side confirms its block with a PNI-0 child. Given such a partition,
+//! `P(conflicting Final) ≤ P₂²` ([`FinalityOdds::given_partition`]). The simulator found
+//! exactly this (`split_attack --hold 2`, seed 28: two `Final` blocks at one height, of
+//! different iterations, after no conflicting attestation in any one slot).
 
 use super::law::Distribution;
 use super::log_prob::LogProb;
@@ -61,6 +71,8 @@ pub struct FinalityOdds {
     pub second_win: f64,
     /// `P(equivocation per round) · P₂`.
     pub per_round: LogProb,
+    /// `P₂²`: a conflicting `Final` given that the sides are kept apart for two rounds.
+    pub given_partition: f64,
 }
 
 impl FinalityOdds {
@@ -138,5 +150,6 @@ pub fn conflicting_final(
         per_iteration: [s_a, s_b, s_ab],
         second_win,
         per_round,
+        given_partition: second_win * second_win,
     })
 }

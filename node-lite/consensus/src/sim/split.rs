@@ -91,6 +91,8 @@ pub struct SplitAdversary {
     /// `B + H_side ≥ q` for each side (the honest credits come in lumps, one per node, so this
     /// is rarer than the model's event).
     pub feasible_splits: u64,
+    /// Holds started (attacked slots outside a running hold, with `hold_rounds > 0`).
+    pub holds_started: u64,
 }
 
 /// Honest nodes of balanced credits on side A: largest first, each to the lighter side.
@@ -193,6 +195,7 @@ impl SplitAdversary {
         if !both && slot.a.is_some() && slot.b.is_some() {
             if self.hold_rounds > 0 && held.is_none() {
                 self.holds.insert(round, slot.validators_a.clone());
+                self.holds_started += 1;
                 while self.holds.len() > 1_024 {
                     self.holds.pop_first();
                 }

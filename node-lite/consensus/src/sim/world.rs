@@ -763,6 +763,11 @@ impl Simulator {
         self.nodes[node].provisioner.chain().tip().block.clone()
     }
 
+    /// A node's chain (retained blocks with their labels).
+    pub fn chain(&self, node: usize) -> &crate::chain::Chain {
+        self.nodes[node].provisioner.chain()
+    }
+
     /// Every honest node's final height.
     pub fn final_heights(&self) -> Vec<u64> {
         (0..self.nodes.len())
