@@ -20,6 +20,7 @@ mod module_cache;
 mod operator_costs;
 mod plonk_contract;
 mod readme;
+mod readme_devnet;
 mod receipt_frames;
 mod reproducible_build;
 mod robustness;
