@@ -51,7 +51,7 @@ fn the_second_win_is_the_chance_both_sides_decide_within_the_window() {
 
 #[test]
 fn the_readme_values() {
-    for (side_a, w) in [(3, 1), (3, 50), (2, 1), (2, 50)] {
+    for (side_a, w) in [(3, 1), (3, 2), (3, 50), (2, 1), (2, 50)] {
         let odds = conflicting_final(&ten(), side_a, w).unwrap();
         println!(
             "side A {side_a} of 7, window {w}: per step P(B + H_A >= 43) {:.4}, P(B + H_B >= 43) {:.4}, both {:.4}; per iteration s_A {:.4} s_B {:.4} s_AB {:.5}; second win {:.4} (squared {:.4}); equivocation per round {:.4}; conflicting Final per round <= {:.3e}, expected rounds >= {:.0}",
