@@ -53,6 +53,31 @@ pub const DEFAULT_POOLED_INSTANCES: u32 = 1_000;
 /// 128 KiB → 3.3 µs; 1 MiB on a 17-page memory cost 16.9 µs. Contracts built by
 /// `contracts/build.sh` use a 64 KiB shadow stack so their whole memory fits in this range.
 pub const DEFAULT_MEMORY_KEEP_RESIDENT_BYTES: usize = 128 * 1024;
+/// Most bytes of compiled code the in-memory module cache keeps (least recently used out
+/// first; the disk cache keeps everything). The bundled contracts compile to 100–400 KiB each,
+/// so this holds several hundred contracts.
+pub const DEFAULT_MODULE_CACHE_BYTES: usize = 256 * 1024 * 1024;
+/// Most modules the in-memory module cache keeps, however small.
+pub const DEFAULT_MODULE_CACHE_MODULES: usize = 4_096;
+
+/// The bounds of the in-memory module cache (see `cache.rs`). Which modules are in memory
+/// never changes gas: a call tree pays for every distinct module it loads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModuleCacheLimits {
+    /// See [`DEFAULT_MODULE_CACHE_BYTES`].
+    pub max_bytes: usize,
+    /// See [`DEFAULT_MODULE_CACHE_MODULES`].
+    pub max_modules: usize,
+}
+
+impl Default for ModuleCacheLimits {
+    fn default() -> Self {
+        Self {
+            max_bytes: DEFAULT_MODULE_CACHE_BYTES,
+            max_modules: DEFAULT_MODULE_CACHE_MODULES,
+        }
+    }
+}
 
 /// The size and shape limits applied at deploy and during calls.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,8 +155,11 @@ pub struct RuntimeConfig {
     pub prices: PriceTable,
     /// Fuel cost of each class of wasm operator.
     pub operator_costs: OperatorCosts,
-    /// Where compiled modules are cached on disk; `None` keeps them in memory only.
+    /// Where compiled modules are cached on disk; `None` keeps them in memory only (then a
+    /// module evicted from memory is compiled again when next called).
     pub cache_dir: Option<PathBuf>,
+    /// The bounds of the in-memory module cache.
+    pub module_cache: ModuleCacheLimits,
     /// Keep the contracts' debug prints in receipts. Off on a node; on for local testing.
     pub dev_mode: bool,
     /// Use wasmtime's pooling allocator (fast instantiation; reserves virtual memory up front).
@@ -149,6 +177,7 @@ impl Default for RuntimeConfig {
             prices: PriceTable::default(),
             operator_costs: OperatorCosts::default(),
             cache_dir: None,
+            module_cache: ModuleCacheLimits::default(),
             dev_mode: false,
             pooling: true,
             pooled_instances: DEFAULT_POOLED_INSTANCES,

@@ -173,6 +173,10 @@ pub struct PriceTable {
     pub deploy_base: u64,
     /// Per byte of a deployed module: validation and compilation (see [`deploy_price`]).
     pub deploy_per_byte: u64,
+    /// The first load of a module in a call tree, before its bytes (see [`load_price`]).
+    pub load_base: u64,
+    /// Per byte of a module's bytecode, at its first load in a call tree (see [`load_price`]).
+    pub load_per_byte: u64,
     /// Charged by each host function without a price of its own (`input_read`, `output_write`,
     /// `caller`, `self_id`, `block_*`, `gas_left`, `abort`, `call`, `call_output_*`).
     pub host_call_base: u64,
@@ -230,6 +234,8 @@ impl Default for PriceTable {
             call_refused_early: 600,
             deploy_base: DEFAULT_DEPLOY_BASE,
             deploy_per_byte: DEFAULT_DEPLOY_PER_BYTE,
+            load_base: DEFAULT_LOAD_BASE,
+            load_per_byte: DEFAULT_LOAD_PER_BYTE,
             host_call_base: 200,
             copy_per_byte: 1,
             storage_read_base: 31_000,
@@ -485,7 +491,7 @@ impl OperatorCosts {
 /// The version of the gas schedule: bumped whenever the meaning of a price or an operator
 /// class changes (a new class, a price charged at another moment), so that two nodes whose
 /// tables happen to hash alike under different rules still disagree.
-pub const GAS_SCHEDULE_VERSION: u32 = 3;
+pub const GAS_SCHEDULE_VERSION: u32 = 4;
 
 /// The 32-byte fingerprint of a gas schedule: BLAKE2b-256 over the tag
 /// `sandbox-gas-schedule`, [`GAS_SCHEDULE_VERSION`], every price of `prices` and every class
@@ -500,6 +506,8 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         call_refused_early,
         deploy_base,
         deploy_per_byte,
+        load_base,
+        load_per_byte,
         host_call_base,
         copy_per_byte,
         storage_read_base,
@@ -559,6 +567,8 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         call_refused_early,
         deploy_base,
         deploy_per_byte,
+        load_base,
+        load_per_byte,
         host_call_base,
         copy_per_byte,
         storage_read_base,
@@ -631,6 +641,18 @@ pub const DEFAULT_DEPLOY_PER_BYTE: u64 = 7_000;
 /// validated or compiled.
 pub fn deploy_price(prices: &PriceTable, bytes: usize) -> u64 {
     price(prices.deploy_base, prices.deploy_per_byte, bytes)
+}
+
+/// The default [`PriceTable::load_base`]: see [Cold loads](self#cold-loads).
+pub const DEFAULT_LOAD_BASE: u64 = 100_000;
+/// The default [`PriceTable::load_per_byte`]: see [Cold loads](self#cold-loads).
+pub const DEFAULT_LOAD_PER_BYTE: u64 = 150;
+
+/// The price of the first load, in a call tree, of a module of `bytes` bytes of bytecode
+/// under `prices`: charged to the first frame of the tree that runs it, before the module is
+/// loaded, whether or not the node has it in memory (see [Cold loads](self#cold-loads)).
+pub fn load_price(prices: &PriceTable, bytes: usize) -> u64 {
+    price(prices.load_base, prices.load_per_byte, bytes)
 }
 
 /// `base + per_byte × bytes`, saturating: an absurd size costs all the gas there is.

@@ -3,6 +3,7 @@
 //! One `Runtime` per process (cheap to clone, shared by all sessions): it owns the wasmtime
 //! Engine and the compiled modules. Execution happens in [`Session`]s, each over a state store.
 
+use crate::CodeHash;
 use crate::cache::{CacheStats, ModuleCache};
 use crate::config::RuntimeConfig;
 use crate::engine::build_engine;
@@ -45,6 +46,7 @@ impl Runtime {
             engine.clone(),
             linker,
             config.cache_dir.clone(),
+            config.module_cache,
             &config.gas_schedule_fingerprint(),
         );
         let prices = Arc::new(config.prices.clone());
@@ -93,8 +95,16 @@ impl Runtime {
         self.inner.cache.stats()
     }
 
-    /// Forget the compiled modules held in memory (the disk cache stays). For tests and
-    /// benchmarks of the disk path.
+    /// Keep the compiled module of `code_hash` in memory for good: never evicted from the
+    /// bounded memory cache (for what a node wants always warm, e.g. the genesis contracts).
+    /// A module not in memory now is kept once it is next loaded. Pinned modules count toward
+    /// the bound. Gas does not depend on it.
+    pub fn pin_module(&self, code_hash: CodeHash) {
+        self.inner.cache.pin(code_hash);
+    }
+
+    /// Forget the compiled modules held in memory, pinned ones included (the disk cache and
+    /// the pins stay). For tests and benchmarks of the disk path.
     pub fn clear_memory_cache(&self) {
         self.inner.cache.clear_memory();
     }
