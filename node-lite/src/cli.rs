@@ -109,11 +109,16 @@ pub enum ContractCommand {
         sdk: Option<PathBuf>,
     },
     /// Build a contract crate to `target/wasm32v1-none/release/NAME.wasm`: with the rustup
-    /// target when installed, else Debian's rustc-web + rust-web-src + lld-14.
+    /// target when installed, else Debian's rustc-web + rust-web-src + lld-14. The bytes (and
+    /// the code hash) do not depend on where the crate or its SDK live.
     Build {
         /// The crate directory.
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Cargo's target directory (default: DIR/target). Crates that share one compile the
+        /// wasm standard library once.
+        #[arg(long, value_name = "PATH")]
+        target_dir: Option<PathBuf>,
     },
 }
 
@@ -151,7 +156,7 @@ pub struct CallArgs {
     #[arg(long = "fn", value_name = "NAME")]
     pub function: String,
     /// The argument, as for `exec`.
-    #[arg(long, value_name = "JSON|HEX")]
+    #[arg(long, value_name = "JSON|HEX", allow_hyphen_values = true)]
     pub args: Option<String>,
     /// Gas limit of the call.
     #[arg(long, default_value_t = DEFAULT_GAS)]
@@ -339,7 +344,7 @@ pub struct ExecArgs {
     pub function: String,
     /// The argument: `0x…` borsh bytes in hex, or JSON (an array with one element per argument,
     /// or the single argument bare), encoded through the signature the contract records.
-    #[arg(long, value_name = "JSON|HEX")]
+    #[arg(long, value_name = "JSON|HEX", allow_hyphen_values = true)]
     pub args: Option<String>,
     /// Gas limit of the call.
     #[arg(long, default_value_t = DEFAULT_GAS)]

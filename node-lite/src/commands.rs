@@ -42,8 +42,12 @@ pub fn run(cli: Cli) -> i32 {
         Command::Contract(ContractCommand::New { name, path, sdk }) => {
             print_result(contract::new(&name, &path, sdk.as_deref()), style)
         }
-        Command::Contract(ContractCommand::Build { dir }) => print_result(
-            contract::build(&dir, &contract::ToolchainPaths::default()),
+        Command::Contract(ContractCommand::Build { dir, target_dir }) => print_result(
+            contract::build(
+                &dir,
+                target_dir.as_deref(),
+                &contract::ToolchainPaths::default(),
+            ),
             style,
         ),
         Command::Deploy(args) => print(local::deploy(&args.into())),

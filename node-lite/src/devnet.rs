@@ -7,10 +7,13 @@
 
 pub mod accounts;
 pub mod clock;
+pub mod committees;
 pub mod config;
+pub mod eligibility;
 pub mod executor;
 pub mod handle;
 pub mod index;
+pub mod inputs;
 pub mod keys;
 pub mod node;
 pub mod shared;
@@ -20,6 +23,6 @@ pub mod voters;
 
 mod spawn;
 
-pub use config::{BlockMode, ConfigError, DataDir, GenesisSource, NodeConfig};
+pub use config::{BlockMode, ConfigError, DataDir, GenesisSource, NodeConfig, Signatures};
 pub use handle::DevnetHandle;
 pub use spawn::{SpawnError, spawn};

@@ -34,8 +34,17 @@ fn int_error(name: &str, value: &Value, range: &str) -> CodecError {
         _ => false,
     };
     if integral {
+        // A JSON number past 2^64 arrives as a float: show it as the integer it stands for
+        // (exact up to 2^53; past that, as close as a float holds it), not as `1.8e19`.
+        let shown = match value {
+            Value::Number(n) if !(n.is_i64() || n.is_u64()) => n
+                .as_f64()
+                .filter(|f| f.abs() < 1e30)
+                .map_or_else(|| value.to_string(), |f| format!("{f:.0}")),
+            _ => value.to_string(),
+        };
         CodecError(format!(
-            "{value} is out of range for {name} ({range}); integers past 2^53 go as decimal strings"
+            "{shown} is out of range for {name} ({range}); integers past 2^53 go as decimal strings"
         ))
     } else {
         CodecError(format!(
@@ -520,7 +529,9 @@ mod tests {
         let past = serde_json::from_str::<Value>("18446744073709551616").unwrap();
         let e = encode(&u64_ty, &past, &mut out).unwrap_err().to_string();
         assert!(
-            e.contains("out of range for u64 (0..=18446744073709551615)"),
+            e.starts_with(
+                "18446744073709551616 is out of range for u64 (0..=18446744073709551615)"
+            ),
             "{e}"
         );
         let e = encode(&u64_ty, &json!("18446744073709551616"), &mut out)

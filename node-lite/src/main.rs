@@ -3,6 +3,10 @@
 use clap::Parser;
 
 fn main() {
+    // `contract build` runs cargo with this binary as its rustc wrapper (reproducible bytes).
+    if let Some(code) = node_lite::commands::contract::run_as_rustc_wrapper() {
+        std::process::exit(code);
+    }
     let cli = node_lite::cli::Cli::parse();
     std::process::exit(node_lite::commands::run(cli));
 }

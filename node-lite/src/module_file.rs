@@ -14,6 +14,16 @@ pub fn read_module(path: &PathBuf) -> Result<Vec<u8>, CommandOutput> {
             format!("cannot read {}: {e}", path.display()),
         )
     })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(refused(
+            "invalid_wasm",
+            format!(
+                "{} is empty ({} bytes): neither a wasm module nor WAT text",
+                path.display(),
+                bytes.len()
+            ),
+        ));
+    }
     if bytes.starts_with(b"\0asm") {
         return Ok(bytes);
     }

@@ -213,7 +213,8 @@ pub struct DryRunView {
     pub gas_estimate: u64,
 }
 
-/// A provisioner, as the stake contract holds it at the tip.
+/// A provisioner, as the stake contract holds it at the tip: every key with a stake record
+/// (genesis provisioners and stakes made since).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProvisionerView {
     /// Its BLS public key (hex).
@@ -222,17 +223,30 @@ pub struct ProvisionerView {
     pub owner: Hex32,
     /// Locked stake (decimal).
     pub stake: String,
+    /// A top-up still maturing (decimal).
+    pub maturing: String,
     /// First height of its eligibility window.
     pub eligible_from: u64,
     /// Height at which the window expires unless renewed.
     pub expires_at: u64,
-    /// Eligible at the next height.
+    /// Eligible at the next height: the consensus draws it into the next round's committees.
     pub eligible: bool,
-    /// Running in this process and online (`false` when taken offline by a dev control).
+    /// Its weight at the next height (0 when not eligible), decimal.
+    pub weight: String,
+    /// Rewards earned and not withdrawn (decimal).
+    pub reward: String,
+    /// Missed duties in a row (absent as generator) since its last reward or suspension.
+    pub missed: u32,
+    /// Suspended at the next height (after `miss_limit` missed duties in a row).
+    pub suspended: bool,
+    /// Burnt by slashing, in total (decimal).
+    pub slashed: String,
+    /// Running in this process and online (`false` when taken offline by a dev control);
+    /// `null` for a key no node of this process holds.
     pub online: Option<bool>,
 }
 
-/// The committee of one step, as far as this node has seen it.
+/// The committee of one step of a decided round, from the attestations the chain holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitteeView {
     /// Round (height).
@@ -241,10 +255,14 @@ pub struct CommitteeView {
     pub iteration: u8,
     /// `proposal`, `validation` or `ratification`.
     pub step: String,
-    /// Credits in the committee.
+    /// Credits in the committee (private mode: the expected credits).
     pub total_credits: u32,
-    /// Members revealed so far (private committees show themselves by voting), with credits.
+    /// Members with their credits: the generator (proposal); in public mode the whole committee;
+    /// in private mode the members revealed by the votes the chain's attestation of that step
+    /// holds (keys hex, sorted).
     pub members: Vec<(String, u32)>,
+    /// The eligible set the round was drawn from (key hex, weight decimal; sorted by key).
+    pub provisioners: Vec<(String, String)>,
 }
 
 /// A transaction a dev account signs on the node (`POST /dev/tx`).

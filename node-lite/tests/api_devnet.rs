@@ -214,3 +214,57 @@ fn the_devnet_command_serves_the_api_at_the_printed_address() {
     assert!(rest.contains("stopped at height"), "{rest}");
     assert!(client.get("/head").is_err(), "the API is down");
 }
+
+#[test]
+fn the_committee_and_provisioners_of_a_devnet_are_served_over_http() {
+    let (devnet, _server, client) = start();
+    // A transaction makes two blocks in instant mode (its own and the one that finalizes it).
+    let answer = client
+        .post_json(
+            "/dev/tx",
+            &json!({"account": 0, "payload": {"kind": "transfer", "to": "00".repeat(32), "amount": "1"}}),
+        )
+        .expect("a dev transfer is accepted");
+    let hash = answer["hash"].as_str().unwrap().to_string();
+    let TxStatus::Included { height, .. } = client.wait_included(&hash, WAIT).unwrap() else {
+        panic!("not included")
+    };
+    let block = client.get(&format!("/blocks/{height}")).unwrap();
+    let iteration = block["iteration"].as_u64().unwrap();
+    let provisioners = client.get("/provisioners").unwrap();
+    let keys: Vec<&str> = provisioners
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys.len(), 4, "{provisioners}");
+    assert!(provisioners[0]["eligible"].as_bool().unwrap());
+    assert_eq!(provisioners[0]["weight"], "1000000");
+    let proposal = client
+        .get(&format!("/committee/{height}/{iteration}/proposal"))
+        .unwrap();
+    assert_eq!(proposal["total_credits"], 1);
+    let generator = proposal["members"][0][0].as_str().unwrap();
+    assert!(keys.contains(&generator), "{proposal}");
+    assert_eq!(proposal["provisioners"].as_array().unwrap().len(), 4);
+    let validation = client
+        .get(&format!("/committee/{height}/{iteration}/validation"))
+        .unwrap();
+    assert_eq!(validation["total_credits"], 64);
+    let credits: u64 = validation["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m[1].as_u64().unwrap())
+        .sum();
+    assert!(
+        credits >= 43,
+        "a supermajority of 64 expected credits: {validation}"
+    );
+    // A round not decided yet is a 404 naming it.
+    let missing = client.get(&format!("/committee/{}/0/proposal", height + 100));
+    let error = missing.expect_err("not decided").to_string();
+    assert!(error.contains("not decided"), "{error}");
+    drop(devnet);
+}

@@ -64,7 +64,7 @@ impl Env {
 }
 
 /// What a call tree shares, moved from frame to frame.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct CallTree {
     pub journal: Journal,
     pub events: Vec<Event>,
@@ -80,6 +80,26 @@ pub(crate) struct CallTree {
     /// The gas spent by the frame that last ended in a host error (its failed nested frame's
     /// included), for its caller's account: a host error still reports the gas it used.
     pub host_error_gas: u64,
+}
+
+impl CallTree {
+    /// The tree state of a new top-level call over the session's `journal`.
+    pub fn new(journal: Journal) -> Self {
+        Self {
+            journal,
+            events: Vec::new(),
+            debug: Vec::new(),
+            stack: Vec::new(),
+            recorded_frames: 0,
+            omitted_frames: 0,
+        }
+    }
+
+    /// Move the tree state out of `slot` (into a frame's Store), leaving an empty one there
+    /// until it is moved back.
+    pub fn take(slot: &mut Self) -> Self {
+        std::mem::replace(slot, Self::new(Journal::new()))
+    }
 }
 
 /// How a frame ended.
@@ -197,7 +217,7 @@ fn run_frame_on_stack(
     let first_event = tree.events.len();
     let state = HostState {
         env: env.clone(),
-        tree: std::mem::take(tree),
+        tree: CallTree::take(tree),
         contract,
         caller,
         input: args.to_vec(),

@@ -11,8 +11,10 @@ use std::collections::BTreeMap;
 
 type Frame = BTreeMap<ContractId, StorageChanges>;
 
-/// Storage writes layered by call frame.
-#[derive(Debug, Default)]
+/// Storage writes layered by call frame. Always holds its bottom (session) frame: built only
+/// by [`new`](Self::new), never by a `Default` that would leave it without one (where writes
+/// would vanish).
+#[derive(Debug)]
 pub struct Journal {
     frames: Vec<Frame>,
 }

@@ -158,7 +158,7 @@ impl Session {
         let limits = &self.runtime.inner.config.limits;
         let state = HostState {
             env: self.env(),
-            tree: CallTree::default(),
+            tree: CallTree::new(Journal::new()),
             contract: id,
             caller: Address::default(),
             input: Vec::new(),
@@ -297,10 +297,8 @@ impl Session {
         gas_limit: u64,
     ) -> (Result<Receipt, HostError>, GasInfo) {
         let env = self.env();
-        let mut tree = CallTree {
-            journal: std::mem::take(&mut self.journal),
-            ..CallTree::default()
-        };
+        let journal = std::mem::replace(&mut self.journal, Journal::new());
+        let mut tree = CallTree::new(journal);
         let outcome = run_frame(&env, &mut tree, caller, contract, function, args, gas_limit);
         self.journal = tree.journal;
         let outcome = match outcome {

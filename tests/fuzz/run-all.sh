@@ -4,6 +4,7 @@
 #
 #   tests/fuzz/run-all.sh 600            # from the repository root
 #   TARGETS="differential" tests/fuzz/run-all.sh 60
+#   RUNS=1000000 tests/fuzz/run-all.sh 3600  # stop each target at 1 M executions (or 3600 s)
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz --locked`). The fuzz build uses nightly flags,
 # which the stable toolchain accepts under RUSTC_BOOTSTRAP=1. Each input is limited to 1 s
@@ -15,31 +16,34 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 fuzz_dir="$root/tests/fuzz"
 target_dir="${FUZZ_TARGET_DIR:-$root/target/fuzz}"
 targets="${TARGETS:-validate_bytes validate_generated call_generated differential signature_codec state_files}"
+runs_flag=()
+if [ -n "${RUNS:-}" ]; then runs_flag=(-runs="$RUNS"); fi
 export RUSTC_BOOTSTRAP=1
 
 cd "$root"
 cargo fuzz build --fuzz-dir "$fuzz_dir" -s none --target-dir "$target_dir" $targets >/dev/null 2>&1 ||
     cargo fuzz build --fuzz-dir "$fuzz_dir" -s none --target-dir "$target_dir" $targets
 
-printf '%-20s %12s %10s %9s\n' target executions exec/s findings
+printf '%-20s %12s %10s %9s %9s\n' target executions exec/s seconds findings
 total_findings=0
 for target in $targets; do
     corpus="$fuzz_dir/corpus/$target"
     artifacts="$fuzz_dir/artifacts/$target"
     mkdir -p "$corpus" "$artifacts"
     before=$(find "$artifacts" -type f | wc -l)
+    started=$SECONDS
     log="$fuzz_dir/artifacts/$target.log"
     # libFuzzer exits non-zero on a finding; carry on with the next target.
     cargo fuzz run --fuzz-dir "$fuzz_dir" -s none --target-dir "$target_dir" "$target" \
         "$corpus" "$fuzz_dir/seeds/$target" -- \
         -max_total_time="$seconds" -timeout=1 -rss_limit_mb=2048 \
-        -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1 || true
+        -artifact_prefix="$artifacts/" -print_final_stats=1 "${runs_flag[@]}" >"$log" 2>&1 || true
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
     rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
     after=$(find "$artifacts" -type f | wc -l)
     findings=$((after - before))
     total_findings=$((total_findings + findings))
-    printf '%-20s %12s %10s %9s\n' "$target" "${runs:-?}" "${rate:-?}" "$findings"
+    printf '%-20s %12s %10s %9s %9s\n' "$target" "${runs:-?}" "${rate:-?}" "$((SECONDS - started))" "$findings"
 done
 echo "logs: $fuzz_dir/artifacts/<target>.log; findings: $fuzz_dir/artifacts/<target>/"
 [ "$total_findings" -eq 0 ]

@@ -18,7 +18,7 @@
 use crate::bitset::Bitset;
 use crate::crypto::{Crypto, Signer};
 use crate::error::MessageError;
-use crate::types::{StepVotes, VoteValue, blake2b256};
+use crate::types::{Hash, Header, StepVotes, VoteValue, blake2b256};
 use genesis_types::committee::{CommitteeParams, Member, Mode, Thresholds, sortition_message};
 use genesis_types::sortition::{
     lots_of, majority, private_credits, public_committee, public_generator, supermajority,
@@ -30,8 +30,10 @@ use std::sync::Arc;
 
 /// The provisioners and committee parameters, as the stake and committee contracts say.
 pub trait Eligibility: Send + Sync {
-    /// The eligible set for `round` (the epoch of that height), sorted by key.
-    fn eligible(&self, round: u64) -> Arc<Vec<Eligible>>;
+    /// The eligible set for `round`, sorted by key: the stake contract's set for that height as
+    /// of the state of the round's parent block, whose state root is `parent_state_root` (every
+    /// node derives the same set from the same parent).
+    fn eligible(&self, round: u64, parent_state_root: &Hash) -> Arc<Vec<Eligible>>;
     /// The committee parameters (mode, credit unit, credits per step).
     fn params(&self) -> CommitteeParams;
 }
@@ -57,7 +59,7 @@ impl StaticEligibility {
 }
 
 impl Eligibility for StaticEligibility {
-    fn eligible(&self, _round: u64) -> Arc<Vec<Eligible>> {
+    fn eligible(&self, _round: u64, _parent_state_root: &Hash) -> Arc<Vec<Eligible>> {
         self.eligible.clone()
     }
     fn params(&self) -> CommitteeParams {
@@ -102,10 +104,13 @@ fn hasher() -> impl FnMut(&[u8]) -> [u8; 32] {
 }
 
 impl Sortition {
-    /// The sortition of `round` with `seed` (the parent block's seed).
-    pub fn new(eligibility: &dyn Eligibility, round: u64, seed: Seed) -> Self {
+    /// The sortition of the round after `parent` (drawn with the parent's seed, over the set
+    /// eligible as of the parent's state).
+    pub fn new(eligibility: &dyn Eligibility, parent: &Header) -> Self {
+        let round = parent.height + 1;
+        let seed = parent.seed;
         let params = eligibility.params();
-        let eligible = eligibility.eligible(round);
+        let eligible = eligibility.eligible(round, &parent.state_root);
         let lots = lots_of(&eligible, params.credit_unit);
         let index = lots.iter().enumerate().map(|(i, (k, _))| (*k, i)).collect();
         let total_lots = lots.iter().map(|(_, l)| *l).sum();
@@ -366,12 +371,24 @@ mod tests {
         (signers, keys, StaticEligibility::new(eligible, params))
     }
 
+    /// A parent header of `round` with `seed`.
+    fn parent_of(round: u64, seed: Seed) -> Header {
+        let genesis = crate::types::Genesis {
+            seed,
+            state_root: [0; 32],
+            timestamp: 0,
+        };
+        let mut header = crate::types::Block::genesis(&genesis).header().clone();
+        header.height = round - 1;
+        header
+    }
+
     #[test]
     fn public_committees_are_genesis_types_own() {
         let (signers, keys, eligibility) = setup(Mode::Public);
         let crypto = keys.crypto();
         let seed = Seed([9; 48]);
-        let mut sortition = Sortition::new(&eligibility, 12, seed);
+        let mut sortition = Sortition::new(&eligibility, &parent_of(12, seed));
         for iteration in 0..5 {
             let expected = public_committee(
                 &mut hasher(),
@@ -421,7 +438,7 @@ mod tests {
         let (signers, keys, eligibility) = setup(Mode::Private);
         let crypto = keys.crypto();
         let seed = Seed([4; 48]);
-        let mut sortition = Sortition::new(&eligibility, 3, seed);
+        let mut sortition = Sortition::new(&eligibility, &parent_of(3, seed));
         let total_lots: u64 = (1..=10).map(|i| i * 10).sum();
         let mut sum = 0;
         for (i, signer) in signers.iter().enumerate() {

@@ -126,7 +126,9 @@ pub enum Output {
     /// Fire [`Input::TimerFired`] at this time.
     SetTimer(TimerId, Time),
     /// Build a candidate on `parent` (transactions, execution): answer
-    /// [`Input::CandidateBuilt`].
+    /// [`Input::CandidateBuilt`]. The candidate's header will carry exactly these
+    /// `failed_iterations` and `faults`, so the driver executes the protocol calls they imply
+    /// (`missed` for the generators of `NoCandidate` iterations, `slash` for the faults).
     BuildCandidate {
         /// Round.
         round: u64,
@@ -134,6 +136,11 @@ pub enum Output {
         iteration: u8,
         /// The parent.
         parent: Arc<Block>,
+        /// The fail attestations of the round's earlier iterations, by iteration (as the
+        /// header's `failed_iterations`).
+        failed_iterations: Vec<Option<crate::types::Attestation>>,
+        /// The equivocation proofs the candidate carries.
+        faults: Vec<Equivocation>,
     },
     /// Execute a candidate over its parent's state: answer [`Input::Executed`].
     Execute {

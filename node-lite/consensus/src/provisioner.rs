@@ -35,7 +35,8 @@ struct Iteration {
     /// This node's verdict on the candidate, once executed.
     verdict: Option<VoteValue>,
     execute_requested: bool,
-    build_requested: bool,
+    /// The failed iterations and faults a requested build was given (its header carries them).
+    build_requested: Option<(Vec<Option<Attestation>>, Vec<Equivocation>)>,
     validation: Tally,
     ratification: Tally,
     /// The validation result: a quorum's value and votes, or `NoQuorum` after a timeout.
@@ -217,7 +218,7 @@ impl Provisioner {
     fn start_round(&mut self) {
         let tip = self.chain.tip().clone();
         let number = tip.block.header().height + 1;
-        let sortition = Sortition::new(self.eligibility.as_ref(), number, tip.block.header().seed);
+        let sortition = Sortition::new(self.eligibility.as_ref(), tip.block.header());
         // Records of rounds above the last final block stay: the fork choice can revert to
         // such a round, and the node must not sign anything new in a slot it signed before.
         let last_final = self.chain.last_final();
@@ -317,17 +318,33 @@ impl Provisioner {
     }
 
     fn request_build(&mut self, iteration: u8) {
-        let round = self.round();
-        let entry = round.iterations.entry(iteration).or_default();
-        if entry.build_requested || entry.candidate.is_some() {
+        let round = self.round.as_ref().expect("started");
+        if round
+            .iterations
+            .get(&iteration)
+            .is_some_and(|e| e.build_requested.is_some() || e.candidate.is_some())
+        {
             return;
         }
-        entry.build_requested = true;
+        let failed_iterations = (0..iteration.min(crate::config::MAX_FAILED_ATTESTATIONS as u8))
+            .map(|i| round.iterations.get(&i).and_then(|it| it.fail.clone()))
+            .collect::<Vec<_>>();
+        let faults: Vec<Equivocation> = self
+            .pending_faults
+            .iter()
+            .take(crate::config::MAX_FAULTS_PER_BLOCK)
+            .copied()
+            .collect();
+        let round = self.round();
+        let entry = round.iterations.entry(iteration).or_default();
+        entry.build_requested = Some((failed_iterations.clone(), faults.clone()));
         let (number, parent) = (round.number, round.tip.clone());
         self.emit(Output::BuildCandidate {
             round: number,
             iteration,
             parent,
+            failed_iterations,
+            faults,
         });
     }
 
@@ -345,17 +362,14 @@ impl Provisioner {
             return;
         }
         let round = self.round.as_ref().expect("started");
-        let failed_iterations = (0..built
-            .iteration
-            .min(crate::config::MAX_FAILED_ATTESTATIONS as u8))
-            .map(|i| round.iterations.get(&i).and_then(|it| it.fail.clone()))
-            .collect::<Vec<_>>();
-        let faults: Vec<Equivocation> = self
-            .pending_faults
-            .iter()
-            .take(crate::config::MAX_FAULTS_PER_BLOCK)
-            .copied()
-            .collect();
+        // What the driver was asked to execute: the header must say the same.
+        let Some((failed_iterations, faults)) = round
+            .iterations
+            .get(&built.iteration)
+            .and_then(|it| it.build_requested.clone())
+        else {
+            return;
+        };
         let tip = round.tip.header();
         let header = Header {
             height: round.number,

@@ -70,6 +70,7 @@ fn drive(
                     round,
                     iteration,
                     parent,
+                    ..
                 } => {
                     let txs = vec![round.to_le_bytes().to_vec()];
                     let mut bytes = parent.header().state_root.to_vec();

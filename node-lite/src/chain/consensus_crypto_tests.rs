@@ -153,6 +153,7 @@ fn decide_alone(node: &mut Provisioner, count: usize) -> (Vec<Arc<consensus::Blo
                     round,
                     iteration,
                     parent,
+                    ..
                 } => {
                     let txs = vec![round.to_le_bytes().to_vec()];
                     let state_root = post_state(&parent.header().state_root, &txs);

@@ -1,11 +1,10 @@
 //! `node-lite query …`: read the chain through the API and print its JSON answer.
 
 use super::http::encode_component as enc;
-use super::tx_cmd::NodeArg;
+use super::tx_cmd::{ContractCall, NodeArg};
 use super::{ClientError, NodeClient, Outcome};
 use clap::{Args, Subcommand};
 use serde_json::json;
-use std::path::PathBuf;
 
 /// Arguments of `query`.
 #[derive(Debug, Args)]
@@ -49,17 +48,9 @@ pub enum QueryCommand {
     },
     /// A read-only call at the tip, with a gas estimate (never committed).
     Call {
-        /// The contract's id.
-        contract: String,
-        /// The entry point.
-        #[arg(long = "fn", value_name = "NAME")]
-        function: String,
-        /// The argument: `0x…` borsh hex, or JSON encoded through the signatures of `--abi`.
-        #[arg(long, value_name = "JSON|HEX")]
-        args: Option<String>,
-        /// The contract's module, to encode JSON `--args`.
-        #[arg(long, value_name = "WASM")]
-        abi: Option<PathBuf>,
+        /// The contract, entry point and argument.
+        #[command(flatten)]
+        call: ContractCall,
         /// The caller (default: the zero address).
         #[arg(long, value_name = "HEX")]
         caller: Option<String>,
@@ -112,18 +103,14 @@ fn events_query(pairs: &[(&str, Option<String>)]) -> String {
 
 fn dry_run(
     client: &NodeClient,
-    contract: &str,
-    function: &str,
-    args: Option<&str>,
-    abi: Option<&std::path::Path>,
+    call: &ContractCall,
     caller: Option<&str>,
 ) -> Result<serde_json::Value, ClientError> {
-    let args = super::tx_cmd::call_args(args, abi, function)?;
     let body = json!({
         "caller": caller,
-        "contract": contract,
-        "function": function,
-        "args": hex::encode(args),
+        "contract": call.contract,
+        "function": call.function,
+        "args": hex::encode(call.encoded_args()?),
         "gas_limit": null,
     });
     client.post_json("/call", &body)
@@ -146,20 +133,7 @@ pub fn run(args: &QueryArgs) -> Result<Outcome, ClientError> {
             enc(contract),
             enc(key)
         ))?,
-        QueryCommand::Call {
-            contract,
-            function,
-            args: call_args,
-            abi,
-            caller,
-        } => dry_run(
-            &client,
-            contract,
-            function,
-            call_args.as_deref(),
-            abi.as_deref(),
-            caller.as_deref(),
-        )?,
+        QueryCommand::Call { call, caller } => dry_run(&client, call, caller.as_deref())?,
         QueryCommand::Provisioners => client.get("/provisioners")?,
         QueryCommand::Committee {
             round,

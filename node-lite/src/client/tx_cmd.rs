@@ -79,6 +79,41 @@ pub struct TxArgs {
     pub timeout: u64,
 }
 
+/// A contract call's target and argument, as `tx call` and `query call` take them.
+#[derive(Debug, Args)]
+pub struct ContractCall {
+    /// The contract's id (64 hex digits).
+    pub contract: String,
+    /// The entry point.
+    #[arg(long = "fn", value_name = "NAME")]
+    pub function: String,
+    /// The argument: `0x…` borsh hex, or JSON encoded through the signatures of `--abi`.
+    #[arg(long, value_name = "JSON|HEX", allow_hyphen_values = true)]
+    pub args: Option<String>,
+    /// The contract's module (`.wasm`), to encode JSON `--args` through its signatures.
+    #[arg(long, value_name = "WASM")]
+    pub abi: Option<PathBuf>,
+}
+
+impl ContractCall {
+    /// The contract id's bytes.
+    ///
+    /// # Errors
+    /// Not 64 hex digits.
+    pub fn contract_id(&self) -> Result<ContractId, ClientError> {
+        Ok(ContractId(bytes32("CONTRACT", &self.contract)?))
+    }
+
+    /// The argument's borsh bytes: hex as is, JSON through the signatures of `--abi`.
+    ///
+    /// # Errors
+    /// An unreadable module, bad hex, or JSON that does not fit the signature.
+    pub fn encoded_args(&self) -> Result<Vec<u8>, ClientError> {
+        let module = self.abi.as_deref().map(read_module).transpose()?;
+        encode_args(self.args.as_deref(), module.as_deref(), &self.function)
+    }
+}
+
 /// `tx` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum TxCommand {
@@ -92,25 +127,13 @@ pub enum TxCommand {
         amount: u128,
     },
     /// Call a contract's entry point.
-    Call {
-        /// The contract's id (64 hex digits).
-        contract: String,
-        /// The entry point.
-        #[arg(long = "fn", value_name = "NAME")]
-        function: String,
-        /// The argument: `0x…` borsh hex, or JSON encoded through the signatures of `--abi`.
-        #[arg(long, value_name = "JSON|HEX")]
-        args: Option<String>,
-        /// The contract's module (`.wasm`), to encode JSON `--args` through its signatures.
-        #[arg(long, value_name = "WASM")]
-        abi: Option<PathBuf>,
-    },
+    Call(ContractCall),
     /// Deploy a module (`.wasm` or WAT), optionally calling `init`.
     Deploy {
         /// The module.
         contract: PathBuf,
         /// `init`'s argument (`0x…` hex, or JSON through the module's signature of `init`).
-        #[arg(long, value_name = "JSON|HEX")]
+        #[arg(long, value_name = "JSON|HEX", allow_hyphen_values = true)]
         init_args: Option<String>,
     },
     /// Stake for a provisioner key: approve the stake contract, then stake (two transactions).
@@ -202,19 +225,6 @@ fn encode_args(
     crate::call_input::encode_args(args, signature).map_err(input)
 }
 
-/// A call's argument bytes from `--args` and `--abi` (see [`TxCommand::Call`]).
-///
-/// # Errors
-/// An unreadable module, bad hex, or JSON that does not fit the signature.
-pub fn call_args(
-    args: Option<&str>,
-    abi: Option<&Path>,
-    function: &str,
-) -> Result<Vec<u8>, ClientError> {
-    let module = abi.map(read_module).transpose()?;
-    encode_args(args, module.as_deref(), function)
-}
-
 fn signer(args: &TxArgs) -> Result<Signer, ClientError> {
     match (&args.key, args.dev_account) {
         (Some(key), None) => {
@@ -297,16 +307,11 @@ pub fn run(args: &TxArgs) -> Result<Outcome, ClientError> {
             };
             finish(vec![sender.send(payload, gas)?], None)
         }
-        TxCommand::Call {
-            contract,
-            function,
-            args: call_args_text,
-            abi,
-        } => {
+        TxCommand::Call(call) => {
             let payload = Payload::Call {
-                contract: ContractId(bytes32("CONTRACT", contract)?),
-                function: function.clone(),
-                args: call_args(call_args_text.as_deref(), abi.as_deref(), function)?,
+                contract: call.contract_id()?,
+                function: call.function.clone(),
+                args: call.encoded_args()?,
             };
             finish(vec![sender.send(payload, Gas::Estimate)?], None)
         }

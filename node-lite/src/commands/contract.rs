@@ -10,7 +10,10 @@
 //! else Debian's recipe (`rustc-web`, `rust-web-src`, `lld-14`: `-Zbuild-std=core,alloc` with
 //! `wasm-ld-14`, as `contracts/build.sh` does), and otherwise says exactly what to install.
 
+mod reproducible;
 mod template;
+
+pub use reproducible::run_as_rustc_wrapper;
 
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -156,6 +159,9 @@ pub struct ToolchainPaths {
     pub debian_std_src: PathBuf,
     /// The wasm linker of the Debian recipe (package `lld-14`), looked up on `PATH`.
     pub linker: String,
+    /// The `node-lite` binary, cargo's `RUSTC_WRAPPER` for the build (see
+    /// [`run_as_rustc_wrapper`]).
+    pub rustc_wrapper: PathBuf,
 }
 
 impl Default for ToolchainPaths {
@@ -165,6 +171,7 @@ impl Default for ToolchainPaths {
             debian_rustc: PathBuf::from("/usr/bin/rustc"),
             debian_std_src: PathBuf::from("/usr/lib/rustlib/src/rust/library"),
             linker: "wasm-ld-14".into(),
+            rustc_wrapper: std::env::current_exe().unwrap_or_else(|_| "node-lite".into()),
         }
     }
 }
@@ -233,45 +240,58 @@ pub fn detect_toolchain(paths: &ToolchainPaths) -> Result<Toolchain, ContractErr
     }
 }
 
-/// The package name in `dir/Cargo.toml`.
-fn package_name(dir: &Path) -> Result<String, ContractError> {
+/// The manifest `dir/Cargo.toml` and its package name.
+fn read_manifest(dir: &Path) -> Result<(toml::Table, String), ContractError> {
     let manifest = dir.join("Cargo.toml");
     let not_a_crate = || ContractError::NotACrate(dir.display().to_string());
     let text = std::fs::read_to_string(&manifest).map_err(|_| not_a_crate())?;
     let value: toml::Table = toml::from_str(&text).map_err(|_| not_a_crate())?;
-    value
+    let name = value
         .get("package")
         .and_then(|p| p.get("name"))
         .and_then(toml::Value::as_str)
         .map(str::to_string)
-        .ok_or_else(not_a_crate)
+        .ok_or_else(not_a_crate)?;
+    Ok((value, name))
 }
 
-/// Run `contract build [DIR]`: build the crate to `DIR/target/wasm32v1-none/release/NAME.wasm`
-/// (cargo's output goes to stderr).
+/// Run `contract build [DIR] [--target-dir PATH]`: build the crate to
+/// `TARGET_DIR/wasm32v1-none/release/NAME.wasm` (default target dir: `DIR/target`; cargo's
+/// output goes to stderr). The bytes do not depend on where the crate or its SDK live (see
+/// [`reproducible`]).
 ///
 /// # Errors
 /// See [`ContractError`].
-pub fn build(dir: &Path, paths: &ToolchainPaths) -> Result<Value, ContractError> {
+pub fn build(
+    dir: &Path,
+    target_dir: Option<&Path>,
+    paths: &ToolchainPaths,
+) -> Result<Value, ContractError> {
     let dir = dir.canonicalize().map_err(|e| io(dir, e))?;
-    let name = package_name(&dir)?;
+    let (manifest, name) = read_manifest(&dir)?;
     let toolchain = detect_toolchain(paths)?;
-    let target_dir = dir.join("target");
+    let target_dir = match target_dir {
+        Some(t) => std::path::absolute(t).map_err(|e| io(t, e))?,
+        None => dir.join("target"),
+    };
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
         .unwrap_or_default();
-    // As contracts/build.sh: paths embedded by panics do not depend on where things live, and
-    // a 64 KiB shadow stack. CARGO_ENCODED_RUSTFLAGS (0x1f-separated) overrides other flags.
-    let flags = [
-        format!("--remap-path-prefix={}=/build/contract", dir.display()),
-        format!(
-            "--remap-path-prefix={}/registry=/build/cargo/registry",
-            cargo_home.display()
-        ),
-        "-Clink-arg=-zstack-size=65536".to_string(),
-    ]
-    .join("\u{1f}");
+    let cargo_home = cargo_home.canonicalize().unwrap_or(cargo_home);
+    let roots = reproducible::roots(&dir, &manifest);
+    // CARGO_ENCODED_RUSTFLAGS (0x1f-separated) overrides every other source of flags, so a
+    // developer's RUSTFLAGS or .cargo/config cannot change the bytes. A 64 KiB shadow stack, as
+    // contracts/build.sh.
+    let mut flags = reproducible::remap_flags(&roots, &cargo_home);
+    flags.push("-Clink-arg=-zstack-size=65536".to_string());
+    let flags = flags.join("\u{1f}");
+    if toolchain == Toolchain::Debian && !reproducible::has_built_std(&target_dir, TARGET) {
+        eprintln!(
+            "first build: compiling core/alloc for wasm, ~40 s (later builds into {} reuse them)",
+            target_dir.display()
+        );
+    }
     let mut cmd;
     match toolchain {
         Toolchain::Rustup => {
@@ -301,8 +321,12 @@ pub fn build(dir: &Path, paths: &ToolchainPaths) -> Result<Value, ContractError>
         .env("CARGO_TARGET_DIR", &target_dir)
         .env("CARGO_ENCODED_RUSTFLAGS", flags)
         .env("CARGO_INCREMENTAL", "0")
+        .env("RUSTC_WRAPPER", &paths.rustc_wrapper)
+        .env(
+            reproducible::WRAPPER_ROOTS_ENV,
+            reproducible::wrapper_env(&roots),
+        )
         .env_remove("RUSTFLAGS")
-        .env_remove("RUSTC_WRAPPER")
         .env_remove("RUSTC_WORKSPACE_WRAPPER")
         .env_remove("CARGO_BUILD_TARGET");
     // cargo's progress goes to our stderr; stdout stays the JSON result.
@@ -348,6 +372,7 @@ mod tests {
             debian_rustc: PathBuf::from("/nonexistent/usr/bin/rustc"),
             debian_std_src: PathBuf::from("/nonexistent/library"),
             linker: "no-such-wasm-ld".into(),
+            rustc_wrapper: PathBuf::from("node-lite"),
         };
         let message = detect_toolchain(&paths).unwrap_err().to_string();
         assert!(
@@ -375,7 +400,7 @@ mod tests {
         assert!(manifest.contains("/host-api\", features = [\"guest\"]"));
         let test = std::fs::read_to_string(dir.join("tests/contract.rs")).unwrap();
         assert!(test.contains("release/my_contract.wasm"));
-        assert_eq!(package_name(&dir).unwrap(), "my-contract");
+        assert_eq!(read_manifest(&dir).unwrap().1, "my-contract");
         assert!(matches!(
             new("my-contract", tmp.path(), Some(sdk)),
             Err(ContractError::Exists(_))

@@ -1,7 +1,7 @@
 //! `node-lite devnet`: its arguments, their conversion into a [`NodeConfig`], and the command
 //! (start, print the chain and the dev accounts, one line per block, Ctrl-C to stop).
 
-use crate::devnet::{BlockMode, DevnetHandle, NodeConfig, spawn};
+use crate::devnet::{BlockMode, DevnetHandle, NodeConfig, Signatures, spawn};
 use crate::node_api::{ChainEvent, NodeApi};
 use clap::Args;
 use std::io::Write;
@@ -34,6 +34,11 @@ pub struct DevnetArgs {
     /// Print the embedded default genesis file and exit.
     #[arg(long)]
     pub print_genesis: bool,
+    /// Consensus signatures: `bls` (the staked BLS keys: votes, VRF proofs and equivocation
+    /// proofs verify in the genesis contracts) or `fake` (the consensus crate's keyed-BLAKE2b
+    /// stand-in: faster, not secure).
+    #[arg(long, value_name = "SCHEME", default_value = "bls", value_parser = ["bls", "fake"])]
+    pub signatures: String,
 }
 
 impl From<&DevnetArgs> for NodeConfig {
@@ -45,10 +50,16 @@ impl From<&DevnetArgs> for NodeConfig {
         } else {
             BlockMode::Interval(args.block_time.unwrap_or(1_000))
         };
+        let signatures = if args.signatures == "fake" {
+            Signatures::Fake
+        } else {
+            Signatures::Bls
+        };
         let mut config = NodeConfig::default()
             .with_provisioners(args.provisioners)
             .with_block_mode(mode)
-            .with_port(args.port);
+            .with_port(args.port)
+            .with_signatures(signatures);
         if let Some(dir) = &args.data {
             config = config.with_data_dir(dir);
         }
@@ -65,8 +76,10 @@ pub fn banner(devnet: &DevnetHandle, api: std::net::SocketAddr) -> String {
     let info = devnet.chain_info();
     let mut out = String::new();
     out.push_str(&format!(
-        "node-lite devnet: {} provisioners, {} blocks\n",
-        info.provisioners, info.block_mode
+        "node-lite devnet: {} provisioners, {} blocks, {} signatures\n",
+        info.provisioners,
+        info.block_mode,
+        devnet.signatures().label()
     ));
     out.push_str(&format!("API          http://{api}\n"));
     out.push_str(&format!("chain id     {}\n", info.chain_id));

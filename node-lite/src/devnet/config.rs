@@ -1,6 +1,7 @@
 //! [`NodeConfig`]: everything `devnet::spawn` needs, built with `with_*` methods (the clap
 //! arguments of `node-lite devnet` convert into it; tests start from [`NodeConfig::test`]).
 
+pub use super::keys::Signatures;
 use crate::chain::{GenesisConfig, GenesisConfigError};
 use std::path::{Path, PathBuf};
 
@@ -90,6 +91,8 @@ pub struct NodeConfig {
     pub port: u16,
     /// Print nothing (tests).
     pub quiet: bool,
+    /// The consensus's signatures (default BLS; [`NodeConfig::test`]: the fast fake ones).
+    pub signatures: Signatures,
 }
 
 impl Default for NodeConfig {
@@ -101,17 +104,20 @@ impl Default for NodeConfig {
             genesis: GenesisSource::Default,
             port: DEFAULT_PORT,
             quiet: false,
+            signatures: Signatures::Bls,
         }
     }
 }
 
 impl NodeConfig {
-    /// The configuration tests use: port 0, quiet, instant blocks, a temporary data dir.
+    /// The configuration tests use: port 0, quiet, instant blocks, a temporary data dir, the
+    /// consensus crate's fast fake signatures (see `keys.rs`).
     pub fn test() -> Self {
         NodeConfig {
             block_mode: BlockMode::Instant,
             port: 0,
             quiet: true,
+            signatures: Signatures::Fake,
             ..NodeConfig::default()
         }
     }
@@ -143,6 +149,12 @@ impl NodeConfig {
     /// Serve the API on this port.
     pub fn with_port(mut self, port: u16) -> Self {
         self.port = port;
+        self
+    }
+
+    /// Sign consensus messages with `signatures`.
+    pub fn with_signatures(mut self, signatures: Signatures) -> Self {
+        self.signatures = signatures;
         self
     }
 

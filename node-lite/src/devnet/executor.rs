@@ -17,7 +17,6 @@ use crate::chain::{
 };
 use crate::genesis::GENESIS_CALL_GAS;
 use borsh::{BorshDeserialize, BorshSerialize};
-use genesis_types::BlsPublicKey;
 use host_api::Address;
 use runtime::{BlockInfo, Runtime, Session, StateStore};
 use std::sync::Arc;
@@ -54,6 +53,9 @@ pub enum ExecError {
     /// The store could not compute the root.
     #[error(transparent)]
     Store(#[from] runtime::StoreError),
+    /// The next round's eligible set could not be read.
+    #[error(transparent)]
+    Eligibility(#[from] super::eligibility::EligibilityError),
 }
 
 /// A block's contents, executed and not committed.
@@ -68,6 +70,9 @@ pub struct Executed {
     pub mints: Vec<PendingMint>,
     /// The post-state root.
     pub root: [u8; 32],
+    /// The stake contract's eligible set for the next round, read on the post-state (stake
+    /// keys; see `eligibility.rs`).
+    pub next_eligible: Vec<genesis_types::stake::Eligible>,
 }
 
 impl Executed {
@@ -117,7 +122,8 @@ pub fn encode_item(item: &BlockItem) -> Vec<u8> {
     borsh::to_vec(item).unwrap_or_default()
 }
 
-/// Executes a block at consensus height `height` over `store`'s current state.
+/// Executes a block at consensus height `height` over `store`'s current state, with the
+/// protocol inputs `protocol` (its `emission` is the chain's, whatever it holds).
 #[allow(clippy::too_many_arguments)]
 ///
 /// # Errors
@@ -127,8 +133,7 @@ pub fn execute(
     store: Arc<dyn StateStore>,
     height: u64,
     timestamp_ms: u64,
-    generator: BlsPublicKey,
-    voters: Vec<(BlsPublicKey, u32)>,
+    mut protocol: ProtocolInputs,
     mints: &[PendingMint],
     txs: &[Transaction],
     mode: ExecutionMode,
@@ -159,15 +164,15 @@ pub fn execute(
             .map_err(|e| ExecError::Mint(e.to_string()))?;
         r.result.map_err(|e| ExecError::Mint(e.to_string()))?;
     }
-    let protocol = ProtocolInputs {
-        generator,
-        voters,
-        absent_generators: Vec::new(),
-        faults: Vec::new(),
-        emission: params.emission,
-    };
+    protocol.emission = params.emission;
     let output = execute_block(&mut session, &params.contracts, &block, txs, &protocol)?;
     let root = session.pending_root()?.0;
+    // A query: it writes nothing, so the root above stays the session's.
+    let next_eligible = super::eligibility::read_eligible(
+        &mut session,
+        params.contracts.genesis.stake,
+        block.height + 1,
+    )?;
     let mut items: Vec<Vec<u8>> = mints
         .iter()
         .map(|(id, to, amount)| {
@@ -190,5 +195,6 @@ pub fn execute(
         output,
         mints: mints.to_vec(),
         root,
+        next_eligible,
     })
 }

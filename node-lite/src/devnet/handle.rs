@@ -6,6 +6,7 @@
 //! node's mempool (checked against its tip) and are gossiped to the others.
 
 use super::accounts::CachedAccounts;
+use super::committees::Committees;
 use super::config::BlockMode;
 use super::index::hex32;
 use super::node::NodeView;
@@ -21,6 +22,7 @@ use crate::node_api::{
     DevAccount, DevPayload, DevTxRequest, DryRunView, EventFilter, EventView, HeadView, Hex32,
     NodeApi, ProvisionerView, ReceiptView, TxStatus,
 };
+use genesis_types::BlsPublicKey;
 use genesis_types::stake::StakeInfo;
 use host_api::{Address, ContractId};
 use parking_lot::Mutex;
@@ -30,6 +32,9 @@ use std::path::PathBuf;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+/// The stake contract's storage key of its sorted list of staked keys (`KEYS` in
+/// `contracts/stake/src/lib.rs`, a borsh `Vec<BlsPublicKey>`).
+pub const STAKE_KEYS_ITEM: &[u8] = b"keys";
 /// How long `mine` waits for its block.
 pub const MINE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Gas a dev transfer carries when the request names none: the intrinsic gas and a call.
@@ -48,6 +53,9 @@ pub struct DevnetHandle {
     pub(super) accounts: Vec<(AccountKey, u128)>,
     pub(super) provisioner_keys: Vec<(genesis_types::BlsPublicKey, Address)>,
     pub(super) epoch_length: u64,
+    pub(super) committee_params: genesis_types::committee::CommitteeParams,
+    pub(super) genesis_header: consensus::Header,
+    pub(super) genesis_set: Vec<genesis_types::stake::Eligible>,
     pub(super) minimum_stake: u128,
     pub(super) api_address: SocketAddr,
     pub(super) data_dir: PathBuf,
@@ -91,6 +99,11 @@ impl DevnetHandle {
     /// The data directory.
     pub fn data_dir(&self) -> &std::path::Path {
         &self.data_dir
+    }
+
+    /// The consensus's signature scheme.
+    pub fn signatures(&self) -> super::keys::Signatures {
+        self.shared.keys.scheme
     }
 
     /// How many nodes run.
@@ -418,40 +431,59 @@ impl NodeApi for DevnetHandle {
     fn provisioners(&self) -> Result<Vec<ProvisionerView>, ApiError> {
         let mut session = self.session();
         let stake = self.shared.params.contracts.genesis.stake;
-        let epoch_length = self.epoch_length;
+        let epoch_length = self.epoch_length.max(1);
+        let offset = self.shared.params.height_offset;
         let height = session.block().height;
-        let mut out = Vec::new();
-        for (i, (key, _owner)) in self.provisioner_keys.iter().enumerate() {
-            let args = borsh::to_vec(key).unwrap_or_default();
+        // Every key with a record: the stake contract's sorted `keys` item.
+        let keys: Vec<BlsPublicKey> = match session.storage(&stake, STAKE_KEYS_ITEM) {
+            Ok(Some(bytes)) => borsh::from_slice(&bytes).map_err(internal)?,
+            Ok(None) => Vec::new(),
+            Err(e) => return Err(internal(e)),
+        };
+        let epoch = height.saturating_add(1) / epoch_length;
+        // Contract heights → the API's (consensus) heights.
+        let api_height = |e: u64| e.saturating_mul(epoch_length).saturating_sub(offset);
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            let args = borsh::to_vec(&key).unwrap_or_default();
             let r = session
                 .call_protocol(stake, "stake_of", &args, 10_000_000)
                 .map_err(internal)?;
             let bytes = r.result.map_err(internal)?;
             let info: Option<StakeInfo> = borsh::from_slice(&bytes).map_err(internal)?;
             let Some(info) = info else { continue };
-            let epoch = height.saturating_add(1) / epoch_length.max(1);
+            let weight = info.weight_at(epoch, self.minimum_stake);
+            let running = self.provisioner_keys.iter().position(|(k, _)| *k == key);
             out.push(ProvisionerView {
                 key: hex::encode(key.0),
                 owner: hex32(&info.owner.0),
                 stake: info.locked.to_string(),
-                eligible_from: info.eligible_from.saturating_mul(epoch_length),
-                expires_at: info.expires_at.saturating_mul(epoch_length),
-                eligible: info.weight_at(epoch, self.minimum_stake) > 0,
-                online: (i < self.views.len()).then(|| self.shared.transport.is_online(i)),
+                maturing: info.maturing.to_string(),
+                eligible_from: api_height(info.eligible_from),
+                expires_at: api_height(info.expires_at),
+                eligible: weight > 0,
+                weight: weight.to_string(),
+                reward: info.reward.to_string(),
+                missed: info.missed,
+                suspended: info.suspended(epoch),
+                slashed: info.slashed.to_string(),
+                online: running
+                    .filter(|i| *i < self.views.len())
+                    .map(|i| self.shared.transport.is_online(i)),
             });
         }
         Ok(out)
     }
 
     fn committee(&self, round: u64, iteration: u8, step: &str) -> Result<CommitteeView, ApiError> {
-        if !["proposal", "validation", "ratification"].contains(&step) {
-            return Err(bad(format!(
-                "step `{step}`: proposal, validation or ratification"
-            )));
+        Committees {
+            store: &self.api_view().store,
+            keys: &self.shared.keys,
+            params: self.committee_params,
+            genesis: &self.genesis_header,
+            genesis_set: &self.genesis_set,
         }
-        Err(ApiError::NotFound(format!(
-            "committee of round {round} iteration {iteration} {step}: this devnet does not record committees yet"
-        )))
+        .committee(round, iteration, step)
     }
 
     fn events(&self, filter: EventFilter) -> Result<Vec<EventView>, ApiError> {

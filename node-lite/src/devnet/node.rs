@@ -7,17 +7,20 @@
 
 use super::accounts::{AccountCache, CachedAccounts};
 use super::config::BlockMode;
+use super::eligibility::ChainEligibility;
 use super::executor::{Executed, decode_items, execute};
 use super::index::{ChainIndex, hex32};
+use super::inputs::{BlockDuties, protocol_inputs};
 use super::shared::Shared;
 use super::store::NodeStore;
 use super::transport::{NetMessage, NodeIndex, Transport};
 use crate::chain::accounts::SessionAccounts;
 use crate::chain::{ExecutionMode, Mempool, Transaction};
 use consensus::{
-    Block, Built, Candidate, Execution, Hash, Input, LabelChange, Message, Output, Provisioner,
-    TimerId,
+    Attestation, Block, Built, Candidate, Execution, Hash, Input, LabelChange, Message, Output,
+    Provisioner, TimerId,
 };
+use genesis_types::stake::Equivocation;
 use parking_lot::{Mutex, RwLock};
 use runtime::BlockInfo;
 use std::cmp::Reverse;
@@ -47,7 +50,19 @@ pub struct NodeView {
     pub chain: Arc<RwLock<ChainIndex>>,
     /// Balances and nonces read at the tip (cleared when it moves).
     pub accounts: Arc<Mutex<AccountCache>>,
+    /// The eligible sets its consensus draws from (`eligibility.rs`).
+    pub eligibility: Arc<ChainEligibility>,
 }
+
+/// A build the demand rule holds back: round, iteration, parent, and the failed iterations and
+/// faults the candidate will carry.
+type BuildRequest = (
+    u64,
+    u8,
+    Arc<Block>,
+    Vec<Option<Attestation>>,
+    Vec<Equivocation>,
+);
 
 /// Gossiped transactions checked between two looks at the inbox.
 const GOSSIP_BATCH: usize = 64;
@@ -66,6 +81,7 @@ pub struct Node {
     mempool: Arc<Mutex<Mempool>>,
     chain: Arc<RwLock<ChainIndex>>,
     accounts: Arc<Mutex<AccountCache>>,
+    eligibility: Arc<ChainEligibility>,
     /// Transactions gossiped by other nodes, checked when no consensus work waits.
     gossip: VecDeque<Transaction>,
     timers: BinaryHeap<Reverse<(u64, TimerId)>>,
@@ -75,7 +91,7 @@ pub struct Node {
     /// Executed candidates by hash.
     executed: HashMap<Hash, Executed>,
     /// A build the demand rule holds back.
-    deferred: Option<(u64, u8, Arc<Block>)>,
+    deferred: Option<BuildRequest>,
     /// Inputs produced while performing outputs, with the time to pass (`None`: now).
     follow_ups: VecDeque<(Option<u64>, Input)>,
 }
@@ -97,6 +113,7 @@ impl Node {
             mempool: view.mempool.clone(),
             chain: view.chain.clone(),
             accounts: view.accounts.clone(),
+            eligibility: view.eligibility.clone(),
             gossip: VecDeque::new(),
             timers: BinaryHeap::new(),
             shift_seen,
@@ -192,11 +209,11 @@ impl Node {
     }
 
     fn try_deferred(&mut self) {
-        if let Some((round, _, _)) = &self.deferred
+        if let Some((round, ..)) = &self.deferred
             && self.shared.wants_round(*round)
-            && let Some((round, iteration, parent)) = self.deferred.take()
+            && let Some(request) = self.deferred.take()
         {
-            self.build(round, iteration, &parent);
+            self.build(request);
             self.drain();
         }
     }
@@ -239,11 +256,14 @@ impl Node {
                 round,
                 iteration,
                 parent,
+                failed_iterations,
+                faults,
             } => {
+                let request = (round, iteration, parent, failed_iterations, faults);
                 if self.shared.wants_round(round) {
-                    self.build(round, iteration, &parent);
+                    self.build(request);
                 } else {
-                    self.deferred = Some((round, iteration, parent));
+                    self.deferred = Some(request);
                 }
             }
             Output::Execute {
@@ -268,9 +288,10 @@ impl Node {
     }
 
     /// Builds a candidate for `round` over `parent` (the tip): mints, then the mempool's best
-    /// transactions, executed; answers `CandidateBuilt` with the time its timestamp was
-    /// computed from.
-    fn build(&mut self, round: u64, iteration: u8, parent: &Block) {
+    /// transactions, executed with the protocol inputs the candidate will carry; answers
+    /// `CandidateBuilt` with the time its timestamp was computed from.
+    fn build(&mut self, request: BuildRequest) {
+        let (round, iteration, parent, failed_iterations, faults) = request;
         let shared = self.shared.clone();
         let _busy = shared.clock.busy();
         let min_block_time = self.shared.mode.min_block_time();
@@ -304,22 +325,20 @@ impl Node {
             txs
         };
         drop(cache);
-        let key = self.provisioner.key();
-        let Some(generator) = self.shared.keys.stake_key(&key) else {
-            return;
-        };
-        let voters = self.voters(
-            parent.header().height,
-            parent.header().iteration,
-            &parent.attestation,
-        );
+        let protocol = self.protocol_inputs(&BlockDuties {
+            parent: parent.header(),
+            grandparent: None,
+            generator: self.provisioner.key(),
+            prev_attestation: (parent.header().height > 0).then_some(&parent.attestation),
+            failed_iterations: &failed_iterations,
+            faults: &faults,
+        });
         let result = execute(
             &self.shared.params,
             self.store.state(),
             round,
             at,
-            generator,
-            voters,
+            protocol,
             &mints,
             &txs,
             ExecutionMode::Propose,
@@ -329,6 +348,8 @@ impl Node {
         let Ok(executed) = result else {
             return;
         };
+        self.eligibility
+            .record(round + 1, executed.root, &executed.next_eligible);
         let built = Built {
             round,
             iteration,
@@ -344,50 +365,51 @@ impl Node {
     /// Executes a candidate over the tip's state (a validator's check).
     fn execute_candidate(&self, candidate: &Candidate) -> Option<Executed> {
         let (mints, txs) = decode_items(&candidate.txs).ok()?;
-        let generator = self.shared.keys.stake_key(&candidate.header.generator)?;
         // By height: when a block is accepted the machine's tip is already that block.
         let parent_height = candidate.header.height.checked_sub(1)?;
         let parent = self.provisioner.chain().get(parent_height)?.block.clone();
-        let voters = match &candidate.header.prev_attestation {
-            Some(attestation) => self.voters(parent_height, parent.header().iteration, attestation),
-            None => Vec::new(),
-        };
+        let h = &candidate.header;
+        let protocol = self.protocol_inputs(&BlockDuties {
+            parent: parent.header(),
+            grandparent: None,
+            generator: h.generator,
+            prev_attestation: h.prev_attestation.as_ref(),
+            failed_iterations: &h.failed_iterations,
+            faults: &candidate.faults,
+        });
         let mut executed = execute(
             &self.shared.params,
             self.store.state(),
             candidate.header.height,
             candidate.header.timestamp,
-            generator,
-            voters,
+            protocol,
             &mints,
             &txs,
             ExecutionMode::Validate,
         )
         .ok()?;
         executed.items = candidate.txs.clone();
+        self.eligibility.record(
+            candidate.header.height + 1,
+            executed.root,
+            &executed.next_eligible,
+        );
         Some(executed)
     }
 
-    /// The voters a block's `prev_attestation` credits: the attestation of the block at
-    /// `round` (this node's tip), drawn with its parent's seed. None for the first block.
-    fn voters(
-        &self,
-        round: u64,
-        iteration: u8,
-        attestation: &consensus::Attestation,
-    ) -> Vec<(genesis_types::BlsPublicKey, u32)> {
-        if round == 0 {
-            return Vec::new();
-        }
-        let Some(seed) = self
-            .provisioner
-            .chain()
-            .get(round - 1)
-            .map(|e| e.block.header().seed)
-        else {
-            return Vec::new();
+    /// A block's protocol inputs (`inputs.rs`); the grandparent is looked up here.
+    fn protocol_inputs(&self, duties: &BlockDuties) -> crate::chain::ProtocolInputs {
+        let grandparent = duties
+            .parent
+            .height
+            .checked_sub(1)
+            .and_then(|h| self.provisioner.chain().get(h))
+            .map(|e| e.block.header().clone());
+        let duties = BlockDuties {
+            grandparent: grandparent.as_ref(),
+            ..*duties
         };
-        super::voters::voters_of(&self.shared.keys, round, iteration, attestation, seed)
+        protocol_inputs(&self.shared.keys, self.eligibility.as_ref(), &duties)
     }
 
     fn validate(&mut self, candidate: &Candidate, parent_state_root: Hash) -> Execution {

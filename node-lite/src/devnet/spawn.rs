@@ -2,6 +2,7 @@
 
 use super::clock::{DevClock, wall_ms};
 use super::config::{DataDir, NodeConfig};
+use super::eligibility::{ChainEligibility, StateReader, read_eligible};
 use super::executor::ChainParams;
 use super::handle::DevnetHandle;
 use super::index::ChainIndex;
@@ -14,8 +15,9 @@ use crate::chain::{GenesisConfig, Mempool, MempoolConfig};
 use crate::node_api::ChainInfo;
 use consensus::{Block, Config, Genesis, Input, Label, Persisted, Provisioner};
 use genesis_types::Seed;
+use genesis_types::stake::Eligible;
 use parking_lot::{Mutex, RwLock};
-use runtime::{MemoryStore, Runtime, RuntimeConfig, blake2b_256};
+use runtime::{BlockInfo, MemoryStore, Runtime, RuntimeConfig, blake2b_256};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -96,16 +98,29 @@ struct Started {
     tip_timestamp: u64,
 }
 
-/// Opens node `i`'s store; builds its genesis when empty, else reloads its chain.
-fn open_node(
-    i: usize,
-    dir: &Path,
-    runtime: &Runtime,
-    genesis: &GenesisConfig,
-    expected: &(ChainContracts, [u8; 32]),
-    genesis_block: &Arc<Block>,
+/// What every node starts from.
+struct Common<'a> {
+    runtime: &'a Runtime,
+    genesis: &'a GenesisConfig,
+    expected: &'a (ChainContracts, [u8; 32]),
+    genesis_block: &'a Arc<Block>,
     retained: usize,
-) -> Result<Started, SpawnError> {
+    keys: &'a ConsensusKeys,
+    height_offset: u64,
+    /// The eligible set of round 1 (stake keys), read on the genesis state.
+    genesis_set: &'a [Eligible],
+}
+
+/// Opens node `i`'s store; builds its genesis when empty, else reloads its chain.
+fn open_node(i: usize, dir: &Path, common: &Common) -> Result<Started, SpawnError> {
+    let Common {
+        runtime,
+        genesis,
+        expected,
+        genesis_block,
+        retained,
+        ..
+    } = *common;
     let node_dir = dir.join(format!("node-{i}"));
     std::fs::create_dir_all(&node_dir).map_err(|error| SpawnError::DataDir {
         path: node_dir.clone(),
@@ -152,6 +167,27 @@ fn open_node(
             tip.header().height
         )));
     }
+    let eligibility = Arc::new(ChainEligibility::new(
+        genesis.committee,
+        common.keys,
+        StateReader {
+            runtime: runtime.clone(),
+            store: store.state(),
+            stake: expected.0.genesis.stake,
+            height_offset: common.height_offset,
+        },
+    ));
+    eligibility.record(1, genesis_block.header().state_root, common.genesis_set);
+    for (block, _) in &persisted.chain {
+        let h = block.header().height;
+        if h == 0 {
+            continue;
+        }
+        let set = store.eligible_after(h).map_err(store_error)?;
+        if let Some(set) = set {
+            eligibility.record(h + 1, block.header().state_root, &set);
+        }
+    }
     let height = tip.header().height;
     let start = if height == 0 && persisted.records.is_empty() {
         Input::Start
@@ -167,6 +203,7 @@ fn open_node(
             )))),
             chain: Arc::new(RwLock::new(chain)),
             accounts: Arc::default(),
+            eligibility,
         },
         start,
         tip: height,
@@ -213,24 +250,33 @@ pub fn spawn(config: NodeConfig) -> Result<DevnetHandle, SpawnError> {
     let genesis = config.load_genesis(&runtime.config().prices)?;
     let n = config.provisioners;
     // The genesis state once in memory: its root and contract ids, which every node's must equal.
-    let reference = build_genesis(&runtime, Arc::new(MemoryStore::new()), &genesis)?;
+    let reference_store = Arc::new(MemoryStore::new());
+    let reference = build_genesis(&runtime, reference_store.clone(), &genesis)?;
+    let genesis_set = read_eligible(
+        &mut runtime.session(reference_store, BlockInfo::default()),
+        reference.contracts.genesis.stake,
+        reference.height + 1,
+    )
+    .map_err(|e| SpawnError::Runtime(format!("the genesis eligible set: {e}")))?;
     let expected = (reference.contracts, reference.root.0);
     let consensus_genesis = consensus_genesis(genesis.chain_id, reference.root.0);
     let genesis_block = Arc::new(Block::genesis(&consensus_genesis));
     let consensus_config = consensus_config(&genesis, config.block_mode.min_block_time());
+    let keys = ConsensusKeys::new(&genesis, n, config.signatures);
+    let common = Common {
+        runtime: &runtime,
+        genesis: &genesis,
+        expected: &expected,
+        genesis_block: &genesis_block,
+        retained: consensus_config.retained_blocks,
+        keys: &keys,
+        height_offset: reference.height,
+        genesis_set: &genesis_set,
+    };
     let mut started = Vec::with_capacity(n);
     for i in 0..n {
-        started.push(open_node(
-            i,
-            &dir,
-            &runtime,
-            &genesis,
-            &expected,
-            &genesis_block,
-            consensus_config.retained_blocks,
-        )?);
+        started.push(open_node(i, &dir, &common)?);
     }
-    let keys = ConsensusKeys::new(&genesis, n);
     let (senders, receivers): (Vec<_>, Vec<Receiver<NodeEvent>>) =
         (0..n).map(|_| channel()).unzip();
     let latest = started.iter().map(|s| s.tip_timestamp).max().unwrap_or(0);
@@ -263,7 +309,7 @@ pub fn spawn(config: NodeConfig) -> Result<DevnetHandle, SpawnError> {
             &consensus_genesis,
             shared.keys.signers[i].clone(),
             shared.keys.crypto.clone(),
-            shared.keys.eligibility.clone(),
+            s.view.eligibility.clone(),
         )
         .map_err(|e| SpawnError::Runtime(format!("consensus configuration: {e}")))?;
         let node = Node::new(i, shared.clone(), provisioner, &s.view);
@@ -308,6 +354,9 @@ pub fn spawn(config: NodeConfig) -> Result<DevnetHandle, SpawnError> {
             .map(|p| (p.key().public, p.owner().address()))
             .collect(),
         epoch_length: genesis.stake.epoch_length,
+        committee_params: genesis.committee,
+        genesis_header: genesis_block.header().clone(),
+        genesis_set,
         minimum_stake: genesis.stake.minimum_stake,
         api_address: SocketAddr::from((Ipv4Addr::LOCALHOST, config.port)),
         data_dir: dir,

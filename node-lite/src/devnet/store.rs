@@ -6,6 +6,8 @@
 //! - `b` ‖ height → the block (borsh `consensus::Block`);
 //! - `r` ‖ height → its receipts and gas (JSON of [`StoredReceipts`]);
 //! - `l` ‖ height → its finality label (borsh `(hash, Label)`);
+//! - `e` ‖ height → the stake contract's eligible set for the next round, read on the block's
+//!   state (borsh `Vec<Eligible>`, stake keys; `eligibility.rs`);
 //! - `v` → this node's own signed messages of the rounds above the last final block (borsh
 //!   `Vec<(round, iteration, step, consensus::Message)>`), rewritten before each new one is sent
 //!   (the consensus's `Persist`).
@@ -13,7 +15,7 @@
 use super::executor::Executed;
 use crate::node_api::ReceiptView;
 use consensus::{Block, Label, LabelChange, Message, Record};
-use genesis_types::stake::Step;
+use genesis_types::stake::{Eligible, Step};
 use parking_lot::Mutex;
 use runtime::{RecordStore, RecordWrites, RedbStore, Root, StateStore, StoreError};
 use serde::{Deserialize, Serialize};
@@ -28,6 +30,8 @@ pub const RECEIPTS: u8 = b'r';
 pub const LABEL: u8 = b'l';
 /// Record kind: an own signed message.
 pub const VOTE: u8 = b'v';
+/// Record kind: the eligible set of the round after a block.
+pub const ELIGIBLE: u8 = b'e';
 
 /// A block's receipts as stored.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -123,6 +127,10 @@ impl NodeStore {
             height_key(RECEIPTS, height),
             Some(serde_json::to_vec(&receipts).unwrap_or_default()),
         );
+        records.insert(
+            height_key(ELIGIBLE, height),
+            Some(encode(&executed.next_eligible)),
+        );
         let base = executed.session.base_root()?;
         self.redb
             .commit_with_records(base, executed.session.changes(), &records)?;
@@ -183,12 +191,39 @@ impl NodeStore {
         let mut records = RecordWrites::new();
         let mut h = height + 1;
         while self.redb.record(&height_key(BLOCK, h))?.is_some() {
-            for kind in [BLOCK, RECEIPTS, LABEL] {
+            for kind in [BLOCK, RECEIPTS, LABEL, ELIGIBLE] {
                 records.insert(height_key(kind, h), None);
             }
             h += 1;
         }
         self.write_records(&records)
+    }
+
+    /// The eligible set stored with block `height` (for round `height + 1`; stake keys), if
+    /// any.
+    ///
+    /// # Errors
+    /// The store's, or a record that does not decode.
+    pub fn eligible_after(&self, height: u64) -> Result<Option<Vec<Eligible>>, StoreError> {
+        match self.redb.record(&height_key(ELIGIBLE, height))? {
+            None => Ok(None),
+            Some(bytes) => borsh::from_slice(&bytes)
+                .map(Some)
+                .map_err(|_| self.corrupt(&format!("eligible-set record {height}"))),
+        }
+    }
+
+    /// The stored block at `height` (1 and above), if any.
+    ///
+    /// # Errors
+    /// The store's, or a record that does not decode.
+    pub fn block(&self, height: u64) -> Result<Option<Block>, StoreError> {
+        match self.redb.record(&height_key(BLOCK, height))? {
+            None => Ok(None),
+            Some(bytes) => borsh::from_slice(&bytes)
+                .map(Some)
+                .map_err(|_| self.corrupt(&format!("block record {height}"))),
+        }
     }
 
     /// The stored chain from height 1 on, with receipts and labels (a restart).

@@ -7,24 +7,24 @@
 //! credits, in public mode the committee's. Every node derives the same list from the same chain.
 
 use super::keys::ConsensusKeys;
-use consensus::{Attestation, Crypto, Sortition, StepVotes};
+use consensus::{Attestation, Crypto, Eligibility, Header, Sortition, StepVotes};
 use genesis_types::BlsPublicKey;
 use genesis_types::committee::Mode;
 use genesis_types::stake::Step;
 use std::collections::BTreeMap;
 
-/// The voters whose votes `attestation` holds — the attestation of the block at `round`
+/// The voters whose votes `attestation` holds — the attestation of the block after `parent`
 /// decided at `iteration`, as a block's `prev_attestation` carries it — with their credits summed
-/// over both steps (stake keys, sorted). `seed` is the seed that round was drawn with (its
-/// parent's). A vote that does not check out is left out.
+/// over both steps (stake keys, sorted). The round was drawn from `parent` (its seed, and the
+/// set `eligibility` gives for its state). A vote that does not check out is left out.
 pub fn voters_of(
     keys: &ConsensusKeys,
-    round: u64,
+    eligibility: &dyn Eligibility,
+    parent: &Header,
     iteration: u8,
     attestation: &Attestation,
-    seed: genesis_types::Seed,
 ) -> Vec<(BlsPublicKey, u32)> {
-    let mut sortition = Sortition::new(keys.eligibility.as_ref(), round, seed);
+    let mut sortition = Sortition::new(eligibility, parent);
     let crypto: &dyn Crypto = keys.crypto.as_ref();
     let mut credits: BTreeMap<BlsPublicKey, u32> = BTreeMap::new();
     for (step, votes) in [
@@ -32,16 +32,14 @@ pub fn voters_of(
         (Step::Ratification, &attestation.ratification),
     ] {
         for (key, c) in step_voters(&mut sortition, crypto, iteration, step, votes) {
-            if let Some(stake_key) = keys.stake_key(&key) {
-                let entry = credits.entry(stake_key).or_default();
-                *entry = entry.saturating_add(c);
-            }
+            let entry = credits.entry(keys.stake_key(&key)).or_default();
+            *entry = entry.saturating_add(c);
         }
     }
     credits.into_iter().collect()
 }
 
-fn step_voters(
+pub(super) fn step_voters(
     sortition: &mut Sortition,
     crypto: &dyn Crypto,
     iteration: u8,

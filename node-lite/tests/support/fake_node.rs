@@ -295,9 +295,15 @@ impl NodeApi for FakeNode {
                 key: format!("{i:0192x}"),
                 owner: format!("{i:064x}"),
                 stake: "1000000".into(),
+                maturing: "0".into(),
                 eligible_from: 0,
                 expires_at: 1000,
                 eligible: true,
+                weight: "1000000".into(),
+                reward: "0".into(),
+                missed: 0,
+                suspended: false,
+                slashed: "0".into(),
                 online: Some(i == 0),
             })
             .collect())
@@ -311,6 +317,7 @@ impl NodeApi for FakeNode {
             step: step.into(),
             total_credits: 64,
             members: vec![(format!("{:0192x}", 1), 40)],
+            provisioners: vec![(format!("{:0192x}", 1), "1000000".into())],
         })
     }
 

@@ -11,7 +11,7 @@ use super::{
     Ctx, HostResult, HostState, charge, fail, gas_left, limit, out_of_bounds, read_bytes,
     write_bytes,
 };
-use crate::call::run_frame;
+use crate::call::{CallTree, run_frame};
 use crate::gas::price;
 use crate::outcome::{CallError, LimitKind};
 use host_api::abi::{
@@ -116,7 +116,7 @@ fn call(
 
     let env = c.data().env.clone();
     let caller = Address::from(c.data().contract);
-    let mut tree = std::mem::take(&mut c.data_mut().tree);
+    let mut tree = CallTree::take(&mut c.data_mut().tree);
     // The receipt records at most `max_recorded_frames` frames; a frame that starts past the
     // cap runs and is charged, and is only counted.
     let record = tree.recorded_frames < env.runtime.config.limits.max_recorded_frames;

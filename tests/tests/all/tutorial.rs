@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::Instant;
 
 /// The commands of the tutorial's runnable blocks.
-fn tutorial_commands(markdown: &str) -> Vec<String> {
+pub(crate) fn tutorial_commands(markdown: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_block = false;
     for line in markdown.lines() {
@@ -29,7 +29,7 @@ fn tutorial_commands(markdown: &str) -> Vec<String> {
 
 /// `None` when `node-lite contract build` has a toolchain (the same checks it makes), else
 /// what is missing.
-fn missing_toolchain() -> Option<String> {
+pub(crate) fn missing_toolchain() -> Option<String> {
     let sysroot = Command::new("rustc")
         .args(["--print", "sysroot"])
         .output()
@@ -101,6 +101,15 @@ fn the_tutorial_runs_end_to_end() {
     );
     assert!(stdout.contains("gas snapshot check passed"));
     assert!(stderr.contains("hello::add ok"), "the trace tree on stderr");
+    // The gas figure the tutorial shows is the one the run prints.
+    let shown = markdown
+        .lines()
+        .find(|l| l.ends_with(" gas] hello::add ok"))
+        .expect("the tutorial shows the trace's first line");
+    assert!(
+        stderr.lines().any(|l| l.trim() == shown.trim()),
+        "the tutorial shows `{shown}`; the run printed:\n{stderr}"
+    );
     assert!(
         stdout.contains("3 passed"),
         "the scaffolded tests ran: {stdout}"

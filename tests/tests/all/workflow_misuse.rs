@@ -327,3 +327,51 @@ fn a_busy_state_directory_is_waited_for_then_refused_naming_the_holder() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(error_kind(&json), "bad_env");
 }
+
+#[test]
+fn a_negative_argument_is_a_value_not_an_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let counter = wasm("counter");
+    // `--args -5` reaches the codec (no clap tip about `-- -5`), which names the range.
+    let v = json(
+        &["exec", &counter, "--fn", "increment", "--args", "-5"],
+        dir.path(),
+        2,
+    );
+    let message = v["error"]["message"].as_str().unwrap_or("");
+    assert!(message.contains("-5 is out of range for u64"), "{message}");
+    // A JSON number past 2^64 is shown as the integer typed, not as a float.
+    let v = json(
+        &[
+            "exec",
+            &counter,
+            "--fn",
+            "increment",
+            "--args",
+            "18446744073709551616",
+        ],
+        dir.path(),
+        2,
+    );
+    let message = v["error"]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("18446744073709551616 is out of range for u64"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_empty_module_file_is_named_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.wasm"), b"").unwrap();
+    std::fs::write(dir.path().join("blank.wat"), b" \n\t\n").unwrap();
+    for (file, size) in [("empty.wasm", 0), ("blank.wat", 4)] {
+        let v = json(&["exec", file, "--fn", "run"], dir.path(), 2);
+        assert_eq!(error_kind(&v), "invalid_wasm", "{v}");
+        let message = v["error"]["message"].as_str().unwrap_or("");
+        assert!(
+            message.contains(&format!("{file} is empty ({size} bytes)")),
+            "{message}"
+        );
+    }
+}

@@ -156,11 +156,7 @@ impl Provisioner {
     /// The sortition of the round that decided the block at `height` (needs its parent).
     /// The sortition of the round after `parent` (whichever branch it is on).
     pub(super) fn sortition_after(&self, parent: &Block) -> Sortition {
-        Sortition::new(
-            self.eligibility.as_ref(),
-            parent.header().height + 1,
-            parent.header().seed,
-        )
+        Sortition::new(self.eligibility.as_ref(), parent.header())
     }
 
     pub(super) fn sortition_for(&self, height: u64) -> Result<Sortition, MessageError> {
@@ -169,8 +165,7 @@ impl Provisioner {
         {
             return Ok(Sortition::new(
                 self.eligibility.as_ref(),
-                height,
-                round.tip.header().seed,
+                round.tip.header(),
             ));
         }
         let parent = self
@@ -179,8 +174,7 @@ impl Provisioner {
             .ok_or(MessageError::UnknownParent)?;
         Ok(Sortition::new(
             self.eligibility.as_ref(),
-            height,
-            parent.block.header().seed,
+            parent.block.header(),
         ))
     }
 }

@@ -395,6 +395,7 @@ impl Simulator {
                     round,
                     iteration,
                     parent,
+                    ..
                 } => {
                     let txs = vec![round.to_le_bytes().to_vec(), vec![iteration, node as u8]];
                     let (mut state_root, gas_used) = execute(&parent.header().state_root, &txs);

@@ -24,7 +24,7 @@ impl Simulator {
         let Some(parent) = self.nodes[node].provisioner.chain().get(h.height - 1) else {
             return;
         };
-        let seed = parent.block.header().seed;
+        let parent = parent.block.header().clone();
         let honest: Vec<(usize, Arc<FakeSigner>)> = (0..self.nodes.len())
             .filter(|i| self.honest(*i))
             .map(|i| (i, self.nodes[i].signer.clone()))
@@ -47,7 +47,7 @@ impl Simulator {
             role,
             (h.height, h.iteration),
             candidate.hash(),
-            || Sortition::new(eligibility.as_ref(), h.height, seed),
+            || Sortition::new(eligibility.as_ref(), &parent),
             &signers,
             &byzantine,
         );
