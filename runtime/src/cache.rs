@@ -40,8 +40,10 @@ const HEADER_BYTES: usize = 8 + 32 + 32 + 32 + 8;
 pub(crate) struct CompiledContract {
     pub pre: InstancePre<HostState>,
     pub entry_points: BTreeSet<String>,
-    /// The size of its bytecode (what loading it is priced by).
+    /// The size of its bytecode and the functions it defines (what loading it is priced by).
     pub code_bytes: usize,
+    /// See `code_bytes`.
+    pub code_functions: u32,
     /// The size of its compiled image in memory (what the memory cache's bound counts).
     pub image_bytes: usize,
 }
@@ -302,6 +304,7 @@ impl ModuleCache {
             pre,
             entry_points,
             code_bytes: code.len(),
+            code_functions: crate::gas::defined_functions(code),
             image_bytes: (range.end as usize - range.start as usize).max(1),
         });
         let evicted = self

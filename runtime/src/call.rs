@@ -92,6 +92,7 @@ impl CallTree {
             stack: Vec::new(),
             recorded_frames: 0,
             omitted_frames: 0,
+            host_error_gas: 0,
         }
     }
 

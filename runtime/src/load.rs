@@ -1,7 +1,8 @@
 //! Loading a callee's compiled module within a call tree, priced.
 //!
 //! The first frame of a call tree that runs a given module (a code hash) pays
-//! [`load_price`](crate::gas::load_price) of its bytecode's size — the disk load (read,
+//! [`load_price`](crate::gas::load_price) of its bytecode's size and function count — the disk
+//! load (read,
 //! checksum, deserialize, link) a node whose memory cache does not hold it performs — whether
 //! or not this node's memory cache holds it: which modules a node keeps in memory is its own
 //! business, gas is consensus. The price is known before any work is done (from the memory
@@ -14,7 +15,7 @@ use crate::CodeHash;
 use crate::cache::{CompiledContract, ModuleError};
 use crate::call::Env;
 use crate::error::{DeployError, HostError};
-use crate::gas::load_price;
+use crate::gas::{load_price, module_load_price};
 use crate::state::ContractRecord;
 use crate::validate::validate;
 use parking_lot::Mutex;
@@ -46,7 +47,7 @@ impl Env {
         let prices = &self.runtime.prices;
         let compiled = match cache.cached(&hash) {
             Some(compiled) => {
-                let price = load_price(prices, compiled.code_bytes);
+                let price = load_price(prices, compiled.code_bytes, compiled.code_functions);
                 if price > gas_limit {
                     return Ok(Load::Unaffordable(price));
                 }
@@ -61,7 +62,7 @@ impl Env {
                     let error = DeployError::TooLarge { size, max };
                     return Err(ModuleError::Invalid { hash, error }.into());
                 }
-                let price = load_price(prices, code.len());
+                let price = module_load_price(prices, &code);
                 if price > gas_limit {
                     return Ok(Load::Unaffordable(price));
                 }
@@ -74,7 +75,7 @@ impl Env {
                 })?
             }
         };
-        let price = load_price(prices, compiled.code_bytes);
+        let price = load_price(prices, compiled.code_bytes, compiled.code_functions);
         self.loaded.0.lock().insert(hash, compiled.clone());
         Ok(Load::Ready(compiled, price))
     }

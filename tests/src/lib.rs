@@ -36,6 +36,7 @@ pub fn unit_cost_runtime() -> &'static Runtime {
             prices: runtime::PriceTable {
                 load_base: 0,
                 load_per_byte: 0,
+                load_per_function: 0,
                 ..runtime::PriceTable::default()
             },
             ..RuntimeConfig::test()

@@ -112,29 +112,17 @@ pub fn cold_kernels(config: &RuntimeConfig) -> Vec<Cold> {
     let stake: &[u8] = include_bytes!("../../../contracts/wasm/stake.wasm");
     let p = &config.prices;
     // Enough copies that a call runs out of gas before it has loaded them all.
-    let copies = |bytes: usize, gas: u64| gas / runtime::gas::load_price(p, bytes) + 2;
+    let copies = |code: &[u8], gas: u64| gas / runtime::gas::module_load_price(p, code) + 2;
     let functions = many_functions(2_000);
     vec![
-        cold(config, "tiny modules", &tiny, copies(tiny.len(), GAS), GAS),
-        cold(
-            config,
-            "copies of token",
-            token,
-            copies(token.len(), GAS),
-            GAS,
-        ),
-        cold(
-            config,
-            "copies of stake",
-            stake,
-            copies(stake.len(), GAS),
-            GAS,
-        ),
+        cold(config, "tiny modules", &tiny, copies(&tiny, GAS), GAS),
+        cold(config, "copies of token", token, copies(token, GAS), GAS),
+        cold(config, "copies of stake", stake, copies(stake, GAS), GAS),
         cold(
             config,
             "2,000 small functions",
             &functions,
-            copies(functions.len(), 5 * GAS),
+            copies(&functions, 5 * GAS),
             5 * GAS,
         ),
     ]

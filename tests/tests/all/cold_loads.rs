@@ -1,12 +1,12 @@
 //! Cold loads priced: the first frame of a call tree that runs a module pays
-//! `load_price(bytecode size)` before the module is loaded, whether or not the node has it in
+//! `load_price(bytecode size, functions)` before the module is loaded, whether or not the node has it in
 //! memory; later frames of the tree running the same module (the same contract or another with
 //! the same code) do not pay it again; a frame that cannot pay is refused before any load.
 //! And the host errors of loading are typed.
 
 use host_api::ContractId;
 use integration_tests::*;
-use runtime::gas::load_price;
+use runtime::gas::module_load_price;
 use runtime::{
     BlockInfo, CallError, ChangeSet, CodeHash, ContractRecord, HostError, MemoryStore, ModuleError,
     PriceTable, Receipt, Runtime, RuntimeConfig, StateStore,
@@ -44,6 +44,7 @@ fn free_loads() -> PriceTable {
     PriceTable {
         load_base: 0,
         load_per_byte: 0,
+        load_per_function: 0,
         ..PriceTable::default()
     }
 }
@@ -71,10 +72,12 @@ fn a_calls_first_load_is_priced_by_its_bytecode_size() {
     };
     let priced = gas(&runtime_with(PriceTable::default()));
     let free = gas(&runtime_with(free_loads()));
-    assert_eq!(priced - free, load_price(&p, code.len()));
+    assert_eq!(priced - free, module_load_price(&p, &code));
     assert_eq!(
-        load_price(&p, code.len()),
-        p.load_base + p.load_per_byte * code.len() as u64
+        module_load_price(&p, &code),
+        p.load_base
+            + p.load_per_byte * code.len() as u64
+            + p.load_per_function * u64::from(runtime::gas::defined_functions(&code))
     );
 }
 
@@ -94,7 +97,7 @@ fn a_tree_pays_for_each_module_once() {
         .deploy(OWNER, &leaf, 1)
         .expect("deploy the same code again");
     session.commit().expect("commit");
-    let load = load_price(&rt.config().prices, leaf.len());
+    let load = module_load_price(&rt.config().prices, &leaf);
     for (what, second) in [("the same contract", a), ("the same code", b)] {
         let r = call_twice(&rt, &store, a, second);
         assert!(r.is_success(), "{what}: {r:?}");
@@ -125,7 +128,7 @@ fn a_frame_that_cannot_pay_the_load_is_refused_before_loading() {
     // A fresh runtime: nothing in memory, no disk cache.
     let rt = runtime_with(PriceTable::default());
     let p = PriceTable::default();
-    let load = load_price(&p, code.len());
+    let load = module_load_price(&p, &code);
     let mut session = rt.session(store.clone(), BlockInfo::default());
     for limit in [0, 1, load - 1] {
         let r = session

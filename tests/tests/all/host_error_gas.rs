@@ -4,7 +4,7 @@
 
 use host_api::ContractId;
 use integration_tests::*;
-use runtime::gas::load_price;
+use runtime::gas::module_load_price;
 use runtime::merkle::Root;
 use runtime::{
     BlockInfo, ChangeSet, CodeHash, ContractRecord, GasInfo, HostError, MemoryStore, PriceTable,
@@ -85,7 +85,7 @@ fn a_host_error_reports_the_gas_spent_before_it() {
     assert_eq!(gas.gas_limit, GAS);
     // The call's base, the load, the read's price (charged before the store was asked):
     // everything but the operators after the read, which never ran.
-    let floor = p.call_base + load_price(&p, code.len()) + p.storage_read_base;
+    let floor = p.call_base + module_load_price(&p, &code) + p.storage_read_base;
     assert!(gas.gas_spent > floor, "{gas:?} vs {floor}");
     assert!(gas.gas_spent <= ok.gas_spent, "{gas:?} vs {}", ok.gas_spent);
     assert!(

@@ -283,7 +283,7 @@ fn gas_golden_values() {
     // The same entries under the default, measured table (integer and constants 2, `call` 120,
     // `br`/`br_if` 8, `if` 1, multiply 9, bulk 61 + 2 per byte…; see gas.rs).
     // The default runtime also charges the module's first load in each call tree.
-    let load = runtime::gas::load_price(&PriceTable::default(), code.len());
+    let load = runtime::gas::module_load_price(&PriceTable::default(), &code);
     let measured: Vec<(&str, u64)> = spent_in(session())
         .into_iter()
         .map(|(entry, gas)| (entry, gas - load))
