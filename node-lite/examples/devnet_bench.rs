@@ -1,30 +1,78 @@
-//! Throughput and finality of the devnet under load: a measurement, not a test.
+//! Throughput, finality and memory of the devnet under load: a measurement, not a test.
 //!
 //! ```text
 //! cargo run --release -p node-lite --example devnet_bench [-- TXS MODE OFFLINE]
 //! ```
 //!
 //! Starts a 4-provisioner devnet (`MODE`: `instant` or `interval:MS`; `OFFLINE` provisioners
-//! taken offline first, 0 by default), deploys `counter`, funds `TXS / 16` fresh accounts with
-//! the `fund` dev control, signs `TXS` `counter.increment(1)` calls (default 20,000), submits
-//! them as fast as the mempool takes them (a refusal for a full pool or a nonce too far ahead
-//! is retried after a millisecond) and prints:
+//! taken offline first, 0 by default), deploys `counter`, funds `min(TXS / 16, 4096)` fresh
+//! accounts with the `fund` dev control, signs `TXS` `counter.increment(1)` calls (default
+//! 20,000; nonce by nonce over the senders), submits them as fast as the mempool takes them (a
+//! refusal for a full pool or a nonce too far ahead is retried after a millisecond) and prints:
 //! - finalized transactions per second (from the first submission to the last of them final);
 //! - blocks per second and transactions per block;
 //! - block time (timestamps) and finality latency (a block's `Block` event to its `final`
 //!   label event), mean and maximum;
+//! - the process's CPU time (user + system, all threads) per finalized transaction: on a shared
+//!   machine it moves less than wall-clock figures do;
 //! - where the submission time went: signing (client side) and `submit` (decode, signature,
-//!   balance and nonce reads, mempool, gossip).
+//!   balance and nonce reads, mempool, gossip);
+//! - memory: the process's resident set (`VmRSS`) and its peak (`VmHWM`) from
+//!   `/proc/self/status`, at the end and on every progress line.
+//!
+//! Up to [`PRESIGN_MAX`] transactions are signed before the clock starts; more (the memory runs,
+//! e.g. `1000000`) are signed on the fly by the submitting thread, so the bench itself holds no
+//! more than one transaction at a time and its signing time counts in the throughput. A progress
+//! line is printed every [`PROGRESS_EVERY`] (`BENCH_TRACE=1` also prints every block).
 
 use node_lite::chain::tx::{Payload, TX_INTRINSIC_GAS, UnsignedTx};
 use node_lite::chain::{AccountKey, Transaction};
 use node_lite::devnet::{BlockMode, NodeConfig, spawn};
 use node_lite::node_api::{ApiError, ChainEvent, DevPayload, DevTxRequest, NodeApi, TxStatus};
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const COUNTER: &[u8] = include_bytes!("../../contracts/wasm/counter.wasm");
 const WAIT: Duration = Duration::from_secs(600);
+/// Most transactions signed before the measurement starts.
+const PRESIGN_MAX: usize = 200_000;
+/// Most sending accounts (each sends `TXS / senders` transactions, nonce by nonce).
+const MAX_SENDERS: usize = 4_096;
+/// How often a progress line is printed.
+const PROGRESS_EVERY: Duration = Duration::from_secs(10);
+
+/// `VmRSS` and `VmHWM` of this process, in MiB.
+fn rss_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// User + system CPU time of this process (every thread), from `/proc/self/stat` (clock ticks
+/// of 1/100 s, Linux's `USER_HZ`).
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are the 14th and 15th fields: 12 and 13 after the state (field 3).
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +84,7 @@ fn main() {
         _ => BlockMode::Instant,
     };
     let offline: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(0);
+    let trace = std::env::var_os("BENCH_TRACE").is_some();
     let devnet = spawn(
         NodeConfig::default()
             .with_quiet(true)
@@ -74,7 +123,7 @@ fn main() {
     let counter = wait_tx(&deploy).deployed.expect("a contract");
     eprintln!("counter deployed: {counter}");
     let counter_id = host_api::ContractId(hex::decode(&counter).unwrap().try_into().unwrap());
-    let senders: Vec<AccountKey> = (0..txs.div_ceil(16))
+    let senders: Vec<AccountKey> = (0..txs.div_ceil(16).clamp(1, MAX_SENDERS))
         .map(|i| AccountKey::from_seed(&format!("bench-{i}")))
         .collect();
     for s in &senders {
@@ -106,90 +155,113 @@ fn main() {
     eprintln!("{} senders funded", senders.len());
     let gas_limit = TX_INTRINSIC_GAS + 2_000_000;
     let args = borsh::to_vec(&1u64).unwrap();
-    let sign_start = Instant::now();
-    let mut signed: Vec<Transaction> = Vec::with_capacity(txs);
-    for nonce in 0..16u64 {
-        for s in &senders {
-            if signed.len() == txs {
-                break;
-            }
-            signed.push(
-                UnsignedTx {
-                    chain_id,
-                    sender: s.public(),
-                    nonce,
-                    gas_limit,
-                    gas_price: 1,
-                    payload: Payload::Call {
-                        contract: counter_id,
-                        function: "increment".into(),
-                        args: args.clone(),
-                    },
-                }
-                .sign(s),
-            );
+    // The i-th transaction: nonce i / senders of sender i % senders.
+    let sign = |i: usize| -> Transaction {
+        let s = &senders[i % senders.len()];
+        UnsignedTx {
+            chain_id,
+            sender: s.public(),
+            nonce: (i / senders.len()) as u64,
+            gas_limit,
+            gas_price: 1,
+            payload: Payload::Call {
+                contract: counter_id,
+                function: "increment".into(),
+                args: args.clone(),
+            },
         }
-    }
-    let signing = sign_start.elapsed();
-    let encoded: Vec<Vec<u8>> = signed.iter().map(|t| t.encode()).collect();
-    let wanted: std::collections::HashSet<String> =
-        signed.iter().map(|t| hex::encode(t.hash().0)).collect();
+        .sign(s)
+    };
+    let presign = txs <= PRESIGN_MAX;
+    let sign_start = Instant::now();
+    let encoded: Vec<Vec<u8>> = if presign {
+        (0..txs).map(|i| sign(i).encode()).collect()
+    } else {
+        Vec::new()
+    };
+    let mut signing = sign_start.elapsed();
+    let final_count = Arc::new(AtomicUsize::new(0));
     let mut events = devnet.subscribe();
+    let (rss_start, _) = rss_mib();
+    let cpu_start = cpu_time();
     let start = Instant::now();
-    let watcher = std::thread::spawn(move || {
-        let mut accepted_at: HashMap<u64, (Instant, u64, usize)> = HashMap::new();
-        let mut latencies = Vec::new();
-        let mut included = 0usize;
-        let mut final_txs = 0usize;
-        let mut blocks = 0u64;
-        let mut first_ts = None;
-        let mut last_ts = 0;
-        loop {
-            match events.blocking_recv() {
-                Ok(ChainEvent::Block(b)) => {
-                    let ours = b
-                        .transactions
-                        .iter()
-                        .filter(|h| wanted.contains(*h))
-                        .count();
-                    if ours > 0 || included > 0 {
-                        blocks += 1;
-                        first_ts.get_or_insert(b.timestamp_ms);
-                        last_ts = b.timestamp_ms;
+    let watcher = {
+        let final_count = final_count.clone();
+        std::thread::spawn(move || {
+            // Blocks accepted and not final yet: height → (when, transactions).
+            let mut accepted_at: HashMap<u64, (Instant, usize)> = HashMap::new();
+            let mut latency_sum = Duration::ZERO;
+            let mut latency_max = Duration::ZERO;
+            let mut latencies = 0u32;
+            let mut included = 0usize;
+            let mut final_txs = 0usize;
+            let mut blocks = 0u64;
+            let mut first_ts = None;
+            let mut last_ts = 0;
+            let mut last_progress = (Instant::now(), 0usize);
+            loop {
+                match events.blocking_recv() {
+                    Ok(ChainEvent::Block(b)) => {
+                        // Every transaction after the start is the bench's.
+                        let ours = b.transactions.len();
+                        if ours > 0 || included > 0 {
+                            blocks += 1;
+                            first_ts.get_or_insert(b.timestamp_ms);
+                            last_ts = b.timestamp_ms;
+                        }
+                        included += ours;
+                        if trace {
+                            eprintln!("block {} {ours} txs {}", b.height, b.label);
+                        }
+                        accepted_at.insert(b.height, (Instant::now(), ours));
                     }
-                    included += ours;
-                    if std::env::var_os("BENCH_TRACE").is_some() {
-                        eprintln!(
-                            "block {} {} txs ({ours} ours) {}",
-                            b.height,
-                            b.transactions.len(),
-                            b.label
-                        );
-                    }
-                    accepted_at.insert(b.height, (Instant::now(), b.timestamp_ms, ours));
-                }
-                Ok(ChainEvent::Label { height, label, .. }) if label == "final" => {
-                    if let Some((at, _, ours)) = accepted_at.remove(&height) {
-                        latencies.push(at.elapsed());
-                        final_txs += ours;
-                        if final_txs >= wanted.len() {
-                            let block_time = (last_ts - first_ts.unwrap_or(last_ts)) as f64
-                                / (blocks.max(2) - 1) as f64;
-                            return (Instant::now(), blocks, latencies, block_time);
+                    Ok(ChainEvent::Label { height, label, .. }) if label == "final" => {
+                        if let Some((at, ours)) = accepted_at.remove(&height) {
+                            let latency = at.elapsed();
+                            latency_sum += latency;
+                            latency_max = latency_max.max(latency);
+                            latencies += 1;
+                            final_txs += ours;
+                            final_count.store(final_txs, Ordering::Relaxed);
+                            if last_progress.0.elapsed() >= PROGRESS_EVERY {
+                                let (rss, hwm) = rss_mib();
+                                let rate = (final_txs - last_progress.1) as f64
+                                    / last_progress.0.elapsed().as_secs_f64();
+                                eprintln!(
+                                    "progress: {final_txs} final, {rate:.0} tx/s over the last \
+                                     interval, height {height}, VmRSS {rss:.0} MiB, VmHWM {hwm:.0} MiB"
+                                );
+                                last_progress = (Instant::now(), final_txs);
+                            }
+                            if final_txs >= txs {
+                                let block_time = (last_ts - first_ts.unwrap_or(last_ts)) as f64
+                                    / (blocks.max(2) - 1) as f64;
+                                let mean = latency_sum / latencies.max(1);
+                                return (Instant::now(), blocks, mean, latency_max, block_time);
+                            }
                         }
                     }
+                    Ok(_) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                        panic!("the bench lost {n} events")
+                    }
+                    Err(e) => panic!("{e}"),
                 }
-                Ok(_) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                    panic!("the bench lost {n} events")
-                }
-                Err(e) => panic!("{e}"),
             }
-        }
-    });
+        })
+    };
     let mut submitting = Duration::ZERO;
     let mut retries = 0u64;
-    for bytes in &encoded {
+    for i in 0..txs {
+        let fresh;
+        let bytes = if let Some(pre) = encoded.get(i) {
+            pre
+        } else {
+            let t = Instant::now();
+            fresh = sign(i).encode();
+            signing += t.elapsed();
+            &fresh
+        };
         loop {
             let t = Instant::now();
             let r = devnet.submit(bytes);
@@ -205,10 +277,10 @@ fn main() {
         }
     }
     eprintln!("submitted in {:.2} s", start.elapsed().as_secs_f64());
-    let (done, blocks, latencies, block_time) = watcher.join().expect("the watcher");
+    let (done, blocks, mean, max, block_time) = watcher.join().expect("the watcher");
     let elapsed = done - start;
-    let mean = latencies.iter().sum::<Duration>() / latencies.len().max(1) as u32;
-    let max = latencies.iter().max().copied().unwrap_or_default();
+    let cpu = cpu_time().saturating_sub(cpu_start);
+    let (rss, hwm) = rss_mib();
     println!(
         "finalized {txs} tx in {:.2} s: {:.0} finalized tx/s",
         elapsed.as_secs_f64(),
@@ -225,9 +297,23 @@ fn main() {
         max.as_millis()
     );
     println!(
-        "client signing {:.1} µs/tx; submit {:.1} µs/tx ({retries} retries on a full pool)",
+        "process CPU {:.1} s: {:.0} µs per finalized tx ({:.2} cores busy on average)",
+        cpu.as_secs_f64(),
+        cpu.as_secs_f64() * 1e6 / txs as f64,
+        cpu.as_secs_f64() / elapsed.as_secs_f64()
+    );
+    println!(
+        "client signing {:.1} µs/tx ({}); submit {:.1} µs/tx ({retries} retries on a full pool)",
         signing.as_secs_f64() * 1e6 / txs as f64,
+        if presign {
+            "before the start"
+        } else {
+            "inline, counted"
+        },
         submitting.as_secs_f64() * 1e6 / txs as f64
+    );
+    println!(
+        "memory: VmRSS {rss:.0} MiB at the end ({rss_start:.0} MiB at the start), peak VmHWM {hwm:.0} MiB"
     );
     devnet.shutdown();
 }

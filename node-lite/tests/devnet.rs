@@ -541,3 +541,65 @@ fn every_voting_provisioner_is_rewarded_not_only_generators() {
         );
     }
 }
+
+#[test]
+fn a_restart_with_other_signatures_is_refused_naming_the_chains() {
+    use node_lite::devnet::{Signatures, SpawnError};
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let config = || NodeConfig::test().with_data_dir(dir.path());
+    drop(spawn(config()).expect("a devnet starts"));
+    // The chain was built with the fake signatures: BLS votes would never verify against it.
+    let Err(e) = spawn(config().with_signatures(Signatures::Bls)) else {
+        panic!("a BLS restart of a fake-signature chain must be refused");
+    };
+    assert!(matches!(e, SpawnError::Signatures { .. }), "{e}");
+    let message = e.to_string();
+    assert!(
+        message.contains("signs with \"fake\"") && message.contains("--signatures fake"),
+        "{message}"
+    );
+    // With the chain's own scheme it restarts.
+    drop(spawn(config()).expect("the devnet restarts with its own signatures"));
+}
+
+#[test]
+fn waiting_transactions_survive_a_clean_restart() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let config = || {
+        NodeConfig::test()
+            .with_block_mode(BlockMode::Manual)
+            .with_data_dir(dir.path())
+    };
+    let devnet = spawn(config()).expect("a devnet starts");
+    let to = devnet.dev_accounts()[1].address.clone();
+    let first = transfer(&devnet, 0, &to, 5);
+    let second = transfer(&devnet, 0, &to, 6);
+    assert!(matches!(devnet.tx_status(&first), Ok(TxStatus::Pending)));
+    let before = balance(&devnet, &to);
+    drop(devnet);
+    assert!(
+        dir.path()
+            .join(node_lite::devnet::pool_file::POOL_FILE)
+            .exists()
+    );
+
+    let devnet = spawn(config()).expect("the devnet restarts");
+    // Back in the pool, in nonce order, and mined by the next block.
+    assert!(matches!(devnet.tx_status(&second), Ok(TxStatus::Pending)));
+    devnet.mine().expect("a block");
+    wait_included(&devnet, &first);
+    wait_included(&devnet, &second);
+    assert_eq!(balance(&devnet, &to), before + 11);
+    // The file was consumed; an empty pool at shutdown writes none.
+    assert!(
+        !dir.path()
+            .join(node_lite::devnet::pool_file::POOL_FILE)
+            .exists()
+    );
+    drop(devnet);
+    assert!(
+        !dir.path()
+            .join(node_lite::devnet::pool_file::POOL_FILE)
+            .exists()
+    );
+}

@@ -45,7 +45,16 @@ fn kill_9_at_random_moments_then_restart_loses_no_accepted_block() {
     let mut highest_printed = 0;
     for run in 0..runs {
         let mut child = Command::new(env!("CARGO_BIN_EXE_node-lite"))
-            .args(["devnet", "--block-time", "100", "--port", "0", "--data"])
+            .args([
+                "devnet",
+                "--signatures",
+                "fake",
+                "--block-time",
+                "100",
+                "--port",
+                "0",
+            ])
+            .arg("--data")
             .arg(dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -11,7 +11,7 @@
 use node_lite::chain::tx::TX_INTRINSIC_GAS;
 use node_lite::chain::{AccountKey, Payload, UnsignedTx};
 use node_lite::client::stake_calls;
-use node_lite::devnet::{BlockMode, DevnetHandle, NodeConfig, Signatures, spawn};
+use node_lite::devnet::{BlockMode, DevnetHandle, NodeConfig, spawn};
 use node_lite::node_api::{ApiError, NodeApi, ProvisionerView, TxStatus};
 use std::time::Duration;
 
@@ -376,58 +376,6 @@ fn an_offline_provisioner_is_reported_absent_and_loses_only_its_rewards_while_th
     }
     assert_eq!(provisioner(&devnet, &key3).unwrap().reward, before.reward);
     for i in 0..3 {
-        assert_eq!(devnet.node_failure(i), None);
-    }
-}
-
-#[test]
-fn a_bls_devnet_signs_with_the_staked_keys_and_finalizes() {
-    let devnet =
-        spawn(NodeConfig::test().with_signatures(Signatures::Bls)).expect("a devnet starts");
-    assert_eq!(devnet.signatures(), Signatures::Bls);
-    let to = devnet.dev_accounts()[1].address.clone();
-    let hash = devnet
-        .submit_dev(node_lite::node_api::DevTxRequest {
-            account: 0,
-            payload: node_lite::node_api::DevPayload::Transfer {
-                to,
-                amount: "5".into(),
-            },
-            gas_limit: None,
-        })
-        .expect("a dev transfer");
-    let mut height = 0;
-    assert!(devnet.wait_until(WAIT, || {
-        if let Ok(TxStatus::Included { height: h, .. }) = devnet.tx_status(&hash) {
-            height = h;
-        }
-        height > 0 && devnet.head().finalized_height >= height
-    }));
-    let staked: Vec<String> = (0..4)
-        .map(|i| {
-            hex::encode(
-                stake_calls::key_from_seed(&format!("provisioner-{i}"))
-                    .public
-                    .0,
-            )
-        })
-        .collect();
-    for round in 1..=height {
-        let block = devnet
-            .block(node_lite::node_api::BlockRef::Height(round))
-            .unwrap();
-        // The generator signs with its staked key: the header names it, the sortition drew it.
-        assert!(staked.contains(&block.generator), "{block:?}");
-        let proposal = devnet
-            .committee(round, block.iteration, "proposal")
-            .unwrap();
-        assert_eq!(proposal.members, vec![(block.generator.clone(), 1)]);
-        let ratification = devnet
-            .committee(round, block.iteration, "ratification")
-            .unwrap();
-        assert!(ratification.members.iter().map(|(_, c)| c).sum::<u32>() >= 43);
-    }
-    for i in 0..4 {
         assert_eq!(devnet.node_failure(i), None);
     }
 }

@@ -25,7 +25,7 @@
 use crate::config::ModuleCacheLimits;
 use crate::engine::engine_fingerprint;
 use crate::error::{DeployError, StoreError};
-use crate::host::HostState;
+use crate::store_data::HostState;
 use crate::{CodeHash, blake2b_256};
 use parking_lot::Mutex;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};

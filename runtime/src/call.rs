@@ -2,7 +2,7 @@
 //!
 //! A frame is a fresh wasmtime Store holding a new instance of the callee. What a call tree
 //! shares — the journal, the events, the debug lines, the contracts on the stack — is a
-//! [`CallTree`] *moved* into the frame's Store data for the duration of the frame and moved back
+//! [`CallState`] *moved* into the frame's Store data for the duration of the frame and moved back
 //! afterwards, so a nested call simply moves it on into its own Store. A frame's writes go to its
 //! own journal frame: success merges them into the parent, failure drops them and marks the
 //! frame's events `reverted`.
@@ -18,12 +18,12 @@
 use crate::CodeHash;
 use crate::cache::CompiledContract;
 use crate::error::{HostError, StoreError};
-use crate::host::{BlockInfo, HostState, HostTrap, Limiter};
-use crate::journal::Journal;
+use crate::host::BlockInfo;
 use crate::load::{Load, Loaded};
-use crate::outcome::{CallError, CallTrace, Event, LimitKind, TrapKind};
+use crate::outcome::{CallError, CallTrace, LimitKind, TrapKind};
 use crate::runtime::RuntimeInner;
 use crate::state::{ContractRecord, StateStore};
+use crate::store_data::{CallState, HostState, HostTrap};
 use host_api::abi::{MEMORY_EXPORT, STATUS_ERROR, STATUS_INVALID_INPUT, STATUS_OK};
 use host_api::limits::MAX_ARGUMENT_BYTES;
 use host_api::{Address, ContractId};
@@ -63,46 +63,6 @@ impl Env {
     }
 }
 
-/// What a call tree shares, moved from frame to frame.
-#[derive(Debug)]
-pub(crate) struct CallTree {
-    pub journal: Journal,
-    pub events: Vec<Event>,
-    pub debug: Vec<String>,
-    /// The contracts of the frames currently running, outermost first.
-    pub stack: Vec<ContractId>,
-    /// Nested frames recorded in the call tree so far (at most
-    /// [`Limits::max_recorded_frames`](crate::Limits)).
-    pub recorded_frames: usize,
-    /// Nested frames run but not recorded: they started once the cap was reached (so none of
-    /// a recorded frame's ancestors is ever left out).
-    pub omitted_frames: u64,
-    /// The gas spent by the frame that last ended in a host error (its failed nested frame's
-    /// included), for its caller's account: a host error still reports the gas it used.
-    pub host_error_gas: u64,
-}
-
-impl CallTree {
-    /// The tree state of a new top-level call over the session's `journal`.
-    pub fn new(journal: Journal) -> Self {
-        Self {
-            journal,
-            events: Vec::new(),
-            debug: Vec::new(),
-            stack: Vec::new(),
-            recorded_frames: 0,
-            omitted_frames: 0,
-            host_error_gas: 0,
-        }
-    }
-
-    /// Move the tree state out of `slot` (into a frame's Store), leaving an empty one there
-    /// until it is moved back.
-    pub fn take(slot: &mut Self) -> Self {
-        std::mem::replace(slot, Self::new(Journal::new()))
-    }
-}
-
 /// How a frame ended.
 pub(crate) struct FrameOutcome {
     pub result: Result<Vec<u8>, CallError>,
@@ -116,7 +76,7 @@ pub(crate) struct FrameOutcome {
 /// Only host failures; contract failures are in the outcome.
 pub(crate) fn run_frame(
     env: &Arc<Env>,
-    tree: &mut CallTree,
+    shared: &mut CallState,
     caller: Address,
     contract: ContractId,
     function: &str,
@@ -170,7 +130,7 @@ pub(crate) fn run_frame(
         return Ok(refused(trace, e, 0));
     }
     stacker::maybe_grow(red_zone, 2 * red_zone, || {
-        run_frame_on_stack(env, tree, trace, &compiled, args, gas_limit, load_gas)
+        run_frame_on_stack(env, shared, trace, &compiled, args, gas_limit, load_gas)
     })
 }
 
@@ -187,7 +147,7 @@ fn refused(mut trace: CallTrace, e: CallError, gas_spent: u64) -> FrameOutcome {
 
 fn run_frame_on_stack(
     env: &Arc<Env>,
-    tree: &mut CallTree,
+    shared: &mut CallState,
     mut trace: CallTrace,
     compiled: &CompiledContract,
     args: &[u8],
@@ -213,36 +173,26 @@ fn run_frame_on_stack(
     let reserve = limits.max_function_body_bytes as u64 + 1;
     let fuel = available.saturating_add(reserve);
 
-    tree.journal.push_frame();
-    tree.stack.push(contract);
-    let first_event = tree.events.len();
-    let state = HostState {
-        env: env.clone(),
-        tree: CallTree::take(tree),
+    shared.journal.push_frame();
+    shared.stack.push(contract);
+    let first_event = shared.events.len();
+    let payable_pages = available / runtime.prices.memory_grow_per_page.max(1);
+    let state = HostState::new(
+        env.clone(),
+        CallState::take(shared),
         contract,
         caller,
-        input: args.to_vec(),
-        output: Vec::new(),
-        call_output: Vec::new(),
-        calls: Vec::new(),
-        ops: env.trace.then(Vec::new),
-        memory: None,
-        fuel_reserve: reserve,
-        limiter: Limiter {
-            payable_pages: available / runtime.prices.memory_grow_per_page.max(1),
-            ..Limiter::new(
-                limits.max_memory_bytes(),
-                limits.max_table_elements as usize,
-            )
-        },
-    };
+        args.to_vec(),
+        reserve,
+        payable_pages,
+    );
     let mut store = Store::new(&runtime.engine, state);
     store.limiter(|s| &mut s.limiter);
     let run = run_entry(&mut store, compiled, &function, args.len(), fuel);
     let fuel_left = store.get_fuel().unwrap_or(0);
     let state = store.into_data();
-    *tree = state.tree;
-    tree.stack.pop();
+    *shared = state.shared;
+    shared.stack.pop();
     trace.calls = state.calls;
     trace.ops = state.ops.unwrap_or_default();
     // Memory pages grown during the call are charged now (see gas.rs, "Memory growth").
@@ -263,13 +213,13 @@ fn run_frame_on_stack(
         Err(e) => match classify(e) {
             Ok(call_error) => Err(call_error),
             Err(host_error) => {
-                tree.journal.revert_frame();
+                shared.journal.revert_frame();
                 // What ran before the host failed: this frame's own work, and the nested
                 // frame that failed if the failure came from one (0 otherwise: none ran).
                 let spent = call_base
                     .saturating_add(consumed.min(available))
-                    .saturating_add(std::mem::take(&mut tree.host_error_gas));
-                tree.host_error_gas = spent.min(gas_limit);
+                    .saturating_add(std::mem::take(&mut shared.host_error_gas));
+                shared.host_error_gas = spent.min(gas_limit);
                 return Err(host_error);
             }
         },
@@ -279,10 +229,10 @@ fn run_frame_on_stack(
         _ => call_base + consumed.min(available),
     };
     if result.is_ok() {
-        tree.journal.commit_frame();
+        shared.journal.commit_frame();
     } else {
-        tree.journal.revert_frame();
-        for event in &mut tree.events[first_event..] {
+        shared.journal.revert_frame();
+        for event in &mut shared.events[first_event..] {
             event.reverted = true;
         }
     }

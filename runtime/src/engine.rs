@@ -12,11 +12,27 @@
 //! - Reference types, GC and exceptions are not compiled into our wasmtime (its `gc` feature is
 //!   off), so those proposals are unavailable, not merely disabled.
 //! - No backtraces, unwind info or address maps: contracts get typed outcomes, not stack traces.
+//! - **Address space per memory: the contract's limit, not 4 GiB.** wasmtime's default reserves
+//!   4 GiB plus 32 MiB guards on each side for every linear memory, so that a 32-bit index can
+//!   never leave the reservation and no load or store needs a bounds check. With the pooling
+//!   allocator that is per slot, up front: 16 slots (`node-lite exec`) took 64 GiB of address
+//!   space and failed under `ulimit -v 4000000` ("mmap failed to reserve"). A contract's memory
+//!   can never grow past [`Limits::max_memory_bytes`](crate::Limits) (16 MiB by default), so the
+//!   reservation is exactly that, with [`MEMORY_GUARD_BYTES`] of guard on each side: ≈ 16.1 MiB
+//!   per slot (≈ 258 MiB for 16 slots, ≈ 16 GiB of address space, not memory, for a node's
+//!   1,000). The price: the index of every memory access is compared with the (constant) bound,
+//!   one compare and branch that the 4 GiB layout elides; the guard still covers constant
+//!   offsets up to its size. Memories never move (the reservation is their maximum).
 
 use crate::config::RuntimeConfig;
 use crate::error::RuntimeError;
 use std::hash::{Hash, Hasher};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
+
+/// The guard region before and after each linear memory: a wasm page. An access whose constant
+/// offset is below it needs only the index compared with the bound; larger offsets are checked
+/// in full.
+pub const MEMORY_GUARD_BYTES: u64 = 64 * 1024;
 
 /// Bumped whenever the cache file layout or the meaning of a compiled artifact changes.
 const ARTIFACT_FORMAT: &[u8] = b"sandbox-artifact-v1";
@@ -46,7 +62,11 @@ pub fn build_engine(config: &RuntimeConfig) -> Result<Engine, RuntimeError> {
         .wasm_backtrace_max_frames(None)
         .native_unwind_info(false)
         .generate_address_map(false)
-        .memory_init_cow(true);
+        .memory_init_cow(true)
+        .memory_reservation(limits.max_memory_bytes() as u64)
+        .memory_guard_size(MEMORY_GUARD_BYTES)
+        .memory_reservation_for_growth(0)
+        .memory_may_move(false);
     if config.pooling {
         let mut pool = PoolingAllocationConfig::new();
         pool.total_core_instances(config.pooled_instances)

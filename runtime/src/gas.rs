@@ -175,8 +175,9 @@
 //! a 10.5 ms verification, an 11× discount an attacker could fill a block with.
 
 /// Gas prices of the call itself and of each host function: a base price per call plus a price
-/// per byte moved or hashed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// per byte moved or hashed. `Copy`: each contract instance's Store holds its own copy, read
+/// by the host functions without reaching through the runtime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PriceTable {
     /// Charged once per call before the contract is instantiated, a nested call's included
     /// (covers reading the contract's record, the fresh Store, instantiation, the receipt).
@@ -719,7 +720,7 @@ mod tests {
         let (prices, costs) = (PriceTable::default(), OperatorCosts::default());
         let base = gas_schedule_fingerprint(&prices, &costs);
         assert_eq!(base, gas_schedule_fingerprint(&prices, &costs));
-        let mut p = prices.clone();
+        let mut p = prices;
         p.plonk_verify_per_byte += 1;
         assert_ne!(gas_schedule_fingerprint(&p, &costs), base);
         let mut c = costs.clone();

@@ -6,19 +6,17 @@
 //! are keyed by the running contract's id, so a contract can reach only its own storage; nothing
 //! exposes the clock, randomness, files or the network.
 
-use crate::call::{CallTree, Env};
 use crate::error::{HostError, StoreError};
 use crate::gas::price;
-use crate::outcome::{CallError, CallTrace, Event, LimitKind, TraceOp, TrapKind};
+use crate::outcome::{CallError, Event, LimitKind, TraceOp, TrapKind};
+use crate::store_data::{HostState, HostTrap};
 use host_api::abi::{self, IMPORT_MODULE, STORAGE_ABSENT};
 use host_api::limits::{
     MAX_DEBUG_MESSAGE_BYTES, MAX_DEBUG_MESSAGES_PER_CALL, MAX_EVENT_DATA_BYTES,
     MAX_EVENTS_PER_CALL, MAX_KEY_BYTES, MAX_PANIC_MESSAGE_BYTES, MAX_RETURN_BYTES, MAX_TOPIC_BYTES,
-    MAX_VALUE_BYTES, WASM_PAGE_BYTES,
+    MAX_VALUE_BYTES,
 };
-use host_api::{Address, ContractId};
-use std::sync::Arc;
-use wasmtime::{Caller, Linker, Memory, ResourceLimiter};
+use wasmtime::{Caller, Linker, Memory};
 
 mod calls;
 mod crypto;
@@ -30,122 +28,6 @@ pub struct BlockInfo {
     pub height: u64,
     /// Block timestamp in milliseconds since the Unix epoch.
     pub timestamp_ms: u64,
-}
-
-/// Why a host function (or the limiter) stopped the call. Carried through wasmtime as the
-/// trap's error and turned back into a [`CallError`] (or a host error) by the caller.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum HostTrap {
-    #[error("contract failure: {0}")]
-    Contract(CallError),
-    #[error("host failure: {0}")]
-    Host(HostError),
-}
-
-impl From<CallError> for HostTrap {
-    fn from(e: CallError) -> Self {
-        Self::Contract(e)
-    }
-}
-
-/// The data of one contract instance's Store: who is running, the shared call tree, what it
-/// produced.
-pub(crate) struct HostState {
-    pub env: Arc<Env>,
-    pub tree: CallTree,
-    pub contract: ContractId,
-    pub caller: Address,
-    pub input: Vec<u8>,
-    pub output: Vec<u8>,
-    /// The output of the last nested `call`.
-    pub call_output: Vec<u8>,
-    /// Traces of the nested calls this frame made.
-    pub calls: Vec<CallTrace>,
-    /// What this frame did, when tracing is on (`None` otherwise: nothing is recorded).
-    pub ops: Option<Vec<TraceOp>>,
-    pub memory: Option<Memory>,
-    pub limiter: Limiter,
-    /// Fuel given beyond the gas limit so that an overdraft is visible (see `call.rs`).
-    pub fuel_reserve: u64,
-}
-
-/// Bounds memory and table growth; growth past a limit stops the call with a typed error
-/// (instead of `memory.grow` returning -1), so the outcome is the same on every node. Also
-/// counts the memory pages grown once `metering` is on (after instantiation) for their price
-/// (see `gas.rs`, "Memory growth").
-pub(crate) struct Limiter {
-    pub max_memory_bytes: usize,
-    pub max_table_elements: usize,
-    /// Count growth from now on (off while the instance is created: the initial memory is
-    /// part of the call's base price).
-    pub metering: bool,
-    /// Pages grown while metering.
-    pub grown_pages: u64,
-    /// The most pages the call's gas could pay for; growing past it is `OutOfGas`.
-    pub payable_pages: u64,
-}
-
-impl Limiter {
-    /// A limiter for these bounds, not metering growth yet and able to pay for none.
-    pub fn new(max_memory_bytes: usize, max_table_elements: usize) -> Self {
-        Limiter {
-            max_memory_bytes,
-            max_table_elements,
-            metering: false,
-            grown_pages: 0,
-            payable_pages: 0,
-        }
-    }
-}
-
-impl ResourceLimiter for Limiter {
-    fn memory_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        if desired > self.max_memory_bytes {
-            return Err(wasmtime::Error::new(HostTrap::Contract(
-                CallError::MemoryLimit {
-                    requested_bytes: desired as u64,
-                    limit_bytes: self.max_memory_bytes as u64,
-                },
-            )));
-        }
-        if maximum.is_some_and(|max| desired > max) {
-            // Past the module's own declared maximum: plain wasm failure (-1), nothing grown.
-            return Ok(false);
-        }
-        if self.metering {
-            let pages = desired.saturating_sub(current).div_ceil(WASM_PAGE_BYTES) as u64;
-            self.grown_pages = self.grown_pages.saturating_add(pages);
-            if self.grown_pages > self.payable_pages {
-                return Err(wasmtime::Error::new(HostTrap::Contract(
-                    CallError::OutOfGas,
-                )));
-            }
-        }
-        Ok(true)
-    }
-
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        if desired > self.max_table_elements {
-            return Err(wasmtime::Error::new(HostTrap::Contract(
-                CallError::LimitExceeded {
-                    kind: LimitKind::TableElements,
-                    size: desired as u64,
-                    max: self.max_table_elements as u64,
-                },
-            )));
-        }
-        Ok(true)
-    }
 }
 
 /// At most this many trace steps of one frame are debug prints (as many as a receipt keeps).
@@ -253,7 +135,7 @@ fn store_failed(e: StoreError) -> wasmtime::Error {
 
 /// The current value of `key` for the running contract: journal first, then the store.
 fn storage_value(state: &HostState, key: &[u8]) -> HostResult<Option<Vec<u8>>> {
-    match state.tree.journal.read(&state.contract, key) {
+    match state.shared.journal.read(&state.contract, key) {
         Some(v) => Ok(v.map(<[u8]>::to_vec)),
         None => state
             .env
@@ -263,271 +145,245 @@ fn storage_value(state: &HostState, key: &[u8]) -> HostResult<Option<Vec<u8>>> {
     }
 }
 
-/// A linker with every host function of [`abi::HOST_FUNCTIONS`].
+/// A linker with every host function of [`abi::HOST_FUNCTIONS`], each a named function below
+/// (the call and crypto ones in `host/calls.rs` and `host/crypto.rs`).
 ///
 /// # Errors
 /// Only if a definition clashes, which the unit tests rule out.
 pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostState>> {
     let mut l: Linker<HostState> = Linker::new(engine);
     let m = IMPORT_MODULE;
-
-    l.func_wrap(
-        m,
-        abi::INPUT_READ.name,
-        |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
-            let p = c.data().env.runtime.prices.clone();
-            let input = std::mem::take(&mut c.data_mut().input);
-            let charged = charge(
-                &mut c,
-                price(p.host_call_base, p.copy_per_byte, input.len()),
-            );
-            let written = charged.and_then(|()| write_bytes(&mut c, dst, &input));
-            c.data_mut().input = input;
-            written
-        },
-    )?;
-
-    l.func_wrap(
-        m,
-        abi::OUTPUT_WRITE.name,
-        |mut c: Ctx<'_>, src: i32, len: i32| {
-            let len = len as u32 as usize;
-            limit(LimitKind::ReturnData, len, MAX_RETURN_BYTES)?;
-            let p = c.data().env.runtime.prices.clone();
-            charge(&mut c, price(p.host_call_base, p.copy_per_byte, len))?;
-            let bytes = read_bytes(&c, src, len)?;
-            c.data_mut().output = bytes;
-            Ok(())
-        },
-    )?;
-
-    l.func_wrap(
-        m,
-        abi::STORAGE_READ.name,
-        |mut c: Ctx<'_>, key: i32, key_len: i32, dst: i32, cap: i32| -> HostResult<i32> {
-            let key_len = key_len as u32 as usize;
-            limit(LimitKind::KeySize, key_len, MAX_KEY_BYTES)?;
-            let p = c.data().env.runtime.prices.clone();
-            charge(
-                &mut c,
-                price(p.storage_read_base, p.storage_read_per_byte, key_len),
-            )?;
-            let key = read_bytes(&c, key, key_len)?;
-            let value = storage_value(c.data(), &key)?;
-            if let Some(ops) = &mut c.data_mut().ops {
-                let value = value.clone();
-                ops.push(TraceOp::Read { key, value });
-            }
-            let Some(value) = value else {
-                return Ok(STORAGE_ABSENT);
-            };
-            // The whole value was fetched from the store, whatever `cap` copies of it.
-            charge(
-                &mut c,
-                p.storage_read_per_byte.saturating_mul(value.len() as u64),
-            )?;
-            let copied = value.len().min(cap as u32 as usize);
-            write_bytes(&mut c, dst, &value[..copied])?;
-            Ok(value.len() as i32)
-        },
-    )?;
-
-    l.func_wrap(
-        m,
-        abi::STORAGE_WRITE.name,
-        |mut c: Ctx<'_>, key: i32, key_len: i32, val: i32, val_len: i32| -> HostResult<()> {
-            let (key_len, val_len) = (key_len as u32 as usize, val_len as u32 as usize);
-            limit(LimitKind::KeySize, key_len, MAX_KEY_BYTES)?;
-            limit(LimitKind::ValueSize, val_len, MAX_VALUE_BYTES)?;
-            let p = c.data().env.runtime.prices.clone();
-            charge(
-                &mut c,
-                price(
-                    p.storage_write_base,
-                    p.storage_write_per_byte,
-                    key_len + val_len,
-                ),
-            )?;
-            let key = read_bytes(&c, key, key_len)?;
-            let value = read_bytes(&c, val, val_len)?;
-            let state = c.data_mut();
-            if let Some(ops) = &mut state.ops {
-                let (key, value) = (key.clone(), value.clone());
-                ops.push(TraceOp::Write { key, value });
-            }
-            state.tree.journal.write(state.contract, key, Some(value));
-            Ok(())
-        },
-    )?;
-
-    l.func_wrap(
-        m,
-        abi::STORAGE_REMOVE.name,
-        |mut c: Ctx<'_>, key: i32, key_len: i32| -> HostResult<i32> {
-            let key_len = key_len as u32 as usize;
-            limit(LimitKind::KeySize, key_len, MAX_KEY_BYTES)?;
-            let p = c.data().env.runtime.prices.clone();
-            charge(
-                &mut c,
-                price(p.storage_remove_base, p.storage_write_per_byte, key_len),
-            )?;
-            let key = read_bytes(&c, key, key_len)?;
-            // Whether it existed takes fetching the value: charged like a read of it.
-            let found = storage_value(c.data(), &key)?.map(|v| v.len());
-            if let Some(len) = found {
-                charge(&mut c, p.storage_read_per_byte.saturating_mul(len as u64))?;
-            }
-            let existed = found.is_some();
-            let state = c.data_mut();
-            if let Some(ops) = &mut state.ops {
-                let key = key.clone();
-                ops.push(TraceOp::Remove { key, existed });
-            }
-            state.tree.journal.write(state.contract, key, None);
-            Ok(i32::from(existed))
-        },
-    )?;
-
-    l.func_wrap(
-        m,
-        abi::CALLER.name,
-        |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
-            let p = c.data().env.runtime.prices.clone();
-            charge(&mut c, price(p.host_call_base, p.copy_per_byte, 32))?;
-            let caller = c.data().caller;
-            write_bytes(&mut c, dst, &caller.0)
-        },
-    )?;
-
-    l.func_wrap(
-        m,
-        abi::SELF_ID.name,
-        |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
-            let p = c.data().env.runtime.prices.clone();
-            charge(&mut c, price(p.host_call_base, p.copy_per_byte, 32))?;
-            let id = c.data().contract;
-            write_bytes(&mut c, dst, &id.0)
-        },
-    )?;
-
-    l.func_wrap(
-        m,
-        abi::BLOCK_HEIGHT.name,
-        |mut c: Ctx<'_>| -> HostResult<i64> {
-            let base = c.data().env.runtime.prices.host_call_base;
-            charge(&mut c, base)?;
-            Ok(c.data().env.block.height as i64)
-        },
-    )?;
-
-    l.func_wrap(
-        m,
-        abi::BLOCK_TIMESTAMP.name,
-        |mut c: Ctx<'_>| -> HostResult<i64> {
-            let base = c.data().env.runtime.prices.host_call_base;
-            charge(&mut c, base)?;
-            Ok(c.data().env.block.timestamp_ms as i64)
-        },
-    )?;
-
-    l.func_wrap(m, abi::GAS_LEFT.name, |mut c: Ctx<'_>| -> HostResult<i64> {
-        let base = c.data().env.runtime.prices.host_call_base;
-        charge(&mut c, base)?;
-        Ok(gas_left(&c)? as i64)
-    })?;
-
-    l.func_wrap(
-        m,
-        abi::EMIT.name,
-        |mut c: Ctx<'_>, topic: i32, topic_len: i32, data: i32, data_len: i32| -> HostResult<()> {
-            let (topic_len, data_len) = (topic_len as u32 as usize, data_len as u32 as usize);
-            limit(LimitKind::TopicSize, topic_len, MAX_TOPIC_BYTES)?;
-            limit(LimitKind::EventDataSize, data_len, MAX_EVENT_DATA_BYTES)?;
-            limit(
-                LimitKind::EventCount,
-                c.data().tree.events.len() + 1,
-                MAX_EVENTS_PER_CALL,
-            )?;
-            let p = c.data().env.runtime.prices.clone();
-            charge(
-                &mut c,
-                price(p.emit_base, p.emit_per_byte, topic_len + data_len),
-            )?;
-            let topic = String::from_utf8(read_bytes(&c, topic, topic_len)?)
-                .map_err(|_| fail(CallError::AbiViolation("event topic is not UTF-8".into())))?;
-            let data = read_bytes(&c, data, data_len)?;
-            let state = c.data_mut();
-            let contract = state.contract;
-            state.tree.events.push(Event {
-                contract,
-                topic,
-                data,
-                reverted: false,
-            });
-            if let Some(ops) = &mut state.ops {
-                ops.push(TraceOp::Event(state.tree.events.len() - 1));
-            }
-            Ok(())
-        },
-    )?;
-
-    l.func_wrap(
-        m,
-        abi::BLAKE2B_256.name,
-        |mut c: Ctx<'_>, src: i32, len: i32, dst: i32| -> HostResult<()> {
-            let len = len as u32 as usize;
-            let p = c.data().env.runtime.prices.clone();
-            charge(&mut c, price(p.blake2b_base, p.blake2b_per_byte, len))?;
-            let mem = memory(&c)?;
-            let r = range(src, len)?;
-            let digest = {
-                let input = mem.data(&c).get(r).ok_or_else(out_of_bounds)?;
-                crate::blake2b_256(&[input])
-            };
-            write_bytes(&mut c, dst, &digest)
-        },
-    )?;
-
-    l.func_wrap(
-        m,
-        abi::ABORT.name,
-        |mut c: Ctx<'_>, msg: i32, len: i32| -> HostResult<()> {
-            let base = c.data().env.runtime.prices.host_call_base;
-            charge(&mut c, base)?;
-            let text = message(
-                &read_clamped(&c, msg, len, MAX_PANIC_MESSAGE_BYTES)?,
-                MAX_PANIC_MESSAGE_BYTES,
-            );
-            Err(fail(CallError::Panic(text)))
-        },
-    )?;
-
-    l.func_wrap(
-        m,
-        abi::DEBUG_PRINT.name,
-        |mut c: Ctx<'_>, msg: i32, len: i32| -> HostResult<()> {
-            let p = c.data().env.runtime.prices.clone();
-            let charged_len = (len as u32 as usize).min(MAX_DEBUG_MESSAGE_BYTES);
-            charge(&mut c, price(p.debug_base, p.debug_per_byte, charged_len))?;
-            let text = message(
-                &read_clamped(&c, msg, len, MAX_DEBUG_MESSAGE_BYTES)?,
-                MAX_DEBUG_MESSAGE_BYTES,
-            );
-            let state = c.data_mut();
-            let kept = state.tree.debug.len() < MAX_DEBUG_MESSAGES_PER_CALL;
-            if let Some(ops) = &mut state.ops
-                && ops.len() < TRACE_DEBUG_OPS_CAP
-            {
-                ops.push(TraceOp::Debug(text.clone()));
-            }
-            if state.env.runtime.config.dev_mode && kept {
-                state.tree.debug.push(text);
-            }
-            Ok(())
-        },
-    )?;
-
+    l.func_wrap(m, abi::INPUT_READ.name, input_read)?;
+    l.func_wrap(m, abi::OUTPUT_WRITE.name, output_write)?;
+    l.func_wrap(m, abi::STORAGE_READ.name, storage_read)?;
+    l.func_wrap(m, abi::STORAGE_WRITE.name, storage_write)?;
+    l.func_wrap(m, abi::STORAGE_REMOVE.name, storage_remove)?;
+    l.func_wrap(m, abi::CALLER.name, caller)?;
+    l.func_wrap(m, abi::SELF_ID.name, self_id)?;
+    l.func_wrap(m, abi::BLOCK_HEIGHT.name, block_height)?;
+    l.func_wrap(m, abi::BLOCK_TIMESTAMP.name, block_timestamp)?;
+    l.func_wrap(m, abi::GAS_LEFT.name, gas_left_import)?;
+    l.func_wrap(m, abi::EMIT.name, emit)?;
+    l.func_wrap(m, abi::BLAKE2B_256.name, blake2b_256)?;
+    l.func_wrap(m, abi::ABORT.name, abort)?;
+    l.func_wrap(m, abi::DEBUG_PRINT.name, debug_print)?;
     calls::link(&mut l)?;
     crypto::link(&mut l)?;
     Ok(l)
+}
+
+/// `input_read(dst)`: copy the call's input to `dst`.
+fn input_read(mut c: Ctx<'_>, dst: i32) -> HostResult<()> {
+    let input = std::mem::take(&mut c.data_mut().input);
+    let p = &c.data().prices;
+    let gas = price(p.host_call_base, p.copy_per_byte, input.len());
+    let written = charge(&mut c, gas).and_then(|()| write_bytes(&mut c, dst, &input));
+    c.data_mut().input = input;
+    written
+}
+
+/// `output_write(src, len)`: the call's return data.
+fn output_write(mut c: Ctx<'_>, src: i32, len: i32) -> HostResult<()> {
+    let len = len as u32 as usize;
+    limit(LimitKind::ReturnData, len, MAX_RETURN_BYTES)?;
+    let p = &c.data().prices;
+    let gas = price(p.host_call_base, p.copy_per_byte, len);
+    charge(&mut c, gas)?;
+    let bytes = read_bytes(&c, src, len)?;
+    c.data_mut().output = bytes;
+    Ok(())
+}
+
+/// `storage_read(key, key_len, dst, cap) -> len | STORAGE_ABSENT`: the running contract's
+/// value of a key, at most `cap` bytes of it copied to `dst`.
+fn storage_read(mut c: Ctx<'_>, key: i32, key_len: i32, dst: i32, cap: i32) -> HostResult<i32> {
+    let key_len = key_len as u32 as usize;
+    limit(LimitKind::KeySize, key_len, MAX_KEY_BYTES)?;
+    let p = &c.data().prices;
+    let (gas, per_byte) = (
+        price(p.storage_read_base, p.storage_read_per_byte, key_len),
+        p.storage_read_per_byte,
+    );
+    charge(&mut c, gas)?;
+    let key = read_bytes(&c, key, key_len)?;
+    let value = storage_value(c.data(), &key)?;
+    if let Some(ops) = &mut c.data_mut().ops {
+        let value = value.clone();
+        ops.push(TraceOp::Read { key, value });
+    }
+    let Some(value) = value else {
+        return Ok(STORAGE_ABSENT);
+    };
+    // The whole value was fetched from the store, whatever `cap` copies of it.
+    charge(&mut c, per_byte.saturating_mul(value.len() as u64))?;
+    let copied = value.len().min(cap as u32 as usize);
+    write_bytes(&mut c, dst, &value[..copied])?;
+    Ok(value.len() as i32)
+}
+
+/// `storage_write(key, key_len, val, val_len)`: set a key of the running contract.
+fn storage_write(mut c: Ctx<'_>, key: i32, key_len: i32, val: i32, val_len: i32) -> HostResult<()> {
+    let (key_len, val_len) = (key_len as u32 as usize, val_len as u32 as usize);
+    limit(LimitKind::KeySize, key_len, MAX_KEY_BYTES)?;
+    limit(LimitKind::ValueSize, val_len, MAX_VALUE_BYTES)?;
+    let p = &c.data().prices;
+    let gas = price(
+        p.storage_write_base,
+        p.storage_write_per_byte,
+        key_len + val_len,
+    );
+    charge(&mut c, gas)?;
+    let key = read_bytes(&c, key, key_len)?;
+    let value = read_bytes(&c, val, val_len)?;
+    let state = c.data_mut();
+    if let Some(ops) = &mut state.ops {
+        let (key, value) = (key.clone(), value.clone());
+        ops.push(TraceOp::Write { key, value });
+    }
+    state.shared.journal.write(state.contract, key, Some(value));
+    Ok(())
+}
+
+/// `storage_remove(key, key_len) -> existed`: delete a key of the running contract.
+fn storage_remove(mut c: Ctx<'_>, key: i32, key_len: i32) -> HostResult<i32> {
+    let key_len = key_len as u32 as usize;
+    limit(LimitKind::KeySize, key_len, MAX_KEY_BYTES)?;
+    let p = &c.data().prices;
+    let (gas, per_byte) = (
+        price(p.storage_remove_base, p.storage_write_per_byte, key_len),
+        p.storage_read_per_byte,
+    );
+    charge(&mut c, gas)?;
+    let key = read_bytes(&c, key, key_len)?;
+    // Whether it existed takes fetching the value: charged like a read of it.
+    let found = storage_value(c.data(), &key)?.map(|v| v.len());
+    if let Some(len) = found {
+        charge(&mut c, per_byte.saturating_mul(len as u64))?;
+    }
+    let existed = found.is_some();
+    let state = c.data_mut();
+    if let Some(ops) = &mut state.ops {
+        let key = key.clone();
+        ops.push(TraceOp::Remove { key, existed });
+    }
+    state.shared.journal.write(state.contract, key, None);
+    Ok(i32::from(existed))
+}
+
+/// `caller(dst)`: the 32-byte address that called the running contract.
+fn caller(mut c: Ctx<'_>, dst: i32) -> HostResult<()> {
+    let p = &c.data().prices;
+    let gas = price(p.host_call_base, p.copy_per_byte, 32);
+    charge(&mut c, gas)?;
+    let caller = c.data().caller;
+    write_bytes(&mut c, dst, &caller.0)
+}
+
+/// `self_id(dst)`: the running contract's 32-byte id.
+fn self_id(mut c: Ctx<'_>, dst: i32) -> HostResult<()> {
+    let p = &c.data().prices;
+    let gas = price(p.host_call_base, p.copy_per_byte, 32);
+    charge(&mut c, gas)?;
+    let id = c.data().contract;
+    write_bytes(&mut c, dst, &id.0)
+}
+
+/// `block_height() -> height`.
+fn block_height(mut c: Ctx<'_>) -> HostResult<i64> {
+    let base = c.data().prices.host_call_base;
+    charge(&mut c, base)?;
+    Ok(c.data().env.block.height as i64)
+}
+
+/// `block_timestamp() -> milliseconds since the Unix epoch`.
+fn block_timestamp(mut c: Ctx<'_>) -> HostResult<i64> {
+    let base = c.data().prices.host_call_base;
+    charge(&mut c, base)?;
+    Ok(c.data().env.block.timestamp_ms as i64)
+}
+
+/// `gas_left() -> gas`: what the call has left, after this import's own price.
+fn gas_left_import(mut c: Ctx<'_>) -> HostResult<i64> {
+    let base = c.data().prices.host_call_base;
+    charge(&mut c, base)?;
+    Ok(gas_left(&c)? as i64)
+}
+
+/// `emit(topic, topic_len, data, data_len)`: an event of the running contract.
+fn emit(mut c: Ctx<'_>, topic: i32, topic_len: i32, data: i32, data_len: i32) -> HostResult<()> {
+    let (topic_len, data_len) = (topic_len as u32 as usize, data_len as u32 as usize);
+    limit(LimitKind::TopicSize, topic_len, MAX_TOPIC_BYTES)?;
+    limit(LimitKind::EventDataSize, data_len, MAX_EVENT_DATA_BYTES)?;
+    limit(
+        LimitKind::EventCount,
+        c.data().shared.events.len() + 1,
+        MAX_EVENTS_PER_CALL,
+    )?;
+    let p = &c.data().prices;
+    let gas = price(p.emit_base, p.emit_per_byte, topic_len + data_len);
+    charge(&mut c, gas)?;
+    let topic = String::from_utf8(read_bytes(&c, topic, topic_len)?)
+        .map_err(|_| fail(CallError::AbiViolation("event topic is not UTF-8".into())))?;
+    let data = read_bytes(&c, data, data_len)?;
+    let state = c.data_mut();
+    let contract = state.contract;
+    state.shared.events.push(Event {
+        contract,
+        topic,
+        data,
+        reverted: false,
+    });
+    if let Some(ops) = &mut state.ops {
+        ops.push(TraceOp::Event(state.shared.events.len() - 1));
+    }
+    Ok(())
+}
+
+/// `blake2b_256(src, len, dst)`: the 32-byte BLAKE2b of `len` bytes at `src`, written to `dst`.
+fn blake2b_256(mut c: Ctx<'_>, src: i32, len: i32, dst: i32) -> HostResult<()> {
+    let len = len as u32 as usize;
+    let p = &c.data().prices;
+    let gas = price(p.blake2b_base, p.blake2b_per_byte, len);
+    charge(&mut c, gas)?;
+    let mem = memory(&c)?;
+    let r = range(src, len)?;
+    let digest = {
+        let input = mem.data(&c).get(r).ok_or_else(out_of_bounds)?;
+        crate::blake2b_256(&[input])
+    };
+    write_bytes(&mut c, dst, &digest)
+}
+
+/// `abort(msg, len)`: stop the call with `Panic(message)`.
+fn abort(mut c: Ctx<'_>, msg: i32, len: i32) -> HostResult<()> {
+    let base = c.data().prices.host_call_base;
+    charge(&mut c, base)?;
+    let text = message(
+        &read_clamped(&c, msg, len, MAX_PANIC_MESSAGE_BYTES)?,
+        MAX_PANIC_MESSAGE_BYTES,
+    );
+    Err(fail(CallError::Panic(text)))
+}
+
+/// `debug_print(msg, len)`: a debug line, kept in the receipt in dev mode.
+fn debug_print(mut c: Ctx<'_>, msg: i32, len: i32) -> HostResult<()> {
+    let charged_len = (len as u32 as usize).min(MAX_DEBUG_MESSAGE_BYTES);
+    let p = &c.data().prices;
+    let gas = price(p.debug_base, p.debug_per_byte, charged_len);
+    charge(&mut c, gas)?;
+    let text = message(
+        &read_clamped(&c, msg, len, MAX_DEBUG_MESSAGE_BYTES)?,
+        MAX_DEBUG_MESSAGE_BYTES,
+    );
+    let state = c.data_mut();
+    let kept = state.shared.debug.len() < MAX_DEBUG_MESSAGES_PER_CALL;
+    if let Some(ops) = &mut state.ops
+        && ops.len() < TRACE_DEBUG_OPS_CAP
+    {
+        ops.push(TraceOp::Debug(text.clone()));
+    }
+    if state.env.runtime.config.dev_mode && kept {
+        state.shared.debug.push(text);
+    }
+    Ok(())
 }

@@ -53,6 +53,7 @@ mod load;
 mod outcome;
 mod runtime;
 mod session;
+mod store_data;
 mod validate;
 
 pub use ::state::{ChangeSet, ContractRecord, MemoryStore, StateStore};

@@ -49,7 +49,7 @@ impl Runtime {
             config.module_cache,
             &config.gas_schedule_fingerprint(),
         );
-        let prices = Arc::new(config.prices.clone());
+        let prices = Arc::new(config.prices);
         Ok(Self {
             inner: Arc::new(RuntimeInner {
                 config,

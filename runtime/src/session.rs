@@ -6,14 +6,15 @@
 //! session without committing discards them.
 
 use crate::cache::ModuleError;
-use crate::call::{CallTree, Deployed, Env, run_frame};
+use crate::call::{Deployed, Env, run_frame};
 use crate::error::{DeployError, HostError, StoreError};
-use crate::host::{BlockInfo, HostState, Limiter};
+use crate::host::BlockInfo;
 use crate::journal::Journal;
 use crate::merkle::Root;
 use crate::outcome::{GasInfo, Receipt};
 use crate::runtime::Runtime;
 use crate::state::{ChangeSet, ContractRecord, StateStore};
+use crate::store_data::{CallState, HostState};
 use crate::{CodeHash, contract_id};
 use host_api::{Address, ContractId};
 use std::sync::Arc;
@@ -156,23 +157,8 @@ impl Session {
         compiled: &crate::cache::CompiledContract,
     ) -> Result<(), DeployError> {
         let limits = &self.runtime.inner.config.limits;
-        let state = HostState {
-            env: self.env(),
-            tree: CallTree::new(Journal::new()),
-            contract: id,
-            caller: Address::default(),
-            input: Vec::new(),
-            output: Vec::new(),
-            call_output: Vec::new(),
-            calls: Vec::new(),
-            ops: None,
-            memory: None,
-            fuel_reserve: 0,
-            limiter: Limiter::new(
-                limits.max_memory_bytes(),
-                limits.max_table_elements as usize,
-            ),
-        };
+        let shared = CallState::new(Journal::new());
+        let state = HostState::new(self.env(), shared, id, Address::default(), Vec::new(), 0, 0);
         let mut store = Store::new(&self.runtime.inner.engine, state);
         store.limiter(|s| &mut s.limiter);
         // No contract code runs (start functions are refused), but wasmtime may meter the copy
@@ -298,15 +284,23 @@ impl Session {
     ) -> (Result<Receipt, HostError>, GasInfo) {
         let env = self.env();
         let journal = std::mem::replace(&mut self.journal, Journal::new());
-        let mut tree = CallTree::new(journal);
-        let outcome = run_frame(&env, &mut tree, caller, contract, function, args, gas_limit);
-        self.journal = tree.journal;
+        let mut shared = CallState::new(journal);
+        let outcome = run_frame(
+            &env,
+            &mut shared,
+            caller,
+            contract,
+            function,
+            args,
+            gas_limit,
+        );
+        self.journal = shared.journal;
         let outcome = match outcome {
             Ok(outcome) => outcome,
             Err(e) => {
                 let gas = GasInfo {
                     gas_limit,
-                    gas_spent: tree.host_error_gas,
+                    gas_spent: shared.host_error_gas,
                 };
                 return (Err(e), gas);
             }
@@ -322,10 +316,10 @@ impl Session {
             gas_limit,
             gas_spent: outcome.gas_spent,
             result: outcome.result,
-            events: tree.events,
-            debug: tree.debug,
+            events: shared.events,
+            debug: shared.debug,
             calls: outcome.trace.calls,
-            omitted_calls: tree.omitted_frames,
+            omitted_calls: shared.omitted_frames,
             ops: outcome.trace.ops,
         };
         (Ok(receipt), gas)

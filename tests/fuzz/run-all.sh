@@ -21,8 +21,11 @@ if [ -n "${RUNS:-}" ]; then runs_flag=(-runs="$RUNS"); fi
 export RUSTC_BOOTSTRAP=1
 
 cd "$root"
-cargo fuzz build --fuzz-dir "$fuzz_dir" -s none --target-dir "$target_dir" $targets >/dev/null 2>&1 ||
-    cargo fuzz build --fuzz-dir "$fuzz_dir" -s none --target-dir "$target_dir" $targets
+# `cargo fuzz build` takes one target (or none: all of them).
+for target in $targets; do
+    cargo fuzz build --fuzz-dir "$fuzz_dir" -s none --target-dir "$target_dir" "$target" >/dev/null 2>&1 ||
+        cargo fuzz build --fuzz-dir "$fuzz_dir" -s none --target-dir "$target_dir" "$target"
+done
 
 printf '%-20s %12s %10s %9s %9s\n' target executions exec/s seconds findings
 total_findings=0

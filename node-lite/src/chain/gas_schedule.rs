@@ -29,9 +29,9 @@ mod tests {
         let fingerprint = gas_schedule_fingerprint(&base);
         assert_eq!(fingerprint.len(), 64);
         assert_eq!(fingerprint, gas_schedule_fingerprint(&base.clone()));
-        let mut first = base.clone();
+        let mut first = base;
         first.call_base += 1;
-        let mut last = base.clone();
+        let mut last = base;
         last.plonk_verify_per_byte += 1;
         assert_ne!(gas_schedule_fingerprint(&first), fingerprint);
         assert_ne!(gas_schedule_fingerprint(&last), fingerprint);

@@ -193,6 +193,14 @@ impl Mempool {
         self.hashes.is_empty()
     }
 
+    /// Every waiting transaction, in sender then nonce order.
+    pub fn transactions(&self) -> Vec<Transaction> {
+        self.by_sender
+            .values()
+            .flat_map(|by_nonce| by_nonce.values().map(|(_, tx)| tx.clone()))
+            .collect()
+    }
+
     /// Whether `hash` waits.
     pub fn contains(&self, hash: &TxHash) -> bool {
         self.hashes.contains_key(hash)
@@ -240,7 +248,15 @@ impl Mempool {
                 minimum: self.config.min_gas_price,
             });
         }
-        tx.verify(self.config.chain_id)?;
+        if body.chain_id != self.config.chain_id {
+            return Err(TxSignatureError::WrongChain {
+                expected: self.config.chain_id,
+                found: body.chain_id,
+            }
+            .into());
+        }
+        // The nonce checks before the signature: they are cheap, the signature is not, and a
+        // gossiped transaction a block already included is refused without checking it again.
         let sender = tx.sender();
         let next = view.next_nonce(&sender)?;
         if body.nonce < next {
@@ -260,6 +276,7 @@ impl Mempool {
         if waiting.is_some_and(|w| w.contains_key(&body.nonce)) {
             return Err(MempoolRefusal::NonceTaken { nonce: body.nonce });
         }
+        tx.verify(self.config.chain_id)?;
         let pending: u128 = waiting.map_or(0, |w| {
             w.range(next..)
                 .map(|(_, (_, t))| t.max_fee())
@@ -343,6 +360,38 @@ impl Mempool {
         gas_limit: u64,
         view: &mut dyn AccountView,
     ) -> Result<Vec<Transaction>, AccountViewError> {
+        let chosen = self.choose_block(gas_limit, view)?;
+        Ok(chosen.iter().filter_map(|h| self.remove(h)).collect())
+    }
+
+    /// [`take_block`](Self::take_block)'s transactions, left in the pool (a generator's
+    /// candidate: they leave the pool when a block including them is accepted). Transactions
+    /// whose nonce the state `view` says is used are dropped on the way.
+    ///
+    /// # Errors
+    /// When the state cannot be read; nothing is removed then.
+    pub fn select_block(
+        &mut self,
+        gas_limit: u64,
+        view: &mut dyn AccountView,
+    ) -> Result<Vec<Transaction>, AccountViewError> {
+        let chosen = self.choose_block(gas_limit, view)?;
+        Ok(chosen
+            .iter()
+            .filter_map(|h| {
+                let (sender, nonce) = self.hashes.get(h)?;
+                let (_, tx) = self.by_sender.get(sender)?.get(nonce)?;
+                Some(tx.clone())
+            })
+            .collect())
+    }
+
+    /// The hashes of a block's worth, in execution order (see the [module docs](self)).
+    fn choose_block(
+        &mut self,
+        gas_limit: u64,
+        view: &mut dyn AccountView,
+    ) -> Result<Vec<TxHash>, AccountViewError> {
         let next_nonces = self.next_nonces(view)?;
         self.prune_with(&next_nonces);
         // Candidates: (price, sender, nonce), highest price first, then the lower sender.
@@ -369,7 +418,31 @@ impl Mempool {
                 candidates.insert((Reverse(t.body.gas_price), sender, following));
             }
         }
-        Ok(chosen.iter().filter_map(|h| self.remove(h)).collect())
+        Ok(chosen)
+    }
+
+    /// A block was accepted: remove its transactions (`(hash, sender, nonce)` of each) and
+    /// every other waiting transaction of their senders at or below the highest nonce the block
+    /// used for them (those nonces are spent). Reads no state: a sender's nonces move only by
+    /// the transactions of a block. Returns how many left the pool.
+    pub fn remove_included(&mut self, included: &[(TxHash, Address, u64)]) -> usize {
+        let mut removed = 0;
+        let mut spent: BTreeMap<Address, u64> = BTreeMap::new();
+        for (hash, sender, nonce) in included {
+            removed += usize::from(self.remove(hash).is_some());
+            let max = spent.entry(*sender).or_insert(*nonce);
+            *max = (*max).max(*nonce);
+        }
+        let mut stale = Vec::new();
+        for (sender, max) in &spent {
+            if let Some(waiting) = self.by_sender.get(sender) {
+                stale.extend(waiting.range(..=*max).map(|(_, (hash, _))| *hash));
+            }
+        }
+        for hash in &stale {
+            removed += usize::from(self.remove(hash).is_some());
+        }
+        removed
     }
 
     fn prune_with(&mut self, next_nonces: &BTreeMap<Address, u64>) -> usize {

@@ -6,6 +6,7 @@
 //! `AccountView` the mempool checks against: the cache first, else a session over the store.
 
 use crate::chain::ChainContracts;
+use crate::chain::TxHash;
 use crate::chain::accounts::{AccountView, AccountViewError, SessionAccounts};
 use host_api::Address;
 use runtime::Session;
@@ -22,10 +23,23 @@ pub struct AccountCache {
 }
 
 impl AccountCache {
-    /// Forgets everything (the tip moved).
+    /// Forgets everything (the tip moved back).
     pub fn clear(&mut self) {
         self.balances.clear();
         self.nonces.clear();
+    }
+
+    /// A block with these transactions (hash, sender, nonce) was accepted over the cached tip:
+    /// each sender's next nonce is one past the highest the block used (nonces move only by
+    /// transactions), other senders' stay; balances may have moved anywhere and are forgotten.
+    pub fn block_accepted(&mut self, included: &[(TxHash, Address, u64)]) {
+        self.balances.clear();
+        for (_, sender, nonce) in included {
+            let next = nonce.saturating_add(1);
+            let entry = self.nonces.entry(*sender).or_insert(next);
+            *entry = (*entry).max(next);
+        }
+        self.bound();
     }
 
     fn bound(&mut self) {

@@ -9,7 +9,8 @@
 //! - **validation / ratification**: public mode, the whole committee; private mode, the members
 //!   the step's votes in the chain reveal (the success attestation of the decided iteration, the
 //!   fail attestations the header lists for earlier ones), with the credits their VRF proofs
-//!   give. An iteration that failed without an attestation in the header reveals nobody.
+//!   give (checked by the consensus when the block was accepted, not again). An iteration that
+//!   failed without an attestation in the header reveals nobody.
 
 use super::keys::ConsensusKeys;
 use super::store::NodeStore;
@@ -23,7 +24,7 @@ use genesis_types::stake::{Eligible, Step};
 pub struct Committees<'a> {
     /// The node's store.
     pub store: &'a NodeStore,
-    /// The keys (for the consensus ↔ stake key map and VRF proofs).
+    /// The keys (for the consensus ↔ stake key map).
     pub keys: &'a ConsensusKeys,
     /// The committee parameters.
     pub params: CommitteeParams,
@@ -138,16 +139,10 @@ impl Committees<'_> {
                                     Step::Validation => &att.validation,
                                     _ => &att.ratification,
                                 };
-                                step_voters(
-                                    &mut sortition,
-                                    self.keys.crypto.as_ref(),
-                                    iteration,
-                                    step,
-                                    votes,
-                                )
-                                .iter()
-                                .map(|(k, c)| (stake_hex(k), *c))
-                                .collect()
+                                step_voters(&mut sortition, iteration, step, votes)
+                                    .iter()
+                                    .map(|(k, c)| (stake_hex(k), *c))
+                                    .collect()
                             }
                             None => Vec::new(),
                         }

@@ -11,9 +11,9 @@
 
 use super::shared::PendingMint;
 use crate::chain::block_exec::TxReceipt;
+use crate::chain::block_exec::execute_block_with;
 use crate::chain::{
-    BlockContext, BlockOutput, ChainContracts, ExecutionMode, ProtocolInputs, Transaction,
-    execute_block,
+    BlockContext, BlockOutput, ChainContracts, ExecutionMode, ProtocolInputs, Transaction, TxHash,
 };
 use crate::genesis::GENESIS_CALL_GAS;
 use borsh::{BorshDeserialize, BorshSerialize};
@@ -123,7 +123,9 @@ pub fn encode_item(item: &BlockItem) -> Vec<u8> {
 }
 
 /// Executes a block at consensus height `height` over `store`'s current state, with the
-/// protocol inputs `protocol` (its `emission` is the chain's, whatever it holds).
+/// protocol inputs `protocol` (its `emission` is the chain's, whatever it holds); `verified`
+/// says which transactions' signatures this node already checked (see
+/// [`execute_block_with`]).
 #[allow(clippy::too_many_arguments)]
 ///
 /// # Errors
@@ -137,6 +139,7 @@ pub fn execute(
     mints: &[PendingMint],
     txs: &[Transaction],
     mode: ExecutionMode,
+    verified: &dyn Fn(&TxHash) -> bool,
 ) -> Result<Executed, ExecError> {
     let block = BlockContext {
         chain_id: params.chain_id,
@@ -165,7 +168,14 @@ pub fn execute(
         r.result.map_err(|e| ExecError::Mint(e.to_string()))?;
     }
     protocol.emission = params.emission;
-    let output = execute_block(&mut session, &params.contracts, &block, txs, &protocol)?;
+    let output = execute_block_with(
+        &mut session,
+        &params.contracts,
+        &block,
+        txs,
+        &protocol,
+        verified,
+    )?;
     let root = session.pending_root()?.0;
     // A query: it writes nothing, so the root above stays the session's.
     let next_eligible = super::eligibility::read_eligible(

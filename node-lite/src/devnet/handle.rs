@@ -101,6 +101,19 @@ impl DevnetHandle {
         &self.data_dir
     }
 
+    /// Sends `message` to every other node as if node `from` had broadcast it: a test's way to
+    /// make a provisioner misbehave (e.g. sign two conflicting votes). Not served over HTTP.
+    pub fn inject(&self, from: usize, message: consensus::Message) {
+        self.shared
+            .transport
+            .broadcast(from, NetMessage::Consensus(std::sync::Arc::new(message)));
+    }
+
+    /// The API node's stored block at `height` (1 and above), as the consensus holds it.
+    pub fn consensus_block(&self, height: u64) -> Option<consensus::Block> {
+        self.api_view().store.block(height).ok().flatten()
+    }
+
     /// The consensus's signature scheme.
     pub fn signatures(&self) -> super::keys::Signatures {
         self.shared.keys.scheme
@@ -144,13 +157,55 @@ impl DevnetHandle {
         self.shared.wait_until(timeout, done)
     }
 
-    /// Stops every node and joins their threads.
+    /// Stops every node and joins their threads; with a data directory, saves the transactions
+    /// still waiting for the next start ([`super::pool_file`]).
     pub fn shutdown(&self) {
         self.shared.shutdown_all();
         let threads = std::mem::take(&mut *self.threads.lock());
+        if threads.is_empty() {
+            return; // already shut down
+        }
         for t in threads {
             let _ = t.join();
         }
+        if self._temp.is_none() {
+            let mut waiting: std::collections::BTreeMap<_, Transaction> = Default::default();
+            for view in &self.views {
+                for tx in view.mempool.lock().transactions() {
+                    waiting.insert((tx.sender(), tx.body.nonce, tx.hash()), tx);
+                }
+            }
+            let waiting: Vec<Transaction> = waiting.into_values().collect();
+            if let Err(e) = super::pool_file::save(&self.data_dir, &waiting) {
+                eprintln!("devnet: the waiting transactions were not saved: {e}");
+            }
+        }
+    }
+
+    /// Submits again the transactions a clean shutdown saved: `(accepted, dropped)`, where
+    /// dropped ones no longer pass the pool's checks (included meanwhile, stale nonce, unpayable)
+    /// or did not decode.
+    ///
+    /// # Errors
+    /// The saved file is unreadable or malformed (it is left in place).
+    pub(super) fn restore_pool(&self) -> Result<(usize, usize), super::pool_file::PoolFileError> {
+        let (txs, undecodable) = super::pool_file::take(&self.data_dir)?;
+        if txs.is_empty() {
+            return Ok((0, undecodable));
+        }
+        // Straight into every node's pool (each checks against its own tip), rather than through
+        // gossip: the next block, whoever proposes it, finds them.
+        let mut accepted = vec![false; txs.len()];
+        for index in 0..self.views.len() {
+            for (result, ok) in self.insert_at(index, &txs).iter().zip(accepted.iter_mut()) {
+                *ok |= result.is_ok();
+            }
+        }
+        let accepted = accepted.iter().filter(|ok| **ok).count();
+        if self.shared.mode == BlockMode::Instant {
+            self.shared.want_next();
+        }
+        Ok((accepted, txs.len() - accepted + undecodable))
     }
 
     fn api_index(&self) -> usize {
@@ -164,7 +219,12 @@ impl DevnetHandle {
     }
 
     fn session(&self) -> Session {
-        let view = self.api_view();
+        self.session_of(self.api_index())
+    }
+
+    /// A read-only session at node `index`'s tip.
+    fn session_of(&self, index: usize) -> Session {
+        let view = &self.views[index];
         let tip = view.chain.read().tip().view.clone();
         self.shared.params.runtime.session(
             view.store.state(),
@@ -175,21 +235,32 @@ impl DevnetHandle {
         )
     }
 
-    /// Adds a transaction to the API node's mempool and gossips it.
-    fn add(&self, tx: Transaction) -> Result<String, MempoolRefusal> {
-        let index = self.api_index();
-        let mut session = self.session();
+    /// Inserts `txs` into node `index`'s mempool, each checked against that node's tip.
+    fn insert_at(
+        &self,
+        index: usize,
+        txs: &[Transaction],
+    ) -> Vec<Result<crate::chain::TxHash, MempoolRefusal>> {
+        let mut session = self.session_of(index);
         let mut cache = self.views[index].accounts.lock();
         let mut view = CachedAccounts {
             cache: &mut cache,
             session: &mut session,
             contracts: self.shared.params.contracts,
         };
-        let hash = self.views[index]
-            .mempool
-            .lock()
-            .insert(tx.clone(), &mut view)?;
-        drop(cache);
+        let mut pool = self.views[index].mempool.lock();
+        txs.iter()
+            .map(|tx| pool.insert(tx.clone(), &mut view))
+            .collect()
+    }
+
+    /// Adds a transaction to the API node's mempool and gossips it.
+    fn add(&self, tx: Transaction) -> Result<String, MempoolRefusal> {
+        let index = self.api_index();
+        let hash = self
+            .insert_at(index, std::slice::from_ref(&tx))
+            .pop()
+            .expect("one result per transaction")?;
         self.shared
             .transport
             .broadcast(index, NetMessage::Tx(std::sync::Arc::new(tx)));
@@ -337,14 +408,11 @@ impl NodeApi for DevnetHandle {
         let bytes = parse32("transaction hash", hash)?;
         let view = self.api_view();
         let included = || {
-            view.chain
-                .read()
-                .tx(hash)
-                .map(|(block, receipt)| TxStatus::Included {
-                    height: block.view.height,
-                    block_hash: block.view.hash.clone(),
-                    receipt: Box::new(receipt.clone()),
-                })
+            view.chain.read().tx(hash).map(|found| TxStatus::Included {
+                height: found.height,
+                block_hash: found.block_hash,
+                receipt: Box::new(found.receipt),
+            })
         };
         if let Some(status) = included() {
             return Ok(status);
@@ -371,7 +439,7 @@ impl NodeApi for DevnetHandle {
             }
         };
         found
-            .map(|b| b.view.clone())
+            .map(|b| b.view)
             .ok_or_else(|| ApiError::NotFound(format!("block {which:?}")))
     }
 

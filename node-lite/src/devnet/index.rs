@@ -1,15 +1,22 @@
 //! A node's index of its chain, as the API shows it: blocks by height and hash, transactions'
-//! receipts, events, finality labels. Rebuilt from the blocks (kept in memory; the store's
-//! records hold the blocks themselves).
+//! receipts, events, finality labels.
+//!
+//! **Bounded memory:** only the last [`INDEX_WINDOW`] blocks (the tip included) are held in
+//! memory with their receipts and lookup maps; older blocks are answered from a
+//! [`BlockArchive`] (the node's store, whose records hold every block, its receipts, its label
+//! and the tx-hash and block-hash lookups). Without an archive (tests), older blocks are gone.
 
 use super::executor::Executed;
 use crate::chain::block_exec::TxReceipt;
 use crate::node_api::{BlockView, EventFilter, EventView, ReceiptView};
 use consensus::{Block, Label};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 /// Most events one `events` query returns.
 pub const MAX_EVENTS_PER_QUERY: usize = 1_000;
+/// Blocks an index keeps in memory (older ones are read from its archive).
+pub const INDEX_WINDOW: usize = 64;
 
 /// A label as the API spells it.
 pub fn label_name(label: Label) -> &'static str {
@@ -64,33 +71,14 @@ pub struct IndexedBlock {
     pub receipts: Vec<ReceiptView>,
 }
 
-/// A node's chain as the API sees it.
-#[derive(Debug, Default)]
-pub struct ChainIndex {
-    /// Blocks by height (index 0 = genesis).
-    pub blocks: Vec<IndexedBlock>,
-    by_hash: HashMap<String, u64>,
-    txs: HashMap<String, (u64, usize)>,
-    /// Highest final height.
-    pub finalized: u64,
-}
-
-impl ChainIndex {
-    /// An index holding the genesis block.
-    pub fn new(genesis: &Block) -> Self {
-        let mut index = ChainIndex::default();
-        index.push(genesis, 0, Vec::new(), Label::Final);
-        index
-    }
-
-    /// Appends a block with its receipts.
-    pub fn push(&mut self, block: &Block, gas_used: u64, receipts: Vec<ReceiptView>, label: Label) {
+impl IndexedBlock {
+    /// A block with its receipts and label.
+    pub fn new(block: &Block, gas_used: u64, receipts: Vec<ReceiptView>, label: Label) -> Self {
         let h = block.header();
-        let hash = hex32(&block.hash());
         let view = BlockView {
             height: h.height,
             iteration: h.iteration,
-            hash: hash.clone(),
+            hash: hex32(&block.hash()),
             prev_hash: hex32(&h.prev_hash),
             timestamp_ms: h.timestamp,
             state_root: hex32(&h.state_root),
@@ -99,12 +87,138 @@ impl ChainIndex {
             transactions: receipts.iter().map(|r| r.hash.clone()).collect(),
             label: label_name(label).into(),
         };
-        self.blocks.truncate(h.height as usize);
-        self.by_hash.insert(hash, h.height);
-        for (i, r) in receipts.iter().enumerate() {
-            self.txs.insert(r.hash.clone(), (h.height, i));
+        IndexedBlock { view, receipts }
+    }
+}
+
+/// Where an included transaction is.
+#[derive(Clone, Debug)]
+pub struct TxLocation {
+    /// Its block's height.
+    pub height: u64,
+    /// Its block's hash.
+    pub block_hash: String,
+    /// Its receipt.
+    pub receipt: ReceiptView,
+}
+
+/// Blocks older than the index's window: read on demand (the node's store).
+pub trait BlockArchive: Send + Sync {
+    /// The block at `height` with its receipts and label.
+    fn block(&self, height: u64) -> Option<IndexedBlock>;
+    /// The height of the block whose hash is `hash`.
+    fn height_of(&self, hash: &[u8; 32]) -> Option<u64>;
+    /// The (height, position) of the included transaction `hash`.
+    fn tx(&self, hash: &[u8; 32]) -> Option<(u64, usize)>;
+}
+
+/// A node's chain as the API sees it (see the [module docs](self)).
+pub struct ChainIndex {
+    /// The last blocks, contiguous, ending at the tip (never empty).
+    blocks: VecDeque<IndexedBlock>,
+    by_hash: HashMap<String, u64>,
+    txs: HashMap<String, (u64, usize)>,
+    /// Highest final height.
+    pub finalized: u64,
+    window: usize,
+    archive: Option<Arc<dyn BlockArchive>>,
+}
+
+impl std::fmt::Debug for ChainIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChainIndex")
+            .field("tip", &self.tip().view.height)
+            .field("in_memory", &self.blocks.len())
+            .field("finalized", &self.finalized)
+            .finish()
+    }
+}
+
+fn parse_hash(hash: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(hash, &mut out).ok()?;
+    Some(out)
+}
+
+impl ChainIndex {
+    /// An index holding the genesis block, keeping [`INDEX_WINDOW`] blocks in memory.
+    pub fn new(genesis: &Block) -> Self {
+        Self::with_window(genesis, INDEX_WINDOW)
+    }
+
+    /// An index holding the genesis block, keeping `window` blocks (at least 1) in memory.
+    pub fn with_window(genesis: &Block, window: usize) -> Self {
+        let mut index = ChainIndex {
+            blocks: VecDeque::new(),
+            by_hash: HashMap::new(),
+            txs: HashMap::new(),
+            finalized: 0,
+            window: window.max(1),
+            archive: None,
+        };
+        index.push(genesis, 0, Vec::new(), Label::Final);
+        index
+    }
+
+    /// Where blocks that left the window are read from.
+    pub fn set_archive(&mut self, archive: Arc<dyn BlockArchive>) {
+        self.archive = Some(archive);
+    }
+
+    /// Blocks held in memory.
+    pub fn in_memory(&self) -> usize {
+        self.blocks.len()
+    }
+
+    fn first_height(&self) -> u64 {
+        self.tip().view.height + 1 - self.blocks.len() as u64
+    }
+
+    fn forget(&mut self, block: &IndexedBlock) {
+        self.by_hash.remove(&block.view.hash);
+        for r in &block.receipts {
+            self.txs.remove(&r.hash);
         }
-        self.blocks.push(IndexedBlock { view, receipts });
+    }
+
+    /// Appends a block with its receipts (dropping any above its height first).
+    pub fn push(&mut self, block: &Block, gas_used: u64, receipts: Vec<ReceiptView>, label: Label) {
+        self.push_indexed(IndexedBlock::new(block, gas_used, receipts, label));
+    }
+
+    fn push_indexed(&mut self, block: IndexedBlock) {
+        let height = block.view.height;
+        // A block replaces any at its height and above.
+        while self.blocks.back().is_some_and(|b| b.view.height >= height) {
+            if let Some(dropped) = self.blocks.pop_back() {
+                self.forget(&dropped);
+            }
+        }
+        if self
+            .blocks
+            .back()
+            .is_some_and(|tip| tip.view.height + 1 != height)
+        {
+            // Not contiguous (the index is rebuilt from a later block).
+            for dropped in std::mem::take(&mut self.blocks) {
+                self.forget(&dropped);
+            }
+        }
+        self.insert_back(block);
+    }
+
+    fn insert_back(&mut self, block: IndexedBlock) {
+        let height = block.view.height;
+        self.by_hash.insert(block.view.hash.clone(), height);
+        for (i, r) in block.receipts.iter().enumerate() {
+            self.txs.insert(r.hash.clone(), (height, i));
+        }
+        self.blocks.push_back(block);
+        while self.blocks.len() > self.window {
+            if let Some(old) = self.blocks.pop_front() {
+                self.forget(&old);
+            }
+        }
     }
 
     /// Appends an executed block.
@@ -118,56 +232,99 @@ impl ChainIndex {
         self.push(block, executed.output.gas_used, receipts, label);
     }
 
-    /// Drops every block above `height`.
+    /// Drops every block above `height`. When that empties the window, block `height` is
+    /// reloaded from the archive (the tip is always in memory).
     pub fn revert(&mut self, height: u64) {
-        for dropped in self
+        while self
             .blocks
-            .drain((height as usize + 1).min(self.blocks.len())..)
+            .back()
+            .is_some_and(|b| b.view.height > height && self.blocks.len() > 1)
         {
-            self.by_hash.remove(&dropped.view.hash);
-            for r in &dropped.receipts {
-                self.txs.remove(&r.hash);
+            if let Some(dropped) = self.blocks.pop_back() {
+                self.forget(&dropped);
             }
         }
+        if self.tip().view.height > height
+            && let Some(block) = self.archive.as_ref().and_then(|a| a.block(height))
+        {
+            let dropped = std::mem::take(&mut self.blocks);
+            for d in &dropped {
+                self.forget(d);
+            }
+            self.insert_back(block);
+        }
+        self.finalized = self.finalized.min(self.tip().view.height);
     }
 
-    /// Sets a block's label; returns whether it changed.
+    /// Sets a block's label; returns whether it changed (a block below the window: whether the
+    /// archive holds that block, whose stored label the caller rewrites).
     pub fn set_label(&mut self, height: u64, hash: &str, label: Label) -> bool {
         let name = label_name(label);
-        let Some(b) = self.blocks.get_mut(height as usize) else {
-            return false;
+        let changed = if height < self.first_height() {
+            self.archive
+                .as_ref()
+                .and_then(|a| a.block(height))
+                .is_some_and(|b| b.view.hash == hash && b.view.label != name)
+        } else {
+            let index = (height - self.first_height()) as usize;
+            match self.blocks.get_mut(index) {
+                Some(b) if b.view.hash == hash && b.view.label != name => {
+                    b.view.label = name.into();
+                    true
+                }
+                _ => false,
+            }
         };
-        if b.view.hash != hash || b.view.label == name {
-            return false;
-        }
-        b.view.label = name.into();
-        if label == Label::Final {
+        if changed && label == Label::Final {
             self.finalized = self.finalized.max(height);
         }
-        true
+        changed
     }
 
     /// The tip.
     pub fn tip(&self) -> &IndexedBlock {
-        // Never empty: built with the genesis block, and reverts keep it.
-        self.blocks.last().expect("the index holds genesis")
+        // Never empty: built with the genesis block, and reverts keep the tip.
+        self.blocks.back().expect("the index holds its tip")
+    }
+
+    fn in_window(&self, height: u64) -> Option<&IndexedBlock> {
+        let index = height.checked_sub(self.first_height())?;
+        self.blocks.get(usize::try_from(index).ok()?)
     }
 
     /// A block by height.
-    pub fn by_height(&self, height: u64) -> Option<&IndexedBlock> {
-        self.blocks.get(usize::try_from(height).ok()?)
+    pub fn by_height(&self, height: u64) -> Option<IndexedBlock> {
+        if height > self.tip().view.height {
+            return None;
+        }
+        match self.in_window(height) {
+            Some(b) => Some(b.clone()),
+            None => self.archive.as_ref()?.block(height),
+        }
     }
 
     /// A block by hash.
-    pub fn by_hash(&self, hash: &str) -> Option<&IndexedBlock> {
-        self.by_hash.get(hash).and_then(|h| self.by_height(*h))
+    pub fn by_hash(&self, hash: &str) -> Option<IndexedBlock> {
+        if let Some(h) = self.by_hash.get(hash) {
+            return self.by_height(*h);
+        }
+        let height = self.archive.as_ref()?.height_of(&parse_hash(hash)?)?;
+        self.by_height(height).filter(|b| b.view.hash == hash)
     }
 
     /// An included transaction: its block and receipt.
-    pub fn tx(&self, hash: &str) -> Option<(&IndexedBlock, &ReceiptView)> {
-        let (height, i) = self.txs.get(hash)?;
-        let block = self.by_height(*height)?;
-        Some((block, block.receipts.get(*i)?))
+    pub fn tx(&self, hash: &str) -> Option<TxLocation> {
+        let (height, i) = match self.txs.get(hash) {
+            Some(found) => *found,
+            None => self.archive.as_ref()?.tx(&parse_hash(hash)?)?,
+        };
+        let block = self.by_height(height)?;
+        let receipt = block.receipts.get(i).filter(|r| r.hash == hash)?.clone();
+        Some(TxLocation {
+            height,
+            block_hash: block.view.hash,
+            receipt,
+        })
     }
 
     /// Events matching `filter`, oldest first, at most [`MAX_EVENTS_PER_QUERY`].
@@ -177,15 +334,40 @@ impl ChainIndex {
             .unwrap_or(MAX_EVENTS_PER_QUERY)
             .min(MAX_EVENTS_PER_QUERY);
         let from = filter.from_height.unwrap_or(0);
-        let to = filter.to_height.unwrap_or(u64::MAX);
-        self.blocks
-            .iter()
-            .filter(|b| (from..=to).contains(&b.view.height))
-            .flat_map(|b| b.receipts.iter().flat_map(|r| r.events.iter()))
-            .filter(|e| filter.contract.as_ref().is_none_or(|c| *c == e.contract))
-            .filter(|e| filter.topic.as_ref().is_none_or(|t| *t == e.topic))
-            .take(limit)
-            .cloned()
-            .collect()
+        let to = filter
+            .to_height
+            .unwrap_or(u64::MAX)
+            .min(self.tip().view.height);
+        let mut out = Vec::new();
+        let mut height = from;
+        while height <= to && out.len() < limit {
+            let block = match self.in_window(height) {
+                Some(b) => std::borrow::Cow::Borrowed(b),
+                None => match self.archive.as_ref().and_then(|a| a.block(height)) {
+                    Some(b) => std::borrow::Cow::Owned(b),
+                    None => {
+                        // Nothing older is known: go on from the window.
+                        height = height.max(self.first_height()).max(height + 1);
+                        continue;
+                    }
+                },
+            };
+            out.extend(
+                block
+                    .receipts
+                    .iter()
+                    .flat_map(|r| r.events.iter())
+                    .filter(|e| filter.contract.as_ref().is_none_or(|c| *c == e.contract))
+                    .filter(|e| filter.topic.as_ref().is_none_or(|t| *t == e.topic))
+                    .take(limit - out.len())
+                    .cloned(),
+            );
+            height += 1;
+        }
+        out
     }
 }
+
+#[cfg(test)]
+#[path = "index_tests.rs"]
+mod tests;

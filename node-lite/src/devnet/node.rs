@@ -9,22 +9,23 @@ use super::accounts::{AccountCache, CachedAccounts};
 use super::config::BlockMode;
 use super::eligibility::ChainEligibility;
 use super::executor::{Executed, decode_items, execute};
+use super::gossip::GossipQueue;
 use super::index::{ChainIndex, hex32};
 use super::inputs::{BlockDuties, protocol_inputs};
 use super::shared::Shared;
 use super::store::NodeStore;
 use super::transport::{NetMessage, NodeIndex, Transport};
-use crate::chain::accounts::SessionAccounts;
-use crate::chain::{ExecutionMode, Mempool, Transaction};
+use crate::chain::{ExecutionMode, Mempool, Transaction, TxHash};
 use consensus::{
     Attestation, Block, Built, Candidate, Execution, Hash, Input, LabelChange, Message, Output,
     Provisioner, TimerId,
 };
 use genesis_types::stake::Equivocation;
+use host_api::Address;
 use parking_lot::{Mutex, RwLock};
 use runtime::BlockInfo;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
 use std::time::Duration;
@@ -82,8 +83,8 @@ pub struct Node {
     chain: Arc<RwLock<ChainIndex>>,
     accounts: Arc<Mutex<AccountCache>>,
     eligibility: Arc<ChainEligibility>,
-    /// Transactions gossiped by other nodes, checked when no consensus work waits.
-    gossip: VecDeque<Transaction>,
+    /// Transactions gossiped by other nodes, checked when no consensus work waits (bounded).
+    gossip: GossipQueue,
     timers: BinaryHeap<Reverse<(u64, TimerId)>>,
     shift_seen: u64,
     /// Built candidates by (round, iteration), until broadcast.
@@ -114,7 +115,7 @@ impl Node {
             chain: view.chain.clone(),
             accounts: view.accounts.clone(),
             eligibility: view.eligibility.clone(),
-            gossip: VecDeque::new(),
+            gossip: GossipQueue::default(),
             timers: BinaryHeap::new(),
             shift_seen,
             built: HashMap::new(),
@@ -175,7 +176,9 @@ impl Node {
             NodeEvent::Net(from, NetMessage::Consensus(message)) => {
                 self.handle(None, Input::Message(from as u64, message));
             }
-            NodeEvent::Net(_, NetMessage::Tx(tx)) => self.gossip.push_back((*tx).clone()),
+            NodeEvent::Net(_, NetMessage::Tx(tx)) => {
+                self.gossip.push(tx);
+            }
         }
         true
     }
@@ -313,18 +316,15 @@ impl Node {
             session: &mut view_session,
             contracts: self.shared.params.contracts,
         };
-        let txs = {
-            let mut pool = self.mempool.lock();
-            let txs = pool
-                .take_block(self.shared.params.block_gas_limit, &mut view)
-                .unwrap_or_default();
-            // Put them back: they leave the pool when a block including them is accepted.
-            for tx in &txs {
-                let _ = pool.insert(tx.clone(), &mut view);
-            }
-            txs
-        };
+        // They stay in the pool until a block including them is accepted.
+        let txs = self
+            .mempool
+            .lock()
+            .select_block(self.shared.params.block_gas_limit, &mut view)
+            .unwrap_or_default();
         drop(cache);
+        // Every one came from the pool, which checked its signature.
+        let pooled: HashSet<TxHash> = txs.iter().map(Transaction::hash).collect();
         let protocol = self.protocol_inputs(&BlockDuties {
             parent: parent.header(),
             grandparent: None,
@@ -342,6 +342,7 @@ impl Node {
             &mints,
             &txs,
             ExecutionMode::Propose,
+            &|hash| pooled.contains(hash),
         );
         // A candidate that cannot be built (a store failure, a protocol call refused) is not
         // proposed: the iteration times out and the next generator tries.
@@ -368,6 +369,14 @@ impl Node {
         // By height: when a block is accepted the machine's tip is already that block.
         let parent_height = candidate.header.height.checked_sub(1)?;
         let parent = self.provisioner.chain().get(parent_height)?.block.clone();
+        // Transactions waiting in this node's pool had their signature checked on the way in.
+        let pooled: HashSet<TxHash> = {
+            let pool = self.mempool.lock();
+            txs.iter()
+                .map(Transaction::hash)
+                .filter(|h| pool.contains(h))
+                .collect()
+        };
         let h = &candidate.header;
         let protocol = self.protocol_inputs(&BlockDuties {
             parent: parent.header(),
@@ -386,6 +395,7 @@ impl Node {
             &mints,
             &txs,
             ExecutionMode::Validate,
+            &|hash| pooled.contains(hash),
         )
         .ok()?;
         executed.items = candidate.txs.clone();
@@ -473,22 +483,15 @@ impl Node {
             (tip.view.clone(), events)
         };
         // The index first, then the pool: a transaction is always in one or the other.
-        self.accounts.lock().clear();
+        let included: Vec<(TxHash, Address, u64)> = executed
+            .receipts()
+            .iter()
+            .map(|r| (r.hash, r.sender, r.nonce))
+            .collect();
+        self.accounts.lock().block_accepted(&included);
         let waiting = {
             let mut pool = self.mempool.lock();
-            for r in executed.receipts() {
-                pool.remove(&r.hash);
-            }
-            let mut session = self
-                .shared
-                .params
-                .runtime
-                .session(self.store.state(), BlockInfo::default());
-            let mut view = SessionAccounts {
-                session: &mut session,
-                contracts: self.shared.params.contracts,
-            };
-            let _ = pool.prune(&mut view);
+            pool.remove_included(&included);
             !pool.is_empty()
         };
         drop(busy);
@@ -551,8 +554,8 @@ impl Node {
             contracts: self.shared.params.contracts,
         };
         let mut pool = self.mempool.lock();
-        for tx in self.gossip.drain(..self.gossip.len().min(GOSSIP_BATCH)) {
-            let _ = pool.insert(tx, &mut view);
+        for tx in self.gossip.take(GOSSIP_BATCH) {
+            let _ = pool.insert(Arc::unwrap_or_clone(tx), &mut view);
         }
         true
     }

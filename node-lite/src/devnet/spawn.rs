@@ -6,7 +6,7 @@ use super::eligibility::{ChainEligibility, StateReader, read_eligible};
 use super::executor::ChainParams;
 use super::handle::DevnetHandle;
 use super::index::ChainIndex;
-use super::keys::ConsensusKeys;
+use super::keys::{ConsensusKeys, Signatures};
 use super::node::{Node, NodeEvent, NodeView};
 use super::shared::Shared;
 use super::store::NodeStore;
@@ -18,6 +18,7 @@ use genesis_types::Seed;
 use genesis_types::stake::Eligible;
 use parking_lot::{Mutex, RwLock};
 use runtime::{BlockInfo, MemoryStore, Runtime, RuntimeConfig, blake2b_256};
+use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -53,6 +54,18 @@ pub enum SpawnError {
         node: usize,
         /// Why.
         error: runtime::StoreError,
+    },
+    /// The data directory's chain was built with other consensus signatures.
+    #[error(
+        "{dir}: this chain signs with {stored:?} signatures; restart it with --signatures {stored}, or use another --data directory"
+    )]
+    Signatures {
+        /// The data directory.
+        dir: PathBuf,
+        /// The scheme it records.
+        stored: String,
+        /// The scheme asked for.
+        asked: &'static str,
     },
     /// A node's stored chain is not this genesis's, or its state is not its tip's.
     #[error("node {node}: {problem}")]
@@ -135,30 +148,47 @@ fn open_node(i: usize, dir: &Path, common: &Common) -> Result<Started, SpawnErro
             return Err(mismatch("its genesis differs from the devnet's".into()));
         }
     }
-    let stored = store.load_chain().map_err(store_error)?;
     let votes = store.load_votes().map_err(store_error)?;
     let mut chain = ChainIndex::new(genesis_block);
+    chain.set_archive(store.clone());
     let mut persisted = Persisted {
         chain: vec![(genesis_block.clone(), Label::Final)],
         records: votes,
     };
-    for (block, receipts, label) in stored {
-        let label = label.unwrap_or(Label::Accepted(u16::MAX));
-        if block.header().prev_hash != genesis_hash_or_tip(&persisted) {
-            return Err(mismatch(format!(
-                "stored block {} does not extend the chain",
-                block.header().height
-            )));
-        }
-        chain.push(&block, receipts.gas_used, receipts.receipts, label);
-        if label == Label::Final {
-            chain.finalized = block.header().height;
-        }
-        persisted.chain.push((Arc::new(block), label));
-        if persisted.chain.len() > retained {
-            persisted.chain.remove(0);
-        }
-    }
+    let mut persisted_tail: VecDeque<(Arc<Block>, Label)> = VecDeque::new();
+    // Only the blocks the index keeps in memory have their receipts decoded.
+    let recent = super::index::INDEX_WINDOW as u64;
+    store
+        .load_chain(recent, |block, receipts, label| {
+            let label = label.unwrap_or(Label::Accepted(u16::MAX));
+            let tip_hash = persisted_tail
+                .back()
+                .map_or_else(|| genesis_block.hash(), |(b, _)| b.hash());
+            if block.header().prev_hash != tip_hash {
+                return Err(LoadError::Spawn(mismatch(format!(
+                    "stored block {} does not extend the chain",
+                    block.header().height
+                ))));
+            }
+            if let Some(receipts) = receipts {
+                chain.push(&block, receipts.gas_used, receipts.receipts, label);
+            }
+            if label == Label::Final {
+                chain.finalized = block.header().height;
+            }
+            persisted_tail.push_back((Arc::new(block), label));
+            if persisted_tail.len() > retained {
+                persisted_tail.pop_front();
+            }
+            Ok(())
+        })
+        .map_err(|e: LoadError| match e {
+            LoadError::Store(error) => store_error(error),
+            LoadError::Spawn(e) => e,
+        })?;
+    persisted.chain.extend(persisted_tail);
+    let extra = persisted.chain.len().saturating_sub(retained);
+    persisted.chain.drain(..extra);
     let tip = persisted.chain.last().map(|(b, _)| b.clone());
     let tip = tip.unwrap_or_else(|| genesis_block.clone());
     if store.root() != Some(tip.header().state_root) {
@@ -211,12 +241,47 @@ fn open_node(i: usize, dir: &Path, common: &Common) -> Result<Started, SpawnErro
     })
 }
 
-fn genesis_hash_or_tip(persisted: &Persisted) -> [u8; 32] {
-    persisted
-        .chain
-        .last()
-        .map(|(b, _)| b.hash())
-        .unwrap_or_default()
+/// A restart's failure while visiting the stored chain.
+enum LoadError {
+    Store(runtime::StoreError),
+    Spawn(SpawnError),
+}
+
+impl From<runtime::StoreError> for LoadError {
+    fn from(e: runtime::StoreError) -> Self {
+        LoadError::Store(e)
+    }
+}
+
+impl From<SpawnError> for LoadError {
+    fn from(e: SpawnError) -> Self {
+        LoadError::Spawn(e)
+    }
+}
+
+/// The file in a data directory naming the signature scheme its chain was built with.
+pub const SIGNATURES_FILE: &str = "signatures";
+
+/// Refuses a data directory whose chain signs with another scheme than `signatures` (its blocks
+/// and votes would not verify: the devnet would stall); records the scheme in a new one.
+fn check_signatures(dir: &Path, signatures: Signatures) -> Result<(), SpawnError> {
+    let path = dir.join(SIGNATURES_FILE);
+    let io = |error| SpawnError::DataDir {
+        path: path.clone(),
+        error,
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(stored) if stored.trim() == signatures.label() => Ok(()),
+        Ok(stored) => Err(SpawnError::Signatures {
+            dir: dir.to_path_buf(),
+            stored: stored.trim().chars().take(16).collect(),
+            asked: signatures.label(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::write(&path, signatures.label()).map_err(io)
+        }
+        Err(e) => Err(io(e)),
+    }
 }
 
 /// Starts a devnet (see the [module docs](super)).
@@ -238,6 +303,7 @@ pub fn spawn(config: NodeConfig) -> Result<DevnetHandle, SpawnError> {
         path: dir.clone(),
         error,
     })?;
+    check_signatures(&dir, config.signatures)?;
     let cache = match &config.data {
         DataDir::Path(p) => p.join("cache"),
         // Compiled genesis contracts are keyed by the engine and the code: shared by every
@@ -342,7 +408,7 @@ pub fn spawn(config: NodeConfig) -> Result<DevnetHandle, SpawnError> {
             ("nonces".into(), hex::encode(contracts.nonces.0)),
         ],
     };
-    Ok(DevnetHandle {
+    let handle = DevnetHandle {
         shared,
         views,
         threads: Mutex::new(threads),
@@ -361,5 +427,14 @@ pub fn spawn(config: NodeConfig) -> Result<DevnetHandle, SpawnError> {
         api_address: SocketAddr::from((Ipv4Addr::LOCALHOST, config.port)),
         data_dir: dir,
         _temp: temp,
-    })
+    };
+    match handle.restore_pool() {
+        Ok((0, 0)) => {}
+        Ok((accepted, dropped)) if !config.quiet => eprintln!(
+            "devnet: {accepted} saved transaction(s) back in the pool, {dropped} no longer valid"
+        ),
+        Ok(_) => {}
+        Err(e) => eprintln!("devnet: the saved transactions were not restored: {e}"),
+    }
+    Ok(handle)
 }

@@ -10,14 +10,23 @@
 //!   state (borsh `Vec<Eligible>`, stake keys; `eligibility.rs`);
 //! - `v` → this node's own signed messages of the rounds above the last final block (borsh
 //!   `Vec<(round, iteration, step, consensus::Message)>`), rewritten before each new one is sent
-//!   (the consensus's `Persist`).
+//!   (the consensus's `Persist`);
+//! - `t` ‖ transaction hash → where it was included: height (u64 BE) ‖ position (u32 BE);
+//! - `h` ‖ block hash → its height (u64 BE).
+//!
+//! The last two are the lookups the chain index ([`super::index`]) uses for blocks that left
+//! its in-memory window (the store is its [`BlockArchive`]).
+//!
+//! **Bounded:** the state keeps the last [`KEPT_VERSIONS`] versions (a revert never goes further
+//! back than the consensus's retained blocks), and redb's page cache is [`CACHE_BYTES`].
 
 use super::executor::Executed;
+use super::index::{BlockArchive, IndexedBlock};
 use crate::node_api::ReceiptView;
 use consensus::{Block, Label, LabelChange, Message, Record};
 use genesis_types::stake::{Eligible, Step};
 use parking_lot::Mutex;
-use runtime::{RecordStore, RecordWrites, RedbStore, Root, StateStore, StoreError};
+use runtime::{RecordStore, RecordWrites, RedbOptions, RedbStore, Root, StateStore, StoreError};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Arc;
@@ -30,6 +39,16 @@ pub const RECEIPTS: u8 = b'r';
 pub const LABEL: u8 = b'l';
 /// Record kind: an own signed message.
 pub const VOTE: u8 = b'v';
+/// Record kind: a transaction's height and position.
+pub const TX: u8 = b't';
+/// Record kind: a block hash's height.
+pub const HASH: u8 = b'h';
+
+/// State versions a node's store keeps: the consensus's default retained blocks (a revert goes
+/// back at most to its last final block, which it retains) and one more.
+pub const KEPT_VERSIONS: usize = 257;
+/// redb's page cache per node, bytes (redb's default is 1 GiB, per node).
+pub const CACHE_BYTES: usize = 32 << 20;
 /// Record kind: the eligible set of the round after a block.
 pub const ELIGIBLE: u8 = b'e';
 
@@ -48,6 +67,23 @@ pub fn height_key(kind: u8, height: u64) -> Vec<u8> {
     key.extend_from_slice(&height.to_be_bytes());
     key
 }
+
+/// The key of a hash record (`TX` or `HASH`).
+pub fn hash_key(kind: u8, hash: &[u8; 32]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(33);
+    key.push(kind);
+    key.extend_from_slice(hash);
+    key
+}
+
+fn parse_hex32(hex_str: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(hex_str, &mut out).ok()?;
+    Some(out)
+}
+
+/// A stored block: the block, its receipts and its label (if one was recorded for it).
+pub type StoredBlock = (Block, StoredReceipts, Option<Label>);
 
 fn step_of(byte: u8) -> Option<Step> {
     [Step::Proposal, Step::Validation, Step::Ratification]
@@ -75,8 +111,13 @@ impl NodeStore {
     /// # Errors
     /// When redb cannot open it.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let options = RedbOptions {
+            keep_versions: Some(KEPT_VERSIONS),
+            cache_bytes: Some(CACHE_BYTES),
+            check_integrity_on_open: false,
+        };
         Ok(NodeStore {
-            redb: Arc::new(RedbStore::open(path)?),
+            redb: Arc::new(RedbStore::open_with(path, options)?),
             failure: Mutex::new(None),
             votes: Mutex::new(Vec::new()),
         })
@@ -131,6 +172,15 @@ impl NodeStore {
             height_key(ELIGIBLE, height),
             Some(encode(&executed.next_eligible)),
         );
+        records.insert(
+            hash_key(HASH, &block.hash()),
+            Some(height.to_be_bytes().to_vec()),
+        );
+        for (i, r) in executed.receipts().iter().enumerate() {
+            let mut at = height.to_be_bytes().to_vec();
+            at.extend_from_slice(&(i as u32).to_be_bytes());
+            records.insert(hash_key(TX, &r.hash.0), Some(at));
+        }
         let base = executed.session.base_root()?;
         self.redb
             .commit_with_records(base, executed.session.changes(), &records)?;
@@ -190,13 +240,32 @@ impl NodeStore {
         self.redb.revert_to_root(Root(root))?;
         let mut records = RecordWrites::new();
         let mut h = height + 1;
-        while self.redb.record(&height_key(BLOCK, h))?.is_some() {
+        while let Some(bytes) = self.redb.record(&height_key(BLOCK, h))? {
+            let block: Block = borsh::from_slice(&bytes)
+                .map_err(|_| self.corrupt(&format!("block record {h}")))?;
+            records.insert(hash_key(HASH, &block.hash()), None);
+            if let Some(receipts) = self.receipts(h)? {
+                for r in &receipts.receipts {
+                    if let Some(hash) = parse_hex32(&r.hash) {
+                        records.insert(hash_key(TX, &hash), None);
+                    }
+                }
+            }
             for kind in [BLOCK, RECEIPTS, LABEL, ELIGIBLE] {
                 records.insert(height_key(kind, h), None);
             }
             h += 1;
         }
         self.write_records(&records)
+    }
+
+    fn receipts(&self, height: u64) -> Result<Option<StoredReceipts>, StoreError> {
+        match self.redb.record(&height_key(RECEIPTS, height))? {
+            Some(b) => serde_json::from_slice(&b)
+                .map(Some)
+                .map_err(|_| self.corrupt(&format!("receipts record {height}"))),
+            None => Ok(None),
+        }
     }
 
     /// The eligible set stored with block `height` (for round `height + 1`; stake keys), if
@@ -226,22 +295,73 @@ impl NodeStore {
         }
     }
 
-    /// The stored chain from height 1 on, with receipts and labels (a restart).
+    /// The stored block at `height` with its receipts and label (`None` above the tip).
     ///
     /// # Errors
     /// The store's, or a record that does not decode.
-    pub fn load_chain(&self) -> Result<Vec<(Block, StoredReceipts, Option<Label>)>, StoreError> {
-        let mut out = Vec::new();
+    pub fn stored_block(&self, height: u64) -> Result<Option<StoredBlock>, StoreError> {
+        let corrupt = |what: &str| self.corrupt(&format!("{what} record {height}"));
+        let Some(bytes) = self.redb.record(&height_key(BLOCK, height))? else {
+            return Ok(None);
+        };
+        let block: Block = borsh::from_slice(&bytes).map_err(|_| corrupt("block"))?;
+        let receipts = self.receipts(height)?.ok_or_else(|| corrupt("receipts"))?;
+        let label = match self.redb.record(&height_key(LABEL, height))? {
+            Some(b) => {
+                let (hash, label): ([u8; 32], Label) =
+                    borsh::from_slice(&b).map_err(|_| corrupt("label"))?;
+                (hash == block.hash()).then_some(label)
+            }
+            None => None,
+        };
+        Ok(Some((block, receipts, label)))
+    }
+
+    /// The height of the highest stored block (0: none above genesis).
+    ///
+    /// # Errors
+    /// The store's, or a key that is not a height record's.
+    pub fn stored_tip(&self) -> Result<u64, StoreError> {
+        match self.redb.last_record(&[BLOCK])? {
+            None => Ok(0),
+            Some((key, _)) => {
+                let bytes: [u8; 8] = key
+                    .get(1..9)
+                    .and_then(|b| b.try_into().ok())
+                    .ok_or_else(|| self.corrupt("block record key"))?;
+                Ok(u64::from_be_bytes(bytes))
+            }
+        }
+    }
+
+    /// Visits the stored chain from height 1 on, in order (a restart), one block at a time:
+    /// `each(height, block, receipts, label)`. Receipts are decoded only for the last `recent`
+    /// blocks (`None` below them); the others are only checked to be there.
+    ///
+    /// # Errors
+    /// The store's, a record that does not decode, or `each`'s.
+    pub fn load_chain<E: From<StoreError>>(
+        &self,
+        recent: u64,
+        mut each: impl FnMut(Block, Option<StoredReceipts>, Option<Label>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let tip = self.stored_tip()?;
         let corrupt = |what: &str, h: u64| self.corrupt(&format!("{what} record {h}"));
-        for h in 1.. {
-            let Some(bytes) = self.redb.record(&height_key(BLOCK, h))? else {
-                break;
-            };
+        for h in 1..=tip {
+            if h + recent > tip {
+                let (block, receipts, label) =
+                    self.stored_block(h)?.ok_or_else(|| corrupt("block", h))?;
+                each(block, Some(receipts), label)?;
+                continue;
+            }
+            let bytes = self
+                .redb
+                .record(&height_key(BLOCK, h))?
+                .ok_or_else(|| corrupt("block", h))?;
             let block: Block = borsh::from_slice(&bytes).map_err(|_| corrupt("block", h))?;
-            let receipts = match self.redb.record(&height_key(RECEIPTS, h))? {
-                Some(b) => serde_json::from_slice(&b).map_err(|_| corrupt("receipts", h))?,
-                None => return Err(corrupt("receipts", h)),
-            };
+            if self.redb.record(&height_key(RECEIPTS, h))?.is_none() {
+                return Err(corrupt("receipts", h).into());
+            }
             let label = match self.redb.record(&height_key(LABEL, h))? {
                 Some(b) => {
                     let (hash, label): ([u8; 32], Label) =
@@ -250,9 +370,9 @@ impl NodeStore {
                 }
                 None => None,
             };
-            out.push((block, receipts, label));
+            each(block, None, label)?;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// This node's own signed messages kept for a restart.
@@ -282,5 +402,31 @@ impl NodeStore {
             path: self.redb.path().to_string(),
             message: what.to_string(),
         }
+    }
+}
+
+impl BlockArchive for NodeStore {
+    fn block(&self, height: u64) -> Option<IndexedBlock> {
+        let (block, receipts, label) = self.stored_block(height).ok()??;
+        // A stored block without a label record was never labelled past its first.
+        let label = label.unwrap_or(Label::Accepted(u16::MAX));
+        Some(IndexedBlock::new(
+            &block,
+            receipts.gas_used,
+            receipts.receipts,
+            label,
+        ))
+    }
+
+    fn height_of(&self, hash: &[u8; 32]) -> Option<u64> {
+        let bytes = self.redb.record(&hash_key(HASH, hash)).ok()??;
+        Some(u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?))
+    }
+
+    fn tx(&self, hash: &[u8; 32]) -> Option<(u64, usize)> {
+        let bytes = self.redb.record(&hash_key(TX, hash)).ok()??;
+        let height = u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?);
+        let index = u32::from_be_bytes(bytes.get(8..12)?.try_into().ok()?);
+        Some((height, index as usize))
     }
 }

@@ -11,9 +11,10 @@ use super::{
     Ctx, HostResult, HostState, charge, fail, gas_left, limit, out_of_bounds, read_bytes,
     write_bytes,
 };
-use crate::call::{CallTree, run_frame};
+use crate::call::run_frame;
 use crate::gas::price;
 use crate::outcome::{CallError, LimitKind};
+use crate::store_data::CallState;
 use host_api::abi::{
     self, CALL_DEPTH_EXCEEDED, CALL_FAILED, CALL_NO_SUCH_CONTRACT, CALL_NO_SUCH_FUNCTION,
     CALL_OUT_OF_GAS, CALL_REENTRANCY, IMPORT_MODULE, STATUS_ERROR, STATUS_INVALID_INPUT, STATUS_OK,
@@ -25,38 +26,40 @@ use wasmtime::Linker;
 /// Define the call host functions.
 pub(crate) fn link(l: &mut Linker<HostState>) -> wasmtime::Result<()> {
     let m = IMPORT_MODULE;
-    l.func_wrap(
-        m,
-        abi::CALL.name,
-        |mut c: Ctx<'_>, id: i32, name: i32, name_len: i32, args: i32, args_len: i32, gas: i64| {
-            call(&mut c, id, name, name_len, args, args_len, gas as u64)
-        },
-    )?;
-    l.func_wrap(
-        m,
-        abi::CALL_OUTPUT_LEN.name,
-        |mut c: Ctx<'_>| -> HostResult<i32> {
-            let base = c.data().env.runtime.prices.host_call_base;
-            charge(&mut c, base)?;
-            Ok(c.data().call_output.len() as i32)
-        },
-    )?;
-    l.func_wrap(
-        m,
-        abi::CALL_OUTPUT_READ.name,
-        |mut c: Ctx<'_>, dst: i32| -> HostResult<()> {
-            let p = c.data().env.runtime.prices.clone();
-            let output = std::mem::take(&mut c.data_mut().call_output);
-            let done = charge(
-                &mut c,
-                price(p.host_call_base, p.copy_per_byte, output.len()),
-            )
-            .and_then(|()| write_bytes(&mut c, dst, &output));
-            c.data_mut().call_output = output;
-            done
-        },
-    )?;
+    l.func_wrap(m, abi::CALL.name, call_import)?;
+    l.func_wrap(m, abi::CALL_OUTPUT_LEN.name, call_output_len)?;
+    l.func_wrap(m, abi::CALL_OUTPUT_READ.name, call_output_read)?;
     Ok(())
+}
+
+/// `call(id, name, name_len, args, args_len, gas) -> status`: see the module documentation.
+fn call_import(
+    mut c: Ctx<'_>,
+    id: i32,
+    name: i32,
+    name_len: i32,
+    args: i32,
+    args_len: i32,
+    gas: i64,
+) -> HostResult<i32> {
+    call(&mut c, id, name, name_len, args, args_len, gas as u64)
+}
+
+/// `call_output_len() -> len`: the length of the last nested call's output.
+fn call_output_len(mut c: Ctx<'_>) -> HostResult<i32> {
+    let base = c.data().prices.host_call_base;
+    charge(&mut c, base)?;
+    Ok(c.data().call_output.len() as i32)
+}
+
+/// `call_output_read(dst)`: copy the last nested call's output to `dst`.
+fn call_output_read(mut c: Ctx<'_>, dst: i32) -> HostResult<()> {
+    let output = std::mem::take(&mut c.data_mut().call_output);
+    let p = &c.data().prices;
+    let gas = price(p.host_call_base, p.copy_per_byte, output.len());
+    let done = charge(&mut c, gas).and_then(|()| write_bytes(&mut c, dst, &output));
+    c.data_mut().call_output = output;
+    done
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -76,11 +79,12 @@ fn call(
             "entry-point name of {name_len} bytes (limit {MAX_FUNCTION_NAME_BYTES})"
         ))));
     }
-    let p = c.data().env.runtime.prices.clone();
-    charge(
-        c,
+    let p = &c.data().prices;
+    let (gas, refused_early) = (
         price(p.host_call_base, p.copy_per_byte, 32 + name_len + args_len),
-    )?;
+        p.call_refused_early,
+    );
+    charge(c, gas)?;
     let id: [u8; 32] = read_bytes(c, id_ptr, 32)?
         .try_into()
         .map_err(|_| out_of_bounds())?;
@@ -95,16 +99,16 @@ fn call(
 
     let state = c.data();
     let max_depth = state.env.runtime.config.limits.max_call_depth;
-    let refusal = if state.tree.stack.len() >= max_depth {
+    let refusal = if state.shared.stack.len() >= max_depth {
         Some(CALL_DEPTH_EXCEEDED)
-    } else if state.tree.stack.contains(&callee) {
+    } else if state.shared.stack.contains(&callee) {
         Some(CALL_REENTRANCY)
     } else {
         None
     };
     if let Some(code) = refusal {
         // The refusal's own work (the checks, the output cleared; see gas.rs, "Nested calls").
-        charge(c, p.call_refused_early)?;
+        charge(c, refused_early)?;
         return Ok(code);
     }
     let left = gas_left(c)?;
@@ -116,19 +120,28 @@ fn call(
 
     let env = c.data().env.clone();
     let caller = Address::from(c.data().contract);
-    let mut tree = CallTree::take(&mut c.data_mut().tree);
+    let mut shared = CallState::take(&mut c.data_mut().shared);
     // The receipt records at most `max_recorded_frames` frames; a frame that starts past the
     // cap runs and is charged, and is only counted.
-    let record = tree.recorded_frames < env.runtime.config.limits.max_recorded_frames;
+    let record = shared.recorded_frames < env.runtime.config.limits.max_recorded_frames;
     if record {
-        tree.recorded_frames += 1;
+        shared.recorded_frames += 1;
     } else {
-        tree.omitted_frames += 1;
+        shared.omitted_frames += 1;
     }
-    let outcome = run_frame(&env, &mut tree, caller, callee, &function, &args, gas_limit);
+    let outcome = run_frame(
+        &env,
+        &mut shared,
+        caller,
+        callee,
+        &function,
+        &args,
+        gas_limit,
+    );
     let state = c.data_mut();
-    state.tree = tree;
-    let outcome = outcome.map_err(|e| wasmtime::Error::new(super::HostTrap::Host(e)))?;
+    state.shared = shared;
+    let outcome =
+        outcome.map_err(|e| wasmtime::Error::new(crate::store_data::HostTrap::Host(e)))?;
     if record {
         state.calls.push(outcome.trace);
         if let Some(ops) = &mut state.ops {

@@ -16,7 +16,6 @@ use crate::gas::{PriceTable, price};
 use crate::outcome::LimitKind;
 use host_api::abi::{self, IMPORT_MODULE};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 use wasmtime::Linker;
 
 use bls12_381_bls::{PublicKey as BlsPublicKey, Signature as BlsSignature};
@@ -35,72 +34,67 @@ const _: () = assert!(MAX_PLONK_PROOF_BYTES == Proof::SIZE);
 /// Define the crypto host functions.
 pub(crate) fn link(l: &mut Linker<HostState>) -> wasmtime::Result<()> {
     let m = IMPORT_MODULE;
-
-    l.func_wrap(
-        m,
-        abi::ED25519_VERIFY.name,
-        |c: Ctx<'_>, pk: i32, msg: i32, msg_len: i32, sig: i32| -> HostResult<i32> {
-            signature_query(
-                c,
-                [pk, msg, msg_len, sig],
-                |p| (p.ed25519_verify_base, p.ed25519_verify_per_byte),
-                ed25519,
-            )
-        },
-    )?;
-
-    l.func_wrap(
-        m,
-        abi::BLS_VERIFY.name,
-        |c: Ctx<'_>, pk: i32, msg: i32, msg_len: i32, sig: i32| -> HostResult<i32> {
-            signature_query(
-                c,
-                [pk, msg, msg_len, sig],
-                |p| (p.bls_verify_base, p.bls_verify_per_byte),
-                bls,
-            )
-        },
-    )?;
-
-    l.func_wrap(
-        m,
-        abi::PLONK_VERIFY.name,
-        |mut c: Ctx<'_>,
-         vd: i32,
-         vd_len: i32,
-         proof: i32,
-         proof_len: i32,
-         pi: i32,
-         pi_len: i32|
-         -> HostResult<i32> {
-            let vd_len = vd_len as u32 as usize;
-            let proof_len = proof_len as u32 as usize;
-            let pi_len = pi_len as u32 as usize;
-            limit(
-                LimitKind::CryptoInput,
-                vd_len,
-                MAX_PLONK_VERIFIER_DATA_BYTES,
-            )?;
-            limit(LimitKind::CryptoInput, proof_len, MAX_PLONK_PROOF_BYTES)?;
-            limit(LimitKind::CryptoInput, pi_len, MAX_PLONK_PUBLIC_INPUT_BYTES)?;
-            let p = prices(&c);
-            // Public inputs are charged by the started 32-byte word, so a malformed length
-            // costs no less than the inputs it could have held.
-            let inputs = pi_len.div_ceil(PLONK_PUBLIC_INPUT_BYTES);
-            let gas = price(p.plonk_verify_base, p.plonk_verify_per_byte, vd_len).saturating_add(
-                p.plonk_verify_per_public_input
-                    .saturating_mul(inputs as u64),
-            );
-            super::charge(&mut c, gas)?;
-            let mem = memory(&c)?;
-            let data = mem.data(&c);
-            let vd = slice(data, vd, vd_len)?;
-            let proof = slice(data, proof, proof_len)?;
-            let pi = slice(data, pi, pi_len)?;
-            Ok(contained(|| plonk(vd, proof, pi)))
-        },
-    )?;
+    l.func_wrap(m, abi::ED25519_VERIFY.name, ed25519_verify)?;
+    l.func_wrap(m, abi::BLS_VERIFY.name, bls_verify)?;
+    l.func_wrap(m, abi::PLONK_VERIFY.name, plonk_verify)?;
     Ok(())
+}
+
+/// `ed25519_verify(pk, msg, msg_len, sig) -> 1 | 0`.
+fn ed25519_verify(c: Ctx<'_>, pk: i32, msg: i32, msg_len: i32, sig: i32) -> HostResult<i32> {
+    signature_query(
+        c,
+        [pk, msg, msg_len, sig],
+        |p| (p.ed25519_verify_base, p.ed25519_verify_per_byte),
+        ed25519,
+    )
+}
+
+/// `bls_verify(pk, msg, msg_len, sig) -> 1 | 0`.
+fn bls_verify(c: Ctx<'_>, pk: i32, msg: i32, msg_len: i32, sig: i32) -> HostResult<i32> {
+    signature_query(
+        c,
+        [pk, msg, msg_len, sig],
+        |p| (p.bls_verify_base, p.bls_verify_per_byte),
+        bls,
+    )
+}
+
+/// `plonk_verify(vd, vd_len, proof, proof_len, pi, pi_len) -> 1 | 0`.
+fn plonk_verify(
+    mut c: Ctx<'_>,
+    vd: i32,
+    vd_len: i32,
+    proof: i32,
+    proof_len: i32,
+    pi: i32,
+    pi_len: i32,
+) -> HostResult<i32> {
+    let vd_len = vd_len as u32 as usize;
+    let proof_len = proof_len as u32 as usize;
+    let pi_len = pi_len as u32 as usize;
+    limit(
+        LimitKind::CryptoInput,
+        vd_len,
+        MAX_PLONK_VERIFIER_DATA_BYTES,
+    )?;
+    limit(LimitKind::CryptoInput, proof_len, MAX_PLONK_PROOF_BYTES)?;
+    limit(LimitKind::CryptoInput, pi_len, MAX_PLONK_PUBLIC_INPUT_BYTES)?;
+    let p = &c.data().prices;
+    // Public inputs are charged by the started 32-byte word, so a malformed length
+    // costs no less than the inputs it could have held.
+    let inputs = pi_len.div_ceil(PLONK_PUBLIC_INPUT_BYTES);
+    let gas = price(p.plonk_verify_base, p.plonk_verify_per_byte, vd_len).saturating_add(
+        p.plonk_verify_per_public_input
+            .saturating_mul(inputs as u64),
+    );
+    super::charge(&mut c, gas)?;
+    let mem = memory(&c)?;
+    let data = mem.data(&c);
+    let vd = slice(data, vd, vd_len)?;
+    let proof = slice(data, proof, proof_len)?;
+    let pi = slice(data, pi, pi_len)?;
+    Ok(contained(|| plonk(vd, proof, pi)))
 }
 
 /// `ed25519_verify` and `bls_verify`: `(pk, msg, msg_len, sig)` with a fixed-size key and
@@ -113,7 +107,7 @@ fn signature_query<const PK: usize, const SIG: usize>(
 ) -> HostResult<i32> {
     let msg_len = msg_len as u32 as usize;
     limit(LimitKind::CryptoInput, msg_len, MAX_SIGNED_MESSAGE_BYTES)?;
-    let (base, per_byte) = prices_of(&prices(&c));
+    let (base, per_byte) = prices_of(&c.data().prices);
     super::charge(&mut c, price(base, per_byte, msg_len))?;
     let mem = memory(&c)?;
     let data = mem.data(&c);
@@ -121,11 +115,6 @@ fn signature_query<const PK: usize, const SIG: usize>(
     let msg = slice(data, msg, msg_len)?;
     let sig = fixed::<SIG>(data, sig)?;
     Ok(contained(|| verify(pk, msg, sig)))
-}
-
-/// The call's price table.
-fn prices(c: &Ctx<'_>) -> Arc<PriceTable> {
-    c.data().env.runtime.prices.clone()
 }
 
 /// `len` bytes of memory at `ptr`, or `Trap(MemoryOutOfBounds)`.

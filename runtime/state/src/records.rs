@@ -13,6 +13,18 @@
 //! They are not part of the merkle root, not versioned (a snapshot of an older version does not
 //! see the records as they were then) and never dropped by pruning or checkpoints: a record is
 //! what the last commit that wrote its key wrote, until a commit deletes it (`None`).
+//!
+//! **Reverts take the records back with the state.** A node that leaves the losing side of a
+//! fork (`RedbStore::revert_to`, `WalStore::revert_to`) must not keep that side's block log: a
+//! height record naming a dropped root is exactly the disagreement this module exists to rule
+//! out. So every record write also writes, in the same transaction, what it replaced (the
+//! previous value or its absence) to an undo table keyed by the version it belongs to: the
+//! version its commit makes, or for records written alone (an empty change set) the next one
+//! (the writes that came after the current version). `revert_to(v)` restores, newest first,
+//! what every write after version `v` replaced, in the transaction that drops those versions:
+//! the records are then exactly as they were when version `v` was committed. An undo entry
+//! lives as long as a revert may cross it (the retained versions of a `RedbStore`, the log
+//! after a `WalStore`'s checkpoint) and is deleted with them.
 
 use crate::error::StoreError;
 use crate::merkle::Root;
@@ -84,20 +96,127 @@ pub(crate) fn prefix_range(prefix: &[u8]) -> (Bound<&[u8]>, Bound<Vec<u8>>) {
     (Bound::Included(prefix), end)
 }
 
-/// Apply `records` to the records table of a write transaction.
+/// What record writes replaced, for reverts: (version, sequence within it) → the borsh
+/// encoding of `(key, previous value)`.
+pub(crate) const RECORD_UNDO: TableDefinition<(u64, u32), &[u8]> =
+    TableDefinition::new("record_undo");
+
+/// The records table and its undo table, open in one write transaction.
+pub(crate) struct RecordTables<'t> {
+    pub(crate) records: Table<'t, &'static [u8], &'static [u8]>,
+    pub(crate) undo: Table<'t, (u64, u32), &'static [u8]>,
+}
+
+impl<'t> RecordTables<'t> {
+    /// Open both tables in `txn` (creating them in a new file).
+    pub(crate) fn open(txn: &'t redb::WriteTransaction, path: &str) -> Result<Self, StoreError> {
+        let e = |e: redb::TableError| db_error(path, e);
+        Ok(Self {
+            records: txn.open_table(RECORDS).map_err(e)?,
+            undo: txn.open_table(RECORD_UNDO).map_err(e)?,
+        })
+    }
+}
+
+/// Apply `records` to the records table of a write transaction, each write's previous value
+/// kept in the undo table under `version` (the version the writes belong to, see the module
+/// documentation), after the entries it holds already.
 pub(crate) fn write_records(
-    table: &mut Table<'_, &'static [u8], &'static [u8]>,
+    tables: &mut RecordTables<'_>,
+    version: u64,
     records: &RecordWrites,
     path: &str,
 ) -> Result<(), StoreError> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let e = |e: redb::StorageError| db_error(path, e);
+    let mut sequence = match tables
+        .undo
+        .range((version, 0)..=(version, u32::MAX))
+        .map_err(e)?
+        .next_back()
+    {
+        Some(entry) => entry
+            .map_err(e)?
+            .0
+            .value()
+            .1
+            .checked_add(1)
+            .ok_or_else(|| StoreError::Corrupt {
+                path: path.to_string(),
+                message: format!("version {version} has u32::MAX record writes"),
+            })?,
+        None => 0,
+    };
     for (key, value) in records {
-        match value {
-            Some(v) => table.insert(key.as_slice(), v.as_slice()).map(drop),
-            None => table.remove(key.as_slice()).map(drop),
+        let previous = match value {
+            Some(v) => tables.records.insert(key.as_slice(), v.as_slice()),
+            None => tables.records.remove(key.as_slice()),
         }
-        .map_err(|e| db_error(path, e))?;
+        .map_err(e)?
+        .map(|old| old.value().to_vec());
+        let undo = borsh::to_vec(&(key, previous)).map_err(|err| StoreError::Io {
+            path: path.to_string(),
+            message: err.to_string(),
+        })?;
+        tables
+            .undo
+            .insert((version, sequence), undo.as_slice())
+            .map_err(e)?;
+        sequence = sequence.wrapping_add(1);
     }
     Ok(())
+}
+
+/// Undo every record write that belongs to a version after `version`, newest first, and delete
+/// their undo entries: the records are then as they were when `version` was committed.
+///
+/// # Errors
+/// [`StoreError::Corrupt`] when an undo entry does not decode; when the database fails.
+pub(crate) fn undo_records_after(
+    tables: &mut RecordTables<'_>,
+    version: u64,
+    path: &str,
+) -> Result<(), StoreError> {
+    let e = |e: redb::StorageError| db_error(path, e);
+    let Some(from) = version.checked_add(1) else {
+        return Ok(());
+    };
+    let entries: Vec<((u64, u32), Vec<u8>)> = tables
+        .undo
+        .range((from, 0)..)
+        .map_err(e)?
+        .map(|entry| entry.map(|(k, v)| (k.value(), v.value().to_vec())))
+        .collect::<Result<_, _>>()
+        .map_err(e)?;
+    for ((at, sequence), bytes) in entries.into_iter().rev() {
+        let (key, previous): (Vec<u8>, Option<Vec<u8>>) =
+            borsh::from_slice(&bytes).map_err(|err| StoreError::Corrupt {
+                path: path.to_string(),
+                message: format!("record undo entry {at}.{sequence}: {err}"),
+            })?;
+        match previous {
+            Some(v) => tables
+                .records
+                .insert(key.as_slice(), v.as_slice())
+                .map(drop),
+            None => tables.records.remove(key.as_slice()).map(drop),
+        }
+        .map_err(e)?;
+    }
+    tables.undo.retain_in((from, 0).., |_, _| false).map_err(e)
+}
+
+/// Delete the undo entries of versions up to `version` included: no revert can cross them any
+/// more (`version` is the oldest one a revert may return to).
+pub(crate) fn forget_undo_through(
+    undo: &mut Table<'_, (u64, u32), &'static [u8]>,
+    version: u64,
+    path: &str,
+) -> Result<(), StoreError> {
+    undo.retain_in(..=(version, u32::MAX), |_, _| false)
+        .map_err(|e| db_error(path, e))
 }
 
 /// Record `key` of a records table.
@@ -270,6 +389,109 @@ mod tests {
             assert!(store.commit_with_records(base, empty, &records).is_err());
             assert_eq!(store.record(b"h").unwrap(), None);
         }
+    }
+
+    /// Heights 1..=4, each with its height record and `tip` overwritten; then at height 4 a
+    /// record written alone. Returns the roots by version.
+    fn block_log(store: &dyn RecordStore) -> Vec<Root> {
+        let mut roots = vec![store.root().unwrap()];
+        for height in 1..=4u64 {
+            let mut records = one(prefixed(b"h", height), Some(&[height as u8; 32]));
+            records.insert(b"tip".to_vec(), Some(vec![height as u8]));
+            let base = *roots.last().unwrap();
+            roots.push(
+                store
+                    .commit_with_records(base, writes(height as u8), &records)
+                    .unwrap(),
+            );
+        }
+        let alone = one(b"alone".to_vec(), Some(b"after 4"));
+        let head = *roots.last().unwrap();
+        store
+            .commit_with_records(head, ChangeSet::default(), &alone)
+            .unwrap();
+        roots
+    }
+
+    /// The records as they were when version 2 was committed.
+    fn assert_records_of_version_2(store: &dyn RecordStore) {
+        assert_eq!(
+            store.last_record(b"h").unwrap().unwrap(),
+            (prefixed(b"h", 2), vec![2; 32])
+        );
+        assert_eq!(store.record(&prefixed(b"h", 3)).unwrap(), None);
+        assert_eq!(store.record(b"tip").unwrap(), Some(vec![2]));
+        assert_eq!(store.record(b"alone").unwrap(), None);
+    }
+
+    /// A revert takes back the records written after the version it returns to, the state's
+    /// and the records' (overwritten ones get their old value back, new ones go); a revert to
+    /// the head takes back only what was written alone since it; both survive a reopen.
+    #[test]
+    fn reverts_take_the_records_back_with_the_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.redb");
+        let redb = RedbStore::open(&path).unwrap();
+        let roots = block_log(&redb);
+        redb.revert_to(4).unwrap();
+        assert_eq!(redb.record(b"alone").unwrap(), None);
+        assert_eq!(redb.record(b"tip").unwrap(), Some(vec![4]));
+        redb.revert_to(2).unwrap();
+        assert_eq!(redb.root().unwrap(), roots[2]);
+        assert_records_of_version_2(&redb);
+        drop(redb);
+        assert_records_of_version_2(&RedbStore::open(&path).unwrap());
+
+        let path = dir.path().join("state.wal");
+        let wal = WalStore::open(&path).unwrap();
+        let roots = block_log(&wal);
+        wal.revert_to(2).unwrap();
+        assert_eq!(wal.root().unwrap(), roots[2]);
+        assert_records_of_version_2(&wal);
+        drop(wal);
+        let wal = WalStore::open(&path).unwrap();
+        assert_records_of_version_2(&wal);
+        // The next commits build on version 2's records again.
+        let mut records = one(prefixed(b"h", 3), Some(&[33; 32]));
+        records.insert(b"tip".to_vec(), Some(vec![33]));
+        wal.commit_with_records(roots[2], writes(33), &records)
+            .unwrap();
+        assert_eq!(wal.record(b"tip").unwrap(), Some(vec![33]));
+        wal.revert_to(2).unwrap();
+        assert_records_of_version_2(&wal);
+    }
+
+    /// Undo entries live as long as a revert can cross them: a checkpoint drops those up to its
+    /// version (a `WalStore` cannot go back past it), pruning those up to the oldest retained
+    /// version, and a revert to that version still takes back what came after it.
+    #[test]
+    fn undo_entries_go_with_the_versions_a_revert_can_reach() {
+        let count = |db: &redb::Database| {
+            use redb::{ReadableDatabase, ReadableTableMetadata};
+            let txn = db.begin_read().unwrap();
+            txn.open_table(RECORD_UNDO).unwrap().len().unwrap()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let wal = WalStore::open(dir.path().join("state.wal")).unwrap();
+        block_log(&wal);
+        assert_eq!(count(&wal.db), 9, "two writes per height, one alone");
+        wal.checkpoint().unwrap();
+        assert_eq!(count(&wal.db), 1, "the write alone belongs to version 5");
+        wal.revert_to(4).unwrap();
+        assert_eq!(count(&wal.db), 0);
+        assert_eq!(wal.record(b"alone").unwrap(), None);
+
+        let redb = RedbStore::open(dir.path().join("state.redb")).unwrap();
+        block_log(&redb);
+        redb.prune(2).unwrap();
+        assert_eq!(
+            count(&redb.db),
+            3,
+            "versions 4 (kept) and 5 (alone) have theirs"
+        );
+        redb.revert_to(3).unwrap();
+        assert_eq!(redb.record(b"tip").unwrap(), Some(vec![3]));
+        assert_eq!(redb.record(&prefixed(b"h", 4)).unwrap(), None);
     }
 
     #[test]

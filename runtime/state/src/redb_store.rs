@@ -74,7 +74,7 @@ use nodes::{ReadNodes, WriteNodes};
 use crate::error::StoreError;
 use crate::ids::CodeHash;
 use crate::merkle::{self, NodeRef, Proof, Root};
-use crate::records::{RECORDS, RecordWrites};
+use crate::records::{RecordTables, RecordWrites};
 use crate::store::{ChangeSet, ContractRecord, StateStore};
 use borsh::BorshDeserialize;
 use host_api::ContractId;
@@ -193,7 +193,7 @@ pub struct RedbStats {
 
 /// The persistent state store: see the [module documentation](self).
 pub struct RedbStore {
-    db: Arc<Database>,
+    pub(crate) db: Arc<Database>,
     path: String,
     keep_versions: Option<usize>,
     fail_next_commit: AtomicBool,
@@ -295,7 +295,7 @@ struct WriteTables<'t, 'p> {
     contracts: Table<'t, [u8; 32], &'static [u8]>,
     storage: Table<'t, &'static [u8], &'static [u8]>,
     roots: Table<'t, u64, &'static [u8]>,
-    records: Table<'t, &'static [u8], &'static [u8]>,
+    records: RecordTables<'t>,
     nodes: WriteNodes<'t, 'p>,
     /// The keys each retained version changed (see `redb_store/revert.rs`).
     changed_keys: Table<'t, u64, &'static [u8]>,
@@ -309,7 +309,7 @@ impl<'t, 'p> WriteTables<'t, 'p> {
             contracts: txn.open_table(CONTRACTS).map_err(e)?,
             storage: txn.open_table(STORAGE).map_err(e)?,
             roots: txn.open_table(ROOTS).map_err(e)?,
-            records: txn.open_table(RECORDS).map_err(e)?,
+            records: RecordTables::open(txn, path)?,
             nodes: WriteNodes {
                 nodes: txn.open_table(NODES).map_err(e)?,
                 path,
@@ -726,7 +726,7 @@ impl RedbStore {
                 });
             }
             let path = t.path();
-            crate::records::write_records(&mut t.records, records, path)?;
+            crate::records::write_records(&mut t.records, head.version + 1, records, path)?;
             if changes.is_empty() {
                 return Ok(head.root);
             }

@@ -74,7 +74,7 @@ pub use checkpoint::CHECKPOINT_CHUNK_BYTES;
 use crate::error::StoreError;
 use crate::ids::{CodeHash, blake2b_256};
 use crate::merkle::{Proof, Root};
-use crate::records::{RECORDS, RecordWrites, write_records};
+use crate::records::{RECORD_UNDO, RECORDS, RecordTables, RecordWrites, write_records};
 use crate::redb_store::{check_format_of, db_error};
 use crate::store::{ChangeSet, ContractRecord, MemoryStore, StateStore, StorageChanges, borsh_len};
 use borsh::{BorshDeserialize, BorshSerialize};
@@ -213,7 +213,7 @@ struct LogState {
 /// [module documentation](crate::wal_store).
 pub struct WalStore {
     memory: MemoryStore,
-    db: Arc<Database>,
+    pub(crate) db: Arc<Database>,
     path: String,
     options: WalOptions,
     /// Held by a commit from its base check to its change being visible in memory.
@@ -264,6 +264,8 @@ impl WalStore {
         txn.open_table(LOG).map_err(|e| db_error(&path, e))?;
         txn.open_table(CHECKPOINT).map_err(|e| db_error(&path, e))?;
         txn.open_table(RECORDS).map_err(|e| db_error(&path, e))?;
+        txn.open_table(RECORD_UNDO)
+            .map_err(|e| db_error(&path, e))?;
         txn.open_table(checkpoint::CHUNKS)
             .map_err(|e| db_error(&path, e))?;
         checkpoint::tidy(&txn, &path)?;
@@ -439,6 +441,7 @@ impl WalStore {
             fail: self.fail_next_checkpoint.clone(),
             cancel: self.background.cancel.clone(),
             gate: self.background.gate.clone(),
+            retained: self.background.retained.clone(),
         }
     }
 
@@ -512,23 +515,27 @@ impl WalStore {
         {
             return Err(StoreError::BaseMoved { base, current });
         }
+        let version = log.stats.version + 1;
         if changes.is_empty() {
-            self.write_records_alone(records)?;
+            self.write_records_alone(version, records)?;
             return Ok(current);
         }
         let sealed = encode_record(current, &changes).map_err(|e| StoreError::Io {
             path: self.path.clone(),
             message: e.to_string(),
         })?;
-        let version = log.stats.version + 1;
         let txn = self.db.begin_write().map_err(|e| self.db_error(e))?;
         {
             let mut table = txn.open_table(LOG).map_err(|e| self.db_error(e))?;
             table
                 .insert(version, sealed.as_slice())
                 .map_err(|e| self.db_error(e))?;
-            let mut table = txn.open_table(RECORDS).map_err(|e| self.db_error(e))?;
-            write_records(&mut table, records, &self.path)?;
+            write_records(
+                &mut RecordTables::open(&txn, &self.path)?,
+                version,
+                records,
+                &self.path,
+            )?;
         }
         self.finish(txn, &self.fail_next_commit, "commit")?;
         // Durable: now visible. The in-memory commit cannot fail (its tree's update cannot, and

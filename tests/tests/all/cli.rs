@@ -46,6 +46,31 @@ fn wasm(name: &str) -> PathBuf {
         .join(format!("{name}.wasm"))
 }
 
+/// The pooling allocator reserves each slot's memory limit (16 MiB and guards), not wasmtime's
+/// default 4 GiB per memory: `exec` runs within 4 GB of address space (`engine.rs`).
+#[test]
+fn exec_runs_under_a_4_gb_address_space_limit() {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -v 4000000 && exec "$0" "$@""#)
+        .arg(node_lite())
+        .arg("exec")
+        .arg(wasm("counter"))
+        .args(["--fn", "increment", "--args", "[5]"])
+        .output()
+        .expect("sh runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_str(&stdout).expect("a JSON receipt");
+    assert_eq!(json["status"], "success");
+    assert_eq!(json["return"]["decoded"], "5");
+}
+
 #[test]
 fn exec_success_prints_a_decoded_receipt() {
     let (code, json) = exec(&wasm("counter"), &["--fn", "increment", "--args", "[5]"]);

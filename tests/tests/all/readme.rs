@@ -4,7 +4,6 @@
 //! must end with exit code 0, or the code its comment announces (`# exit 1: …`).
 
 use integration_tests::repo_root;
-use std::process::Command;
 
 /// One command of a block and the exit code it must end with.
 fn expected_exit(line: &str) -> i32 {
@@ -61,20 +60,9 @@ fn the_readme_blocks_run_as_written() {
     assert!(commands.len() >= 8, "{commands:?}");
     let node_lite = crate::cli::node_lite();
     let script = checked_script(&commands, node_lite.to_str().unwrap());
-    let out = Command::new("bash")
-        .arg("-c")
-        .arg(&script)
-        .current_dir(&root)
-        .env_remove("NODE_LITE_STATE")
-        .output()
-        .expect("bash runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "README commands failed ({})\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
-        out.status
-    );
+    let (stdout, _) = crate::tutorial::run_bash("README commands", &script, |bash| {
+        bash.current_dir(&root).env_remove("NODE_LITE_STATE");
+    });
     // What the text around the block promises.
     assert!(stdout.contains("\"out_of_gas\""), "{stdout}");
     assert!(stdout.contains("\"decoded\": \"1000000\""), "{stdout}");

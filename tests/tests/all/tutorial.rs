@@ -49,6 +49,27 @@ pub(crate) fn missing_toolchain() -> Option<String> {
         .then(|| "no wasm32v1-none target, no Debian rustc-web + rust-web-src + lld-14".into())
 }
 
+/// Runs `script` with `bash -c` (set up by `configure`), requires success, and returns its
+/// stdout and stderr; on failure both are printed, labelled `what`.
+pub(crate) fn run_bash(
+    what: &str,
+    script: &str,
+    configure: impl FnOnce(&mut Command),
+) -> (String, String) {
+    let mut bash = Command::new("bash");
+    bash.arg("-c").arg(script);
+    configure(&mut bash);
+    let out = bash.output().expect("bash runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        out.status.success(),
+        "{what} failed ({})\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        out.status
+    );
+    (stdout, stderr)
+}
+
 #[test]
 fn the_tutorial_extracts_its_commands() {
     let md = "text\n```sh\na\nb\n```\n```sh no-test\nc\n```\n```text\nd\n```\n```sh\ne\n```\n";
@@ -74,20 +95,9 @@ fn the_tutorial_runs_end_to_end() {
     let work = tempfile::tempdir().unwrap();
     let script = format!("set -euo pipefail\n{}\n", commands.join("\n"));
     let start = Instant::now();
-    let out = Command::new("bash")
-        .arg("-c")
-        .arg(&script)
-        .current_dir(work.path())
-        .env("PATH", path)
-        .output()
-        .expect("bash runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "tutorial failed ({})\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
-        out.status
-    );
+    let (stdout, stderr) = run_bash("tutorial", &script, |bash| {
+        bash.current_dir(work.path()).env("PATH", path);
+    });
     println!("tutorial ran in {:.1} s", start.elapsed().as_secs_f64());
     // What the text promises.
     assert!(

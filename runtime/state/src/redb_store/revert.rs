@@ -83,6 +83,7 @@ impl WriteTables<'_, '_> {
             return Ok(());
         };
         let oldest = oldest.value();
+        crate::records::forget_undo_through(&mut self.records.undo, oldest, path)?;
         self.changed_keys
             .retain_in(..=oldest, |_, _| false)
             .map_err(e)
@@ -96,6 +97,8 @@ impl WriteTables<'_, '_> {
         let head = head_of(&self.roots, path)?;
         let target = super::version_of(&self.roots, version, path)?
             .ok_or_else(|| StoreError::UnknownSnapshot(format!("version {version}")))?;
+        // The records written after the target (by the versions after it, or alone since it).
+        crate::records::undo_records_after(&mut self.records, version, path)?;
         if version == head.version {
             return Ok(PruneStats::default());
         }
@@ -178,8 +181,10 @@ impl RedbStore {
     /// `version`'s tree (see the module documentation), the dropped versions' roots released
     /// (their nodes deleted unless a retained version reaches them), all or nothing. Code
     /// written by the dropped versions stays in the code table (it is content-addressed and
-    /// outside the root). `version` being the head already is a no-op. Snapshots of the dropped
-    /// versions answer [`StoreError::UnknownSnapshot`] from then on.
+    /// outside the root). The [records](crate::records) written after `version` are taken back
+    /// in the same transaction, so they are as they were when it was committed; `version` being
+    /// the head already changes nothing else. Snapshots of the dropped versions answer
+    /// [`StoreError::UnknownSnapshot`] from then on.
     ///
     /// # Errors
     /// [`StoreError::UnknownSnapshot`] when `version` is not retained (pruned, or later than the

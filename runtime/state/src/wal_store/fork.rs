@@ -16,11 +16,14 @@
 
 use super::{LogState, WalStore, corrupt};
 use crate::error::StoreError;
+use crate::records::RecordTables;
 
 impl WalStore {
     /// Move the current version back to `version`, dropping the versions after it (their log
     /// records are deleted): the state, its root and its proofs are then those of `version`,
-    /// and the next commit builds on it. `version` being the current one is a no-op.
+    /// and the next commit builds on it. The [records](crate::records) written after `version`
+    /// are taken back in the same transaction; `version` being the current one changes nothing
+    /// else.
     ///
     /// # Errors
     /// [`StoreError::RevertPastCheckpoint`] when `version` is before the checkpoint;
@@ -39,7 +42,14 @@ impl WalStore {
         }
         let head = log.stats.version;
         if version == head {
-            return Ok(());
+            // The state stays; records written alone since it are taken back.
+            let txn = self.db.begin_write().map_err(|e| self.db_error(e))?;
+            crate::records::undo_records_after(
+                &mut RecordTables::open(&txn, &self.path)?,
+                version,
+                &self.path,
+            )?;
+            return txn.commit().map_err(|e| self.db_error(e));
         }
         if version > head {
             return Err(StoreError::UnknownSnapshot(format!(
@@ -70,6 +80,12 @@ impl WalStore {
             records
                 .retain_in(version + 1.., |_, _| false)
                 .map_err(|e| self.db_error(e))?;
+            drop(records);
+            crate::records::undo_records_after(
+                &mut RecordTables::open(&txn, &self.path)?,
+                version,
+                &self.path,
+            )?;
         }
         txn.commit().map_err(|e| self.db_error(e))?;
         // The log on disk now ends at `version`: the memory follows, rebuilt from it (which

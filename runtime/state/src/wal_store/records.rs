@@ -6,22 +6,27 @@ use super::WalStore;
 use crate::error::StoreError;
 use crate::merkle::Root;
 use crate::records::{
-    RECORDS, RecordEntry, RecordStore, RecordWrites, read_last_record, read_record,
+    RECORDS, RecordEntry, RecordStore, RecordTables, RecordWrites, read_last_record, read_record,
 };
 use crate::store::ChangeSet;
 use redb::ReadableDatabase;
 
 impl WalStore {
     /// Write `records` in a transaction of their own: the commit of an empty change set with
-    /// records (no log record, the version stays). Nothing to do without records.
-    pub(super) fn write_records_alone(&self, records: &RecordWrites) -> Result<(), StoreError> {
+    /// records (no log record, the version stays; their undo entries belong to `next`, the
+    /// version the next commit makes). Nothing to do without records.
+    pub(super) fn write_records_alone(
+        &self,
+        next: u64,
+        records: &RecordWrites,
+    ) -> Result<(), StoreError> {
         if records.is_empty() {
             return Ok(());
         }
         let txn = self.db.begin_write().map_err(|e| self.db_error(e))?;
         {
-            let mut table = txn.open_table(RECORDS).map_err(|e| self.db_error(e))?;
-            crate::records::write_records(&mut table, records, &self.path)?;
+            let mut tables = RecordTables::open(&txn, &self.path)?;
+            crate::records::write_records(&mut tables, next, records, &self.path)?;
         }
         self.finish(txn, &self.fail_next_commit, "commit")
     }

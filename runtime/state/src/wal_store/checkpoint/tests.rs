@@ -147,12 +147,17 @@ fn a_store_reopens_from_a_background_checkpoint() {
     at_two.encode_content_into(&mut expected, "test").unwrap();
     assert_eq!(checkpoint_content(&store), expected);
     assert!(expected.len() > CHECKPOINT_CHUNK_BYTES);
+    // The content of version 2 was kept: the next checkpoint starts from it, not from the file.
+    let kept = store.background.retained.lock().as_ref().map(|r| r.version);
+    assert_eq!(kept, Some(2));
     // A checkpoint written now covers the log; its content is the live state's, byte for byte.
     store.checkpoint().unwrap();
     let mut live = vec![];
     store.memory.encode_content_into(&mut live, "test").unwrap();
     assert_eq!(checkpoint_content(&store), live);
     let version = store.stats().version;
+    let kept = store.background.retained.lock().as_ref().map(|r| r.version);
+    assert_eq!(kept, Some(version));
     drop(store);
     let chunks = chunks_in(&path);
     assert_eq!(chunks.len(), live.len().div_ceil(CHECKPOINT_CHUNK_BYTES));

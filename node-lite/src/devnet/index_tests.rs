@@ -1,0 +1,183 @@
+use super::*;
+use consensus::Genesis;
+use genesis_types::Seed;
+use parking_lot::Mutex;
+
+/// Blocks 0..=n, each extending the previous one.
+fn chain_of(n: u64) -> Vec<Block> {
+    let mut blocks = vec![Block::genesis(&Genesis {
+        seed: Seed([7; 48]),
+        state_root: [1; 32],
+        timestamp: 0,
+    })];
+    for h in 1..=n {
+        let mut b = blocks[0].clone();
+        b.candidate.header.height = h;
+        b.candidate.header.prev_hash = blocks[h as usize - 1].hash();
+        b.candidate.header.timestamp = h * 1_000;
+        blocks.push(b);
+    }
+    blocks
+}
+
+fn receipt(height: u64) -> ReceiptView {
+    ReceiptView {
+        hash: hex32(&[height as u8; 32]),
+        sender: hex32(&[0; 32]),
+        nonce: height,
+        gas_limit: 1,
+        gas_spent: 1,
+        fee_paid: "1".into(),
+        success: true,
+        return_data: None,
+        error: None,
+        deployed: None,
+        events: vec![EventView {
+            height,
+            tx_hash: hex32(&[height as u8; 32]),
+            contract: hex32(&[9; 32]),
+            topic: "t".into(),
+            data: String::new(),
+            reverted: false,
+        }],
+    }
+}
+
+/// An archive holding what a store would: every block pushed.
+#[derive(Default)]
+struct Archive(Mutex<Vec<IndexedBlock>>);
+
+impl BlockArchive for Archive {
+    fn block(&self, height: u64) -> Option<IndexedBlock> {
+        self.0.lock().get(height as usize).cloned()
+    }
+    fn height_of(&self, hash: &[u8; 32]) -> Option<u64> {
+        let hash = hex32(hash);
+        let blocks = self.0.lock();
+        blocks
+            .iter()
+            .find(|b| b.view.hash == hash)
+            .map(|b| b.view.height)
+    }
+    fn tx(&self, hash: &[u8; 32]) -> Option<(u64, usize)> {
+        let hash = hex32(hash);
+        let blocks = self.0.lock();
+        blocks.iter().find_map(|b| {
+            let i = b.receipts.iter().position(|r| r.hash == hash)?;
+            Some((b.view.height, i))
+        })
+    }
+}
+
+/// An index of `window` blocks over blocks 0..=n (one receipt each from 1 on), with and
+/// without an archive.
+fn indexes(window: usize, n: u64) -> (ChainIndex, ChainIndex, Vec<Block>) {
+    let blocks = chain_of(n);
+    let archive = Arc::new(Archive::default());
+    let mut with = ChainIndex::with_window(&blocks[0], window);
+    with.set_archive(archive.clone());
+    let mut without = ChainIndex::with_window(&blocks[0], window);
+    archive
+        .0
+        .lock()
+        .push(IndexedBlock::new(&blocks[0], 0, Vec::new(), Label::Final));
+    for b in &blocks[1..] {
+        let r = vec![receipt(b.header().height)];
+        archive
+            .0
+            .lock()
+            .push(IndexedBlock::new(b, 1, r.clone(), Label::Final));
+        with.push(b, 1, r.clone(), Label::Attested(1));
+        without.push(b, 1, r, Label::Attested(1));
+    }
+    (with, without, blocks)
+}
+
+#[test]
+fn the_index_keeps_its_window_in_memory_at_the_limit() {
+    // Genesis and 3 blocks: exactly the window.
+    let (_, index, blocks) = indexes(4, 3);
+    assert_eq!(index.in_memory(), 4);
+    assert_eq!(index.tip().view.height, 3);
+    for b in &blocks {
+        let h = b.header().height;
+        assert_eq!(index.by_height(h).unwrap().view.hash, hex32(&b.hash()));
+        assert_eq!(index.by_hash(&hex32(&b.hash())).unwrap().view.height, h);
+    }
+    let found = index.tx(&hex32(&[1; 32])).expect("in memory");
+    assert_eq!((found.height, found.receipt.nonce), (1, 1));
+    assert_eq!(index.events(&EventFilter::default()).len(), 3);
+}
+
+#[test]
+fn past_the_window_older_blocks_leave_memory_and_are_read_from_the_archive() {
+    let (with, without, blocks) = indexes(4, 4);
+    for index in [&with, &without] {
+        assert_eq!(index.in_memory(), 4, "the window, not the chain");
+        assert_eq!(index.tip().view.height, 4);
+    }
+    // Genesis left the window: only an index with an archive still answers for it.
+    let genesis = hex32(&blocks[0].hash());
+    assert!(without.by_height(0).is_none());
+    assert!(without.by_hash(&genesis).is_none());
+    assert_eq!(with.by_height(0).unwrap().view.hash, genesis);
+    assert_eq!(with.by_hash(&genesis).unwrap().view.height, 0);
+    // A block still in the window.
+    assert_eq!(
+        without.by_height(1).unwrap().view.hash,
+        hex32(&blocks[1].hash())
+    );
+
+    // A long chain: memory stays at the window, every transaction is still found.
+    let (with, without, _) = indexes(4, 200);
+    assert_eq!((with.in_memory(), without.in_memory()), (4, 4));
+    let found = with.tx(&hex32(&[3; 32])).expect("through the archive");
+    assert_eq!((found.height, found.receipt.nonce), (3, 3));
+    assert!(without.tx(&hex32(&[3; 32])).is_none());
+    assert!(without.tx(&hex32(&[199; 32])).is_some(), "in the window");
+    assert_eq!(
+        with.events(&EventFilter {
+            from_height: Some(2),
+            to_height: Some(5),
+            ..EventFilter::default()
+        })
+        .len(),
+        4
+    );
+    // Without an archive a query from genesis goes on from the window.
+    assert_eq!(without.events(&EventFilter::default()).len(), 4);
+    assert!(with.by_height(201).is_none(), "above the tip");
+}
+
+#[test]
+fn a_revert_below_the_window_reloads_the_kept_block_from_the_archive() {
+    let (mut with, _, blocks) = indexes(4, 10);
+    with.revert(8);
+    assert_eq!(with.tip().view.height, 8);
+    assert_eq!(with.in_memory(), 2);
+    with.revert(3);
+    assert_eq!(with.tip().view.height, 3);
+    assert_eq!(with.tip().view.hash, hex32(&blocks[3].hash()));
+    assert!(with.by_height(4).is_none());
+    assert!(with.tx(&hex32(&[9; 32])).is_none(), "reverted");
+    // The chain grows again from there.
+    with.push(&blocks[4], 1, vec![receipt(4)], Label::Attested(1));
+    assert_eq!(with.tip().view.height, 4);
+    assert_eq!(with.in_memory(), 2);
+}
+
+#[test]
+fn labels_change_in_the_window_and_below_it() {
+    let (mut with, _, blocks) = indexes(4, 10);
+    let tip = hex32(&blocks[10].hash());
+    assert!(with.set_label(10, &tip, Label::Final));
+    assert!(!with.set_label(10, &tip, Label::Final), "unchanged");
+    assert_eq!(with.finalized, 10);
+    assert!(
+        !with.set_label(10, &hex32(&[0; 32]), Label::Confirmed),
+        "other hash"
+    );
+    // Below the window: the archive's block (labelled final there) is not changed again.
+    assert!(!with.set_label(2, &hex32(&blocks[2].hash()), Label::Final));
+    assert!(with.set_label(2, &hex32(&blocks[2].hash()), Label::Confirmed));
+}
