@@ -4,14 +4,16 @@
 //! Lookup order: memory → disk → compile. The memory cache holds at most
 //! [`ModuleCacheLimits::max_bytes`] of compiled code and [`ModuleCacheLimits::max_modules`]
 //! modules; past either bound the least recently used module that is not **pinned** is evicted
-//! (it stays on disk and is loaded again when next called). Pinned modules (what a node wants
-//! always warm, e.g. the genesis contracts: [`Runtime::pin_module`](crate::Runtime::pin_module))
-//! are never evicted; they count toward the bound. A module larger than the whole bound is
-//! returned to its caller but not kept.
+//! (it stays on disk and is loaded again when next called). Pinned modules are never evicted;
+//! they count toward the bound. The resident modules
+//! ([`RuntimeConfig::resident_code`](crate::RuntimeConfig::resident_code), a chain's genesis
+//! contracts) are pinned when the runtime is built; an embedder may pin more
+//! ([`Runtime::pin_module`](crate::Runtime::pin_module)). A module larger than the whole bound
+//! is returned to its caller but not kept.
 //!
 //! Which modules are in memory is the node's own business, never consensus: gas does not
-//! depend on it (a call tree pays for each distinct module it loads whether or not it was in
-//! memory, see `load.rs`).
+//! depend on it (a call tree pays for each distinct non-resident module it loads whether or
+//! not it was in memory, and never for a resident one; see `load.rs`).
 //!
 //! A disk entry is a file named `<code hash>.cwasm` holding `magic ‖ engine fingerprint ‖ code
 //! hash ‖ blake2b-256(artifact) ‖ artifact length ‖ artifact`. Loading a compiled artifact is
@@ -60,16 +62,16 @@ pub enum ModuleError {
     Store {
         /// The module's code hash.
         hash: CodeHash,
-        /// The store's error.
-        error: StoreError,
+        /// The store's error (boxed: it keeps `HostError` small).
+        error: Box<StoreError>,
     },
     /// Code read from the store fails the deploy checks (it was written by other means).
     #[error("stored code {hash} fails deploy validation: {error}")]
     Invalid {
         /// The module's code hash.
         hash: CodeHash,
-        /// The first check it fails.
-        error: DeployError,
+        /// The first check it fails (boxed: it keeps `HostError` small).
+        error: Box<DeployError>,
     },
     /// wasmtime refused to compile the module.
     #[error("compiling {hash}: {message}")]
@@ -106,9 +108,9 @@ pub struct CacheStats {
     /// to keep at all counts once, when it is loaded).
     pub evictions: u64,
     /// Modules in memory now.
-    pub resident_modules: u64,
+    pub in_memory_modules: u64,
     /// Bytes of compiled code in memory now.
-    pub resident_bytes: u64,
+    pub in_memory_bytes: u64,
 }
 
 impl CacheStats {
@@ -117,11 +119,11 @@ impl CacheStats {
         self.disk_hits + self.compiles
     }
 
-    /// The counters alone (`resident_*` zeroed), for comparing histories.
+    /// The counters alone (`in_memory_*` zeroed), for comparing histories.
     pub fn counters(&self) -> Self {
         Self {
-            resident_modules: 0,
-            resident_bytes: 0,
+            in_memory_modules: 0,
+            in_memory_bytes: 0,
             ..*self
         }
     }
@@ -225,8 +227,8 @@ impl ModuleCache {
     pub fn stats(&self) -> CacheStats {
         let memory = self.memory.lock();
         CacheStats {
-            resident_modules: memory.entries.len() as u64,
-            resident_bytes: memory.bytes as u64,
+            in_memory_modules: memory.entries.len() as u64,
+            in_memory_bytes: memory.bytes as u64,
             ..*self.stats.lock()
         }
     }

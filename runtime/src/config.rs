@@ -4,7 +4,9 @@
 //! [`Limits`] so that an embedder (or a test) can tune it. Limits of the ABI itself (key, value,
 //! argument and return sizes) live in [`host_api::limits`] because contracts must agree with them.
 
+use crate::CodeHash;
 use crate::gas::{OperatorCosts, PriceTable, gas_schedule_fingerprint};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 /// Largest module accepted at deploy, in bytes.
@@ -61,7 +63,8 @@ pub const DEFAULT_MODULE_CACHE_BYTES: usize = 256 * 1024 * 1024;
 pub const DEFAULT_MODULE_CACHE_MODULES: usize = 4_096;
 
 /// The bounds of the in-memory module cache (see `cache.rs`). Which modules are in memory
-/// never changes gas: a call tree pays for every distinct module it loads.
+/// never changes gas: a call tree pays for every distinct non-resident module it loads (see
+/// [`RuntimeConfig::resident_code`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ModuleCacheLimits {
     /// See [`DEFAULT_MODULE_CACHE_BYTES`].
@@ -160,6 +163,13 @@ pub struct RuntimeConfig {
     pub cache_dir: Option<PathBuf>,
     /// The bounds of the in-memory module cache.
     pub module_cache: ModuleCacheLimits,
+    /// The **resident** modules (code hashes): pinned in the memory cache for the runtime's
+    /// life, and loaded for free by a call (every other module pays
+    /// [`load_price`](crate::gas::load_price) at its first frame in a call tree; see `gas.rs`,
+    /// "Cold loads"). Gas depends on this set, so it is consensus: an embedder sets it from
+    /// its chain's genesis (node-lite: the code of the genesis contracts, which the genesis
+    /// root covers), never from a node's local choice. Empty by default.
+    pub resident_code: BTreeSet<CodeHash>,
     /// Keep the contracts' debug prints in receipts. Off on a node; on for local testing.
     pub dev_mode: bool,
     /// Use wasmtime's pooling allocator (fast instantiation; reserves virtual memory up front).
@@ -178,6 +188,7 @@ impl Default for RuntimeConfig {
             operator_costs: OperatorCosts::default(),
             cache_dir: None,
             module_cache: ModuleCacheLimits::default(),
+            resident_code: BTreeSet::new(),
             dev_mode: false,
             pooling: true,
             pooled_instances: DEFAULT_POOLED_INSTANCES,
@@ -205,6 +216,12 @@ impl RuntimeConfig {
     /// Set the disk cache directory.
     pub fn with_cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Make the modules of `code_hashes` resident (see [`RuntimeConfig::resident_code`]).
+    pub fn with_resident_code(mut self, code_hashes: impl IntoIterator<Item = CodeHash>) -> Self {
+        self.resident_code.extend(code_hashes);
         self
     }
 

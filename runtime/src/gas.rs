@@ -126,13 +126,24 @@
 //!
 //! # Cold loads
 //!
-//! The first frame of a call tree that runs a module pays [`load_price`]: `load_base`
-//! 600,000 + `load_per_byte` 80 per byte of bytecode + `load_per_function` 3,200 per function
-//! it defines, before the module is loaded, whether or not the node has it in memory (which
-//! modules a node keeps in memory is its own business; gas is consensus). It prices the load
-//! of a node whose memory cache does not hold it: the code read from the store, the disk
-//! entry read, checksummed, deserialized and linked (node-lite always runs with a disk cache;
-//! a runtime without one compiles instead, far slower). Measured with the `cold loads` kernels
+//! **Resident modules** load for free: the code hashes of
+//! [`RuntimeConfig::resident_code`](crate::RuntimeConfig::resident_code), a chain's genesis
+//! contracts (node-lite: `transfer`, `stake`, `committee`, `nonces`), which every node pins in
+//! its memory cache from the start and never evicts. The set is consensus, like this table: it
+//! comes from the genesis (whose root covers the code), never from a node's local
+//! configuration, so every node charges the same gas. A node that drops a resident module from
+//! memory anyway (a restart) loads it again at its own cost.
+//!
+//! **Every other module**: the first frame of a call tree that runs it pays [`load_price`]:
+//! `load_base` 600,000 + `load_per_byte` 80 per byte of bytecode + `load_per_function` 3,200
+//! per function it defines, before the module is loaded, whether or not the node has it in
+//! memory (which modules a node keeps in memory is its own business; gas is consensus). It
+//! prices the disk load of a compiled artifact by a node whose memory cache does not hold it:
+//! the code read from the store, the disk entry read, checksummed, deserialized and linked
+//! (node-lite always runs with a disk cache). Compilation is paid once, at deploy
+//! ([`deploy_price`]); a node that must compile again (its artifact missing or refused, or a
+//! runtime without a disk cache) bears that time itself: the price does not cover it.
+//! Measured with the `cold loads` kernels
 //! of `GAS_BENCH_SUMMARY_ONLY=1 GAS_BENCH_ROUNDS=9 cargo bench -p benches --bench gas_classes`
 //! (a contract calling distinct modules until out of gas, the memory cache cleared before each
 //! call; 2026-12-03, load average ≈ 10 on the 2 cores, yardstick 5,861 gas/µs in that run),
@@ -141,7 +152,7 @@
 //! functions) ≈ 610 µs (0.39×), 2,000 small functions (34.8 KB) ≈ 1,450 µs (1.53×): the
 //! per-function cost is what a per-byte price alone misses. The prices are fitted to those
 //! times at that run's yardstick with ≈ 15 % margin (predicted 0.72–0.87×). A tree that loads
-//! token pays ≈ 2.4 M gas once.
+//! a copy of token (not resident) pays ≈ 2.4 M gas once; one that calls `transfer` pays none.
 
 //! # Memory growth
 //!
@@ -514,7 +525,7 @@ impl OperatorCosts {
 /// The version of the gas schedule: bumped whenever the meaning of a price or an operator
 /// class changes (a new class, a price charged at another moment), so that two nodes whose
 /// tables happen to hash alike under different rules still disagree.
-pub const GAS_SCHEDULE_VERSION: u32 = 4;
+pub const GAS_SCHEDULE_VERSION: u32 = 5;
 
 /// The 32-byte fingerprint of a gas schedule: BLAKE2b-256 over the tag
 /// `sandbox-gas-schedule`, [`GAS_SCHEDULE_VERSION`], every price of `prices` and every class

@@ -1,15 +1,19 @@
 //! Loading a callee's compiled module within a call tree, priced.
 //!
-//! The first frame of a call tree that runs a given module (a code hash) pays
+//! A **resident** module ([`RuntimeConfig::resident_code`](crate::RuntimeConfig): a chain's
+//! genesis contracts, pinned in every node's memory cache from the start) loads for free.
+//!
+//! Every other module: the first frame of a call tree that runs it (a code hash) pays
 //! [`load_price`](crate::gas::load_price) of its bytecode's size and function count — the disk
-//! load (read,
-//! checksum, deserialize, link) a node whose memory cache does not hold it performs — whether
-//! or not this node's memory cache holds it: which modules a node keeps in memory is its own
-//! business, gas is consensus. The price is known before any work is done (from the memory
-//! entry, or the bytecode read from the store), and a frame whose limit cannot pay it is
-//! refused with `OutOfGas` before the module is loaded. Later frames of the same tree reuse
-//! the module for free: the tree holds it until the top-level call returns, so the memory
-//! cache's evictions cannot make a tree load a module twice.
+//! load (read, checksum, deserialize, link of the compiled artifact) a node whose memory cache
+//! does not hold it performs — whether or not this node's memory cache holds it: which modules
+//! a node keeps in memory is its own business, gas is consensus. Compilation was paid at
+//! deploy; a node that must compile again (its artifact missing or refused) bears that time
+//! itself. The price is known before any work is done (from the memory entry, or the bytecode
+//! read from the store), and a frame whose limit cannot pay it is refused with `OutOfGas`
+//! before the module is loaded. Later frames of the same tree reuse the module for free: the
+//! tree holds it until the top-level call returns, so the memory cache's evictions cannot make
+//! a tree load a module twice.
 
 use crate::CodeHash;
 use crate::cache::{CompiledContract, ModuleError};
@@ -45,9 +49,14 @@ impl Env {
         }
         let cache = &self.runtime.cache;
         let prices = &self.runtime.prices;
+        let resident = self.runtime.config.resident_code.contains(&hash);
+        let price_of = |bytes, functions| match resident {
+            true => 0,
+            false => load_price(prices, bytes, functions),
+        };
         let compiled = match cache.cached(&hash) {
             Some(compiled) => {
-                let price = load_price(prices, compiled.code_bytes, compiled.code_functions);
+                let price = price_of(compiled.code_bytes, compiled.code_functions);
                 if price > gas_limit {
                     return Ok(Load::Unaffordable(price));
                 }
@@ -60,9 +69,16 @@ impl Env {
                     // Stored by other means (deploy refuses it): refused before it is priced.
                     let (size, max) = (code.len(), limits.max_module_bytes);
                     let error = DeployError::TooLarge { size, max };
-                    return Err(ModuleError::Invalid { hash, error }.into());
+                    return Err(ModuleError::Invalid {
+                        hash,
+                        error: Box::new(error),
+                    }
+                    .into());
                 }
-                let price = module_load_price(prices, &code);
+                let price = match resident {
+                    true => 0,
+                    false => module_load_price(prices, &code),
+                };
                 if price > gas_limit {
                     return Ok(Load::Unaffordable(price));
                 }
@@ -71,11 +87,14 @@ impl Env {
                 cache.load(hash, &code, |code| {
                     validate(code, limits)
                         .map(|_| ())
-                        .map_err(|error| ModuleError::Invalid { hash, error })
+                        .map_err(|error| ModuleError::Invalid {
+                            hash,
+                            error: Box::new(error),
+                        })
                 })?
             }
         };
-        let price = load_price(prices, compiled.code_bytes, compiled.code_functions);
+        let price = price_of(compiled.code_bytes, compiled.code_functions);
         self.loaded.0.lock().insert(hash, compiled.clone());
         Ok(Load::Ready(compiled, price))
     }
@@ -87,7 +106,10 @@ impl Env {
         }
         self.base
             .code(&hash)
-            .map_err(|error| ModuleError::Store { hash, error })?
+            .map_err(|error| ModuleError::Store {
+                hash,
+                error: Box::new(error),
+            })?
             .ok_or(ModuleError::MissingCode(hash))
     }
 }

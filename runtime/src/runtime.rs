@@ -49,6 +49,9 @@ impl Runtime {
             config.module_cache,
             &config.gas_schedule_fingerprint(),
         );
+        for hash in &config.resident_code {
+            cache.pin(*hash);
+        }
         let prices = Arc::new(config.prices);
         Ok(Self {
             inner: Arc::new(RuntimeInner {
@@ -58,6 +61,12 @@ impl Runtime {
                 cache,
             }),
         })
+    }
+
+    /// Whether `code_hash` is resident (see [`RuntimeConfig::resident_code`]): a call loads it
+    /// for free.
+    pub fn is_resident(&self, code_hash: &CodeHash) -> bool {
+        self.inner.config.resident_code.contains(code_hash)
     }
 
     /// The configuration it was built with.
@@ -96,9 +105,10 @@ impl Runtime {
     }
 
     /// Keep the compiled module of `code_hash` in memory for good: never evicted from the
-    /// bounded memory cache (for what a node wants always warm, e.g. the genesis contracts).
-    /// A module not in memory now is kept once it is next loaded. Pinned modules count toward
-    /// the bound. Gas does not depend on it.
+    /// bounded memory cache. A module not in memory now is kept once it is next loaded. Pinned
+    /// modules count toward the bound. Gas does not depend on it: the modules a call loads for
+    /// free are the resident ones ([`RuntimeConfig::resident_code`], pinned by [`Runtime::new`]),
+    /// a consensus set this local choice does not change.
     pub fn pin_module(&self, code_hash: CodeHash) {
         self.inner.cache.pin(code_hash);
     }

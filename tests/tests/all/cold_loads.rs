@@ -1,8 +1,10 @@
-//! Cold loads priced: the first frame of a call tree that runs a module pays
+//! Cold loads priced: the first frame of a call tree that runs a non-resident module pays
 //! `load_price(bytecode size, functions)` before the module is loaded, whether or not the node has it in
 //! memory; later frames of the tree running the same module (the same contract or another with
-//! the same code) do not pay it again; a frame that cannot pay is refused before any load.
-//! And the host errors of loading are typed.
+//! the same code) do not pay it again; a frame that cannot pay is refused before any load. A
+//! resident module (`RuntimeConfig::resident_code`, a chain's genesis contracts) loads for
+//! free, stays in memory past the cache's bound, and costs the same after its memory entry is
+//! dropped. And the host errors of loading are typed.
 
 use host_api::ContractId;
 use integration_tests::*;
@@ -79,6 +81,82 @@ fn a_calls_first_load_is_priced_by_its_bytecode_size() {
             + p.load_per_byte * code.len() as u64
             + p.load_per_function * u64::from(runtime::gas::defined_functions(&code))
     );
+}
+
+#[test]
+fn a_resident_module_loads_for_free_and_the_others_still_pay() {
+    let (counter, leaf) = (contract_wasm("counter"), wat(LEAF));
+    let resident = Runtime::new(RuntimeConfig {
+        pooled_instances: 8,
+        ..RuntimeConfig::test().with_resident_code([CodeHash::of(&counter)])
+    })
+    .expect("runtime");
+    assert!(resident.is_resident(&CodeHash::of(&counter)));
+    assert!(!resident.is_resident(&CodeHash::of(&leaf)));
+    let free = runtime_with(free_loads());
+    let gas = |rt: &Runtime, code: &[u8], f: &str| {
+        let (_, mut session) = session_on(rt);
+        let id = session.deploy(OWNER, code, 0).expect("deploy");
+        let r = session.call(ALICE, id, f, &[], GAS).expect("no host error");
+        assert!(r.is_success(), "{r:?}");
+        r.gas_spent
+    };
+    assert_eq!(
+        gas(&resident, &counter, "get"),
+        gas(&free, &counter, "get"),
+        "the resident module pays no load"
+    );
+    let load = module_load_price(&PriceTable::default(), &leaf);
+    assert_eq!(
+        gas(&resident, &leaf, "get"),
+        gas(&free, &leaf, "get") + load,
+        "a module outside the set pays its load"
+    );
+}
+
+#[test]
+fn a_resident_module_stays_in_memory_and_costs_the_same_once_dropped_from_it() {
+    let counter = contract_wasm("counter");
+    let rt = Runtime::new(RuntimeConfig {
+        pooled_instances: 8,
+        module_cache: runtime::ModuleCacheLimits {
+            max_modules: 1,
+            max_bytes: usize::MAX,
+        },
+        ..RuntimeConfig::test().with_resident_code([CodeHash::of(&counter)])
+    })
+    .expect("runtime");
+    let store = Arc::new(MemoryStore::new());
+    let mut session = rt.session(store.clone(), BlockInfo::default());
+    let id = session.deploy(OWNER, &counter, 0).expect("deploy");
+    // Past the bound of one module, twice: the resident module is pinned, the others go.
+    for nonce in 1..=2 {
+        let leaf = wat(&LEAF.replace("(i32.const 0)))", &format!("(i32.const {nonce})))")));
+        session.deploy(OWNER, &leaf, nonce).expect("deploy a leaf");
+    }
+    session.commit().expect("commit");
+    let stats = rt.cache_stats();
+    assert_eq!(stats.evictions, 2, "each leaf went");
+    assert_eq!(stats.in_memory_modules, 1, "the resident module stayed");
+    let get = |rt: &Runtime| {
+        let mut session = rt.session(store.clone(), BlockInfo::default());
+        session
+            .call(ALICE, id, "get", &[], GAS)
+            .expect("no host error")
+    };
+    let hits = rt.cache_stats().memory_hits;
+    let warm = get(&rt);
+    assert!(warm.is_success(), "{warm:?}");
+    assert_eq!(rt.cache_stats().memory_hits, hits + 1, "still in memory");
+    // Its memory entry dropped (a restarted node): loaded again, and charged the same.
+    rt.clear_memory_cache();
+    let cold = get(&rt);
+    assert_eq!(
+        rt.cache_stats().compiles,
+        4,
+        "compiled again (no disk cache)"
+    );
+    assert_eq!(cold.gas_spent, warm.gas_spent);
 }
 
 fn session_on(rt: &Runtime) -> (Arc<MemoryStore>, runtime::Session) {

@@ -66,7 +66,7 @@ fn at_the_module_bound_nothing_is_evicted_and_past_it_the_least_recently_used_go
     let ids = deploy_all(&rt, &store, &[1, 2]);
     let stats = rt.cache_stats();
     assert_eq!(
-        (stats.resident_modules, stats.evictions),
+        (stats.in_memory_modules, stats.evictions),
         (2, 0),
         "at the bound"
     );
@@ -81,7 +81,7 @@ fn at_the_module_bound_nothing_is_evicted_and_past_it_the_least_recently_used_go
     // One past the bound: module 2 goes, 1 and 3 stay.
     let third = deploy_all(&rt, &store, &[3])[0];
     let stats = rt.cache_stats();
-    assert_eq!((stats.resident_modules, stats.evictions), (2, 1));
+    assert_eq!((stats.in_memory_modules, stats.evictions), (2, 1));
     let mut session = rt.session(store.clone(), BlockInfo::default());
     assert_returns(&get(&mut session, ids[0]), 1);
     assert_returns(&get(&mut session, third), 3);
@@ -96,7 +96,7 @@ fn at_the_module_bound_nothing_is_evicted_and_past_it_the_least_recently_used_go
     );
     let stats = rt.cache_stats();
     assert_eq!((stats.compiles, stats.evictions), (4, 2));
-    assert_eq!(stats.resident_modules, 2);
+    assert_eq!(stats.in_memory_modules, 2);
 }
 
 #[test]
@@ -104,7 +104,7 @@ fn the_byte_bound_holds_and_an_evicted_module_is_reloaded_from_disk() {
     // The compiled size of two modules, measured on an unbounded runtime.
     let probe = bounded(usize::MAX, usize::MAX);
     deploy_all(&probe, &Arc::new(MemoryStore::new()), &[10, 11]);
-    let two = probe.cache_stats().resident_bytes as usize;
+    let two = probe.cache_stats().in_memory_bytes as usize;
     assert!(two > 0);
 
     let dir = tempfile::tempdir().expect("tempdir");
@@ -120,15 +120,15 @@ fn the_byte_bound_holds_and_an_evicted_module_is_reloaded_from_disk() {
     let store = Arc::new(MemoryStore::new());
     let ids = deploy_all(&rt, &store, &[10, 11]);
     let stats = rt.cache_stats();
-    assert_eq!(stats.resident_bytes as usize, two, "exactly at the bound");
-    assert_eq!((stats.resident_modules, stats.evictions), (2, 0));
+    assert_eq!(stats.in_memory_bytes as usize, two, "exactly at the bound");
+    assert_eq!((stats.in_memory_modules, stats.evictions), (2, 0));
     let mut session = rt.session(store.clone(), BlockInfo::default());
     let gas_of_10 = get(&mut session, ids[0]).gas_spent;
 
     deploy_all(&rt, &store, &[12]);
     let stats = rt.cache_stats();
-    assert_eq!((stats.resident_modules, stats.evictions), (2, 1));
-    assert!(stats.resident_bytes as usize <= two);
+    assert_eq!((stats.in_memory_modules, stats.evictions), (2, 1));
+    assert!(stats.in_memory_bytes as usize <= two);
     // 11 was the least recently used: reloaded from its disk entry, not compiled.
     let mut session = rt.session(store.clone(), BlockInfo::default());
     assert_returns(&get(&mut session, ids[1]), 11);
@@ -155,7 +155,7 @@ fn a_pinned_module_is_never_evicted() {
     let stats = rt.cache_stats();
     assert_eq!(stats.evictions, 2, "21 and 22 went, 20 stayed");
     assert_eq!(
-        stats.resident_modules, 2,
+        stats.in_memory_modules, 2,
         "the pinned module and the newest"
     );
     let mut session = rt.session(store.clone(), BlockInfo::default());
@@ -184,7 +184,7 @@ fn a_module_larger_than_the_whole_bound_runs_but_is_not_kept() {
     let mut session = rt.session(store.clone(), BlockInfo::default());
     assert_returns(&get(&mut session, id), 30);
     let stats = rt.cache_stats();
-    assert_eq!((stats.compiles, stats.resident_bytes), (2, 0));
+    assert_eq!((stats.compiles, stats.in_memory_bytes), (2, 0));
 }
 
 #[test]
