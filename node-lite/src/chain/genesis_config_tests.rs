@@ -313,3 +313,24 @@ fn file_size_at_the_limit_and_one_past() {
         Err(GenesisConfigError::Read { .. })
     ));
 }
+
+#[test]
+fn the_resident_modules_are_the_code_the_genesis_state_holds() {
+    let runtime = crate::chain::shared_test_runtime();
+    let config = GenesisConfig::default_devnet().unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let state = build_genesis(&runtime, store.clone(), &config).expect("genesis builds");
+    let c = state.contracts;
+    let held: std::collections::BTreeSet<_> = [
+        c.genesis.transfer,
+        c.genesis.stake,
+        c.genesis.committee,
+        c.nonces,
+    ]
+    .iter()
+    .map(|id| store.contract(id).unwrap().expect("deployed").code_hash())
+    .collect();
+    assert_eq!(held.len(), 4, "four distinct modules");
+    assert_eq!(held, crate::chain::resident_code());
+    assert!(held.iter().all(|h| runtime.is_resident(h)));
+}
