@@ -88,7 +88,7 @@ pub fn build_engine(config: &RuntimeConfig) -> Result<Engine, RuntimeError> {
 /// table), our format tag and the gas schedule's fingerprint
 /// ([`RuntimeConfig::gas_schedule_fingerprint`]). Disk cache entries carry it; an entry with
 /// another fingerprint is never loaded.
-pub fn engine_fingerprint(engine: &Engine, gas_schedule: &[u8; 32]) -> [u8; 32] {
+pub(crate) fn engine_fingerprint(engine: &Engine, gas_schedule: &[u8; 32]) -> [u8; 32] {
     let mut hasher = Blake2Hasher(blake2b_simd::Params::new().hash_length(32).to_state());
     hasher.0.update(ARTIFACT_FORMAT);
     hasher.0.update(gas_schedule);

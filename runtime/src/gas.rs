@@ -457,7 +457,7 @@ impl OperatorCosts {
     /// The table wasmtime's compiler charges from (`Config::operator_cost`). Operators of
     /// features the runtime does not enable (SIMD, GC, reference types, exceptions, threads…)
     /// keep wasmtime's default: modules using them are refused at deploy.
-    pub fn to_wasmtime(&self) -> wasmtime::OperatorCost {
+    pub(crate) fn to_wasmtime(&self) -> wasmtime::OperatorCost {
         let mut t = wasmtime::OperatorCost::new();
         set_costs!(t, 0; Nop Drop Block End Unreachable);
         set_costs!(t, self.integer;

@@ -36,10 +36,10 @@
 //! in-memory store), `session` (deploy and call), `outcome` (receipts and errors).
 
 pub mod config;
-// The state lives in its own crate (`runtime/state`, no wasm in it); these are its modules at
-// the paths the runtime has always given them.
-pub use ::state::store as state;
-pub use ::state::{merkle, redb_store, wal_store};
+// The state lives in its own crate (`runtime/state`, no wasm in it). Users reach its items
+// through the one `pub use` list below, and `merkle` (the proof checks) as a module.
+pub use ::state::merkle;
+use ::state::store as state;
 pub mod gas;
 pub mod testing;
 
@@ -65,11 +65,16 @@ pub use ::state::{RecordEntry, RecordStore, RecordWrites};
 pub use ::state::{WalOptions, WalStats, WalStore};
 pub use cache::{CacheStats, ModuleError};
 pub use config::{Limits, ModuleCacheLimits, RuntimeConfig};
-pub use engine::engine_fingerprint;
 pub use error::{DeployError, HostError, RuntimeError, StoreError};
 pub use gas::{GAS_SCHEDULE_VERSION, OperatorCosts, PriceTable, gas_schedule_fingerprint};
 pub use host::BlockInfo;
 pub use outcome::{CallError, CallTrace, Event, GasInfo, LimitKind, Receipt, TraceOp, TrapKind};
 pub use runtime::Runtime;
 pub use session::Session;
-pub use validate::{ALLOWED_FEATURES, ModuleInfo};
+pub use validate::ModuleInfo;
+
+/// The wasm features a contract may use, as wasmparser's type (for fuzzers and tests that
+/// validate alongside the runtime). Only with the `test-utils` feature: wasmparser's types are
+/// not part of the runtime's API.
+#[cfg(feature = "test-utils")]
+pub const ALLOWED_FEATURES: wasmparser::WasmFeatures = validate::ALLOWED_FEATURES;

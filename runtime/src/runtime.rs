@@ -74,9 +74,20 @@ impl Runtime {
         &self.inner.config
     }
 
-    /// The wasmtime engine (for benchmarks comparing against bare wasmtime).
+    /// The wasmtime engine, for benchmarks comparing against bare wasmtime on the same engine
+    /// configuration. Only with the `test-utils` feature: wasmtime's types are not part of the
+    /// runtime's API.
+    #[cfg(feature = "test-utils")]
     pub fn engine(&self) -> &wasmtime::Engine {
         &self.inner.engine
+    }
+
+    /// The fingerprint every compiled artifact of this runtime carries in the disk cache:
+    /// wasmtime's compatibility hash (version, target, compiler settings, the operator cost
+    /// table), the artifact format and the gas schedule. An entry with another fingerprint is
+    /// never loaded.
+    pub fn engine_fingerprint(&self) -> [u8; 32] {
+        crate::engine::engine_fingerprint(&self.inner.engine, &self.gas_schedule_fingerprint())
     }
 
     /// The fingerprint of the gas schedule this runtime charges (prices and operator costs):

@@ -25,8 +25,8 @@ use wasmparser::{
     WasmFeatures,
 };
 
-/// The wasm features a contract may use.
-pub const ALLOWED_FEATURES: WasmFeatures = WasmFeatures::LIME1;
+/// The wasm features a contract may use (wasm 1.0 and the "lime1" set: `host-api/ABI.md` §1).
+pub(crate) const ALLOWED_FEATURES: WasmFeatures = WasmFeatures::LIME1;
 
 /// What deploy learned about a valid module.
 #[derive(Clone, Debug, PartialEq, Eq)]

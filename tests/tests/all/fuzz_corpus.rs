@@ -183,9 +183,16 @@ fn chain_seeds(write: &impl Fn(&str, &str, &[u8])) {
     ))
     .unwrap();
     write("chain_inputs", "block-item", &seed(2, &item));
+    // The pin as a placeholder, so the seed outlives price changes (see the target).
     let genesis =
-        std::fs::read(repo_root().join("node-lite/src/chain/default-genesis.toml")).unwrap();
-    write("chain_inputs", "genesis.toml", &seed(3, &genesis));
+        std::fs::read_to_string(repo_root().join("node-lite/src/chain/default-genesis.toml"))
+            .unwrap();
+    let pin = node_lite::chain::gas_schedule_fingerprint(&runtime::PriceTable::default());
+    let genesis = genesis.replace(
+        &pin,
+        integration_tests::fuzz::chain::GAS_SCHEDULE_PLACEHOLDER,
+    );
+    write("chain_inputs", "genesis.toml", &seed(3, genesis.as_bytes()));
     let pool = borsh::to_vec(&vec![transfer.encode(), call.encode()]).unwrap();
     write("chain_inputs", "mempool.bin", &seed(4, &pool));
     let body = format!(
@@ -220,8 +227,12 @@ fn chain_seeds_decode() {
     let item = seed("block-item");
     node_lite::devnet::executor::decode_items(&[item[1..].to_vec()]).unwrap();
     let genesis = seed("genesis.toml");
-    let text = std::str::from_utf8(&genesis[1..]).unwrap();
-    node_lite::chain::GenesisConfig::parse(text, &runtime::PriceTable::default()).unwrap();
+    let prices = runtime::PriceTable::default();
+    let text = std::str::from_utf8(&genesis[1..]).unwrap().replace(
+        integration_tests::fuzz::chain::GAS_SCHEDULE_PLACEHOLDER,
+        &node_lite::chain::gas_schedule_fingerprint(&prices),
+    );
+    node_lite::chain::GenesisConfig::parse(&text, &prices).unwrap();
     let pool = seed("mempool.bin");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

@@ -5,8 +5,7 @@
 use host_api::ContractId;
 use integration_tests::*;
 use runtime::{
-    BlockInfo, CacheStats, CodeHash, MemoryStore, Runtime, RuntimeConfig, RuntimeError,
-    blake2b_256, engine_fingerprint,
+    BlockInfo, CacheStats, CodeHash, MemoryStore, Runtime, RuntimeConfig, RuntimeError, blake2b_256,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -108,10 +107,7 @@ fn deploy_compiles_once_and_writes_a_verified_entry() {
     assert!(bytes.len() > HEADER_BYTES);
     let artifact = &bytes[HEADER_BYTES..];
     assert_eq!(&bytes[..8], b"SBXCWSM1");
-    assert_eq!(
-        bytes[8..40],
-        engine_fingerprint(rt.engine(), &rt.gas_schedule_fingerprint())
-    );
+    assert_eq!(bytes[8..40], rt.engine_fingerprint());
     assert_eq!(bytes[40..72], hash.0);
     assert_eq!(bytes[72..104], blake2b_256(&[artifact]));
     assert_eq!(bytes[104..112], (artifact.len() as u64).to_le_bytes());
