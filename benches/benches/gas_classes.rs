@@ -18,7 +18,12 @@
 //! slowest operators, calls with many parameters and locals, recursion near the stack limit,
 //! cache-hostile loads and stores over the whole initial memory, nested loops, empty loops, a
 //! `memory.grow` of nothing and bulk operations of one byte (each a libcall); and nested calls
-//! (at depth 2 and 16) and refused ones (-3, -4, -5, -6) through copies of a relay contract.
+//! (at depth 2 and 16) and refused ones (-3, -4, -5, -6) through copies of a relay contract;
+//! and cold loads (a call touching many distinct modules not in memory, see `cold.rs`; summary
+//! only).
+
+#[path = "gas_classes/cold.rs"]
+mod cold;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use host_api::Address;
@@ -27,7 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Gas of one call of a kernel (≈ 1 ms at the yardstick).
-const GAS: u64 = 20_000_000;
+pub(crate) const GAS: u64 = 20_000_000;
 
 /// Times each step of a chain kernel is repeated in the loop body, so the loop's own branch
 /// and fuel check weigh little.
@@ -35,7 +40,7 @@ const UNROLL: usize = 16;
 
 /// One kernel: a class, a name, the module, the gas of one call, the argument, the entry
 /// point.
-struct Kernel {
+pub(crate) struct Kernel {
     class: &'static str,
     name: String,
     wat: String,
@@ -878,7 +883,7 @@ fn config() -> RuntimeConfig {
 }
 
 /// A deployed kernel.
-struct Deployed {
+pub(crate) struct Deployed {
     kernel: Kernel,
     id: host_api::ContractId,
 }
@@ -969,13 +974,22 @@ fn gas_classes(c: &mut Criterion) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(7);
-    let mut best = vec![Duration::MAX; deployed.len()];
+    let mut colds = cold::cold_kernels(&config());
+    let mut best = vec![Duration::MAX; deployed.len() + colds.len()];
     for _ in 0..rounds {
         for (k, best) in deployed.iter().zip(&mut best) {
             *best = (*best).min(call(&mut session, k));
         }
+        for (c, best) in colds.iter_mut().zip(&mut best[deployed.len()..]) {
+            c.runtime.clear_memory_cache();
+            *best = (*best).min(call(&mut c.session, &c.kernel));
+        }
     }
-    let rate = |i: usize| deployed[i].kernel.gas as f64 / (best[i].as_secs_f64() * 1e6);
+    let all: Vec<&Deployed> = deployed
+        .iter()
+        .chain(colds.iter().map(|c| &c.kernel))
+        .collect();
+    let rate = |i: usize| all[i].kernel.gas as f64 / (best[i].as_secs_f64() * 1e6);
     // The yardstick's rate counts its 8 operators an iteration at 1 gas each, whatever the
     // table under test charges for them: it is the rate the host prices were measured at, and
     // pricing a branch or a comparison higher must not move it.
@@ -985,7 +999,7 @@ fn gas_classes(c: &mut Criterion) {
         + u64::from(costs.compare)
         + u64::from(costs.branch);
     let yardstick = rate(0) * 8.0 / yardstick_gas_per_iteration as f64;
-    let fastest = (0..deployed.len()).map(rate).fold(0.0, f64::max);
+    let fastest = (0..all.len()).map(rate).fold(0.0, f64::max);
     println!(
         "\ngas_classes: fastest of {rounds} rounds per kernel; time per gas relative to the yardstick ({} at {yardstick:.0} gas/µs, its operators counted at 1 gas each)\n",
         deployed[0].kernel.name
@@ -993,7 +1007,7 @@ fn gas_classes(c: &mut Criterion) {
     println!("| class | kernel | gas | µs | gas/µs | time per gas vs yardstick |");
     println!("|---|---|---|---|---|---|");
     let mut worst = (0.0f64, 0usize);
-    for (i, k) in deployed.iter().enumerate() {
+    for (i, k) in all.iter().enumerate() {
         let ratio = yardstick / rate(i);
         if ratio > worst.0 {
             worst = (ratio, i);
@@ -1009,7 +1023,7 @@ fn gas_classes(c: &mut Criterion) {
     }
     println!(
         "\nworst: {} at {:.2}× the yardstick's time per gas; the fastest kernel runs {fastest:.0} gas/µs ({:.2}× the yardstick's rate)\n",
-        deployed[worst.1].kernel.name,
+        all[worst.1].kernel.name,
         worst.0,
         fastest / yardstick
     );

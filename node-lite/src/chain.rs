@@ -37,7 +37,9 @@ pub use block_exec::{
 };
 pub use gas_schedule::gas_schedule_fingerprint;
 pub use genesis_config::{GenesisConfig, GenesisConfigError};
-pub use genesis_state::{ChainContracts, GenesisBuildError, GenesisState, build_genesis};
+pub use genesis_state::{
+    ChainContracts, GenesisBuildError, GenesisState, build_genesis, resident_code,
+};
 pub use keys::AccountKey;
 pub use mempool::{Mempool, MempoolConfig, MempoolRefusal};
 pub use tx::{Payload, Transaction, TxHash, UnsignedTx};
@@ -53,7 +55,9 @@ fn shared_test_runtime() -> runtime::Runtime {
     RUNTIME
         .get_or_init(|| {
             let cache = std::env::temp_dir().join("node-lite-chain-test-modules");
-            let config = runtime::RuntimeConfig::test().with_cache_dir(cache);
+            let config = runtime::RuntimeConfig::test()
+                .with_cache_dir(cache)
+                .with_resident_code(resident_code());
             let runtime = runtime::Runtime::new(config).expect("a test runtime");
             let store = std::sync::Arc::new(runtime::MemoryStore::new());
             let mut s = runtime.session(store, runtime::BlockInfo::default());

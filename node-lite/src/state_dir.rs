@@ -435,13 +435,15 @@ impl StateDir {
     }
 }
 
-/// The runtime configuration of one-shot CLI runs.
+/// The runtime configuration of one-shot CLI runs: the devnet's resident modules (the bundled
+/// genesis contracts, `chain::resident_code`), so a call charges the gas the devnet charges.
 pub fn cli_runtime_config() -> RuntimeConfig {
     RuntimeConfig {
         pooled_instances: 16,
         ..RuntimeConfig::default()
     }
     .with_dev_mode(true)
+    .with_resident_code(crate::chain::resident_code())
 }
 
 /// Write `bytes` to `path` through a temporary file renamed over it.

@@ -1,19 +1,36 @@
-//! The module cache: compiled contracts in memory and on disk, keyed by code hash.
+//! The module cache: compiled contracts in memory (bounded, least recently used first out) and
+//! on disk, keyed by code hash.
 //!
-//! Lookup order: memory → disk → compile. A disk entry is a file named
-//! `<code hash>.cwasm` holding `magic ‖ engine fingerprint ‖ code hash ‖ blake2b-256(artifact) ‖
-//! artifact length ‖ artifact`. Loading a compiled artifact is `unsafe` in wasmtime (it is machine
-//! code), so an entry is deserialized **only** when its magic, fingerprint (wasmtime version,
-//! target, compiler settings, our format), code hash, length and checksum all match; anything
-//! else — a truncated file, a flipped bit, a file from another build — is counted as rejected,
-//! recompiled from the bytecode and rewritten. Disk writes go through a temporary file and a
-//! rename, so a crash never leaves a half-written entry under the real name.
+//! Lookup order: memory → disk → compile. The memory cache holds at most
+//! [`ModuleCacheLimits::max_bytes`] of compiled code and [`ModuleCacheLimits::max_modules`]
+//! modules; past either bound the least recently used module that is not **pinned** is evicted
+//! (it stays on disk and is loaded again when next called). Pinned modules are never evicted;
+//! they count toward the bound. The resident modules
+//! ([`RuntimeConfig::resident_code`](crate::RuntimeConfig::resident_code), a chain's genesis
+//! contracts) are pinned when the runtime is built; an embedder may pin more
+//! ([`Runtime::pin_module`](crate::Runtime::pin_module)). A module larger than the whole bound
+//! is returned to its caller but not kept.
+//!
+//! Which modules are in memory is the node's own business, never consensus: gas does not
+//! depend on it (a call tree pays for each distinct non-resident module it loads whether or
+//! not it was in memory, and never for a resident one; see `load.rs`).
+//!
+//! A disk entry is a file named `<code hash>.cwasm` holding `magic ‖ engine fingerprint ‖ code
+//! hash ‖ blake2b-256(artifact) ‖ artifact length ‖ artifact`. Loading a compiled artifact is
+//! `unsafe` in wasmtime (it is machine code), so an entry is deserialized **only** when its
+//! magic, fingerprint (wasmtime version, target, compiler settings, our format), code hash,
+//! length and checksum all match; anything else — a truncated file, a flipped bit, a file from
+//! another build — is counted as rejected, recompiled from the bytecode and rewritten. Disk
+//! writes go through a temporary file and a rename, so a crash never leaves a half-written entry
+//! under the real name.
 
+use crate::config::ModuleCacheLimits;
 use crate::engine::engine_fingerprint;
+use crate::error::{DeployError, StoreError};
 use crate::store_data::HostState;
 use crate::{CodeHash, blake2b_256};
-use parking_lot::{Mutex, RwLock};
-use std::collections::{BTreeSet, HashMap};
+use parking_lot::Mutex;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use wasmtime::{Engine, InstancePre, Linker, Module};
@@ -25,9 +42,56 @@ const HEADER_BYTES: usize = 8 + 32 + 32 + 32 + 8;
 pub(crate) struct CompiledContract {
     pub pre: InstancePre<HostState>,
     pub entry_points: BTreeSet<String>,
+    /// The size of its bytecode and the functions it defines (what loading it is priced by).
+    pub code_bytes: usize,
+    /// See `code_bytes`.
+    pub code_functions: u32,
+    /// The size of its compiled image in memory (what the memory cache's bound counts).
+    pub image_bytes: usize,
 }
 
-/// Counters of where compiled modules came from.
+/// Why a contract's compiled module could not be had. A host failure (not the contract's
+/// fault): the store lost the code, or code reached the store without a deploy.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ModuleError {
+    /// The store has a contract record but not the code it names.
+    #[error("the code {0} of a deployed contract is missing from the store")]
+    MissingCode(CodeHash),
+    /// The store failed while reading the code.
+    #[error("reading the code {hash}: {error}")]
+    Store {
+        /// The module's code hash.
+        hash: CodeHash,
+        /// The store's error (boxed: it keeps `HostError` small).
+        error: Box<StoreError>,
+    },
+    /// Code read from the store fails the deploy checks (it was written by other means).
+    #[error("stored code {hash} fails deploy validation: {error}")]
+    Invalid {
+        /// The module's code hash.
+        hash: CodeHash,
+        /// The first check it fails (boxed: it keeps `HostError` small).
+        error: Box<DeployError>,
+    },
+    /// wasmtime refused to compile the module.
+    #[error("compiling {hash}: {message}")]
+    Compile {
+        /// The module's code hash.
+        hash: CodeHash,
+        /// wasmtime's message.
+        message: String,
+    },
+    /// The module's imports could not be linked to the host functions.
+    #[error("linking {hash}: {message}")]
+    Link {
+        /// The module's code hash.
+        hash: CodeHash,
+        /// wasmtime's message.
+        message: String,
+    },
+}
+
+/// Counters of where compiled modules came from, and what the memory cache holds now.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CacheStats {
     /// Served from memory.
@@ -40,6 +104,94 @@ pub struct CacheStats {
     pub compiles: u64,
     /// Disk entries that could not be written (the cache still works from memory).
     pub disk_write_failures: u64,
+    /// Modules dropped from memory to keep within [`ModuleCacheLimits`] (a module too large
+    /// to keep at all counts once, when it is loaded).
+    pub evictions: u64,
+    /// Modules in memory now.
+    pub in_memory_modules: u64,
+    /// Bytes of compiled code in memory now.
+    pub in_memory_bytes: u64,
+}
+
+impl CacheStats {
+    /// Lookups memory could not serve (loaded from disk or compiled).
+    pub fn misses(&self) -> u64 {
+        self.disk_hits + self.compiles
+    }
+
+    /// The counters alone (`in_memory_*` zeroed), for comparing histories.
+    pub fn counters(&self) -> Self {
+        Self {
+            in_memory_modules: 0,
+            in_memory_bytes: 0,
+            ..*self
+        }
+    }
+}
+
+/// The in-memory modules, least recently used first.
+#[derive(Default)]
+struct Lru {
+    entries: HashMap<CodeHash, (Arc<CompiledContract>, u64)>,
+    /// Last use → module; the smallest is the next to go.
+    order: BTreeMap<u64, CodeHash>,
+    tick: u64,
+    bytes: usize,
+    pinned: HashSet<CodeHash>,
+}
+
+impl Lru {
+    fn touch(&mut self, hash: &CodeHash) -> Option<Arc<CompiledContract>> {
+        self.tick += 1;
+        let tick = self.tick;
+        let (compiled, last) = self.entries.get_mut(hash)?;
+        self.order.remove(last);
+        *last = tick;
+        self.order.insert(tick, *hash);
+        Some(compiled.clone())
+    }
+
+    /// Keep `compiled`, then evict until within `limits`; the number evicted.
+    fn insert(
+        &mut self,
+        hash: CodeHash,
+        compiled: Arc<CompiledContract>,
+        limits: &ModuleCacheLimits,
+    ) -> u64 {
+        if compiled.image_bytes > limits.max_bytes && !self.pinned.contains(&hash) {
+            return 1;
+        }
+        self.tick += 1;
+        self.bytes += compiled.image_bytes;
+        if let Some((old, last)) = self.entries.insert(hash, (compiled, self.tick)) {
+            self.bytes -= old.image_bytes;
+            self.order.remove(&last);
+        }
+        self.order.insert(self.tick, hash);
+        let mut evicted = 0;
+        let mut cursor = 0;
+        while self.bytes > limits.max_bytes || self.entries.len() > limits.max_modules {
+            let Some((&last, &victim)) = self.order.range(cursor..).next() else {
+                break; // only pinned modules left
+            };
+            cursor = last + 1;
+            if self.pinned.contains(&victim) {
+                continue;
+            }
+            self.order.remove(&last);
+            if let Some((old, _)) = self.entries.remove(&victim) {
+                self.bytes -= old.image_bytes;
+            }
+            evicted += 1;
+        }
+        evicted
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.order.clear();
+        self.bytes = 0;
+    }
 }
 
 pub(crate) struct ModuleCache {
@@ -47,7 +199,8 @@ pub(crate) struct ModuleCache {
     linker: Linker<HostState>,
     fingerprint: [u8; 32],
     dir: Option<PathBuf>,
-    memory: RwLock<HashMap<CodeHash, Arc<CompiledContract>>>,
+    limits: ModuleCacheLimits,
+    memory: Mutex<Lru>,
     stats: Mutex<CacheStats>,
 }
 
@@ -56,6 +209,7 @@ impl ModuleCache {
         engine: Engine,
         linker: Linker<HostState>,
         dir: Option<PathBuf>,
+        limits: ModuleCacheLimits,
         gas_schedule: &[u8; 32],
     ) -> Self {
         let fingerprint = engine_fingerprint(&engine, gas_schedule);
@@ -64,60 +218,110 @@ impl ModuleCache {
             linker,
             fingerprint,
             dir,
-            memory: RwLock::new(HashMap::new()),
+            limits,
+            memory: Mutex::new(Lru::default()),
             stats: Mutex::new(CacheStats::default()),
         }
     }
 
     pub fn stats(&self) -> CacheStats {
-        *self.stats.lock()
+        let memory = self.memory.lock();
+        CacheStats {
+            in_memory_modules: memory.entries.len() as u64,
+            in_memory_bytes: memory.bytes as u64,
+            ..*self.stats.lock()
+        }
     }
 
-    /// Drop the in-memory entries (the disk cache stays).
+    /// Never evict `hash` (from now on, and once it is loaded if it is not yet).
+    pub fn pin(&self, hash: CodeHash) {
+        self.memory.lock().pinned.insert(hash);
+    }
+
+    /// Drop the in-memory entries, pinned ones included (the disk cache and the pins stay).
     pub fn clear_memory(&self) {
-        self.memory.write().clear();
+        self.memory.lock().clear();
     }
 
-    /// The compiled contract for `hash`; `bytecode` is asked for only on a miss.
+    /// The compiled contract for `hash` if it is in memory (a hit is counted and makes it the
+    /// most recently used).
+    pub fn cached(&self, hash: &CodeHash) -> Option<Arc<CompiledContract>> {
+        let hit = self.memory.lock().touch(hash);
+        if hit.is_some() {
+            self.stats.lock().memory_hits += 1;
+        }
+        hit
+    }
+
+    /// The compiled contract for `hash`: from memory, else `load` with the bytecode, which is
+    /// asked for only on a miss.
     ///
     /// # Errors
-    /// When the bytecode is unavailable or does not compile (a message for the caller's error).
+    /// When the bytecode is unavailable or does not compile.
     pub fn get(
         &self,
         hash: CodeHash,
-        bytecode: impl FnOnce() -> Result<Arc<[u8]>, String>,
-    ) -> Result<Arc<CompiledContract>, String> {
-        if let Some(hit) = self.memory.read().get(&hash) {
-            self.stats.lock().memory_hits += 1;
-            return Ok(hit.clone());
+        bytecode: impl FnOnce() -> Result<Arc<[u8]>, ModuleError>,
+    ) -> Result<Arc<CompiledContract>, ModuleError> {
+        match self.cached(&hash) {
+            Some(hit) => Ok(hit),
+            None => self.load(hash, &bytecode()?, |_| Ok(())),
         }
+    }
+
+    /// Load `code` (whose hash is `hash`) from its disk entry, or check it with
+    /// `before_compile` and compile it, and keep it in memory (evicting as needed). A disk
+    /// entry needs no check: it was compiled from these very bytes (the code hash is in its
+    /// verified header), after they passed.
+    ///
+    /// # Errors
+    /// When the code fails `before_compile`, does not compile or does not link.
+    pub fn load(
+        &self,
+        hash: CodeHash,
+        code: &[u8],
+        before_compile: impl FnOnce(&[u8]) -> Result<(), ModuleError>,
+    ) -> Result<Arc<CompiledContract>, ModuleError> {
         let module = match self.load_from_disk(&hash) {
             Some(m) => m,
             None => {
-                let code = bytecode()?;
-                self.compile_and_store(hash, &code)?
+                before_compile(code)?;
+                self.compile_and_store(hash, code)?
             }
         };
-        self.insert(hash, &module)
-    }
-
-    fn insert(&self, hash: CodeHash, module: &Module) -> Result<Arc<CompiledContract>, String> {
         let pre = self
             .linker
-            .instantiate_pre(module)
-            .map_err(|e| format!("{e:#}"))?;
+            .instantiate_pre(&module)
+            .map_err(|e| ModuleError::Link {
+                hash,
+                message: format!("{e:#}"),
+            })?;
         let entry_points = module
             .exports()
             .filter(|e| e.ty().func().is_some())
             .map(|e| e.name().to_string())
             .collect();
-        let compiled = Arc::new(CompiledContract { pre, entry_points });
-        self.memory.write().insert(hash, compiled.clone());
+        let range = module.image_range();
+        let compiled = Arc::new(CompiledContract {
+            pre,
+            entry_points,
+            code_bytes: code.len(),
+            code_functions: crate::gas::defined_functions(code),
+            image_bytes: (range.end as usize - range.start as usize).max(1),
+        });
+        let evicted = self
+            .memory
+            .lock()
+            .insert(hash, compiled.clone(), &self.limits);
+        self.stats.lock().evictions += evicted;
         Ok(compiled)
     }
 
-    fn compile_and_store(&self, hash: CodeHash, code: &[u8]) -> Result<Module, String> {
-        let module = Module::new(&self.engine, code).map_err(|e| format!("{e:#}"))?;
+    fn compile_and_store(&self, hash: CodeHash, code: &[u8]) -> Result<Module, ModuleError> {
+        let module = Module::new(&self.engine, code).map_err(|e| ModuleError::Compile {
+            hash,
+            message: format!("{e:#}"),
+        })?;
         self.stats.lock().compiles += 1;
         if let Some(path) = self.path(&hash)
             && self.write_entry(&path, &hash, &module).is_err()

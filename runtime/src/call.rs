@@ -19,11 +19,11 @@ use crate::CodeHash;
 use crate::cache::CompiledContract;
 use crate::error::{HostError, StoreError};
 use crate::host::BlockInfo;
+use crate::load::{Load, Loaded};
 use crate::outcome::{CallError, CallTrace, LimitKind, TrapKind};
 use crate::runtime::RuntimeInner;
 use crate::state::{ContractRecord, StateStore};
 use crate::store_data::{CallState, HostState, HostTrap};
-use crate::validate::validate;
 use host_api::abi::{MEMORY_EXPORT, STATUS_ERROR, STATUS_INVALID_INPUT, STATUS_OK};
 use host_api::limits::MAX_ARGUMENT_BYTES;
 use host_api::{Address, ContractId};
@@ -91,6 +91,8 @@ pub(crate) struct Env {
     pub block: BlockInfo,
     /// Record every frame's [`TraceOp`](crate::outcome::TraceOp)s.
     pub trace: bool,
+    /// The modules this call tree has loaded and paid for (see `load.rs`).
+    pub loaded: Loaded,
 }
 
 impl Env {
@@ -100,27 +102,6 @@ impl Env {
             Some(r) => Ok(Some(r.clone())),
             None => self.records.get(self.base.as_ref(), id),
         }
-    }
-
-    /// The compiled module of a contract.
-    fn compiled(&self, record: &ContractRecord) -> Result<Arc<CompiledContract>, HostError> {
-        let hash = record.code_hash();
-        self.runtime
-            .cache
-            .get(hash, || {
-                if let Some(code) = self.deployed.code.get(&hash) {
-                    return Ok(code.clone()); // validated by this session's deploy
-                }
-                let code = self.base.code(&hash).map_err(|e| e.to_string())?;
-                let code =
-                    code.ok_or_else(|| StoreError::MissingCode(hash.to_string()).to_string())?;
-                // Code read from a store is validated again before it reaches the compiler:
-                // a store written by other means never compiles a module deploy refuses.
-                validate(&code, &self.runtime.config.limits)
-                    .map_err(|e| format!("stored code {hash} fails deploy validation: {e}"))?;
-                Ok(code)
-            })
-            .map_err(HostError::Module)
     }
 }
 
@@ -159,26 +140,27 @@ pub(crate) fn run_frame(
     // one of them).
     let limits = &env.runtime.config.limits;
     let red_zone = limits.max_wasm_stack_bytes + HOST_STACK_MARGIN_BYTES;
-    type Lookup = Result<Result<Arc<CompiledContract>, CallError>, HostError>;
+    type Lookup = Result<Result<(Arc<CompiledContract>, u64), (CallError, u64)>, HostError>;
     let looked_up = stacker::maybe_grow(HOST_STACK_MARGIN_BYTES, 2 * red_zone, || -> Lookup {
-        match env.contract(&contract)? {
-            None => Ok(Err(CallError::NoSuchContract(contract))),
-            Some(record) => {
-                let compiled = env.compiled(&record)?;
-                Ok(match compiled.entry_points.contains(function) {
-                    true => Ok(compiled),
-                    false => Err(CallError::NoSuchFunction(function.to_string())),
-                })
-            }
-        }
+        let refused_gas = env.runtime.prices.call_refused;
+        let Some(record) = env.contract(&contract)? else {
+            return Ok(Err((CallError::NoSuchContract(contract), refused_gas)));
+        };
+        Ok(match env.load(&record, gas_limit)? {
+            Load::Unaffordable(price) => Err((CallError::OutOfGas, price)),
+            Load::Ready(compiled, load_gas) => match compiled.entry_points.contains(function) {
+                true => Ok((compiled, load_gas)),
+                false => Err((
+                    CallError::NoSuchFunction(function.to_string()),
+                    refused_gas.saturating_add(load_gas),
+                )),
+            },
+        })
     });
-    let compiled = match looked_up {
+    let (compiled, load_gas) = match looked_up {
         Err(host) => return Err(host),
-        Ok(Err(e)) => {
-            let gas = env.runtime.prices.call_refused.min(gas_limit);
-            return Ok(refused(trace, e, gas));
-        }
-        Ok(Ok(compiled)) => compiled,
+        Ok(Err((e, gas))) => return Ok(refused(trace, e, gas.min(gas_limit))),
+        Ok(Ok(found)) => found,
     };
     if args.len() > MAX_ARGUMENT_BYTES {
         let (size, max) = (args.len() as u64, MAX_ARGUMENT_BYTES as u64);
@@ -190,7 +172,7 @@ pub(crate) fn run_frame(
         return Ok(refused(trace, e, 0));
     }
     stacker::maybe_grow(red_zone, 2 * red_zone, || {
-        run_frame_on_stack(env, shared, trace, &compiled, args, gas_limit)
+        run_frame_on_stack(env, shared, trace, &compiled, args, gas_limit, load_gas)
     })
 }
 
@@ -212,11 +194,13 @@ fn run_frame_on_stack(
     compiled: &CompiledContract,
     args: &[u8],
     gas_limit: u64,
+    load_gas: u64,
 ) -> Result<FrameOutcome, HostError> {
     let (contract, caller) = (trace.contract, trace.caller);
     let function = trace.function.clone();
     let runtime = &env.runtime;
-    let call_base = runtime.prices.call_base;
+    // The module's first load in this tree is paid like the call's base (see `load.rs`).
+    let call_base = runtime.prices.call_base.saturating_add(load_gas);
     if gas_limit < call_base {
         return Ok(refused(trace, CallError::OutOfGas, gas_limit));
     }
@@ -272,6 +256,12 @@ fn run_frame_on_stack(
             Ok(call_error) => Err(call_error),
             Err(host_error) => {
                 shared.journal.revert_frame();
+                // What ran before the host failed: this frame's own work, and the nested
+                // frame that failed if the failure came from one (0 otherwise: none ran).
+                let spent = call_base
+                    .saturating_add(consumed.min(available))
+                    .saturating_add(std::mem::take(&mut shared.host_error_gas));
+                shared.host_error_gas = spent.min(gas_limit);
                 return Err(host_error);
             }
         },
@@ -337,6 +327,12 @@ fn classify(error: wasmtime::Error) -> Result<CallError, HostError> {
             Trap::BadConversionToInteger => CallError::Trap(TrapKind::BadConversionToInteger),
             _ => CallError::Trap(TrapKind::Other),
         });
+    }
+    if error
+        .chain()
+        .any(|e| e.is::<wasmtime::PoolConcurrencyLimitError>())
+    {
+        return Err(HostError::PoolExhausted(format!("{error:#}")));
     }
     Err(HostError::Instantiate(format!("{error:#}")))
 }

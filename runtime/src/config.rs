@@ -4,7 +4,9 @@
 //! [`Limits`] so that an embedder (or a test) can tune it. Limits of the ABI itself (key, value,
 //! argument and return sizes) live in [`host_api::limits`] because contracts must agree with them.
 
+use crate::CodeHash;
 use crate::gas::{OperatorCosts, PriceTable, gas_schedule_fingerprint};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 /// Largest module accepted at deploy, in bytes.
@@ -53,6 +55,32 @@ pub const DEFAULT_POOLED_INSTANCES: u32 = 1_000;
 /// 128 KiB → 3.3 µs; 1 MiB on a 17-page memory cost 16.9 µs. Contracts built by
 /// `contracts/build.sh` use a 64 KiB shadow stack so their whole memory fits in this range.
 pub const DEFAULT_MEMORY_KEEP_RESIDENT_BYTES: usize = 128 * 1024;
+/// Most bytes of compiled code the in-memory module cache keeps (least recently used out
+/// first; the disk cache keeps everything). The bundled contracts compile to 100–400 KiB each,
+/// so this holds several hundred contracts.
+pub const DEFAULT_MODULE_CACHE_BYTES: usize = 256 * 1024 * 1024;
+/// Most modules the in-memory module cache keeps, however small.
+pub const DEFAULT_MODULE_CACHE_MODULES: usize = 4_096;
+
+/// The bounds of the in-memory module cache (see `cache.rs`). Which modules are in memory
+/// never changes gas: a call tree pays for every distinct non-resident module it loads (see
+/// [`RuntimeConfig::resident_code`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModuleCacheLimits {
+    /// See [`DEFAULT_MODULE_CACHE_BYTES`].
+    pub max_bytes: usize,
+    /// See [`DEFAULT_MODULE_CACHE_MODULES`].
+    pub max_modules: usize,
+}
+
+impl Default for ModuleCacheLimits {
+    fn default() -> Self {
+        Self {
+            max_bytes: DEFAULT_MODULE_CACHE_BYTES,
+            max_modules: DEFAULT_MODULE_CACHE_MODULES,
+        }
+    }
+}
 
 /// The size and shape limits applied at deploy and during calls.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,8 +158,18 @@ pub struct RuntimeConfig {
     pub prices: PriceTable,
     /// Fuel cost of each class of wasm operator.
     pub operator_costs: OperatorCosts,
-    /// Where compiled modules are cached on disk; `None` keeps them in memory only.
+    /// Where compiled modules are cached on disk; `None` keeps them in memory only (then a
+    /// module evicted from memory is compiled again when next called).
     pub cache_dir: Option<PathBuf>,
+    /// The bounds of the in-memory module cache.
+    pub module_cache: ModuleCacheLimits,
+    /// The **resident** modules (code hashes): pinned in the memory cache for the runtime's
+    /// life, and loaded for free by a call (every other module pays
+    /// [`load_price`](crate::gas::load_price) at its first frame in a call tree; see `gas.rs`,
+    /// "Cold loads"). Gas depends on this set, so it is consensus: an embedder sets it from
+    /// its chain's genesis (node-lite: the code of the genesis contracts, which the genesis
+    /// root covers), never from a node's local choice. Empty by default.
+    pub resident_code: BTreeSet<CodeHash>,
     /// Keep the contracts' debug prints in receipts. Off on a node; on for local testing.
     pub dev_mode: bool,
     /// Use wasmtime's pooling allocator (fast instantiation; reserves virtual memory up front).
@@ -149,6 +187,8 @@ impl Default for RuntimeConfig {
             prices: PriceTable::default(),
             operator_costs: OperatorCosts::default(),
             cache_dir: None,
+            module_cache: ModuleCacheLimits::default(),
+            resident_code: BTreeSet::new(),
             dev_mode: false,
             pooling: true,
             pooled_instances: DEFAULT_POOLED_INSTANCES,
@@ -176,6 +216,12 @@ impl RuntimeConfig {
     /// Set the disk cache directory.
     pub fn with_cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Make the modules of `code_hashes` resident (see [`RuntimeConfig::resident_code`]).
+    pub fn with_resident_code(mut self, code_hashes: impl IntoIterator<Item = CodeHash>) -> Self {
+        self.resident_code.extend(code_hashes);
         self
     }
 

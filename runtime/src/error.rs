@@ -3,6 +3,7 @@
 //! Contract failures are not here: they are [`CallError`](crate::CallError) values inside a
 //! receipt. These are the errors of the layer around the contract.
 
+use crate::cache::ModuleError;
 use host_api::ContractId;
 
 pub use state::StoreError;
@@ -183,8 +184,12 @@ pub enum HostError {
     Store(#[from] StoreError),
     /// A deployed contract's module could not be loaded or compiled.
     #[error("cannot load contract module: {0}")]
-    Module(String),
-    /// The instance could not be created or run (e.g. the instance pool is exhausted).
+    Module(#[from] ModuleError),
+    /// The instance pool is exhausted: more instances live at once than
+    /// [`RuntimeConfig::pooled_instances`](crate::RuntimeConfig) (wasmtime's message).
+    #[error("instance pool exhausted: {0}")]
+    PoolExhausted(String),
+    /// The instance could not be created or run for another reason.
     #[error("cannot instantiate contract: {0}")]
     Instantiate(String),
     /// An ordinary call named [`Address::PROTOCOL`](host_api::Address::PROTOCOL) as its caller:

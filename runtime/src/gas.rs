@@ -123,6 +123,36 @@
 //! reentrancy (-6), [`PriceTable::call_refused_early`] = 600 (1.22–1.28× → 1.03–1.04×). The
 //! refusals are made before the callee's frame gets its stack, so a refused call no longer
 //! maps a fresh stack segment.
+//!
+//! # Cold loads
+//!
+//! **Resident modules** load for free: the code hashes of
+//! [`RuntimeConfig::resident_code`](crate::RuntimeConfig::resident_code), a chain's genesis
+//! contracts (node-lite: `transfer`, `stake`, `committee`, `nonces`), which every node pins in
+//! its memory cache from the start and never evicts. The set is consensus, like this table: it
+//! comes from the genesis (whose root covers the code), never from a node's local
+//! configuration, so every node charges the same gas. A node that drops a resident module from
+//! memory anyway (a restart) loads it again at its own cost.
+//!
+//! **Every other module**: the first frame of a call tree that runs it pays [`load_price`]:
+//! `load_base` 600,000 + `load_per_byte` 80 per byte of bytecode + `load_per_function` 3,200
+//! per function it defines, before the module is loaded, whether or not the node has it in
+//! memory (which modules a node keeps in memory is its own business; gas is consensus). It
+//! prices the disk load of a compiled artifact by a node whose memory cache does not hold it:
+//! the code read from the store, the disk entry read, checksummed, deserialized and linked
+//! (node-lite always runs with a disk cache). Compilation is paid once, at deploy
+//! ([`deploy_price`]); a node that must compile again (its artifact missing or refused, or a
+//! runtime without a disk cache) bears that time itself: the price does not cover it.
+//! Measured with the `cold loads` kernels
+//! of `GAS_BENCH_SUMMARY_ONLY=1 GAS_BENCH_ROUNDS=9 cargo bench -p benches --bench gas_classes`
+//! (a contract calling distinct modules until out of gas, the memory cache cleared before each
+//! call; 2026-12-03, load average ≈ 10 on the 2 cores, yardstick 5,861 gas/µs in that run),
+//! under provisional prices 100,000 + 150/byte: a 63-byte module 95 µs a load (3.93× the
+//! yardstick), token (18.9 KB, 92 functions) ≈ 363 µs (0.67×), stake (47.5 KB, 163
+//! functions) ≈ 610 µs (0.39×), 2,000 small functions (34.8 KB) ≈ 1,450 µs (1.53×): the
+//! per-function cost is what a per-byte price alone misses. The prices are fitted to those
+//! times at that run's yardstick with ≈ 15 % margin (predicted 0.72–0.87×). A tree that loads
+//! a copy of token (not resident) pays ≈ 2.4 M gas once; one that calls `transfer` pays none.
 
 //! # Memory growth
 //!
@@ -174,6 +204,12 @@ pub struct PriceTable {
     pub deploy_base: u64,
     /// Per byte of a deployed module: validation and compilation (see [`deploy_price`]).
     pub deploy_per_byte: u64,
+    /// The first load of a module in a call tree, before its bytes (see [`load_price`]).
+    pub load_base: u64,
+    /// Per byte of a module's bytecode, at its first load in a call tree (see [`load_price`]).
+    pub load_per_byte: u64,
+    /// Per function a module defines, at its first load in a call tree (see [`load_price`]).
+    pub load_per_function: u64,
     /// Charged by each host function without a price of its own (`input_read`, `output_write`,
     /// `caller`, `self_id`, `block_*`, `gas_left`, `abort`, `call`, `call_output_*`).
     pub host_call_base: u64,
@@ -231,6 +267,9 @@ impl Default for PriceTable {
             call_refused_early: 600,
             deploy_base: DEFAULT_DEPLOY_BASE,
             deploy_per_byte: DEFAULT_DEPLOY_PER_BYTE,
+            load_base: DEFAULT_LOAD_BASE,
+            load_per_byte: DEFAULT_LOAD_PER_BYTE,
+            load_per_function: DEFAULT_LOAD_PER_FUNCTION,
             host_call_base: 200,
             copy_per_byte: 1,
             storage_read_base: 31_000,
@@ -486,7 +525,7 @@ impl OperatorCosts {
 /// The version of the gas schedule: bumped whenever the meaning of a price or an operator
 /// class changes (a new class, a price charged at another moment), so that two nodes whose
 /// tables happen to hash alike under different rules still disagree.
-pub const GAS_SCHEDULE_VERSION: u32 = 3;
+pub const GAS_SCHEDULE_VERSION: u32 = 5;
 
 /// The 32-byte fingerprint of a gas schedule: BLAKE2b-256 over the tag
 /// `sandbox-gas-schedule`, [`GAS_SCHEDULE_VERSION`], every price of `prices` and every class
@@ -501,6 +540,9 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         call_refused_early,
         deploy_base,
         deploy_per_byte,
+        load_base,
+        load_per_byte,
+        load_per_function,
         host_call_base,
         copy_per_byte,
         storage_read_base,
@@ -560,6 +602,9 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         call_refused_early,
         deploy_base,
         deploy_per_byte,
+        load_base,
+        load_per_byte,
+        load_per_function,
         host_call_base,
         copy_per_byte,
         storage_read_base,
@@ -632,6 +677,44 @@ pub const DEFAULT_DEPLOY_PER_BYTE: u64 = 7_000;
 /// validated or compiled.
 pub fn deploy_price(prices: &PriceTable, bytes: usize) -> u64 {
     price(prices.deploy_base, prices.deploy_per_byte, bytes)
+}
+
+/// The default [`PriceTable::load_base`]: see [Cold loads](self#cold-loads).
+pub const DEFAULT_LOAD_BASE: u64 = 600_000;
+/// The default [`PriceTable::load_per_byte`]: see [Cold loads](self#cold-loads).
+pub const DEFAULT_LOAD_PER_BYTE: u64 = 80;
+/// The default [`PriceTable::load_per_function`]: see [Cold loads](self#cold-loads).
+pub const DEFAULT_LOAD_PER_FUNCTION: u64 = 3_200;
+
+/// The price of the first load, in a call tree, of a module of `bytes` bytes of bytecode
+/// defining `functions` functions, under `prices`: charged to the first frame of the tree that
+/// runs it, before the module is loaded, whether or not the node has it in memory (see
+/// [Cold loads](self#cold-loads)).
+pub fn load_price(prices: &PriceTable, bytes: usize, functions: u32) -> u64 {
+    price(prices.load_base, prices.load_per_byte, bytes).saturating_add(
+        prices
+            .load_per_function
+            .saturating_mul(u64::from(functions)),
+    )
+}
+
+/// [`load_price`] of the module `code` (its functions counted; 0 if its function section
+/// does not parse: such a module never loads).
+pub fn module_load_price(prices: &PriceTable, code: &[u8]) -> u64 {
+    load_price(prices, code.len(), defined_functions(code))
+}
+
+/// The number of functions `code` defines (its function section's count), without validating
+/// anything else; 0 when it does not parse that far.
+pub fn defined_functions(code: &[u8]) -> u32 {
+    for payload in wasmparser::Parser::new(0).parse_all(code) {
+        match payload {
+            Ok(wasmparser::Payload::FunctionSection(section)) => return section.count(),
+            Ok(wasmparser::Payload::CodeSectionStart { .. }) | Err(_) => return 0,
+            Ok(_) => {}
+        }
+    }
+    0
 }
 
 /// `base + per_byte × bytes`, saturating: an absurd size costs all the gas there is.

@@ -111,6 +111,17 @@ impl Receipt {
     }
 }
 
+/// The gas of a call, whatever its outcome (CosmWasm's `(Result, GasInfo)` shape): a call
+/// that ends in a host error still reports what it spent before the host failed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GasInfo {
+    /// The gas limit the call ran with.
+    pub gas_limit: u64,
+    /// The gas it spent: the receipt's `gas_spent`, or on a host error the gas of what ran
+    /// before the failure (0 when nothing did).
+    pub gas_spent: u64,
+}
+
 /// A wasm trap other than the ones with their own [`CallError`] variant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TrapKind {

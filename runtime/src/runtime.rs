@@ -3,6 +3,7 @@
 //! One `Runtime` per process (cheap to clone, shared by all sessions): it owns the wasmtime
 //! Engine and the compiled modules. Execution happens in [`Session`]s, each over a state store.
 
+use crate::CodeHash;
 use crate::cache::{CacheStats, ModuleCache};
 use crate::config::RuntimeConfig;
 use crate::engine::build_engine;
@@ -45,8 +46,12 @@ impl Runtime {
             engine.clone(),
             linker,
             config.cache_dir.clone(),
+            config.module_cache,
             &config.gas_schedule_fingerprint(),
         );
+        for hash in &config.resident_code {
+            cache.pin(*hash);
+        }
         let prices = Arc::new(config.prices);
         Ok(Self {
             inner: Arc::new(RuntimeInner {
@@ -56,6 +61,12 @@ impl Runtime {
                 cache,
             }),
         })
+    }
+
+    /// Whether `code_hash` is resident (see [`RuntimeConfig::resident_code`]): a call loads it
+    /// for free.
+    pub fn is_resident(&self, code_hash: &CodeHash) -> bool {
+        self.inner.config.resident_code.contains(code_hash)
     }
 
     /// The configuration it was built with.
@@ -93,8 +104,17 @@ impl Runtime {
         self.inner.cache.stats()
     }
 
-    /// Forget the compiled modules held in memory (the disk cache stays). For tests and
-    /// benchmarks of the disk path.
+    /// Keep the compiled module of `code_hash` in memory for good: never evicted from the
+    /// bounded memory cache. A module not in memory now is kept once it is next loaded. Pinned
+    /// modules count toward the bound. Gas does not depend on it: the modules a call loads for
+    /// free are the resident ones ([`RuntimeConfig::resident_code`], pinned by [`Runtime::new`]),
+    /// a consensus set this local choice does not change.
+    pub fn pin_module(&self, code_hash: CodeHash) {
+        self.inner.cache.pin(code_hash);
+    }
+
+    /// Forget the compiled modules held in memory, pinned ones included (the disk cache and
+    /// the pins stay). For tests and benchmarks of the disk path.
     pub fn clear_memory_cache(&self) {
         self.inner.cache.clear_memory();
     }

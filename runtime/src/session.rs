@@ -5,12 +5,13 @@
 //! writes the session's deploys and storage changes to the store in one [`ChangeSet`]; dropping a
 //! session without committing discards them.
 
+use crate::cache::ModuleError;
 use crate::call::{BaseRecords, Deployed, Env, run_frame};
 use crate::error::{DeployError, HostError, StoreError};
 use crate::host::BlockInfo;
 use crate::journal::Journal;
 use crate::merkle::Root;
-use crate::outcome::Receipt;
+use crate::outcome::{GasInfo, Receipt};
 use crate::runtime::Runtime;
 use crate::state::{ChangeSet, ContractRecord, StateStore};
 use crate::store_data::{CallState, HostState};
@@ -83,6 +84,7 @@ impl Session {
             deployed: self.deployed.clone(),
             block: self.block,
             trace: self.trace,
+            loaded: Default::default(),
         })
     }
 
@@ -108,7 +110,10 @@ impl Session {
         let cache = &self.runtime.inner.cache;
         let compiled = cache
             .get(hash, || Ok(Arc::from(bytecode)))
-            .map_err(DeployError::Compile)?;
+            .map_err(|e| match e {
+                ModuleError::Compile { message, .. } => DeployError::Compile(message),
+                other => DeployError::Compile(other.to_string()),
+            })?;
         self.probe_instantiation(id, &compiled)?;
         let deployed = Arc::make_mut(&mut self.deployed);
         deployed
@@ -203,6 +208,8 @@ impl Session {
 
     /// Call `function` of `contract` as `caller` with the encoded `args`, spending at most
     /// `gas_limit`. The receipt says what happened; a failed call changed nothing but the gas.
+    /// [`call_with_gas`](Self::call_with_gas) also reports the gas of a call that ends in a
+    /// host error.
     ///
     /// # Errors
     /// Only host failures (the store failed, a module could not be loaded, the instance pool is
@@ -217,8 +224,27 @@ impl Session {
         args: &[u8],
         gas_limit: u64,
     ) -> Result<Receipt, HostError> {
+        self.call_with_gas(caller, contract, function, args, gas_limit)
+            .0
+    }
+
+    /// [`call`](Self::call), with the gas it spent whatever the outcome: on a host error, the
+    /// gas of what ran before the host failed (the frames that ran, up to the failure), which
+    /// the caller charges like a receipt's.
+    pub fn call_with_gas(
+        &mut self,
+        caller: Address,
+        contract: ContractId,
+        function: &str,
+        args: &[u8],
+        gas_limit: u64,
+    ) -> (Result<Receipt, HostError>, GasInfo) {
         if caller == Address::PROTOCOL {
-            return Err(HostError::ReservedCaller);
+            let gas = GasInfo {
+                gas_limit,
+                gas_spent: 0,
+            };
+            return (Err(HostError::ReservedCaller), gas);
         }
         self.call_as(caller, contract, function, args, gas_limit)
     }
@@ -236,6 +262,19 @@ impl Session {
         args: &[u8],
         gas_limit: u64,
     ) -> Result<Receipt, HostError> {
+        self.call_protocol_with_gas(contract, function, args, gas_limit)
+            .0
+    }
+
+    /// [`call_protocol`](Self::call_protocol), with the gas it spent whatever the outcome (see
+    /// [`call_with_gas`](Self::call_with_gas)).
+    pub fn call_protocol_with_gas(
+        &mut self,
+        contract: ContractId,
+        function: &str,
+        args: &[u8],
+        gas_limit: u64,
+    ) -> (Result<Receipt, HostError>, GasInfo) {
         self.call_as(Address::PROTOCOL, contract, function, args, gas_limit)
     }
 
@@ -246,7 +285,7 @@ impl Session {
         function: &str,
         args: &[u8],
         gas_limit: u64,
-    ) -> Result<Receipt, HostError> {
+    ) -> (Result<Receipt, HostError>, GasInfo) {
         let env = self.env();
         let journal = std::mem::replace(&mut self.journal, Journal::new());
         let mut shared = CallState::new(journal);
@@ -260,8 +299,21 @@ impl Session {
             gas_limit,
         );
         self.journal = shared.journal;
-        let outcome = outcome?;
-        Ok(Receipt {
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                let gas = GasInfo {
+                    gas_limit,
+                    gas_spent: shared.host_error_gas,
+                };
+                return (Err(e), gas);
+            }
+        };
+        let gas = GasInfo {
+            gas_limit,
+            gas_spent: outcome.gas_spent,
+        };
+        let receipt = Receipt {
             contract,
             function: function.to_string(),
             caller,
@@ -273,7 +325,8 @@ impl Session {
             calls: outcome.trace.calls,
             omitted_calls: shared.omitted_frames,
             ops: outcome.trace.ops,
-        })
+        };
+        (Ok(receipt), gas)
     }
 
     /// The merkle root of the state this session executes over: the store's root when the

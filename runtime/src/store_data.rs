@@ -46,6 +46,9 @@ pub(crate) struct CallState {
     /// Nested frames run but not recorded: they started once the cap was reached (so none of
     /// a recorded frame's ancestors is ever left out).
     pub omitted_frames: u64,
+    /// The gas spent by the frame that last ended in a host error (its failed nested frame's
+    /// included), for its caller's account: a host error still reports the gas it used.
+    pub host_error_gas: u64,
 }
 
 impl CallState {
@@ -58,6 +61,7 @@ impl CallState {
             stack: Vec::new(),
             recorded_frames: 0,
             omitted_frames: 0,
+            host_error_gas: 0,
         }
     }
 

@@ -23,14 +23,22 @@ pub fn runtime() -> &'static Runtime {
 }
 
 /// A runtime charging wasmtime's own operator table (1 per operator,
-/// `OperatorCosts::wasmtime_default()`) instead of the default measured one: for the tests
-/// whose exact gas arithmetic is about the host prices and the metering rules, written out in
-/// unit operator costs. The default table has its own golden values.
+/// `OperatorCosts::wasmtime_default()`) instead of the default measured one, and nothing for
+/// loading a module (`load_base` and `load_per_byte` 0): for the tests whose exact gas
+/// arithmetic is about the host prices and the metering rules, written out in unit operator
+/// costs. The default table and the load price have their own golden values and tests
+/// (`cold_loads.rs`).
 pub fn unit_cost_runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
         Runtime::new(RuntimeConfig {
             operator_costs: runtime::OperatorCosts::wasmtime_default(),
+            prices: runtime::PriceTable {
+                load_base: 0,
+                load_per_byte: 0,
+                load_per_function: 0,
+                ..runtime::PriceTable::default()
+            },
             ..RuntimeConfig::test()
         })
         .expect("runtime")

@@ -7,8 +7,10 @@ use super::nonces::nonce_of;
 use host_api::Address;
 use runtime::Session;
 
-/// Gas for one balance query (`transfer.balance_of`: a storage read, about 90,000).
-pub const QUERY_GAS: u64 = 1_000_000;
+/// Gas for one balance query (`transfer.balance_of`: a storage read, about 150,000, and the
+/// first load of the 23 KB `transfer` module in the call tree, about 2.8 M, see
+/// `runtime::gas::load_price`).
+pub const QUERY_GAS: u64 = 10_000_000;
 
 /// Why an account could not be read (a store failure, a broken genesis contract).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

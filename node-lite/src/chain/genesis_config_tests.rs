@@ -182,7 +182,7 @@ fn semantic_errors_name_their_field() {
         ),
         (
             "validation_credits = 64",
-            "validation_credits = 1_001",
+            "validation_credits = 10_001",
             "committee.validation_credits",
         ),
         (
@@ -312,4 +312,25 @@ fn file_size_at_the_limit_and_one_past() {
         GenesisConfig::load(&dir.path().join("missing.toml"), &prices()),
         Err(GenesisConfigError::Read { .. })
     ));
+}
+
+#[test]
+fn the_resident_modules_are_the_code_the_genesis_state_holds() {
+    let runtime = crate::chain::shared_test_runtime();
+    let config = GenesisConfig::default_devnet().unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let state = build_genesis(&runtime, store.clone(), &config).expect("genesis builds");
+    let c = state.contracts;
+    let held: std::collections::BTreeSet<_> = [
+        c.genesis.transfer,
+        c.genesis.stake,
+        c.genesis.committee,
+        c.nonces,
+    ]
+    .iter()
+    .map(|id| store.contract(id).unwrap().expect("deployed").code_hash())
+    .collect();
+    assert_eq!(held.len(), 4, "four distinct modules");
+    assert_eq!(held, crate::chain::resident_code());
+    assert!(held.iter().all(|h| runtime.is_resident(h)));
 }

@@ -12,7 +12,8 @@ use super::genesis_config::{GenesisConfig, GenesisConfigError};
 use super::nonces::nonces_module;
 use crate::genesis::{Genesis, GenesisError, returned};
 use host_api::{Address, ContractId};
-use runtime::{BlockInfo, Root, Runtime, Session, StateStore, StoreError};
+use runtime::{BlockInfo, CodeHash, Root, Runtime, Session, StateStore, StoreError};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// The contracts a chain's node drives.
@@ -58,6 +59,28 @@ pub enum GenesisBuildError {
     /// The store refused the commit (e.g. a store that is not empty).
     #[error("committing the genesis state: {0}")]
     Store(#[from] StoreError),
+}
+
+/// The code hashes of every contract the genesis deploys (`transfer`, `stake`, `committee`, the
+/// committed builds, and `nonces`): the chain's **resident** modules
+/// ([`runtime::RuntimeConfig::resident_code`]), pinned in every node's module cache from the
+/// start and loaded by a call for free; every other contract pays its load at its first frame
+/// in a call tree. Gas depends on this set, so it is consensus: it is the code the genesis
+/// state holds (its root covers it; `genesis_state` tests check the two agree), the same on
+/// every node of the chain, never a node's local choice. The local CLI (`exec`, `deploy`,
+/// `call`, `demo`, `gas-report`) uses the same set, so it charges what the devnet charges.
+pub fn resident_code() -> BTreeSet<CodeHash> {
+    // A constant of this crate, assembled by a test too (`nonces` tests): never fails.
+    let nonces = nonces_module().expect("the bundled nonces contract assembles");
+    [
+        crate::genesis::bundled::TRANSFER,
+        crate::genesis::bundled::STAKE,
+        crate::genesis::bundled::COMMITTEE,
+        &nonces,
+    ]
+    .into_iter()
+    .map(CodeHash::of)
+    .collect()
 }
 
 /// The one deployer of the genesis contracts: the protocol.

@@ -75,7 +75,11 @@ fn call(
 /// # Errors
 /// When writing fails or the runtime cannot be built (a bug or an unusable machine).
 pub fn run(out: &mut dyn Write) -> DemoResult {
-    let runtime = Runtime::new(RuntimeConfig::default().with_dev_mode(true))?;
+    let runtime = Runtime::new(
+        RuntimeConfig::default()
+            .with_dev_mode(true)
+            .with_resident_code(crate::chain::resident_code()),
+    )?;
     let dir = tempfile::tempdir()?;
     let db_path = dir.path().join("state.redb");
     let store = Arc::new(RedbStore::open(&db_path)?);

@@ -22,6 +22,7 @@
 use crate::call_input::encode_args;
 use crate::signature::read_signatures;
 use host_api::Address;
+use runtime::Runtime;
 use runtime::testing::{GasCheck, GasReport, Harness, HarnessError, Tolerance, account};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -152,7 +153,10 @@ pub fn run_script(path: &Path) -> Result<GasReport, GasScriptError> {
     };
     let script: Script = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
     let base = path.parent().unwrap_or(Path::new("."));
-    let mut h = Harness::try_new()?;
+    // The CLI's runtime: the bundled genesis contracts resident, as on the devnet.
+    let runtime =
+        Runtime::new(crate::state_dir::cli_runtime_config()).map_err(HarnessError::from)?;
+    let mut h = Harness::with_runtime(runtime);
     let mut deployed = BTreeMap::new();
     for (name, module) in &script.contracts {
         if name.contains("::") || name.chars().any(char::is_whitespace) {

@@ -316,7 +316,10 @@ pub fn spawn(config: NodeConfig) -> Result<DevnetHandle, SpawnError> {
         // temporary devnet of this machine.
         DataDir::Temporary => std::env::temp_dir().join("node-lite-devnet-modules"),
     };
-    let mut runtime_config = RuntimeConfig::default().with_cache_dir(cache);
+    // The genesis contracts are resident (consensus: see `chain::resident_code`).
+    let mut runtime_config = RuntimeConfig::default()
+        .with_cache_dir(cache)
+        .with_resident_code(crate::chain::resident_code());
     runtime_config.pooled_instances = POOLED_INSTANCES;
     let runtime = Runtime::new(runtime_config).map_err(|e| SpawnError::Runtime(e.to_string()))?;
     let genesis = config.load_genesis(&runtime.config().prices)?;

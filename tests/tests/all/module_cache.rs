@@ -59,7 +59,7 @@ fn stats(memory_hits: u64, disk_hits: u64, disk_rejected: u64, compiles: u64) ->
         disk_hits,
         disk_rejected,
         compiles,
-        disk_write_failures: 0,
+        ..CacheStats::default()
     }
 }
 
@@ -83,7 +83,7 @@ fn deployed(dir: &Path) -> (Arc<MemoryStore>, ContractId, Vec<u8>) {
     let mut session = rt.session(store.clone(), BlockInfo::default());
     let id = session.deploy(OWNER, &code, 0).expect("deploy");
     session.commit().expect("commit");
-    assert_eq!(rt.cache_stats(), stats(0, 0, 0, 1));
+    assert_eq!(rt.cache_stats().counters(), stats(0, 0, 0, 1));
     assert_eq!(inc(&rt, &store, id), 1);
     (store, id, code)
 }
@@ -94,11 +94,11 @@ fn deploy_compiles_once_and_writes_a_verified_entry() {
     let code = wat(COUNTER);
     let hash = CodeHash::of(&code);
     let rt = cached_runtime(dir.path());
-    assert_eq!(rt.cache_stats(), CacheStats::default());
+    assert_eq!(rt.cache_stats().counters(), CacheStats::default());
     let store = Arc::new(MemoryStore::new());
     let mut session = rt.session(store.clone(), BlockInfo::default());
     let id = session.deploy(OWNER, &code, 0).expect("deploy");
-    assert_eq!(rt.cache_stats(), stats(0, 0, 0, 1));
+    assert_eq!(rt.cache_stats().counters(), stats(0, 0, 0, 1));
     // Exactly one file, under its final name (no temporary file left behind).
     assert_eq!(file_names(dir.path()), vec![format!("{hash}.cwasm")]);
 
@@ -133,7 +133,7 @@ fn deploy_compiles_once_and_writes_a_verified_entry() {
         Ok(1u32.to_le_bytes().to_vec())
     );
     // Two calls and the second deploy (which looks the compiled module up again).
-    assert_eq!(rt.cache_stats(), stats(3, 0, 0, 1));
+    assert_eq!(rt.cache_stats().counters(), stats(3, 0, 0, 1));
     assert_eq!(file_names(dir.path()).len(), 1);
 }
 
@@ -149,13 +149,13 @@ fn a_fresh_runtime_loads_the_entry_from_disk() {
         2,
         "state carried over by the shared store"
     );
-    assert_eq!(rt.cache_stats(), stats(0, 1, 0, 0));
+    assert_eq!(rt.cache_stats().counters(), stats(0, 1, 0, 0));
     assert_eq!(inc(&rt, &store, id), 3);
-    assert_eq!(rt.cache_stats(), stats(1, 1, 0, 0));
+    assert_eq!(rt.cache_stats().counters(), stats(1, 1, 0, 0));
     // Forget the in-memory copy: the disk entry is loaded again.
     rt.clear_memory_cache();
     assert_eq!(inc(&rt, &store, id), 4);
-    assert_eq!(rt.cache_stats(), stats(1, 2, 0, 0));
+    assert_eq!(rt.cache_stats().counters(), stats(1, 2, 0, 0));
     // A disk hit does not rewrite the entry.
     assert_eq!(
         std::fs::read(entry_path(dir.path(), &code)).expect("entry"),
@@ -178,10 +178,10 @@ fn without_a_cache_dir_nothing_is_written_and_a_fresh_runtime_compiles() {
     let id = session.deploy(OWNER, &code, 0).expect("deploy");
     session.commit().expect("commit");
     assert_eq!(inc(&rt, &store, id), 1);
-    assert_eq!(rt.cache_stats(), stats(1, 0, 0, 1));
+    assert_eq!(rt.cache_stats().counters(), stats(1, 0, 0, 1));
     let fresh = Runtime::new(config).expect("runtime");
     assert_eq!(inc(&fresh, &store, id), 2);
-    assert_eq!(fresh.cache_stats(), stats(0, 0, 0, 1));
+    assert_eq!(fresh.cache_stats().counters(), stats(0, 0, 0, 1));
     assert!(file_names(dir.path()).is_empty());
 }
 
@@ -248,7 +248,7 @@ fn damaged_entries_are_rejected_recompiled_and_rewritten() {
             "{what}: the call still succeeds"
         );
         assert_eq!(
-            rt.cache_stats(),
+            rt.cache_stats().counters(),
             stats(0, 0, 1, 1),
             "{what}: rejected and recompiled"
         );
@@ -262,7 +262,7 @@ fn damaged_entries_are_rejected_recompiled_and_rewritten() {
         expected += 1;
         assert_eq!(inc(&next, &store, id), expected, "{what}");
         assert_eq!(
-            next.cache_stats(),
+            next.cache_stats().counters(),
             stats(0, 1, 0, 0),
             "{what}: a disk hit after the rewrite"
         );
@@ -284,20 +284,20 @@ fn damage_is_detected_by_the_same_runtime_after_clearing_its_memory_cache() {
 
     let rt = cached_runtime(dir.path());
     assert_eq!(inc(&rt, &store, id), 2);
-    assert_eq!(rt.cache_stats(), stats(0, 1, 0, 0));
+    assert_eq!(rt.cache_stats().counters(), stats(0, 1, 0, 0));
     let mut flipped = valid.clone();
     flipped[valid.len() / 2] ^= 0xff;
     std::fs::write(&path, &flipped).expect("damage");
     // Still in memory: the damage is not even looked at.
     assert_eq!(inc(&rt, &store, id), 3);
-    assert_eq!(rt.cache_stats(), stats(1, 1, 0, 0));
+    assert_eq!(rt.cache_stats().counters(), stats(1, 1, 0, 0));
     rt.clear_memory_cache();
     assert_eq!(inc(&rt, &store, id), 4);
-    assert_eq!(rt.cache_stats(), stats(1, 1, 1, 1));
+    assert_eq!(rt.cache_stats().counters(), stats(1, 1, 1, 1));
     assert_eq!(std::fs::read(&path).expect("entry"), valid);
     rt.clear_memory_cache();
     assert_eq!(inc(&rt, &store, id), 5);
-    assert_eq!(rt.cache_stats(), stats(1, 2, 1, 1));
+    assert_eq!(rt.cache_stats().counters(), stats(1, 2, 1, 1));
 }
 
 #[test]
@@ -308,11 +308,11 @@ fn a_deleted_entry_is_recompiled_without_counting_a_rejection() {
     std::fs::remove_file(&path).expect("remove");
     let rt = cached_runtime(dir.path());
     assert_eq!(inc(&rt, &store, id), 2);
-    assert_eq!(rt.cache_stats(), stats(0, 0, 0, 1));
+    assert_eq!(rt.cache_stats().counters(), stats(0, 0, 0, 1));
     assert!(path.exists(), "rewritten");
     let next = cached_runtime(dir.path());
     assert_eq!(inc(&next, &store, id), 3);
-    assert_eq!(next.cache_stats(), stats(0, 1, 0, 0));
+    assert_eq!(next.cache_stats().counters(), stats(0, 1, 0, 0));
 }
 
 #[test]
@@ -355,7 +355,7 @@ fn an_entry_that_cannot_be_written_is_counted_and_the_cache_works_from_memory() 
         .expect("deploy succeeds without a disk cache");
     session.commit().expect("commit");
     assert_eq!(
-        rt.cache_stats(),
+        rt.cache_stats().counters(),
         CacheStats {
             compiles: 1,
             disk_write_failures: 1,
@@ -363,7 +363,7 @@ fn an_entry_that_cannot_be_written_is_counted_and_the_cache_works_from_memory() 
         }
     );
     assert_eq!(inc(&rt, &store, id), 1);
-    assert_eq!(rt.cache_stats().memory_hits, 1);
+    assert_eq!(rt.cache_stats().counters().memory_hits, 1);
     assert!(!cache.exists());
 }
 
@@ -383,7 +383,7 @@ fn an_entry_compiled_under_another_gas_schedule_is_rejected_and_recompiled() {
         cached_runtime(dir.path()).gas_schedule_fingerprint()
     );
     assert_eq!(inc(&other, &store, id), 2);
-    assert_eq!(other.cache_stats(), stats(0, 0, 1, 1));
+    assert_eq!(other.cache_stats().counters(), stats(0, 0, 1, 1));
     // Only a price differs: the compiled code would be the same, the key still differs.
     let mut prices = runtime::PriceTable::default();
     prices.emit_per_byte += 1;
@@ -394,5 +394,5 @@ fn an_entry_compiled_under_another_gas_schedule_is_rejected_and_recompiled() {
     })
     .expect("runtime");
     assert_eq!(inc(&repriced, &store, id), 3);
-    assert_eq!(repriced.cache_stats(), stats(0, 0, 1, 1));
+    assert_eq!(repriced.cache_stats().counters(), stats(0, 0, 1, 1));
 }

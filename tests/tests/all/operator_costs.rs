@@ -28,7 +28,9 @@ fn gas_of(costs: OperatorCosts) -> u64 {
 
 #[test]
 fn a_call_is_charged_from_the_configured_operator_costs() {
-    let base = runtime::PriceTable::default().call_base;
+    let prices = runtime::PriceTable::default();
+    // The call's base and the module's first load in the call tree.
+    let base = prices.call_base + runtime::gas::module_load_price(&prices, &wat(SQRT));
     // Function entry 1 (wasmtime's, not configurable), f64.const 1, f64.sqrt 1, drop 0, i32.const 1.
     assert_eq!(gas_of(OperatorCosts::wasmtime_default()), base + 4);
     let m = OperatorCosts::measured();

@@ -157,7 +157,9 @@ fn stored_code_is_validated_again_before_it_is_compiled() {
             .unwrap();
         let mut session = runtime().session(store, BlockInfo::default());
         match session.call(ALICE, id, "run", &[], GAS) {
-            Err(HostError::Module(message)) => {
+            Err(HostError::Module(e)) => {
+                assert!(matches!(e, runtime::ModuleError::Invalid { .. }), "{e:?}");
+                let message = e.to_string();
                 assert!(message.contains("fails deploy validation"), "{message}");
                 assert!(message.contains(expected), "{message}");
             }

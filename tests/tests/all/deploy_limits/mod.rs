@@ -72,8 +72,11 @@ fn accepted_by(rt: &Runtime, code: &[u8], entry: &str) -> ContractId {
         .deploy(OWNER, code, 0)
         .unwrap_or_else(|e| panic!("deploy refused: {e:?}"));
     assert_eq!(id, contract_id(&OWNER, &CodeHash::of(code), 0));
+    // Enough for any well-behaved call, plus the module's first load (84.5 M gas for a module
+    // of the 1 MiB limit: more than `GAS` alone).
+    let load = runtime::gas::module_load_price(&rt.config().prices, code);
     let receipt = session
-        .call(ALICE, id, entry, &[], GAS)
+        .call(ALICE, id, entry, &[], GAS + load)
         .expect("no host error");
     assert_eq!(
         receipt.result,

@@ -66,10 +66,23 @@ pub fn encode<T: BorshSerialize + ?Sized>(value: &T) -> Vec<u8> {
     borsh::to_vec(value).expect("encode")
 }
 
+/// The runtime of these tests (one per test process): the genesis contracts resident, as on
+/// the devnet (`node_lite::chain::resident_code`), so their calls pay no load.
+pub fn genesis_runtime() -> runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            let config = runtime::RuntimeConfig::test()
+                .with_resident_code(node_lite::chain::resident_code());
+            runtime::Runtime::new(config).expect("runtime")
+        })
+        .clone()
+}
+
 impl Chain {
-    /// Deploy and initialise the three contracts.
+    /// Deploy and initialise the three contracts, on [`genesis_runtime`].
     pub fn new(mode: Mode) -> Self {
-        Self::with_harness(Harness::new(), mode)
+        Self::with_harness(Harness::with_runtime(genesis_runtime()), mode)
     }
 
     /// Deploy and initialise the three contracts in `h`.

@@ -248,11 +248,13 @@ fn unknown_contract_and_unknown_function() {
         (r.result, r.gas_spent),
         (Err(CallError::NoSuchContract(nobody)), refused)
     );
+    // An entry point is looked up in the module: its first load in the call tree is paid too.
+    let load = runtime::gas::module_load_price(&PriceTable::default(), &super::harness_code());
     for name in ["nope", "", "memory", "Set", "$arg"] {
         let r = call(&mut session, id, name, &[]);
         assert_eq!(
             (r.result, r.gas_spent),
-            (Err(CallError::NoSuchFunction(name.into())), refused)
+            (Err(CallError::NoSuchFunction(name.into())), refused + load)
         );
     }
     // With less gas than the price, the whole limit.
