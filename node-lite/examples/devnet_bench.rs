@@ -1,11 +1,12 @@
 //! Throughput, finality and memory of the devnet under load: a measurement, not a test.
 //!
 //! ```text
-//! cargo run --release -p node-lite --example devnet_bench [-- TXS MODE OFFLINE]
+//! cargo run --release -p node-lite --example devnet_bench [-- TXS MODE OFFLINE SIGNATURES]
 //! ```
 //!
 //! Starts a 4-provisioner devnet (`MODE`: `instant` or `interval:MS`; `OFFLINE` provisioners
-//! taken offline first, 0 by default), deploys `counter`, funds `min(TXS / 16, 4096)` fresh
+//! taken offline first, 0 by default; `SIGNATURES`: the consensus's `bls`, the default, or the
+//! fast `fake` ones, to see what BLS costs), deploys `counter`, funds `min(TXS / 16, 4096)` fresh
 //! accounts with the `fund` dev control, signs `TXS` `counter.increment(1)` calls (default
 //! 20,000; nonce by nonce over the senders), submits them as fast as the mempool takes them (a
 //! refusal for a full pool or a nonce too far ahead is retried after a millisecond) and prints:
@@ -27,7 +28,7 @@
 
 use node_lite::chain::tx::{Payload, TX_INTRINSIC_GAS, UnsignedTx};
 use node_lite::chain::{AccountKey, Transaction};
-use node_lite::devnet::{BlockMode, NodeConfig, spawn};
+use node_lite::devnet::{BlockMode, NodeConfig, Signatures, spawn};
 use node_lite::node_api::{ApiError, ChainEvent, DevPayload, DevTxRequest, NodeApi, TxStatus};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -84,16 +85,22 @@ fn main() {
         _ => BlockMode::Instant,
     };
     let offline: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(0);
+    let signatures = match args.get(3).map(String::as_str) {
+        Some("fake") => Signatures::Fake,
+        None | Some("bls") => Signatures::Bls,
+        Some(other) => panic!("SIGNATURES is bls or fake, not {other}"),
+    };
     let trace = std::env::var_os("BENCH_TRACE").is_some();
     let devnet = spawn(
         NodeConfig::default()
             .with_quiet(true)
             .with_port(0)
-            .with_block_mode(mode),
+            .with_block_mode(mode)
+            .with_signatures(signatures),
     )
     .expect("a devnet starts");
     println!(
-        "devnet_bench: {txs} counter.increment transactions, 4 provisioners, {} blocks, {offline} offline",
+        "devnet_bench: {txs} counter.increment transactions, 4 provisioners, {} blocks, {offline} offline, {signatures:?} signatures",
         mode.label()
     );
     for i in 0..offline {

@@ -13,6 +13,7 @@
 //! | [`tx`] | signed transactions: the signed bytes, bounded decoding |
 //! | [`accounts`] | an account's balance and next nonce, as the mempool reads them |
 //! | [`mempool`] | transactions waiting for a block: checked, ordered by fee, bounded |
+//! | [`verified`] | signatures one pool of a process verified, which its other pools skip |
 //! | [`block_exec`] | a block's transactions (fees, isolation, receipts), then the protocol calls |
 //! | [`rewards`] | how a block's reward is shared between its generator and voters |
 //!
@@ -29,6 +30,7 @@ pub mod mempool;
 pub mod nonces;
 pub mod rewards;
 pub mod tx;
+pub mod verified;
 
 pub use block_exec::{
     BlockContext, BlockError, BlockOutput, ExecutionMode, ProtocolInputs, TxReceipt, execute_block,

@@ -27,7 +27,8 @@ use crate::store_data::{CallState, HostState, HostTrap};
 use host_api::abi::{MEMORY_EXPORT, STATUS_ERROR, STATUS_INVALID_INPUT, STATUS_OK};
 use host_api::limits::MAX_ARGUMENT_BYTES;
 use host_api::{Address, ContractId};
-use std::collections::BTreeMap;
+use parking_lot::Mutex;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use wasmtime::{Store, Trap};
 
@@ -41,10 +42,51 @@ pub(crate) struct Deployed {
     pub contracts: BTreeMap<ContractId, ContractRecord>,
 }
 
+/// Most contract records a session keeps read from its store ([`BaseRecords`]).
+pub(crate) const MAX_CACHED_RECORDS: usize = 4_096;
+
+/// Contract records a session has read from its store, so a block's thousands of calls to the
+/// same few contracts read each record once instead of opening a store read per call. A record
+/// never changes once written (contracts are only added), so what was read stays true for the
+/// session; absent contracts are not cached (a commit of the session may add them). At most
+/// [`MAX_CACHED_RECORDS`]; past it the cache starts again empty.
+#[derive(Debug, Default)]
+pub(crate) struct BaseRecords(Mutex<HashMap<ContractId, ContractRecord>>);
+
+impl BaseRecords {
+    /// `id`'s record: cached, else read from `base` (and cached when present).
+    pub fn get(
+        &self,
+        base: &dyn StateStore,
+        id: &ContractId,
+    ) -> Result<Option<ContractRecord>, StoreError> {
+        if let Some(r) = self.0.lock().get(id) {
+            return Ok(Some(r.clone()));
+        }
+        let record = base.contract(id)?;
+        if let Some(r) = &record {
+            let mut cache = self.0.lock();
+            if cache.len() >= MAX_CACHED_RECORDS {
+                cache.clear();
+            }
+            cache.insert(*id, r.clone());
+        }
+        Ok(record)
+    }
+
+    /// How many records are cached.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.0.lock().len()
+    }
+}
+
 /// What every frame of one top-level call reads: the runtime, the state, the session's deploys.
 pub(crate) struct Env {
     pub runtime: Arc<RuntimeInner>,
     pub base: Arc<dyn StateStore>,
+    /// The session's cache of the store's contract records.
+    pub records: Arc<BaseRecords>,
     pub deployed: Arc<Deployed>,
     pub block: BlockInfo,
     /// Record every frame's [`TraceOp`](crate::outcome::TraceOp)s.
@@ -58,7 +100,7 @@ impl Env {
     pub fn contract(&self, id: &ContractId) -> Result<Option<ContractRecord>, StoreError> {
         match self.deployed.contracts.get(id) {
             Some(r) => Ok(Some(r.clone())),
-            None => self.base.contract(id),
+            None => self.records.get(self.base.as_ref(), id),
         }
     }
 }
@@ -293,4 +335,100 @@ fn classify(error: wasmtime::Error) -> Result<CallError, HostError> {
         return Err(HostError::PoolExhausted(format!("{error:#}")));
     }
     Err(HostError::Instantiate(format!("{error:#}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::merkle::Root;
+    use crate::state::{ChangeSet, MemoryStore};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A memory store that counts its contract-record reads.
+    #[derive(Default)]
+    struct Counting {
+        inner: MemoryStore,
+        reads: AtomicUsize,
+    }
+
+    impl StateStore for Counting {
+        fn contract(&self, id: &ContractId) -> Result<Option<ContractRecord>, StoreError> {
+            self.reads.fetch_add(1, Ordering::SeqCst);
+            self.inner.contract(id)
+        }
+        fn code(&self, hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StoreError> {
+            self.inner.code(hash)
+        }
+        fn storage(&self, id: &ContractId, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+            self.inner.storage(id, key)
+        }
+        fn apply(&self, changes: ChangeSet) -> Result<(), StoreError> {
+            self.inner.apply(changes)
+        }
+        fn root(&self) -> Result<Root, StoreError> {
+            self.inner.root()
+        }
+        fn commit_over(&self, base: Root, changes: ChangeSet) -> Result<Root, StoreError> {
+            self.inner.commit_over(base, changes)
+        }
+        fn root_after(&self, base: Root, changes: &ChangeSet) -> Result<Root, StoreError> {
+            self.inner.root_after(base, changes)
+        }
+    }
+
+    fn id(i: usize) -> ContractId {
+        let mut bytes = [0u8; 32];
+        bytes[..8].copy_from_slice(&(i as u64).to_be_bytes());
+        ContractId(bytes)
+    }
+
+    /// A store holding contracts `0..n`.
+    fn store_with(n: usize) -> Counting {
+        let store = Counting::default();
+        let mut changes = ChangeSet::default();
+        for i in 0..n {
+            let record = ContractRecord {
+                owner: Address([1; 32]),
+                code_hash: [2; 32],
+            };
+            changes.contracts.insert(id(i), record);
+        }
+        store.apply(changes).unwrap();
+        store
+    }
+
+    #[test]
+    fn a_record_is_read_from_the_store_once_an_absent_one_every_time() {
+        let store = store_with(1);
+        let records = BaseRecords::default();
+        for _ in 0..3 {
+            assert!(records.get(&store, &id(0)).unwrap().is_some());
+        }
+        assert_eq!(store.reads.load(Ordering::SeqCst), 1);
+        for _ in 0..3 {
+            assert!(records.get(&store, &id(1)).unwrap().is_none());
+        }
+        assert_eq!(store.reads.load(Ordering::SeqCst), 4, "absent: not cached");
+        assert_eq!(records.len(), 1);
+    }
+
+    #[test]
+    fn the_cache_holds_at_most_its_limit_then_starts_again() {
+        let store = store_with(MAX_CACHED_RECORDS + 1);
+        let records = BaseRecords::default();
+        for i in 0..MAX_CACHED_RECORDS {
+            records.get(&store, &id(i)).unwrap();
+        }
+        assert_eq!(records.len(), MAX_CACHED_RECORDS, "at the limit");
+        // All cached: no more reads.
+        let reads = store.reads.load(Ordering::SeqCst);
+        records.get(&store, &id(0)).unwrap();
+        assert_eq!(store.reads.load(Ordering::SeqCst), reads);
+        // Past it: emptied, then the new one cached.
+        let past = records.get(&store, &id(MAX_CACHED_RECORDS)).unwrap();
+        assert!(past.is_some());
+        assert_eq!(records.len(), 1, "past the limit the cache starts again");
+        records.get(&store, &id(0)).unwrap();
+        assert_eq!(store.reads.load(Ordering::SeqCst), reads + 2, "read again");
+    }
 }

@@ -5,7 +5,7 @@
 //! writes the session's deploys and storage changes to the store in one [`ChangeSet`]; dropping a
 //! session without committing discards them.
 
-use crate::call::{Deployed, Env, run_frame};
+use crate::call::{BaseRecords, Deployed, Env, run_frame};
 use crate::error::{DeployError, HostError, StoreError};
 use crate::host::BlockInfo;
 use crate::journal::Journal;
@@ -26,6 +26,8 @@ pub struct Session {
     block: BlockInfo,
     journal: Journal,
     deployed: Arc<Deployed>,
+    /// Contract records read from `base` (they never change once written).
+    records: Arc<BaseRecords>,
     /// The root the session's writes are computed over: read when the session starts and
     /// moved by each commit (`None` if the store failed to answer; then the first commit
     /// reads it).
@@ -44,6 +46,7 @@ impl Session {
             block,
             journal: Journal::new(),
             deployed: Arc::default(),
+            records: Arc::default(),
             trace: false,
         }
     }
@@ -76,6 +79,7 @@ impl Session {
         Arc::new(Env {
             runtime: self.runtime.inner.clone(),
             base: self.base.clone(),
+            records: self.records.clone(),
             deployed: self.deployed.clone(),
             block: self.block,
             trace: self.trace,
@@ -183,7 +187,7 @@ impl Session {
     pub fn contract(&self, id: &ContractId) -> Result<Option<ContractRecord>, StoreError> {
         match self.deployed.contracts.get(id) {
             Some(r) => Ok(Some(r.clone())),
-            None => self.base.contract(id),
+            None => self.records.get(self.base.as_ref(), id),
         }
     }
 

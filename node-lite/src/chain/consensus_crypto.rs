@@ -15,7 +15,7 @@
 //!
 //! Decoding a public key (decompression and the subgroup check) is costly, so [`BlsCrypto`]
 //! keeps the decoded keys it has seen (at most [`MAX_CACHED_KEYS`], all forgotten at once past
-//! it). Measured costs: `cargo run -p node-lite --example consensus_crypto_timing`.
+//! it), and an aggregate's summed key is never compressed and decoded again. Measured costs: `cargo run -p node-lite --example consensus_crypto_timing`.
 
 use crate::genesis::ProvisionerKey;
 use bls12_381_bls::{PublicKey, Signature};
@@ -137,10 +137,15 @@ impl Crypto for BlsCrypto {
             sum += d.point;
         }
         // The sum of the keys as one public key: `verify` checks e(aggregate, g2) =
-        // e(H(m), Σ pk), and refuses the identity (keys that cancel out).
-        let Ok(sum) = PublicKey::from_bytes(&G2Affine::from(sum).to_compressed()) else {
-            return false;
-        };
+        // e(H(m), Σ pk), and refuses the identity (keys that cancel out). The sum is handed
+        // over in its raw (uncompressed) form: compressing it and decoding it again cost a
+        // square root in Fp2 and a subgroup check per aggregate, which `verify` repeats anyway.
+        let raw = G2Affine::from(sum).to_raw_bytes();
+        // SAFETY: `from_slice_unchecked` trusts its bytes to be `to_raw_bytes` of a point (it
+        // checks nothing); these are, of the sum just computed. `verify` then checks that the
+        // point is on the curve, in the prime-order subgroup and not the identity before any
+        // use, as it does for a decoded key.
+        let sum = unsafe { PublicKey::from_slice_unchecked(&raw) };
         let Ok(aggregate) = Signature::from_bytes(&aggregate.0) else {
             return false;
         };

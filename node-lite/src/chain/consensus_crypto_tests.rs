@@ -98,6 +98,26 @@ fn undecodable_keys_and_signatures_are_refused() {
 }
 
 #[test]
+fn keys_that_sum_to_the_identity_verify_nothing() {
+    let s = signers(1);
+    let crypto = BlsCrypto::new();
+    let key = s[0].public_key();
+    let point = Option::<G2Affine>::from(G2Affine::from_compressed(&key.0)).expect("a key");
+    let negated = BlsPublicKey((-point).to_compressed());
+    // Each is a valid key; their sum is the identity, which no aggregate verifies against
+    // (not even the identity aggregate, for which the pairing equation would hold).
+    let nothing = crypto.aggregate(&[]).expect("the empty sum");
+    let sig = s[0].sign(b"m");
+    for aggregate in [&nothing, &sig] {
+        assert!(!crypto.verify_aggregate(&[key, negated], b"m", aggregate));
+    }
+    assert!(
+        crypto.verify_aggregate(&[key], b"m", &sig),
+        "the key alone still does"
+    );
+}
+
+#[test]
 fn the_key_cache_is_bounded() {
     let crypto = BlsCrypto::new();
     let s = signers(3);

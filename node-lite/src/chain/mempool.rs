@@ -35,9 +35,11 @@ use super::accounts::{AccountView, AccountViewError};
 use super::tx::{
     MAX_TX_BYTES, TX_INTRINSIC_GAS, Transaction, TxDecodeError, TxHash, TxSignatureError,
 };
+use super::verified::VerifiedSignatures;
 use host_api::Address;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// Most transactions a pool holds by default.
 pub const DEFAULT_MEMPOOL_CAPACITY: usize = 10_000;
@@ -170,6 +172,8 @@ pub struct Mempool {
     by_sender: BTreeMap<Address, BTreeMap<u64, (TxHash, Transaction)>>,
     hashes: BTreeMap<TxHash, (Address, u64)>,
     eviction: BTreeSet<EvictionKey>,
+    /// Signatures other pools of this process verified (`with_verified`).
+    verified: Option<Arc<VerifiedSignatures>>,
 }
 
 impl Mempool {
@@ -180,7 +184,16 @@ impl Mempool {
             by_sender: BTreeMap::new(),
             hashes: BTreeMap::new(),
             eviction: BTreeSet::new(),
+            verified: None,
         }
+    }
+
+    /// This pool skips the signature check of a transaction whose hash is in `verified`, and
+    /// records there each signature it verifies (see [`VerifiedSignatures`]: the pools of one
+    /// process share one).
+    pub fn with_verified(mut self, verified: Arc<VerifiedSignatures>) -> Self {
+        self.verified = Some(verified);
+        self
     }
 
     /// How many transactions wait.
@@ -204,6 +217,12 @@ impl Mempool {
     /// Whether `hash` waits.
     pub fn contains(&self, hash: &TxHash) -> bool {
         self.hashes.contains_key(hash)
+    }
+
+    /// Whether `hash`'s signature is known to verify: it waits here (checked on the way in), or
+    /// the pool's shared [`VerifiedSignatures`] holds it.
+    pub fn signature_known(&self, hash: &TxHash) -> bool {
+        self.contains(hash) || self.verified.as_ref().is_some_and(|v| v.contains(hash))
     }
 
     /// Check `tx` against the rules and the state `view`, and keep it (evicting the cheapest
@@ -276,7 +295,14 @@ impl Mempool {
         if waiting.is_some_and(|w| w.contains_key(&body.nonce)) {
             return Err(MempoolRefusal::NonceTaken { nonce: body.nonce });
         }
-        tx.verify(self.config.chain_id)?;
+        match &self.verified {
+            Some(v) if v.contains(&hash) => {}
+            Some(v) => {
+                tx.verify(self.config.chain_id)?;
+                v.insert(hash);
+            }
+            None => tx.verify(self.config.chain_id)?,
+        }
         let pending: u128 = waiting.map_or(0, |w| {
             w.range(next..)
                 .map(|(_, (_, t))| t.max_fee())

@@ -300,3 +300,32 @@ fn eviction_takes_a_sender_s_last_nonce_first() {
     assert!(p.contains(&first.hash()));
     assert!(!p.contains(&second.hash()));
 }
+
+#[test]
+fn pools_sharing_a_verified_set_check_a_signature_once_and_record_only_successes() {
+    let verified = Arc::new(VerifiedSignatures::default());
+    let mut a = pool(100).with_verified(verified.clone());
+    let mut b = pool(100).with_verified(verified.clone());
+    let mut accounts = rich(&["a"]);
+    let good = tx("a", 0, 1_000, 1);
+    a.insert(good.clone(), &mut accounts).unwrap();
+    assert!(
+        verified.contains(&good.hash()),
+        "a verified signature is recorded"
+    );
+    assert!(b.signature_known(&good.hash()), "known to the other pool");
+    b.insert(good, &mut accounts).unwrap();
+    // A bad signature is refused by each pool and never recorded.
+    let mut bad = tx("a", 1, 1_000, 1);
+    bad.signature[0] ^= 1;
+    for p in [&mut a, &mut b] {
+        assert_eq!(
+            p.insert(bad.clone(), &mut accounts),
+            Err(MempoolRefusal::Signature(TxSignatureError::BadSignature))
+        );
+    }
+    assert!(!verified.contains(&bad.hash()));
+    assert_eq!(verified.len(), 1);
+    // Without a shared set only the pool's own transactions are known.
+    assert!(!pool(100).signature_known(&bad.hash()));
+}

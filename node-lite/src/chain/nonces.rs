@@ -60,25 +60,35 @@ pub enum NonceCallError {
     },
 }
 
-/// `account`'s next nonce.
+/// `account`'s next nonce: what the contract's `nonce_of` answers, read by the host from the
+/// contract's storage as `nonces.wat` lays it out (key = the account's 32 bytes, value = its next
+/// nonce, u64 LE; absent = 0) instead of a wasm call: the same answer from the same state (a
+/// test compares the two), without instantiating the contract. Read-only, so nothing a block
+/// commits depends on which of the two answered.
 ///
 /// # Errors
-/// Host failures, or a broken `nonces` contract.
+/// Host failures, a missing `nonces` contract, or a stored value that is not 8 bytes.
 pub fn nonce_of(
     s: &mut Session,
     nonces: ContractId,
     account: &Address,
 ) -> Result<u64, NonceCallError> {
-    let r = s.call_protocol(nonces, "nonce_of", &account.0, NONCES_CALL_GAS)?;
-    match &r.result {
-        Ok(bytes) => borsh::from_slice(bytes).map_err(|e| NonceCallError::Failed {
-            function: "nonce_of",
-            error: e.to_string(),
-        }),
-        Err(e) => Err(NonceCallError::Failed {
-            function: "nonce_of",
-            error: e.to_string(),
-        }),
+    let failed = |error: String| NonceCallError::Failed {
+        function: "nonce_of",
+        error,
+    };
+    if s.contract(&nonces).map_err(HostError::from)?.is_none() {
+        return Err(failed(format!("no contract {nonces}")));
+    }
+    match s.storage(&nonces, &account.0).map_err(HostError::from)? {
+        None => Ok(0),
+        Some(bytes) => {
+            let le: [u8; 8] = bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| failed(format!("a stored nonce of {} bytes", bytes.len())))?;
+            Ok(u64::from_le_bytes(le))
+        }
     }
 }
 
@@ -116,6 +126,45 @@ mod tests {
     use super::*;
     use runtime::{BlockInfo, MemoryStore, StateStore};
     use std::sync::Arc;
+
+    /// The contract's own `nonce_of`, through a wasm call.
+    fn nonce_of_call(s: &mut Session, nonces: ContractId, account: &Address) -> u64 {
+        let r = s
+            .call_protocol(nonces, "nonce_of", &account.0, NONCES_CALL_GAS)
+            .unwrap();
+        borsh::from_slice(&r.result.unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_host_read_answers_what_the_contract_answers() {
+        let runtime = crate::chain::shared_test_runtime();
+        let store = Arc::new(MemoryStore::new());
+        let mut s = runtime.session(store.clone(), BlockInfo::default());
+        let id = s
+            .deploy(Address::PROTOCOL, &nonces_module().unwrap(), 0)
+            .unwrap();
+        s.commit().unwrap();
+        let (alice, bob) = (Address([7; 32]), Address([8; 32]));
+        for n in 0..3 {
+            use_nonce(&mut s, id, &alice, n).unwrap();
+            for who in [&alice, &bob] {
+                assert_eq!(
+                    nonce_of(&mut s, id, who).unwrap(),
+                    nonce_of_call(&mut s, id, who)
+                );
+            }
+        }
+        // Committed: read from the store, not the session's writes.
+        s.commit().unwrap();
+        let mut fresh = runtime.session(store, BlockInfo::default());
+        assert_eq!(nonce_of(&mut fresh, id, &alice).unwrap(), 3);
+        assert_eq!(nonce_of_call(&mut fresh, id, &alice), 3);
+        // No such contract: an error, as the call's NoSuchContract.
+        assert!(matches!(
+            nonce_of(&mut fresh, ContractId([9; 32]), &alice),
+            Err(NonceCallError::Failed { .. })
+        ));
+    }
 
     #[test]
     fn nonces_advance_one_by_one_and_only_for_the_protocol() {

@@ -225,12 +225,17 @@ impl DevnetHandle {
     /// A read-only session at node `index`'s tip.
     fn session_of(&self, index: usize) -> Session {
         let view = &self.views[index];
-        let tip = view.chain.read().tip().view.clone();
+        // The height and time only (the view also lists the tip's transaction hashes).
+        let (height, timestamp_ms) = {
+            let chain = view.chain.read();
+            let tip = &chain.tip().view;
+            (tip.height, tip.timestamp_ms)
+        };
         self.shared.params.runtime.session(
             view.store.state(),
             BlockInfo {
-                height: tip.height + self.shared.params.height_offset,
-                timestamp_ms: tip.timestamp_ms,
+                height: height + self.shared.params.height_offset,
+                timestamp_ms,
             },
         )
     }

@@ -1,10 +1,13 @@
 //! A node's index of its chain, as the API shows it: blocks by height and hash, transactions'
 //! receipts, events, finality labels.
 //!
-//! **Bounded memory:** only the last [`INDEX_WINDOW`] blocks (the tip included) are held in
-//! memory with their receipts and lookup maps; older blocks are answered from a
-//! [`BlockArchive`] (the node's store, whose records hold every block, its receipts, its label
-//! and the tx-hash and block-hash lookups). Without an archive (tests), older blocks are gone.
+//! **Bounded memory:** only the last [`INDEX_WINDOW`] blocks (the tip included), and among them
+//! at most [`MAX_INDEX_RECEIPTS`] receipts (but always the last [`MIN_INDEX_BLOCKS`] blocks,
+//! whose labels still change), are held in memory with their receipts and lookup maps; older
+//! blocks are answered from a [`BlockArchive`] (the node's store, whose records hold every
+//! block, its receipts, its label and the tx-hash and block-hash lookups). Without an archive
+//! (tests), older blocks are gone. The receipt bound matters under load: 64 blocks of 600
+//! transactions are ≈ 38,000 receipts per node, each with several hex strings.
 
 use super::executor::Executed;
 use crate::chain::block_exec::TxReceipt;
@@ -17,6 +20,11 @@ use std::sync::Arc;
 pub const MAX_EVENTS_PER_QUERY: usize = 1_000;
 /// Blocks an index keeps in memory (older ones are read from its archive).
 pub const INDEX_WINDOW: usize = 64;
+/// Receipts an index keeps in memory, over all its blocks (beyond [`MIN_INDEX_BLOCKS`]).
+pub const MAX_INDEX_RECEIPTS: usize = 4_096;
+/// Blocks an index keeps in memory whatever their receipts (the window permitting): the last
+/// ones, whose finality labels change after they are accepted.
+pub const MIN_INDEX_BLOCKS: usize = 4;
 
 /// A label as the API spells it.
 pub fn label_name(label: Label) -> &'static str {
@@ -121,6 +129,9 @@ pub struct ChainIndex {
     /// Highest final height.
     pub finalized: u64,
     window: usize,
+    /// Receipts held by `blocks`.
+    receipts: usize,
+    max_receipts: usize,
     archive: Option<Arc<dyn BlockArchive>>,
 }
 
@@ -148,12 +159,20 @@ impl ChainIndex {
 
     /// An index holding the genesis block, keeping `window` blocks (at least 1) in memory.
     pub fn with_window(genesis: &Block, window: usize) -> Self {
+        Self::with_limits(genesis, window, MAX_INDEX_RECEIPTS)
+    }
+
+    /// An index holding the genesis block, keeping `window` blocks (at least 1) in memory, and
+    /// among them at most `max_receipts` receipts beyond the last [`MIN_INDEX_BLOCKS`] blocks.
+    pub fn with_limits(genesis: &Block, window: usize, max_receipts: usize) -> Self {
         let mut index = ChainIndex {
             blocks: VecDeque::new(),
             by_hash: HashMap::new(),
             txs: HashMap::new(),
             finalized: 0,
             window: window.max(1),
+            receipts: 0,
+            max_receipts,
             archive: None,
         };
         index.push(genesis, 0, Vec::new(), Label::Final);
@@ -170,11 +189,17 @@ impl ChainIndex {
         self.blocks.len()
     }
 
+    /// Receipts held in memory.
+    pub fn receipts_in_memory(&self) -> usize {
+        self.receipts
+    }
+
     fn first_height(&self) -> u64 {
         self.tip().view.height + 1 - self.blocks.len() as u64
     }
 
     fn forget(&mut self, block: &IndexedBlock) {
+        self.receipts -= block.receipts.len();
         self.by_hash.remove(&block.view.hash);
         for r in &block.receipts {
             self.txs.remove(&r.hash);
@@ -213,8 +238,12 @@ impl ChainIndex {
         for (i, r) in block.receipts.iter().enumerate() {
             self.txs.insert(r.hash.clone(), (height, i));
         }
+        self.receipts += block.receipts.len();
         self.blocks.push_back(block);
-        while self.blocks.len() > self.window {
+        let min_blocks = MIN_INDEX_BLOCKS.min(self.window);
+        while self.blocks.len() > self.window
+            || (self.receipts > self.max_receipts && self.blocks.len() > min_blocks)
+        {
             if let Some(old) = self.blocks.pop_front() {
                 self.forget(&old);
             }

@@ -181,3 +181,67 @@ fn labels_change_in_the_window_and_below_it() {
     assert!(!with.set_label(2, &hex32(&blocks[2].hash()), Label::Final));
     assert!(with.set_label(2, &hex32(&blocks[2].hash()), Label::Confirmed));
 }
+
+/// `k` receipts of block `height`, with distinct hashes.
+fn receipts(height: u64, k: usize) -> Vec<ReceiptView> {
+    (0..k)
+        .map(|i| {
+            let mut r = receipt(height);
+            let mut hash = [height as u8; 32];
+            hash[31] = i as u8;
+            r.hash = hex32(&hash);
+            r
+        })
+        .collect()
+}
+
+/// An index of `max_receipts` (window 64) with an archive, over blocks 1..=n of `k` receipts.
+fn by_receipts(max_receipts: usize, n: u64, k: usize) -> ChainIndex {
+    let blocks = chain_of(n);
+    let archive = Arc::new(Archive::default());
+    let mut index = ChainIndex::with_limits(&blocks[0], INDEX_WINDOW, max_receipts);
+    index.set_archive(archive.clone());
+    archive
+        .0
+        .lock()
+        .push(IndexedBlock::new(&blocks[0], 0, Vec::new(), Label::Final));
+    for b in &blocks[1..] {
+        let r = receipts(b.header().height, k);
+        let indexed = IndexedBlock::new(b, 1, r.clone(), Label::Final);
+        archive.0.lock().push(indexed);
+        index.push(b, 1, r, Label::Attested(1));
+    }
+    index
+}
+
+#[test]
+fn the_receipts_in_memory_stop_at_their_limit_and_older_blocks_come_from_the_archive() {
+    // Genesis and 4 blocks of 3 receipts: 12, exactly the limit, all in memory.
+    let at = by_receipts(12, 4, 3);
+    assert_eq!((at.in_memory(), at.receipts_in_memory()), (5, 12));
+    // One block more: the oldest leave until 12 again (genesis, then block 1).
+    let past = by_receipts(12, 5, 3);
+    assert_eq!((past.in_memory(), past.receipts_in_memory()), (4, 12));
+    // Block 1's transaction is still found, through the archive.
+    let mut hash = [1u8; 32];
+    hash[31] = 2;
+    let found = past.tx(&hex32(&hash)).expect("from the archive");
+    assert_eq!(found.height, 1);
+    // A long chain: the receipts stay at the limit.
+    let long = by_receipts(12, 200, 3);
+    assert_eq!(long.receipts_in_memory(), 12);
+    assert_eq!(long.tip().view.height, 200);
+}
+
+#[test]
+fn the_last_blocks_stay_in_memory_whatever_their_receipts() {
+    // Blocks of 10 receipts over a limit of 12: the last MIN_INDEX_BLOCKS stay.
+    let index = by_receipts(12, 20, 10);
+    assert_eq!(index.in_memory(), MIN_INDEX_BLOCKS);
+    assert_eq!(index.receipts_in_memory(), 10 * MIN_INDEX_BLOCKS);
+    // Their labels change in memory.
+    let mut index = index;
+    let hash = index.by_height(20).unwrap().view.hash;
+    assert!(index.set_label(20, &hash, Label::Final));
+    assert_eq!(index.by_height(20).unwrap().view.label, "final");
+}

@@ -95,6 +95,8 @@ pub struct Node {
     deferred: Option<BuildRequest>,
     /// Inputs produced while performing outputs, with the time to pass (`None`: now).
     follow_ups: VecDeque<(Option<u64>, Input)>,
+    /// The highest accepted block with contents (instant mode wants blocks until it is final).
+    last_content: u64,
 }
 
 impl Node {
@@ -122,6 +124,7 @@ impl Node {
             executed: HashMap::new(),
             deferred: None,
             follow_ups: VecDeque::new(),
+            last_content: 0,
         }
     }
 
@@ -369,12 +372,13 @@ impl Node {
         // By height: when a block is accepted the machine's tip is already that block.
         let parent_height = candidate.header.height.checked_sub(1)?;
         let parent = self.provisioner.chain().get(parent_height)?.block.clone();
-        // Transactions waiting in this node's pool had their signature checked on the way in.
+        // Transactions waiting in this node's pool had their signature checked on the way in
+        // (by this node, or by another pool of this process: `chain::verified`).
         let pooled: HashSet<TxHash> = {
             let pool = self.mempool.lock();
             txs.iter()
                 .map(Transaction::hash)
-                .filter(|h| pool.contains(h))
+                .filter(|h| pool.signature_known(h))
                 .collect()
         };
         let h = &candidate.header;
@@ -501,8 +505,28 @@ impl Node {
         // contents, whose successor makes it final (the rolling rule finalizes a block when the
         // next one is attested), so a transaction's block does not wait for the next user.
         let more = waiting || !self.shared.pending_mints().is_empty();
+        if !block.candidate.txs.is_empty() {
+            self.last_content = height;
+        }
         if self.shared.mode == BlockMode::Instant && (more || !block.candidate.txs.is_empty()) {
             self.shared.want(height + 1);
+        }
+    }
+
+    /// Instant mode: while a block with contents is not final, the next block is wanted. One
+    /// successor finalizes a block decided at its first iteration, but a block decided later
+    /// (its label `Accepted(2 × PNI)`) needs as many attested successors: without this the
+    /// devnet idled with that block short of final (seen under load, when iterations fail).
+    fn want_until_final(&self) {
+        if self.shared.mode != BlockMode::Instant {
+            return;
+        }
+        let (finalized, tip) = {
+            let chain = self.chain.read();
+            (chain.finalized, chain.tip().view.height)
+        };
+        if finalized < self.last_content {
+            self.shared.want(tip + 1);
         }
     }
 
@@ -520,20 +544,24 @@ impl Node {
         self.built.clear();
         self.executed.clear();
         self.accounts.lock().clear();
+        self.last_content = self.last_content.min(height);
         self.chain.write().revert(height);
         self.shared.set_tip(self.index, height);
     }
 
     fn labels(&mut self, changes: &[LabelChange]) {
-        let mut chain = self.chain.write();
-        for change in changes {
-            let hash = hex32(&change.hash);
-            if chain.set_label(change.height, &hash, change.label) {
-                self.store.persist_label(change);
-                self.shared
-                    .publish_label(change.height, &hash, change.label);
+        {
+            let mut chain = self.chain.write();
+            for change in changes {
+                let hash = hex32(&change.hash);
+                if chain.set_label(change.height, &hash, change.label) {
+                    self.store.persist_label(change);
+                    self.shared
+                        .publish_label(change.height, &hash, change.label);
+                }
             }
         }
+        self.want_until_final();
     }
 
     /// Checks a batch of gossiped transactions against this node's tip (consensus messages and

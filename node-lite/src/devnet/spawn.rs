@@ -11,6 +11,7 @@ use super::node::{Node, NodeEvent, NodeView};
 use super::shared::Shared;
 use super::store::NodeStore;
 use crate::chain::genesis_state::{ChainContracts, GenesisBuildError, build_genesis};
+use crate::chain::verified::VerifiedSignatures;
 use crate::chain::{GenesisConfig, Mempool, MempoolConfig};
 use crate::node_api::ChainInfo;
 use consensus::{Block, Config, Genesis, Input, Label, Persisted, Provisioner};
@@ -122,6 +123,8 @@ struct Common<'a> {
     height_offset: u64,
     /// The eligible set of round 1 (stake keys), read on the genesis state.
     genesis_set: &'a [Eligible],
+    /// The signatures the nodes' pools verified (shared: `chain::verified`).
+    verified: &'a Arc<VerifiedSignatures>,
 }
 
 /// Opens node `i`'s store; builds its genesis when empty, else reloads its chain.
@@ -227,10 +230,13 @@ fn open_node(i: usize, dir: &Path, common: &Common) -> Result<Started, SpawnErro
     Ok(Started {
         view: NodeView {
             store,
-            mempool: Arc::new(Mutex::new(Mempool::new(MempoolConfig::new(
-                genesis.chain_id,
-                genesis.block_gas_limit,
-            )))),
+            mempool: Arc::new(Mutex::new(
+                Mempool::new(MempoolConfig::new(
+                    genesis.chain_id,
+                    genesis.block_gas_limit,
+                ))
+                .with_verified(common.verified.clone()),
+            )),
             chain: Arc::new(RwLock::new(chain)),
             accounts: Arc::default(),
             eligibility,
@@ -341,6 +347,7 @@ pub fn spawn(config: NodeConfig) -> Result<DevnetHandle, SpawnError> {
         keys: &keys,
         height_offset: reference.height,
         genesis_set: &genesis_set,
+        verified: &Arc::default(),
     };
     let mut started = Vec::with_capacity(n);
     for i in 0..n {
