@@ -223,9 +223,13 @@ pub struct SecurityArgs {
     /// Private (VRF, the default) or public (deterministic) sortition.
     #[arg(long, value_enum, default_value_t = SortitionMode::Private)]
     pub mode: SortitionMode,
-    /// Equal-stake provisioners, one lot each.
+    /// Equal-stake provisioners.
     #[arg(long, value_name = "N", default_value_t = consensus::risk::DEFAULT_PROVISIONERS)]
     pub provisioners: u64,
+    /// Lots each provisioner holds (public committees exclude two generators with all their
+    /// lots, so few provisioners of many lots differ from many of one).
+    #[arg(long, value_name = "L", default_value_t = 1)]
+    pub lots: u64,
     /// Most iterations per round.
     #[arg(long, value_name = "K", default_value_t = consensus::risk::DEFAULT_ITERATIONS)]
     pub iterations: u32,
@@ -255,6 +259,7 @@ impl From<&SecurityArgs> for crate::commands::security::SecurityRequest {
         crate::commands::security::SecurityRequest {
             params: consensus::risk::RiskParams::new(a.byzantine, a.committee, mode)
                 .with_provisioners(a.provisioners)
+                .with_lots(a.lots)
                 .with_iterations(a.iterations),
             target: a.target,
         }

@@ -107,9 +107,11 @@ pub enum DeployError {
         /// The limit.
         max: usize,
     },
-    /// wasmtime refused to compile the module.
-    #[error("compilation failed: {0}")]
-    Compile(String),
+    /// The module passed validation but could not be compiled and linked (wasmtime refused
+    /// it, or the store failed while it was being cached): which step, for which code hash,
+    /// with wasmtime's message. Boxed: it keeps `DeployError` small.
+    #[error("the module cannot be compiled: {0}")]
+    Compile(Box<ModuleError>),
     /// The module compiled but cannot be instantiated (a data or element segment outside its
     /// memory or table), so no call could ever run.
     #[error("the module cannot be instantiated: {0}")]

@@ -5,7 +5,6 @@
 //! writes the session's deploys and storage changes to the store in one [`ChangeSet`]; dropping a
 //! session without committing discards them.
 
-use crate::cache::ModuleError;
 use crate::call::{Deployed, Env, run_frame};
 use crate::error::{DeployError, HostError, StoreError};
 use crate::host::BlockInfo;
@@ -106,10 +105,7 @@ impl Session {
         let cache = &self.runtime.inner.cache;
         let compiled = cache
             .get(hash, || Ok(Arc::from(bytecode)))
-            .map_err(|e| match e {
-                ModuleError::Compile { message, .. } => DeployError::Compile(message),
-                other => DeployError::Compile(other.to_string()),
-            })?;
+            .map_err(|e| DeployError::Compile(Box::new(e)))?;
         self.probe_instantiation(id, &compiled)?;
         let deployed = Arc::make_mut(&mut self.deployed);
         deployed

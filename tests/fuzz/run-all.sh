@@ -15,7 +15,7 @@ seconds="${1:-60}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 fuzz_dir="$root/tests/fuzz"
 target_dir="${FUZZ_TARGET_DIR:-$root/target/fuzz}"
-targets="${TARGETS:-validate_bytes validate_generated call_generated differential signature_codec state_files}"
+targets="${TARGETS:-validate_bytes validate_generated call_generated differential signature_codec state_files chain_inputs}"
 runs_flag=()
 if [ -n "${RUNS:-}" ]; then runs_flag=(-runs="$RUNS"); fi
 export RUSTC_BOOTSTRAP=1

@@ -14,8 +14,10 @@
 //! | `differential` | [`differential::run`] | a generated module without imports on our runtime and on wasmi: the same status or the same trap class |
 //! | `signature_codec` | [`codec::run`] | the signature parser, and the codec: what decodes encodes back to the same bytes |
 //! | `state_files` | [`state_files::run`] | state dump JSON, a saved `MemoryStore`, a redb file, `names.json`: typed errors, and what loads is consistent |
+//! | `chain_inputs` | [`chain::run`] | the devnet's decoders: transactions, consensus messages, block items, genesis TOML, `mempool.bin`, API bodies: typed errors, and one encoding per decoded value |
 
 pub mod call;
+pub mod chain;
 pub mod codec;
 pub mod differential;
 pub mod generate;
@@ -33,4 +35,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("differential", differential::run),
     ("signature_codec", codec::run),
     ("state_files", state_files::run),
+    ("chain_inputs", chain::run),
 ];

@@ -43,11 +43,22 @@ pub fn private_credit_cap(expected: u32) -> u32 {
     expected.saturating_mul(2).saturating_add(32)
 }
 
+/// Below `e^LN_NEGLIGIBLE` (≈ 10⁻³⁰⁴, still a normal `f64`) a probability is computed in log
+/// space: [`private_credits`] skips the binomial's terms under it (together less than
+/// `2τ + 32` times it, far below the smallest non-zero draw `2⁻⁵³`).
+pub const LN_NEGLIGIBLE: f64 = -700.0;
+
 /// Private-mode credits of a provisioner holding `lots` of `total_lots`, for a step with
 /// `expected` credits, from its VRF output (see the [module docs](self)).
 ///
 /// When `expected ≥ total_lots` every lot is selected (`p = 1`): the provisioner gets all its
 /// lots (capped). Zero lots, zero total or zero expected credits give 0.
+///
+/// The inverse CDF walks up from 0 credits with `pmf(j + 1) = pmf(j) · (n − j)/(j + 1) · p/(1 − p)`.
+/// When `pmf(0) = (1 − p)^n` is below `e^`[`LN_NEGLIGIBLE`] (a provisioner expecting hundreds
+/// of credits: `(1 − 0.6)^1000 ≈ e^−909` is 0 in `f64`), the walk first runs in log space
+/// until the terms matter, so the credits stay the exact inverse CDF instead of the cap. A draw
+/// of exactly 0 gives 0 credits, as the exact inverse CDF does.
 pub fn private_credits(output: &[u8; 32], lots: u64, total_lots: u64, expected: u32) -> u32 {
     if lots == 0 || total_lots == 0 || expected == 0 {
         return 0;
@@ -60,10 +71,24 @@ pub fn private_credits(output: &[u8; 32], lots: u64, total_lots: u64, expected: 
     let n = lots as f64;
     let u = uniform(output);
     // pmf(0) = (1 − p)^n, computed as exp(n · ln(1 − p)) for accuracy when p is small.
-    let mut pmf = libm::exp(n * libm::log1p(-p));
-    let mut cdf = pmf;
+    let ln_pmf0 = n * libm::log1p(-p);
     let odds = p / (1.0 - p);
     let mut credits: u64 = 0;
+    let mut pmf = if ln_pmf0 >= LN_NEGLIGIBLE {
+        libm::exp(ln_pmf0)
+    } else {
+        if u == 0.0 {
+            return 0;
+        }
+        let ln_odds = libm::log(odds);
+        let mut ln_pmf = ln_pmf0;
+        while ln_pmf < LN_NEGLIGIBLE && credits < cap {
+            ln_pmf += libm::log((n - credits as f64) / (credits as f64 + 1.0)) + ln_odds;
+            credits += 1;
+        }
+        libm::exp(ln_pmf)
+    };
+    let mut cdf = pmf;
     while u >= cdf && credits < cap {
         // pmf(j + 1) = pmf(j) · (n − j) / (j + 1) · p / (1 − p)
         pmf *= (n - credits as f64) / (credits as f64 + 1.0) * odds;
@@ -194,4 +219,77 @@ pub fn supermajority(credits: u32) -> u32 {
 /// Credits needed for a majority: `⌊credits / 2⌋ + 1` (33 of 64).
 pub fn majority(credits: u32) -> u32 {
     credits / 2 + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A VRF output whose [`uniform`] is `u` (rounded down to 53 bits).
+    fn output_for(u: f64) -> [u8; 32] {
+        let bits = (u * (1u64 << 53) as f64) as u64;
+        let mut output = [0u8; 32];
+        output[..8].copy_from_slice(&(bits << 11).to_le_bytes());
+        output
+    }
+
+    /// The binomial CDF at `0..=n`, summed from `lgamma`: independent of the walk under test.
+    fn cdf_table(n: u64, p: f64) -> alloc::vec::Vec<f64> {
+        let nf = n as f64;
+        let mut sum = 0.0;
+        (0..=n)
+            .map(|k| {
+                let k = k as f64;
+                let ln_choose =
+                    libm::lgamma(nf + 1.0) - libm::lgamma(k + 1.0) - libm::lgamma(nf - k + 1.0);
+                sum += libm::exp(ln_choose + k * libm::log(p) + (nf - k) * libm::log1p(-p));
+                sum
+            })
+            .collect()
+    }
+
+    /// The credits are the exact inverse CDF (to 10⁻⁹) for provisioners expecting few and
+    /// many credits, on both sides of the log-space switch, including the cases where
+    /// `(1 − p)^n` is 0 in `f64` (before the switch these all got the cap), and their mean over
+    /// a grid of draws is `n · p`.
+    #[test]
+    fn private_credits_are_the_inverse_cdf_even_when_the_first_term_underflows() {
+        // (lots, total lots, expected credits)
+        let cases = [
+            (1_000, 10_000, 64),    // the default committee, one tenth of the stake
+            (6_500, 10_000, 1_000), // n · ln(1 / (1 − p)) = 685: the plain walk
+            (7_000, 10_000, 1_000), // 737: the log-space walk
+            (1_000, 10_000, 5_972), // 909: ten provisioners, a model-sized committee
+            (3_000, 10_000, 10_000 - 1),
+            (50_000, 100_000, 10_000),
+        ];
+        let grid = 2_000;
+        for (lots, total, tau) in cases {
+            let (n, p) = (lots as f64, f64::from(tau) / total as f64);
+            assert!(u64::from(private_credit_cap(tau)) >= lots.min(2 * tau as u64));
+            let table = cdf_table(lots, p);
+            let cdf = |j: i64| if j < 0 { 0.0 } else { table[j as usize] };
+            let mut sum = 0.0;
+            for i in 0..grid {
+                let u = (f64::from(i) + 0.5) / f64::from(grid);
+                let c = private_credits(&output_for(u), lots, total, tau);
+                let (below, at) = (cdf(i64::from(c) - 1), cdf(i64::from(c)));
+                assert!(
+                    below <= u + 1e-9 && u < at + 1e-9,
+                    "lots {lots}, total {total}, τ {tau}, u {u}: {c} credits, CDF {below}..{at}"
+                );
+                sum += f64::from(c);
+            }
+            let mean = sum / f64::from(grid);
+            assert!(
+                (mean - n * p).abs() < 0.01 * n * p + 0.5,
+                "lots {lots}, τ {tau}: mean {mean} against {}",
+                n * p
+            );
+        }
+        // The extreme draws: 0 gives 0 credits, the top draw at most the cap.
+        assert_eq!(private_credits(&output_for(0.0), 1_000, 10_000, 5_972), 0);
+        let top = private_credits(&[0xff; 32], 1_000, 10_000, 5_972);
+        assert!((700..=1_000).contains(&top), "{top}");
+    }
 }

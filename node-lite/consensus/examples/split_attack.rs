@@ -4,17 +4,21 @@
 //!
 //! ```text
 //! cargo run --release -p consensus --example split_attack -- --provisioners 10 --byzantine 3 \
-//!     [--committee 64] [--seeds 20] [--rounds 50] [--mode private|public] [--first-seed 0]
+//!     [--committee 64] [--seeds 20] [--rounds 50] [public] [--first-seed 0] [--hold R]
 //! ```
 //!
 //! Equal stakes (1,000 lots each), a calm network; the first `--byzantine` provisioners are the
-//! adversary. Each run stops at its first violation (a conflicting `Final` block breaks
+//! adversary; `--hold R` keeps the sides of an attacked slot apart for `R` rounds after it
+//! (`SimOptions::split_hold_rounds`: what a conflicting `Final` block needs). Each run stops at its first violation (a conflicting `Final` block breaks
 //! safety) or after `--rounds` final blocks (at or above F = 1/3: at `--rounds` × 2 s of
 //! virtual time, since nothing bounds liveness there). Prints, over all runs: attacked iterations,
 //! iterations with two conflicting success attestations (two honest nodes accepting different
 //! blocks in one slot), violations by kind; and, per attacked iteration, how often the drawn
 //! committees met the model's equivocation event in both steps against the model's odds of it
-//! (`equivocation.per_step²`: validation and ratification), with the binomial standard error.
+//! given a Byzantine generator (`equivocation.per_iteration / generator.byzantine` for
+//! `--provisioners` provisioners of 1,000 lots each: `per_step²` in private mode; in public mode
+//! the committees exclude this and the next iteration's generator), with the binomial standard
+//! error.
 
 use consensus::risk::{RiskParams, assess};
 use consensus::sim::{SimOptions, Simulator};
@@ -38,6 +42,7 @@ fn main() {
     let seeds = arg(&args, "--seeds", 20);
     let rounds = arg(&args, "--rounds", 50);
     let first = arg(&args, "--first-seed", 0);
+    let hold = arg(&args, "--hold", 0);
     let mode = if args.iter().any(|a| a == "public") {
         Mode::Public
     } else {
@@ -46,11 +51,13 @@ fn main() {
     let start = Instant::now();
     let (mut attacks, mut conflicts, mut finals) = (0u64, 0u64, 0u64);
     let (mut events, mut feasible) = (0u64, 0u64);
+    let (mut conflicting_finals, mut holds) = (0u64, 0u64);
     let mut violations: BTreeMap<String, u64> = BTreeMap::new();
     for seed in first..first + seeds {
         let mut options = SimOptions::calm(seed, n, mode);
         options.committee_credits = committee;
         options.split_adversary(&(0..k).collect::<Vec<_>>());
+        options.split_hold_rounds = hold;
         let mut sim = Simulator::new(options);
         // At or above 1/3 the honest stake alone is under 2/3, so no liveness bound applies
         // and a stalled run would never reach `rounds`: such runs stop at a virtual time of
@@ -64,28 +71,39 @@ fn main() {
         attacks += report.split_attacks;
         events += report.split_model_events;
         feasible += report.split_feasible;
+        holds += report.split_holds;
         conflicts += report.conflicting_attestations;
         finals += report.min_final;
         if let Err(v) = outcome {
             let kind = v.reason.split(':').next().unwrap_or("").to_string();
-            *violations.entry(kind).or_default() += 1;
-            if violations.values().sum::<u64>() <= 3 {
+            let safety = !v.reason.starts_with("liveness");
+            if safety {
+                conflicting_finals += u64::from(v.reason.starts_with("two different Final"));
+            }
+            *violations
+                .entry(if safety { "safety".into() } else { kind })
+                .or_default() += 1;
+            // Every safety violation, and the first three others.
+            if safety || violations.values().sum::<u64>() <= 3 {
                 println!("seed {seed}: {}", v.reason);
             }
         }
     }
     let f = k as f64 / n as f64;
     println!(
-        "{n} provisioners, {k} Byzantine (F = {f:.3}), {mode:?}, committee {committee}, {seeds} seeds x up to {rounds} rounds"
+        "{n} provisioners, {k} Byzantine (F = {f:.3}), {mode:?}, committee {committee}, {seeds} seeds x up to {rounds} rounds, hold {hold}"
     );
     println!(
-        "final blocks (slowest honest node, summed): {finals}; attacked iterations: {attacks}; of which the committees met the model's event 2B + H >= 2q in both steps: {events}, the adversary's split gave both sides a quorum in both steps: {feasible}; conflicting attestations: {conflicts}; violations: {violations:?}"
+        "final blocks (slowest honest node, summed): {finals}; attacked iterations: {attacks}; of which the committees met the model's event 2B + H >= 2q in both steps: {events}, the adversary's split gave both sides a quorum in both steps: {feasible}; conflicting attestations: {conflicts}; holds started: {holds}; conflicting Final blocks: {conflicting_finals}; violations: {violations:?}"
     );
-    let params = RiskParams::new(f, committee, mode).with_provisioners(n as u64 * 1_000);
+    let params = RiskParams::new(f, committee, mode)
+        .with_provisioners(n as u64)
+        .with_lots(1_000);
     match assess(&params) {
         Ok(model) => {
             let step = model.equivocation.per_step.value();
-            let p = step * step;
+            // Given a Byzantine generator (public committees exclude it, all its lots).
+            let p = model.equivocation.per_iteration.value() / model.generator.byzantine.value();
             let observed = events as f64 / attacks.max(1) as f64;
             let se = (p * (1.0 - p) / attacks.max(1) as f64).sqrt();
             println!(

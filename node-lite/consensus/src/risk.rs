@@ -3,8 +3,8 @@
 //! and a round, for committees of `C` credits in private or public mode.
 //!
 //! # The setting
-//! `N` equal-stake provisioners, one lot each; `N_byz = round(F · N)` of them are Byzantine
-//! and act as one adversary. A committee has `B` Byzantine and `H` honest credits; its quorums
+//! `N` equal-stake provisioners of `L` lots each (one by default); `N_byz = round(F · N)` of
+//! them are Byzantine and act as one adversary. A committee has `B` Byzantine and `H` honest credits; its quorums
 //! are computed on `C` (the step's credits in public mode, its *expected* credits in private
 //! mode, as the committee contract's `thresholds` does): supermajority `q = ⌈2C/3⌉` for `Valid`,
 //! majority `⌊C/2⌋ + 1` for the other results. See `risk/law.rs` for the laws of `(B, H)` and
@@ -48,10 +48,12 @@
 //! assert!((0.2..0.3).contains(&step), "{step}");
 //! ```
 
+mod finality;
 mod iteration;
 mod law;
 mod log_prob;
 
+pub use finality::{FinalityOdds, conflicting_final};
 pub use genesis_types::committee::{MAX_STEP_CREDITS, Mode};
 pub use law::{NEGLIGIBLE_LN_TERM, Quorums, StepEvents};
 pub use log_prob::{LogProb, scientific};
@@ -83,8 +85,12 @@ pub struct RiskParams {
     pub committee: u32,
     /// Private or public sortition.
     pub mode: Mode,
-    /// Equal-stake provisioners (lots), `N`.
+    /// Equal-stake provisioners, `N`.
     pub provisioners: u64,
+    /// Lots each provisioner holds, `L` (1 by default). Only public mode depends on it beyond
+    /// the total `N · L`: its committees exclude two *provisioners* (this and the next
+    /// iteration's generator), `L` lots each.
+    pub lots: u64,
     /// Most iterations per round, `K`.
     pub iterations: u32,
 }
@@ -98,6 +104,7 @@ impl RiskParams {
             committee,
             mode,
             provisioners: DEFAULT_PROVISIONERS,
+            lots: 1,
             iterations: DEFAULT_ITERATIONS,
         }
     }
@@ -107,6 +114,28 @@ impl RiskParams {
         RiskParams {
             provisioners,
             ..self
+        }
+    }
+
+    /// The same with `lots` lots per provisioner.
+    pub fn with_lots(self, lots: u64) -> RiskParams {
+        RiskParams { lots, ..self }
+    }
+
+    /// The lots in all, `N · L` (saturating).
+    pub fn total_lots(&self) -> u64 {
+        self.provisioners.saturating_mul(self.lots)
+    }
+
+    /// The largest committee the lots allow: `(N − 2) · L` in public mode (drawn without the
+    /// two generators), `N · L − 1` in private mode (a selection probability below 1).
+    pub fn largest_committee(&self) -> u64 {
+        match self.mode {
+            Mode::Public => self
+                .provisioners
+                .saturating_sub(2)
+                .saturating_mul(self.lots),
+            Mode::Private => self.total_lots().saturating_sub(1),
         }
     }
 
@@ -125,15 +154,16 @@ impl RiskParams {
         (self.byzantine * self.provisioners as f64).round() as u64
     }
 
-    /// The provisioners a committee of `C` needs: `C + 2` in public mode (the committees are
-    /// drawn without the two generators and never run out of lots), `C + 1` in private mode
-    /// (a selection probability `C / N` below 1).
+    /// The provisioners a committee of `C` needs: `⌈C / L⌉ + 2` in public mode (the committees
+    /// are drawn without the two generators and never run out of lots), `⌊C / L⌋ + 1` in
+    /// private mode (a selection probability `C / (N · L)` below 1). With one lot each: `C + 2`
+    /// and `C + 1`.
     pub fn provisioners_needed(&self) -> u64 {
-        u64::from(self.committee)
-            + match self.mode {
-                Mode::Public => 2,
-                Mode::Private => 1,
-            }
+        let (c, l) = (u64::from(self.committee), self.lots.max(1));
+        match self.mode {
+            Mode::Public => c.div_ceil(l) + 2,
+            Mode::Private => c / l + 1,
+        }
     }
 
     /// Check every bound.
@@ -149,6 +179,12 @@ impl RiskParams {
         }
         if self.provisioners > MAX_PROVISIONERS {
             return Err(RiskError::TooManyProvisioners(self.provisioners));
+        }
+        if self.lots == 0 || self.total_lots() > MAX_PROVISIONERS {
+            return Err(RiskError::LotsOutOfRange {
+                provisioners: self.provisioners,
+                lots: self.lots,
+            });
         }
         if self.provisioners < self.provisioners_needed() {
             return Err(RiskError::TooFewProvisioners {
@@ -176,6 +212,16 @@ pub enum RiskError {
     /// More provisioners than [`MAX_PROVISIONERS`].
     #[error("at most {MAX_PROVISIONERS} provisioners, got {0}")]
     TooManyProvisioners(u64),
+    /// No lots per provisioner, or more than [`MAX_PROVISIONERS`] lots in all.
+    #[error(
+        "each provisioner needs at least one lot and all of them at most {MAX_PROVISIONERS}, got {provisioners} x {lots}"
+    )]
+    LotsOutOfRange {
+        /// Provisioners given.
+        provisioners: u64,
+        /// Lots per provisioner given.
+        lots: u64,
+    },
     /// Too few provisioners to draw the committee.
     #[error(
         "a committee of {committee} credits needs at least {needed} provisioners, got {provisioners}"
@@ -191,6 +237,18 @@ pub enum RiskError {
     /// Iterations per round not in `1..=MAX_ITERATIONS`.
     #[error("a round has 1 to {MAX_ITERATIONS} iterations, got {0}")]
     IterationsOutOfRange(u32),
+    /// [`conflicting_final`]'s sides or window out of range, or public mode.
+    #[error(
+        "a conflicting-final estimate needs private mode, 1 <= side A < {honest} honest provisioners (got {side_a}) and a window of 1 to the round's iterations (got {window})"
+    )]
+    FinalitySides {
+        /// Honest provisioners on side A given.
+        side_a: u64,
+        /// Honest provisioners.
+        honest: u64,
+        /// The window given.
+        window: u32,
+    },
     /// A target risk not in `(0, 1)`.
     #[error("the target risk must be in (0, 1), got {0}")]
     TargetOutOfRange(f64),
@@ -276,6 +334,7 @@ fn assess_unbounded(params: &RiskParams) -> RiskReport {
     let cases = iteration::cases(
         params.mode,
         params.provisioners,
+        params.lots,
         nb,
         params.committee,
         PRIVATE_PROPOSAL_CREDITS,
@@ -364,8 +423,7 @@ pub fn smallest_committee(params: &RiskParams, target: f64) -> Result<CommitteeS
         return Err(RiskError::TargetOutOfRange(target));
     }
     params.with_committee(1).validate()?;
-    let spare = params.with_committee(0).provisioners_needed();
-    let up_to = u64::from(MAX_SEARCH_CREDITS).min(params.provisioners - spare) as u32;
+    let up_to = u64::from(MAX_SEARCH_CREDITS).min(params.largest_committee()) as u32;
     let ln_target = target.ln();
     let reaches = |committee: u32| -> Option<RiskReport> {
         let report = assess_unbounded(&params.with_committee(committee));

@@ -77,15 +77,15 @@ fn ordered_draws(pool: &[bool], credits: u32) -> Vec<(f64, Draw)> {
 }
 
 /// Public mode by enumeration: the generator and the next one, each of the `n` provisioners
-/// with probability `1/n`; both committees drawn from the others.
-fn enumerate_public(n: usize, nb: usize, credits: u32) -> Enumerated {
+/// with probability `1/n`; both committees drawn from the others' lots (`l` each).
+fn enumerate_public(n: usize, nb: usize, credits: u32, l: usize) -> Enumerated {
     let lots: Vec<bool> = (0..n).map(|i| i < nb).collect();
     let mut e = Enumerated::default();
     for this in 0..n {
         for next in 0..n {
             let pool: Vec<bool> = (0..n)
                 .filter(|i| *i != this && *i != next)
-                .map(|i| lots[i])
+                .flat_map(|i| std::iter::repeat_n(lots[i], l))
                 .collect();
             let draws = ordered_draws(&pool, credits);
             let w0 = 1.0 / (n * n) as f64;
@@ -239,11 +239,40 @@ fn public_mode_equals_the_enumeration_of_every_draw() {
             .with_iterations(3);
         let report = assess(&params).unwrap();
         assert_eq!(report.byzantine_provisioners, nb as u64);
-        check_against(&report, &enumerate_public(n, nb, credits));
+        check_against(&report, &enumerate_public(n, nb, credits, 1));
         close(
             report.generator.byzantine,
             nb as f64 / n as f64,
             "Byzantine generator",
+        );
+    }
+}
+
+/// Provisioners of several lots each: an excluded generator takes all its lots out of the
+/// pool (what makes ten provisioners differ from 10,000 lots in public mode).
+#[test]
+fn public_mode_with_several_lots_each_equals_the_enumeration_of_every_draw() {
+    // (provisioners, Byzantine, credits, lots each)
+    for (n, nb, credits, l) in [(4, 1, 3, 2), (5, 2, 3, 2), (4, 2, 2, 3)] {
+        let params = RiskParams::new(nb as f64 / n as f64, credits, Mode::Public)
+            .with_provisioners(n as u64)
+            .with_lots(l as u64)
+            .with_iterations(3);
+        let report = assess(&params).unwrap();
+        check_against(&report, &enumerate_public(n, nb, credits, l));
+        close(
+            report.generator.byzantine,
+            nb as f64 / n as f64,
+            "Byzantine generator",
+        );
+        // One lot each is another law: the exclusions take less.
+        let one_lot = assess(&params.with_provisioners((n * l) as u64).with_lots(1)).unwrap();
+        assert!(
+            (one_lot.equivocation.per_iteration.value()
+                - report.equivocation.per_iteration.value())
+            .abs()
+                > 1e-6,
+            "{n} x {l}"
         );
     }
 }
@@ -524,10 +553,19 @@ fn every_bound_is_refused_one_past_it() {
     ));
     // Committee 1..=MAX_STEP_CREDITS.
     assert!(assess(&ok.with_committee(1)).is_ok());
-    assert!(assess(&ok.with_committee(MAX_STEP_CREDITS)).is_ok());
+    let enough = u64::from(MAX_STEP_CREDITS) + 2;
+    assert!(
+        assess(
+            &ok.with_committee(MAX_STEP_CREDITS)
+                .with_provisioners(enough)
+        )
+        .is_ok()
+    );
     assert_eq!(err(ok.with_committee(0)), RiskError::CommitteeOutOfRange(0));
     assert_eq!(
-        err(ok.with_committee(MAX_STEP_CREDITS + 1)),
+        err(ok
+            .with_committee(MAX_STEP_CREDITS + 1)
+            .with_provisioners(enough + 1)),
         RiskError::CommitteeOutOfRange(MAX_STEP_CREDITS + 1)
     );
     // Provisioners: C + 2 (public) or C + 1 (private) up to MAX_PROVISIONERS.
@@ -554,6 +592,38 @@ fn every_bound_is_refused_one_past_it() {
         err(ok.with_provisioners(MAX_PROVISIONERS + 1)),
         RiskError::TooManyProvisioners(MAX_PROVISIONERS + 1)
     );
+    // Lots per provisioner: at least 1, at most MAX_PROVISIONERS in all; with L lots each a
+    // public committee needs ⌈C / L⌉ + 2 provisioners, a private one ⌊C / L⌋ + 1.
+    let ten = ok.with_provisioners(10);
+    assert!(assess(&ten.with_lots(MAX_PROVISIONERS / 10)).is_ok());
+    assert_eq!(
+        err(ten.with_lots(MAX_PROVISIONERS / 10 + 1)),
+        RiskError::LotsOutOfRange {
+            provisioners: 10,
+            lots: MAX_PROVISIONERS / 10 + 1
+        }
+    );
+    assert_eq!(
+        err(ten.with_lots(0)),
+        RiskError::LotsOutOfRange {
+            provisioners: 10,
+            lots: 0
+        }
+    );
+    assert!(assess(&ten.with_lots(8)).is_ok()); // 64 credits among 8 × 8 lots
+    assert_eq!(
+        err(ten.with_lots(7)),
+        RiskError::TooFewProvisioners {
+            provisioners: 10,
+            needed: 12,
+            committee: 64
+        }
+    );
+    assert!(assess(&private.with_provisioners(10).with_lots(7)).is_ok()); // 64 < 70 lots
+    assert!(matches!(
+        err(private.with_provisioners(8).with_lots(8)),
+        RiskError::TooFewProvisioners { needed: 9, .. }
+    ));
     // Iterations 1..=MAX_ITERATIONS.
     assert!(assess(&ok.with_iterations(1)).is_ok());
     assert!(assess(&ok.with_iterations(MAX_ITERATIONS)).is_ok());

@@ -182,7 +182,7 @@ fn semantic_errors_name_their_field() {
         ),
         (
             "validation_credits = 64",
-            "validation_credits = 1_001",
+            "validation_credits = 10_001",
             "committee.validation_credits",
         ),
         (

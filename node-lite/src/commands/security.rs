@@ -106,13 +106,14 @@ impl SecurityReport {
         let mut out = format!(
             "Byzantine-stake risk model (exact sums, not a simulation)\n\
              mode {}, Byzantine stake F = {}, committee C = {} credits, {} provisioners \
-             ({} Byzantine), at most {} iterations per round\n\
+             of {} lot(s) ({} Byzantine), at most {} iterations per round\n\
              quorums: Valid >= {} credits, other results >= {} credits\n\
              generator of an iteration: Byzantine {}, honest {}, nobody {}\n\n",
             mode_name(p.mode),
             p.byzantine,
             p.committee,
             p.provisioners,
+            p.lots,
             r.byzantine_provisioners,
             p.iterations,
             r.quorums.supermajority,
@@ -197,6 +198,7 @@ impl SecurityReport {
             "byzantine": p.byzantine,
             "committee": p.committee,
             "provisioners": p.provisioners,
+            "lots": p.lots,
             "byzantine_provisioners": r.byzantine_provisioners,
             "iterations": p.iterations,
             "quorums": { "supermajority": r.quorums.supermajority, "majority": r.quorums.majority },
@@ -266,6 +268,27 @@ mod tests {
             "{}",
             out.render_text()
         );
+    }
+
+    /// Ten public provisioners of 1,000 lots: the excluded generators take a third of the
+    /// Byzantine stake when one of them is Byzantine, so the attack is rarer than with 10,000
+    /// provisioners of one lot.
+    #[test]
+    fn lots_per_provisioner_reach_the_model() {
+        let one_lot = run(&request(0.3, 64, Mode::Public)).unwrap();
+        let mut req = request(0.3, 64, Mode::Public);
+        req.params = req.params.with_provisioners(10).with_lots(1_000);
+        let ten = run(&req).unwrap();
+        let per_round = |r: &SecurityReport| r.report.equivocation.per_round.value();
+        assert!(per_round(&ten) < per_round(&one_lot) / 10.0);
+        assert_eq!(ten.to_json()["lots"], 1_000);
+        assert!(
+            ten.render_text().contains("10 provisioners of 1000 lot(s)"),
+            "{}",
+            ten.render_text()
+        );
+        req.params = req.params.with_lots(0);
+        assert!(matches!(run(&req), Err(RiskError::LotsOutOfRange { .. })));
     }
 
     #[test]

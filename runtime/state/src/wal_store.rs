@@ -257,6 +257,11 @@ impl WalStore {
     /// As [`open`](Self::open).
     pub fn open_with(path: impl AsRef<Path>, options: WalOptions) -> Result<Self, StoreError> {
         let path = path.as_ref().display().to_string();
+        crate::redb_store::contain_redb_panic(&path.clone(), || Self::open_file(path, options))
+    }
+
+    /// [`open_with`](Self::open_with) without the panic guard.
+    fn open_file(path: String, options: WalOptions) -> Result<Self, StoreError> {
         let db = Database::create(&path).map_err(|e| db_error(&path, e))?;
         let txn = db.begin_write().map_err(|e| db_error(&path, e))?;
         check_format_of(&txn, &path, FORMAT)?;

@@ -378,9 +378,9 @@ fn security_refuses_out_of_range_parameters_naming_them() {
     let (code, _, stderr) = security(&["--byzantine", "1.5"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("Byzantine stake share"), "{stderr}");
-    let (code, _, stderr) = security(&["--committee", "1001"]);
+    let (code, _, stderr) = security(&["--committee", "10001"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("1 to 1000 credits"), "{stderr}");
+    assert!(stderr.contains("1 to 10000 credits"), "{stderr}");
     let (code, _, stderr) = security(&["--provisioners", "10", "--committee", "64"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("needs at least"), "{stderr}");

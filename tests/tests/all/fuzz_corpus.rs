@@ -133,10 +133,102 @@ fn write_seeds() {
     }
     let redb = std::fs::read(&redb).unwrap();
     write("state_files", "state.redb", &[&[2u8][..], &redb].concat());
+    chain_seeds(&write);
     let names = format!("{{\"c\": \"{id}\"}}");
     write(
         "state_files",
         "names.json",
         &[&[3u8][..], names.as_bytes()].concat(),
     );
+}
+
+/// Seeds of `chain_inputs`: one valid input of each kind (the first byte picks it).
+fn chain_seeds(write: &impl Fn(&str, &str, &[u8])) {
+    use node_lite::chain::keys::AccountKey;
+    use node_lite::chain::{Payload, UnsignedTx};
+    let key = AccountKey::from_seed("fuzz");
+    let tx = |nonce, payload| {
+        UnsignedTx {
+            chain_id: 7357,
+            sender: key.public(),
+            nonce,
+            gas_limit: 5_000_000,
+            gas_price: 1,
+            payload,
+        }
+        .sign(&key)
+    };
+    let transfer = tx(
+        0,
+        Payload::Transfer {
+            to: host_api::Address([7; 32]),
+            amount: 1_000,
+        },
+    );
+    let call = tx(
+        1,
+        Payload::Call {
+            contract: host_api::ContractId([9; 32]),
+            function: "increment".into(),
+            args: 5u64.to_le_bytes().to_vec(),
+        },
+    );
+    let seed = |kind: u8, body: &[u8]| [&[kind][..], body].concat();
+    write("chain_inputs", "tx-transfer", &seed(0, &transfer.encode()));
+    write("chain_inputs", "tx-call", &seed(0, &call.encode()));
+    let get_blocks = borsh::to_vec(&consensus::Message::GetBlocks { from: 7 }).unwrap();
+    write("chain_inputs", "message-get-blocks", &seed(1, &get_blocks));
+    let item = borsh::to_vec(&node_lite::devnet::executor::BlockItem::Tx(
+        transfer.clone(),
+    ))
+    .unwrap();
+    write("chain_inputs", "block-item", &seed(2, &item));
+    let genesis =
+        std::fs::read(repo_root().join("node-lite/src/chain/default-genesis.toml")).unwrap();
+    write("chain_inputs", "genesis.toml", &seed(3, &genesis));
+    let pool = borsh::to_vec(&vec![transfer.encode(), call.encode()]).unwrap();
+    write("chain_inputs", "mempool.bin", &seed(4, &pool));
+    let body = format!(
+        r#"{{"tx": "{}"}}"#,
+        transfer
+            .encode()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    write("chain_inputs", "api-tx.json", &seed(5, body.as_bytes()));
+    let call_body = r#"{"caller": null, "contract": "0909090909090909090909090909090909090909090909090909090909090909", "function": "get", "args": "", "gas_limit": 1000000}"#;
+    write(
+        "chain_inputs",
+        "api-call.json",
+        &seed(5, call_body.as_bytes()),
+    );
+}
+
+/// The `chain_inputs` seeds are valid inputs of their kind (so the fuzzer starts from inputs
+/// that get past the decoders, not from ones refused at the first byte).
+#[test]
+fn chain_seeds_decode() {
+    let seed = |name: &str| std::fs::read(seeds_dir("chain_inputs").join(name)).unwrap();
+    for tx in ["tx-transfer", "tx-call"] {
+        let bytes = seed(tx);
+        assert_eq!(bytes[0], 0);
+        node_lite::chain::Transaction::decode(&bytes[1..]).unwrap();
+    }
+    let message = seed("message-get-blocks");
+    borsh::from_slice::<consensus::Message>(&message[1..]).unwrap();
+    let item = seed("block-item");
+    node_lite::devnet::executor::decode_items(&[item[1..].to_vec()]).unwrap();
+    let genesis = seed("genesis.toml");
+    let text = std::str::from_utf8(&genesis[1..]).unwrap();
+    node_lite::chain::GenesisConfig::parse(text, &runtime::PriceTable::default()).unwrap();
+    let pool = seed("mempool.bin");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(node_lite::devnet::pool_file::POOL_FILE),
+        &pool[1..],
+    )
+    .unwrap();
+    let (txs, undecodable) = node_lite::devnet::pool_file::take(dir.path()).unwrap();
+    assert_eq!((txs.len(), undecodable), (2, 0));
 }

@@ -24,6 +24,7 @@ mod module_cache_bound;
 mod operator_costs;
 mod plonk_contract;
 mod readme;
+mod readme_devnet;
 mod receipt_frames;
 mod reproducible_build;
 mod robustness;

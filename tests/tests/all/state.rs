@@ -652,3 +652,56 @@ fn candidates_publish_their_roots_before_commit_and_a_lost_fork_is_left() {
         reverting.revert_to(version).unwrap();
     });
 }
+
+/// A damaged redb file on which redb 4 itself panics (found by the `state_files` fuzz target;
+/// the seed `state_files/redb-allocator-panic`, whose first byte picks the redb kind) is refused
+/// by both stores as [`StoreError::Corrupt`] naming the file, and the process goes on.
+#[test]
+fn a_redb_file_that_makes_redb_panic_is_refused_as_corrupt() {
+    let seed =
+        integration_tests::repo_root().join("tests/fuzz/seeds/state_files/redb-allocator-panic");
+    let bytes = std::fs::read(seed).unwrap();
+    assert_eq!(bytes[0] % 4, 2, "the seed is a redb file");
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("state.redb");
+    for store in ["redb", "wal"] {
+        std::fs::write(&path, &bytes[1..]).unwrap();
+        let refused = match store {
+            "redb" => RedbStore::open(&path).err(),
+            _ => runtime::WalStore::open(&path).err(),
+        };
+        match refused {
+            Some(StoreError::Corrupt {
+                path: named,
+                message,
+            }) => {
+                assert!(named.ends_with("state.redb"), "{named}");
+                assert!(message.contains("damaged"), "{message}");
+            }
+            other => panic!("{store}: {other:?}"),
+        }
+    }
+}
+
+/// A redb state file whose content does not hash to the root it records (found by the
+/// `state_files` fuzz target; seed `state_files/redb-root-mismatch`) opens, but its dump — how a
+/// state leaves a store — is refused as corrupt, naming both roots.
+#[test]
+fn a_redb_file_whose_content_is_not_its_recorded_root_does_not_dump() {
+    let seed =
+        integration_tests::repo_root().join("tests/fuzz/seeds/state_files/redb-root-mismatch");
+    let bytes = std::fs::read(seed).unwrap();
+    assert_eq!(bytes[0] % 4, 2, "the seed is a redb file");
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("state.redb");
+    std::fs::write(&path, &bytes[1..]).unwrap();
+    let store = RedbStore::open(&path).unwrap();
+    let recorded = store.root().unwrap();
+    match store.dump() {
+        Err(StoreError::Corrupt { message, .. }) => {
+            assert!(message.contains(&recorded.to_string()), "{message}");
+            assert!(message.contains("content hashes to"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

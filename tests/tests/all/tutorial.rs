@@ -8,6 +8,11 @@ use std::time::Instant;
 
 /// The commands of the tutorial's runnable blocks.
 pub(crate) fn tutorial_commands(markdown: &str) -> Vec<String> {
+    fenced_commands(markdown, "sh")
+}
+
+/// The non-empty lines of every block fenced with exactly `info` (e.g. "sh" or "sh devnet").
+pub(crate) fn fenced_commands(markdown: &str, info_wanted: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_block = false;
     for line in markdown.lines() {
@@ -16,7 +21,7 @@ pub(crate) fn tutorial_commands(markdown: &str) -> Vec<String> {
             if in_block {
                 in_block = false;
             } else {
-                in_block = info.trim() == "sh";
+                in_block = info.trim() == info_wanted;
             }
             continue;
         }

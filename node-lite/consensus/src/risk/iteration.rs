@@ -5,13 +5,15 @@
 //! probability `N_byz / N`. The validation and ratification committees exclude this
 //! iteration's generator and the next one's (drawn independently from all provisioners, it may
 //! be the same one), so the pool their 64 credits are drawn from depends on who those two are:
-//! six cases, each with its own hypergeometric law, and both committees of an iteration share
-//! the case (they are independent given it).
+//! six cases, each with its own hypergeometric law over the `L` lots of each provisioner left
+//! (an excluded provisioner takes all its lots with it: with ten provisioners a Byzantine
+//! generator removes a third of the Byzantine stake), and both committees of an iteration
+//! share the case (they are independent given it).
 //!
-//! **Private mode.** Each provisioner's proposal VRF selects its lot with probability
-//! `p₀ = τ₀ / N` (`τ₀` = 5 expected credits) and the lowest priority among the selected wins:
-//! by symmetry every provisioner wins with probability `(1 − (1 − p₀)^N) / N`, and nobody with
-//! `(1 − p₀)^N`. Nobody can exclude a generator it does not know yet, so the committees are
+//! **Private mode.** Each provisioner's proposal VRF selects each of its lots with probability
+//! `p₀ = τ₀ / (N · L)` (`τ₀` = 5 expected credits) and the lowest priority among the selected
+//! wins: by symmetry every provisioner wins with probability `(1 − (1 − p₀)^{N·L}) / N`, and
+//! nobody with `(1 − p₀)^{N·L}`. Nobody can exclude a generator it does not know yet, so the committees are
 //! drawn from everyone, independently of the generator and of each other.
 
 use super::law::{Distribution, Quorums, StepEvents, StepLaw};
@@ -40,19 +42,21 @@ pub struct Case {
     pub events: StepEvents,
 }
 
-/// The cases of an iteration with `byzantine` of `provisioners` one-lot provisioners and
-/// committees of `credits` (expected) credits. `proposal_credits` is the private mode's
-/// expected proposal credits. Requires `credits + 2 ≤ provisioners` in public mode and
-/// `credits < provisioners` in private mode (checked by the caller).
+/// The cases of an iteration with `byzantine` of `provisioners` provisioners of `lots` lots
+/// each and committees of `credits` (expected) credits. `proposal_credits` is the private
+/// mode's expected proposal credits. Requires `credits ≤ (provisioners − 2) · lots` in public
+/// mode and `credits < provisioners · lots` in private mode (checked by the caller).
 pub fn cases(
     mode: Mode,
     provisioners: u64,
+    lots: u64,
     byzantine: u64,
     credits: u32,
     proposal_credits: u32,
 ) -> Vec<Case> {
     let quorums = Quorums::of(credits);
     let n = provisioners as f64;
+    let total_lots = (provisioners * lots) as f64;
     match mode {
         Mode::Public => {
             let nb = byzantine;
@@ -61,7 +65,9 @@ pub fn cases(
                 credits,
                 byzantine: Distribution::hypergeometric(pool, marked, u64::from(credits)),
             };
-            // (P(this), P(next | this), excluded Byzantine, excluded lots, generator)
+            // (P(this), P(next | this), excluded Byzantine, excluded provisioners, generator),
+            // the probabilities in provisioners (equal stakes); the committee is then drawn
+            // among the lots of the others.
             let shapes: [(u64, u64, u64, u64, Generator); 6] = [
                 (nb, 1, 1, 1, Generator::Byzantine),
                 (nb, nb.saturating_sub(1), 2, 2, Generator::Byzantine),
@@ -76,19 +82,20 @@ pub fn cases(
                 .map(|&(this, next, excluded_byz, excluded, generator)| Case {
                     weight: LogProb::new(this as f64 / n).times(LogProb::new(next as f64 / n)),
                     generator,
-                    events: law(provisioners - excluded, nb - excluded_byz).events(quorums),
+                    events: law((provisioners - excluded) * lots, (nb - excluded_byz) * lots)
+                        .events(quorums),
                 })
                 .collect()
         }
         Mode::Private => {
-            let p = f64::from(credits) / n;
+            let p = f64::from(credits) / total_lots;
             let events = StepLaw::Independent {
-                byzantine: Distribution::binomial(byzantine, p),
-                honest: Distribution::binomial(provisioners - byzantine, p),
+                byzantine: Distribution::binomial(byzantine * lots, p),
+                honest: Distribution::binomial((provisioners - byzantine) * lots, p),
             }
             .events(quorums);
-            let p0 = (f64::from(proposal_credits) / n).min(1.0);
-            let nobody = LogProb::from_ln(n * (-p0).ln_1p());
+            let p0 = (f64::from(proposal_credits) / total_lots).min(1.0);
+            let nobody = LogProb::from_ln(total_lots * (-p0).ln_1p());
             let somebody = nobody.complement();
             let share = |k: u64| LogProb::new(k as f64 / n).times(somebody);
             [

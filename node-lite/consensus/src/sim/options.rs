@@ -93,6 +93,9 @@ pub struct SimOptions {
     pub byzantine: Vec<(usize, Behaviour)>,
     /// A finality gap longer than this, once every fault is over, is a liveness violation, ms.
     pub liveness_bound: Time,
+    /// The split adversary keeps the two sides of an attacked slot apart for this many rounds
+    /// after it (0: only the attacked slot; see [`super::split`]).
+    pub split_hold_rounds: u64,
 }
 
 impl SimOptions {
@@ -113,6 +116,7 @@ impl SimOptions {
             faults: Vec::new(),
             byzantine: Vec::new(),
             liveness_bound: 120_000,
+            split_hold_rounds: 0,
         }
     }
 
@@ -239,7 +243,11 @@ impl fmt::Display for SimOptions {
             self.execution_max
         )?;
         writeln!(f, "faults = {:?}", self.faults)?;
-        writeln!(f, "byzantine = {:?}", self.byzantine)?;
+        writeln!(
+            f,
+            "byzantine = {:?} split_hold_rounds = {}",
+            self.byzantine, self.split_hold_rounds
+        )?;
         write!(f, "config = {:?}", self.config)
     }
 }

@@ -47,6 +47,8 @@ pub struct Report {
     /// Split adversary: attacked iterations where its split gave both sides a quorum in both
     /// steps.
     pub split_feasible: u64,
+    /// Split adversary: holds started (`SimOptions::split_hold_rounds`).
+    pub split_holds: u64,
     /// Slots (height, iteration) where honest nodes accepted two different blocks: two
     /// conflicting success attestations.
     pub conflicting_attestations: u64,

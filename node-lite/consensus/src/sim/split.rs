@@ -18,6 +18,16 @@
 //! Both candidates reach a quorum in a step when `B + H_side ≥ q` on both sides, which a
 //! balanced split gives when `2B + H ≥ 2q` up to the lumpiness of the honest members'
 //! credits: the event the risk model calls *equivocation*.
+//!
+//! **Holding the sides apart** (`SimOptions::split_hold_rounds` = `R > 0`): two conflicting
+//! blocks become `Final` only if each branch also gets an attested child before its nodes see
+//! the other block (`risk::conflicting_final`). For the `R` rounds after an attacked slot, the
+//! adversary keeps that slot's sides apart: side A = the original copies and the honest nodes
+//! of the slot's validation side A, side B = the twins and the other honest nodes; a message
+//! between honest nodes of different sides arrives [`CROSS_DELAY`] late, one between a
+//! Byzantine copy and the other side never, and within a side as usual (so each twin votes
+//! in world B through those rounds). An attacked slot inside a hold starts no new hold (a
+//! partition without end would only stall the honest nodes, not help a conflicting `Final`).
 
 use crate::committee::Sortition;
 use crate::crypto::Signer;
@@ -68,6 +78,10 @@ struct Slot {
 #[derive(Default)]
 pub struct SplitAdversary {
     slots: BTreeMap<(u64, u8), Slot>,
+    /// Rounds after an attacked slot during which its sides are kept apart.
+    hold_rounds: u64,
+    /// Round of an attacked slot → the honest nodes of side A held apart after it.
+    holds: BTreeMap<u64, BTreeSet<usize>>,
     /// Slots where both candidates were sent.
     pub attacks: u64,
     /// Attacked slots whose committees met the model's equivocation event in both steps:
@@ -77,6 +91,8 @@ pub struct SplitAdversary {
     /// `B + H_side ≥ q` for each side (the honest credits come in lumps, one per node, so this
     /// is rarer than the model's event).
     pub feasible_splits: u64,
+    /// Holds started (attacked slots outside a running hold, with `hold_rounds > 0`).
+    pub holds_started: u64,
 }
 
 /// Honest nodes of balanced credits on side A: largest first, each to the lighter side.
@@ -97,6 +113,26 @@ fn balanced(credits: &[(usize, u32)]) -> BTreeSet<usize> {
 }
 
 impl SplitAdversary {
+    /// An adversary that keeps the sides of an attacked slot apart for `hold_rounds` rounds
+    /// after it (0: the attacked slot only).
+    pub fn holding(hold_rounds: u64) -> Self {
+        SplitAdversary {
+            hold_rounds,
+            ..SplitAdversary::default()
+        }
+    }
+
+    /// Side A's honest nodes held apart for a message of `round`, if a hold covers it.
+    fn hold_for(&self, round: u64) -> Option<&BTreeSet<usize>> {
+        if self.hold_rounds == 0 {
+            return None;
+        }
+        self.holds
+            .range(round.saturating_sub(self.hold_rounds)..round)
+            .next_back()
+            .map(|(_, side_a)| side_a)
+    }
+
     /// A Byzantine copy (`role`) broadcast candidate `hash` for `(round, iteration)`;
     /// `sortition` is that round's, `honest` the honest nodes' signers by index.
     /// `byzantine` are the adversary's keys (one copy each).
@@ -110,6 +146,9 @@ impl SplitAdversary {
         byzantine: &[&dyn Signer],
     ) {
         let (mut model_event, mut feasible) = (true, true);
+        // Inside a hold, an attacked slot starts no new one: the hold's sides are the
+        // branches that matter, and it ends `hold_rounds` rounds after the slot that began it.
+        let held = self.hold_for(round).is_some().then_some(());
         let slot = self.slots.entry((round, iteration)).or_insert_with(|| {
             let mut sortition = sortition();
             let mut side = |step: Step| {
@@ -154,6 +193,13 @@ impl SplitAdversary {
             Role::Honest => {}
         }
         if !both && slot.a.is_some() && slot.b.is_some() {
+            if self.hold_rounds > 0 && held.is_none() {
+                self.holds.insert(round, slot.validators_a.clone());
+                self.holds_started += 1;
+                while self.holds.len() > 1_024 {
+                    self.holds.pop_first();
+                }
+            }
             self.attacks += 1;
             self.model_events += u64::from(model_event);
             self.feasible_splits += u64::from(feasible);
@@ -164,8 +210,14 @@ impl SplitAdversary {
         }
     }
 
-    /// Routes `message` from a node of role `from` to node `to` of role `to_role`.
-    pub fn route(&self, from: Role, to: usize, to_role: Role, message: &Message) -> Route {
+    /// Routes `message` from node `from` (with its role) to node `to` of role `to_role`.
+    pub fn route(
+        &self,
+        (from, from_node): (Role, usize),
+        to: usize,
+        to_role: Role,
+        message: &Message,
+    ) -> Route {
         let (key, value, validation_vote) = match message {
             Message::Candidate(c) => ((c.header.height, c.header.iteration), Some(c.hash()), false),
             Message::Vote(v) => {
@@ -189,6 +241,20 @@ impl SplitAdversary {
                 return Route::Normal;
             }
         };
+        if let Some(side_a) = self.hold_for(key.0) {
+            let side = |role: Role, node: usize| match role {
+                Role::Original => true,
+                Role::Twin => false,
+                Role::Honest => side_a.contains(&node),
+            };
+            return if side(from, from_node) == side(to_role, to) {
+                Route::Normal
+            } else if from == Role::Honest && to_role == Role::Honest {
+                Route::Delay(CROSS_DELAY)
+            } else {
+                Route::Drop
+            };
+        }
         let twin_involved = from == Role::Twin || to_role == Role::Twin;
         if to_role != Role::Honest && matches!(message, Message::Block(_)) {
             // Both copies follow every decided block (the slot's voting is over).

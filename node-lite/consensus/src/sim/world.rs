@@ -200,6 +200,7 @@ impl Simulator {
             })
             .collect();
         let rng = SplitMix64::new(options.seed);
+        let options_hold = options.split_hold_rounds;
         let mut sim = Simulator {
             options,
             nodes,
@@ -212,7 +213,7 @@ impl Simulator {
             key_index,
             startup: None,
             eligibility,
-            split: SplitAdversary::default(),
+            split: SplitAdversary::holding(options_hold),
             accepted_slots: BTreeMap::new(),
         };
         sim.report.accepted = vec![Vec::new(); sim.nodes.len()];
@@ -223,8 +224,8 @@ impl Simulator {
             }
         }
         if !params_valid {
-            // What the committee contract refuses the nodes cannot run: quorums and credits
-            // would disagree (e.g. more credits than `MAX_STEP_CREDITS`).
+            // What the committee contract refuses (0 or more than `MAX_STEP_CREDITS` credits
+            // per step) no chain can start with: a run with it would mean nothing.
             sim.startup = Some(sim.violation(format!(
                 "committee parameters refused: {} credits per step (1 to {} allowed), credit unit {}",
                 sim.options.committee_credits,
@@ -304,7 +305,7 @@ impl Simulator {
         }
         let late = match self
             .split
-            .route(self.role(from), to, self.role(to), &message)
+            .route((self.role(from), from), to, self.role(to), &message)
         {
             Route::Drop => return,
             Route::Delay(extra) => extra,
@@ -760,6 +761,11 @@ impl Simulator {
     /// A node's tip block.
     pub fn tip(&self, node: usize) -> Arc<crate::types::Block> {
         self.nodes[node].provisioner.chain().tip().block.clone()
+    }
+
+    /// A node's chain (retained blocks with their labels).
+    pub fn chain(&self, node: usize) -> &crate::chain::Chain {
+        self.nodes[node].provisioner.chain()
     }
 
     /// Every honest node's final height.

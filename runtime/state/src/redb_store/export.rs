@@ -1,6 +1,8 @@
 //! [`RedbStore::dump`]: the content of the current version as a [`StateDump`].
 
-use super::{CODE, CONTRACTS, RedbStore, STORAGE, corrupt, db_error, decode_record};
+use super::{
+    CODE, CONTRACTS, ROOTS, RedbStore, STORAGE, corrupt, db_error, decode_record, head_of,
+};
 use crate::dump::StateDump;
 use crate::error::StoreError;
 use host_api::ContractId;
@@ -9,10 +11,14 @@ use std::sync::Arc;
 
 impl RedbStore {
     /// The whole current state (code, records, storage), read in one read transaction, so it is
-    /// one consistent version. Costs a read of all of it.
+    /// one consistent version. Costs a read of all of it, and the hashing of its merkle root,
+    /// which must be the root the database records for that version: a dump is how a state
+    /// leaves this store, so a file whose content does not match its recorded root (damaged, or
+    /// altered by something else) is refused here rather than passed on.
     ///
     /// # Errors
-    /// When the database fails or a record does not decode.
+    /// When the database fails, a record does not decode, or the content's root is not the
+    /// recorded one ([`StoreError::Corrupt`]).
     pub fn dump(&self) -> Result<StateDump, StoreError> {
         let path = self.path.as_str();
         let e = |e: redb::StorageError| db_error(path, e);
@@ -48,6 +54,17 @@ impl RedbStore {
                 .entry(ContractId(id))
                 .or_default()
                 .insert(key[32..].to_vec(), value.value().to_vec());
+        }
+        let recorded = head_of(&txn.open_table(ROOTS).map_err(|e| db_error(path, e))?, path)?;
+        let content = dump.root();
+        if content != recorded.root {
+            return Err(corrupt(
+                path,
+                format!(
+                    "version {} records root {} but its content hashes to {}: the file is damaged or was altered",
+                    recorded.version, recorded.root, content
+                ),
+            ));
         }
         Ok(dump)
     }

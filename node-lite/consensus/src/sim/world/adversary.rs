@@ -54,5 +54,6 @@ impl Simulator {
         self.report.split_attacks = self.split.attacks;
         self.report.split_model_events = self.split.model_events;
         self.report.split_feasible = self.split.feasible_splits;
+        self.report.split_holds = self.split.holds_started;
     }
 }

@@ -1,0 +1,155 @@
+//! What a conflicting **Final** block needs under the rolling-finality rule, and its odds.
+//!
+//! # Why one conflicting attestation is not enough
+//! A block is `Final` on a node only once the node has accepted an `Attested` successor
+//! (PNI 0) that confirms it (`chain.rs`): with PNI 0 the block's own child, with PNI `p > 0`
+//! `2p` successive PNI-0 blocks. Two conflicting blocks `a` and `b` of one slot (the
+//! adversary's *equivocation* success in round `h`) therefore become `Final` on two honest
+//! nodes only if **each branch** also gets a PNI-0 child in round `h + 1` (for PNI 0; more
+//! rounds otherwise) before the nodes holding `a` learn of `b` or the converse: the fork
+//! choice makes a node holding the higher-hash block of the slot revert to the other as soon as
+//! it sees it, and a final block is never reverted. So a conflicting `Final` needs `k ≥ 2`
+//! consecutive adversary wins: the equivocation in round `h`, then a quorum **on each side**
+//! in round `h + 1`, while the adversary keeps the sides apart.
+//!
+//! # Round `h + 1`, sides kept apart
+//! The honest provisioners are split into side `A` (`a` provisioners, holding block `a`) and
+//! side `B` (the other `N_hon − a`). Both branches have the same seed (the Byzantine generator
+//! signed the same previous seed for both blocks; BLS signatures are unique), so the committees
+//! of round `h + 1` are the same on both branches. In an iteration `j`, side `X` decides a block
+//! when its candidate reaches it (the generator is Byzantine, which proposes on both branches,
+//! or an honest member of `X`) and the Byzantine and `X`'s honest credits reach the
+//! supermajority in both committees: `B + H_X ≥ q` in validation and in ratification. Private
+//! mode: `B`, `H_A`, `H_B` are independent binomials over the lots. Per iteration:
+//! - `s_A = P(gen ∈ Byz ∪ A) · P(B + H_A ≥ q)²`, and `s_B` likewise;
+//! - `s_AB = P(gen ∈ Byz) · P(B + H_A ≥ q ∧ B + H_B ≥ q)²` (an honest generator proposes on
+//!   its own branch only, so both sides decide in one iteration only with a Byzantine one).
+//!
+//! Iterations are independent, so both sides decide within the first `W` iterations of round
+//! `h + 1` (the adversary's *window*: how long it can delay messages between the sides) with
+//! `P₂ = 1 − (1 − s_A)^W − (1 − s_B)^W + (1 − s_A − s_B + s_AB)^W`. This is an upper bound on
+//! the second win: it grants the adversary the fail attestations a PNI-0 block of a later
+//! iteration needs, and honest nodes that never look at the other side. `W = 1` is the strict
+//! "two consecutive wins" reading: both sides decide in iteration 0 of round `h + 1`.
+//!
+//! Per round: `P(conflicting Final) ≤ P(equivocation per round) · P₂`, and the expected rounds
+//! until the first one are at least its inverse.
+//!
+//! # Sides kept apart from the start
+//! An adversary that can keep the sides apart for two whole rounds needs no equivocation in
+//! one slot at all: in the first round each side decides its own block, in whatever iteration
+//! its side reaches the quorum with the Byzantine credits (which help one side in one
+//! iteration and the other in another), and in the
+//! second each side confirms its block with a PNI-0 child. Given such a partition,
+//! `P(conflicting Final) ≤ P₂²` ([`FinalityOdds::given_partition`]). The simulator found
+//! exactly this (`split_attack --hold 2`, seed 28: two `Final` blocks at one height, of
+//! different iterations, after no conflicting attestation in any one slot).
+
+use super::law::Distribution;
+use super::log_prob::LogProb;
+use super::{RiskError, RiskParams, RiskReport, assess};
+use genesis_types::committee::Mode;
+
+/// The odds of a conflicting `Final` block (see the [module docs](self)).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FinalityOdds {
+    /// The model's report for the same parameters (its equivocation is the first win).
+    pub report: RiskReport,
+    /// Honest provisioners on side `A` (the others are on side `B`).
+    pub side_a: u64,
+    /// Iterations of round `h + 1` the adversary keeps the sides apart, `W`.
+    pub window: u32,
+    /// `P(B + H_A ≥ q)`, one committee.
+    pub side_a_step: LogProb,
+    /// `P(B + H_B ≥ q)`, one committee.
+    pub side_b_step: LogProb,
+    /// `P(B + H_A ≥ q ∧ B + H_B ≥ q)`, one committee.
+    pub both_step: LogProb,
+    /// `s_A`, `s_B`, `s_AB`: per iteration of round `h + 1`.
+    pub per_iteration: [f64; 3],
+    /// `P₂`: both sides decide a PNI-0 child within the window.
+    pub second_win: f64,
+    /// `P(equivocation per round) · P₂`.
+    pub per_round: LogProb,
+    /// `P₂²`: a conflicting `Final` given that the sides are kept apart for two rounds.
+    pub given_partition: f64,
+}
+
+impl FinalityOdds {
+    /// The expected rounds until the first conflicting `Final` block (a lower bound, since
+    /// `per_round` is an upper bound).
+    pub fn expected_rounds(&self) -> f64 {
+        (-self.per_round.ln()).exp()
+    }
+}
+
+/// The odds of a conflicting `Final` block for `params` (private mode only: its committees'
+/// credits are independent across provisioners), with `side_a` of the honest provisioners on
+/// side `A` and a window of `window` iterations.
+///
+/// # Errors
+/// The errors of [`assess`]; [`RiskError::FinalitySides`] for public mode, a side with no
+/// honest provisioner, or a window outside `1..=params.iterations`.
+pub fn conflicting_final(
+    params: &RiskParams,
+    side_a: u64,
+    window: u32,
+) -> Result<FinalityOdds, RiskError> {
+    let report = assess(params)?;
+    let honest = params.provisioners - report.byzantine_provisioners;
+    if params.mode != Mode::Private
+        || side_a == 0
+        || side_a >= honest
+        || !(1..=params.iterations).contains(&window)
+    {
+        return Err(RiskError::FinalitySides {
+            side_a,
+            honest,
+            window,
+        });
+    }
+    let side_b = honest - side_a;
+    let lots = params.lots;
+    let p = f64::from(params.committee) / params.total_lots() as f64;
+    let q = i64::from(report.quorums.supermajority);
+    let byz = Distribution::binomial(report.byzantine_provisioners * lots, p);
+    let h_a = Distribution::binomial(side_a * lots, p);
+    let h_b = Distribution::binomial(side_b * lots, p);
+    let mut side_a_step = Vec::new();
+    let mut side_b_step = Vec::new();
+    let mut both_step = Vec::new();
+    for (b, pb) in byz.terms() {
+        let need = q - b as i64;
+        let (ra, rb) = (h_a.at_least(need), h_b.at_least(need));
+        side_a_step.push(pb.times(ra));
+        side_b_step.push(pb.times(rb));
+        both_step.push(pb.times(ra).times(rb));
+    }
+    let side_a_step = LogProb::sum(side_a_step);
+    let side_b_step = LogProb::sum(side_b_step);
+    let both_step = LogProb::sum(both_step);
+    let n = params.provisioners as f64;
+    let g_byz = report.byzantine_provisioners as f64 / n;
+    let s_a = (g_byz + side_a as f64 / n) * side_a_step.pow(2).value();
+    let s_b = (g_byz + side_b as f64 / n) * side_b_step.pow(2).value();
+    let s_ab = g_byz * both_step.pow(2).value();
+    let w = f64::from(window);
+    let never = |s: f64| (w * (-s).ln_1p()).exp();
+    let second_win = (1.0 - never(s_a) - never(s_b) + never(s_a + s_b - s_ab)).clamp(0.0, 1.0);
+    let per_round = report
+        .equivocation
+        .per_round
+        .times(LogProb::new(second_win));
+    Ok(FinalityOdds {
+        report,
+        side_a,
+        window,
+        side_a_step,
+        side_b_step,
+        both_step,
+        per_iteration: [s_a, s_b, s_ab],
+        second_win,
+        per_round,
+        given_partition: second_win * second_win,
+    })
+}
