@@ -19,8 +19,8 @@
 //! cache-hostile loads and stores over the whole initial memory, nested loops, empty loops, a
 //! `memory.grow` of nothing and bulk operations of one byte (each a libcall); and nested calls
 //! (at depth 2 and 16) and refused ones (-3, -4, -5, -6) through copies of a relay contract;
-//! and cold loads (a call touching many distinct modules not in memory, see `cold.rs`; summary
-//! only).
+//! calls of a callee touching every page of its initial memory (2, 16 and 64 pages); and cold
+//! loads (a call touching many distinct modules not in memory, see `cold.rs`; summary only).
 
 #[path = "gas_classes/cold.rs"]
 mod cold;
@@ -822,6 +822,69 @@ fn nested_call_kernels(session: &mut Session) -> Vec<Deployed> {
                 function: "relay",
             },
             id: relays[0],
+            extra_gas: 0,
+        })
+        .collect()
+}
+
+/// `repeat`: calls `touch` of the contract whose id is its input, again and again, with all
+/// the gas left.
+const REPEAT: &str = r#"(module
+  (import "host_v1" "input_read" (func $input_read (param i32)))
+  (import "host_v1" "call" (func $call (param i32 i32 i32 i32 i32 i64) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "touch")
+  (func (export "repeat") (param i32) (result i32)
+    (call $input_read (i32.const 64))
+    (loop $l
+      (drop (call $call (i32.const 64) (i32.const 0) (i32.const 5) (i32.const 0) (i32.const 0)
+        (i64.const 0)))
+      (br $l))
+    (i32.const 0)))"#;
+
+/// The initial-memory kernels: a contract calling, again and again, `touch` of a callee whose
+/// initial memory is `pages` pages and which writes one byte in each 4 KiB page of it (the
+/// worst a call can make of its initial memory): 2 pages (what `call_base` covers), 16 and
+/// 64 (the deploy limit).
+fn initial_memory_kernels(session: &mut Session) -> Vec<Deployed> {
+    let repeat = session
+        .deploy(
+            Address([4; 32]),
+            &wat::parse_str(REPEAT).expect("valid WAT"),
+            0,
+        )
+        .expect("repeat");
+    [2u64, 16, 64]
+        .into_iter()
+        .map(|pages| {
+            let callee = format!(
+                r#"(module
+  (memory (export "memory") {pages})
+  (func (export "touch") (param i32) (result i32)
+    (local $a i32)
+    (loop $l
+      (i32.store8 (local.get $a) (i32.const 1))
+      (local.set $a (i32.add (local.get $a) (i32.const 4096)))
+      (br_if $l (i32.lt_u (local.get $a) (i32.const {}))))
+    (i32.const 0)))"#,
+                pages * 65_536
+            );
+            let code = wat::parse_str(&callee).expect("valid WAT");
+            let id = session
+                .deploy(Address([4; 32]), &code, pages)
+                .expect("callee");
+            Deployed {
+                kernel: Kernel {
+                    class: "initial memory",
+                    name: format!("calls touching every 4 KiB page of {pages} initial pages"),
+                    wat: REPEAT.to_string(),
+                    gas: 5 * GAS,
+                    arg: id.0.to_vec(),
+                    function: "repeat",
+                },
+                id: repeat,
+                extra_gas: 0,
+            }
         })
         .collect()
 }
@@ -886,6 +949,10 @@ fn config() -> RuntimeConfig {
 pub(crate) struct Deployed {
     kernel: Kernel,
     id: host_api::ContractId,
+    /// Gas given on top of the kernel's for the price of its module's initial memory past
+    /// the free pages (the class kernels' modules declare 64 pages): charged before the
+    /// kernel runs, and left out of its gas/µs, so the kernel is measured on its own work.
+    extra_gas: u64,
 }
 
 /// The CPU time the calling thread has used: unlike wall time, it does not count the slices
@@ -910,7 +977,7 @@ fn call(session: &mut Session, k: &Deployed) -> Duration {
             k.id,
             k.kernel.function,
             &k.kernel.arg,
-            k.kernel.gas,
+            k.kernel.gas + k.extra_gas,
         )
         .expect("no host error");
     let elapsed = thread_cpu_time() - t;
@@ -920,7 +987,7 @@ fn call(session: &mut Session, k: &Deployed) -> Duration {
         "{} must run until out of gas",
         k.kernel.name
     );
-    assert_eq!(r.gas_spent, k.kernel.gas, "{}", k.kernel.name);
+    assert_eq!(r.gas_spent, k.kernel.gas + k.extra_gas, "{}", k.kernel.name);
     elapsed
 }
 
@@ -957,10 +1024,20 @@ fn gas_classes(c: &mut Criterion) {
             let id = session
                 .deploy(owner, &code, 0)
                 .unwrap_or_else(|e| panic!("{}: {e}", kernel.name));
-            Deployed { kernel, id }
+            let pages = runtime
+                .validate(&code)
+                .expect("valid kernel")
+                .initial_memory_pages;
+            let extra_gas = runtime::gas::initial_memory_price(&runtime.config().prices, pages);
+            Deployed {
+                kernel,
+                id,
+                extra_gas,
+            }
         })
         .collect();
     deployed.extend(nested_call_kernels(&mut session));
+    deployed.extend(initial_memory_kernels(&mut session));
     for k in &mut deployed {
         if k.kernel.name.starts_with("recursion") {
             let depth = max_depth(&mut session, k.id);

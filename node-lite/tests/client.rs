@@ -8,7 +8,6 @@ use genesis_types::stake::proof_of_possession_message;
 use genesis_types::{BlsPublicKey, BlsSignature};
 use host_api::{Address, ContractId};
 use node_lite::api::{ApiServer, serve};
-use node_lite::chain::tx::TX_INTRINSIC_GAS;
 use node_lite::chain::{AccountKey, Payload};
 use node_lite::cli::{Cli, Command};
 use node_lite::client::stake_calls::{STAKE_GAS, key_from_seed};
@@ -378,7 +377,8 @@ fn deploy_sends_the_module_with_a_gas_limit_for_its_size() {
         ],
     );
     let [tx] = node.submitted().try_into().unwrap();
-    let expected_gas = TX_INTRINSIC_GAS
+    // The transaction's intrinsic gas (by its size), the deploy's price, the init allowance.
+    let expected_gas = tx.intrinsic_gas()
         + node_lite::chain::block_exec::DEPLOY_BASE_GAS
         + code.len() as u64 * node_lite::chain::block_exec::DEPLOY_GAS_PER_BYTE
         + tx_cmd::INIT_GAS_ALLOWANCE;

@@ -48,6 +48,9 @@ pub(crate) struct CompiledContract {
     pub code_functions: u32,
     /// The size of its compiled image in memory (what the memory cache's bound counts).
     pub image_bytes: usize,
+    /// The 64 KiB pages of its initial memory (what instantiating it is priced by, see
+    /// [`initial_memory_price`](crate::gas::initial_memory_price)).
+    pub initial_pages: u64,
 }
 
 /// Why a contract's compiled module could not be had. A host failure (not the contract's
@@ -308,6 +311,10 @@ impl ModuleCache {
             code_bytes: code.len(),
             code_functions: crate::gas::defined_functions(code),
             image_bytes: (range.end as usize - range.start as usize).max(1),
+            initial_pages: module
+                .resources_required()
+                .max_initial_memory_size
+                .unwrap_or(0),
         });
         let evicted = self
             .memory

@@ -18,6 +18,7 @@
 use crate::CodeHash;
 use crate::cache::CompiledContract;
 use crate::error::{HostError, StoreError};
+use crate::gas::initial_memory_price;
 use crate::host::BlockInfo;
 use crate::load::{Load, Loaded};
 use crate::outcome::{CallError, CallTrace, LimitKind, TrapKind};
@@ -199,8 +200,14 @@ fn run_frame_on_stack(
     let (contract, caller) = (trace.contract, trace.caller);
     let function = trace.function.clone();
     let runtime = &env.runtime;
-    // The module's first load in this tree is paid like the call's base (see `load.rs`).
-    let call_base = runtime.prices.call_base.saturating_add(load_gas);
+    // The module's first load in this tree (see `load.rs`) and its initial memory past the
+    // pages `call_base` covers (see gas.rs, "Initial memory") are paid like the call's base.
+    let initial_memory = initial_memory_price(&runtime.prices, compiled.initial_pages);
+    let call_base = runtime
+        .prices
+        .call_base
+        .saturating_add(load_gas)
+        .saturating_add(initial_memory);
     if gas_limit < call_base {
         return Ok(refused(trace, CallError::OutOfGas, gas_limit));
     }

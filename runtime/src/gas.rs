@@ -161,9 +161,30 @@
 //! to the 16 MiB limit, 7 ms of work, for a few thousand gas. wasmtime's fuel has no per-page
 //! cost, so the runtime adds one: `memory_grow_per_page` = 340,000 gas (29 µs at the yardstick,
 //! +7 %). The resource limiter counts the pages grown after instantiation (the initial memory
-//! is part of `call_base`) and refuses, with `OutOfGas`, a growth that the call's whole gas
+//! is priced apart, see below) and refuses, with `OutOfGas`, a growth that the call's whole gas
 //! limit could not pay; the pages are charged when the call ends, so a call that grows and then
 //! spends the rest on compute ends `OutOfGas` too.
+//!
+//! # Initial memory
+//!
+//! A contract's initial memory is a fresh one at every call: a page of it the call touches
+//! costs what a grown page costs (page faults, zeroing, the reset after the call), whatever
+//! the wasm does with it. `call_base` was measured with the bundled contracts, whose initial
+//! memory is 2 pages (128 KiB, the bytes the pooling allocator resets by `memset`,
+//! `DEFAULT_MEMORY_KEEP_RESIDENT_BYTES`): `memory_initial_free_pages` = 2 are included in it.
+//! Every further page of the module's declared initial memory costs
+//! `memory_initial_per_page`, charged with the call's base, before instantiation, whether or
+//! not the call touches it (gas is known before the work): a frame that cannot pay is refused
+//! with `OutOfGas` before the instance exists. Without it a callee that wrote one byte in each
+//! 4 KiB page of a 64-page initial memory cost ≈ 63,500 gas a call and took 1–1.6 ms (≈ 80×
+//! the yardstick). `memory_initial_per_page` = 340,000, the grown page's price, measured with
+//! the `initial memory` kernels of
+//! `GAS_BENCH_SUMMARY_ONLY=1 GAS_BENCH_ROUNDS=9 cargo bench -p benches --bench gas_classes`
+//! (a contract calling, until out of gas, a callee that writes one byte in each 4 KiB page of
+//! its initial memory; 2026-12-03, load average ≈ 12 on the 2 cores, yardstick 8,731 gas/µs in
+//! that run): 2 pages (the free ones) 1.19× the yardstick's time per gas (the call's own
+//! overhead), 16 pages 0.76×, 64 pages 0.77×. In the same run the cold-load kernels ran at
+//! 1.04–1.24× (tiny modules 1.24×, token 1.15×, stake 1.04×, 2,000 functions 1.21×).
 //!
 //! # Crypto prices
 //!
@@ -243,6 +264,13 @@ pub struct PriceTable {
     /// Charged when the call ends; a growth the whole gas limit could not pay stops the call
     /// with `OutOfGas` before it happens. See [Memory growth](self#memory-growth).
     pub memory_grow_per_page: u64,
+    /// Per 64 KiB page of a contract's initial memory past
+    /// [`memory_initial_free_pages`](Self::memory_initial_free_pages), charged with the call's
+    /// base, before the contract is instantiated. See [Initial memory](self#initial-memory).
+    pub memory_initial_per_page: u64,
+    /// The pages of a contract's initial memory that [`call_base`](Self::call_base) covers
+    /// (the memory `call_base` was measured with). See [Initial memory](self#initial-memory).
+    pub memory_initial_free_pages: u64,
     /// An ed25519 signature verification (`ed25519_verify`). See [Crypto prices](self#crypto-prices).
     pub ed25519_verify_base: u64,
     /// Per byte of the message an ed25519 signature is verified against (hashed with SHA-512).
@@ -284,6 +312,8 @@ impl Default for PriceTable {
             debug_base: 300,
             debug_per_byte: 8,
             memory_grow_per_page: 340_000,
+            memory_initial_per_page: DEFAULT_MEMORY_INITIAL_PER_PAGE,
+            memory_initial_free_pages: DEFAULT_MEMORY_INITIAL_FREE_PAGES,
             ed25519_verify_base: 500_000,
             ed25519_verify_per_byte: 20,
             bls_verify_base: 30_000_000,
@@ -525,7 +555,7 @@ impl OperatorCosts {
 /// The version of the gas schedule: bumped whenever the meaning of a price or an operator
 /// class changes (a new class, a price charged at another moment), so that two nodes whose
 /// tables happen to hash alike under different rules still disagree.
-pub const GAS_SCHEDULE_VERSION: u32 = 5;
+pub const GAS_SCHEDULE_VERSION: u32 = 6;
 
 /// The 32-byte fingerprint of a gas schedule: BLAKE2b-256 over the tag
 /// `sandbox-gas-schedule`, [`GAS_SCHEDULE_VERSION`], every price of `prices` and every class
@@ -557,6 +587,8 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         debug_base,
         debug_per_byte,
         memory_grow_per_page,
+        memory_initial_per_page,
+        memory_initial_free_pages,
         ed25519_verify_base,
         ed25519_verify_per_byte,
         bls_verify_base,
@@ -619,6 +651,10 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         debug_base,
         debug_per_byte,
         memory_grow_per_page,
+        memory_initial_per_page,
+        memory_initial_free_pages,
+        memory_initial_per_page,
+        memory_initial_free_pages,
         ed25519_verify_base,
         ed25519_verify_per_byte,
         bls_verify_base,
@@ -715,6 +751,20 @@ pub fn defined_functions(code: &[u8]) -> u32 {
         }
     }
     0
+}
+
+/// The default [`PriceTable::memory_initial_per_page`]: see [Initial memory](self#initial-memory).
+pub const DEFAULT_MEMORY_INITIAL_PER_PAGE: u64 = 340_000;
+/// The default [`PriceTable::memory_initial_free_pages`]: see [Initial memory](self#initial-memory).
+pub const DEFAULT_MEMORY_INITIAL_FREE_PAGES: u64 = 2;
+
+/// The price of a contract's initial memory of `pages` 64 KiB pages under `prices`: each page
+/// past [`PriceTable::memory_initial_free_pages`] at [`PriceTable::memory_initial_per_page`],
+/// charged with the call's base before instantiation (see [Initial memory](self#initial-memory)).
+pub fn initial_memory_price(prices: &PriceTable, pages: u64) -> u64 {
+    pages
+        .saturating_sub(prices.memory_initial_free_pages)
+        .saturating_mul(prices.memory_initial_per_page)
 }
 
 /// `base + per_byte × bytes`, saturating: an absurd size costs all the gas there is.

@@ -24,10 +24,10 @@ pub fn runtime() -> &'static Runtime {
 
 /// A runtime charging wasmtime's own operator table (1 per operator,
 /// `OperatorCosts::wasmtime_default()`) instead of the default measured one, and nothing for
-/// loading a module (`load_base` and `load_per_byte` 0): for the tests whose exact gas
-/// arithmetic is about the host prices and the metering rules, written out in unit operator
-/// costs. The default table and the load price have their own golden values and tests
-/// (`cold_loads.rs`).
+/// loading a module (`load_*` 0) nor for its initial memory (`memory_initial_per_page` 0): for
+/// the tests whose exact gas arithmetic is about the host prices and the metering rules,
+/// written out in unit operator costs. The default table, the load price and the initial
+/// memory's have their own golden values and tests (`cold_loads.rs`, `initial_memory.rs`).
 pub fn unit_cost_runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
@@ -37,6 +37,7 @@ pub fn unit_cost_runtime() -> &'static Runtime {
                 load_base: 0,
                 load_per_byte: 0,
                 load_per_function: 0,
+                memory_initial_per_page: 0,
                 ..runtime::PriceTable::default()
             },
             ..RuntimeConfig::test()

@@ -90,6 +90,7 @@ fn cold(config: &RuntimeConfig, name: &str, code: &[u8], copies: u64, gas: u64) 
             function: "fan",
         },
         id: fan,
+        extra_gas: 0,
     };
     let session = runtime.session(store, BlockInfo::default());
     Cold {

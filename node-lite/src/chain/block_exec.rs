@@ -8,7 +8,8 @@
 //! # Per transaction
 //!
 //! 1. **Checks**: field bounds, chain id and signature, a gas limit of at least
-//!    [`TX_INTRINSIC_GAS`] (charged to every included transaction) within the gas the block has
+//!    its [intrinsic gas](Transaction::intrinsic_gas) ([`TX_INTRINSIC_GAS`](super::tx::TX_INTRINSIC_GAS) + per byte, charged
+//!    to every included transaction) within the gas the block has
 //!    left (a block's transactions' gas *limits* sum to at most the block gas limit),
 //!    and the nonce (`nonces.nonce_of`).
 //! 2. **Reserve the fee**: `transfer.reserve_fee(sender, gas_limit, gas_price)`, host-only: the
@@ -50,7 +51,7 @@
 use super::genesis_state::ChainContracts;
 use super::nonces::{NonceCallError, nonce_of, use_nonce};
 use super::rewards::split_reward;
-use super::tx::{Payload, TX_INTRINSIC_GAS, Transaction, TxDecodeError, TxHash, TxSignatureError};
+use super::tx::{Payload, Transaction, TxDecodeError, TxHash, TxSignatureError};
 use crate::genesis::GENESIS_CALL_GAS;
 use borsh::BorshSerialize;
 use genesis_types::BlsPublicKey;
@@ -156,12 +157,12 @@ pub enum Exclusion {
     /// Sent as `Address::PROTOCOL`, which no account may be.
     #[error("the sender is the protocol's address")]
     ReservedSender,
-    /// A gas limit below [`TX_INTRINSIC_GAS`].
+    /// A gas limit below the transaction's [`intrinsic gas`](Transaction::intrinsic_gas).
     #[error("gas limit {gas_limit} below the {intrinsic} every transaction pays")]
     GasBelowIntrinsic {
         /// The transaction's.
         gas_limit: u64,
-        /// [`TX_INTRINSIC_GAS`].
+        /// [`Transaction::intrinsic_gas`].
         intrinsic: u64,
     },
     /// Its gas limit is over what the block has left.
@@ -432,10 +433,11 @@ impl Executor<'_> {
             return Err(Exclusion::ReservedSender);
         }
         let gas_limit = tx.body.gas_limit;
-        if gas_limit < TX_INTRINSIC_GAS {
+        let intrinsic = tx.intrinsic_gas();
+        if gas_limit < intrinsic {
             return Err(Exclusion::GasBelowIntrinsic {
                 gas_limit,
-                intrinsic: TX_INTRINSIC_GAS,
+                intrinsic,
             });
         }
         if gas_limit > gas_left {
@@ -452,7 +454,8 @@ impl Executor<'_> {
         let body = &tx.body;
         let sender = tx.sender();
         // `check` made sure the limit covers the intrinsic gas.
-        let gas_limit = body.gas_limit - TX_INTRINSIC_GAS;
+        let intrinsic = tx.intrinsic_gas();
+        let gas_limit = body.gas_limit - intrinsic;
         let mut receipt = TxReceipt {
             hash: tx.hash(),
             sender,
@@ -481,7 +484,7 @@ impl Executor<'_> {
                 // The runtime's price, charged before it validates or compiles anything; a
                 // module it then refuses has spent it.
                 let gas = runtime::gas::deploy_price(self.s.prices(), code.len());
-                receipt.gas_spent = TX_INTRINSIC_GAS + gas;
+                receipt.gas_spent = intrinsic + gas;
                 let id = match self.s.deploy_with_gas(sender, code, body.nonce, gas_limit) {
                     Ok((id, _)) => id,
                     Err(DeployError::OutOfGas { .. }) => {
@@ -507,7 +510,7 @@ impl Executor<'_> {
                 return Ok(receipt);
             }
         };
-        receipt.gas_spent = TX_INTRINSIC_GAS + call.gas_spent;
+        receipt.gas_spent = intrinsic + call.gas_spent;
         receipt.events = call.events;
         receipt.result = call.result.map_err(Into::into);
         Ok(receipt)

@@ -2,7 +2,7 @@ use super::*;
 use crate::chain::genesis_config::GenesisConfig;
 use crate::chain::genesis_state::{GenesisState, build_genesis};
 use crate::chain::keys::AccountKey;
-use crate::chain::tx::UnsignedTx;
+use crate::chain::tx::{TX_INTRINSIC_GAS, TX_INTRINSIC_GAS_PER_BYTE, UnsignedTx};
 use borsh::BorshDeserialize;
 use genesis_types::stake::{Step, VoteHeader};
 use runtime::{MemoryStore, Runtime};
@@ -165,8 +165,9 @@ fn deploy_test_contracts(chain: &Chain, signers: &mut Signers) -> (ContractId, C
         .iter()
         .map(|r| {
             assert!(r.result.is_ok(), "{:?}", r.result);
+            let tx = txs.iter().find(|t| t.hash() == r.hash).unwrap();
             let gas =
-                TX_INTRINSIC_GAS + DEPLOY_BASE_GAS + DEPLOY_GAS_PER_BYTE * r_code_len(r, &txs);
+                tx.intrinsic_gas() + DEPLOY_BASE_GAS + DEPLOY_GAS_PER_BYTE * r_code_len(r, &txs);
             assert_eq!(r.gas_spent, gas, "a deploy is charged by its size");
             r.deployed.unwrap()
         })
@@ -282,7 +283,11 @@ fn hostile_block(
         code: HOSTILE.to_vec(),
         init_args: None,
     };
-    add("dev-7", TX_INTRINSIC_GAS + 1_000, starved, "out_of_gas");
+    // Its intrinsic gas (a throwaway signature of the same size tells it) and 1,000 more.
+    let intrinsic = Signers::default()
+        .sign("dev-7", 0, starved.clone())
+        .intrinsic_gas();
+    add("dev-7", intrinsic + 1_000, starved, "out_of_gas");
     // Deployed, then its `init` (which it does not have) fails.
     let no_init = Payload::Deploy {
         code: HOSTILE.to_vec(),
@@ -395,18 +400,20 @@ fn refused_transactions_are_left_out_by_a_proposer_and_refuse_the_block_for_a_va
     let chain = Chain::new();
     let mut signers = Signers::default();
     let contracts = &chain.genesis.contracts;
+    // Over any transfer's intrinsic gas.
+    const TX_GAS: u64 = 2_000_000;
     let to = Payload::Transfer {
         to: Address([1; 32]),
         amount: 5,
     };
-    let good = signers.sign("dev-1", 1_000_000, to.clone());
+    let good = signers.sign("dev-1", TX_GAS, to.clone());
     let replay = good.clone();
-    let mut forged = signers.sign("dev-2", 1_000_000, to.clone());
+    let mut forged = signers.sign("dev-2", TX_GAS, to.clone());
     forged.signature[0] ^= 1;
-    let poor = signers.sign("nobody", 1_000_000, to.clone());
+    let poor = signers.sign("nobody", TX_GAS, to.clone());
     let ahead = {
         signers.nonces.insert("dev-3".into(), 5);
-        signers.sign("dev-3", 1_000_000, to.clone())
+        signers.sign("dev-3", TX_GAS, to.clone())
     };
     let greedy = signers.sign("dev-4", chain.config.block_gas_limit, to);
     let txs = vec![good.clone(), replay, forged, poor, ahead, greedy];
@@ -432,7 +439,7 @@ fn refused_transactions_are_left_out_by_a_proposer_and_refuse_the_block_for_a_va
             },
             &Exclusion::BlockGasExhausted {
                 gas_limit: chain.config.block_gas_limit,
-                left: chain.config.block_gas_limit - 1_000_000
+                left: chain.config.block_gas_limit - TX_GAS
             },
         ]
     );
@@ -526,4 +533,72 @@ fn mempool_to_block_to_state_and_back() {
         Err(MempoolRefusal::StaleNonce { nonce: 0, next: 2 })
     );
     assert_eq!(chain.balance(&mut head, Address([1; 32])), 10);
+}
+
+/// The gas of the work a transaction makes the node do around its payload, measured: the
+/// four protocol calls (`nonce_of`, `reserve_fee`, `use_nonce`, `settle_fee`, by their own
+/// gas on the genesis state, the fee calls' first use of an escrow included) and the runtime's
+/// measured price of the ed25519 check; and per byte, the check's hashing, the transaction's
+/// hash and its decoding.
+#[test]
+fn the_intrinsic_gas_covers_the_nodes_work_around_the_payload() {
+    let chain = Chain::new();
+    let mut s = chain.session();
+    let c = chain.genesis.contracts;
+    let sender = AccountKey::from_seed("dev-0").address();
+    let beneficiary = AccountKey::from_seed("dev-1").address();
+    let (gas_limit, gas_price) = (10_000_000u64, 1u64);
+    let mut gas = |contract: ContractId, function: &str, args: Vec<u8>| {
+        let r = s
+            .call_protocol(contract, function, &args, PROTOCOL_CALL_GAS)
+            .unwrap();
+        assert!(r.is_success(), "{function}: {:?}", r.result);
+        r.gas_spent
+    };
+    let nonce = [sender.0.to_vec(), 0u64.to_le_bytes().to_vec()].concat();
+    let calls = [
+        gas(c.nonces, "nonce_of", sender.0.to_vec()),
+        gas(
+            c.genesis.transfer,
+            "reserve_fee",
+            encode(&(sender, gas_limit, gas_price)),
+        ),
+        gas(c.nonces, "use_nonce", nonce),
+        gas(
+            c.genesis.transfer,
+            "settle_fee",
+            encode(&(sender, gas_limit, gas_limit / 2, gas_price, beneficiary)),
+        ),
+    ];
+    let p = runtime::PriceTable::default();
+    let measured = calls.iter().sum::<u64>() + p.ed25519_verify_base;
+    println!("protocol calls {calls:?}, with the signature check {measured}");
+    assert!(
+        (measured..=measured + measured / 4).contains(&TX_INTRINSIC_GAS),
+        "{TX_INTRINSIC_GAS} should be the measured {measured} with at most 25 % margin"
+    );
+    assert_eq!(
+        TX_INTRINSIC_GAS_PER_BYTE,
+        p.ed25519_verify_per_byte + p.blake2b_per_byte + p.copy_per_byte
+    );
+    // A transaction pays both, by its size: the smallest (a transfer) and one past it.
+    let mut signers = Signers::default();
+    let transfer = signers.sign(
+        "dev-2",
+        gas_limit,
+        Payload::Transfer {
+            to: beneficiary,
+            amount: 1,
+        },
+    );
+    let len = transfer.encoded_len() as u64;
+    assert_eq!(
+        transfer.intrinsic_gas(),
+        TX_INTRINSIC_GAS + TX_INTRINSIC_GAS_PER_BYTE * len
+    );
+    let bigger = signers.sign("dev-2", gas_limit, call(c.nonces, "x", vec![0; 1_000]));
+    assert_eq!(
+        bigger.intrinsic_gas() - transfer.intrinsic_gas(),
+        TX_INTRINSIC_GAS_PER_BYTE * (bigger.encoded_len() as u64 - len)
+    );
 }

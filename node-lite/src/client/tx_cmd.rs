@@ -324,8 +324,7 @@ pub fn run(args: &TxArgs) -> Result<Outcome, ClientError> {
                 .as_deref()
                 .map(|a| encode_args(Some(a), Some(&code), "init"))
                 .transpose()?;
-            let gas = TX_INTRINSIC_GAS
-                + DEPLOY_BASE_GAS
+            let work = DEPLOY_BASE_GAS
                 + (code.len() as u64).saturating_mul(DEPLOY_GAS_PER_BYTE)
                 + if init_args.is_some() {
                     INIT_GAS_ALLOWANCE
@@ -333,6 +332,7 @@ pub fn run(args: &TxArgs) -> Result<Outcome, ClientError> {
                     0
                 };
             let payload = Payload::Deploy { code, init_args };
+            let gas = payload.intrinsic_gas() + work;
             finish(vec![sender.send(payload, Gas::Fixed(gas))?], None)
         }
         TxCommand::Stake {

@@ -283,11 +283,12 @@ impl DevnetHandle {
                     .as_deref()
                     .map(|a| parse_hex("init_args", a))
                     .transpose()?;
-                let gas = TX_INTRINSIC_GAS
-                    + DEPLOY_BASE_GAS
+                let work = DEPLOY_BASE_GAS
                     + DEPLOY_GAS_PER_BYTE.saturating_mul(code.len() as u64)
                     + if init_args.is_some() { DEV_INIT_GAS } else { 0 };
-                (Payload::Deploy { code, init_args }, Some(gas))
+                let payload = Payload::Deploy { code, init_args };
+                let gas = payload.intrinsic_gas() + work;
+                (payload, Some(gas))
             }
             DevPayload::Call {
                 contract,
@@ -491,13 +492,20 @@ impl NodeApi for DevnetHandle {
         let r = session
             .call(caller, contract, &request.function, &args, gas_limit)
             .map_err(internal)?;
+        // What every transaction pays, by the size of this one's payload.
+        let intrinsic = Payload::Call {
+            contract,
+            function: request.function.clone(),
+            args,
+        }
+        .intrinsic_gas();
         Ok(DryRunView {
             success: r.result.is_ok(),
             return_data: r.result.as_ref().ok().map(hex::encode),
             error: r.result.as_ref().err().map(|e| e.to_string()),
             gas_spent: r.gas_spent,
             // 20 % over the call's gas, plus what every transaction pays.
-            gas_estimate: TX_INTRINSIC_GAS + r.gas_spent + r.gas_spent / 5,
+            gas_estimate: intrinsic + r.gas_spent + r.gas_spent / 5,
         })
     }
 

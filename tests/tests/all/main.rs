@@ -18,6 +18,7 @@ mod harness;
 mod host_error_gas;
 mod host_limits;
 mod hostile_sections;
+mod initial_memory;
 mod module_cache;
 mod module_cache_bound;
 mod operator_costs;

@@ -205,11 +205,12 @@ fn size_caps_are_checked_before_gas() {
     // A call past a cap with too little gas for the price is LimitExceeded, not OutOfGas.
     let (mut s, id) = harness();
     let past = MAX_SIGNED_MESSAGE_BYTES as u32 + 1;
-    // The harness module's first load in the call, which the call pays before it runs.
+    // The harness module's first load in the call and its 4-page initial memory, which the
+    // call pays before it runs.
     let load = runtime::gas::module_load_price(
         &PriceTable::default(),
         &wat(&format!("(module {IMPORTS} {HARNESS})")),
-    );
+    ) + runtime::gas::initial_memory_price(&PriceTable::default(), 4);
     for entry in ["ed25519", "bls"] {
         let r = s
             .call(
@@ -217,7 +218,7 @@ fn size_caps_are_checked_before_gas() {
                 id,
                 entry,
                 &words(&[ZEROS, ZEROS, past, ZEROS]),
-                // Pays for the harness's load and own work, not for any verification.
+                // Pays for the harness's load, memory and own work, not for any verification.
                 load + 100_000,
             )
             .expect("no host error");

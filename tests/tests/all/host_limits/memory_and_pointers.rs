@@ -207,9 +207,16 @@ fn growth_the_gas_limit_cannot_pay_stops_the_call_before_it_happens() {
     let (_store, mut session, id) = harness();
     let prices = PriceTable::default();
     let per_page = prices.memory_grow_per_page;
-    // Room for exactly 5 pages after the call base and the module's load (the few operators
-    // of the call fit in the slack of less than one page).
-    let base = prices.call_base + runtime::gas::module_load_price(&prices, &harness_code());
+    // Room for exactly 5 pages after the call base, the module's load and its initial memory
+    // (the few operators of the call fit in the slack of less than one page).
+    let code = harness_code();
+    let pages = runtime()
+        .validate(&code)
+        .expect("valid")
+        .initial_memory_pages;
+    let base = prices.call_base
+        + runtime::gas::module_load_price(&prices, &code)
+        + runtime::gas::initial_memory_price(&prices, pages);
     let gas = base + 5 * per_page + per_page / 2;
     let grow = |s: &mut Session, pages: u32| {
         s.call(ALICE, id, "grow", &words(&[0, pages]), gas)
