@@ -7,8 +7,9 @@
 //! kept, so it never reaches a block from here):
 //! - a transaction over [`MAX_TX_BYTES`] or with a field over its bound;
 //! - one for another chain, or whose signature does not verify;
-//! - a gas limit under the pool's minimum (by default the intrinsic gas every included
-//!   transaction pays) or over the block gas limit; a gas price under the pool's minimum;
+//! - a gas limit under the pool's minimum (by default the transaction's own intrinsic gas,
+//!   which every included transaction pays, so that nothing waits here that no block can take)
+//!   or over the block gas limit; a gas price under the pool's minimum;
 //! - a nonce below the sender's next nonce (already used: a replay), one already waiting here,
 //!   or one more than [`MempoolConfig::max_nonce_gap`] ahead of the next nonce. Transactions
 //!   ahead of the next nonce wait until the ones before them arrive; the gap bounds how much of
@@ -32,9 +33,7 @@
 //! Balances and nonces come from an [`AccountView`] of the state the block builds on.
 
 use super::accounts::{AccountView, AccountViewError};
-use super::tx::{
-    MAX_TX_BYTES, TX_INTRINSIC_GAS, Transaction, TxDecodeError, TxHash, TxSignatureError,
-};
+use super::tx::{MAX_TX_BYTES, Transaction, TxDecodeError, TxHash, TxSignatureError};
 use super::verified::VerifiedSignatures;
 use host_api::Address;
 use std::cmp::Reverse;
@@ -60,9 +59,10 @@ pub struct MempoolConfig {
     pub max_nonce_gap: u64,
     /// The lowest gas price accepted (0 by default).
     pub min_gas_price: u64,
-    /// The lowest gas limit accepted ([`TX_INTRINSIC_GAS`] by default: less cannot be
-    /// included).
-    pub min_gas_limit: u64,
+    /// The lowest gas limit accepted: `None` (the default) is each transaction's own
+    /// [intrinsic gas](Transaction::intrinsic_gas) — less could never be included — and
+    /// `Some(n)` a fixed floor instead (tests use small ones).
+    pub min_gas_limit: Option<u64>,
 }
 
 impl MempoolConfig {
@@ -74,7 +74,7 @@ impl MempoolConfig {
             capacity: DEFAULT_MEMPOOL_CAPACITY,
             max_nonce_gap: DEFAULT_MAX_NONCE_GAP,
             min_gas_price: 0,
-            min_gas_limit: TX_INTRINSIC_GAS,
+            min_gas_limit: None,
         }
     }
 }
@@ -88,7 +88,7 @@ pub enum MempoolRefusal {
     /// Another chain's, or a signature that does not verify.
     #[error(transparent)]
     Signature(#[from] TxSignatureError),
-    /// A gas limit under the pool's minimum (the intrinsic gas by default).
+    /// A gas limit under the pool's minimum (the transaction's intrinsic gas by default).
     #[error("gas limit {gas_limit} under the minimum {minimum}")]
     GasLimitTooLow {
         /// The transaction's.
@@ -249,10 +249,15 @@ impl Mempool {
             return Err(MempoolRefusal::Duplicate(hash));
         }
         let body = &tx.body;
-        if body.gas_limit < self.config.min_gas_limit.max(1) {
+        let minimum = self
+            .config
+            .min_gas_limit
+            .unwrap_or_else(|| tx.intrinsic_gas())
+            .max(1);
+        if body.gas_limit < minimum {
             return Err(MempoolRefusal::GasLimitTooLow {
                 gas_limit: body.gas_limit,
-                minimum: self.config.min_gas_limit.max(1),
+                minimum,
             });
         }
         if body.gas_limit > self.config.block_gas_limit {

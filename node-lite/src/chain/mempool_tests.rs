@@ -53,7 +53,7 @@ fn tx(from: &str, nonce: u64, gas_limit: u64, gas_price: u64) -> Transaction {
 fn pool(capacity: usize) -> Mempool {
     Mempool::new(MempoolConfig {
         capacity,
-        min_gas_limit: 1,
+        min_gas_limit: Some(1),
         ..MempoolConfig::new(CHAIN, BLOCK_GAS)
     })
 }
@@ -127,8 +127,11 @@ fn each_refusal_is_typed_and_leaves_the_pool_unchanged() {
         min_gas_price: 3,
         ..MempoolConfig::new(CHAIN, BLOCK_GAS)
     });
-    // The default minimum gas limit is the intrinsic gas: at it and one under.
-    let intrinsic = TX_INTRINSIC_GAS;
+    // The default minimum gas limit is the transaction's own intrinsic gas (the base and its
+    // bytes': a transaction under it could enter no block): at it and one under. Only the gas
+    // limit changes between the transactions, and its encoding has a fixed size.
+    let intrinsic = tx("a", 5, 0, 3).intrinsic_gas();
+    assert!(intrinsic > TX_INTRINSIC_GAS, "the bytes are priced too");
     assert_eq!(
         strict.insert(tx("a", 5, intrinsic - 1, 3), &mut accounts),
         Err(MempoolRefusal::GasLimitTooLow {
@@ -137,7 +140,7 @@ fn each_refusal_is_typed_and_leaves_the_pool_unchanged() {
         })
     );
     assert_eq!(
-        strict.insert(tx("a", 5, TX_INTRINSIC_GAS, 2), &mut accounts),
+        strict.insert(tx("a", 5, intrinsic, 2), &mut accounts),
         Err(MempoolRefusal::GasPriceTooLow {
             gas_price: 2,
             minimum: 3
