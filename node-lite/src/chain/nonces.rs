@@ -127,6 +127,19 @@ mod tests {
     use runtime::{BlockInfo, MemoryStore, StateStore};
     use std::sync::Arc;
 
+    /// The test runtime, a memory store holding the nonces contract (committed), a session
+    /// over it and the contract's id.
+    fn deployed_nonces() -> (runtime::Runtime, Arc<MemoryStore>, Session, ContractId) {
+        let runtime = crate::chain::shared_test_runtime();
+        let store = Arc::new(MemoryStore::new());
+        let mut s = runtime.session(store.clone(), BlockInfo::default());
+        let id = s
+            .deploy(Address::PROTOCOL, &nonces_module().unwrap(), 0)
+            .unwrap();
+        s.commit().unwrap();
+        (runtime, store, s, id)
+    }
+
     /// The contract's own `nonce_of`, through a wasm call.
     fn nonce_of_call(s: &mut Session, nonces: ContractId, account: &Address) -> u64 {
         let r = s
@@ -137,13 +150,7 @@ mod tests {
 
     #[test]
     fn the_host_read_answers_what_the_contract_answers() {
-        let runtime = crate::chain::shared_test_runtime();
-        let store = Arc::new(MemoryStore::new());
-        let mut s = runtime.session(store.clone(), BlockInfo::default());
-        let id = s
-            .deploy(Address::PROTOCOL, &nonces_module().unwrap(), 0)
-            .unwrap();
-        s.commit().unwrap();
+        let (runtime, store, mut s, id) = deployed_nonces();
         let (alice, bob) = (Address([7; 32]), Address([8; 32]));
         for n in 0..3 {
             use_nonce(&mut s, id, &alice, n).unwrap();
@@ -168,11 +175,7 @@ mod tests {
 
     #[test]
     fn nonces_advance_one_by_one_and_only_for_the_protocol() {
-        let runtime = crate::chain::shared_test_runtime();
-        let mut s = runtime.session(Arc::new(MemoryStore::new()), BlockInfo::default());
-        let id = s
-            .deploy(Address::PROTOCOL, &nonces_module().unwrap(), 0)
-            .unwrap();
+        let (_, _, mut s, id) = deployed_nonces();
         let alice = Address([7; 32]);
         assert_eq!(nonce_of(&mut s, id, &alice).unwrap(), 0);
         use_nonce(&mut s, id, &alice, 0).unwrap();
@@ -207,13 +210,7 @@ mod tests {
 
     #[test]
     fn the_last_nonce_is_never_used_so_the_counter_cannot_wrap() {
-        let runtime = crate::chain::shared_test_runtime();
-        let store = Arc::new(MemoryStore::new());
-        let mut s = runtime.session(store.clone(), BlockInfo::default());
-        let id = s
-            .deploy(Address::PROTOCOL, &nonces_module().unwrap(), 0)
-            .unwrap();
-        s.commit().unwrap();
+        let (runtime, store, _, id) = deployed_nonces();
         let alice = Address([7; 32]);
         let mut changes = runtime::ChangeSet::default();
         let near_end = (u64::MAX - 1).to_le_bytes().to_vec();

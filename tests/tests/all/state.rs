@@ -653,19 +653,27 @@ fn candidates_publish_their_roots_before_commit_and_a_lost_fork_is_left() {
     });
 }
 
+/// The redb file of fuzz seed `state_files/<name>` (its first byte, which picks the redb kind,
+/// removed).
+fn redb_seed(name: &str) -> Vec<u8> {
+    let seed = integration_tests::repo_root()
+        .join("tests/fuzz/seeds/state_files")
+        .join(name);
+    let bytes = std::fs::read(seed).unwrap();
+    assert_eq!(bytes[0] % 4, 2, "the seed is a redb file");
+    bytes[1..].to_vec()
+}
+
 /// A damaged redb file on which redb 4 itself panics (found by the `state_files` fuzz target;
 /// the seed `state_files/redb-allocator-panic`, whose first byte picks the redb kind) is refused
 /// by both stores as [`StoreError::Corrupt`] naming the file, and the process goes on.
 #[test]
 fn a_redb_file_that_makes_redb_panic_is_refused_as_corrupt() {
-    let seed =
-        integration_tests::repo_root().join("tests/fuzz/seeds/state_files/redb-allocator-panic");
-    let bytes = std::fs::read(seed).unwrap();
-    assert_eq!(bytes[0] % 4, 2, "the seed is a redb file");
+    let bytes = redb_seed("redb-allocator-panic");
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("state.redb");
     for store in ["redb", "wal"] {
-        std::fs::write(&path, &bytes[1..]).unwrap();
+        std::fs::write(&path, &bytes).unwrap();
         let refused = match store {
             "redb" => RedbStore::open(&path).err(),
             _ => runtime::WalStore::open(&path).err(),
@@ -688,13 +696,10 @@ fn a_redb_file_that_makes_redb_panic_is_refused_as_corrupt() {
 /// state leaves a store — is refused as corrupt, naming both roots.
 #[test]
 fn a_redb_file_whose_content_is_not_its_recorded_root_does_not_dump() {
-    let seed =
-        integration_tests::repo_root().join("tests/fuzz/seeds/state_files/redb-root-mismatch");
-    let bytes = std::fs::read(seed).unwrap();
-    assert_eq!(bytes[0] % 4, 2, "the seed is a redb file");
+    let bytes = redb_seed("redb-root-mismatch");
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("state.redb");
-    std::fs::write(&path, &bytes[1..]).unwrap();
+    std::fs::write(&path, &bytes).unwrap();
     let store = RedbStore::open(&path).unwrap();
     let recorded = store.root().unwrap();
     match store.dump() {
