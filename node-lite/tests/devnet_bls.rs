@@ -4,30 +4,14 @@
 //! 7 ms, and next to the other devnet tests' threads on a 2-core machine the steps time out
 //! for minutes (`NodeConfig::test()` keeps the fast fake signatures for that reason).
 
+mod devnet_steps;
+use devnet_steps::{mine, mine_to, provisioner};
 use node_lite::client::stake_calls;
-use node_lite::devnet::{BlockMode, DevnetHandle, NodeConfig, Signatures, spawn};
-use node_lite::node_api::{NodeApi, ProvisionerView, TxStatus};
+use node_lite::devnet::{BlockMode, NodeConfig, Signatures, spawn};
+use node_lite::node_api::{NodeApi, TxStatus};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(120);
-
-fn mine(devnet: &DevnetHandle) -> u64 {
-    devnet.mine().expect("a block on request")
-}
-
-fn mine_to(devnet: &DevnetHandle, height: u64) {
-    while devnet.head().height < height {
-        mine(devnet);
-    }
-}
-
-fn provisioner(devnet: &DevnetHandle, key: &str) -> Option<ProvisionerView> {
-    devnet
-        .provisioners()
-        .expect("provisioners")
-        .into_iter()
-        .find(|p| p.key == key)
-}
 
 #[test]
 fn a_bls_devnet_signs_with_the_staked_keys_and_finalizes() {

@@ -8,6 +8,8 @@
 //! (the genesis state stands at the last height before the genesis stakes mature), so the
 //! epoch of height `h` is `(h + 1) / 2`.
 
+mod devnet_steps;
+use devnet_steps::{mine, mine_to, provisioner};
 use node_lite::chain::tx::TX_INTRINSIC_GAS;
 use node_lite::chain::{AccountKey, Payload, UnsignedTx};
 use node_lite::client::stake_calls;
@@ -65,25 +67,6 @@ impl Sender {
 
 fn contract(devnet: &DevnetHandle, name: &str) -> host_api::ContractId {
     stake_calls::genesis_contract(&devnet.chain_info(), name).expect("a genesis contract")
-}
-
-/// Mines one block and returns its height.
-fn mine(devnet: &DevnetHandle) -> u64 {
-    devnet.mine().expect("a block on request")
-}
-
-fn mine_to(devnet: &DevnetHandle, height: u64) {
-    while devnet.head().height < height {
-        mine(devnet);
-    }
-}
-
-fn provisioner(devnet: &DevnetHandle, key: &str) -> Option<ProvisionerView> {
-    devnet
-        .provisioners()
-        .expect("provisioners")
-        .into_iter()
-        .find(|p| p.key == key)
 }
 
 /// The keys of the set round `round` was drawn from, as the committee query shows it.
