@@ -230,7 +230,7 @@ impl Provisioner {
             .map(|slot| slot.1)
             .max()
             .unwrap_or(0);
-        self.timeouts.new_round();
+        self.timeouts.new_round(&self.config);
         self.round = Some(Round {
             number,
             tip: tip.block,
@@ -538,7 +538,7 @@ impl Provisioner {
             TimerKind::Propose => self.request_build(id.iteration),
             TimerKind::Step(s) if s == step => {
                 self.stats.timeouts += 1;
-                self.timeouts.timed_out(step);
+                self.timeouts.timed_out(&self.config, step);
                 match step {
                     Step::Proposal => self.enter_validation(true),
                     Step::Validation => self.enter_ratification(true),

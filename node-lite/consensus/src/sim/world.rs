@@ -100,7 +100,8 @@ pub struct Simulator {
     eligibility: Arc<StaticEligibility>,
     split: SplitAdversary,
     /// Honest acceptances by slot (height, iteration): the block hashes.
-    accepted_slots: BTreeMap<(u64, u8), Vec<Hash>>,
+    /// Per slot, the blocks honest nodes accepted, and whether all of them have PNI 0.
+    accepted_slots: BTreeMap<(u64, u8), (Vec<Hash>, bool)>,
 }
 
 fn genesis() -> Genesis {
@@ -201,6 +202,7 @@ impl Simulator {
             .collect();
         let rng = SplitMix64::new(options.seed);
         let options_hold = options.split_hold_rounds;
+        let options_window = options.split_hold_window;
         let mut sim = Simulator {
             options,
             nodes,
@@ -213,7 +215,7 @@ impl Simulator {
             key_index,
             startup: None,
             eligibility,
-            split: SplitAdversary::holding(options_hold),
+            split: SplitAdversary::holding(options_hold).with_window(options_window),
             accepted_slots: BTreeMap::new(),
         };
         sim.report.accepted = vec![Vec::new(); sim.nodes.len()];
@@ -447,11 +449,21 @@ impl Simulator {
                     if honest {
                         self.report.first_accepted.entry(height).or_insert(self.now);
                         let slot = (height, block.header().iteration);
-                        let hashes = self.accepted_slots.entry(slot).or_default();
+                        let header = block.header();
+                        let listed = header.failed_iterations.iter().flatten().count();
+                        let pni_zero = usize::from(header.iteration) <= listed;
+                        let (hashes, all_pni_zero) = self
+                            .accepted_slots
+                            .entry(slot)
+                            .or_insert_with(|| (Vec::new(), true));
                         if !hashes.contains(&block.hash()) {
                             hashes.push(block.hash());
+                            *all_pni_zero &= pni_zero;
                             if hashes.len() == 2 {
                                 self.report.conflicting_attestations += 1;
+                                let pni_zero = *all_pni_zero;
+                                self.split.on_conflict(slot, pni_zero);
+                                self.report.split_window_trials = self.split.window_trials.clone();
                             }
                         }
                     }
