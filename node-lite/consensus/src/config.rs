@@ -25,8 +25,8 @@ pub const MAX_BUFFERED_MESSAGES: usize = 4_096;
 pub const TIMEOUT_HISTORY: usize = 5;
 /// Largest `max_timeout_doublings`: the cap stays below `max_step_timeout × 2¹⁶`.
 pub const MAX_TIMEOUT_DOUBLINGS_LIMIT: u32 = 16;
-/// Consecutive rounds in which the cap one doubling lower would have sufficed before the cap
-/// comes down one doubling (see `timeouts.rs`).
+/// Consecutive rounds with fast steps and nothing late before the learned floor halves (see
+/// `timeouts.rs`).
 pub const TIMEOUT_RELAX_ROUNDS: u32 = 8;
 
 /// The state machine's configuration (every field has a `DEFAULT_*` reason in its doc).
@@ -36,11 +36,13 @@ pub struct Config {
     pub max_iterations: u8,
     /// Lowest step timeout, ms (default 250: a few devnet round trips).
     pub min_step_timeout: Time,
-    /// Highest step timeout while the network keeps up, ms (default 4,000); the cap doubles
-    /// when a step times out at it (up to `max_timeout_doublings` times, see `timeouts.rs`).
+    /// Highest step timeout while the network keeps up, ms (default 4,000); the cap rises to
+    /// twice the delay learned from late messages (up to `2^max_timeout_doublings` times it,
+    /// see `timeouts.rs`).
     pub max_step_timeout: Time,
-    /// How many times the cap may double, `0..=MAX_TIMEOUT_DOUBLINGS_LIMIT` (default 4: up to
-    /// 64 s with the default cap, Rusk's 40 s order). 0 keeps the cap fixed.
+    /// The learned floor and cap stay under `max_step_timeout × 2^max_timeout_doublings`,
+    /// `0..=MAX_TIMEOUT_DOUBLINGS_LIMIT` (default 4: 64 s, Rusk's 40 s order). 0 keeps the cap
+    /// fixed and learns nothing.
     pub max_timeout_doublings: u32,
     /// Added to a step's timeout after it times out, for the rest of the round, ms (default 250).
     pub timeout_increase: Time,

@@ -151,6 +151,11 @@ impl Provisioner {
         &self.chain
     }
 
+    /// The step timeouts' floor learned from late messages, ms (see `timeouts.rs`).
+    pub fn timeout_floor(&self) -> Time {
+        self.timeouts.floor()
+    }
+
     /// Counters.
     pub fn stats(&self) -> Stats {
         self.stats
@@ -281,6 +286,8 @@ impl Provisioner {
             now
         };
         round.step_started = propose_at;
+        self.timeouts.iteration_started(iteration, propose_at);
+        let round = self.round();
         let generator = round.sortition.generator(iteration);
         let number = round.number;
         if last {

@@ -775,6 +775,11 @@ impl Simulator {
         self.nodes[node].provisioner.chain().tip().block.clone()
     }
 
+    /// Node `node`'s learned timeout floor, ms.
+    pub fn timeout_floor(&self, node: usize) -> Time {
+        self.nodes[node].provisioner.timeout_floor()
+    }
+
     /// A node's chain (retained blocks with their labels).
     pub fn chain(&self, node: usize) -> &crate::chain::Chain {
         self.nodes[node].provisioner.chain()
