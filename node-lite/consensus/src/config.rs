@@ -23,11 +23,6 @@ pub const MAX_ROUND_DISTANCE: u64 = 1_000;
 pub const MAX_BUFFERED_MESSAGES: usize = 4_096;
 /// Successful step durations averaged into the base timeout (Rusk: 5).
 pub const TIMEOUT_HISTORY: usize = 5;
-/// Largest `max_timeout_doublings`: the cap stays below `max_step_timeout × 2¹⁶`.
-pub const MAX_TIMEOUT_DOUBLINGS_LIMIT: u32 = 16;
-/// Consecutive rounds with fast steps and nothing late before the learned floor halves (see
-/// `timeouts.rs`).
-pub const TIMEOUT_RELAX_ROUNDS: u32 = 8;
 
 /// The state machine's configuration (every field has a `DEFAULT_*` reason in its doc).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,14 +31,8 @@ pub struct Config {
     pub max_iterations: u8,
     /// Lowest step timeout, ms (default 250: a few devnet round trips).
     pub min_step_timeout: Time,
-    /// Highest step timeout while the network keeps up, ms (default 4,000); the cap rises to
-    /// twice the delay learned from late messages (up to `2^max_timeout_doublings` times it,
-    /// see `timeouts.rs`).
+    /// Highest step timeout, ms (default 4,000).
     pub max_step_timeout: Time,
-    /// The learned floor and cap stay under `max_step_timeout × 2^max_timeout_doublings`,
-    /// `0..=MAX_TIMEOUT_DOUBLINGS_LIMIT` (default 4: 64 s, Rusk's 40 s order). 0 keeps the cap
-    /// fixed and learns nothing.
-    pub max_timeout_doublings: u32,
     /// Added to a step's timeout after it times out, for the rest of the round, ms (default 250).
     pub timeout_increase: Time,
     /// A step's timeout before any step succeeded (default 1,000 ms).
@@ -67,7 +56,6 @@ impl Default for Config {
             max_iterations: DEFAULT_MAX_ITERATIONS,
             min_step_timeout: 250,
             max_step_timeout: 4_000,
-            max_timeout_doublings: 4,
             timeout_increase: 250,
             initial_step_timeout: 1_000,
             timeout_margin: 3,
@@ -94,9 +82,6 @@ pub enum ConfigError {
         /// max_step_timeout
         max: Time,
     },
-    /// `max_timeout_doublings` above [`MAX_TIMEOUT_DOUBLINGS_LIMIT`].
-    #[error("max_timeout_doublings must be 0..={MAX_TIMEOUT_DOUBLINGS_LIMIT}, got {0}")]
-    TimeoutDoublings(u32),
     /// `retained_blocks` below 2 (the tip and its parent are always needed).
     #[error("retained_blocks must be at least 2, got {0}")]
     RetainedBlocks(usize),
@@ -123,9 +108,6 @@ impl Config {
                 initial: self.initial_step_timeout,
                 max: self.max_step_timeout,
             });
-        }
-        if self.max_timeout_doublings > MAX_TIMEOUT_DOUBLINGS_LIMIT {
-            return Err(ConfigError::TimeoutDoublings(self.max_timeout_doublings));
         }
         if self.retained_blocks < 2 {
             return Err(ConfigError::RetainedBlocks(self.retained_blocks));
@@ -161,15 +143,6 @@ mod tests {
             ..Config::default()
         };
         assert_eq!(zero.validate(), Err(ConfigError::MaxIterations(0)));
-        let doublings = |d| Config {
-            max_timeout_doublings: d,
-            ..Config::default()
-        };
-        assert_eq!(doublings(MAX_TIMEOUT_DOUBLINGS_LIMIT).validate(), Ok(()));
-        assert_eq!(
-            doublings(MAX_TIMEOUT_DOUBLINGS_LIMIT + 1).validate(),
-            Err(ConfigError::TimeoutDoublings(17))
-        );
         let few = Config {
             retained_blocks: 1,
             ..Config::default()

@@ -151,11 +151,6 @@ impl Provisioner {
         &self.chain
     }
 
-    /// The step timeouts' floor learned from late messages, ms (see `timeouts.rs`).
-    pub fn timeout_floor(&self) -> Time {
-        self.timeouts.floor()
-    }
-
     /// Counters.
     pub fn stats(&self) -> Stats {
         self.stats
@@ -235,7 +230,7 @@ impl Provisioner {
             .map(|slot| slot.1)
             .max()
             .unwrap_or(0);
-        self.timeouts.new_round(&self.config);
+        self.timeouts.new_round();
         self.round = Some(Round {
             number,
             tip: tip.block,
@@ -286,8 +281,6 @@ impl Provisioner {
             now
         };
         round.step_started = propose_at;
-        self.timeouts.iteration_started(iteration, propose_at);
-        let round = self.round();
         let generator = round.sortition.generator(iteration);
         let number = round.number;
         if last {
@@ -545,7 +538,7 @@ impl Provisioner {
             TimerKind::Propose => self.request_build(id.iteration),
             TimerKind::Step(s) if s == step => {
                 self.stats.timeouts += 1;
-                self.timeouts.timed_out(&self.config, step);
+                self.timeouts.timed_out(step);
                 match step {
                     Step::Proposal => self.enter_validation(true),
                     Step::Validation => self.enter_ratification(true),

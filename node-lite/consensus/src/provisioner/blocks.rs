@@ -183,15 +183,6 @@ impl Provisioner {
                 hash: parent.hash(),
             });
         }
-        if self
-            .round
-            .as_ref()
-            .is_some_and(|r| r.number == height && r.iteration > block.header().iteration)
-        {
-            // Others decided an iteration this node timed out of: its timeouts are short.
-            self.timeouts
-                .late_block(&self.config, block.header().iteration, self.now);
-        }
         self.accept(Arc::new(block.clone()), pni);
         Ok(())
     }

@@ -99,8 +99,8 @@ pub struct Simulator {
     startup: Option<Violation>,
     eligibility: Arc<StaticEligibility>,
     split: SplitAdversary,
-    /// Honest acceptances by slot (height, iteration): the block hashes.
-    /// Per slot, the blocks honest nodes accepted, and whether all of them have PNI 0.
+    /// Honest acceptances by slot (height, iteration): the block hashes, and whether all of
+    /// them have PNI 0.
     accepted_slots: BTreeMap<(u64, u8), (Vec<Hash>, bool)>,
 }
 
@@ -773,11 +773,6 @@ impl Simulator {
     /// A node's tip block.
     pub fn tip(&self, node: usize) -> Arc<crate::types::Block> {
         self.nodes[node].provisioner.chain().tip().block.clone()
-    }
-
-    /// Node `node`'s learned timeout floor, ms.
-    pub fn timeout_floor(&self, node: usize) -> Time {
-        self.nodes[node].provisioner.timeout_floor()
     }
 
     /// A node's chain (retained blocks with their labels).
