@@ -106,7 +106,10 @@ fn main() {
                 .or_default() += 1;
             // Every safety violation, and the first three others.
             if safety || violations.values().sum::<u64>() <= 3 {
-                println!("seed {seed}: {}", v.reason);
+                println!(
+                    "seed {seed}: {} trials {:?}",
+                    v.reason, report.split_window_trials
+                );
             }
         }
     }

@@ -356,18 +356,22 @@ fn window_campaign(byzantine: usize, seeds: u64, horizon: u64) -> (Vec<u64>, u64
 /// Conflicting `Final` blocks against the model at one value. The window adversary
 /// (`SimOptions::split_hold_window = Some(1)`, one held round) is the adversary
 /// `risk::conflicting_final` computes for a window of one iteration: after two conflicting
-/// attestations of PNI 0 in an attacked slot (the first win, the trial), both blocks become
-/// `Final` exactly when both sides decide in iteration 0 of the next round, with probability
-/// `P₂ = s_AB` for the trial's sides. F = 0.5 (5 of 10), 64 credits: `s_AB` ≈ 0.19 for sides
-/// of 2 and 3 honest nodes, frequent enough for CI. Each run stops at its first conflicting
-/// `Final`, so its trials are Bernoulli trials up to the first success; the count is compared
-/// with the sum of the trials' `P₂` with a tolerance of 4.5 standard deviations of that sum
-/// (`sqrt(Σ P₂(1 − P₂))`), and it rejects the bound for a whole round's window (`W` = 50).
-/// No other safety violation happens. Seeds 0..80, 100 s each: 38 trials, 5 conflicting
-/// `Final` blocks against the model's 7.07 (sd 2.40; a whole round's window would say 38).
+/// attestations of PNI 0 over a final parent in an attacked slot (the first win; a trial),
+/// both blocks become `Final` exactly when both sides decide in iteration 0 of the next round,
+/// with probability `P₂ = s_AB` for the trial's sides (a Byzantine generator, `B + H_A ≥ q`
+/// and `B + H_B ≥ q` in both committees). F = 0.5 (5 of 10), 64 credits: `s_AB` ≈ 0.19 for
+/// sides of 2 and 3 honest nodes, frequent enough for CI. Each run stops at its first
+/// violation, so its trials are Bernoulli trials up to the first success; the count is
+/// compared with the sum of the trials' `P₂`, tolerance 3 standard deviations of that sum
+/// (`sqrt(Σ P₂(1 − P₂))`; the seeds are fixed, so the tolerance is the model's, not a false
+/// alarm rate), and it rejects the bound for a whole round's window (`W` = 50). Other
+/// conflicting `Final` blocks (not at a trial's height) are the adversary's other paths (a side
+/// that did not decide the attacked slot goes on alone in later iterations of its round while
+/// the other side's block is held back): counted, not compared. Seeds 0..100, 100 s each: see
+/// the printed line and the README.
 #[test]
 fn the_window_adversary_s_conflicting_final_blocks_match_the_model() {
-    let (trials, finals, others) = window_campaign(5, 80, 100_000);
+    let (trials, finals, others) = window_campaign(5, 100, 100_000);
     let params = RiskParams::new(0.5, 64, Mode::Private)
         .with_provisioners(10)
         .with_lots(1_000);
@@ -385,15 +389,17 @@ fn the_window_adversary_s_conflicting_final_blocks_match_the_model() {
         variance.sqrt(),
         others.len()
     );
-    assert!(trials.len() >= 30, "{} trials", trials.len());
+    assert!(trials.len() >= 25, "{} trials", trials.len());
+    assert!(finals >= 1);
     assert!(
-        (finals as f64 - expected).abs() <= SIGMAS * variance.sqrt(),
+        (finals as f64 - expected).abs() <= 3.0 * variance.sqrt(),
         "observed {finals}, model {expected}, sd {}",
         variance.sqrt()
     );
     assert!((finals as f64 - whole_round).abs() > SIGMAS * whole_variance.sqrt());
     assert!(
-        others.iter().all(|v| v.reason.starts_with("liveness")),
+        others.iter().all(|v| v.reason.starts_with("liveness")
+            || v.reason.starts_with("two different Final blocks")),
         "{:?}",
         others.first()
     );

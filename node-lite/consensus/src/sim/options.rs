@@ -98,7 +98,7 @@ pub struct SimOptions {
     pub split_hold_rounds: u64,
     /// With `Some(W)`, the hold is the *window* adversary of `risk::conflicting_final`: in
     /// each held round the sides are cut apart (candidates, votes and fail quorums between
-    /// them dropped, blocks [`super::split::CROSS_DELAY`] late) in iterations `0..W` only, and
+    /// them dropped, blocks [`super::split::WINDOW_BLOCK_DELAY`] late) in iterations `0..W` only, and
     /// from iteration `W` on the Byzantine copies are silent; `None`: every message between
     /// the sides is `CROSS_DELAY` late for the whole held round (see [`super::split`]).
     pub split_hold_window: Option<u8>,

@@ -32,8 +32,9 @@
 //! **The window adversary** (`SimOptions::split_hold_window` = `Some(W)`, with the hold): the
 //! adversary `risk::conflicting_final` computes for a window of `W` iterations. In each held
 //! round it cuts the sides apart in iterations `0..W` (a candidate, a vote or a fail quorum
-//! from the other side never arrives; a block arrives [`CROSS_DELAY`] late, so nodes can still
-//! sync), and from iteration `W` on its copies are silent (their candidates and votes are
+//! from the other side never arrives; a block arrives [`WINDOW_BLOCK_DELAY`] late, so nodes
+//! can still sync, and so does the attacked slot's block of the other side: a side that
+//! decided later than the other is not pulled over before its window ends), and from iteration `W` on its copies are silent (their candidates and votes are
 //! dropped): a side decides past the window only with its honest credits alone. With `W = 1`
 //! and `R = 1`, two conflicting attestations of PNI 0 in the attacked slot become two `Final`
 //! blocks exactly when both sides decide in iteration 0 of the next round: a Byzantine
@@ -51,6 +52,12 @@ use std::collections::{BTreeMap, BTreeSet};
 /// How much later a value reaches the honest nodes of the other side, ms (longer than any
 /// step timeout, so they have voted by then).
 pub const CROSS_DELAY: Time = 5_000;
+
+/// With a window (`SimOptions::split_hold_window`), how much later a block of an attacked
+/// slot or of a held round's window reaches the other side, ms: longer than a node's three
+/// step timeouts at their cap, so each side has ended the window's iterations before it
+/// hears of the other side's blocks.
+pub const WINDOW_BLOCK_DELAY: Time = 30_000;
 
 /// What the network does with one message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -300,7 +307,7 @@ impl SplitAdversary {
                 } else if same {
                     Route::Normal
                 } else if block && honest {
-                    Route::Delay(CROSS_DELAY)
+                    Route::Delay(WINDOW_BLOCK_DELAY)
                 } else {
                     Route::Drop
                 };
@@ -324,7 +331,7 @@ impl SplitAdversary {
             let other_world = (to_role == Role::Original && Some(h) == slot.b)
                 || (to_role == Role::Twin && Some(h) == slot.a);
             if other_world {
-                return Route::Delay(CROSS_DELAY);
+                return Route::Delay(WINDOW_BLOCK_DELAY);
             }
         }
         if to_role != Role::Honest && matches!(message, Message::Block(_)) {
@@ -363,6 +370,8 @@ impl SplitAdversary {
                 };
                 if sides.contains(&to) == side_a {
                     Route::Normal
+                } else if self.window.is_some() && matches!(message, Message::Block(_)) {
+                    Route::Delay(WINDOW_BLOCK_DELAY)
                 } else {
                     Route::Delay(CROSS_DELAY)
                 }

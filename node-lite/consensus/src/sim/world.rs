@@ -460,9 +460,17 @@ impl Simulator {
                             hashes.push(block.hash());
                             *all_pni_zero &= pni_zero;
                             if hashes.len() == 2 {
+                                let all_pni_zero = *all_pni_zero;
                                 self.report.conflicting_attestations += 1;
-                                let pni_zero = *all_pni_zero;
-                                self.split.on_conflict(slot, pni_zero);
+                                // Both blocks can become `Final` with one attested child
+                                // each: PNI 0, and every block below them final already.
+                                let below_final = (0..self.nodes.len())
+                                    .filter(|i| self.honest(*i))
+                                    .map(|i| self.nodes[i].provisioner.chain())
+                                    .filter(|c| c.tip().block.header().height >= height)
+                                    .all(|c| c.last_final() + 1 >= height);
+                                let ready = all_pni_zero && below_final;
+                                self.split.on_conflict(slot, ready);
                                 self.report.split_window_trials = self.split.window_trials.clone();
                             }
                         }
