@@ -204,8 +204,8 @@ fn public_odds(params: &RiskParams, q: i64, counts: [u64; 3]) -> ([LogProb; 3], 
         }
         let p_this = counts[this] as f64 / n;
         let mut nexts = vec![(1.0 / n, None)];
-        for next in 0..3 {
-            let others = counts[next] - u64::from(next == this);
+        for (next, &count) in counts.iter().enumerate() {
+            let others = count - u64::from(next == this);
             if others > 0 {
                 nexts.push((others as f64 / n, Some(next)));
             }
