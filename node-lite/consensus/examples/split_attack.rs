@@ -112,10 +112,7 @@ fn main() {
                 .or_default() += 1;
             // Every safety violation, and the first three others.
             if safety || violations.values().sum::<u64>() <= 3 {
-                println!(
-                    "seed {seed}: {} trials {:?}",
-                    v.reason, report.split_window_trials
-                );
+                println!("seed {seed}: {}", v.reason);
             }
         }
     }
