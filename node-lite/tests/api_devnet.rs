@@ -268,3 +268,36 @@ fn the_committee_and_provisioners_of_a_devnet_are_served_over_http() {
     assert!(error.contains("not decided"), "{error}");
     drop(devnet);
 }
+
+/// Over HTTP as through the handle: a dev transfer posted, then `POST /dev/mine`, and the
+/// transaction is in the block mined, every time.
+#[test]
+fn submit_then_mine_over_http_includes_the_transaction_every_time() {
+    let devnet = Arc::new(
+        spawn(NodeConfig::test().with_block_mode(node_lite::devnet::BlockMode::Manual))
+            .expect("a devnet starts"),
+    );
+    let server = serve(devnet.clone(), "127.0.0.1:0".parse().unwrap()).expect("the API starts");
+    let client = NodeClient::new(&server.url());
+    let to = client.dev_accounts().unwrap()[1].address.clone();
+    for round in 0..20u32 {
+        let hash = client
+            .submit_dev(&node_lite::node_api::DevTxRequest {
+                account: 0,
+                payload: node_lite::node_api::DevPayload::Transfer {
+                    to: to.clone(),
+                    amount: (1 + round).to_string(),
+                },
+                gas_limit: None,
+            })
+            .expect("a dev transfer is accepted");
+        let mined = client.post_json("/dev/mine", &json!({})).expect("mined");
+        let height = mined["height"].as_u64().expect("a height");
+        let block = client.get(&format!("/blocks/{height}")).expect("the block");
+        assert_eq!(
+            block["transactions"],
+            json!([hash]),
+            "round {round}: {block}"
+        );
+    }
+}

@@ -585,6 +585,14 @@ impl NodeApi for DevnetHandle {
                 self.info.block_mode
             )));
         }
+        // Every transaction submitted before this call goes into the block: each node first
+        // checks what was gossiped to it, so the proposer (any node) has it in its pool.
+        if !self.shared.sync_gossip(MINE_TIMEOUT) {
+            return Err(ApiError::Internal(format!(
+                "the nodes did not check their gossiped transactions within {} s",
+                MINE_TIMEOUT.as_secs()
+            )));
+        }
         let target = self.shared.want_next();
         let index = self.api_index();
         if self

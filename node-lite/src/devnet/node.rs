@@ -37,6 +37,10 @@ pub enum NodeEvent {
     Net(NodeIndex, NetMessage),
     /// Re-check the clock, timers and deferred work.
     Wake,
+    /// Check every gossiped transaction received so far into the mempool, then answer on the
+    /// channel: what `mine` waits for before it asks for a block, so the proposer, whichever
+    /// node it is, has seen every transaction submitted before the `mine` (`Shared::sync_gossip`).
+    SyncGossip(std::sync::mpsc::Sender<()>),
     /// Stop the thread.
     Shutdown,
 }
@@ -176,6 +180,10 @@ impl Node {
         match event {
             NodeEvent::Shutdown => return false,
             NodeEvent::Wake => {}
+            NodeEvent::SyncGossip(done) => {
+                while self.check_gossip() {}
+                let _ = done.send(());
+            }
             NodeEvent::Net(from, NetMessage::Consensus(message)) => {
                 self.handle(None, Input::Message(from as u64, message));
             }

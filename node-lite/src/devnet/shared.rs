@@ -160,6 +160,27 @@ impl Shared {
         }
     }
 
+    /// Has every online node check the transactions gossiped to it so far (its inbox holds
+    /// them ahead of this request: a submission's gossip is sent before it returns) and waits
+    /// for all of them, at most `timeout`; returns whether all answered. Offline nodes receive
+    /// no gossip and are not asked.
+    pub fn sync_gossip(&self, timeout: Duration) -> bool {
+        let (done, answers) = std::sync::mpsc::channel();
+        let mut asked = 0;
+        for (i, inbox) in self.inboxes.iter().enumerate() {
+            if self.transport.is_online(i)
+                && inbox.send(NodeEvent::SyncGossip(done.clone())).is_ok()
+            {
+                asked += 1;
+            }
+        }
+        let deadline = Instant::now() + timeout;
+        (0..asked).all(|_| {
+            let left = deadline.saturating_duration_since(Instant::now());
+            answers.recv_timeout(left).is_ok()
+        })
+    }
+
     /// Asks every node to stop.
     pub fn shutdown_all(&self) {
         for inbox in &self.inboxes {

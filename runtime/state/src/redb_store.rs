@@ -62,12 +62,15 @@ mod integrity;
 mod nodes;
 mod overlay;
 mod records;
+mod rehearsal;
 mod revert;
 mod snapshot;
 #[cfg(test)]
 mod tests;
 
 pub use snapshot::Snapshot;
+
+pub(crate) use rehearsal::{OpenTarget, open_rehearsed};
 
 use nodes::{ReadNodes, WriteNodes};
 
@@ -213,55 +216,6 @@ fn corrupt(path: &str, message: String) -> StoreError {
         path: path.to_string(),
         message,
     }
-}
-
-/// Serializes [`contain_redb_panic`]'s swaps of the process's panic hook.
-static PANIC_HOOK_SWAP: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// Runs `open` — opening a database file that something other than this process may have
-/// written — and turns a panic inside redb into [`StoreError::Corrupt`] naming the file. redb 4
-/// answers some damaged files with a panic (an `unreachable!` in its b-tree code while it reads
-/// the allocator state, found by the `state_files` fuzz target) instead of an error; a damaged
-/// file is bad input, and the process reading it must survive it. The database being opened is
-/// dropped with the panic, so no half-open handle is left behind.
-///
-/// While `open` runs, a panic on this thread does not reach the process's panic hook (which
-/// would print a backtrace-like "panicked at" message to a user who only gave a damaged file,
-/// or abort, as a fuzzer's hook does); panics of other threads still do.
-pub(crate) fn contain_redb_panic<T>(
-    path: &str,
-    open: impl FnOnce() -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    use std::panic::{self, AssertUnwindSafe};
-    let _swap = PANIC_HOOK_SWAP
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let opener = std::thread::current().id();
-    let previous = std::sync::Arc::new(panic::take_hook());
-    let forward = previous.clone();
-    panic::set_hook(Box::new(move |info| {
-        if std::thread::current().id() != opener {
-            forward(info);
-        }
-    }));
-    let result = panic::catch_unwind(AssertUnwindSafe(open));
-    drop(panic::take_hook()); // this function's hook, and with it its clone of `previous`
-    match std::sync::Arc::try_unwrap(previous) {
-        Ok(hook) => panic::set_hook(hook),
-        // Another thread was inside the hook at that instant: keep forwarding to it.
-        Err(shared) => panic::set_hook(Box::new(move |info| shared(info))),
-    }
-    result.unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic".into());
-        Err(corrupt(
-            path,
-            format!("the database is damaged: redb failed reading it ({what})"),
-        ))
-    })
 }
 
 /// A redb error as a [`StoreError`]: I/O, corruption, or anything else the database refused.
@@ -516,17 +470,24 @@ impl RedbStore {
     /// As [`open`](Self::open).
     pub fn open_with(path: impl AsRef<Path>, options: RedbOptions) -> Result<Self, StoreError> {
         let path = path.as_ref().display().to_string();
-        contain_redb_panic(&path.clone(), || Self::open_file(path, options))
+        // A file refused is left as it was: see `redb_store/rehearsal.rs`.
+        open_rehearsed(&path, |target| {
+            Self::open_file(path.clone(), options.clone(), &target)
+        })
     }
 
-    /// [`open_with`](Self::open_with) without the panic guard.
-    fn open_file(path: String, options: RedbOptions) -> Result<Self, StoreError> {
+    /// One run of [`open_with`](Self::open_with), at `target`.
+    fn open_file(
+        path: String,
+        options: RedbOptions,
+        target: &OpenTarget<'_>,
+    ) -> Result<Self, StoreError> {
         let mut builder = Database::builder();
         if let Some(bytes) = options.cache_bytes {
             builder.set_cache_size(bytes);
         }
         builder.set_check_integrity_on_open(options.check_integrity_on_open);
-        let db = builder.create(&path).map_err(|e| db_error(&path, e))?;
+        let db = target.create(builder)?;
         let txn = db.begin_write().map_err(|e| db_error(&path, e))?;
         // The format first, before any other table is opened with this format's types: a file
         // of another format or program is refused (the transaction is dropped, nothing written).

@@ -257,12 +257,19 @@ impl WalStore {
     /// As [`open`](Self::open).
     pub fn open_with(path: impl AsRef<Path>, options: WalOptions) -> Result<Self, StoreError> {
         let path = path.as_ref().display().to_string();
-        crate::redb_store::contain_redb_panic(&path.clone(), || Self::open_file(path, options))
+        // A file refused is left as it was: see `redb_store/rehearsal.rs`.
+        crate::redb_store::open_rehearsed(&path, |target| {
+            Self::open_file(path.clone(), options.clone(), &target)
+        })
     }
 
-    /// [`open_with`](Self::open_with) without the panic guard.
-    fn open_file(path: String, options: WalOptions) -> Result<Self, StoreError> {
-        let db = Database::create(&path).map_err(|e| db_error(&path, e))?;
+    /// One run of [`open_with`](Self::open_with), at `target`.
+    fn open_file(
+        path: String,
+        options: WalOptions,
+        target: &crate::redb_store::OpenTarget<'_>,
+    ) -> Result<Self, StoreError> {
+        let db = target.create(Database::builder())?;
         let txn = db.begin_write().map_err(|e| db_error(&path, e))?;
         check_format_of(&txn, &path, FORMAT)?;
         // Create the tables of a new file (a no-op for an existing one).

@@ -691,17 +691,76 @@ fn a_redb_file_that_makes_redb_panic_is_refused_as_corrupt() {
     }
 }
 
+/// A damaged redb file on which redb panicked twice (aborting a fuzz build) and which a release
+/// build wrote to before refusing it (found by the `state_files` fuzz target; seed
+/// `state_files/redb-double-panic`) is refused by both stores as [`StoreError::Corrupt`], and
+/// left byte for byte as it was (`redb_store/rehearsal.rs`).
+#[test]
+fn a_damaged_redb_file_is_refused_and_left_byte_for_byte() {
+    let bytes = redb_seed("redb-double-panic");
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("state.redb");
+    std::fs::write(&path, &bytes).unwrap();
+    let before = runtime::blake2b_256(&[&std::fs::read(&path).unwrap()]);
+    for store in ["redb", "wal"] {
+        let refused = match store {
+            "redb" => RedbStore::open(&path).err(),
+            _ => runtime::WalStore::open(&path).err(),
+        };
+        match refused {
+            Some(StoreError::Corrupt { message, .. }) => {
+                assert!(message.contains("damaged"), "{store}: {message}");
+            }
+            other => panic!("{store}: {other:?}"),
+        }
+        let after = runtime::blake2b_256(&[&std::fs::read(&path).unwrap()]);
+        assert_eq!(after, before, "{store} changed the file");
+    }
+}
+
 /// A redb state file whose content does not hash to the root it records (found by the
-/// `state_files` fuzz target; seed `state_files/redb-root-mismatch`) opens, but its dump — how a
-/// state leaves a store — is refused as corrupt, naming both roots.
+/// `state_files` fuzz target; seed `state_files/redb-root-mismatch`): its damage breaks redb's
+/// page checksums, so the open's rehearsal (`redb_store/rehearsal.rs`) refuses it as damaged,
+/// leaving it as it was. A file whose pages are sound but whose storage table was rewritten
+/// behind the store (redb's checksums agree, the merkle tree does not) opens, and its dump —
+/// how a state leaves a store — is refused as corrupt, naming both roots.
 #[test]
 fn a_redb_file_whose_content_is_not_its_recorded_root_does_not_dump() {
     let bytes = redb_seed("redb-root-mismatch");
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("state.redb");
     std::fs::write(&path, &bytes).unwrap();
+    match RedbStore::open(&path) {
+        Err(StoreError::Corrupt { message, .. }) => {
+            assert!(message.contains("damaged"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        std::fs::read(&path).unwrap() == bytes,
+        "the refused file was changed"
+    );
+
+    let path = tmp.path().join("rewritten.redb");
+    let mut changes = ChangeSet::default();
+    changes.storage.insert(
+        ContractId([9; 32]),
+        [(b"k".to_vec(), Some(b"v".to_vec()))].into(),
+    );
+    let recorded = open(&path).commit(changes).unwrap();
+    {
+        let db = redb::Database::open(&path).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let table: redb::TableDefinition<&[u8], &[u8]> = redb::TableDefinition::new("storage");
+            let mut t = txn.open_table(table).unwrap();
+            let key = [&[9u8; 32][..], b"k"].concat();
+            t.insert(key.as_slice(), b"not v".as_slice()).unwrap();
+        }
+        txn.commit().unwrap();
+    }
     let store = RedbStore::open(&path).unwrap();
-    let recorded = store.root().unwrap();
+    assert_eq!(store.root().unwrap(), recorded);
     match store.dump() {
         Err(StoreError::Corrupt { message, .. }) => {
             assert!(message.contains(&recorded.to_string()), "{message}");

@@ -376,6 +376,37 @@ fn an_empty_module_file_is_named_empty() {
     }
 }
 
+/// A damaged `state.redb` that a release build used to write to before refusing it (the fuzz
+/// seed `state_files/redb-double-panic`) is named corrupt and left byte for byte as it was.
+#[test]
+fn a_damaged_state_database_is_refused_unchanged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cwd = tmp.path();
+    let seed =
+        integration_tests::repo_root().join("tests/fuzz/seeds/state_files/redb-double-panic");
+    let bytes = std::fs::read(seed).unwrap();
+    std::fs::create_dir(cwd.join("s")).unwrap();
+    std::fs::write(cwd.join("s/state.redb"), &bytes[1..]).unwrap();
+    for args in [
+        &["state", "versions", "--state", "s"][..],
+        &["state", "dump", "--state", "s"][..],
+    ] {
+        let out = run(args, cwd);
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stdout.contains("state.redb is corrupt") && stdout.contains("damaged"),
+            "{stdout}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(
+            std::fs::read(cwd.join("s/state.redb")).unwrap() == bytes[1..],
+            "{args:?} changed the file"
+        );
+    }
+}
+
 /// A damaged `state.redb` on which redb itself panics (the fuzz seed
 /// `state_files/redb-allocator-panic`) is named corrupt, with no panic message on stderr.
 #[test]
