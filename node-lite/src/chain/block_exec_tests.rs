@@ -166,9 +166,8 @@ fn deploy_test_contracts(chain: &Chain, signers: &mut Signers) -> (ContractId, C
         .map(|r| {
             assert!(r.result.is_ok(), "{:?}", r.result);
             let tx = txs.iter().find(|t| t.hash() == r.hash).unwrap();
-            let gas =
-                tx.intrinsic_gas() + DEPLOY_BASE_GAS + DEPLOY_GAS_PER_BYTE * r_code_len(r, &txs);
-            assert_eq!(r.gas_spent, gas, "a deploy is charged by its size");
+            let gas = tx.intrinsic_gas() + deploy_gas(r_code(r, &txs));
+            assert_eq!(r.gas_spent, gas, "a deploy is charged by its shape");
             r.deployed.unwrap()
         })
         .collect();
@@ -176,11 +175,11 @@ fn deploy_test_contracts(chain: &Chain, signers: &mut Signers) -> (ContractId, C
     (ids[0], ids[1])
 }
 
-fn r_code_len(r: &TxReceipt, txs: &[Transaction]) -> u64 {
+fn r_code<'a>(r: &TxReceipt, txs: &'a [Transaction]) -> &'a [u8] {
     let tx = txs.iter().find(|t| t.hash() == r.hash).unwrap();
     match &tx.body.payload {
-        Payload::Deploy { code, .. } => code.len() as u64,
-        _ => 0,
+        Payload::Deploy { code, .. } => code,
+        _ => &[],
     }
 }
 
