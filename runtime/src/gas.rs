@@ -153,7 +153,7 @@
 //!
 //! Compile time is not proportional to bytes: 5,000 nested `loop`s (15 KB, priced 105 M gas
 //! by bytes) took seconds to compile, and so do 10,000 `loop`s or `if`s in sequence in one
-//! function; an empty function costs ≈ 90 µs, an `i64.add` of a constant ≈ 8 µs an operator
+//! function; an empty function costs 65–90 µs, an `i64.add` of a constant up to 8 µs an operator
 //! (Cranelift's rewrites), a function type ≈ 10 µs per parameter or result (its trampolines).
 //! So a deploy pays [`compile_price`] of the module's [`ModuleShape`](crate::shape::ModuleShape)
 //! — counted in one pass over the bytecode, before anything is validated or compiled — with
@@ -162,29 +162,31 @@
 //! | count | price | what it covers (the `deploy_classes` kernel slowest in it) |
 //! |---|---|---|
 //! | `base` | 35,000,000 | validation, the engine's per-module work, the instantiation probe (a 1.5 KB module: ≈ 2 ms) |
-//! | per byte | 400 | parsing, data segments (a 60 KB data segment: 0.46×) |
-//! | per function | 1,000,000 | Cranelift's per-function work (9,999 empty functions: 0.84×) |
+//! | per byte | 400 | parsing, data segments (a 60 KB data segment: 0.34×) |
+//! | per function | 1,000,000 | Cranelift's per-function work (9,999 empty functions: 0.63×) |
 //! | per local (parameters included) | 1,800 | zeroing them at entry (1,000 functions of 2,000 locals: 0.56×) |
-//! | per operator | 75,000 | straight code (`i64.add` of a constant, 16,000 in one function: 1.25×) |
-//! | per function type | 100,000, + 130,000 per parameter or result | trampolines (1,024 types: 0.87×) |
-//! | per `br_table` target | 20,000 | jump tables (60,000 targets: 0.62×) |
+//! | per operator | 75,000 | straight code (`i64.add` of a constant, 16,000 in one function: 1.10×) |
+//! | per function type | 100,000, + 130,000 per parameter or result | trampolines (1,024 types: 0.92×) |
+//! | per `br_table` target | 20,000 | jump tables (60,000 targets: 0.64×) |
 //! | per branch unit | 60,000 | `loop`, `if`, `br_if`, `br_table`, `call_indirect`, `memory.grow`: 4 units; `br`, `else`, `call`, bulk memory: 1 |
-//! | per branch unit², per function | 30 | register allocation over a function's blocks (10,000 `loop`s in one function: 0.65×, 2,000 nested: 0.55×) |
+//! | per branch unit², per function | 30 | register allocation over a function's blocks (10,000 `loop`s in one function: 0.69×, 5,000 nested: 0.71×) |
 //!
 //! The square is per function: 10,000 loops cost 52.7 G gas in one function (refused at any
-//! block's gas: they compile for 3.3 s) and 5.3 G spread over 100 functions (0.29 s). No cap on
+//! block's gas: they compile for 3.4 s) and 5.3 G spread over 100 functions (0.27 s). No cap on
 //! nesting is needed: depth itself costs nothing that the branches do not (1,000 nested `block`s
 //! compile in 3 ms), and a function's branches are priced by their square whatever their
 //! nesting. Measured with `DEPLOY_BENCH_ROUNDS=3 cargo bench -p benches --bench
 //! deploy_classes` (each of 51 kernels deployed with `Session::deploy_with_gas` on a runtime
 //! with a disk cache, the process's CPU time, since compilation runs on several threads, the
 //! fastest of 3 rounds; then loaded cold from its disk entry by a call; 2026-12-03, the
-//! yardstick, a loop of `i64.add`, at 10,397 gas/µs in that run): every kernel's compile time
-//! per gas within 1.25× of the yardstick's (worst: 16,000 `i64.add`s of a constant in one
-//! function), the bundled token 0.93× (719 M gas, 64 ms), stake 0.83× (1.78 G gas, 143 ms). Under
-//! the price by bytes (52,000 + 7,000 a byte) the same kernels ran at up to 114× (10,000 loops
-//! in sequence), 5,000 nested loops ≈ 48× by extrapolation, token 3.7×. BENCHMARKS.md §8 has
-//! the table.
+//! yardstick, a loop of `i64.add`, at 10,791 gas/µs in that run): every kernel's compile time
+//! per gas within 1.10× of the yardstick's (worst: 16,000 `i64.add`s of a constant in one
+//! function), the bundled token 0.92× (719 M gas, 61 ms), stake 0.81× (1.78 G gas, 133 ms);
+//! 5,000 nested loops 0.71× (14.0 G gas, 0.93 s). Every cold load within 1.23× (worst: a
+//! `br_table` of 60,000 targets). Under the price by bytes (52,000 + 7,000 a byte; loads
+//! 600,000 + 80 a byte + 3,200 a function), in the same session: deploys up to 129× (10,000
+//! loops in sequence; 5,000 nested loops 100×, token 5.75×), cold loads up to 16× (1,024
+//! types). BENCHMARKS.md §8 has the table.
 
 //! # Memory growth
 //!
