@@ -27,6 +27,7 @@
 use crate::config::ModuleCacheLimits;
 use crate::engine::engine_fingerprint;
 use crate::error::{DeployError, StoreError};
+use crate::shape::{ModuleShape, module_shape};
 use crate::store_data::HostState;
 use crate::{CodeHash, blake2b_256};
 use parking_lot::Mutex;
@@ -36,16 +37,24 @@ use std::sync::Arc;
 use wasmtime::{Engine, InstancePre, Linker, Module};
 
 const MAGIC: &[u8; 8] = b"SBXCWSM1";
+
+/// The shape of `code` for pricing its loads; a module that does not parse (it can never be
+/// compiled: compiling it fails) has the shape of its bytes alone.
+pub(crate) fn shape_of(code: &[u8]) -> ModuleShape {
+    module_shape(code).unwrap_or(ModuleShape {
+        bytes: code.len() as u64,
+        ..ModuleShape::default()
+    })
+}
 const HEADER_BYTES: usize = 8 + 32 + 32 + 32 + 8;
 
 /// A contract ready to instantiate.
 pub(crate) struct CompiledContract {
     pub pre: InstancePre<HostState>,
     pub entry_points: BTreeSet<String>,
-    /// The size of its bytecode and the functions it defines (what loading it is priced by).
-    pub code_bytes: usize,
-    /// See `code_bytes`.
-    pub code_functions: u32,
+    /// The shape of its bytecode (what loading it is priced by, see
+    /// [`load_price`](crate::gas::load_price)).
+    pub shape: ModuleShape,
     /// The size of its compiled image in memory (what the memory cache's bound counts).
     pub image_bytes: usize,
     /// The 64 KiB pages of its initial memory (what instantiating it is priced by, see
@@ -268,7 +277,10 @@ impl ModuleCache {
     ) -> Result<Arc<CompiledContract>, ModuleError> {
         match self.cached(&hash) {
             Some(hit) => Ok(hit),
-            None => self.load(hash, &bytecode()?, |_| Ok(())),
+            None => {
+                let code = bytecode()?;
+                self.load(hash, &code, shape_of(&code), |_| Ok(()))
+            }
         }
     }
 
@@ -283,6 +295,7 @@ impl ModuleCache {
         &self,
         hash: CodeHash,
         code: &[u8],
+        shape: ModuleShape,
         before_compile: impl FnOnce(&[u8]) -> Result<(), ModuleError>,
     ) -> Result<Arc<CompiledContract>, ModuleError> {
         let module = match self.load_from_disk(&hash) {
@@ -308,8 +321,7 @@ impl ModuleCache {
         let compiled = Arc::new(CompiledContract {
             pre,
             entry_points,
-            code_bytes: code.len(),
-            code_functions: crate::gas::defined_functions(code),
+            shape,
             image_bytes: (range.end as usize - range.start as usize).max(1),
             initial_pages: module
                 .resources_required()

@@ -134,25 +134,63 @@
 //! configuration, so every node charges the same gas. A node that drops a resident module from
 //! memory anyway (a restart) loads it again at its own cost.
 //!
-//! **Every other module**: the first frame of a call tree that runs it pays [`load_price`]:
-//! `load_base` 600,000 + `load_per_byte` 80 per byte of bytecode + `load_per_function` 3,200
-//! per function it defines, before the module is loaded, whether or not the node has it in
-//! memory (which modules a node keeps in memory is its own business; gas is consensus). It
-//! prices the disk load of a compiled artifact by a node whose memory cache does not hold it:
-//! the code read from the store, the disk entry read, checksummed, deserialized and linked
-//! (node-lite always runs with a disk cache). Compilation is paid once, at deploy
-//! ([`deploy_price`]); a node that must compile again (its artifact missing or refused, or a
-//! runtime without a disk cache) bears that time itself: the price does not cover it.
-//! Measured with the `cold loads` kernels
-//! of `GAS_BENCH_SUMMARY_ONLY=1 GAS_BENCH_ROUNDS=9 cargo bench -p benches --bench gas_classes`
-//! (a contract calling distinct modules until out of gas, the memory cache cleared before each
-//! call; 2026-12-03, load average ≈ 10 on the 2 cores, yardstick 5,861 gas/µs in that run),
-//! under provisional prices 100,000 + 150/byte: a 63-byte module 95 µs a load (3.93× the
-//! yardstick), token (18.9 KB, 92 functions) ≈ 363 µs (0.67×), stake (47.5 KB, 163
-//! functions) ≈ 610 µs (0.39×), 2,000 small functions (34.8 KB) ≈ 1,450 µs (1.53×): the
-//! per-function cost is what a per-byte price alone misses. The prices are fitted to those
-//! times at that run's yardstick with ≈ 15 % margin (predicted 0.72–0.87×). A tree that loads
-//! a copy of token (not resident) pays ≈ 2.4 M gas once; one that calls `transfer` pays none.
+//! **Every other module**: the first frame of a call tree that runs it pays [`load_price`] of
+//! its bytecode's shape, before the module is loaded, whether or not the node has it in memory
+//! (which modules a node keeps in memory is its own business; gas is consensus). It prices the
+//! disk load of a compiled artifact by a node whose memory cache does not hold it: the code read
+//! from the store, its shape counted, the disk entry read, checksummed, deserialized, its types
+//! registered and linked (node-lite always runs with a disk cache). Compilation is paid once,
+//! at deploy ([`deploy_price`]); a node that must compile again (its artifact missing or
+//! refused, or a runtime without a disk cache) bears that time itself: the price does not cover
+//! it. The load price is the deploy's formula (see below) with the load's own coefficients
+//! ([`CompilePrices::load_default`]): `base` 2,000,000, `per_byte` 80, `per_function` 5,000,
+//! `per_operator` 100, `per_type` 45,000, `per_branch_unit` 800 (a call site, a
+//! `call_indirect`, a loop: what the artifact's relocations and trap tables grow with). A tree
+//! that loads a copy of token (not resident) pays ≈ 6.3 M gas once; one that calls `transfer`
+//! pays none. Under these prices the `cold loads` kernels of
+//! `GAS_BENCH_SUMMARY_ONLY=1 GAS_BENCH_ROUNDS=5 cargo bench -p benches --bench gas_classes` (a
+//! contract calling distinct modules until out of gas; 2026-12-03 17:58 UTC, yardstick 11,587
+//! gas/µs) run at 0.55× (tiny modules), 0.73× (token), 0.96× (stake) and 1.02× (2,000 small
+//! functions); the `deploy_classes` loads (below) within 1.23×.
+//!
+//! # Deploy and cold loads
+//!
+//! Compile time is not proportional to bytes: 5,000 nested `loop`s (15 KB, priced 105 M gas
+//! by bytes) took seconds to compile, and so do 10,000 `loop`s or `if`s in sequence in one
+//! function; an empty function costs 65–90 µs, an `i64.add` of a constant up to 8 µs an operator
+//! (Cranelift's rewrites), a function type ≈ 10 µs per parameter or result (its trampolines).
+//! So a deploy pays [`compile_price`] of the module's [`ModuleShape`](crate::shape::ModuleShape)
+//! — counted in one pass over the bytecode, before anything is validated or compiled — with
+//! the coefficients of [`CompilePrices::deploy_default`]:
+//!
+//! | count | price | what it covers (the `deploy_classes` kernel slowest in it) |
+//! |---|---|---|
+//! | `base` | 35,000,000 | validation, the engine's per-module work, the instantiation probe (a 1.5 KB module: ≈ 2 ms) |
+//! | per byte | 400 | parsing, data segments (a 60 KB data segment: 0.34×) |
+//! | per function | 1,000,000 | Cranelift's per-function work (9,999 empty functions: 0.63×) |
+//! | per local (parameters included) | 1,800 | zeroing them at entry (1,000 functions of 2,000 locals: 0.56×) |
+//! | per operator | 75,000 | straight code (`i64.add` of a constant, 16,000 in one function: 1.10×) |
+//! | per function type | 100,000, + 130,000 per parameter or result | trampolines (1,024 types: 0.92×) |
+//! | per `br_table` target | 20,000 | jump tables (60,000 targets: 0.64×) |
+//! | per branch unit | 60,000 | `loop`, `if`, `br_if`, `br_table`, `call_indirect`, `memory.grow`: 4 units; `br`, `else`, `call`, bulk memory: 1 |
+//! | per branch unit², per function | 30 | register allocation over a function's blocks (10,000 `loop`s in one function: 0.69×, 5,000 nested: 0.71×) |
+//!
+//! The square is per function: 10,000 loops cost 52.7 G gas in one function (refused at any
+//! block's gas: they compile for 3.4 s) and 5.3 G spread over 100 functions (0.27 s). No cap on
+//! nesting is needed: depth itself costs nothing that the branches do not (1,000 nested `block`s
+//! compile in 3 ms), and a function's branches are priced by their square whatever their
+//! nesting. Measured with `DEPLOY_BENCH_ROUNDS=3 cargo bench -p benches --bench
+//! deploy_classes` (each of 51 kernels deployed with `Session::deploy_with_gas` on a runtime
+//! with a disk cache, the process's CPU time, since compilation runs on several threads, the
+//! fastest of 3 rounds; then loaded cold from its disk entry by a call; 2026-12-03, the
+//! yardstick, a loop of `i64.add`, at 10,791 gas/µs in that run): every kernel's compile time
+//! per gas within 1.10× of the yardstick's (worst: 16,000 `i64.add`s of a constant in one
+//! function), the bundled token 0.92× (719 M gas, 61 ms), stake 0.81× (1.78 G gas, 133 ms);
+//! 5,000 nested loops 0.71× (14.0 G gas, 0.93 s). Every cold load within 1.23× (worst: a
+//! `br_table` of 60,000 targets). Under the price by bytes (52,000 + 7,000 a byte; loads
+//! 600,000 + 80 a byte + 3,200 a function), in the same session: deploys up to 129× (10,000
+//! loops in sequence; 5,000 nested loops 100×, token 5.75×), cold loads up to 16× (1,024
+//! types). BENCHMARKS.md §8 has the table.
 
 //! # Memory growth
 //!
@@ -206,6 +244,11 @@
 //! PLONK verification and 1.75 M for a BLS one: at our yardstick 10 M gas is 0.9 ms of wasm for
 //! a 10.5 ms verification, an 11× discount an attacker could fill a block with.
 
+mod compile;
+pub use compile::{
+    CompilePrices, compile_price, deploy_price, load_price, module_deploy_price, module_load_price,
+};
+
 /// Gas prices of the call itself and of each host function: a base price per call plus a price
 /// per byte moved or hashed. `Copy`: each contract instance's Store holds its own copy, read
 /// by the host functions without reaching through the runtime.
@@ -221,16 +264,12 @@ pub struct PriceTable {
     /// A nested call refused before its callee is looked up: the depth limit (-5) or
     /// reentrancy (-6). Charged on top of the `call` host function's own price.
     pub call_refused_early: u64,
-    /// A deploy, before its bytes (see [`deploy_price`]).
-    pub deploy_base: u64,
-    /// Per byte of a deployed module: validation and compilation (see [`deploy_price`]).
-    pub deploy_per_byte: u64,
-    /// The first load of a module in a call tree, before its bytes (see [`load_price`]).
-    pub load_base: u64,
-    /// Per byte of a module's bytecode, at its first load in a call tree (see [`load_price`]).
-    pub load_per_byte: u64,
-    /// Per function a module defines, at its first load in a call tree (see [`load_price`]).
-    pub load_per_function: u64,
+    /// A deploy: validation and compilation, priced by the module's shape (see
+    /// [`deploy_price`] and [Deploy and cold loads](self#deploy-and-cold-loads)).
+    pub deploy: CompilePrices,
+    /// The first load of a module in a call tree, priced by the same formula over the same
+    /// shape (see [`load_price`] and [Cold loads](self#cold-loads)).
+    pub load: CompilePrices,
     /// Charged by each host function without a price of its own (`input_read`, `output_write`,
     /// `caller`, `self_id`, `block_*`, `gas_left`, `abort`, `call`, `call_output_*`).
     pub host_call_base: u64,
@@ -293,11 +332,8 @@ impl Default for PriceTable {
             call_base: 52_000,
             call_refused: 31_000,
             call_refused_early: 600,
-            deploy_base: DEFAULT_DEPLOY_BASE,
-            deploy_per_byte: DEFAULT_DEPLOY_PER_BYTE,
-            load_base: DEFAULT_LOAD_BASE,
-            load_per_byte: DEFAULT_LOAD_PER_BYTE,
-            load_per_function: DEFAULT_LOAD_PER_FUNCTION,
+            deploy: CompilePrices::deploy_default(),
+            load: CompilePrices::load_default(),
             host_call_base: 200,
             copy_per_byte: 1,
             storage_read_base: 31_000,
@@ -555,7 +591,7 @@ impl OperatorCosts {
 /// The version of the gas schedule: bumped whenever the meaning of a price or an operator
 /// class changes (a new class, a price charged at another moment), so that two nodes whose
 /// tables happen to hash alike under different rules still disagree.
-pub const GAS_SCHEDULE_VERSION: u32 = 6;
+pub const GAS_SCHEDULE_VERSION: u32 = 7;
 
 /// The 32-byte fingerprint of a gas schedule: BLAKE2b-256 over the tag
 /// `sandbox-gas-schedule`, [`GAS_SCHEDULE_VERSION`], every price of `prices` and every class
@@ -568,11 +604,8 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         call_base,
         call_refused,
         call_refused_early,
-        deploy_base,
-        deploy_per_byte,
-        load_base,
-        load_per_byte,
-        load_per_function,
+        deploy: deploy_prices,
+        load: load_prices,
         host_call_base,
         copy_per_byte,
         storage_read_base,
@@ -632,11 +665,6 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         call_base,
         call_refused,
         call_refused_early,
-        deploy_base,
-        deploy_per_byte,
-        load_base,
-        load_per_byte,
-        load_per_function,
         host_call_base,
         copy_per_byte,
         storage_read_base,
@@ -663,6 +691,13 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         plonk_verify_per_public_input,
         plonk_verify_per_byte,
     ] {
+        state.update(&price.to_le_bytes());
+    }
+    for price in deploy_prices
+        .fields()
+        .into_iter()
+        .chain(load_prices.fields())
+    {
         state.update(&price.to_le_bytes());
     }
     state.update(&[
@@ -696,61 +731,6 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
     let mut out = [0u8; 32];
     out.copy_from_slice(state.finalize().as_bytes());
     out
-}
-
-/// The default [`PriceTable::deploy_base`]: the price of a call's base (the record written,
-/// the instantiation probe).
-pub const DEFAULT_DEPLOY_BASE: u64 = 52_000;
-/// The default [`PriceTable::deploy_per_byte`]: validation and compilation by Cranelift take
-/// about 84 ms for a 134 KB module of 1,200 functions (BENCHMARKS.md §3), ≈ 630 ns a byte, at
-/// the yardstick's ≈ 10,900 gas/µs ≈ 6,800 gas a byte, rounded up. Priced by bytes only: a
-/// per-function price is not measured yet, and neither is a module whose structure (deeply
-/// nested loops) compiles far slower than its size says.
-pub const DEFAULT_DEPLOY_PER_BYTE: u64 = 7_000;
-
-/// The price of deploying a module of `bytes` bytes under `prices`: charged by
-/// [`Session::deploy_with_gas`](crate::Session::deploy_with_gas) before anything is
-/// validated or compiled.
-pub fn deploy_price(prices: &PriceTable, bytes: usize) -> u64 {
-    price(prices.deploy_base, prices.deploy_per_byte, bytes)
-}
-
-/// The default [`PriceTable::load_base`]: see [Cold loads](self#cold-loads).
-pub const DEFAULT_LOAD_BASE: u64 = 600_000;
-/// The default [`PriceTable::load_per_byte`]: see [Cold loads](self#cold-loads).
-pub const DEFAULT_LOAD_PER_BYTE: u64 = 80;
-/// The default [`PriceTable::load_per_function`]: see [Cold loads](self#cold-loads).
-pub const DEFAULT_LOAD_PER_FUNCTION: u64 = 3_200;
-
-/// The price of the first load, in a call tree, of a module of `bytes` bytes of bytecode
-/// defining `functions` functions, under `prices`: charged to the first frame of the tree that
-/// runs it, before the module is loaded, whether or not the node has it in memory (see
-/// [Cold loads](self#cold-loads)).
-pub fn load_price(prices: &PriceTable, bytes: usize, functions: u32) -> u64 {
-    price(prices.load_base, prices.load_per_byte, bytes).saturating_add(
-        prices
-            .load_per_function
-            .saturating_mul(u64::from(functions)),
-    )
-}
-
-/// [`load_price`] of the module `code` (its functions counted; 0 if its function section
-/// does not parse: such a module never loads).
-pub fn module_load_price(prices: &PriceTable, code: &[u8]) -> u64 {
-    load_price(prices, code.len(), defined_functions(code))
-}
-
-/// The number of functions `code` defines (its function section's count), without validating
-/// anything else; 0 when it does not parse that far.
-pub fn defined_functions(code: &[u8]) -> u32 {
-    for payload in wasmparser::Parser::new(0).parse_all(code) {
-        match payload {
-            Ok(wasmparser::Payload::FunctionSection(section)) => return section.count(),
-            Ok(wasmparser::Payload::CodeSectionStart { .. }) | Err(_) => return 0,
-            Ok(_) => {}
-        }
-    }
-    0
 }
 
 /// The default [`PriceTable::memory_initial_per_page`]: see [Initial memory](self#initial-memory).

@@ -23,14 +23,15 @@
 //!     (func (export "answer") (param i32) (result i32) i32.const 0))"#;
 //! let code = wat::parse_str(wat)?;
 //! let id = session.deploy(Address([1; 32]), &code, 0)?;
-//! let receipt = session.call(Address([2; 32]), id, "answer", &[], 1_000_000)?;
+//! let receipt = session.call(Address([2; 32]), id, "answer", &[], 10_000_000)?;
 //! assert!(receipt.is_success());
 //! assert!(receipt.gas_spent > 0);
 //! session.commit()?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Layout: [`config`] (every limit), [`gas`] (prices), `validate` (deploy checks), `engine`
+//! Layout: [`config`] (every limit), [`gas`] (prices), [`shape`] (the counts compile time
+//! is priced by), `validate` (deploy checks), `engine`
 //! (the wasmtime configuration), `cache` (compiled modules in memory and on disk), `host` (the
 //! host functions), `journal` (writes layered by frame), [`state`] (the store interface and the
 //! in-memory store), `session` (deploy and call), `outcome` (receipts and errors).
@@ -41,6 +42,7 @@ pub mod config;
 pub use ::state::merkle;
 use ::state::store as state;
 pub mod gas;
+pub mod shape;
 pub mod testing;
 
 mod cache;

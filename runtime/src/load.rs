@@ -4,9 +4,10 @@
 //! genesis contracts, pinned in every node's memory cache from the start) loads for free.
 //!
 //! Every other module: the first frame of a call tree that runs it (a code hash) pays
-//! [`load_price`](crate::gas::load_price) of its bytecode's size and function count — the disk
-//! load (read, checksum, deserialize, link of the compiled artifact) a node whose memory cache
-//! does not hold it performs — whether or not this node's memory cache holds it: which modules
+//! [`load_price`](crate::gas::load_price) of its bytecode's shape (the formula deploy is priced
+//! by, with the load's own coefficients) — the disk load (read, checksum, deserialize, link of
+//! the compiled artifact) a node whose memory cache does not hold it performs — whether or not
+//! this node's memory cache holds it: which modules
 //! a node keeps in memory is its own business, gas is consensus. Compilation was paid at
 //! deploy; a node that must compile again (its artifact missing or refused) bears that time
 //! itself. The price is known before any work is done (from the memory entry, or the bytecode
@@ -16,10 +17,10 @@
 //! a tree load a module twice.
 
 use crate::CodeHash;
-use crate::cache::{CompiledContract, ModuleError};
+use crate::cache::{CompiledContract, ModuleError, shape_of};
 use crate::call::Env;
 use crate::error::{DeployError, HostError};
-use crate::gas::{load_price, module_load_price};
+use crate::gas::load_price;
 use crate::state::ContractRecord;
 use crate::validate::validate;
 use parking_lot::Mutex;
@@ -50,13 +51,13 @@ impl Env {
         let cache = &self.runtime.cache;
         let prices = &self.runtime.prices;
         let resident = self.runtime.config.resident_code.contains(&hash);
-        let price_of = |bytes, functions| match resident {
+        let price_of = |shape: &crate::shape::ModuleShape| match resident {
             true => 0,
-            false => load_price(prices, bytes, functions),
+            false => load_price(prices, shape),
         };
         let compiled = match cache.cached(&hash) {
             Some(compiled) => {
-                let price = price_of(compiled.code_bytes, compiled.code_functions);
+                let price = price_of(&compiled.shape);
                 if price > gas_limit {
                     return Ok(Load::Unaffordable(price));
                 }
@@ -75,16 +76,14 @@ impl Env {
                     }
                     .into());
                 }
-                let price = match resident {
-                    true => 0,
-                    false => module_load_price(prices, &code),
-                };
+                let shape = shape_of(&code);
+                let price = price_of(&shape);
                 if price > gas_limit {
                     return Ok(Load::Unaffordable(price));
                 }
                 // Code read from a store is validated again before it reaches the compiler:
                 // a store written by other means never compiles a module deploy refuses.
-                cache.load(hash, &code, |code| {
+                cache.load(hash, &code, shape, |code| {
                     validate(code, limits)
                         .map(|_| ())
                         .map_err(|error| ModuleError::Invalid {
@@ -94,7 +93,7 @@ impl Env {
                 })?
             }
         };
-        let price = price_of(compiled.code_bytes, compiled.code_functions);
+        let price = price_of(&compiled.shape);
         self.loaded.0.lock().insert(hash, compiled.clone());
         Ok(Load::Ready(compiled, price))
     }

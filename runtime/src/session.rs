@@ -126,11 +126,14 @@ impl Session {
         Ok(id)
     }
 
-    /// [`deploy`](Self::deploy), metered: charges [`deploy_price`](crate::gas::deploy_price)
-    /// of the module's size before validating or compiling anything, and returns the new id
-    /// with the gas spent. A limit below the price refuses the deploy with
-    /// [`DeployError::OutOfGas`] and changes nothing. A deploy refused after it was paid for
-    /// (the module invalid, the id taken) spent the price: the caller charges it.
+    /// [`deploy`](Self::deploy), metered: charges
+    /// [`module_deploy_price`](crate::gas::module_deploy_price) of the module's shape (counted
+    /// in one pass over the bytecode: bytes, functions, locals, operators, types, `br_table`
+    /// targets, branches per function) before validating or compiling anything, and returns
+    /// the new id with the gas spent. A limit below the price refuses the deploy with
+    /// [`DeployError::OutOfGas`] and changes nothing (nothing is compiled). A deploy refused
+    /// after it was paid for (the module invalid, the id taken) spent the price: the caller
+    /// charges it.
     ///
     /// # Errors
     /// As [`deploy`](Self::deploy), and [`DeployError::OutOfGas`].
@@ -141,7 +144,7 @@ impl Session {
         nonce: u64,
         gas_limit: u64,
     ) -> Result<(ContractId, u64), DeployError> {
-        let price = crate::gas::deploy_price(&self.runtime.inner.prices, bytecode.len());
+        let price = crate::gas::module_deploy_price(&self.runtime.inner.prices, bytecode);
         if price > gas_limit {
             return Err(DeployError::OutOfGas { price, gas_limit });
         }

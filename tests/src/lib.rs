@@ -24,7 +24,7 @@ pub fn runtime() -> &'static Runtime {
 
 /// A runtime charging wasmtime's own operator table (1 per operator,
 /// `OperatorCosts::wasmtime_default()`) instead of the default measured one, and nothing for
-/// loading a module (`load_*` 0) nor for its initial memory (`memory_initial_per_page` 0): for
+/// loading a module (`load` zero) nor for its initial memory (`memory_initial_per_page` 0): for
 /// the tests whose exact gas arithmetic is about the host prices and the metering rules,
 /// written out in unit operator costs. The default table, the load price and the initial
 /// memory's have their own golden values and tests (`cold_loads.rs`, `initial_memory.rs`).
@@ -34,9 +34,7 @@ pub fn unit_cost_runtime() -> &'static Runtime {
         Runtime::new(RuntimeConfig {
             operator_costs: runtime::OperatorCosts::wasmtime_default(),
             prices: runtime::PriceTable {
-                load_base: 0,
-                load_per_byte: 0,
-                load_per_function: 0,
+                load: runtime::gas::CompilePrices::ZERO,
                 memory_initial_per_page: 0,
                 ..runtime::PriceTable::default()
             },

@@ -18,8 +18,8 @@
 //! 4. **Run the payload** as the sender with the gas limit less the intrinsic gas, in its own
 //!    atomic frame
 //!    (a runtime call: a failure drops every write of it). A transfer is `transfer.transfer`; a
-//!    call is the call; a deploy is charged [`DEPLOY_BASE_GAS`] + [`DEPLOY_GAS_PER_BYTE`] per
-//!    byte of code, validated and deployed, then its `init` called with the gas left. A failure —
+//!    call is the call; a deploy is charged [`deploy_gas`] of its code (the runtime's price, by
+//!    the module's shape), validated and deployed, then its `init` called with the gas left. A failure —
 //!    panic, trap, out of gas, a contract error, a refused module — is kept, typed, in the
 //!    [`TxReceipt`]; the transaction is included and pays for the gas it burned.
 //! 5. **Settle the fee**: `transfer.settle_fee`, host-only: gas spent × price to the generator's
@@ -63,13 +63,13 @@ use runtime::{BlockInfo, CallError, DeployError, Event, HostError, Receipt, Sess
 /// Gas for each protocol call (fees, nonces, rewards, slashing): enough for the heaviest, a
 /// slash verifying two BLS signatures (60 M gas). The protocol pays it; no transaction does.
 pub const PROTOCOL_CALL_GAS: u64 = GENESIS_CALL_GAS;
-/// Gas charged for any deploy, before its bytes: the runtime's default
-/// [`runtime::PriceTable::deploy_base`] (a deploy is charged by the runtime,
-/// [`Session::deploy_with_gas`]).
-pub const DEPLOY_BASE_GAS: u64 = runtime::gas::DEFAULT_DEPLOY_BASE;
-/// Gas charged per byte of a deployed module: the runtime's default
-/// [`runtime::PriceTable::deploy_per_byte`] (validation and compilation at the yardstick).
-pub const DEPLOY_GAS_PER_BYTE: u64 = runtime::gas::DEFAULT_DEPLOY_PER_BYTE;
+/// The gas a deploy of `code` is charged under the default prices: the runtime's
+/// [`module_deploy_price`](runtime::gas::module_deploy_price), by the module's shape (bytes,
+/// functions, locals, operators, types, branches per function: validation and compilation at
+/// the yardstick). The runtime charges it ([`Session::deploy_with_gas`]).
+pub fn deploy_gas(code: &[u8]) -> u64 {
+    runtime::gas::module_deploy_price(&runtime::PriceTable::default(), code)
+}
 
 /// Who executes the block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -483,7 +483,7 @@ impl Executor<'_> {
             Payload::Deploy { code, init_args } => {
                 // The runtime's price, charged before it validates or compiles anything; a
                 // module it then refuses has spent it.
-                let gas = runtime::gas::deploy_price(self.s.prices(), code.len());
+                let gas = runtime::gas::module_deploy_price(self.s.prices(), code);
                 receipt.gas_spent = intrinsic + gas;
                 let id = match self.s.deploy_with_gas(sender, code, body.nonce, gas_limit) {
                     Ok((id, _)) => id,

@@ -16,7 +16,11 @@ const FORBIDDEN: &[u8] = include_bytes!("../../../contracts/wasm/forbidden_impor
 /// Gas of each hostile call: 50 M is an ordinary limit under which `memory_bomb` runs out of
 /// gas (contracts/README.md).
 const CALL_GAS: u64 = 50_000_000;
-const DEPLOY_GAS: u64 = 200_000_000;
+/// Gas of a deploy transaction of `code`: its price (by its shape), and `CALL_GAS` for the
+/// transaction's intrinsic gas and an `init`.
+fn deploy_limit(code: &[u8]) -> u64 {
+    deploy_gas(code) + CALL_GAS
+}
 
 struct Chain {
     runtime: Runtime,
@@ -29,7 +33,10 @@ impl Chain {
     fn new() -> Self {
         let runtime = crate::chain::shared_test_runtime();
         let store = Arc::new(MemoryStore::new());
-        let config = GenesisConfig::default_devnet().unwrap();
+        let mut config = GenesisConfig::default_devnet().unwrap();
+        // Room for the hostile block's two deploys (≈ 0.4 G and 0.5 G gas: compilation is
+        // priced by the module's shape) beside its calls.
+        config.block_gas_limit = 4_000_000_000;
         let genesis = build_genesis(&runtime, store.clone(), &config).unwrap();
         Chain {
             runtime,
@@ -148,7 +155,7 @@ fn deploy_test_contracts(chain: &Chain, signers: &mut Signers) -> (ContractId, C
             code: code.to_vec(),
             init_args: None,
         };
-        signers.sign("dev-0", DEPLOY_GAS, payload)
+        signers.sign("dev-0", deploy_limit(code), payload)
     });
     let mut s = chain.session();
     let block = chain.block(1, ExecutionMode::Validate);
@@ -166,9 +173,8 @@ fn deploy_test_contracts(chain: &Chain, signers: &mut Signers) -> (ContractId, C
         .map(|r| {
             assert!(r.result.is_ok(), "{:?}", r.result);
             let tx = txs.iter().find(|t| t.hash() == r.hash).unwrap();
-            let gas =
-                tx.intrinsic_gas() + DEPLOY_BASE_GAS + DEPLOY_GAS_PER_BYTE * r_code_len(r, &txs);
-            assert_eq!(r.gas_spent, gas, "a deploy is charged by its size");
+            let gas = tx.intrinsic_gas() + deploy_gas(r_code(r, &txs));
+            assert_eq!(r.gas_spent, gas, "a deploy is charged by its shape");
             r.deployed.unwrap()
         })
         .collect();
@@ -176,11 +182,11 @@ fn deploy_test_contracts(chain: &Chain, signers: &mut Signers) -> (ContractId, C
     (ids[0], ids[1])
 }
 
-fn r_code_len(r: &TxReceipt, txs: &[Transaction]) -> u64 {
+fn r_code<'a>(r: &TxReceipt, txs: &'a [Transaction]) -> &'a [u8] {
     let tx = txs.iter().find(|t| t.hash() == r.hash).unwrap();
     match &tx.body.payload {
-        Payload::Deploy { code, .. } => code.len() as u64,
-        _ => 0,
+        Payload::Deploy { code, .. } => code,
+        _ => &[],
     }
 }
 
@@ -278,7 +284,7 @@ fn hostile_block(
         code: FORBIDDEN.to_vec(),
         init_args: None,
     };
-    add("dev-7", DEPLOY_GAS, forbidden, "deploy");
+    add("dev-7", deploy_limit(FORBIDDEN), forbidden, "deploy");
     let starved = Payload::Deploy {
         code: HOSTILE.to_vec(),
         init_args: None,
@@ -293,7 +299,7 @@ fn hostile_block(
         code: HOSTILE.to_vec(),
         init_args: Some(vec![]),
     };
-    add("dev-8", DEPLOY_GAS, no_init, "no_such_function");
+    add("dev-8", deploy_limit(HOSTILE), no_init, "no_such_function");
     txs
 }
 

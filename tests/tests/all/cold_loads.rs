@@ -1,5 +1,5 @@
 //! Cold loads priced: the first frame of a call tree that runs a non-resident module pays
-//! `load_price(bytecode size, functions)` before the module is loaded, whether or not the node has it in
+//! `load_price` of its bytecode's shape before the module is loaded, whether or not the node has it in
 //! memory; later frames of the tree running the same module (the same contract or another with
 //! the same code) do not pay it again; a frame that cannot pay is refused before any load. A
 //! resident module (`RuntimeConfig::resident_code`, a chain's genesis contracts) loads for
@@ -44,9 +44,7 @@ fn runtime_with(prices: PriceTable) -> Runtime {
 
 fn free_loads() -> PriceTable {
     PriceTable {
-        load_base: 0,
-        load_per_byte: 0,
-        load_per_function: 0,
+        load: runtime::gas::CompilePrices::ZERO,
         ..PriceTable::default()
     }
 }
@@ -61,7 +59,7 @@ fn call_twice(rt: &Runtime, store: &Arc<MemoryStore>, a: ContractId, b: Contract
 }
 
 #[test]
-fn a_calls_first_load_is_priced_by_its_bytecode_size() {
+fn a_calls_first_load_is_priced_by_its_bytecode_shape() {
     let code = contract_wasm("counter");
     let p = PriceTable::default();
     let gas = |rt: &Runtime| {
@@ -75,11 +73,19 @@ fn a_calls_first_load_is_priced_by_its_bytecode_size() {
     let priced = gas(&runtime_with(PriceTable::default()));
     let free = gas(&runtime_with(free_loads()));
     assert_eq!(priced - free, module_load_price(&p, &code));
+    let shape = runtime::shape::module_shape(&code).expect("parses");
     assert_eq!(
         module_load_price(&p, &code),
-        p.load_base
-            + p.load_per_byte * code.len() as u64
-            + p.load_per_function * u64::from(runtime::gas::defined_functions(&code))
+        runtime::gas::compile_price(&p.load, &shape)
+    );
+    assert_eq!(
+        module_load_price(&p, &code),
+        p.load.base
+            + p.load.per_byte * shape.bytes
+            + p.load.per_function * shape.functions
+            + p.load.per_operator * shape.operators
+            + p.load.per_type * shape.types
+            + p.load.per_branch_unit * shape.branch_units
     );
 }
 

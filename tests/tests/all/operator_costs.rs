@@ -21,7 +21,7 @@ fn gas_of(costs: OperatorCosts) -> u64 {
     .expect("runtime");
     let mut s = rt.session(Arc::new(MemoryStore::new()), BlockInfo::default());
     let id = s.deploy(OWNER, &wat(SQRT), 0).expect("deploy");
-    let r = s.call(ALICE, id, "f", &[], 1_000_000).expect("call");
+    let r = s.call(ALICE, id, "f", &[], 10_000_000).expect("call");
     assert!(r.is_success(), "{:?}", r.result);
     r.gas_spent
 }
