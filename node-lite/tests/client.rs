@@ -381,6 +381,7 @@ fn deploy_sends_the_module_with_a_gas_limit_for_its_size() {
     let expected_gas = tx.intrinsic_gas()
         + node_lite::chain::block_exec::DEPLOY_BASE_GAS
         + code.len() as u64 * node_lite::chain::block_exec::DEPLOY_GAS_PER_BYTE
+        + runtime::PriceTable::default().storage_commit_per_key
         + tx_cmd::INIT_GAS_ALLOWANCE;
     assert_eq!(tx.body.gas_limit, expected_gas);
     assert_eq!(

@@ -110,7 +110,7 @@ fn a_failing_contract_call_is_included_charged_and_its_typed_error_kept() {
                 function: "panic_with_message".into(),
                 args: String::new(),
             },
-            gas_limit: Some(10_000_000),
+            gas_limit: Some(TX_INTRINSIC_GAS + 10_000_000),
         })
         .expect("a call is accepted");
     let status = wait_included(&devnet, &hash);
@@ -156,7 +156,7 @@ fn signed(
         chain_id: devnet.chain_info().chain_id,
         sender: key.public(),
         nonce,
-        gas_limit: TX_INTRINSIC_GAS + 5_000_000,
+        gas_limit: TX_INTRINSIC_GAS + 20_000_000,
         gas_price,
         payload,
     }

@@ -55,9 +55,71 @@
 //! | `debug_print`, per byte (checked, copied, made UTF-8) | 0.34 ns | 8 | 23,400 |
 //!
 //! Each base sits 9–35 % above the yardstick (`block_height`, the cheapest function priced at
-//! `host_call_base`, 2.3×); per-byte prices are whole gas, so they sit further above. Not
-//! covered yet (see BENCHMARKS.md §5): committing a session, which costs the merkle paths of
-//! the keys it changed (`benches/state_commit`) and is not charged per write.
+//! `host_call_base`, 2.3×); per-byte prices are whole gas, so they sit further above. The
+//! rows of writes and removals are the journal's work; the commit's is priced apart (see
+//! [Storage commit](#storage-commit)).
+//!
+//! # Storage commit
+//!
+//! A write into the journal is cheap (0.41 µs above); committing it is not. The commit of a
+//! block hashes and writes the merkle path of every key the block changed, writes the key's
+//! row and its change record, and later prunes the path it replaced; the store writes every
+//! byte of key and value (the row and the leaf's payload). So `storage_write` and
+//! `storage_remove` also charge the commit's share: [`PriceTable::storage_commit_per_key`] =
+//! 4,000,000 for a key that no frame of the running call tree has written or removed yet (a
+//! key written twice, or written then removed, pays once; a frame that failed does not count;
+//! a key an earlier call of the session wrote pays again, so a transaction's gas does not
+//! depend on the rest of its block), and [`PriceTable::storage_commit_per_byte`] = 450 per byte
+//! of key and value at every write (any write may be the one committed), per key byte of a
+//! removal. A removal of an absent key pays like any other: the commit walks its path all the
+//! same. Both are charged before the journal changes. A deploy pays the per-key share for its
+//! contract record ([`deploy_price`]).
+//!
+//! **Priced for the store the devnet runs**: `node-lite`'s devnet nodes commit to a
+//! `RedbStore` (`node-lite/src/devnet/store.rs`: a 32 MiB page cache, 257 versions kept, each
+//! commit pruning the oldest), and the gas schedule is one for every node. Measured with the
+//! `storage commit` kernels of
+//! `GAS_BENCH_COMMIT_KEEP=2 GAS_BENCH_COMMIT_WARMUP=3 GAS_BENCH_SUMMARY_ONLY=1
+//! GAS_BENCH_ROUNDS=5 cargo bench -p benches --bench gas_classes` (a call writing or removing
+//! distinct random keys of a 1 M-key state, then the session's commit, timed together in the
+//! thread's CPU time like the yardstick, and in wall time; 2026-12-03, load average ≈ 12 on
+//! the 2 cores, yardstick 7,937 gas/µs in that run), under provisional prices of 2,400,000 a
+//! key and 100 a byte:
+//!
+//! | kernel (each commit prunes the version before it) | CPU time | per key / byte | at the yardstick |
+//! |---|---|---|---|
+//! | write 1,000 keys, 32 B values | 430 ms | 430 µs a key | 3.41 M gas a key |
+//! | write 100 / 10 keys, 32 B values | 64.9 / 25.1 ms | 0.44 ms a key + ≈ 20 ms a commit | |
+//! | write 1,000 keys, 4 KiB values | 546 ms | ≈ 28 ns a byte | ≈ 230 gas a byte |
+//! | write 100 keys, 64 KiB values | 387 ms | ≈ 49 ns a byte | ≈ 400 gas a byte |
+//! | remove 1,000 keys | 270 ms | 270 µs a key | 2.14 M gas a key |
+//!
+//! The prices are the largest of these with 12–17 % margin. What the table leaves out: about
+//! 20 ms of every commit that do not grow with its keys (redb's transaction, the version's
+//! root, the pruning of a larger earlier version), a cost per block rather than per write, so
+//! a call writing only a few keys and committed on its own runs at up to 8× the yardstick (10
+//! keys: 25 ms of CPU for 25 M gas); the fsync and the neighbours' slices, which the wall time
+//! adds (2.4–3× the CPU time on this loaded machine); and the node's 257 retained versions
+//! (measured with 2 here: with 257 and 256 earlier commits of 1,000 keys, the same kernel took
+//! 2.56 s of wall time against 1.27 s in this run, so an aged store may cost up to twice what
+//! is priced; not measured in CPU time).
+//!
+//! With these prices, on the node's own configuration (`GAS_BENCH_SUMMARY_ONLY=1
+//! GAS_BENCH_ROUNDS=3 cargo bench -p benches --bench gas_classes`: 257 versions kept, 256
+//! commits of 1,000 keys before the kernels, so every measured commit prunes one of them;
+//! 2026-12-03, load average ≈ 12, yardstick 10,131 gas/µs), in CPU time: 1,000 keys with 32 B
+//! values 1.33× the yardstick's time per gas, with 4 KiB values 1.07×, 100 keys with 64 KiB
+//! values 1.14×, 1,000 removals 1.33× (wall time: 1.67–2.09×). A commit there costs ≈ 270 ms of
+//! CPU whatever its size (pruning a 1,000-key version): the 10- and 100-key kernels, and one key
+//! written 10,000 times, pay that earlier commit's pruning (8–68×); in a steady state a
+//! commit prunes one of about its own size.
+//!
+//! **Other stores.** `WalStore` commits the same 1,000 keys in ≈ 7 ms and `MemoryStore` in ≈ 5
+//! ms (BENCHMARKS.md §4, another run): an operator running either pays the same gas for about
+//! 60× less work a key. A store slower than `RedbStore` — a spinning disk, a smaller cache,
+//! many more retained versions — runs a block's gas for longer than its time bound: its
+//! operator's node falls behind the consensus's step timeouts first, which is the operator's
+//! cost, not the chain's.
 //!
 //! # Operator costs
 //!
@@ -241,13 +303,21 @@ pub struct PriceTable {
     /// Per byte of the key and of the value found (all of it, however much the contract copies;
     /// also charged by a removal for the value it fetched).
     pub storage_read_per_byte: u64,
-    /// A storage write.
+    /// A storage write into the journal.
     pub storage_write_base: u64,
-    /// Per byte of key and value written.
+    /// Per byte of key and value written into the journal.
     pub storage_write_per_byte: u64,
     /// A storage removal (a lookup, to tell whether the key existed, and a journal write); plus
     /// `storage_write_per_byte` per key byte and `storage_read_per_byte` per byte of the value.
     pub storage_remove_base: u64,
+    /// The commit's work for one key: charged by a write or removal of a key that no frame of
+    /// the running call tree has written or removed yet (its merkle path hashed and written,
+    /// its row and change record in the store). See [Storage commit](self#storage-commit).
+    pub storage_commit_per_key: u64,
+    /// The commit's work per byte of key and value a write leaves for the store (per key byte
+    /// of a removal): charged at every write, since any write may be the one committed. See
+    /// [Storage commit](self#storage-commit).
+    pub storage_commit_per_byte: u64,
     /// An event.
     pub emit_base: u64,
     /// Per byte of topic and data of an event.
@@ -305,6 +375,8 @@ impl Default for PriceTable {
             storage_write_base: 5_000,
             storage_write_per_byte: 4,
             storage_remove_base: 46_000,
+            storage_commit_per_key: DEFAULT_STORAGE_COMMIT_PER_KEY,
+            storage_commit_per_byte: DEFAULT_STORAGE_COMMIT_PER_BYTE,
             emit_base: 1_000,
             emit_per_byte: 2,
             blake2b_base: 1_900,
@@ -555,7 +627,7 @@ impl OperatorCosts {
 /// The version of the gas schedule: bumped whenever the meaning of a price or an operator
 /// class changes (a new class, a price charged at another moment), so that two nodes whose
 /// tables happen to hash alike under different rules still disagree.
-pub const GAS_SCHEDULE_VERSION: u32 = 6;
+pub const GAS_SCHEDULE_VERSION: u32 = 7;
 
 /// The 32-byte fingerprint of a gas schedule: BLAKE2b-256 over the tag
 /// `sandbox-gas-schedule`, [`GAS_SCHEDULE_VERSION`], every price of `prices` and every class
@@ -580,6 +652,8 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         storage_write_base,
         storage_write_per_byte,
         storage_remove_base,
+        storage_commit_per_key,
+        storage_commit_per_byte,
         emit_base,
         emit_per_byte,
         blake2b_base,
@@ -644,6 +718,8 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         storage_write_base,
         storage_write_per_byte,
         storage_remove_base,
+        storage_commit_per_key,
+        storage_commit_per_byte,
         emit_base,
         emit_per_byte,
         blake2b_base,
@@ -651,8 +727,6 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         debug_base,
         debug_per_byte,
         memory_grow_per_page,
-        memory_initial_per_page,
-        memory_initial_free_pages,
         memory_initial_per_page,
         memory_initial_free_pages,
         ed25519_verify_base,
@@ -708,11 +782,15 @@ pub const DEFAULT_DEPLOY_BASE: u64 = 52_000;
 /// nested loops) compiles far slower than its size says.
 pub const DEFAULT_DEPLOY_PER_BYTE: u64 = 7_000;
 
-/// The price of deploying a module of `bytes` bytes under `prices`: charged by
+/// The price of deploying a module of `bytes` bytes under `prices`: `deploy_base` +
+/// `deploy_per_byte` per byte + the commit of the new contract's record
+/// ([`PriceTable::storage_commit_per_key`]: one more merkle leaf; the code's bytes are covered
+/// many times over by `deploy_per_byte`). Charged by
 /// [`Session::deploy_with_gas`](crate::Session::deploy_with_gas) before anything is
 /// validated or compiled.
 pub fn deploy_price(prices: &PriceTable, bytes: usize) -> u64 {
     price(prices.deploy_base, prices.deploy_per_byte, bytes)
+        .saturating_add(prices.storage_commit_per_key)
 }
 
 /// The default [`PriceTable::load_base`]: see [Cold loads](self#cold-loads).
@@ -752,6 +830,11 @@ pub fn defined_functions(code: &[u8]) -> u32 {
     }
     0
 }
+
+/// The default [`PriceTable::storage_commit_per_key`]: see [Storage commit](self#storage-commit).
+pub const DEFAULT_STORAGE_COMMIT_PER_KEY: u64 = 4_000_000;
+/// The default [`PriceTable::storage_commit_per_byte`]: see [Storage commit](self#storage-commit).
+pub const DEFAULT_STORAGE_COMMIT_PER_BYTE: u64 = 450;
 
 /// The default [`PriceTable::memory_initial_per_page`]: see [Initial memory](self#initial-memory).
 pub const DEFAULT_MEMORY_INITIAL_PER_PAGE: u64 = 340_000;

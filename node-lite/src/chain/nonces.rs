@@ -13,8 +13,9 @@ use runtime::{CallError, HostError, Session};
 /// The contract's text.
 pub const NONCES_WAT: &str = include_str!("nonces.wat");
 
-/// Gas for one call into `nonces` (a read and a write: about 90,000).
-pub const NONCES_CALL_GAS: u64 = 1_000_000;
+/// Gas for one call into `nonces` (a read and a write: about 90,000, and the write's share of
+/// the commit, `storage_commit_per_key` 4,000,000 and 450 a byte).
+pub const NONCES_CALL_GAS: u64 = 10_000_000;
 
 /// The contract's module.
 ///

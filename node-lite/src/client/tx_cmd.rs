@@ -5,7 +5,6 @@
 use super::signer::{Gas, Sender, Signer, TxSettings};
 use super::stake_calls;
 use super::{ClientError, NODE_ENV, NodeClient, Outcome, default_node_url};
-use crate::chain::block_exec::{DEPLOY_BASE_GAS, DEPLOY_GAS_PER_BYTE};
 use crate::chain::tx::TX_INTRINSIC_GAS;
 use crate::chain::{AccountKey, Payload};
 use crate::node_api::TxStatus;
@@ -324,8 +323,7 @@ pub fn run(args: &TxArgs) -> Result<Outcome, ClientError> {
                 .as_deref()
                 .map(|a| encode_args(Some(a), Some(&code), "init"))
                 .transpose()?;
-            let work = DEPLOY_BASE_GAS
-                + (code.len() as u64).saturating_mul(DEPLOY_GAS_PER_BYTE)
+            let work = runtime::gas::deploy_price(&runtime::PriceTable::default(), code.len())
                 + if init_args.is_some() {
                     INIT_GAS_ALLOWANCE
                 } else {

@@ -13,7 +13,6 @@ use super::node::NodeView;
 use super::shared::Shared;
 use super::transport::{NetMessage, Transport};
 use crate::chain::accounts::balance_of;
-use crate::chain::block_exec::{DEPLOY_BASE_GAS, DEPLOY_GAS_PER_BYTE};
 use crate::chain::nonces::nonce_of;
 use crate::chain::tx::TX_INTRINSIC_GAS;
 use crate::chain::{AccountKey, MempoolRefusal, Payload, Transaction, UnsignedTx};
@@ -283,8 +282,7 @@ impl DevnetHandle {
                     .as_deref()
                     .map(|a| parse_hex("init_args", a))
                     .transpose()?;
-                let work = DEPLOY_BASE_GAS
-                    + DEPLOY_GAS_PER_BYTE.saturating_mul(code.len() as u64)
+                let work = runtime::gas::deploy_price(&runtime::PriceTable::default(), code.len())
                     + if init_args.is_some() { DEV_INIT_GAS } else { 0 };
                 let payload = Payload::Deploy { code, init_args };
                 let gas = payload.intrinsic_gas() + work;

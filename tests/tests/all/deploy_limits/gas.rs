@@ -1,5 +1,6 @@
-//! `Session::deploy_with_gas`: a deploy pays `deploy_base + deploy_per_byte × bytes` before
-//! anything is validated or compiled; a limit one short of it is `OutOfGas` and records nothing.
+//! `Session::deploy_with_gas`: a deploy pays `deploy_base + deploy_per_byte × bytes` (and the
+//! commit of its record, `storage_commit_per_key`) before anything is validated or compiled; a
+//! limit one short of it is `OutOfGas` and records nothing.
 
 use super::*;
 use runtime::PriceTable;
