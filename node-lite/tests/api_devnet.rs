@@ -270,7 +270,9 @@ fn the_committee_and_provisioners_of_a_devnet_are_served_over_http() {
 }
 
 /// Over HTTP as through the handle: a dev transfer posted, then `POST /dev/mine`, and the
-/// transaction is in the block mined, every time.
+/// transaction is in the block mined, every time. (The HTTP round trip between the two calls
+/// usually gives the nodes time to check their gossip anyway: the race itself is reproduced by
+/// `devnet::submit_then_mine_includes_the_transaction_every_time`.)
 #[test]
 fn submit_then_mine_over_http_includes_the_transaction_every_time() {
     let devnet = Arc::new(

@@ -77,33 +77,42 @@ fn an_equivocating_provisioner_is_slashed_through_the_protocol_calls() {
     )
     .expect("a devnet starts");
     mine_to(&devnet, 1);
-    // Provisioner 0 (its key derives from its genesis seed) signs a `NoCandidate` validation
-    // vote for round 2, iteration 0, before the round has a candidate; its own node votes for
-    // the candidate once there is one: two signed votes for one slot.
+    // Provisioner 0 (its key derives from its genesis seed) signs two different validation
+    // votes for round 2, iteration 1 — `NoCandidate` and `Invalid` of a hash that is no
+    // candidate —: a double vote whatever its own node casts, in an iteration round 2 reaches
+    // only if iteration 0 fails, so neither vote takes its credits from the iteration that
+    // makes block 2. (Injecting one `NoCandidate` for iteration 0 and relying on the node to
+    // vote for the candidate there depended on timing: under load its proposal step timed out
+    // first, it voted `NoCandidate` too, and the two votes were one; and the injected vote
+    // counted in place of its real one, so iteration 0 could miss its quorum and block 2 its
+    // `mine` timeout.)
     let key = stake_calls::key_from_seed("provisioner-0");
     let key_hex = hex::encode(key.public.0);
     let tip = devnet.consensus_block(1).expect("block 1");
     let prev_hash = tip.hash();
-    let value = VoteValue::NoCandidate;
-    let header = vote_header(2, 0, Step::Validation, &prev_hash, &value);
-    let vote = Vote {
-        header,
-        prev_hash,
-        value,
-        voter: key.public,
-        signature: key.sign(&vote_message(&header)),
-        proof: Some(key.sign(&sortition_message(
-            &tip.header().seed,
-            2,
-            0,
-            Step::Validation,
-        ))),
-        validation: None,
+    let signed = |value: VoteValue| {
+        let header = vote_header(2, 1, Step::Validation, &prev_hash, &value);
+        Vote {
+            header,
+            prev_hash,
+            value,
+            voter: key.public,
+            signature: key.sign(&vote_message(&header)),
+            proof: Some(key.sign(&sortition_message(
+                &tip.header().seed,
+                2,
+                1,
+                Step::Validation,
+            ))),
+            validation: None,
+        }
     };
-    devnet.inject(0, Message::Vote(vote));
+    for value in [VoteValue::NoCandidate, VoteValue::Invalid(prev_hash)] {
+        devnet.inject(0, Message::Vote(signed(value)));
+    }
     let before = provisioner(&devnet, &key_hex).unwrap();
     assert_eq!(before.slashed, "0");
-    // The other nodes saw both votes: the next candidates carry the proof, and the block that
+    // Every node saw both votes: the next candidates carry the proof, and the block that
     // includes it calls `stake.slash`, which burns 10 % (`slash_basis_points = 1_000`).
     let mut slashed = None;
     for _ in 0..6 {

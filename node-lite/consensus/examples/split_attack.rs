@@ -4,12 +4,18 @@
 //!
 //! ```text
 //! cargo run --release -p consensus --example split_attack -- --provisioners 10 --byzantine 3 \
-//!     [--committee 64] [--seeds 20] [--rounds 50] [public] [--first-seed 0] [--hold R]
+//!     [--committee 64] [--seeds 20] [--rounds 50] [public] [--first-seed 0] [--hold R] \
+//!     [--window W]
 //! ```
 //!
 //! Equal stakes (1,000 lots each), a calm network; the first `--byzantine` provisioners are the
 //! adversary; `--hold R` keeps the sides of an attacked slot apart for `R` rounds after it
-//! (`SimOptions::split_hold_rounds`: what a conflicting `Final` block needs). Each run stops at its first violation (a conflicting `Final` block breaks
+//! (`SimOptions::split_hold_rounds`: what a conflicting `Final` block needs); `--window W`
+//! makes the hold the model's window adversary (`SimOptions::split_hold_window`: sides cut
+//! apart in the first `W` iterations of each held round, the copies silent after), and the
+//! run then compares the conflicting `Final` blocks with the model's second win `P₂` summed
+//! over the trials (held slots with two conflicting attestations of PNI 0; exact for `W = 1`,
+//! `R = 1`; liveness is not checked, and every run goes to `--rounds` × 2 s of virtual time). Each run stops at its first violation (a conflicting `Final` block breaks
 //! safety) or after `--rounds` final blocks (at or above F = 1/3: at `--rounds` × 2 s of
 //! virtual time, since nothing bounds liveness there). Prints, over all runs: attacked iterations,
 //! iterations with two conflicting success attestations (two honest nodes accepting different
@@ -20,7 +26,7 @@
 //! the committees exclude this and the next iteration's generator), with the binomial standard
 //! error.
 
-use consensus::risk::{RiskParams, assess};
+use consensus::risk::{RiskParams, assess, conflicting_final};
 use consensus::sim::{SimOptions, Simulator};
 use genesis_types::committee::Mode;
 use std::collections::BTreeMap;
@@ -43,6 +49,11 @@ fn main() {
     let rounds = arg(&args, "--rounds", 50);
     let first = arg(&args, "--first-seed", 0);
     let hold = arg(&args, "--hold", 0);
+    let window = args
+        .iter()
+        .any(|a| a == "--window")
+        .then(|| arg(&args, "--window", 1) as u8);
+    let (mut trials, mut trial_finals) = (Vec::new(), 0u64);
     let mode = if args.iter().any(|a| a == "public") {
         Mode::Public
     } else {
@@ -58,11 +69,18 @@ fn main() {
         options.committee_credits = committee;
         options.split_adversary(&(0..k).collect::<Vec<_>>());
         options.split_hold_rounds = hold;
+        options.split_hold_window = window;
+        // The window campaign measures safety against the model; the stalls of held runs
+        // are the plain hold's measurement, so liveness is not checked there and runs go
+        // to the same virtual time.
+        if window.is_some() {
+            options.liveness_bound = u64::MAX / 4;
+        }
         let mut sim = Simulator::new(options);
         // At or above 1/3 the honest stake alone is under 2/3, so no liveness bound applies
         // and a stalled run would never reach `rounds`: such runs stop at a virtual time of
         // `rounds` × 2 s (twice the happy path's block time) instead.
-        let outcome = if 3 * k >= n {
+        let outcome = if 3 * k >= n || window.is_some() {
             sim.run_until(rounds * 2_000)
         } else {
             sim.run(rounds)
@@ -74,6 +92,15 @@ fn main() {
         holds += report.split_holds;
         conflicts += report.conflicting_attestations;
         finals += report.min_final;
+        trials.extend(report.split_window_trials.iter().map(|t| t.1));
+        if let Err(v) = &outcome
+            && report.split_window_trials.iter().any(|(round, _)| {
+                v.reason
+                    .starts_with(&format!("two different Final blocks at height {round} "))
+            })
+        {
+            trial_finals += 1;
+        }
         if let Err(v) = outcome {
             let kind = v.reason.split(':').next().unwrap_or("").to_string();
             let safety = !v.reason.starts_with("liveness");
@@ -99,6 +126,24 @@ fn main() {
     let params = RiskParams::new(f, committee, mode)
         .with_provisioners(n as u64)
         .with_lots(1_000);
+    if let Some(w) = window {
+        let (mut expected, mut variance) = (0.0, 0.0);
+        for side_a in &trials {
+            match conflicting_final(&params, *side_a, u32::from(w)) {
+                Ok(odds) => {
+                    expected += odds.second_win;
+                    variance += odds.second_win * (1.0 - odds.second_win);
+                }
+                Err(e) => println!("model: {e}"),
+            }
+        }
+        println!(
+            "window {w}: trials (held slots with two conflicting attestations of PNI 0): {}; conflicting Final blocks at a trial's height: {trial_finals}; model (sum of P2 over the trials): {expected:.2}, standard deviation {:.2}, (observed - model) / sd = {:.2}",
+            trials.len(),
+            variance.sqrt(),
+            (trial_finals as f64 - expected) / variance.sqrt().max(f64::MIN_POSITIVE)
+        );
+    }
     match assess(&params) {
         Ok(model) => {
             let step = model.equivocation.per_step.value();

@@ -237,9 +237,9 @@ pub enum RiskError {
     /// Iterations per round not in `1..=MAX_ITERATIONS`.
     #[error("a round has 1 to {MAX_ITERATIONS} iterations, got {0}")]
     IterationsOutOfRange(u32),
-    /// [`conflicting_final`]'s sides or window out of range, or public mode.
+    /// [`conflicting_final`]'s sides or window out of range.
     #[error(
-        "a conflicting-final estimate needs private mode, 1 <= side A < {honest} honest provisioners (got {side_a}) and a window of 1 to the round's iterations (got {window})"
+        "a conflicting-final estimate needs 1 <= side A < {honest} honest provisioners (got {side_a}) and a window of 1 to the round's iterations (got {window})"
     )]
     FinalitySides {
         /// Honest provisioners on side A given.

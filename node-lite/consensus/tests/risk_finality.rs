@@ -70,6 +70,38 @@ fn the_readme_values() {
     }
 }
 
+/// Public mode: the same second win from its per-iteration odds, `P₂ = s_AB` at `W = 1`,
+/// symmetric sides give symmetric odds, and the exclusions make public mode's per-step odds
+/// differ from private mode's.
+#[test]
+fn public_mode_s_second_win_sums_over_the_excluded_generators() {
+    let public = RiskParams {
+        mode: Mode::Public,
+        ..ten()
+    };
+    for side_a in 1..=6 {
+        for w in [1, 2, 50] {
+            let odds = conflicting_final(&public, side_a, w).unwrap();
+            let by_loop = second_win_by_loop(odds.per_iteration, w);
+            assert!((odds.second_win - by_loop).abs() < 1e-12);
+            let [s_a, s_b, s_ab] = odds.per_iteration;
+            assert!(s_ab <= s_a.min(s_b) + 1e-15);
+            let mirror = conflicting_final(&public, 7 - side_a, w).unwrap();
+            assert!((mirror.per_iteration[0] - s_b).abs() < 1e-12);
+            assert!((mirror.per_iteration[2] - s_ab).abs() < 1e-12);
+        }
+        let one = conflicting_final(&public, side_a, 1).unwrap();
+        assert!((one.second_win - one.per_iteration[2]).abs() < 1e-15);
+        println!(
+            "public, side A {side_a} of 7: s_A {:.4} s_B {:.4} s_AB {:.5}; private s_AB {:.5}",
+            one.per_iteration[0],
+            one.per_iteration[1],
+            one.per_iteration[2],
+            conflicting_final(&ten(), side_a, 1).unwrap().per_iteration[2]
+        );
+    }
+}
+
 #[test]
 fn every_bound_is_refused() {
     let bad = |side_a, w, params: RiskParams| {
@@ -88,7 +120,9 @@ fn every_bound_is_refused() {
         mode: Mode::Public,
         ..ten()
     };
-    assert!(bad(3, 1, public));
+    assert!(bad(0, 1, public));
+    assert!(bad(7, 1, public));
+    assert!(conflicting_final(&public, 3, 1).is_ok());
     assert_eq!(
         conflicting_final(&ten().with_lots(0), 3, 1),
         Err(RiskError::LotsOutOfRange {

@@ -6,7 +6,7 @@
 //! Tolerance of the comparisons with the risk model: 4.5 binomial standard errors
 //! (`sqrt(p(1 − p)/n)`), as `risk_monte_carlo`; false alarm odds ≈ 7·10⁻⁶ per comparison.
 
-use consensus::risk::{Mode, RiskParams, assess};
+use consensus::risk::{Mode, RiskParams, assess, conflicting_final};
 use consensus::sim::{SimOptions, Simulator, Violation};
 
 const SIGMAS: f64 = 4.5;
@@ -320,5 +320,87 @@ fn committees_above_the_contract_cap_are_refused() {
     assert!(
         err.reason.starts_with("committee parameters refused"),
         "{err}"
+    );
+}
+
+/// The window adversary's trials and conflicting `Final` blocks over `seeds` runs of ten
+/// provisioners, the first `byzantine` the adversary, each run until its first violation or
+/// `horizon` ms: (honest nodes on side A per trial, conflicting `Final` blocks at a trial's
+/// height, other violations).
+fn window_campaign(byzantine: usize, seeds: u64, horizon: u64) -> (Vec<u64>, u64, Vec<Violation>) {
+    let (mut trials, mut finals, mut others) = (Vec::new(), 0, Vec::new());
+    for seed in 0..seeds {
+        let mut options = SimOptions::calm(seed, 10, Mode::Private);
+        options.split_adversary(&(0..byzantine).collect::<Vec<_>>());
+        options.split_hold_rounds = 1;
+        options.split_hold_window = Some(1);
+        let mut sim = Simulator::new(options);
+        let outcome = sim.run_until(horizon);
+        let report = sim.report();
+        trials.extend(report.split_window_trials.iter().map(|t| t.1));
+        if let Err(v) = outcome {
+            let at_trial = report.split_window_trials.iter().any(|(round, _)| {
+                v.reason
+                    .starts_with(&format!("two different Final blocks at height {round} "))
+            });
+            if at_trial {
+                finals += 1;
+            } else {
+                others.push(v);
+            }
+        }
+    }
+    (trials, finals, others)
+}
+
+/// Conflicting `Final` blocks against the model at one value. The window adversary
+/// (`SimOptions::split_hold_window = Some(1)`, one held round) is the adversary
+/// `risk::conflicting_final` computes for a window of one iteration: after two conflicting
+/// attestations of PNI 0 over a final parent in an attacked slot (the first win; a trial),
+/// both blocks become `Final` exactly when both sides decide in iteration 0 of the next round,
+/// with probability `P₂ = s_AB` for the trial's sides (a Byzantine generator, `B + H_A ≥ q`
+/// and `B + H_B ≥ q` in both committees). F = 0.5 (5 of 10), 64 credits: `s_AB` ≈ 0.19 for
+/// sides of 2 and 3 honest nodes, frequent enough for CI. Each run stops at its first
+/// violation, so its trials are Bernoulli trials up to the first success; the count is
+/// compared with the sum of the trials' `P₂`, tolerance 3 standard deviations of that sum
+/// (`sqrt(Σ P₂(1 − P₂))`; the seeds are fixed, so the tolerance is the model's, not a false
+/// alarm rate), and it rejects the bound for a whole round's window (`W` = 50). Other
+/// conflicting `Final` blocks (not at a trial's height) are the adversary's other paths (a side
+/// that did not decide the attacked slot goes on alone in later iterations of its round while
+/// the other side's block is held back): counted, not compared. Seeds 0..100, 100 s each: see
+/// the printed line and the README.
+#[test]
+fn the_window_adversary_s_conflicting_final_blocks_match_the_model() {
+    let (trials, finals, others) = window_campaign(5, 100, 100_000);
+    let params = RiskParams::new(0.5, 64, Mode::Private)
+        .with_provisioners(10)
+        .with_lots(1_000);
+    let sum = |w: u32| -> (f64, f64) {
+        trials.iter().fold((0.0, 0.0), |(m, v), side_a| {
+            let p = conflicting_final(&params, *side_a, w).unwrap().second_win;
+            (m + p, v + p * (1.0 - p))
+        })
+    };
+    let (expected, variance) = sum(1);
+    let (whole_round, whole_variance) = sum(50);
+    println!(
+        "window 1: {} trials, {finals} conflicting Final blocks, model {expected:.2} (sd {:.2}); a whole round's window {whole_round:.2}; other violations {}",
+        trials.len(),
+        variance.sqrt(),
+        others.len()
+    );
+    assert!(trials.len() >= 25, "{} trials", trials.len());
+    assert!(finals >= 1);
+    assert!(
+        (finals as f64 - expected).abs() <= 3.0 * variance.sqrt(),
+        "observed {finals}, model {expected}, sd {}",
+        variance.sqrt()
+    );
+    assert!((finals as f64 - whole_round).abs() > SIGMAS * whole_variance.sqrt());
+    assert!(
+        others.iter().all(|v| v.reason.starts_with("liveness")
+            || v.reason.starts_with("two different Final blocks")),
+        "{:?}",
+        others.first()
     );
 }

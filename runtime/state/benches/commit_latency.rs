@@ -7,14 +7,17 @@
 //! Run: `cargo bench -p state --bench commit_latency` (≈ 1 min to build the 1 M-key state and
 //! write its first checkpoint, then ≈ 1 min of commits). `LATENCY_KEYS` and `LATENCY_COMMITS`
 //! change the state size and the number of commits (e.g. `LATENCY_KEYS=10000
-//! LATENCY_COMMITS=500` for a quick look).
+//! LATENCY_COMMITS=500` for a quick look). `LATENCY_CHECKPOINT_BYTES` sets the store's checkpoint
+//! threshold ([`WalOptions::checkpoint_bytes`]; by default the last checkpoint's size): e.g.
+//! `LATENCY_CHECKPOINT_BYTES=1000000000000` writes no checkpoint in the window, the control run
+//! that shows what the machine's own noise does to the distribution.
 //!
 //! Not criterion: criterion reports a typical iteration time; here the tail is the result. The
 //! key sets are those of `benches/benches/state_commit.rs` (1,000 keys spread over the state by
 //! an LCG walk, new values every commit), so the two benches measure the same commits.
 
 use host_api::ContractId;
-use state::{ChangeSet, StateStore, WalStore};
+use state::{ChangeSet, StateStore, WalOptions, WalStore};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -87,7 +90,12 @@ fn main() {
         "LATENCY_KEYS and LATENCY_COMMITS must be positive"
     );
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = WalStore::open(dir.path().join("state.wal")).expect("open");
+    let options = WalOptions {
+        checkpoint_bytes: std::env::var("LATENCY_CHECKPOINT_BYTES")
+            .is_ok()
+            .then(|| env_or("LATENCY_CHECKPOINT_BYTES", 0)),
+    };
+    let store = WalStore::open_with(dir.path().join("state.wal"), options).expect("open");
     let started = Instant::now();
     let mut done = 0;
     while done < total {

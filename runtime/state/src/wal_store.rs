@@ -428,7 +428,7 @@ impl WalStore {
             log.checkpoint_running = true;
             break self.job(log.stats.version, self.memory.root()?);
         };
-        let result = job.write();
+        let result = job.write(false);
         checkpoint::Job::finish(&mut self.log.lock(), result, None)
     }
 
@@ -466,7 +466,7 @@ impl WalStore {
         let spawned = std::thread::Builder::new()
             .name("wal-checkpoint".into())
             .spawn(move || {
-                let result = job.write();
+                let result = job.write(true);
                 // Counted in the stats; the commits that follow do not depend on it.
                 let _ = checkpoint::Job::finish(&mut shared.lock(), result, Some(threshold));
             });

@@ -20,7 +20,8 @@
 //! when its candidate reaches it (the generator is Byzantine, which proposes on both branches,
 //! or an honest member of `X`) and the Byzantine and `X`'s honest credits reach the
 //! supermajority in both committees: `B + H_X ≥ q` in validation and in ratification. Private
-//! mode: `B`, `H_A`, `H_B` are independent binomials over the lots. Per iteration:
+//! mode: `B`, `H_A`, `H_B` are independent binomials over the lots (public mode: see
+//! [`conflicting_final`]). Per iteration:
 //! - `s_A = P(gen ∈ Byz ∪ A) · P(B + H_A ≥ q)²`, and `s_B` likewise;
 //! - `s_AB = P(gen ∈ Byz) · P(B + H_A ≥ q ∧ B + H_B ≥ q)²` (an honest generator proposes on
 //!   its own branch only, so both sides decide in one iteration only with a Byzantine one).
@@ -83,9 +84,13 @@ impl FinalityOdds {
     }
 }
 
-/// The odds of a conflicting `Final` block for `params` (private mode only: its committees'
-/// credits are independent across provisioners), with `side_a` of the honest provisioners on
-/// side `A` and a window of `window` iterations.
+/// The odds of a conflicting `Final` block for `params`, with `side_a` of the honest
+/// provisioners on side `A` and a window of `window` iterations. Private mode: `B`, `H_A`,
+/// `H_B` are independent binomials. Public mode: each committee is `C` credits drawn without
+/// replacement among the lots of the provisioners other than this and the next iteration's
+/// generators (both drawn by stake), so `(B, H_A, H_B)` is multivariate hypergeometric per
+/// pair of generators, and the per-iteration odds sum over the pairs (the per-step fields are
+/// then the average over the pairs).
 ///
 /// # Errors
 /// The errors of [`assess`]; [`RiskError::FinalitySides`] for public mode, a side with no
@@ -97,11 +102,7 @@ pub fn conflicting_final(
 ) -> Result<FinalityOdds, RiskError> {
     let report = assess(params)?;
     let honest = params.provisioners - report.byzantine_provisioners;
-    if params.mode != Mode::Private
-        || side_a == 0
-        || side_a >= honest
-        || !(1..=params.iterations).contains(&window)
-    {
+    if side_a == 0 || side_a >= honest || !(1..=params.iterations).contains(&window) {
         return Err(RiskError::FinalitySides {
             side_a,
             honest,
@@ -109,30 +110,12 @@ pub fn conflicting_final(
         });
     }
     let side_b = honest - side_a;
-    let lots = params.lots;
-    let p = f64::from(params.committee) / params.total_lots() as f64;
+    let nb = report.byzantine_provisioners;
     let q = i64::from(report.quorums.supermajority);
-    let byz = Distribution::binomial(report.byzantine_provisioners * lots, p);
-    let h_a = Distribution::binomial(side_a * lots, p);
-    let h_b = Distribution::binomial(side_b * lots, p);
-    let mut side_a_step = Vec::new();
-    let mut side_b_step = Vec::new();
-    let mut both_step = Vec::new();
-    for (b, pb) in byz.terms() {
-        let need = q - b as i64;
-        let (ra, rb) = (h_a.at_least(need), h_b.at_least(need));
-        side_a_step.push(pb.times(ra));
-        side_b_step.push(pb.times(rb));
-        both_step.push(pb.times(ra).times(rb));
-    }
-    let side_a_step = LogProb::sum(side_a_step);
-    let side_b_step = LogProb::sum(side_b_step);
-    let both_step = LogProb::sum(both_step);
-    let n = params.provisioners as f64;
-    let g_byz = report.byzantine_provisioners as f64 / n;
-    let s_a = (g_byz + side_a as f64 / n) * side_a_step.pow(2).value();
-    let s_b = (g_byz + side_b as f64 / n) * side_b_step.pow(2).value();
-    let s_ab = g_byz * both_step.pow(2).value();
+    let ([side_a_step, side_b_step, both_step], [s_a, s_b, s_ab]) = match params.mode {
+        Mode::Private => private_odds(params, q, [nb, side_a, side_b]),
+        Mode::Public => public_odds(params, q, [nb, side_a, side_b]),
+    };
     let w = f64::from(window);
     let never = |s: f64| (w * (-s).ln_1p()).exp();
     let second_win = (1.0 - never(s_a) - never(s_b) + never(s_a + s_b - s_ab)).clamp(0.0, 1.0);
@@ -152,4 +135,104 @@ pub fn conflicting_final(
         per_round,
         given_partition: second_win * second_win,
     })
+}
+
+/// Private mode: `B`, `H_A`, `H_B` independent binomials over the lots; the generator is any
+/// provisioner by stake. Returns the per-step odds (side A, side B, both) and `s_A`, `s_B`,
+/// `s_AB`.
+fn private_odds(
+    params: &RiskParams,
+    q: i64,
+    [nb, side_a, side_b]: [u64; 3],
+) -> ([LogProb; 3], [f64; 3]) {
+    let lots = params.lots;
+    let p = f64::from(params.committee) / params.total_lots() as f64;
+    let byz = Distribution::binomial(nb * lots, p);
+    let h_a = Distribution::binomial(side_a * lots, p);
+    let h_b = Distribution::binomial(side_b * lots, p);
+    let mut terms = [Vec::new(), Vec::new(), Vec::new()];
+    for (b, pb) in byz.terms() {
+        let need = q - b as i64;
+        let (ra, rb) = (h_a.at_least(need), h_b.at_least(need));
+        terms[0].push(pb.times(ra));
+        terms[1].push(pb.times(rb));
+        terms[2].push(pb.times(ra).times(rb));
+    }
+    let [a, b, both] = terms.map(LogProb::sum);
+    let n = params.provisioners as f64;
+    let g_byz = nb as f64 / n;
+    let s_a = (g_byz + side_a as f64 / n) * a.pow(2).value();
+    let s_b = (g_byz + side_b as f64 / n) * b.pow(2).value();
+    let s_ab = g_byz * both.pow(2).value();
+    ([a, b, both], [s_a, s_b, s_ab])
+}
+
+/// One public committee of exactly `C` credits drawn without replacement among the lots of
+/// the provisioners left after the exclusions, `[Byzantine, side A, side B]` of them: the
+/// odds of `B + H_A ≥ q`, `B + H_B ≥ q` and both (`H_B = C − B − H_A`).
+fn public_step(params: &RiskParams, q: i64, left: [u64; 3]) -> [LogProb; 3] {
+    let (lots, c) = (params.lots, u64::from(params.committee));
+    let [byz, a, b] = left.map(|k| k * lots);
+    let byz_law = Distribution::hypergeometric(byz + a + b, byz, c);
+    let mut terms = [Vec::new(), Vec::new(), Vec::new()];
+    for (k, pk) in byz_law.terms() {
+        let h_a = Distribution::hypergeometric(a + b, a, c - k);
+        let need = q - k as i64;
+        // B + H_B ≥ q  ⟺  H_A ≤ C − q.
+        let top = c as i64 - q;
+        terms[0].push(pk.times(h_a.at_least(need)));
+        terms[1].push(pk.times(h_a.between(i64::MIN / 2, top)));
+        terms[2].push(pk.times(h_a.between(need, top)));
+    }
+    terms.map(LogProb::sum)
+}
+
+/// Public mode: the generator is drawn by stake (this and the next iteration's), and both
+/// are excluded from the committees with all their lots (`risk/iteration.rs`); the two
+/// committees of an iteration share the exclusions. Returns the per-step odds averaged over
+/// the exclusions (side A, side B, both) and `s_A`, `s_B`, `s_AB`, each the sum over the
+/// generator pairs whose generator lets the side decide.
+fn public_odds(params: &RiskParams, q: i64, counts: [u64; 3]) -> ([LogProb; 3], [f64; 3]) {
+    let n = params.provisioners as f64;
+    let mut step = [0.0; 3];
+    let mut s = [0.0; 3];
+    // The generator's group, then the next generator's: the same provisioner, or another
+    // one of a group.
+    for this in 0..3 {
+        if counts[this] == 0 {
+            continue;
+        }
+        let p_this = counts[this] as f64 / n;
+        let mut nexts = vec![(1.0 / n, None)];
+        for (next, &count) in counts.iter().enumerate() {
+            let others = count - u64::from(next == this);
+            if others > 0 {
+                nexts.push((others as f64 / n, Some(next)));
+            }
+        }
+        for (p_next, next) in nexts {
+            let mut left = counts;
+            left[this] -= 1;
+            if let Some(next) = next {
+                left[next] -= 1;
+            }
+            let odds = public_step(params, q, left).map(|o| o.value());
+            let weight = p_this * p_next;
+            for i in 0..3 {
+                step[i] += weight * odds[i];
+            }
+            // Side A decides with a Byzantine or side-A generator, B likewise, both only with
+            // a Byzantine one.
+            if this != 2 {
+                s[0] += weight * odds[0] * odds[0];
+            }
+            if this != 1 {
+                s[1] += weight * odds[1] * odds[1];
+            }
+            if this == 0 {
+                s[2] += weight * odds[2] * odds[2];
+            }
+        }
+    }
+    (step.map(LogProb::new), s)
 }

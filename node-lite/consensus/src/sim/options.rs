@@ -96,6 +96,12 @@ pub struct SimOptions {
     /// The split adversary keeps the two sides of an attacked slot apart for this many rounds
     /// after it (0: only the attacked slot; see [`super::split`]).
     pub split_hold_rounds: u64,
+    /// With `Some(W)`, the hold is the *window* adversary of `risk::conflicting_final`: in
+    /// each held round the sides are cut apart (candidates, votes and fail quorums between
+    /// them dropped, blocks [`super::split::WINDOW_BLOCK_DELAY`] late) in iterations `0..W` only, and
+    /// from iteration `W` on the Byzantine copies are silent; `None`: every message between
+    /// the sides is `CROSS_DELAY` late for the whole held round (see [`super::split`]).
+    pub split_hold_window: Option<u8>,
 }
 
 impl SimOptions {
@@ -117,6 +123,7 @@ impl SimOptions {
             byzantine: Vec::new(),
             liveness_bound: 120_000,
             split_hold_rounds: 0,
+            split_hold_window: None,
         }
     }
 
@@ -245,8 +252,8 @@ impl fmt::Display for SimOptions {
         writeln!(f, "faults = {:?}", self.faults)?;
         writeln!(
             f,
-            "byzantine = {:?} split_hold_rounds = {}",
-            self.byzantine, self.split_hold_rounds
+            "byzantine = {:?} split_hold_rounds = {} split_hold_window = {:?}",
+            self.byzantine, self.split_hold_rounds, self.split_hold_window
         )?;
         write!(f, "config = {:?}", self.config)
     }

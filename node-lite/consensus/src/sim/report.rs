@@ -49,6 +49,10 @@ pub struct Report {
     pub split_feasible: u64,
     /// Split adversary: holds started (`SimOptions::split_hold_rounds`).
     pub split_holds: u64,
+    /// Split adversary with a window (`SimOptions::split_hold_window`): the held slots that
+    /// ended in two conflicting attestations of PNI 0, the first win of a conflicting `Final`,
+    /// as (round, honest nodes on side A).
+    pub split_window_trials: Vec<(u64, u64)>,
     /// Slots (height, iteration) where honest nodes accepted two different blocks: two
     /// conflicting success attestations.
     pub conflicting_attestations: u64,

@@ -28,6 +28,19 @@
 //! Byzantine copy and the other side never, and within a side as usual (so each twin votes
 //! in world B through those rounds). An attacked slot inside a hold starts no new hold (a
 //! partition without end would only stall the honest nodes, not help a conflicting `Final`).
+//!
+//! **The window adversary** (`SimOptions::split_hold_window` = `Some(W)`, with the hold): the
+//! adversary `risk::conflicting_final` computes for a window of `W` iterations. In each held
+//! round it cuts the sides apart in iterations `0..W` (a candidate, a vote or a fail quorum
+//! from the other side never arrives; a block arrives [`WINDOW_BLOCK_DELAY`] late, so nodes
+//! can still sync, and so does the attacked slot's block of the other side: a side that
+//! decided later than the other is not pulled over before its window ends), and from iteration `W` on its copies are silent (their candidates and votes are
+//! dropped): a side decides past the window only with its honest credits alone. With `W = 1`
+//! and `R = 1`, two conflicting attestations of PNI 0 in the attacked slot become two `Final`
+//! blocks exactly when both sides decide in iteration 0 of the next round: a Byzantine
+//! generator and `B + H_A ≥ q`, `B + H_B ≥ q` in both committees, the model's `s_AB`
+//! (`P₂` at `W = 1`). The delay hold (`None`) has no such model quantity: how many iterations
+//! a side runs before the other side's blocks reach it depends on its timeouts.
 
 use crate::committee::Sortition;
 use crate::crypto::Signer;
@@ -39,6 +52,12 @@ use std::collections::{BTreeMap, BTreeSet};
 /// How much later a value reaches the honest nodes of the other side, ms (longer than any
 /// step timeout, so they have voted by then).
 pub const CROSS_DELAY: Time = 5_000;
+
+/// With a window (`SimOptions::split_hold_window`), how much later a block of an attacked
+/// slot or of a held round's window reaches the other side, ms: longer than a node's three
+/// step timeouts at their cap, so each side has ended the window's iterations before it
+/// hears of the other side's blocks.
+pub const WINDOW_BLOCK_DELAY: Time = 30_000;
 
 /// What the network does with one message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,8 +99,14 @@ pub struct SplitAdversary {
     slots: BTreeMap<(u64, u8), Slot>,
     /// Rounds after an attacked slot during which its sides are kept apart.
     hold_rounds: u64,
-    /// Round of an attacked slot → the honest nodes of side A held apart after it.
-    holds: BTreeMap<u64, BTreeSet<usize>>,
+    /// Iterations of each held round the sides are cut apart (see the module docs).
+    window: Option<u8>,
+    /// Round of an attacked slot → its iteration and the honest nodes of side A held apart
+    /// after it.
+    holds: BTreeMap<u64, (u8, BTreeSet<usize>)>,
+    /// With a window: the held slots that ended in two conflicting attestations of PNI 0, as
+    /// (round, honest nodes on side A) (see [`SplitAdversary::on_conflict`]).
+    pub window_trials: Vec<(u64, u64)>,
     /// Slots where both candidates were sent.
     pub attacks: u64,
     /// Attacked slots whose committees met the model's equivocation event in both steps:
@@ -122,6 +147,12 @@ impl SplitAdversary {
         }
     }
 
+    /// The same cutting the sides apart in the first `window` iterations of each held round
+    /// only, its copies silent after them (`None`: delayed for the whole round).
+    pub fn with_window(self, window: Option<u8>) -> Self {
+        SplitAdversary { window, ..self }
+    }
+
     /// Side A's honest nodes held apart for a message of `round`, if a hold covers it.
     fn hold_for(&self, round: u64) -> Option<&BTreeSet<usize>> {
         if self.hold_rounds == 0 {
@@ -130,7 +161,21 @@ impl SplitAdversary {
         self.holds
             .range(round.saturating_sub(self.hold_rounds)..round)
             .next_back()
-            .map(|(_, side_a)| side_a)
+            .map(|(_, (_, side_a))| side_a)
+    }
+
+    /// Honest nodes accepted two different blocks in slot `(round, iteration)`, both of PNI 0
+    /// when `pni_zero`. With a window, a hold that this slot started counts as a trial of the
+    /// second win (the first win is these two attestations).
+    pub fn on_conflict(&mut self, (round, iteration): (u64, u8), pni_zero: bool) {
+        if self.window.is_none() || !pni_zero {
+            return;
+        }
+        if let Some((slot_iteration, side_a)) = self.holds.get(&round)
+            && *slot_iteration == iteration
+        {
+            self.window_trials.push((round, side_a.len() as u64));
+        }
     }
 
     /// A Byzantine copy (`role`) broadcast candidate `hash` for `(round, iteration)`;
@@ -194,7 +239,8 @@ impl SplitAdversary {
         }
         if !both && slot.a.is_some() && slot.b.is_some() {
             if self.hold_rounds > 0 && held.is_none() {
-                self.holds.insert(round, slot.validators_a.clone());
+                self.holds
+                    .insert(round, (iteration, slot.validators_a.clone()));
                 self.holds_started += 1;
                 while self.holds.len() > 1_024 {
                     self.holds.pop_first();
@@ -247,15 +293,47 @@ impl SplitAdversary {
                 Role::Twin => false,
                 Role::Honest => side_a.contains(&node),
             };
-            return if side(from, from_node) == side(to_role, to) {
+            let same = side(from, from_node) == side(to_role, to);
+            let block = matches!(message, Message::Block(_));
+            let honest = from == Role::Honest && to_role == Role::Honest;
+            if let Some(window) = self.window {
+                return if key.1 >= window {
+                    // Past the window the adversary is silent.
+                    if from != Role::Honest && !block {
+                        Route::Drop
+                    } else {
+                        Route::Normal
+                    }
+                } else if same {
+                    Route::Normal
+                } else if block && honest {
+                    Route::Delay(WINDOW_BLOCK_DELAY)
+                } else {
+                    Route::Drop
+                };
+            }
+            return if same {
                 Route::Normal
-            } else if from == Role::Honest && to_role == Role::Honest {
+            } else if honest {
                 Route::Delay(CROSS_DELAY)
             } else {
                 Route::Drop
             };
         }
         let twin_involved = from == Role::Twin || to_role == Role::Twin;
+        if self.window.is_some()
+            && to_role != Role::Honest
+            && let (Message::Block(_), Some(slot), Some(h)) = (message, self.slots.get(&key), value)
+        {
+            // The window adversary keeps each copy on its world's block of an attacked slot
+            // (the other one comes late, as to the honest nodes of the other side): its
+            // twin must hold `b` to help side B in the next round.
+            let other_world = (to_role == Role::Original && Some(h) == slot.b)
+                || (to_role == Role::Twin && Some(h) == slot.a);
+            if other_world {
+                return Route::Delay(WINDOW_BLOCK_DELAY);
+            }
+        }
         if to_role != Role::Honest && matches!(message, Message::Block(_)) {
             // Both copies follow every decided block (the slot's voting is over).
             return Route::Normal;
@@ -292,6 +370,8 @@ impl SplitAdversary {
                 };
                 if sides.contains(&to) == side_a {
                     Route::Normal
+                } else if self.window.is_some() && matches!(message, Message::Block(_)) {
+                    Route::Delay(WINDOW_BLOCK_DELAY)
                 } else {
                     Route::Delay(CROSS_DELAY)
                 }

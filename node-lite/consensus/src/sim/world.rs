@@ -99,8 +99,9 @@ pub struct Simulator {
     startup: Option<Violation>,
     eligibility: Arc<StaticEligibility>,
     split: SplitAdversary,
-    /// Honest acceptances by slot (height, iteration): the block hashes.
-    accepted_slots: BTreeMap<(u64, u8), Vec<Hash>>,
+    /// Honest acceptances by slot (height, iteration): the block hashes, and whether all of
+    /// them have PNI 0.
+    accepted_slots: BTreeMap<(u64, u8), (Vec<Hash>, bool)>,
 }
 
 fn genesis() -> Genesis {
@@ -201,6 +202,7 @@ impl Simulator {
             .collect();
         let rng = SplitMix64::new(options.seed);
         let options_hold = options.split_hold_rounds;
+        let options_window = options.split_hold_window;
         let mut sim = Simulator {
             options,
             nodes,
@@ -213,7 +215,7 @@ impl Simulator {
             key_index,
             startup: None,
             eligibility,
-            split: SplitAdversary::holding(options_hold),
+            split: SplitAdversary::holding(options_hold).with_window(options_window),
             accepted_slots: BTreeMap::new(),
         };
         sim.report.accepted = vec![Vec::new(); sim.nodes.len()];
@@ -447,11 +449,29 @@ impl Simulator {
                     if honest {
                         self.report.first_accepted.entry(height).or_insert(self.now);
                         let slot = (height, block.header().iteration);
-                        let hashes = self.accepted_slots.entry(slot).or_default();
+                        let header = block.header();
+                        let listed = header.failed_iterations.iter().flatten().count();
+                        let pni_zero = usize::from(header.iteration) <= listed;
+                        let (hashes, all_pni_zero) = self
+                            .accepted_slots
+                            .entry(slot)
+                            .or_insert_with(|| (Vec::new(), true));
                         if !hashes.contains(&block.hash()) {
                             hashes.push(block.hash());
+                            *all_pni_zero &= pni_zero;
                             if hashes.len() == 2 {
+                                let all_pni_zero = *all_pni_zero;
                                 self.report.conflicting_attestations += 1;
+                                // Both blocks can become `Final` with one attested child
+                                // each: PNI 0, and every block below them final already.
+                                let below_final = (0..self.nodes.len())
+                                    .filter(|i| self.honest(*i))
+                                    .map(|i| self.nodes[i].provisioner.chain())
+                                    .filter(|c| c.tip().block.header().height >= height)
+                                    .all(|c| c.last_final() + 1 >= height);
+                                let ready = all_pni_zero && below_final;
+                                self.split.on_conflict(slot, ready);
+                                self.report.split_window_trials = self.split.window_trials.clone();
                             }
                         }
                     }

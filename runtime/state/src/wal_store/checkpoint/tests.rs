@@ -89,8 +89,8 @@ fn a_checkpoint_interrupted_before_its_seal_loses_nothing() {
         let stats = store.stats();
         assert_eq!(stats.checkpoint_failures, 1, "{stats:?}");
         assert_eq!(stats.checkpoint_version, Some(1));
-        // The failed one's chunk is in the file, made durable by the next durable commit: one
-        // of records alone, which adds no log and so starts no checkpoint.
+        // The failed one's chunk is in the file (durable by itself), and stays there through
+        // the next commit: one of records alone, which adds no log and so starts no checkpoint.
         let records: RecordWrites = [(b"r".to_vec(), Some(b"1".to_vec()))].into();
         store
             .commit_with_records(store.root().unwrap(), ChangeSet::default(), &records)
@@ -172,4 +172,103 @@ fn a_store_reopens_from_a_background_checkpoint() {
     }
     let txn = reopened.db.begin_read().unwrap();
     assert_eq!(txn.open_table(LOG).unwrap().len().unwrap(), 0);
+}
+
+/// The environment variable that makes [`chunks_are_durable_without_a_later_commit`] its own
+/// child process, writing to the file it names.
+const CHUNKS_CHILD: &str = "STATE_TEST_DURABLE_CHUNKS_CHILD";
+
+/// The exit code of that child once its chunks are written.
+const CHUNKS_CHILD_EXIT: i32 = 7;
+
+/// 20,000 keys of 32-byte values: a content of four chunks.
+fn four_chunks() -> ChangeSet {
+    let mut changes = deploy(A, b"code a");
+    changes.storage.insert(
+        A,
+        (0u32..20_000)
+            .map(|k| (k.to_be_bytes().to_vec(), Some(vec![k as u8; 32])))
+            .collect(),
+    );
+    changes
+}
+
+/// A checkpoint's chunks are in the file as soon as they are written, without a durable commit
+/// after them: a child process commits a state of four chunks, writes its checkpoint with the
+/// seal made to fail, and exits at once (no drop, no later commit: as a crash there). Read with
+/// redb, the file holds the four chunks; the store then opens at the commit and removes them.
+/// Written with `Durability::None`, chunks stayed in redb's in-memory write buffer until the
+/// next durable commit, which wrote and synced them all in the commit path; a process dying
+/// before it left none of them in the file.
+#[test]
+fn chunks_are_durable_without_a_later_commit() {
+    if let Some(path) = std::env::var_os(CHUNKS_CHILD) {
+        let options = WalOptions {
+            checkpoint_bytes: Some(u64::MAX),
+        };
+        let store = WalStore::open_with(&path, options).unwrap();
+        store.commit(four_chunks()).unwrap();
+        store.fail_next_checkpoint();
+        assert!(store.checkpoint().is_err(), "the seal was made to fail");
+        // No destructor runs: the store is neither dropped nor committed to again.
+        std::process::exit(CHUNKS_CHILD_EXIT);
+    }
+    let (_dir, path) = tmp();
+    let name = module_path!()
+        .split_once("::")
+        .map(|(_, module)| format!("{module}::chunks_are_durable_without_a_later_commit"))
+        .unwrap();
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([name.as_str(), "--exact", "--test-threads=1"])
+        .env(CHUNKS_CHILD, &path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(
+        status.code(),
+        Some(CHUNKS_CHILD_EXIT),
+        "the child ran to its exit"
+    );
+    let reference = MemoryStore::new();
+    reference.commit(four_chunks()).unwrap();
+    let mut content_bytes = vec![];
+    reference
+        .encode_content_into(&mut content_bytes, "test")
+        .unwrap();
+    let count = content_bytes.len().div_ceil(CHECKPOINT_CHUNK_BYTES) as u32;
+    assert_eq!(count, 4);
+    assert_eq!(
+        chunks_in(&path),
+        (0..count).map(|index| (1, index)).collect::<Vec<_>>()
+    );
+    let reopened = WalStore::open(&path).unwrap();
+    assert_eq!(reopened.root().unwrap(), reference.root().unwrap());
+    let stats = reopened.stats();
+    assert_eq!((stats.checkpoint_version, stats.log_records), (None, 1));
+    drop(reopened);
+    assert_eq!(chunks_in(&path), vec![]);
+}
+
+/// The nice value of the calling thread.
+#[cfg(target_os = "linux")]
+fn this_threads_nice() -> i32 {
+    // SAFETY: `gettid` has no preconditions; `getpriority` only reads the thread's nice value.
+    unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) }
+}
+
+/// A background checkpoint's build runs at the lowest priority, in a thread of its own: the
+/// caller's priority (the thread that then writes the chunks under the commit lock) is left as
+/// it was, and the build's result comes back.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_build_runs_at_the_lowest_priority() {
+    let before = this_threads_nice();
+    let (nice, name) = build_at_low_priority(|| {
+        let name = std::thread::current().name().map(str::to_string);
+        (this_threads_nice(), name)
+    });
+    assert_eq!(nice, 19);
+    assert_eq!(name.as_deref(), Some("wal-checkpoint-build"));
+    assert_eq!(this_threads_nice(), before);
 }
