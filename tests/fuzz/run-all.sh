@@ -5,6 +5,7 @@
 #   tests/fuzz/run-all.sh 600            # from the repository root
 #   TARGETS="differential" tests/fuzz/run-all.sh 60
 #   RUNS=1000000 tests/fuzz/run-all.sh 3600  # stop each target at 1 M executions (or 3600 s)
+#   FUZZ_FLAGS="-entropic=0" tests/fuzz/run-all.sh 60  # more libFuzzer flags, passed as they are
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz --locked`). The fuzz build uses nightly flags,
 # which the stable toolchain accepts under RUSTC_BOOTSTRAP=1. Each input is limited to 1 s
@@ -40,7 +41,7 @@ for target in $targets; do
     cargo fuzz run --fuzz-dir "$fuzz_dir" -s none --target-dir "$target_dir" "$target" \
         "$corpus" "$fuzz_dir/seeds/$target" -- \
         -max_total_time="$seconds" -timeout=1 -rss_limit_mb=2048 \
-        -artifact_prefix="$artifacts/" -print_final_stats=1 "${runs_flag[@]}" >"$log" 2>&1 || true
+        -artifact_prefix="$artifacts/" -print_final_stats=1 "${runs_flag[@]}" ${FUZZ_FLAGS:-} >"$log" 2>&1 || true
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
     rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
     after=$(find "$artifacts" -type f | wc -l)

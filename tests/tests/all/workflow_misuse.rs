@@ -380,17 +380,38 @@ fn an_empty_module_file_is_named_empty() {
 /// seed `state_files/redb-double-panic`) is named corrupt and left byte for byte as it was.
 #[test]
 fn a_damaged_state_database_is_refused_unchanged() {
+    assert_damaged_state_is_refused(
+        "redb-double-panic",
+        &[
+            &["state", "versions", "--state", "s"],
+            &["state", "dump", "--state", "s"],
+        ],
+    );
+}
+
+/// A damaged `state.redb` on which redb itself panics (the fuzz seed
+/// `state_files/redb-allocator-panic`) is named corrupt, with no panic message on stderr.
+#[test]
+fn a_damaged_state_database_is_named_corrupt_without_a_panic() {
+    assert_damaged_state_is_refused(
+        "redb-allocator-panic",
+        &[&["state", "versions", "--state", "s"]],
+    );
+}
+
+/// Puts the `state_files` fuzz seed `seed` (its first byte picks the file kind; the rest is
+/// the file) as `s/state.redb`, then runs each of `commands` over it: each exits 3 naming the
+/// file corrupt and damaged, prints no panic, and leaves the file byte for byte as it was.
+fn assert_damaged_state_is_refused(seed: &str, commands: &[&[&str]]) {
     let tmp = tempfile::tempdir().unwrap();
     let cwd = tmp.path();
-    let seed =
-        integration_tests::repo_root().join("tests/fuzz/seeds/state_files/redb-double-panic");
+    let seed = integration_tests::repo_root()
+        .join("tests/fuzz/seeds/state_files")
+        .join(seed);
     let bytes = std::fs::read(seed).unwrap();
     std::fs::create_dir(cwd.join("s")).unwrap();
     std::fs::write(cwd.join("s/state.redb"), &bytes[1..]).unwrap();
-    for args in [
-        &["state", "versions", "--state", "s"][..],
-        &["state", "dump", "--state", "s"][..],
-    ] {
+    for args in commands {
         let out = run(args, cwd);
         assert_eq!(out.status.code(), Some(3), "{args:?}");
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -405,30 +426,4 @@ fn a_damaged_state_database_is_refused_unchanged() {
             "{args:?} changed the file"
         );
     }
-}
-
-/// A damaged `state.redb` on which redb itself panics (the fuzz seed
-/// `state_files/redb-allocator-panic`) is named corrupt, with no panic message on stderr.
-#[test]
-fn a_damaged_state_database_is_named_corrupt_without_a_panic() {
-    let tmp = tempfile::tempdir().unwrap();
-    let cwd = tmp.path();
-    let seed =
-        integration_tests::repo_root().join("tests/fuzz/seeds/state_files/redb-allocator-panic");
-    let bytes = std::fs::read(seed).unwrap();
-    std::fs::create_dir(cwd.join("s")).unwrap();
-    std::fs::write(cwd.join("s/state.redb"), &bytes[1..]).unwrap();
-    let out = run(&["state", "versions", "--state", "s"], cwd);
-    assert_eq!(out.status.code(), Some(3));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stdout.contains("state.redb is corrupt") && stdout.contains("damaged"),
-        "{stdout}"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(
-        std::fs::read(cwd.join("s/state.redb")).unwrap(),
-        &bytes[1..]
-    );
 }

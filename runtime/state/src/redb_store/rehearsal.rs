@@ -145,6 +145,39 @@ pub(crate) fn open_rehearsed<T>(
 /// Bytes are kept in memory in blocks of this size.
 const BLOCK: u64 = 4096;
 
+/// The part of a read or write of `len` bytes at `offset` that falls in one block.
+struct Span {
+    /// The block's index (its first byte is at `block * BLOCK`).
+    block: u64,
+    /// Where the part starts in the block.
+    within: usize,
+    /// Where the part starts in the file.
+    at: u64,
+    /// Where the part lies in the caller's buffer.
+    bytes: std::ops::Range<usize>,
+}
+
+/// The block-sized parts of `len` bytes at `offset`, in order.
+fn spans(offset: u64, len: usize) -> impl Iterator<Item = Span> {
+    let mut done = 0usize;
+    std::iter::from_fn(move || {
+        if done >= len {
+            return None;
+        }
+        let at = offset + done as u64;
+        let within = (at % BLOCK) as usize;
+        let n = (BLOCK as usize - within).min(len - done);
+        let span = Span {
+            block: at / BLOCK,
+            within,
+            at,
+            bytes: done..done + n,
+        };
+        done += n;
+        Some(span)
+    })
+}
+
 /// A redb backend over a file that reads the file and keeps every write in memory: the file
 /// is never written (it is opened for writing only because redb's exclusive lock needs a
 /// writable handle). Locks are the file's own, so a file open in another process is refused as
@@ -198,24 +231,21 @@ impl Rehearsal {
 
     /// Read `out.len()` bytes at `offset` as the rehearsal sees them, from `w`.
     fn read_in(&self, w: &Written, offset: u64, out: &mut [u8]) -> io::Result<()> {
-        let mut done = 0usize;
-        while done < out.len() {
-            let at = offset + done as u64;
-            let index = at / BLOCK;
-            let within = (at % BLOCK) as usize;
-            let n = (BLOCK as usize - within).min(out.len() - done);
-            let part = &mut out[done..done + n];
-            if let Some(block) = w.blocks.get(&index) {
-                part.copy_from_slice(&block[within..within + n]);
+        for span in spans(offset, out.len()) {
+            let part = &mut out[span.bytes.clone()];
+            if let Some(block) = w.blocks.get(&span.block) {
+                part.copy_from_slice(&block[span.within..span.within + part.len()]);
             } else {
                 // From the file below `file_visible`, zeros above it.
-                let from_file = w.file_visible.saturating_sub(at).min(n as u64) as usize;
+                let from_file = w
+                    .file_visible
+                    .saturating_sub(span.at)
+                    .min(part.len() as u64) as usize;
                 if from_file > 0 {
-                    self.file.read(at, &mut part[..from_file])?;
+                    self.file.read(span.at, &mut part[..from_file])?;
                 }
                 part[from_file..].fill(0);
             }
-            done += n;
         }
         Ok(())
     }
@@ -263,21 +293,16 @@ impl StorageBackend for Rehearsal {
         let end = offset
             .checked_add(data.len() as u64)
             .ok_or_else(|| out_of_range(offset, data.len(), w.len))?;
-        let mut done = 0usize;
-        while done < data.len() {
-            let at = offset + done as u64;
-            let index = at / BLOCK;
-            let within = (at % BLOCK) as usize;
-            let n = (BLOCK as usize - within).min(data.len() - done);
-            if !w.blocks.contains_key(&index) {
+        for span in spans(offset, data.len()) {
+            if !w.blocks.contains_key(&span.block) {
                 let mut block = vec![0u8; BLOCK as usize].into_boxed_slice();
-                self.read_in(&w, index * BLOCK, &mut block)?;
-                w.blocks.insert(index, block);
+                self.read_in(&w, span.block * BLOCK, &mut block)?;
+                w.blocks.insert(span.block, block);
             }
-            if let Some(block) = w.blocks.get_mut(&index) {
-                block[within..within + n].copy_from_slice(&data[done..done + n]);
+            if let Some(block) = w.blocks.get_mut(&span.block) {
+                let part = &data[span.bytes.clone()];
+                block[span.within..span.within + part.len()].copy_from_slice(part);
             }
-            done += n;
         }
         w.len = w.len.max(end);
         Ok(())
