@@ -629,3 +629,20 @@ fn waiting_transactions_survive_a_clean_restart() {
             .exists()
     );
 }
+
+#[test]
+fn a_data_dir_of_the_earlier_redb_store_is_refused_naming_the_file() {
+    use node_lite::devnet::SpawnError;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let config = || NodeConfig::test().with_data_dir(dir.path());
+    drop(spawn(config()).expect("a devnet starts"));
+    let node_dir = dir.path().join("node-0");
+    assert!(node_dir.join("state.wal").exists(), "the node's store file");
+    // A data directory an earlier node wrote holds its redb store instead.
+    std::fs::write(node_dir.join("state.redb"), b"").expect("write");
+    let Err(e) = spawn(config()) else {
+        panic!("a data directory holding state.redb must be refused");
+    };
+    assert!(matches!(e, SpawnError::Mismatch { node: 0, .. }), "{e}");
+    assert!(e.to_string().contains("state.redb"), "{e}");
+}
