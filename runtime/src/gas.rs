@@ -62,64 +62,67 @@
 //! # Storage commit
 //!
 //! A write into the journal is cheap (0.41 µs above); committing it is not. The commit of a
-//! block hashes and writes the merkle path of every key the block changed, writes the key's
-//! row and its change record, and later prunes the path it replaced; the store writes every
-//! byte of key and value (the row and the leaf's payload). So `storage_write` and
-//! `storage_remove` also charge the commit's share: [`PriceTable::storage_commit_per_key`] =
-//! 4,000,000 for a key that no frame of the running call tree has written or removed yet (a
-//! key written twice, or written then removed, pays once; a frame that failed does not count;
-//! a key an earlier call of the session wrote pays again, so a transaction's gas does not
-//! depend on the rest of its block), and [`PriceTable::storage_commit_per_byte`] = 450 per byte
-//! of key and value at every write (any write may be the one committed), per key byte of a
-//! removal. A removal of an absent key pays like any other: the commit walks its path all the
-//! same. Both are charged before the journal changes. A deploy pays the per-key share for its
-//! contract record ([`deploy_price`]).
+//! block hashes the merkle path of every key the block changed and makes the change set
+//! durable: every byte of key and value is hashed into its leaf, encoded into the commit's log
+//! record and written to disk. So `storage_write` and `storage_remove` also charge the commit's
+//! share: [`PriceTable::storage_commit_per_key`] = 60,000 for a key that no frame of the
+//! running call tree has written or removed yet (a key written twice, or written then removed,
+//! pays once; a frame that failed does not count; a key an earlier call of the session wrote
+//! pays again, so a transaction's gas does not depend on the rest of its block), and
+//! [`PriceTable::storage_commit_per_byte`] = 30 per byte of key and value at every write (any
+//! write may be the one committed), per key byte of a removal. A removal of an absent key pays
+//! like any other: the commit walks its path all the same. Both are charged before the journal
+//! changes. A deploy pays the per-key share for its contract record ([`deploy_price`]).
 //!
-//! **Priced for the store the devnet runs**: `node-lite`'s devnet nodes commit to a
-//! `RedbStore` (`node-lite/src/devnet/store.rs`: a 32 MiB page cache, 257 versions kept, each
-//! commit pruning the oldest), and the gas schedule is one for every node. Measured with the
-//! `storage commit` kernels of
-//! `GAS_BENCH_COMMIT_KEEP=2 GAS_BENCH_COMMIT_WARMUP=3 GAS_BENCH_SUMMARY_ONLY=1
-//! GAS_BENCH_ROUNDS=5 cargo bench -p benches --bench gas_classes` (a call writing or removing
-//! distinct random keys of a 1 M-key state, then the session's commit, timed together in the
-//! thread's CPU time like the yardstick, and in wall time; 2026-12-03, load average ≈ 12 on
-//! the 2 cores, yardstick 7,937 gas/µs in that run), under provisional prices of 2,400,000 a
-//! key and 100 a byte:
+//! **Priced for the store the devnet runs**: `node-lite`'s devnet nodes commit to a `WalStore`
+//! (`node-lite/src/devnet/store.rs`: the state and its tree in memory, one log record per
+//! commit in redb, checkpoints in the background 257 versions behind the head, a 32 MiB page
+//! cache), and the gas schedule is one for every node. Measured with the `storage commit`
+//! kernels of `GAS_BENCH_SUMMARY_ONLY=1 GAS_BENCH_ROUNDS=3 cargo bench -p benches --bench
+//! gas_classes` (a call writing or removing distinct random keys of a 1 M-key state, then the
+//! session's commit, timed together in the thread's CPU time like the yardstick, and in wall
+//! time; the node's options, 256 commits of 1,000 keys before the kernels; 2026-12-03, load
+//! average ≈ 16 on the 2 cores, yardstick 6,592 gas/µs in that run), the fastest of 3 rounds:
 //!
-//! | kernel (each commit prunes the version before it) | CPU time | per key / byte | at the yardstick |
+//! | kernel | CPU time | per key / byte | at the yardstick |
 //! |---|---|---|---|
-//! | write 1,000 keys, 32 B values | 430 ms | 430 µs a key | 3.41 M gas a key |
-//! | write 100 / 10 keys, 32 B values | 64.9 / 25.1 ms | 0.44 ms a key + ≈ 20 ms a commit | |
-//! | write 1,000 keys, 4 KiB values | 546 ms | ≈ 28 ns a byte | ≈ 230 gas a byte |
-//! | write 100 keys, 64 KiB values | 387 ms | ≈ 49 ns a byte | ≈ 400 gas a byte |
-//! | remove 1,000 keys | 270 ms | 270 µs a key | 2.14 M gas a key |
+//! | write 1,000 keys, 32 B values | 9.13 ms | 8.2–12.5 µs a key (the call's loop and journal included) | 60,200 gas a key, all included |
+//! | write 100 / 10 keys, 32 B values | 1.72 / 0.59 ms | ≈ 0.5–0.9 ms a commit + the keys | |
+//! | write 1,000 keys, 4 KiB values | 24.4 ms | 3.75 ns a byte | 25 gas a byte |
+//! | write 100 keys, 64 KiB values | 27.7 ms | 3.96 ns a byte | 26 gas a byte |
+//! | remove 1,000 keys | 9.79 ms | 9.8 µs a removal | 64,500 gas a removal, all included |
 //!
-//! The prices are the largest of these with 12–17 % margin. What the table leaves out: about
-//! 20 ms of every commit that do not grow with its keys (redb's transaction, the version's
-//! root, the pruning of a larger earlier version), a cost per block rather than per write, so
-//! a call writing only a few keys and committed on its own runs at up to 8× the yardstick (10
-//! keys: 25 ms of CPU for 25 M gas); the fsync and the neighbours' slices, which the wall time
-//! adds (2.4–3× the CPU time on this loaded machine); and the node's 257 retained versions
-//! (measured with 2 here: with 257 and 256 earlier commits of 1,000 keys, the same kernel took
-//! 2.56 s of wall time against 1.27 s in this run, so an aged store may cost up to twice what
-//! is priced; not measured in CPU time).
+//! The per-byte price is the larger byte cost with 15 % margin (30); the per-key price is what
+//! makes the 1,000-key write run at the yardstick's time per gas with the write's other prices
+//! (the journal's 5,000 + 4 a byte, the bytes' 30, the loop's operators) and 15 % margin
+//! (60,000); a removal's own prices (46,000 and its read) leave it covered with that. What the
+//! table leaves out, as costs per block, not per write:
+//! - **the commit's fixed part**, ≈ 0.5–0.9 ms of CPU a commit whatever its size (the redb
+//!   transaction and the root) and the fsync the wall time adds (≈ 2–3 ms here). A block pays
+//!   it once; the block's time budget bounds it: at the devnet's 2·10⁹ gas a block (≈ 0.2–0.3 s
+//!   at the yardstick), a commit of a few milliseconds is about 1 % of it. A call writing 10
+//!   keys and committed alone runs at ≈ 5× the yardstick's time per gas, because of it.
+//! - **the checkpoint**: a write of the whole state, built and written in a thread of its own
+//!   at the lowest CPU priority, off the commit path, once the log since the last one outgrows
+//!   the last checkpoint (≈ 48 MB at 1 M keys, 1.59 s of CPU: 33 ns a checkpoint byte in that
+//!   run). Its CPU is about 33 ns per logged byte over time, not charged: it does not delay a
+//!   block on a node with a core to spare (charged, it would be ≈ 220 gas a byte more).
+//! - the wall time's fsync per byte (5–10 ns a byte in wall time here against 4 ns of CPU);
+//!   the wall time is the CPU time's 1.7–2.5× on this loaded machine.
 //!
-//! With these prices, on the node's own configuration (`GAS_BENCH_SUMMARY_ONLY=1
-//! GAS_BENCH_ROUNDS=3 cargo bench -p benches --bench gas_classes`: 257 versions kept, 256
-//! commits of 1,000 keys before the kernels, so every measured commit prunes one of them;
-//! 2026-12-03, load average ≈ 12, yardstick 10,131 gas/µs), in CPU time: 1,000 keys with 32 B
-//! values 1.33× the yardstick's time per gas, with 4 KiB values 1.07×, 100 keys with 64 KiB
-//! values 1.14×, 1,000 removals 1.33× (wall time: 1.67–2.09×). A commit there costs ≈ 270 ms of
-//! CPU whatever its size (pruning a 1,000-key version): the 10- and 100-key kernels, and one key
-//! written 10,000 times, pay that earlier commit's pruning (8–68×); in a steady state a
-//! commit prunes one of about its own size.
+//! With these prices, the same bench again (load average ≈ 16, yardstick 5,423 gas/µs), in CPU
+//! time: 1,000 keys with 32 B values 0.94× the yardstick's time per gas, with 4 KiB values 0.78×,
+//! 100 keys with 64 KiB values 0.71×, 1,000 removals 0.61×, one key written 10,000 times 0.16×
+//! (wall time 0.27–2.13×); a commit of 100 keys alone 1.64×, of 10 keys 2.93× (the commit's
+//! fixed part, above). BENCHMARKS.md §6 has the table.
 //!
-//! **Other stores.** `WalStore` commits the same 1,000 keys in ≈ 7 ms and `MemoryStore` in ≈ 5
-//! ms (BENCHMARKS.md §4, another run): an operator running either pays the same gas for about
-//! 60× less work a key. A store slower than `RedbStore` — a spinning disk, a smaller cache,
-//! many more retained versions — runs a block's gas for longer than its time bound: its
-//! operator's node falls behind the consensus's step timeouts first, which is the operator's
-//! cost, not the chain's.
+//! **Other stores.** `RedbStore` (the devnet's store before, and `node-lite --state`'s) commits
+//! a key in ≈ 0.2–0.43 ms of CPU at 1 M keys (its B-trees' random writes, a version's
+//! pruning), 20–45× what is priced: an operator who runs a node on it spends that per key
+//! dirtied, so a block full of distinct writes takes 20–45× its time budget to commit, and the
+//! node falls behind the consensus's step timeouts first — the operator's cost, not the
+//! chain's. Priced for it (v7 of this schedule: 4,000,000 a key, 450 a byte), a 2·10⁹-gas
+//! block held about 55 transfers. `MemoryStore` commits faster than `WalStore` (no disk).
 //!
 //! # Operator costs
 //!
@@ -627,7 +630,7 @@ impl OperatorCosts {
 /// The version of the gas schedule: bumped whenever the meaning of a price or an operator
 /// class changes (a new class, a price charged at another moment), so that two nodes whose
 /// tables happen to hash alike under different rules still disagree.
-pub const GAS_SCHEDULE_VERSION: u32 = 7;
+pub const GAS_SCHEDULE_VERSION: u32 = 8;
 
 /// The 32-byte fingerprint of a gas schedule: BLAKE2b-256 over the tag
 /// `sandbox-gas-schedule`, [`GAS_SCHEDULE_VERSION`], every price of `prices` and every class
@@ -832,9 +835,9 @@ pub fn defined_functions(code: &[u8]) -> u32 {
 }
 
 /// The default [`PriceTable::storage_commit_per_key`]: see [Storage commit](self#storage-commit).
-pub const DEFAULT_STORAGE_COMMIT_PER_KEY: u64 = 4_000_000;
+pub const DEFAULT_STORAGE_COMMIT_PER_KEY: u64 = 60_000;
 /// The default [`PriceTable::storage_commit_per_byte`]: see [Storage commit](self#storage-commit).
-pub const DEFAULT_STORAGE_COMMIT_PER_BYTE: u64 = 450;
+pub const DEFAULT_STORAGE_COMMIT_PER_BYTE: u64 = 30;
 
 /// The default [`PriceTable::memory_initial_per_page`]: see [Initial memory](self#initial-memory).
 pub const DEFAULT_MEMORY_INITIAL_PER_PAGE: u64 = 340_000;

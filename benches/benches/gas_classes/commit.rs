@@ -1,10 +1,16 @@
 //! Storage commits: a call writes (or removes) distinct keys of a 1 M-key state and its session
-//! is committed, on the store a devnet node runs (`node-lite/src/devnet/store.rs`:
-//! `RedbStore`, a 32 MiB page cache, 257 versions kept), the call and the commit timed
-//! together, both in the thread's CPU time (redb works in the committing thread; comparable
-//! with the yardstick) and in wall time (which adds the fsync, and on a shared machine the
-//! neighbours' slices). Each kernel's gas is the call's, which must succeed (a call out of gas
-//! writes nothing): the writes' gas, commit included, against the time they take committed.
+//! is committed, on the store a devnet node runs (`node-lite/src/devnet/store.rs`: `WalStore`,
+//! 257 versions kept revertible, a 32 MiB page cache; `GAS_BENCH_COMMIT_STORE=redb` runs the
+//! previous node store instead, `RedbStore` with a 32 MiB page cache and 257 versions kept),
+//! the call and the commit timed together, both in the thread's CPU time (the store works in
+//! the committing thread; comparable with the yardstick) and in wall time (which adds the
+//! fsync, and on a shared machine the neighbours' slices). Each kernel's gas is the call's,
+//! which must succeed (a call out of gas writes nothing): the writes' gas, commit included,
+//! against the time they take committed.
+//!
+//! `WalStore` writes its checkpoints in a thread of its own, off the commit path: before the
+//! kernels, one checkpoint of the whole state is written in this thread and its CPU and wall
+//! time printed, to price what the log's bytes cost when a checkpoint folds them in.
 //!
 //! Before the kernels run the state is built (`GAS_BENCH_COMMIT_STATE` keys, default
 //! 1,000,000, in 100,000-key commits) and then committed over `GAS_BENCH_COMMIT_WARMUP` times
@@ -19,6 +25,7 @@
 use host_api::{Address, ContractId};
 use runtime::{
     BlockInfo, ChangeSet, RedbOptions, RedbStore, Runtime, RuntimeConfig, Session, StateStore,
+    WalOptions, WalStore,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -70,7 +77,7 @@ pub struct CommitKernel {
 /// The commit kernels' store, runtime and writer contract.
 pub struct Commits {
     runtime: Runtime,
-    store: Arc<RedbStore>,
+    store: Arc<dyn StateStore>,
     writer: ContractId,
     keys: u64,
     round: u64,
@@ -110,13 +117,27 @@ pub fn commit_kernels(config: &RuntimeConfig) -> Option<Commits> {
         return None;
     }
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
-    let options = RedbOptions {
-        keep_versions: Some(env_or("GAS_BENCH_COMMIT_KEEP", KEPT_VERSIONS as u64) as usize),
-        cache_bytes: Some(CACHE_BYTES),
-        check_integrity_on_open: false,
+    let keep = env_or("GAS_BENCH_COMMIT_KEEP", KEPT_VERSIONS as u64);
+    let redb = std::env::var("GAS_BENCH_COMMIT_STORE").is_ok_and(|s| s == "redb");
+    let mut wal = None;
+    let store: Arc<dyn StateStore> = if redb {
+        let options = RedbOptions {
+            keep_versions: Some(keep as usize),
+            cache_bytes: Some(CACHE_BYTES),
+            check_integrity_on_open: false,
+        };
+        Arc::new(RedbStore::open_with(dir.path().join("state.redb"), options).expect("redb"))
+    } else {
+        let options = WalOptions {
+            checkpoint_bytes: None,
+            keep_versions: Some(keep),
+            cache_bytes: Some(CACHE_BYTES),
+        };
+        let store =
+            Arc::new(WalStore::open_with(dir.path().join("state.wal"), options).expect("wal"));
+        wal = Some(store.clone());
+        store
     };
-    let store =
-        Arc::new(RedbStore::open_with(dir.path().join("state.redb"), options).expect("redb"));
     let runtime = Runtime::new(config.clone()).expect("runtime");
     let mut session = runtime.session(store.clone(), BlockInfo::default());
     let code = wat::parse_str(WRITER).expect("valid WAT");
@@ -143,9 +164,24 @@ pub fn commit_kernels(config: &RuntimeConfig) -> Option<Commits> {
             .expect("warm-up commit");
     }
     eprintln!(
-        "gas_classes: built a {keys}-key redb state and {warmup} commits of 1,000 keys over it in {:.1} s",
+        "gas_classes: built a {keys}-key {} state and {warmup} commits of 1,000 keys over it in {:.1} s",
+        if redb { "RedbStore" } else { "WalStore" },
         started.elapsed().as_secs_f64()
     );
+    if let Some(wal) = &wal {
+        wal.wait_for_checkpoint();
+        let (started, cpu) = (Instant::now(), super::thread_cpu_time());
+        wal.checkpoint().expect("checkpoint");
+        let (cpu, wall) = (super::thread_cpu_time() - cpu, started.elapsed());
+        let stats = wal.stats();
+        println!(
+            "gas_classes: a WalStore checkpoint of the {keys}-key state ({} bytes): {:.0} ms CPU, {:.0} ms wall, {:.1} ns CPU a checkpoint byte",
+            stats.checkpoint_bytes,
+            cpu.as_secs_f64() * 1e3,
+            wall.as_secs_f64() * 1e3,
+            cpu.as_secs_f64() * 1e9 / stats.checkpoint_bytes.max(1) as f64
+        );
+    }
     let kernel = |name: &str, mode, count, value_len| CommitKernel {
         name: name.to_string(),
         mode,

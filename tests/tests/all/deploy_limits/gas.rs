@@ -15,7 +15,7 @@ fn a_deploy_costs_its_price_by_size_and_one_gas_short_changes_nothing() {
     let prices = PriceTable::default();
     let price = deploy_price(&prices, code.len());
     // The base, the bytes, and the commit of the new record (one key).
-    assert_eq!(price, 52_000 + 7_000 * code.len() as u64 + 4_000_000);
+    assert_eq!(price, 52_000 + 7_000 * code.len() as u64 + 60_000);
     let (store, mut s) = session();
     let root = store.root().unwrap();
 

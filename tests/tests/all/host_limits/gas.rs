@@ -221,8 +221,8 @@ const GOLDEN: &str = r#"
 
 /// The commit's share of a write (gas.rs, "Storage commit"): once per key a call tree writes
 /// or removes, and per byte written.
-const COMMIT_KEY: u64 = 4_000_000;
-const COMMIT_BYTE: u64 = 450;
+const COMMIT_KEY: u64 = 60_000;
+const COMMIT_BYTE: u64 = 30;
 
 /// (entry, gas spent) = call_base 52 000 + function entry 1 + operators + host prices.
 const GOLDEN_GAS: &[(&str, u64)] = &[
@@ -317,10 +317,10 @@ fn gas_golden_values() {
             ("input8", 52_333),
             ("caller", 52_357),
             ("height", 52_323),
-            ("write8", 4_060_763),
+            ("write8", 117_403),
             ("read_absent", 83_137),
-            ("write_read", 4_091_907),
-            ("remove", 4_099_499),
+            ("write_read", 148_547),
+            ("remove", 158_239),
             ("emit", 53_141),
             ("blake10", 54_129),
             ("debug5", 52_467),
@@ -339,7 +339,7 @@ fn gas_golden_values() {
         totals,
         [
             52_002, 52_003, 52_006, 52_003, 52_004, 52_054, 52_004, 52_210, 52_212, 52_236, 52_203,
-            4_060_639, 83_013, 4_091_660, 4_099_377, 53_017, 54_006, 52_345, 52_106, 52_046
+            117_279, 83_013, 148_300, 158_117, 53_017, 54_006, 52_345, 52_106, 52_046
         ]
     );
 }
