@@ -7,9 +7,12 @@
 //! (The dev profile builds `dusk-bls12_381` and `bls12_381-bls` with `opt-level = 3`, so the
 //! curve arithmetic runs optimised without a release build of the whole node; add `--release`
 //! for the fully optimised figures.) Prints the median over `ROUNDS` (default 20) of: one
-//! signature (`BlsSigner::sign`); one check (`BlsCrypto::verify`, keys already decoded); the
-//! aggregation of 64 signatures; and the check of that aggregate against 64 keys (decoded
-//! already, as in a running node; and once from a cold cache).
+//! signature (`BlsSigner::sign`); one check (`BlsCrypto::verify`, keys already decoded; a
+//! verifier that remembers no check, so each is made in full); the same check through
+//! `bls12_381-bls`' `PublicKey::verify` (what `BlsCrypto` did before it prepared keys once); a
+//! check the verifier remembers; the aggregation of 64 signatures; and the check of that
+//! aggregate against 64 keys (decoded already, as in a running node; and once from a cold
+//! cache).
 
 use consensus::{Crypto, Signer};
 use node_lite::chain::consensus_crypto::{BlsCrypto, BlsSigner};
@@ -40,7 +43,8 @@ fn main() {
         .map(|i| BlsSigner::from_seed(&format!("timing-{i}")))
         .collect();
     let keys: Vec<_> = signers.iter().map(Signer::public_key).collect();
-    let crypto = BlsCrypto::new();
+    let crypto = BlsCrypto::with_verified_capacity(0);
+    let remembering = BlsCrypto::new();
     let message =
         b"a vote message of about the size of the real one (round, iteration, step, hash)";
     let sign = time(rounds, |i| signers[i % 64].sign(message));
@@ -52,8 +56,35 @@ fn main() {
         assert!(fresh.verify_aggregate(&keys, message, &aggregate));
         start.elapsed()
     };
+    for (key, sig) in keys.iter().zip(&sigs) {
+        assert!(
+            crypto.verify(key, message, sig),
+            "decodes and prepares the key"
+        );
+    }
     let verify = time(rounds, |i| {
         assert!(crypto.verify(&keys[i % 64], message, &sigs[i % 64]));
+    });
+    let scheme = {
+        use dusk_bytes::Serializable;
+        let decoded: Vec<_> = keys
+            .iter()
+            .zip(&sigs)
+            .map(|(k, s)| {
+                (
+                    bls12_381_bls::PublicKey::from_bytes(&k.0).expect("a key"),
+                    bls12_381_bls::Signature::from_bytes(&s.0).expect("a signature"),
+                )
+            })
+            .collect();
+        time(rounds, |i| {
+            let (k, s) = &decoded[i % 64];
+            assert!(k.verify(s, message).is_ok());
+        })
+    };
+    assert!(remembering.verify(&keys[0], message, &sigs[0]));
+    let remembered = time(rounds, |_| {
+        assert!(remembering.verify(&keys[0], message, &sigs[0]));
     });
     let aggregate = time(rounds, |_| crypto.aggregate(&sigs));
     let agg = crypto.aggregate(&sigs).expect("valid");
@@ -63,6 +94,8 @@ fn main() {
     println!("median of {rounds}:");
     println!("  sign                          {sign:?}");
     println!("  verify (key decoded)          {verify:?}");
+    println!("  bls12_381-bls PublicKey::verify {scheme:?}");
+    println!("  verify, remembered            {remembered:?}");
     println!("  aggregate 64 signatures       {aggregate:?}");
     println!("  verify aggregate of 64 keys   {verify_aggregate:?}");
     println!("  aggregate + verify, cold keys {cold:?} (once)");

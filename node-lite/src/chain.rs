@@ -7,13 +7,13 @@
 //! | [`genesis_config`] | the genesis file: parsed, validated, errors naming the field |
 //! | [`gas_schedule`] | the fingerprint of the gas schedule a genesis file pins |
 //! | [`keys`] | account (ed25519) and provisioner (BLS) keys derived from seeds |
-//! | [`consensus_crypto`] | BLS12-381 signing, aggregation and verification for the consensus |
+//! | [`consensus_crypto`] | BLS12-381 signing, aggregation and verification for the consensus (each check once per process) |
 //! | [`nonces`] | the `nonces` contract: each account's next nonce, in the state |
 //! | [`genesis_state`] | the first state: contracts deployed, accounts funded, provisioners staked |
 //! | [`tx`] | signed transactions: the signed bytes, bounded decoding |
 //! | [`accounts`] | an account's balance and next nonce, as the mempool reads them |
 //! | [`mempool`] | transactions waiting for a block: checked, ordered by fee, bounded |
-//! | [`verified`] | signatures one pool of a process verified, which its other pools skip |
+//! | [`verified`] | signatures one node of a process verified, which its other nodes skip (bounded) |
 //! | [`block_exec`] | a block's transactions (fees, isolation, receipts), then the protocol calls |
 //! | [`rewards`] | how a block's reward is shared between its generator and voters |
 //!

@@ -10,6 +10,9 @@
 # Needs cargo-fuzz (`cargo install cargo-fuzz --locked`). The fuzz build uses nightly flags,
 # which the stable toolchain accepts under RUSTC_BOOTSTRAP=1. Each input is limited to 1 s
 # (-timeout=1) and 2 GiB (-rss_limit_mb=2048); a slower or larger one is a finding.
+# `-O` builds in release without cargo-fuzz's global `-Cdebug-assertions`: Cargo.toml's
+# profile turns debug assertions and overflow checks back on for every crate but wasmi (why:
+# see there).
 set -euo pipefail
 
 seconds="${1:-60}"
@@ -24,8 +27,8 @@ export RUSTC_BOOTSTRAP=1
 cd "$root"
 # `cargo fuzz build` takes one target (or none: all of them).
 for target in $targets; do
-    cargo fuzz build --fuzz-dir "$fuzz_dir" -s none --target-dir "$target_dir" "$target" >/dev/null 2>&1 ||
-        cargo fuzz build --fuzz-dir "$fuzz_dir" -s none --target-dir "$target_dir" "$target"
+    cargo fuzz build -O --fuzz-dir "$fuzz_dir" -s none --target-dir "$target_dir" "$target" >/dev/null 2>&1 ||
+        cargo fuzz build -O --fuzz-dir "$fuzz_dir" -s none --target-dir "$target_dir" "$target"
 done
 
 printf '%-20s %12s %10s %9s %9s\n' target executions exec/s seconds findings
@@ -38,7 +41,7 @@ for target in $targets; do
     started=$SECONDS
     log="$fuzz_dir/artifacts/$target.log"
     # libFuzzer exits non-zero on a finding; carry on with the next target.
-    cargo fuzz run --fuzz-dir "$fuzz_dir" -s none --target-dir "$target_dir" "$target" \
+    cargo fuzz run -O --fuzz-dir "$fuzz_dir" -s none --target-dir "$target_dir" "$target" \
         "$corpus" "$fuzz_dir/seeds/$target" -- \
         -max_total_time="$seconds" -timeout=1 -rss_limit_mb=2048 \
         -artifact_prefix="$artifacts/" -print_final_stats=1 "${runs_flag[@]}" ${FUZZ_FLAGS:-} >"$log" 2>&1 || true

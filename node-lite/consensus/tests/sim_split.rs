@@ -212,16 +212,50 @@ fn holding_the_sides_apart_gives_conflicting_attestations_but_no_conflicting_fin
     );
 }
 
-/// At F = 0.3 with 64-credit committees safety does break when the adversary holds the
-/// sides apart for two rounds after each attacked slot: seed 28 (found by `split_attack
-/// --hold 2 --seeds 40`) ends with two different `Final` blocks at height 32, and replays
-/// exactly. They are of different iterations: no conflicting attestation in one slot was
-/// needed, each side decided its own block with the Byzantine credits, then confirmed it
-/// (`risk::conflicting_final`'s `given_partition`; the README).
+/// Message delays beyond the step timeouts slow finality but do not stall it. With the hold
+/// (`--hold 1`), every message between the two sides of an attacked slot arrives 5 s late,
+/// beyond the 4 s cap of a step timeout, for the round after the slot, and the adversary
+/// renews it at its next attacked slot. Many iterations then end without a fail attestation
+/// (the sides enter a round seconds apart, the later one jumps past the first iterations, and
+/// the other side's fail quorums reach a generator after it built), so about one block in
+/// three has a PNI of 1 to 8. Dusk's rolling-finality pass stopped at the first block it
+/// could not confirm, one was nearly always among the last few, and these three seeds
+/// finalized nothing for 120 s (`split_attack --byzantine 3 --seeds 100 --rounds 50 --hold 1`:
+/// 18 of 100 runs stalled, these among them). The pass now passes over such a block (it
+/// still waits for its own `2·PNI` stable blocks above it): every run reaches 50 final blocks
+/// on every honest node, with finality advancing at least every 120 s (the simulator's
+/// liveness bound, checked every virtual second), and no conflicting `Final` block.
 #[test]
-fn holding_the_sides_apart_for_two_rounds_breaks_safety_on_seed_28() {
+fn delays_beyond_the_step_timeout_cap_slow_finality_but_do_not_stall_it() {
+    for seed in [6, 8, 9] {
+        let mut options = SimOptions::calm(seed, 10, Mode::Private);
+        options.split_adversary(&[0, 1, 2]);
+        options.split_hold_rounds = 1;
+        assert_eq!(options.liveness_bound, 120_000);
+        let mut sim = Simulator::new(options);
+        let report = sim.run(50).unwrap_or_else(|v| panic!("{v}"));
+        println!(
+            "seed {seed}: 50 final blocks at {} ms, {} holds, {} attacked iterations",
+            report.time, report.split_holds, report.split_attacks
+        );
+        assert!(report.min_final >= 50);
+        assert!(report.split_holds > 5, "the adversary held the sides apart");
+    }
+}
+
+/// At F = 0.3 with 64-credit committees safety does break when the adversary holds the
+/// sides apart for two rounds after each attacked slot: seed 121 (found by `split_attack
+/// --hold 2 --seeds 200`) ends with two different `Final` blocks at height 24, and replays
+/// exactly. They are of different iterations (0 and 6): no conflicting attestation in one
+/// slot was needed, each side decided its own block with the Byzantine credits, then
+/// confirmed it (`risk::conflicting_final`'s `given_partition`; the README). (Seed 28 showed
+/// the same at height 32 until rolling finality's pass stopped halting at the first block it
+/// cannot confirm; it now breaks at height 48 through the other path, two conflicting
+/// attestations in one slot and a PNI-0 child on each side.)
+#[test]
+fn holding_the_sides_apart_for_two_rounds_breaks_safety_on_seed_121() {
     let run = || {
-        let mut options = SimOptions::calm(28, 10, Mode::Private);
+        let mut options = SimOptions::calm(121, 10, Mode::Private);
         options.split_adversary(&[0, 1, 2]);
         options.split_hold_rounds = 2;
         let mut sim = Simulator::new(options);
@@ -229,16 +263,38 @@ fn holding_the_sides_apart_for_two_rounds_breaks_safety_on_seed_28() {
         (violation, sim.report().conflicting_attestations)
     };
     let (violation, conflicts) = run();
-    println!("seed 28, hold 2: {violation} after {conflicts} conflicting attestations");
+    println!("seed 121, hold 2: {violation} after {conflicts} conflicting attestations");
     assert!(
         violation
             .reason
-            .starts_with("two different Final blocks at height 32"),
+            .starts_with("two different Final blocks at height 24"),
         "{violation}"
     );
     assert_eq!(conflicts, 0, "no two blocks of one slot");
     let (again, _) = run();
     assert_eq!((again.at, again.reason), (violation.at, violation.reason));
+}
+
+/// A node rejoins a branch the others finalized even when that branch's blocks carry, in
+/// their headers, another aggregate of their parent's attestation than the parent block
+/// itself (every node aggregates its own subset of votes). Such a header's attestation was
+/// checked against the committees of the node's *own* round at that height; on another
+/// branch (another grandparent, another seed) they differ, every such block was refused,
+/// and the node stayed on its branch: seed 40 with the two-round hold ended with two
+/// different `Final` blocks at height 8, one side having finalized its block 5 s after the
+/// other side's branch, final already, had reached it. The attestation is now checked
+/// against the committees of the parent's own round (from its parent, on the chain or on the
+/// kept branch).
+#[test]
+fn a_node_rejoins_a_final_branch_whose_headers_carry_another_aggregate_of_the_parent_s_attestation()
+{
+    let mut options = SimOptions::calm(40, 10, Mode::Private);
+    options.split_adversary(&[0, 1, 2]);
+    options.split_hold_rounds = 2;
+    let mut sim = Simulator::new(options);
+    let report = sim.run(50).unwrap_or_else(|v| panic!("{v}"));
+    assert!(report.min_final >= 50);
+    assert!(report.split_holds > 0);
 }
 
 /// F = 0.3 with 1,000-credit committees (the committee contract's former cap): the model's
@@ -263,9 +319,10 @@ fn at_f_0_3_with_1000_credit_committees_nothing_conflicts() {
 }
 
 /// F = 0.4 (≥ 1/3): liveness degrades first — in 60 s of virtual time the slowest honest node
-/// finalizes under half of what the same seeds finalize without the adversary (137 against
-/// 290) — while conflicting attestations become common; no conflicting final block on these
-/// seeds.
+/// finalizes at most half of what the same seeds finalize without the adversary (145 against
+/// 290; 137 with Dusk's rolling-finality pass, which stopped at the first block it could not
+/// confirm) — while conflicting attestations become common; no conflicting final block on
+/// these seeds.
 #[test]
 fn above_one_third_liveness_breaks_first() {
     let attacked = campaign(4, 64, 5, 0, 60_000);
@@ -286,7 +343,7 @@ fn above_one_third_liveness_breaks_first() {
         "{:?}",
         attacked.violations.first()
     );
-    assert!(2 * attacked.min_final < honest);
+    assert!(2 * attacked.min_final <= honest);
     assert!(attacked.conflicts > 0);
 }
 

@@ -13,21 +13,53 @@
 //! the stake contract's `stake` requires that proof, so use [`BlsCrypto`] only with keys of the
 //! eligible set (which is what the consensus passes it).
 //!
-//! Decoding a public key (decompression and the subgroup check) is costly, so [`BlsCrypto`]
-//! keeps the decoded keys it has seen (at most [`MAX_CACHED_KEYS`], all forgotten at once past
-//! it), and an aggregate's summed key is never compressed and decoded again. Measured costs: `cargo run -p node-lite --example consensus_crypto_timing`.
+//! **What a check costs, and what is done once.** `bls12_381-bls`' `PublicKey::verify` checks
+//! the key's and the signature's subgroup membership and prepares the key and the generator of
+//! G2 for the pairing on every call. [`BlsCrypto`] does the same check with the curve crate's
+//! primitives (`e(σ, g₂) · e(−H(m), pk) = 1` in one multi-Miller loop and one final
+//! exponentiation, `H` = the scheme's RFC 9380 hash to G1 with its domain tag): a key is decoded,
+//! checked (on the curve, in the prime-order subgroup, not the identity) and prepared once and
+//! kept (at most [`MAX_CACHED_KEYS`], all forgotten at once past it); the generator is prepared
+//! once per process; a signature is checked once, when it is decoded. The tests compare every
+//! outcome with `PublicKey::verify`'s. An aggregate's summed key is never compressed and decoded
+//! again.
+//!
+//! **Checked once per process.** A check is a pure function of its bytes (key or keys, message,
+//! signature), so [`BlsCrypto`] records the BLAKE2b-256 digest of the inputs of each check that
+//! succeeded in a bounded set ([`VerifiedSet`], [`VERIFIED_CHECKS`] records, oldest out first)
+//! and answers a recorded check without the pairing. A devnet's nodes share one [`BlsCrypto`]:
+//! each vote, VRF proof and aggregate is then checked once by the process instead of once per
+//! node, and a VRF proof already checked with its vote is not checked again inside the
+//! attestation that carries it. Only successes are recorded (a failed check is made again,
+//! never cached). The set is per process and never crosses a network: a node of a multi-process
+//! network checks what it receives itself, once.
+//!
+//! Measured costs: `cargo run -p node-lite --example consensus_crypto_timing`.
 
+use super::verified::VerifiedSet;
 use crate::genesis::ProvisionerKey;
-use bls12_381_bls::{PublicKey, Signature};
-use consensus::{Crypto, Signer};
-use dusk_bls12_381::{G1Affine, G1Projective, G2Affine, G2Projective};
-use dusk_bytes::Serializable;
+use consensus::{Crypto, Signer, blake2b256};
+use dusk_bls12_381::hash_to_curve::{ExpandMsgXmd, HashToCurve};
+use dusk_bls12_381::{G1Affine, G1Projective, G2Affine, G2Prepared, G2Projective, Gt};
 use genesis_types::{BlsPublicKey, BlsSignature};
+use sha2::Sha256;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// How many decoded public keys a [`BlsCrypto`] keeps (a devnet has far fewer provisioners).
 pub const MAX_CACHED_KEYS: usize = 65_536;
+
+/// How many successful checks a [`BlsCrypto`] remembers: a block of a 4-provisioner devnet
+/// makes a few dozen, a 64-member committee a few hundred per step.
+pub const VERIFIED_CHECKS: usize = 8_192;
+
+/// The domain tag of the signature scheme's hash to G1 (`bls12_381-bls` 0.6's `h0`: the
+/// stake contract and the runtime's `bls_verify` check the same signatures).
+const HASH_TO_G1_DST: &[u8] = b"BLS_SIG_BLS12381G1_XMD:SHA-256_DUSK_V2";
+
+/// The generator of G2, prepared for the Miller loop once per process.
+static G2_GENERATOR: LazyLock<G2Prepared> =
+    LazyLock::new(|| G2Prepared::from(G2Affine::generator()));
 
 /// A provisioner's BLS secret key, signing votes, candidates, seeds and sortition proofs.
 pub struct BlsSigner {
@@ -60,17 +92,23 @@ impl Signer for BlsSigner {
     }
 }
 
-/// A decoded public key: the form `verify` takes and the point aggregation sums.
-#[derive(Clone, Copy)]
+/// A decoded, checked public key: the point aggregation sums and its pairing form.
+#[derive(Clone)]
 struct Decoded {
-    key: PublicKey,
     point: G2Affine,
+    prepared: Arc<G2Prepared>,
 }
 
 /// BLS verification and aggregation (no secret material; share it behind an `Arc`).
-#[derive(Default)]
 pub struct BlsCrypto {
     keys: Mutex<HashMap<BlsPublicKey, Decoded>>,
+    verified: VerifiedSet<[u8; 32]>,
+}
+
+impl Default for BlsCrypto {
+    fn default() -> Self {
+        Self::with_verified_capacity(VERIFIED_CHECKS)
+    }
 }
 
 impl BlsCrypto {
@@ -79,36 +117,103 @@ impl BlsCrypto {
         Self::default()
     }
 
+    /// A verifier that remembers at most `capacity` successful checks (0: none).
+    pub fn with_verified_capacity(capacity: usize) -> Self {
+        BlsCrypto {
+            keys: Mutex::new(HashMap::new()),
+            verified: VerifiedSet::new(capacity),
+        }
+    }
+
+    /// How many successful checks are remembered.
+    pub fn verified_len(&self) -> usize {
+        self.verified.len()
+    }
+
     /// The decoded key, or `None` if the bytes are not a point of G2's prime-order subgroup
     /// other than the identity.
     fn decode(&self, key: &BlsPublicKey) -> Option<Decoded> {
         let mut cache = self.keys.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(d) = cache.get(key) {
-            return Some(*d);
+            return Some(d.clone());
         }
-        let decoded = PublicKey::from_bytes(&key.0)
-            .ok()
-            .filter(PublicKey::is_valid)?;
+        // `from_compressed` checks that the point is on the curve and in the subgroup.
         let point = Option::<G2Affine>::from(G2Affine::from_compressed(&key.0))?;
+        if bool::from(point.is_identity()) {
+            return None;
+        }
         if cache.len() >= MAX_CACHED_KEYS {
             cache.clear();
         }
         let d = Decoded {
-            key: decoded,
             point,
+            prepared: Arc::new(G2Prepared::from(point)),
         };
-        cache.insert(*key, d);
+        cache.insert(*key, d.clone());
         Some(d)
     }
+
+    /// Whether the check whose inputs digest to `digest` succeeded before; otherwise runs
+    /// `check` and records a success.
+    fn once(&self, digest: [u8; 32], check: impl FnOnce() -> bool) -> bool {
+        if self.verified.contains(&digest) {
+            return true;
+        }
+        let ok = check();
+        if ok {
+            self.verified.insert(digest);
+        }
+        ok
+    }
+}
+
+/// The signature as a point of G1's prime-order subgroup other than the identity.
+fn decode_signature(signature: &BlsSignature) -> Option<G1Affine> {
+    // `from_compressed` checks that the point is on the curve and in the subgroup.
+    let point = Option::<G1Affine>::from(G1Affine::from_compressed(&signature.0))?;
+    (!bool::from(point.is_identity())).then_some(point)
+}
+
+/// `e(signature, g₂) = e(H(message), key)`, as `e(σ, g₂) · e(−H(m), pk) = 1` in one
+/// multi-Miller loop (the points already checked).
+fn pairing_check(key: &G2Prepared, message: &[u8], signature: &G1Affine) -> bool {
+    let h = G1Affine::from(
+        <G1Projective as HashToCurve<ExpandMsgXmd<Sha256>>>::hash_to_curve(message, HASH_TO_G1_DST),
+    );
+    let result = dusk_bls12_381::multi_miller_loop(&[(signature, &G2_GENERATOR), (&-h, key)])
+        .final_exponentiation();
+    result == Gt::identity()
+}
+
+/// The digest a check is remembered by: a domain byte, then every input, lengths fixed or
+/// given, so that two different checks never share their bytes.
+fn check_digest(
+    kind: u8,
+    keys: &[BlsPublicKey],
+    message: &[u8],
+    signature: &BlsSignature,
+) -> [u8; 32] {
+    let mut bytes = Vec::with_capacity(1 + 4 + keys.len() * 96 + 48 + message.len());
+    bytes.push(kind);
+    bytes.extend_from_slice(&(keys.len() as u32).to_le_bytes());
+    for key in keys {
+        bytes.extend_from_slice(&key.0);
+    }
+    bytes.extend_from_slice(&signature.0);
+    bytes.extend_from_slice(message);
+    blake2b256(&bytes)
 }
 
 impl Crypto for BlsCrypto {
     fn verify(&self, key: &BlsPublicKey, message: &[u8], signature: &BlsSignature) -> bool {
-        let (Some(key), Ok(signature)) = (self.decode(key), Signature::from_bytes(&signature.0))
-        else {
-            return false;
-        };
-        key.key.verify(&signature, message).is_ok()
+        let digest = check_digest(0, std::slice::from_ref(key), message, signature);
+        self.once(digest, || {
+            let (Some(key), Some(signature)) = (self.decode(key), decode_signature(signature))
+            else {
+                return false;
+            };
+            pairing_check(&key.prepared, message, &signature)
+        })
     }
 
     fn aggregate(&self, signatures: &[BlsSignature]) -> Option<BlsSignature> {
@@ -129,27 +234,24 @@ impl Crypto for BlsCrypto {
         if keys.is_empty() {
             return false;
         }
-        let mut sum = G2Projective::identity();
-        for key in keys {
-            let Some(d) = self.decode(key) else {
+        let digest = check_digest(1, keys, message, aggregate);
+        self.once(digest, || {
+            let mut sum = G2Projective::identity();
+            for key in keys {
+                let Some(d) = self.decode(key) else {
+                    return false;
+                };
+                sum += d.point;
+            }
+            // The sum of the keys is one public key (already in the subgroup: a sum of its
+            // points); the identity (keys that cancel out) is refused, as for a single key.
+            let sum = G2Affine::from(sum);
+            let Some(aggregate) = decode_signature(aggregate) else {
                 return false;
             };
-            sum += d.point;
-        }
-        // The sum of the keys as one public key: `verify` checks e(aggregate, g2) =
-        // e(H(m), Σ pk), and refuses the identity (keys that cancel out). The sum is handed
-        // over in its raw (uncompressed) form: compressing it and decoding it again cost a
-        // square root in Fp2 and a subgroup check per aggregate, which `verify` repeats anyway.
-        let raw = G2Affine::from(sum).to_raw_bytes();
-        // SAFETY: `from_slice_unchecked` trusts its bytes to be `to_raw_bytes` of a point (it
-        // checks nothing); these are, of the sum just computed. `verify` then checks that the
-        // point is on the curve, in the prime-order subgroup and not the identity before any
-        // use, as it does for a decoded key.
-        let sum = unsafe { PublicKey::from_slice_unchecked(&raw) };
-        let Ok(aggregate) = Signature::from_bytes(&aggregate.0) else {
-            return false;
-        };
-        sum.verify(&aggregate, message).is_ok()
+            !bool::from(sum.is_identity())
+                && pairing_check(&G2Prepared::from(sum), message, &aggregate)
+        })
     }
 }
 

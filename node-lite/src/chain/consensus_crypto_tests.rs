@@ -117,19 +117,149 @@ fn keys_that_sum_to_the_identity_verify_nothing() {
     );
 }
 
+/// The first compressed G1 point (x = 1, 2, …) on the curve but outside the prime-order
+/// subgroup: a well-formed encoding no check may accept.
+fn g1_point_outside_the_subgroup() -> BlsSignature {
+    (1u8..)
+        .find_map(|x| {
+            let mut bytes = [0u8; 48];
+            bytes[0] = 0x80; // compressed, not the identity
+            bytes[47] = x;
+            let p = Option::<G1Affine>::from(G1Affine::from_compressed_unchecked(&bytes))?;
+            (!bool::from(p.is_torsion_free())).then_some(BlsSignature(bytes))
+        })
+        .expect("most points of the curve are outside the subgroup")
+}
+
+/// The same for G2 (a public key).
+fn g2_point_outside_the_subgroup() -> BlsPublicKey {
+    (1u8..)
+        .find_map(|x| {
+            let mut bytes = [0u8; 96];
+            bytes[0] = 0x80;
+            bytes[95] = x;
+            let p = Option::<G2Affine>::from(G2Affine::from_compressed_unchecked(&bytes))?;
+            (!bool::from(p.is_torsion_free())).then_some(BlsPublicKey(bytes))
+        })
+        .expect("most points of the curve are outside the subgroup")
+}
+
+/// `bls12_381-bls`' own answer: decode both (subgroup checks included), then `verify`.
+fn scheme_verify(key: &BlsPublicKey, message: &[u8], signature: &BlsSignature) -> bool {
+    use dusk_bytes::Serializable;
+    match (
+        bls12_381_bls::PublicKey::from_bytes(&key.0),
+        bls12_381_bls::Signature::from_bytes(&signature.0),
+    ) {
+        (Ok(key), Ok(signature)) => key.verify(&signature, message).is_ok(),
+        _ => false,
+    }
+}
+
+/// `BlsCrypto::verify` (its key prepared once, its own subgroup checks and pairing) answers as
+/// the scheme crate's `PublicKey::verify` does, for good signatures and every kind of bad one.
+#[test]
+fn checks_agree_with_the_scheme_crate() {
+    let s = signers(2);
+    let crypto = BlsCrypto::with_verified_capacity(0);
+    let (k0, k1) = (s[0].public_key(), s[1].public_key());
+    let identity_key = BlsPublicKey(G2Affine::identity().to_compressed());
+    let identity_sig = BlsSignature(G1Affine::identity().to_compressed());
+    let cases = [
+        (k0, b"vote".as_slice(), s[0].sign(b"vote")),
+        (k1, b"".as_slice(), s[1].sign(b"")),
+        (
+            k0,
+            b"a longer message of a step vote, past one hash block".as_slice(),
+            s[0].sign(b"a longer message of a step vote, past one hash block"),
+        ),
+        (k1, b"vote".as_slice(), s[0].sign(b"vote")),
+        (k0, b"votf".as_slice(), s[0].sign(b"vote")),
+        (k0, b"vote".as_slice(), identity_sig),
+        (identity_key, b"vote".as_slice(), identity_sig),
+        (k0, b"vote".as_slice(), g1_point_outside_the_subgroup()),
+        (
+            g2_point_outside_the_subgroup(),
+            b"vote".as_slice(),
+            s[0].sign(b"vote"),
+        ),
+        (
+            BlsPublicKey([0xff; 96]),
+            b"vote".as_slice(),
+            s[0].sign(b"vote"),
+        ),
+        (k0, b"vote".as_slice(), BlsSignature([0xff; 48])),
+    ];
+    for (i, (key, message, signature)) in cases.iter().enumerate() {
+        let expected = scheme_verify(key, message, signature);
+        assert_eq!(expected, i < 3, "case {i}: the scheme's answer");
+        assert_eq!(crypto.verify(key, message, signature), expected, "case {i}");
+        // Twice: the decoded key's second use answers the same.
+        assert_eq!(
+            crypto.verify(key, message, signature),
+            expected,
+            "case {i} again"
+        );
+    }
+    assert_eq!(crypto.verified_len(), 0, "capacity 0 remembers nothing");
+}
+
+/// A successful check is remembered (answered again without decoding the key), a failed one
+/// is not; the record is bounded, oldest out first, at and past its capacity.
+#[test]
+fn successes_are_remembered_up_to_the_bound() {
+    let s = signers(3);
+    let crypto = BlsCrypto::with_verified_capacity(2);
+    let keys: Vec<_> = s.iter().map(Signer::public_key).collect();
+    let sigs: Vec<_> = s.iter().map(|k| k.sign(b"m")).collect();
+    assert!(!crypto.verify(&keys[0], b"m", &sigs[1]));
+    assert_eq!(crypto.verified_len(), 0, "a failure is not remembered");
+    assert!(crypto.verify(&keys[0], b"m", &sigs[0]));
+    assert_eq!(crypto.verified_len(), 1);
+    crypto.keys.lock().unwrap().clear();
+    assert!(
+        crypto.verify(&keys[0], b"m", &sigs[0]),
+        "answered from the record"
+    );
+    assert!(
+        crypto.keys.lock().unwrap().is_empty(),
+        "without decoding the key"
+    );
+    assert!(
+        !crypto.verify(&keys[0], b"n", &sigs[0]),
+        "another message is another check"
+    );
+    let agg = crypto.aggregate(&sigs[..2]).expect("valid");
+    assert!(crypto.verify_aggregate(&keys[..2], b"m", &agg));
+    assert!(
+        !crypto.verify_aggregate(&keys[..1], b"m", &agg),
+        "another key set"
+    );
+    assert_eq!(crypto.verified_len(), 2, "at the bound: both kept");
+    assert!(crypto.verify(&keys[2], b"m", &sigs[2]));
+    assert_eq!(crypto.verified_len(), 2, "past it: the oldest left");
+    crypto.keys.lock().unwrap().clear();
+    assert!(crypto.verify(&keys[0], b"m", &sigs[0]), "checked again");
+    assert_eq!(
+        crypto.keys.lock().unwrap().len(),
+        1,
+        "the key decoded again"
+    );
+}
+
 #[test]
 fn the_key_cache_is_bounded() {
     let crypto = BlsCrypto::new();
     let s = signers(3);
     assert!(crypto.verify(&s[0].public_key(), b"m", &s[0].sign(b"m")));
     assert_eq!(crypto.keys.lock().unwrap().len(), 1);
-    let decoded = crypto.keys.lock().unwrap()[&s[0].public_key()];
+    let decoded = crypto.keys.lock().unwrap()[&s[0].public_key()].clone();
     {
         let mut cache = crypto.keys.lock().unwrap();
         for i in 0..MAX_CACHED_KEYS - 2 {
             let mut k = [0u8; 96];
             k[..8].copy_from_slice(&(i as u64).to_le_bytes());
-            cache.insert(BlsPublicKey(k), decoded);
+            cache.insert(BlsPublicKey(k), decoded.clone());
         }
         assert_eq!(cache.len(), MAX_CACHED_KEYS - 1);
     }

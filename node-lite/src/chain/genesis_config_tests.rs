@@ -206,7 +206,7 @@ fn semantic_errors_name_their_field() {
             "consensus.min_step_timeout_ms",
         ),
         (
-            "block_gas_limit = 2_000_000_000",
+            "block_gas_limit = 4_000_000_000",
             "block_gas_limit = 0",
             "block_gas_limit",
         ),

@@ -9,50 +9,61 @@
 //! as before. The set is shared like the runtime's compiled-module cache is: a shortcut of nodes
 //! that share a process, never something that crosses a network.
 //!
-//! **Bounded:** at most [`VerifiedSignatures::capacity`] hashes; past it the oldest leaves first
+//! **Bounded:** at most [`VerifiedSet::capacity`] hashes; past it the oldest leaves first
 //! (a transaction whose hash left is checked again, nothing else changes).
+//!
+//! The same bounded set ([`VerifiedSet`], generic over what it records) keeps the consensus's
+//! verified BLS signatures (`consensus_crypto::BlsCrypto`).
 
 use super::tx::TxHash;
 use parking_lot::Mutex;
 use std::collections::{HashSet, VecDeque};
+use std::hash::Hash;
 
 /// Hashes a devnet's set holds by default: four full default pools.
 pub const DEFAULT_VERIFIED_CAPACITY: usize = 4 * super::mempool::DEFAULT_MEMPOOL_CAPACITY;
 
-/// The set (see the [module docs](self)).
+/// The transactions whose signature a pool of the process verified (see the
+/// [module docs](self)).
+pub type VerifiedSignatures = VerifiedSet<TxHash>;
+
+/// A bounded set of successful checks, oldest out first (see the [module docs](self)).
 #[derive(Debug)]
-pub struct VerifiedSignatures {
-    inner: Mutex<Inner>,
+pub struct VerifiedSet<K> {
+    inner: Mutex<Inner<K>>,
     capacity: usize,
 }
 
-#[derive(Debug, Default)]
-struct Inner {
-    set: HashSet<TxHash>,
-    order: VecDeque<TxHash>,
+#[derive(Debug)]
+struct Inner<K> {
+    set: HashSet<K>,
+    order: VecDeque<K>,
 }
 
-impl Default for VerifiedSignatures {
+impl Default for VerifiedSet<TxHash> {
     fn default() -> Self {
         Self::new(DEFAULT_VERIFIED_CAPACITY)
     }
 }
 
-impl VerifiedSignatures {
-    /// An empty set holding at most `capacity` hashes.
+impl<K: Hash + Eq + Copy> VerifiedSet<K> {
+    /// An empty set holding at most `capacity` records.
     pub fn new(capacity: usize) -> Self {
-        VerifiedSignatures {
-            inner: Mutex::new(Inner::default()),
+        VerifiedSet {
+            inner: Mutex::new(Inner {
+                set: HashSet::new(),
+                order: VecDeque::new(),
+            }),
             capacity,
         }
     }
 
-    /// Most hashes held.
+    /// Most records held.
     pub fn capacity(&self) -> usize {
         self.capacity
     }
 
-    /// How many hashes are held.
+    /// How many records are held.
     pub fn len(&self) -> usize {
         self.inner.lock().set.len()
     }
@@ -62,13 +73,13 @@ impl VerifiedSignatures {
         self.len() == 0
     }
 
-    /// Whether the transaction `hash`'s signature was checked and verified.
-    pub fn contains(&self, hash: &TxHash) -> bool {
+    /// Whether `hash` (a transaction's, for [`VerifiedSignatures`]) was checked and verified.
+    pub fn contains(&self, hash: &K) -> bool {
         self.inner.lock().set.contains(hash)
     }
 
-    /// Records that `hash`'s signature verified (the oldest record leaves when full).
-    pub fn insert(&self, hash: TxHash) {
+    /// Records that `hash` verified (the oldest record leaves when full).
+    pub fn insert(&self, hash: K) {
         if self.capacity == 0 {
             return;
         }
