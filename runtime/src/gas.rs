@@ -99,9 +99,9 @@
 //! table leaves out, as costs per block, not per write:
 //! - **the commit's fixed part**, ≈ 0.5–0.9 ms of CPU a commit whatever its size (the redb
 //!   transaction and the root) and the fsync the wall time adds (≈ 2–3 ms here). A block pays
-//!   it once; the block's time budget bounds it: at the devnet's 2·10⁹ gas a block (≈ 0.2–0.3 s
+//!   it once; the block's time budget bounds it: at the devnet's 4·10⁹ gas a block (≈ 0.4–0.6 s
 //!   at the yardstick), a commit of a few milliseconds is about 1 % of it. A call writing 10
-//!   keys and committed alone runs at ≈ 5× the yardstick's time per gas, because of it.
+//!   keys and committed alone runs at ≈ 3× the yardstick's time per gas, because of it.
 //! - **the checkpoint**: a write of the whole state, built and written in a thread of its own
 //!   at the lowest CPU priority, off the commit path, once the log since the last one outgrows
 //!   the last checkpoint (≈ 48 MB at 1 M keys, 1.59 s of CPU: 33 ns a checkpoint byte in that
