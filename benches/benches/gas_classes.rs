@@ -20,10 +20,14 @@
 //! `memory.grow` of nothing and bulk operations of one byte (each a libcall); and nested calls
 //! (at depth 2 and 16) and refused ones (-3, -4, -5, -6) through copies of a relay contract;
 //! calls of a callee touching every page of its initial memory (2, 16 and 64 pages); and cold
-//! loads (a call touching many distinct modules not in memory, see `cold.rs`; summary only).
+//! loads (a call touching many distinct modules not in memory, see `cold.rs`; summary only);
+//! and storage commits (a call writing or removing distinct keys of a 1 M-key state on a
+//! devnet node's store, committed, see `commit.rs`; summary only, wall time).
 
 #[path = "gas_classes/cold.rs"]
 mod cold;
+#[path = "gas_classes/commit.rs"]
+mod commit;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use host_api::Address;
@@ -889,13 +893,31 @@ fn initial_memory_kernels(session: &mut Session) -> Vec<Deployed> {
         .collect()
 }
 
-/// The runtime's configuration, with `GAS_BENCH_COSTS` choosing the operator costs: a
+/// The runtime's configuration, with `GAS_BENCH_PRICES` overriding storage prices
+/// (`storage_commit_per_key=…,storage_commit_per_byte=…`, also `storage_write_base`,
+/// `storage_write_per_byte`, `storage_remove_base`) and `GAS_BENCH_COSTS` choosing the operator costs: a
 /// comma-separated list of `wasmtime` (wasmtime's default table, the runtime's default before
 /// the measured one),
 /// `measured` ([`OperatorCosts::measured`]) and `class=cost` overrides (the field names of
 /// [`OperatorCosts`]), applied in order: for trying a table without rebuilding.
 fn config() -> RuntimeConfig {
     let mut config = RuntimeConfig::default();
+    if let Ok(spec) = std::env::var("GAS_BENCH_PRICES") {
+        let p = &mut config.prices;
+        for item in spec.split(',').filter(|i| !i.is_empty()) {
+            let (name, price) = item.split_once('=').expect("price=gas");
+            let price: u64 = price.trim().parse().expect("a price in gas");
+            let field = match name.trim() {
+                "storage_write_base" => &mut p.storage_write_base,
+                "storage_write_per_byte" => &mut p.storage_write_per_byte,
+                "storage_remove_base" => &mut p.storage_remove_base,
+                "storage_commit_per_key" => &mut p.storage_commit_per_key,
+                "storage_commit_per_byte" => &mut p.storage_commit_per_byte,
+                other => panic!("GAS_BENCH_PRICES: no price {other} here"),
+            };
+            *field = price;
+        }
+    }
     let Ok(spec) = std::env::var("GAS_BENCH_COSTS") else {
         return config;
     };
@@ -1052,7 +1074,12 @@ fn gas_classes(c: &mut Criterion) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(7);
     let mut colds = cold::cold_kernels(&config());
+    let mut commits = commit::commit_kernels(&config());
+    let commit_count = commits.as_ref().map_or(0, |c| c.kernels.len());
     let mut best = vec![Duration::MAX; deployed.len() + colds.len()];
+    // Each commit kernel's gas (the same every round) and its fastest round, in CPU and wall
+    // time.
+    let mut commit_best = vec![(0u64, Duration::MAX, Duration::MAX); commit_count];
     for _ in 0..rounds {
         for (k, best) in deployed.iter().zip(&mut best) {
             *best = (*best).min(call(&mut session, k));
@@ -1060,6 +1087,12 @@ fn gas_classes(c: &mut Criterion) {
         for (c, best) in colds.iter_mut().zip(&mut best[deployed.len()..]) {
             c.runtime.clear_memory_cache();
             *best = (*best).min(call(&mut c.session, &c.kernel));
+        }
+        if let Some(commits) = &mut commits {
+            for (i, best) in commit_best.iter_mut().enumerate() {
+                let (gas, cpu, wall) = commits.run(i);
+                *best = (gas, best.1.min(cpu), best.2.min(wall));
+            }
         }
     }
     let all: Vec<&Deployed> = deployed
@@ -1098,9 +1131,26 @@ fn gas_classes(c: &mut Criterion) {
             rate(i)
         );
     }
+    let mut worst_name = all[worst.1].kernel.name.clone();
+    if let Some(commits) = &commits {
+        for (k, (gas, cpu, wall)) in commits.kernels.iter().zip(&commit_best) {
+            for (clock, time) in [("CPU", cpu), ("wall", wall)] {
+                let rate = *gas as f64 / (time.as_secs_f64() * 1e6);
+                let ratio = yardstick / rate;
+                if clock == "CPU" && ratio > worst.0 {
+                    worst.0 = ratio;
+                    worst_name = k.name.clone();
+                }
+                println!(
+                    "| storage commit ({clock} time) | {}, committed | {gas} | {:.0} | {rate:.0} | {ratio:.2}× |",
+                    k.name,
+                    time.as_secs_f64() * 1e6,
+                );
+            }
+        }
+    }
     println!(
-        "\nworst: {} at {:.2}× the yardstick's time per gas; the fastest kernel runs {fastest:.0} gas/µs ({:.2}× the yardstick's rate)\n",
-        all[worst.1].kernel.name,
+        "\nworst: {worst_name} at {:.2}× the yardstick's time per gas; the fastest kernel runs {fastest:.0} gas/µs ({:.2}× the yardstick's rate)\n",
         worst.0,
         fastest / yardstick
     );

@@ -10,8 +10,9 @@ use serde_json::Value;
 
 /// The account that deploys and, unless told otherwise, calls.
 pub const DEV_ACCOUNT: Address = Address([0xde; 32]);
-/// Gas limit when `--gas` is not given.
-pub const DEFAULT_GAS: u64 = 10_000_000;
+/// Gas limit when `--gas` is not given (a storage write of a new key costs about 65,000, its
+/// commit included: runtime/src/gas.rs, "Storage commit"; 50 M leaves room for hundreds).
+pub const DEFAULT_GAS: u64 = 50_000_000;
 
 /// Encode `--args` for `function`.
 pub fn encode_args(raw: Option<&str>, signature: Option<&Signature>) -> Result<Vec<u8>, String> {

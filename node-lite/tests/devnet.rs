@@ -110,7 +110,7 @@ fn a_failing_contract_call_is_included_charged_and_its_typed_error_kept() {
                 function: "panic_with_message".into(),
                 args: String::new(),
             },
-            gas_limit: Some(10_000_000),
+            gas_limit: Some(TX_INTRINSIC_GAS + 10_000_000),
         })
         .expect("a call is accepted");
     let status = wait_included(&devnet, &hash);
@@ -156,7 +156,7 @@ fn signed(
         chain_id: devnet.chain_info().chain_id,
         sender: key.public(),
         nonce,
-        gas_limit: TX_INTRINSIC_GAS + 5_000_000,
+        gas_limit: TX_INTRINSIC_GAS + 20_000_000,
         gas_price,
         payload,
     }
@@ -628,4 +628,21 @@ fn waiting_transactions_survive_a_clean_restart() {
             .join(node_lite::devnet::pool_file::POOL_FILE)
             .exists()
     );
+}
+
+#[test]
+fn a_data_dir_of_the_earlier_redb_store_is_refused_naming_the_file() {
+    use node_lite::devnet::SpawnError;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let config = || NodeConfig::test().with_data_dir(dir.path());
+    drop(spawn(config()).expect("a devnet starts"));
+    let node_dir = dir.path().join("node-0");
+    assert!(node_dir.join("state.wal").exists(), "the node's store file");
+    // A data directory an earlier node wrote holds its redb store instead.
+    std::fs::write(node_dir.join("state.redb"), b"").expect("write");
+    let Err(e) = spawn(config()) else {
+        panic!("a data directory holding state.redb must be refused");
+    };
+    assert!(matches!(e, SpawnError::Mismatch { node: 0, .. }), "{e}");
+    assert!(e.to_string().contains("state.redb"), "{e}");
 }

@@ -221,19 +221,40 @@ fn storage_read(mut c: Ctx<'_>, key: i32, key_len: i32, dst: i32, cap: i32) -> H
     Ok(value.len() as i32)
 }
 
+/// The commit's price for `key` of the running contract: [`PriceTable::storage_commit_per_key`]
+/// unless a frame of this call tree already wrote or removed it (its commit is then paid).
+///
+/// [`PriceTable::storage_commit_per_key`]: crate::PriceTable::storage_commit_per_key
+fn commit_key_price(state: &HostState, key: &[u8]) -> u64 {
+    if state
+        .shared
+        .journal
+        .dirty_in_call_tree(&state.contract, key)
+    {
+        0
+    } else {
+        state.prices.storage_commit_per_key
+    }
+}
+
 /// `storage_write(key, key_len, val, val_len)`: set a key of the running contract.
 fn storage_write(mut c: Ctx<'_>, key: i32, key_len: i32, val: i32, val_len: i32) -> HostResult<()> {
     let (key_len, val_len) = (key_len as u32 as usize, val_len as u32 as usize);
     limit(LimitKind::KeySize, key_len, MAX_KEY_BYTES)?;
     limit(LimitKind::ValueSize, val_len, MAX_VALUE_BYTES)?;
     let p = &c.data().prices;
+    // The journal's copy and the commit's bytes, at every write (any write may be the one
+    // committed); then, once the key is known, its share of the commit if it is new to the tree.
     let gas = price(
         p.storage_write_base,
-        p.storage_write_per_byte,
+        p.storage_write_per_byte
+            .saturating_add(p.storage_commit_per_byte),
         key_len + val_len,
     );
     charge(&mut c, gas)?;
     let key = read_bytes(&c, key, key_len)?;
+    let commit = commit_key_price(c.data(), &key);
+    charge(&mut c, commit)?;
     let value = read_bytes(&c, val, val_len)?;
     let state = c.data_mut();
     if let Some(ops) = &mut state.ops {
@@ -250,11 +271,19 @@ fn storage_remove(mut c: Ctx<'_>, key: i32, key_len: i32) -> HostResult<i32> {
     limit(LimitKind::KeySize, key_len, MAX_KEY_BYTES)?;
     let p = &c.data().prices;
     let (gas, per_byte) = (
-        price(p.storage_remove_base, p.storage_write_per_byte, key_len),
+        price(
+            p.storage_remove_base,
+            p.storage_write_per_byte
+                .saturating_add(p.storage_commit_per_byte),
+            key_len,
+        ),
         p.storage_read_per_byte,
     );
     charge(&mut c, gas)?;
     let key = read_bytes(&c, key, key_len)?;
+    // A removal dirties the key's merkle path like a write, whether or not the key existed.
+    let commit = commit_key_price(c.data(), &key);
+    charge(&mut c, commit)?;
     // Whether it existed takes fetching the value: charged like a read of it.
     let found = storage_value(c.data(), &key)?.map(|v| v.len());
     if let Some(len) = found {

@@ -63,6 +63,17 @@ impl Journal {
             .map(|v| v.as_deref())
     }
 
+    /// Whether a frame of the running call tree (any frame above the session's) has written
+    /// or removed `key` of `id`: its commit is then already paid for in this tree (see
+    /// [`PriceTable::storage_commit_per_key`](crate::PriceTable::storage_commit_per_key)).
+    /// Writes of earlier calls of the session, and of frames that failed, do not count.
+    pub fn dirty_in_call_tree(&self, id: &ContractId, key: &[u8]) -> bool {
+        self.frames
+            .iter()
+            .skip(1)
+            .any(|f| f.get(id).is_some_and(|m| m.contains_key(key)))
+    }
+
     /// Write (or with `None`, remove) a key in the top frame.
     pub fn write(&mut self, id: ContractId, key: Vec<u8>, value: Option<Vec<u8>>) {
         if let Some(top) = self.frames.last_mut() {
@@ -100,6 +111,31 @@ mod tests {
         j.revert_frame();
         assert_eq!(j.read(&A, b"k"), Some(Some(&b"1"[..])));
         assert_eq!(j.read(&A, b"x"), None);
+    }
+
+    #[test]
+    fn a_key_is_dirty_in_the_call_tree_once_a_live_frame_wrote_it() {
+        let mut j = Journal::new();
+        // The session's earlier writes belong to other call trees.
+        j.write(A, b"old".to_vec(), Some(b"1".to_vec()));
+        j.push_frame();
+        assert!(!j.dirty_in_call_tree(&A, b"old"));
+        j.write(A, b"k".to_vec(), Some(b"1".to_vec()));
+        j.push_frame();
+        assert!(j.dirty_in_call_tree(&A, b"k"), "written by an outer frame");
+        j.write(A, b"gone".to_vec(), None);
+        assert!(
+            j.dirty_in_call_tree(&A, b"gone"),
+            "a removal dirties it too"
+        );
+        j.revert_frame();
+        assert!(
+            !j.dirty_in_call_tree(&A, b"gone"),
+            "the frame that did failed"
+        );
+        assert!(!j.dirty_in_call_tree(&ContractId([2; 32]), b"k"));
+        j.commit_frame();
+        assert!(!j.dirty_in_call_tree(&A, b"k"), "the tree ended");
     }
 
     #[test]

@@ -19,7 +19,8 @@
 //!    atomic frame
 //!    (a runtime call: a failure drops every write of it). A transfer is `transfer.transfer`; a
 //!    call is the call; a deploy is charged [`deploy_gas`] of its code (the runtime's price, by
-//!    the module's shape), validated and deployed, then its `init` called with the gas left. A failure —
+//!    the module's shape, and the commit of its record), validated and deployed, then its `init`
+//!    called with the gas left. A failure —
 //!    panic, trap, out of gas, a contract error, a refused module — is kept, typed, in the
 //!    [`TxReceipt`]; the transaction is included and pays for the gas it burned.
 //! 5. **Settle the fee**: `transfer.settle_fee`, host-only: gas spent × price to the generator's

@@ -407,7 +407,7 @@ fn refused_transactions_are_left_out_by_a_proposer_and_refuse_the_block_for_a_va
     let mut signers = Signers::default();
     let contracts = &chain.genesis.contracts;
     // Over any transfer's intrinsic gas.
-    const TX_GAS: u64 = 2_000_000;
+    const TX_GAS: u64 = 40_000_000;
     let to = Payload::Transfer {
         to: Address([1; 32]),
         amount: 5,
@@ -495,9 +495,9 @@ fn mempool_to_block_to_state_and_back() {
         to: Address([1; 32]),
         amount: 5,
     };
-    let first = signers.sign("dev-1", 2_000_000, to.clone());
-    let second = signers.sign("dev-1", 2_000_000, to.clone());
-    let poor = signers.sign("nobody", 2_000_000, to);
+    let first = signers.sign("dev-1", 40_000_000, to.clone());
+    let second = signers.sign("dev-1", 40_000_000, to.clone());
+    let poor = signers.sign("nobody", 40_000_000, to);
     let mut head = chain.session();
     let mut view = SessionAccounts {
         session: &mut head,

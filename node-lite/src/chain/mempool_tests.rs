@@ -123,9 +123,10 @@ fn each_refusal_is_typed_and_leaves_the_pool_unchanged() {
         p.insert(tx("a", 4, 1_000, 1), &mut accounts),
         Err(MempoolRefusal::StaleNonce { nonce: 4, next: 5 })
     );
+    // A block that holds a transaction of the intrinsic gas.
     let mut strict = Mempool::new(MempoolConfig {
         min_gas_price: 3,
-        ..MempoolConfig::new(CHAIN, BLOCK_GAS)
+        ..MempoolConfig::new(CHAIN, 10 * TX_INTRINSIC_GAS)
     });
     // The default minimum gas limit is the transaction's own intrinsic gas (the base and its
     // bytes': a transaction under it could enter no block): at it and one under. Only the gas

@@ -19,7 +19,7 @@ use std::time::Duration;
 /// Gas left for `init` in a deploy's default gas limit.
 pub const INIT_GAS_ALLOWANCE: u64 = 100_000_000;
 /// Gas of a transfer without `--gas`: the intrinsic gas and the `transfer` contract's call.
-pub const TRANSFER_GAS: u64 = TX_INTRINSIC_GAS + 10_000_000;
+pub const TRANSFER_GAS: u64 = TX_INTRINSIC_GAS + 1_000_000;
 
 /// `--node`: which node.
 #[derive(Debug, Clone, Args)]

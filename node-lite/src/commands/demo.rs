@@ -32,7 +32,7 @@ pub mod bundled {
         include_bytes!("../../../contracts/wasm/forbidden_import.wasm");
 }
 
-const GAS: u64 = 10_000_000;
+const GAS: u64 = 50_000_000;
 const BOB: Address = Address([0xb0; 32]);
 
 type DemoResult = Result<(), Box<dyn std::error::Error>>;

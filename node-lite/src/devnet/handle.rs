@@ -38,7 +38,7 @@ pub const STAKE_KEYS_ITEM: &[u8] = b"keys";
 /// How long `mine` waits for its block.
 pub const MINE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Gas a dev transfer carries when the request names none: the intrinsic gas and a call.
-pub const DEV_TRANSFER_GAS: u64 = TX_INTRINSIC_GAS + 5_000_000;
+pub const DEV_TRANSFER_GAS: u64 = TX_INTRINSIC_GAS + 1_000_000;
 /// Gas a dev call carries when the request names none and its dry run fails.
 pub const DEV_CALL_GAS: u64 = TX_INTRINSIC_GAS + 50_000_000;
 /// Gas a dev deploy's `init` may spend when the request names no limit.

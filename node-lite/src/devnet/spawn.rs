@@ -9,7 +9,7 @@ use super::index::ChainIndex;
 use super::keys::{ConsensusKeys, Signatures};
 use super::node::{Node, NodeEvent, NodeView};
 use super::shared::Shared;
-use super::store::NodeStore;
+use super::store::{FILE_NAME, NodeStore, OLD_FILE_NAME};
 use crate::chain::genesis_state::{ChainContracts, GenesisBuildError, build_genesis};
 use crate::chain::verified::VerifiedSignatures;
 use crate::chain::{GenesisConfig, Mempool, MempoolConfig};
@@ -143,8 +143,14 @@ fn open_node(i: usize, dir: &Path, common: &Common) -> Result<Started, SpawnErro
         error,
     })?;
     let store_error = |error| SpawnError::Store { node: i, error };
-    let store = Arc::new(NodeStore::open(&node_dir.join("state.redb")).map_err(store_error)?);
     let mismatch = |problem: String| SpawnError::Mismatch { node: i, problem };
+    if node_dir.join(OLD_FILE_NAME).exists() {
+        return Err(mismatch(format!(
+            "{} holds {OLD_FILE_NAME}, a store this node no longer reads (it runs on {FILE_NAME}): start from another --data directory",
+            node_dir.display()
+        )));
+    }
+    let store = Arc::new(NodeStore::open(&node_dir.join(FILE_NAME)).map_err(store_error)?);
     if store.is_empty() {
         let built = build_genesis(runtime, store.state(), genesis)?;
         if (built.contracts, built.root.0) != *expected {

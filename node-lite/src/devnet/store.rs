@@ -1,6 +1,17 @@
-//! A node's durable store: the state (`RedbStore`, one file per node) and, in the same file,
-//! the chain's records, each accepted block committed **atomically with its state**
-//! (`RecordStore::commit_with_records`).
+//! A node's durable store: the state (`WalStore`, one file per node, `state.wal`) and, in the
+//! same file, the chain's records, each accepted block committed **atomically with its state**
+//! (`RecordStore::commit_with_records`: the block's log record and its records in one durable
+//! redb transaction).
+//!
+//! **Why `WalStore`.** The gas schedule prices a storage write's share of the commit (gas
+//! schedule v7, `runtime::gas`) on the store the devnet runs on, and a block's gas must bound its
+//! time. `WalStore` keeps the state and its merkle tree in memory and appends one log record per
+//! commit, so a commit's cost grows with the keys it changes, not with the state: measured at
+//! 1 M keys, ≈ 10.6 ms for 1,000 dirty keys (`cargo bench -p state --bench commit_latency`)
+//! against ≈ 0.2–0.43 ms **per key** on `RedbStore`, whose B-trees' random writes grow with the
+//! state (BENCHMARKS.md §4). Priced on `RedbStore`, a 2·10⁹-gas block would hold about 55
+//! transfers. The price: the state must fit in memory (a few hundred bytes per key), and a
+//! restart replays the log since the last checkpoint (written in the background).
 //!
 //! Records (keys are a one-byte kind, then big-endian numbers):
 //! - `b` ‖ height → the block (borsh `consensus::Block`);
@@ -17,8 +28,17 @@
 //! The last two are the lookups the chain index ([`super::index`]) uses for blocks that left
 //! its in-memory window (the store is its [`BlockArchive`]).
 //!
-//! **Bounded:** the state keeps the last [`KEPT_VERSIONS`] versions (a revert never goes further
-//! back than the consensus's retained blocks), and redb's page cache is [`CACHE_BYTES`].
+//! **Forks:** a revert goes back to a kept block's state root (`WalStore::revert_to_root`: the
+//! state rebuilt from the checkpoint and the log, the later log records and the records written
+//! since deleted in one durable transaction).
+//!
+//! **Bounded:** the store's checkpoints stay [`KEPT_VERSIONS`] versions behind the current one
+//! (`WalOptions::keep_versions`), so a revert can reach every block the consensus retains, and
+//! the log holds those versions besides the checkpoint threshold's; redb's page cache (the log's
+//! and the records' pages; the state is in memory) is [`CACHE_BYTES`].
+//!
+//! **Crashes:** every write is one durable redb transaction, and a reopen replays the log to the
+//! last one (see the state crate's README, "The crash story"; `tests/devnet_crash.rs`).
 
 use super::executor::Executed;
 use super::index::{BlockArchive, IndexedBlock};
@@ -26,7 +46,7 @@ use crate::node_api::ReceiptView;
 use consensus::{Block, Label, LabelChange, Message, Record};
 use genesis_types::stake::{Eligible, Step};
 use parking_lot::Mutex;
-use runtime::{RecordStore, RecordWrites, RedbOptions, RedbStore, Root, StateStore, StoreError};
+use runtime::{RecordStore, RecordWrites, Root, StateStore, StoreError, WalOptions, WalStore};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Arc;
@@ -44,11 +64,17 @@ pub const TX: u8 = b't';
 /// Record kind: a block hash's height.
 pub const HASH: u8 = b'h';
 
-/// State versions a node's store keeps: the consensus's default retained blocks (a revert goes
-/// back at most to its last final block, which it retains) and one more.
+/// State versions a node's store keeps revertible behind the current one: the consensus's
+/// default retained blocks (a revert goes back at most to its last final block, which it
+/// retains) and one more.
 pub const KEPT_VERSIONS: usize = 257;
 /// redb's page cache per node, bytes (redb's default is 1 GiB, per node).
 pub const CACHE_BYTES: usize = 32 << 20;
+/// The store's file name in a node's directory.
+pub const FILE_NAME: &str = "state.wal";
+/// The file an earlier node (on `RedbStore`) kept its store in: a data directory holding it is
+/// refused (`spawn.rs`), not silently started over.
+pub const OLD_FILE_NAME: &str = "state.redb";
 /// Record kind: the eligible set of the round after a block.
 pub const ELIGIBLE: u8 = b'e';
 
@@ -98,7 +124,7 @@ fn encode<T: borsh::BorshSerialize>(value: &T) -> Vec<u8> {
 
 /// A node's store (see the [module docs](self)).
 pub struct NodeStore {
-    redb: Arc<RedbStore>,
+    wal: Arc<WalStore>,
     /// Why the node stopped following the chain, if it did.
     failure: Mutex<Option<String>>,
     /// Own signed messages of the rounds above the last final block.
@@ -109,15 +135,15 @@ impl NodeStore {
     /// Opens (or creates) the store at `path`.
     ///
     /// # Errors
-    /// When redb cannot open it.
+    /// When the store cannot open it (a damaged file, another process has it, an I/O error).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let options = RedbOptions {
-            keep_versions: Some(KEPT_VERSIONS),
+        let options = WalOptions {
+            checkpoint_bytes: None,
+            keep_versions: Some(KEPT_VERSIONS as u64),
             cache_bytes: Some(CACHE_BYTES),
-            check_integrity_on_open: false,
         };
         Ok(NodeStore {
-            redb: Arc::new(RedbStore::open_with(path, options)?),
+            wal: Arc::new(WalStore::open_with(path, options)?),
             failure: Mutex::new(None),
             votes: Mutex::new(Vec::new()),
         })
@@ -125,17 +151,17 @@ impl NodeStore {
 
     /// The state, for sessions.
     pub fn state(&self) -> Arc<dyn StateStore> {
-        self.redb.clone()
+        self.wal.clone()
     }
 
     /// The state's root (`None` if the store fails).
     pub fn root(&self) -> Option<[u8; 32]> {
-        self.redb.root().ok().map(|r| r.0)
+        self.wal.root().ok().map(|r| r.0)
     }
 
     /// Whether the store holds no state yet.
     pub fn is_empty(&self) -> bool {
-        self.redb.root().map(|r| r == Root::EMPTY).unwrap_or(false)
+        self.wal.root().map(|r| r == Root::EMPTY).unwrap_or(false)
     }
 
     /// Records the node stopped following the chain (the first reason is kept).
@@ -182,14 +208,14 @@ impl NodeStore {
             records.insert(hash_key(TX, &r.hash.0), Some(at));
         }
         let base = executed.session.base_root()?;
-        self.redb
+        self.wal
             .commit_with_records(base, executed.session.changes(), &records)?;
         Ok(())
     }
 
     fn write_records(&self, records: &RecordWrites) -> Result<(), StoreError> {
-        let base = self.redb.root()?;
-        self.redb
+        let base = self.wal.root()?;
+        self.wal
             .commit_with_records(base, Default::default(), records)?;
         Ok(())
     }
@@ -237,10 +263,10 @@ impl NodeStore {
         let mut root = [0u8; 32];
         hex::decode_to_slice(root_hex, &mut root)
             .map_err(|e| self.corrupt(&format!("root {root_hex}: {e}")))?;
-        self.redb.revert_to_root(Root(root))?;
+        self.wal.revert_to_root(Root(root))?;
         let mut records = RecordWrites::new();
         let mut h = height + 1;
-        while let Some(bytes) = self.redb.record(&height_key(BLOCK, h))? {
+        while let Some(bytes) = self.wal.record(&height_key(BLOCK, h))? {
             let block: Block = borsh::from_slice(&bytes)
                 .map_err(|_| self.corrupt(&format!("block record {h}")))?;
             records.insert(hash_key(HASH, &block.hash()), None);
@@ -260,7 +286,7 @@ impl NodeStore {
     }
 
     fn receipts(&self, height: u64) -> Result<Option<StoredReceipts>, StoreError> {
-        match self.redb.record(&height_key(RECEIPTS, height))? {
+        match self.wal.record(&height_key(RECEIPTS, height))? {
             Some(b) => serde_json::from_slice(&b)
                 .map(Some)
                 .map_err(|_| self.corrupt(&format!("receipts record {height}"))),
@@ -274,7 +300,7 @@ impl NodeStore {
     /// # Errors
     /// The store's, or a record that does not decode.
     pub fn eligible_after(&self, height: u64) -> Result<Option<Vec<Eligible>>, StoreError> {
-        match self.redb.record(&height_key(ELIGIBLE, height))? {
+        match self.wal.record(&height_key(ELIGIBLE, height))? {
             None => Ok(None),
             Some(bytes) => borsh::from_slice(&bytes)
                 .map(Some)
@@ -287,7 +313,7 @@ impl NodeStore {
     /// # Errors
     /// The store's, or a record that does not decode.
     pub fn block(&self, height: u64) -> Result<Option<Block>, StoreError> {
-        match self.redb.record(&height_key(BLOCK, height))? {
+        match self.wal.record(&height_key(BLOCK, height))? {
             None => Ok(None),
             Some(bytes) => borsh::from_slice(&bytes)
                 .map(Some)
@@ -301,12 +327,12 @@ impl NodeStore {
     /// The store's, or a record that does not decode.
     pub fn stored_block(&self, height: u64) -> Result<Option<StoredBlock>, StoreError> {
         let corrupt = |what: &str| self.corrupt(&format!("{what} record {height}"));
-        let Some(bytes) = self.redb.record(&height_key(BLOCK, height))? else {
+        let Some(bytes) = self.wal.record(&height_key(BLOCK, height))? else {
             return Ok(None);
         };
         let block: Block = borsh::from_slice(&bytes).map_err(|_| corrupt("block"))?;
         let receipts = self.receipts(height)?.ok_or_else(|| corrupt("receipts"))?;
-        let label = match self.redb.record(&height_key(LABEL, height))? {
+        let label = match self.wal.record(&height_key(LABEL, height))? {
             Some(b) => {
                 let (hash, label): ([u8; 32], Label) =
                     borsh::from_slice(&b).map_err(|_| corrupt("label"))?;
@@ -322,7 +348,7 @@ impl NodeStore {
     /// # Errors
     /// The store's, or a key that is not a height record's.
     pub fn stored_tip(&self) -> Result<u64, StoreError> {
-        match self.redb.last_record(&[BLOCK])? {
+        match self.wal.last_record(&[BLOCK])? {
             None => Ok(0),
             Some((key, _)) => {
                 let bytes: [u8; 8] = key
@@ -355,14 +381,14 @@ impl NodeStore {
                 continue;
             }
             let bytes = self
-                .redb
+                .wal
                 .record(&height_key(BLOCK, h))?
                 .ok_or_else(|| corrupt("block", h))?;
             let block: Block = borsh::from_slice(&bytes).map_err(|_| corrupt("block", h))?;
-            if self.redb.record(&height_key(RECEIPTS, h))?.is_none() {
+            if self.wal.record(&height_key(RECEIPTS, h))?.is_none() {
                 return Err(corrupt("receipts", h).into());
             }
-            let label = match self.redb.record(&height_key(LABEL, h))? {
+            let label = match self.wal.record(&height_key(LABEL, h))? {
                 Some(b) => {
                     let (hash, label): ([u8; 32], Label) =
                         borsh::from_slice(&b).map_err(|_| corrupt("label", h))?;
@@ -380,7 +406,7 @@ impl NodeStore {
     /// # Errors
     /// The store's, or a record that does not decode.
     pub fn load_votes(&self) -> Result<Vec<Record>, StoreError> {
-        let Some(bytes) = self.redb.record(&[VOTE])? else {
+        let Some(bytes) = self.wal.record(&[VOTE])? else {
             return Ok(Vec::new());
         };
         let slots: Vec<(u64, u8, u8, Message)> =
@@ -399,7 +425,7 @@ impl NodeStore {
 
     fn corrupt(&self, what: &str) -> StoreError {
         StoreError::Corrupt {
-            path: self.redb.path().to_string(),
+            path: self.wal.path().to_string(),
             message: what.to_string(),
         }
     }
@@ -419,12 +445,12 @@ impl BlockArchive for NodeStore {
     }
 
     fn height_of(&self, hash: &[u8; 32]) -> Option<u64> {
-        let bytes = self.redb.record(&hash_key(HASH, hash)).ok()??;
+        let bytes = self.wal.record(&hash_key(HASH, hash)).ok()??;
         Some(u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?))
     }
 
     fn tx(&self, hash: &[u8; 32]) -> Option<(u64, usize)> {
-        let bytes = self.redb.record(&hash_key(TX, hash)).ok()??;
+        let bytes = self.wal.record(&hash_key(TX, hash)).ok()??;
         let height = u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?);
         let index = u32::from_be_bytes(bytes.get(8..12)?.try_into().ok()?);
         Some((height, index as usize))

@@ -138,16 +138,20 @@ fn price_of_code(prices: &CompilePrices, code: &[u8]) -> u64 {
     compile_price(prices, &crate::cache::shape_of(code))
 }
 
-/// The price of deploying a module of `shape` under `prices`: charged by
+/// The price of deploying a module of `shape` under `prices`: its validation and compilation
+/// ([`compile_price`] with the deploy coefficients) and the commit of the new contract's record
+/// ([`PriceTable::storage_commit_per_key`]: one more merkle leaf; the code's bytes are covered
+/// many times over by the per-byte compile price). Charged by
 /// [`Session::deploy_with_gas`](crate::Session::deploy_with_gas) before the module is
 /// validated or compiled.
 pub fn deploy_price(prices: &PriceTable, shape: &ModuleShape) -> u64 {
-    compile_price(&prices.deploy, shape)
+    compile_price(&prices.deploy, shape).saturating_add(prices.storage_commit_per_key)
 }
 
-/// [`deploy_price`] of the module `code` (priced by its bytes alone if it does not parse).
+/// [`deploy_price`] of the module `code` (its compile part priced by its bytes alone if it does
+/// not parse).
 pub fn module_deploy_price(prices: &PriceTable, code: &[u8]) -> u64 {
-    price_of_code(&prices.deploy, code)
+    price_of_code(&prices.deploy, code).saturating_add(prices.storage_commit_per_key)
 }
 
 /// The price of the first load, in a call tree, of a module of `shape` under `prices`:
@@ -210,7 +214,7 @@ mod tests {
         let junk = [0xffu8; 100];
         assert_eq!(
             module_deploy_price(&p, &junk),
-            p.deploy.base + 100 * p.deploy.per_byte
+            p.deploy.base + 100 * p.deploy.per_byte + p.storage_commit_per_key
         );
         assert_eq!(
             module_load_price(&p, &junk),

@@ -94,6 +94,7 @@ fn main() {
         checkpoint_bytes: std::env::var("LATENCY_CHECKPOINT_BYTES")
             .is_ok()
             .then(|| env_or("LATENCY_CHECKPOINT_BYTES", 0)),
+        ..WalOptions::default()
     };
     let store = WalStore::open_with(dir.path().join("state.wal"), options).expect("open");
     let started = Instant::now();

@@ -81,7 +81,7 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use host_api::ContractId;
 use parking_lot::Mutex;
 use redb::{Database, ReadableDatabase, TableDefinition};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -97,9 +97,20 @@ pub const MIN_CHECKPOINT_BYTES: u64 = 8 << 20;
 /// How to open a [`WalStore`].
 #[derive(Clone, Debug, Default)]
 pub struct WalOptions {
-    /// Write a checkpoint once the log since the last one holds more than this many bytes.
+    /// Write a checkpoint once the log since the last one holds more than this many bytes
+    /// (counting only the records the checkpoint would cover: see `keep_versions`).
     /// `None`: the size of the last checkpoint, at least [`MIN_CHECKPOINT_BYTES`].
     pub checkpoint_bytes: Option<u64>,
+    /// Keep at least this many versions before the current one revertible: a background
+    /// checkpoint is written at the version this many behind the current one, never later, so
+    /// [`WalStore::revert_to`] can go back that far (a checkpoint drops the versions before
+    /// it). The log then holds these versions' records besides the threshold's. `None`: the
+    /// checkpoint is at the current version (nothing before it stays revertible).
+    /// [`WalStore::checkpoint`], called explicitly, still writes the current version.
+    pub keep_versions: Option<u64>,
+    /// redb's page cache in bytes (redb's default, 1 GiB, when `None`). The state is in
+    /// memory; the cache holds the log's and the records' pages.
+    pub cache_bytes: Option<usize>,
 }
 
 /// Sizes of a [`WalStore`], for reports and checks.
@@ -207,6 +218,51 @@ struct LogState {
     diverged: bool,
     /// A checkpoint is being written (in the background or by [`WalStore::checkpoint`]).
     checkpoint_running: bool,
+    /// Every version the file can return to, oldest first: the checkpoint's (or the empty
+    /// state's, version 0), then one per log record after it. Bounded by the checkpoints: one
+    /// drops the entries before its version.
+    versions: VecDeque<Logged>,
+}
+
+/// A version the log holds: its root, and the bytes of the log record that made it (0 for the
+/// checkpoint's version).
+#[derive(Clone, Copy, Debug)]
+struct Logged {
+    version: u64,
+    root: Root,
+    bytes: u64,
+}
+
+impl LogState {
+    /// The root of `version`, if the log holds it.
+    fn root_of(&self, version: u64) -> Option<Root> {
+        let first = self.versions.front()?.version;
+        let at = usize::try_from(version.checked_sub(first)?).ok()?;
+        self.versions.get(at).map(|l| l.root)
+    }
+
+    /// The bytes of the log records a checkpoint at `version` would cover.
+    fn bytes_through(&self, version: u64) -> u64 {
+        self.versions
+            .iter()
+            .take_while(|l| l.version <= version)
+            .map(|l| l.bytes)
+            .sum()
+    }
+
+    /// Forget the versions before `checkpoint`, which a sealed checkpoint dropped.
+    fn checkpointed(&mut self, checkpoint: u64) {
+        while self
+            .versions
+            .front()
+            .is_some_and(|l| l.version < checkpoint)
+        {
+            self.versions.pop_front();
+        }
+        if let Some(first) = self.versions.front_mut() {
+            first.bytes = 0;
+        }
+    }
 }
 
 /// The persistent state store that keeps its state in memory: see the
@@ -269,7 +325,11 @@ impl WalStore {
         options: WalOptions,
         target: &crate::redb_store::OpenTarget<'_>,
     ) -> Result<Self, StoreError> {
-        let db = target.create(Database::builder())?;
+        let mut builder = Database::builder();
+        if let Some(bytes) = options.cache_bytes {
+            builder.set_cache_size(bytes);
+        }
+        let db = target.create(builder)?;
         let txn = db.begin_write().map_err(|e| db_error(&path, e))?;
         check_format_of(&txn, &path, FORMAT)?;
         // Create the tables of a new file (a no-op for an existing one).
@@ -318,6 +378,11 @@ impl WalStore {
                 memory
             }
         };
+        log.versions.push_back(Logged {
+            version: log.stats.version,
+            root: memory.root()?,
+            bytes: 0,
+        });
         // Records the checkpoint covers may be left after it (deleted after its seal, and by
         // the next open): replay starts after it.
         let records = txn.open_table(LOG).map_err(|e| db_error(path, e))?;
@@ -344,10 +409,15 @@ impl WalStore {
                     Root(record.base)
                 )));
             }
-            memory.commit(record.into_changes())?;
+            let root = memory.commit(record.into_changes())?;
             log.stats.version = version;
             log.stats.log_records += 1;
             log.stats.log_bytes += bytes.value().len() as u64;
+            log.versions.push_back(Logged {
+                version,
+                root,
+                bytes: bytes.value().len() as u64,
+            });
         }
         Ok((memory, log))
     }
@@ -457,11 +527,11 @@ impl WalStore {
         }
     }
 
-    /// Start writing the checkpoint of the version just committed (`root`) in a thread of its
+    /// Start writing the checkpoint of `version` (whose root is `root`) in a thread of its
     /// own; its end is recorded in the log state (`threshold`: when to retry after a failure).
-    fn start_checkpoint(&self, log: &mut LogState, root: Root, threshold: u64) {
+    fn start_checkpoint(&self, log: &mut LogState, version: u64, root: Root, threshold: u64) {
         log.checkpoint_running = true;
-        let job = self.job(log.stats.version, root);
+        let job = self.job(version, root);
         let shared = self.log.clone();
         let spawned = std::thread::Builder::new()
             .name("wal-checkpoint".into())
@@ -563,6 +633,11 @@ impl WalStore {
         log.stats.version = version;
         log.stats.log_records += 1;
         log.stats.log_bytes += sealed.len() as u64;
+        log.versions.push_back(Logged {
+            version,
+            root,
+            bytes: sealed.len() as u64,
+        });
         let threshold = self
             .options
             .checkpoint_bytes
@@ -570,9 +645,14 @@ impl WalStore {
         // The commit is durable already: the checkpoint is written in the background, and one
         // that fails leaves the log as it was; it is tried again once the log has grown by
         // another threshold, so a checkpoint that keeps failing does not cost a write of the
-        // whole state per commit.
-        if log.stats.log_bytes > threshold.max(log.retry_at_bytes) && !log.checkpoint_running {
-            self.start_checkpoint(&mut log, root, threshold);
+        // whole state per commit. With versions kept, it is written that many versions back
+        // and counts only the records it would cover.
+        let target = version.saturating_sub(self.options.keep_versions.unwrap_or(0));
+        if !log.checkpoint_running
+            && log.bytes_through(target) > threshold.max(log.retry_at_bytes)
+            && let Some(target_root) = log.root_of(target)
+        {
+            self.start_checkpoint(&mut log, target, target_root, threshold);
         }
         Ok(root)
     }

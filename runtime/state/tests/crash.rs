@@ -66,6 +66,7 @@ impl Kind {
             Kind::Wal => {
                 let options = WalOptions {
                     checkpoint_bytes: Some(WAL_CHECKPOINT_BYTES),
+                    ..WalOptions::default()
                 };
                 Box::new(WalStore::open_with(path, options).expect("open wal store"))
             }

@@ -290,12 +290,22 @@ fn innermost(mut output: Vec<u8>, levels: usize) -> (i32, Vec<u8>) {
     (status, output)
 }
 
+/// Gas for a call down a whole chain: each of its 16 frames writes a key of its own, and each
+/// such write pays its share of the commit (`storage_commit_per_key`).
+const CHAIN_GAS: u64 = 200_000_000;
+
+/// `forward` of the chain's first proxy with [`CHAIN_GAS`].
+fn call_chain(s: &mut Session, first: ContractId, payload: &[u8]) -> runtime::Receipt {
+    s.call(ALICE, first, "forward", payload, CHAIN_GAS)
+        .expect("no host error")
+}
+
 #[test]
 fn call_depth_is_capped_at_the_limit() {
     // DEFAULT_MAX_CALL_DEPTH frames: the top-level proxy, depth − 2 more proxies, the target.
     let proxies = DEFAULT_MAX_CALL_DEPTH - 1;
     let (mut s, first, payload) = chain(proxies);
-    let r = call(&mut s, first, "forward", &payload);
+    let r = call_chain(&mut s, first, &payload);
     assert_eq!(
         innermost(r.result.clone().unwrap(), proxies),
         (STATUS_OK, b"deep".to_vec())
@@ -313,7 +323,7 @@ fn call_depth_is_capped_at_the_limit() {
 
     // One more frame is refused at the innermost call.
     let (mut s, first, payload) = chain(proxies + 1);
-    let r = call(&mut s, first, "forward", &payload);
+    let r = call_chain(&mut s, first, &payload);
     assert_eq!(
         innermost(r.result.unwrap(), proxies + 1).0,
         CALL_DEPTH_EXCEEDED
@@ -329,7 +339,7 @@ fn deep_chains_run_on_a_small_thread_stack() {
         .spawn(|| {
             let proxies = DEFAULT_MAX_CALL_DEPTH - 1;
             let (mut s, first, payload) = chain(proxies);
-            let r = call(&mut s, first, "forward", &payload);
+            let r = call_chain(&mut s, first, &payload);
             innermost(r.result.unwrap(), proxies)
         })
         .expect("spawn");

@@ -230,6 +230,7 @@ fn a_thousand_random_calls_give_the_same_roots_in_memory_on_disk_and_across_a_re
     let path = dir.path().join("state.wal");
     let options = WalOptions {
         checkpoint_bytes: Some(8_000),
+        ..WalOptions::default()
     };
     let mut w = Trace::default();
     {

@@ -591,6 +591,7 @@ impl Job {
             }) => {
                 log.stats.checkpoint_version = Some(version);
                 log.stats.checkpoint_bytes = bytes;
+                log.checkpointed(version);
                 log.stats.log_records = log.stats.log_records.saturating_sub(records);
                 log.stats.log_bytes = log.stats.log_bytes.saturating_sub(record_bytes);
                 log.retry_at_bytes = 0;

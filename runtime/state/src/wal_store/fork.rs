@@ -16,6 +16,7 @@
 
 use super::{LogState, WalStore, corrupt};
 use crate::error::StoreError;
+use crate::merkle::Root;
 use crate::records::RecordTables;
 
 impl WalStore {
@@ -99,8 +100,30 @@ impl WalStore {
             retry_at_bytes: 0,
             diverged: false,
             checkpoint_running: false,
+            versions: rebuilt.versions,
         };
         Ok(())
+    }
+
+    /// [`revert_to`](Self::revert_to) the latest version the log holds whose root is `root`
+    /// (the current one, if it has that root), returning that version. A node that knows a
+    /// block's state root, not the store's version numbers, goes back this way.
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownSnapshot`] when no version since the checkpoint has `root` (the
+    /// store unchanged), else [`revert_to`](Self::revert_to)'s.
+    pub fn revert_to_root(&self, root: Root) -> Result<u64, StoreError> {
+        let version = self
+            .log
+            .lock()
+            .versions
+            .iter()
+            .rev()
+            .find(|l| l.root == root)
+            .map(|l| l.version)
+            .ok_or_else(|| StoreError::UnknownSnapshot(format!("root {root}")))?;
+        self.revert_to(version)?;
+        Ok(version)
     }
 }
 
@@ -152,5 +175,92 @@ mod tests {
         assert_eq!(store.root().unwrap(), at_checkpoint);
         assert_eq!(store.stats().version, 3);
         assert_eq!(store.stats().log_records, 0);
+    }
+
+    /// `revert_to_root` returns to the latest version with the root (the current one for the
+    /// current root), refuses a root the log does not hold with the store unchanged, and finds
+    /// the roots again after a reopen (rebuilt by the replay).
+    #[test]
+    fn revert_to_root_goes_to_the_latest_version_with_that_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.wal");
+        let mut roots = vec![];
+        {
+            let store = WalStore::open(&path).unwrap();
+            roots.push(store.root().unwrap());
+            for i in 0..4 {
+                roots.push(store.commit(write(i, i)).unwrap());
+            }
+            // Version 5 writes key 3 back to what version 3 had: root 3 again, at version 5.
+            store.commit(write(3, 9)).unwrap();
+            let again = store.commit(write(3, 3)).unwrap();
+            assert_eq!(again, roots[4]);
+            assert_eq!(store.revert_to_root(again).unwrap(), 6);
+            let unknown = Root([7; 32]);
+            assert!(matches!(
+                store.revert_to_root(unknown),
+                Err(StoreError::UnknownSnapshot(_))
+            ));
+            assert_eq!(store.root().unwrap(), again);
+            assert_eq!(store.revert_to_root(roots[2]).unwrap(), 2);
+            assert_eq!(store.stats().version, 2);
+        }
+        let store = WalStore::open(&path).unwrap();
+        assert_eq!(store.root().unwrap(), roots[2]);
+        assert_eq!(store.revert_to_root(roots[1]).unwrap(), 1);
+        assert_eq!(store.revert_to_root(Root::EMPTY).unwrap(), 0);
+        assert_eq!(store.root().unwrap(), roots[0]);
+    }
+
+    /// With `keep_versions`, background checkpoints stay that many versions behind the current
+    /// one: a revert to the oldest kept version works (by root, after a reopen too), one version
+    /// further is refused as past the checkpoint.
+    #[test]
+    fn kept_versions_stay_revertible_across_checkpoints() {
+        const KEEP: u64 = 4;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.wal");
+        let options = crate::WalOptions {
+            checkpoint_bytes: Some(1),
+            keep_versions: Some(KEEP),
+            ..crate::WalOptions::default()
+        };
+        let mut roots = vec![Root::EMPTY];
+        {
+            let store = WalStore::open_with(&path, options.clone()).unwrap();
+            for i in 0..20 {
+                roots.push(store.commit(write(i, i)).unwrap());
+                store.wait_for_checkpoint();
+            }
+            let stats = store.stats();
+            assert_eq!(stats.version, 20);
+            assert_eq!(stats.checkpoint_version, Some(20 - KEEP));
+            assert_eq!(stats.log_records, KEEP);
+        }
+        let store = WalStore::open_with(&path, options).unwrap();
+        assert_eq!(store.root().unwrap(), roots[20]);
+        assert_eq!(
+            store.revert_to(20 - KEEP - 1),
+            Err(StoreError::RevertPastCheckpoint {
+                version: 20 - KEEP - 1,
+                checkpoint: 20 - KEEP
+            })
+        );
+        assert!(matches!(
+            store.revert_to_root(roots[20 - KEEP as usize - 1]),
+            Err(StoreError::UnknownSnapshot(_))
+        ));
+        assert_eq!(
+            store.revert_to_root(roots[20 - KEEP as usize]).unwrap(),
+            20 - KEEP
+        );
+        assert_eq!(store.root().unwrap(), roots[20 - KEEP as usize]);
+        // Commits go on from there, and the checkpoint stays behind them.
+        for i in 30..40 {
+            store.commit(write(i, i)).unwrap();
+            store.wait_for_checkpoint();
+        }
+        let stats = store.stats();
+        assert_eq!(stats.checkpoint_version, Some(stats.version - KEEP));
     }
 }

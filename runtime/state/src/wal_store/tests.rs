@@ -66,6 +66,7 @@ fn sealed(body: &[u8]) -> Vec<u8> {
 pub(super) fn with_threshold(path: &Path, bytes: u64) -> WalStore {
     let options = WalOptions {
         checkpoint_bytes: Some(bytes),
+        ..WalOptions::default()
     };
     WalStore::open_with(path, options).unwrap()
 }
@@ -94,7 +95,10 @@ fn commits_survive_a_reopen_with_the_memory_stores_roots() {
     const HALF_WAY: usize = 7;
     for (checkpoint_bytes, half_way) in [(None, false), (Some(1), false), (None, true)] {
         let (_dir, path) = tmp();
-        let options = WalOptions { checkpoint_bytes };
+        let options = WalOptions {
+            checkpoint_bytes,
+            ..WalOptions::default()
+        };
         let reference = MemoryStore::new();
         let mut roots = vec![];
         {
@@ -192,6 +196,7 @@ fn a_failed_checkpoint_keeps_the_commit_and_the_log() {
     let (_dir, path) = tmp();
     let options = WalOptions {
         checkpoint_bytes: Some(1),
+        ..WalOptions::default()
     };
     let store = WalStore::open_with(&path, options.clone()).unwrap();
     store.commit(deploy(A, b"code a")).unwrap();
@@ -351,7 +356,14 @@ fn open_error(path: &Path) -> String {
 fn damaged_logs_and_checkpoints_are_refused() {
     let build = |checkpoint_bytes| {
         let (dir, path) = tmp();
-        let store = WalStore::open_with(&path, WalOptions { checkpoint_bytes }).unwrap();
+        let store = WalStore::open_with(
+            &path,
+            WalOptions {
+                checkpoint_bytes,
+                ..WalOptions::default()
+            },
+        )
+        .unwrap();
         for changes in history().into_iter().take(6) {
             store.commit(changes).unwrap();
             store.wait_for_checkpoint();

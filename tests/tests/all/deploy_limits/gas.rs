@@ -1,7 +1,7 @@
 //! `Session::deploy_with_gas`: a deploy pays `module_deploy_price` — the formula of
 //! `runtime/src/gas/compile.rs` over the module's shape (bytes, functions, locals, operators,
-//! types, `br_table` targets, the square of each function's branch units) — before anything
-//! is validated or compiled; a limit one short of it is `OutOfGas`, records nothing and
+//! types, `br_table` targets, the square of each function's branch units) and the commit of the
+//! new record (`storage_commit_per_key`) — before anything is validated or compiled; a limit one short of it is `OutOfGas`, records nothing and
 //! compiles nothing.
 
 use super::*;
@@ -12,7 +12,8 @@ use runtime::shape::module_shape;
 const TINY: &str = r#"(module (memory (export "memory") 1)
   (func (export "f") (param i32) (result i32) (i32.const 0)))"#;
 
-/// The devnet's default block gas limit (`node-lite`'s genesis: 1,000,000,000).
+/// A gas limit of 10⁹: a quarter of the devnet's default block (`node-lite`'s genesis:
+/// 4,000,000,000).
 const BLOCK_GAS: u64 = 1_000_000_000;
 
 #[test]
@@ -31,6 +32,7 @@ fn a_deploy_costs_its_price_by_shape_and_one_gas_short_changes_nothing() {
             + 2 * d.per_operator
             + d.per_type
             + 2 * d.per_type_value
+            + prices.storage_commit_per_key
     );
     let rt = runtime_with(Limits::default());
     let store = Arc::new(MemoryStore::new());
@@ -63,8 +65,10 @@ fn a_bad_module_is_refused_only_once_paid_for() {
     let price = module_deploy_price(&prices, &bad);
     assert_eq!(
         price,
-        prices.deploy.base + prices.deploy.per_byte * bad.len() as u64,
-        "a module that does not parse is priced by its bytes"
+        prices.deploy.base
+            + prices.deploy.per_byte * bad.len() as u64
+            + prices.storage_commit_per_key,
+        "a module that does not parse is priced by its bytes (and its record's commit)"
     );
     let (_store, mut s) = session();
     assert!(matches!(
@@ -139,7 +143,7 @@ fn every_count_of_the_shape_is_priced() {
         let shape = module_shape(code).unwrap();
         assert_eq!(
             module_deploy_price(&prices, code),
-            compile_price(&prices.deploy, &shape)
+            compile_price(&prices.deploy, &shape) + prices.storage_commit_per_key
         );
         module_deploy_price(&prices, code)
     };

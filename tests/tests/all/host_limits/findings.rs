@@ -45,9 +45,9 @@ fn straight_line_code_cannot_run_past_the_gas_limit() {
             "limit {limit}"
         );
     }
-    // Same after a host function takes the last gas: storage_write costs 5 032 here, the wasm
-    // before it 6 (entry, 4 consts, call), the 1 000 `i32.const` after it 1 000, the final
-    // `i32.const` 1, so the call costs 52 000 + 6 + 5 032 + 1 001 = 58 039.
+    // Same after a host function takes the last gas: storage_write costs 5 032 here plus the
+    // commit's share of a new 8-byte key and value, the wasm before it 6 (entry, 4 consts,
+    // call), the 1 000 `i32.const` after it 1 000, the final `i32.const` 1.
     let code = wat(&format!(
         r#"(module {IMPORTS} (memory (export "memory") 1) (data (i32.const 0) "keyhello")
         (func (export "f") (param i32) (result i32)
@@ -55,15 +55,21 @@ fn straight_line_code_cannot_run_past_the_gas_limit() {
           {} (i32.const 0)))"#,
         "(drop (i32.const 1))".repeat(1000)
     ));
+    let p = PriceTable::default();
+    let cost =
+        52_000 + 6 + 5_032 + p.storage_commit_per_key + p.storage_commit_per_byte * 8 + 1_001;
     let id = session.deploy(OWNER, &code, 0).expect("deploy");
     let r = session
-        .call(ALICE, id, "f", &[], 58_039)
+        .call(ALICE, id, "f", &[], cost)
         .expect("no host error");
-    assert_eq!((r.result, r.gas_spent), (Ok(vec![]), 58_039));
+    assert_eq!((r.result, r.gas_spent), (Ok(vec![]), cost));
     let r = session
-        .call(ALICE, id, "f", &[], 58_038)
+        .call(ALICE, id, "f", &[], cost - 1)
         .expect("no host error");
-    assert_eq!((r.result, r.gas_spent), (Err(CallError::OutOfGas), 58_038));
+    assert_eq!(
+        (r.result, r.gas_spent),
+        (Err(CallError::OutOfGas), cost - 1)
+    );
     assert_eq!(
         session.storage(&id, b"key"),
         Ok(Some(b"hello".to_vec())),

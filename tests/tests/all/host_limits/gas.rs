@@ -62,8 +62,9 @@ fn gas_limit_below_at_and_just_above_the_call_base_price() {
 
 #[test]
 fn host_function_that_cannot_pay_is_out_of_gas_without_doing_its_work() {
-    // storage_write of key "key" (3) and value "hello" (5) costs 5 000 + 4 × 8 = 5 032; the
-    // wasm before it costs 1 (entry) + 4 (consts) + 1 (call) = 6; after it 1 (i32.const).
+    // storage_write of key "key" (3) and value "hello" (5) costs 5 000 + 4 × 8 into the
+    // journal, plus the commit's share (a key new to the tree, 8 bytes); the wasm before it
+    // costs 1 (entry) + 4 (consts) + 1 (call) = 6; after it 1 (i32.const).
     let code = wat(&format!(
         r#"(module {IMPORTS} (memory (export "memory") 1) (data (i32.const 0) "keyhello")
         (func (export "f") (param i32) (result i32)
@@ -72,7 +73,8 @@ fn host_function_that_cannot_pay_is_out_of_gas_without_doing_its_work() {
     ));
     let (_store, mut session) = unit_cost_session();
     let id = deploy(&mut session, &code);
-    let exact = 52_000 + 6 + 5_032 + 1;
+    let write = 5_032 + COMMIT_KEY + COMMIT_BYTE * 8;
+    let exact = 52_000 + 6 + write + 1;
     let r = session
         .call(ALICE, id, "f", &[], exact)
         .expect("no host error");
@@ -82,11 +84,11 @@ fn host_function_that_cannot_pay_is_out_of_gas_without_doing_its_work() {
     let id2 = session.deploy(OWNER, &code, 1).expect("deploy");
     // One gas short of the host price: refused before writing.
     let r = session
-        .call(ALICE, id2, "f", &[], 52_000 + 6 + 5_032 - 1)
+        .call(ALICE, id2, "f", &[], 52_000 + 6 + write - 1)
         .expect("no host error");
     assert_eq!(
         (r.result, r.gas_spent),
-        (Err(CallError::OutOfGas), 52_000 + 6 + 5_032 - 1)
+        (Err(CallError::OutOfGas), 52_000 + 6 + write - 1)
     );
     assert_eq!(session.storage(&id2, b"key"), Ok(None));
 }
@@ -217,31 +219,42 @@ const GOLDEN: &str = r#"
     (memory.copy (i32.const 200) (i32.const 0) (i32.const 40)) (i32.const 0))
 "#;
 
+/// The commit's share of a write (gas.rs, "Storage commit"): once per key a call tree writes
+/// or removes, and per byte written.
+const COMMIT_KEY: u64 = 60_000;
+const COMMIT_BYTE: u64 = 30;
+
 /// (entry, gas spent) = call_base 52 000 + function entry 1 + operators + host prices.
 const GOLDEN_GAS: &[(&str, u64)] = &[
-    ("minimal", 52_000 + 1 + 1),                      // 52 002
-    ("nops", 52_000 + 1 + 2),                         // 52 003
-    ("arith", 52_000 + 1 + 5),                        // 52 006
-    ("block_br", 52_000 + 1 + 2),                     // 52 003
-    ("if_else", 52_000 + 1 + 3),                      // 52 004
-    ("loop10", 52_000 + 1 + 2 + 10 * 5 + 1),          // 52 054
-    ("call_wasm", 52_000 + 1 + 1 + 1 + 1),            // 52 004
-    ("output5", 52_000 + 1 + 4 + 200 + 5),            // 52 210
-    ("input8", 52_000 + 1 + 3 + 200 + 8),             // 52 212
-    ("caller", 52_000 + 1 + 3 + 200 + 32),            // 52 236
-    ("height", 52_000 + 1 + 2 + 200),                 // 52 203
-    ("write8", 52_000 + 1 + 6 + 5_000 + 4 * 8),       // 57 039
+    ("minimal", 52_000 + 1 + 1),             // 52 002
+    ("nops", 52_000 + 1 + 2),                // 52 003
+    ("arith", 52_000 + 1 + 5),               // 52 006
+    ("block_br", 52_000 + 1 + 2),            // 52 003
+    ("if_else", 52_000 + 1 + 3),             // 52 004
+    ("loop10", 52_000 + 1 + 2 + 10 * 5 + 1), // 52 054
+    ("call_wasm", 52_000 + 1 + 1 + 1 + 1),   // 52 004
+    ("output5", 52_000 + 1 + 4 + 200 + 5),   // 52 210
+    ("input8", 52_000 + 1 + 3 + 200 + 8),    // 52 212
+    ("caller", 52_000 + 1 + 3 + 200 + 32),   // 52 236
+    ("height", 52_000 + 1 + 2 + 200),        // 52 203
+    (
+        "write8",
+        52_000 + 1 + 6 + 5_000 + (4 + COMMIT_BYTE) * 8 + COMMIT_KEY,
+    ),
     ("read_absent", 52_000 + 1 + 6 + 31_000 + 2 * 3), // 83 013
     (
         "write_read",
-        52_000 + 1 + 5 + 5_032 + 5 + 31_000 + 6 + 10 + 1,
-    ), // 88 060
-    ("remove", 52_000 + 1 + 4 + 46_000 + 4 * 3 + 2 * 5), // 98 027
-    ("emit", 52_000 + 1 + 6 + 1_000 + 2 * 5),         // 53 017
-    ("blake10", 52_000 + 1 + 5 + 1_900 + 10 * 10),    // 54 006
-    ("debug5", 52_000 + 1 + 4 + 300 + 8 * 5),         // 52 345
-    ("fill100", 52_000 + 1 + 3 + 1 + 100 + 1),        // 52 106
-    ("copy40", 52_000 + 1 + 3 + 1 + 40 + 1),          // 52 046
+        52_000 + 1 + 5 + 5_000 + (4 + COMMIT_BYTE) * 8 + COMMIT_KEY + 5 + 31_000 + 6 + 10 + 1,
+    ),
+    (
+        "remove",
+        52_000 + 1 + 4 + 46_000 + (4 + COMMIT_BYTE) * 3 + COMMIT_KEY + 2 * 5,
+    ),
+    ("emit", 52_000 + 1 + 6 + 1_000 + 2 * 5),      // 53 017
+    ("blake10", 52_000 + 1 + 5 + 1_900 + 10 * 10), // 54 006
+    ("debug5", 52_000 + 1 + 4 + 300 + 8 * 5),      // 52 345
+    ("fill100", 52_000 + 1 + 3 + 1 + 100 + 1),     // 52 106
+    ("copy40", 52_000 + 1 + 3 + 1 + 40 + 1),       // 52 046
 ];
 
 #[test]
@@ -257,6 +270,8 @@ fn gas_golden_values() {
             storage_write_base: 5_000,
             storage_write_per_byte: 4,
             storage_remove_base: 46_000,
+            storage_commit_per_key: COMMIT_KEY,
+            storage_commit_per_byte: COMMIT_BYTE,
             emit_base: 1_000,
             emit_per_byte: 2,
             blake2b_base: 1_900,
@@ -302,10 +317,10 @@ fn gas_golden_values() {
             ("input8", 52_333),
             ("caller", 52_357),
             ("height", 52_323),
-            ("write8", 57_163),
+            ("write8", 117_403),
             ("read_absent", 83_137),
-            ("write_read", 88_307),
-            ("remove", 98_149),
+            ("write_read", 148_547),
+            ("remove", 158_239),
             ("emit", 53_141),
             ("blake10", 54_129),
             ("debug5", 52_467),
@@ -324,7 +339,7 @@ fn gas_golden_values() {
         totals,
         [
             52_002, 52_003, 52_006, 52_003, 52_004, 52_054, 52_004, 52_210, 52_212, 52_236, 52_203,
-            57_039, 83_013, 88_060, 98_027, 53_017, 54_006, 52_345, 52_106, 52_046
+            117_279, 83_013, 148_300, 158_117, 53_017, 54_006, 52_345, 52_106, 52_046
         ]
     );
 }

@@ -2,6 +2,7 @@
 //! arguments, block information, hashing, debug prints, memory growth, gas metering (with golden
 //! values), statuses, panics, and every ABI size limit at the limit and one past.
 
+mod commit_gas;
 mod findings;
 mod gas;
 mod memory_and_pointers;

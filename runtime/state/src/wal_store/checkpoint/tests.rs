@@ -72,6 +72,7 @@ fn a_checkpoint_interrupted_before_its_seal_loses_nothing() {
     let (_dir, path) = tmp();
     let options = WalOptions {
         checkpoint_bytes: Some(1),
+        ..WalOptions::default()
     };
     let reference = MemoryStore::new();
     {
@@ -205,6 +206,7 @@ fn chunks_are_durable_without_a_later_commit() {
     if let Some(path) = std::env::var_os(CHUNKS_CHILD) {
         let options = WalOptions {
             checkpoint_bytes: Some(u64::MAX),
+            ..WalOptions::default()
         };
         let store = WalStore::open_with(&path, options).unwrap();
         store.commit(four_chunks()).unwrap();
