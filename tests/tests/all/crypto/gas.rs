@@ -206,11 +206,15 @@ fn size_caps_are_checked_before_gas() {
     let (mut s, id) = harness();
     let past = MAX_SIGNED_MESSAGE_BYTES as u32 + 1;
     // The harness module's first load in the call and its 4-page initial memory, which the
-    // call pays before it runs.
+    // call pays before it runs, and the commit share of the one-byte key and value its
+    // `begin` writes.
+    let prices = PriceTable::default();
     let load = runtime::gas::module_load_price(
-        &PriceTable::default(),
+        &prices,
         &wat(&format!("(module {IMPORTS} {HARNESS})")),
-    ) + runtime::gas::initial_memory_price(&PriceTable::default(), 4);
+    ) + runtime::gas::initial_memory_price(&prices, 4)
+        + prices.storage_commit_per_key
+        + 2 * prices.storage_commit_per_byte;
     for entry in ["ed25519", "bls"] {
         let r = s
             .call(
