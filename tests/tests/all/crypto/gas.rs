@@ -209,12 +209,11 @@ fn size_caps_are_checked_before_gas() {
     // call pays before it runs, and the commit share of the one-byte key and value its
     // `begin` writes.
     let prices = PriceTable::default();
-    let load = runtime::gas::module_load_price(
-        &prices,
-        &wat(&format!("(module {IMPORTS} {HARNESS})")),
-    ) + runtime::gas::initial_memory_price(&prices, 4)
-        + prices.storage_commit_per_key
-        + 2 * prices.storage_commit_per_byte;
+    let load =
+        runtime::gas::module_load_price(&prices, &wat(&format!("(module {IMPORTS} {HARNESS})")))
+            + runtime::gas::initial_memory_price(&prices, 4)
+            + prices.storage_commit_per_key
+            + 2 * prices.storage_commit_per_byte;
     for entry in ["ed25519", "bls"] {
         let r = s
             .call(
