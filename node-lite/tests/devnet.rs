@@ -443,6 +443,20 @@ fn a_restart_on_the_same_data_dir_resumes_the_same_head_and_root() {
             .nonce,
         3
     );
+    // Finality goes on too: the block after the restart becomes final (the tip before the
+    // restart had no label record, so a restarted node took it for unconfirmable and
+    // finality never passed it).
+    assert!(
+        devnet.wait_until(WAIT, || devnet.head().finalized_height >= height),
+        "final {} after the restart, the new block is {height}, tips {:?}, labels {:?}",
+        devnet.head().finalized_height,
+        (0..4).map(|i| devnet.node_tip(i)).collect::<Vec<_>>(),
+        (1..=height)
+            .map(|h| devnet
+                .block(node_lite::node_api::BlockRef::Height(h))
+                .map(|b| format!("{h}:{}", b.label)))
+            .collect::<Vec<_>>()
+    );
 }
 
 const COUNTER: &[u8] = include_bytes!("../../contracts/wasm/counter.wasm");

@@ -159,10 +159,11 @@ pub fn run(args: &DevnetArgs) -> i32 {
             return 1;
         }
     };
+    // A restarted chain prints its final height from the first block on.
+    let mut finalized = devnet.head().finalized_height;
     runtime.block_on(async move {
         let print = tokio::spawn(async move {
             let mut previous_ts = None;
-            let mut finalized = 0;
             loop {
                 match events.recv().await {
                     Ok(ChainEvent::Block(view)) => {

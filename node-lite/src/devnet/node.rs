@@ -471,7 +471,13 @@ impl Node {
                 .fail(format!("block {height} does not execute to its state root"));
             return;
         };
-        if let Err(e) = self.store.commit_block(block, &executed) {
+        // The consensus's label for a new block: its iteration less the fail attestations it
+        // lists (checked by the validators), `label_for` of that (its `Labels` output follows
+        // and says the same).
+        let listed = block.header().failed_iterations.iter().flatten().count();
+        let pni = usize::from(block.header().iteration).saturating_sub(listed);
+        let label = consensus::label_for(u16::try_from(pni).unwrap_or(u16::MAX));
+        if let Err(e) = self.store.commit_block(block, &executed, label) {
             self.store.fail(format!("committing block {height}: {e}"));
             return;
         }
@@ -479,12 +485,6 @@ impl Node {
         self.shared.mints_done(&mint_ids);
         let (view, events) = {
             let mut chain = self.chain.write();
-            // The consensus's label for a new block: its iteration less the fail attestations
-            // it lists (checked by the validators), `label_for` of that (its `Labels` output
-            // follows and says the same).
-            let listed = block.header().failed_iterations.iter().flatten().count();
-            let pni = usize::from(block.header().iteration).saturating_sub(listed);
-            let label = consensus::label_for(u16::try_from(pni).unwrap_or(u16::MAX));
             chain.push_executed(block, &executed, label);
             let tip = chain.tip();
             let events = tip

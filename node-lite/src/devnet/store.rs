@@ -174,11 +174,21 @@ impl NodeStore {
         self.failure.lock().clone()
     }
 
-    /// Commits an accepted block's state with its block and receipts records.
+    /// Commits an accepted block's state with its block, receipts and first label records.
+    ///
+    /// The label is written here, not by [`Self::persist_label`]: the chain index takes the new
+    /// block with this label, so the consensus's `Labels` output for it changes nothing there
+    /// and is not persisted; without this record a restart found the tip unlabelled, took it
+    /// for unconfirmable, and finality never passed it again.
     ///
     /// # Errors
     /// The store's.
-    pub fn commit_block(&self, block: &Block, executed: &Executed) -> Result<(), StoreError> {
+    pub fn commit_block(
+        &self,
+        block: &Block,
+        executed: &Executed,
+        label: Label,
+    ) -> Result<(), StoreError> {
         let height = block.header().height;
         let receipts = StoredReceipts {
             gas_used: executed.output.gas_used,
@@ -190,6 +200,10 @@ impl NodeStore {
         };
         let mut records = RecordWrites::new();
         records.insert(height_key(BLOCK, height), Some(encode(block)));
+        records.insert(
+            height_key(LABEL, height),
+            Some(encode(&(block.hash(), label))),
+        );
         records.insert(
             height_key(RECEIPTS, height),
             Some(serde_json::to_vec(&receipts).unwrap_or_default()),
