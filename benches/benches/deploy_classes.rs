@@ -55,6 +55,21 @@ fn repeat(n: usize, f: impl Fn(usize) -> String) -> String {
     (0..n).map(f).collect()
 }
 
+/// 256 mutable `i64` globals (module fields).
+fn globals_256() -> String {
+    repeat(256, |i| format!("(global (mut i64) (i64.const {i}))"))
+}
+
+/// 1,023 function types of up to 31 parameters and 31 results (module fields; with the entry
+/// point's own type, 1,024).
+fn types_1024() -> String {
+    repeat(1_023, |i| {
+        let params = " i32".repeat(i % 32);
+        let results = " i64".repeat((i / 32) % 32);
+        format!("(type (func (param{params}) (result{results})))")
+    })
+}
+
 /// `depth` nested `open`…`end` around `inner`.
 fn nested(depth: usize, open: &str, inner: &str) -> String {
     let mut s = String::new();
@@ -334,24 +349,8 @@ fn kernels() -> Vec<(String, Vec<u8>)> {
         "2,500 empty functions",
         module("", &repeat(2_500, |_| "(func)".to_string())),
     );
-    add(
-        "256 globals",
-        module(
-            &repeat(256, |i| format!("(global (mut i64) (i64.const {i}))")),
-            "",
-        ),
-    );
-    add(
-        "1,024 types",
-        module(
-            &repeat(1_023, |i| {
-                let params = " i32".repeat(i % 32);
-                let results = " i64".repeat((i / 32) % 32);
-                format!("(type (func (param{params}) (result{results})))")
-            }),
-            "",
-        ),
-    );
+    add("256 globals", module(&globals_256(), ""));
+    add("1,024 types", module(&types_1024(), ""));
     add(
         "br_table of 60,000 targets",
         module(
@@ -399,15 +398,7 @@ fn kernels() -> Vec<(String, Vec<u8>)> {
     );
     add(
         "256 globals, 1,024 types",
-        module(
-            &(repeat(256, |i| format!("(global (mut i64) (i64.const {i}))"))
-                + &repeat(1_023, |i| {
-                    let params = " i32".repeat(i % 32);
-                    let results = " i64".repeat((i / 32) % 32);
-                    format!("(type (func (param{params}) (result{results})))")
-                })),
-            "",
-        ),
+        module(&(globals_256() + &types_1024()), ""),
     );
     add(
         "1,024 data segments",
