@@ -19,7 +19,9 @@
 //! safety) or after `--rounds` final blocks (at or above F = 1/3: at `--rounds` × 2 s of
 //! virtual time, since nothing bounds liveness there). Prints, over all runs: attacked iterations,
 //! iterations with two conflicting success attestations (two honest nodes accepting different
-//! blocks in one slot), violations by kind; and, per attacked iteration, how often the drawn
+//! blocks in one slot), violations by kind; and, per Byzantine-generated iteration (at least
+//! one copy proposed: `SplitAdversary::generated`; attacked iterations, where both did, are a
+//! sample selected by the slot's committees and are printed apart), how often the drawn
 //! committees met the model's equivocation event in both steps against the model's odds of it
 //! given a Byzantine generator (`equivocation.per_iteration / generator.byzantine` for
 //! `--provisioners` provisioners of 1,000 lots each: `per_step²` in private mode; in public mode
@@ -61,7 +63,8 @@ fn main() {
     };
     let start = Instant::now();
     let (mut attacks, mut conflicts, mut finals) = (0u64, 0u64, 0u64);
-    let (mut events, mut feasible) = (0u64, 0u64);
+    let (mut generated, mut events, mut feasible) = (0u64, 0u64, 0u64);
+    let mut attacked_events = 0u64;
     let (mut conflicting_finals, mut holds) = (0u64, 0u64);
     let mut violations: BTreeMap<String, u64> = BTreeMap::new();
     for seed in first..first + seeds {
@@ -86,8 +89,10 @@ fn main() {
             sim.run(rounds)
         };
         let report = sim.report();
-        attacks += report.split_attacks;
+        generated += report.split_generated;
         events += report.split_model_events;
+        attacks += report.split_attacks;
+        attacked_events += report.split_attacked_model_events;
         feasible += report.split_feasible;
         holds += report.split_holds;
         conflicts += report.conflicting_attestations;
@@ -121,7 +126,7 @@ fn main() {
         "{n} provisioners, {k} Byzantine (F = {f:.3}), {mode:?}, committee {committee}, {seeds} seeds x up to {rounds} rounds, hold {hold}"
     );
     println!(
-        "final blocks (slowest honest node, summed): {finals}; attacked iterations: {attacks}; of which the committees met the model's event 2B + H >= 2q in both steps: {events}, the adversary's split gave both sides a quorum in both steps: {feasible}; conflicting attestations: {conflicts}; holds started: {holds}; conflicting Final blocks: {conflicting_finals}; violations: {violations:?}"
+        "final blocks (slowest honest node, summed): {finals}; Byzantine-generated iterations: {generated}, of which the committees met the model's event 2B + H >= 2q in both steps: {events}; attacked iterations (both candidates sent): {attacks}, of which the committees met the model's event: {attacked_events}, the adversary's split gave both sides a quorum in both steps: {feasible}; conflicting attestations: {conflicts}; holds started: {holds}; conflicting Final blocks: {conflicting_finals}; violations: {violations:?}"
     );
     let params = RiskParams::new(f, committee, mode)
         .with_provisioners(n as u64)
@@ -138,7 +143,7 @@ fn main() {
             }
         }
         println!(
-            "window {w}: trials (held slots with two conflicting attestations of PNI 0): {}; conflicting Final blocks at a trial's height: {trial_finals}; model (sum of P2 over the trials): {expected:.2}, standard deviation {:.2}, (observed - model) / sd = {:.2}",
+            "window {w}: trials (held slots with two conflicting attestations of PNI 0): {}; conflicting Final blocks at a trial's height: {trial_finals}; model (sum of P2 over the trials): {expected:.4}, variance {variance:.4}, standard deviation {:.2}, (observed - model) / sd = {:.2}",
             trials.len(),
             variance.sqrt(),
             (trial_finals as f64 - expected) / variance.sqrt().max(f64::MIN_POSITIVE)
@@ -149,11 +154,18 @@ fn main() {
             let step = model.equivocation.per_step.value();
             // Given a Byzantine generator (public committees exclude it, all its lots).
             let p = model.equivocation.per_iteration.value() / model.generator.byzantine.value();
-            let observed = events as f64 / attacks.max(1) as f64;
-            let se = (p * (1.0 - p) / attacks.max(1) as f64).sqrt();
+            let z = |events: u64, trials: u64| {
+                let observed = events as f64 / trials.max(1) as f64;
+                let se = (p * (1.0 - p) / trials.max(1) as f64).sqrt();
+                (observed, se, (observed - p) / se.max(f64::MIN_POSITIVE))
+            };
+            let (observed, se, score) = z(events, generated);
             println!(
-                "model event per attacked iteration: observed {observed:.4}, model {p:.4} (per step {step:.4}), standard error {se:.4}, (observed - model) / se = {:.2}",
-                (observed - p) / se.max(f64::MIN_POSITIVE)
+                "model event per Byzantine-generated iteration: observed {observed:.4}, model {p:.4} (per step {step:.4}), standard error {se:.4}, (observed - model) / se = {score:.2}"
+            );
+            let (observed, se, score) = z(attacked_events, attacks);
+            println!(
+                "the same over attacked iterations only (a selected sample: whether the second copy proposes depends on the slot's committees): observed {observed:.4}, standard error {se:.4}, (observed - model) / se = {score:.2}"
             );
         }
         Err(e) => println!("model: {e}"),

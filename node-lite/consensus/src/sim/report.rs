@@ -39,11 +39,17 @@ pub struct Report {
     pub iterations: u64,
     /// Times a node entered open consensus (the round's last iteration).
     pub open_consensus: u64,
-    /// Split adversary: iterations where both of its candidates were sent.
-    pub split_attacks: u64,
-    /// Split adversary: attacked iterations whose committees met the model's equivocation
+    /// Split adversary: iterations a Byzantine key generated in (at least one of its
+    /// candidates sent; `SplitAdversary::generated`).
+    pub split_generated: u64,
+    /// Split adversary: generated iterations whose committees met the model's equivocation
     /// event (`2B + H ≥ 2q`) in both steps.
     pub split_model_events: u64,
+    /// Split adversary: iterations where both of its candidates were sent.
+    pub split_attacks: u64,
+    /// Split adversary: attacked iterations whose committees met the model's event (a
+    /// selected sample, see `SplitAdversary::attacked_model_events`).
+    pub split_attacked_model_events: u64,
     /// Split adversary: attacked iterations where its split gave both sides a quorum in both
     /// steps.
     pub split_feasible: u64,

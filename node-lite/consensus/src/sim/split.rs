@@ -107,11 +107,21 @@ pub struct SplitAdversary {
     /// With a window: the held slots that ended in two conflicting attestations of PNI 0, as
     /// (round, honest nodes on side A) (see [`SplitAdversary::on_conflict`]).
     pub window_trials: Vec<(u64, u64)>,
-    /// Slots where both candidates were sent.
-    pub attacks: u64,
-    /// Attacked slots whose committees met the model's equivocation event in both steps:
+    /// Slots a Byzantine key generated in: at least one of its copies sent a candidate. A
+    /// copy proposes as it enters the iteration, before anything of the slot's committees has
+    /// acted, so these slots are drawn independently of their committees: the model's event is
+    /// counted over them.
+    pub generated: u64,
+    /// Generated slots whose committees met the model's equivocation event in both steps:
     /// `2B + H ≥ 2q` (`B`, `H`: the Byzantine and honest credits drawn, `q` the supermajority).
     pub model_events: u64,
+    /// Slots where both candidates were sent.
+    pub attacks: u64,
+    /// Attacked slots whose committees met the model's event. Not a sample of the model's
+    /// law: the second copy proposes only if it reaches the iteration before its round ends
+    /// for it, which depends on how the first copy's candidate fared, that is on this slot's
+    /// committees (see [`SplitAdversary::on_candidate`]).
+    pub attacked_model_events: u64,
     /// Attacked slots where the adversary's split gave both sides a quorum in both steps:
     /// `B + H_side ≥ q` for each side (the honest credits come in lumps, one per node, so this
     /// is rarer than the model's event).
@@ -181,6 +191,19 @@ impl SplitAdversary {
     /// A Byzantine copy (`role`) broadcast candidate `hash` for `(round, iteration)`;
     /// `sortition` is that round's, `honest` the honest nodes' signers by index.
     /// `byzantine` are the adversary's keys (one copy each).
+    ///
+    /// The first candidate of a slot makes it *generated* and draws its committees' event;
+    /// the second makes it *attacked*. Whether the second comes depends on the slot's
+    /// committees: a twin gets no votes outside attacked slots, so it moves through
+    /// iterations on its timeouts alone and often lags the others; it proposes only if it
+    /// reaches the iteration before a block ends its round. With a window, the first
+    /// candidate's block reaches the other copy [`WINDOW_BLOCK_DELAY`] late, so when the
+    /// committees let side A decide it (more Byzantine credits: the model's event more
+    /// likely) the round ends late for the lagging copy, which then proposes too; when they
+    /// do not, an honest block of a later iteration ends the round for it at once, and it
+    /// never proposes. Without a window that block reaches it at once and the selection
+    /// goes the other way. So attacked slots are a selected sample and the model's event is
+    /// counted over generated slots.
     pub fn on_candidate(
         &mut self,
         role: Role,
@@ -229,6 +252,8 @@ impl SplitAdversary {
         } else if slot.a.is_none() && slot.b.is_none() {
             slot.model_event = model_event;
             slot.feasible = feasible;
+            self.generated += 1;
+            self.model_events += u64::from(model_event);
         } else {
             (model_event, feasible) = (slot.model_event, slot.feasible);
         }
@@ -247,7 +272,7 @@ impl SplitAdversary {
                 }
             }
             self.attacks += 1;
-            self.model_events += u64::from(model_event);
+            self.attacked_model_events += u64::from(model_event);
             self.feasible_splits += u64::from(feasible);
         }
         // Attacked slots are kept for a while (late messages still need routing).

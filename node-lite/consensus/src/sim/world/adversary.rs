@@ -51,8 +51,10 @@ impl Simulator {
             &signers,
             &byzantine,
         );
-        self.report.split_attacks = self.split.attacks;
+        self.report.split_generated = self.split.generated;
         self.report.split_model_events = self.split.model_events;
+        self.report.split_attacks = self.split.attacks;
+        self.report.split_attacked_model_events = self.split.attacked_model_events;
         self.report.split_feasible = self.split.feasible_splits;
         self.report.split_holds = self.split.holds_started;
     }
