@@ -285,6 +285,38 @@ fn holding_the_sides_apart_for_two_rounds_breaks_safety_on_seed_121() {
     assert_eq!((again.at, again.reason), (violation.at, violation.reason));
 }
 
+/// At F = 0.3 with the default 64-credit committees, the window adversary (one held round,
+/// a window of one iteration) makes two conflicting `Final` blocks through the model's path:
+/// seed 5053 (found by the 10,000-seed campaign, `split_attack --byzantine 3 --seeds 500
+/// --first-seed 5000 --rounds 50 --hold 1 --window 1`) has two conflicting attestations of
+/// PNI 0 at height 2 (a trial: the first win), then both sides decide iteration 0 of round 3
+/// (the second win, `P₂ = s_AB` ≈ 0.013), and both blocks of height 2 become `Final`. Replays
+/// exactly.
+#[test]
+fn the_window_adversary_breaks_safety_at_f_0_3_with_64_credits_on_seed_5053() {
+    let run = || {
+        let mut options = SimOptions::calm(5053, 10, Mode::Private);
+        options.split_adversary(&[0, 1, 2]);
+        options.split_hold_rounds = 1;
+        options.split_hold_window = Some(1);
+        options.liveness_bound = u64::MAX / 4;
+        let mut sim = Simulator::new(options);
+        let violation = sim.run_until(100_000).expect_err("safety breaks");
+        (violation, sim.report().split_window_trials.clone())
+    };
+    let (violation, trials) = run();
+    println!("seed 5053, window 1: {violation}; trials {trials:?}");
+    assert!(
+        violation
+            .reason
+            .starts_with("two different Final blocks at height 2 "),
+        "{violation}"
+    );
+    assert!(trials.iter().any(|(round, _)| *round == 2), "{trials:?}");
+    let (again, _) = run();
+    assert_eq!((again.at, again.reason), (violation.at, violation.reason));
+}
+
 /// A node rejoins a branch the others finalized even when that branch's blocks carry, in
 /// their headers, another aggregate of their parent's attestation than the parent block
 /// itself (every node aggregates its own subset of votes). Such a header's attestation was
