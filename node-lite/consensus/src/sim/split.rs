@@ -110,7 +110,9 @@ pub struct SplitAdversary {
     /// Slots a Byzantine key generated in: at least one of its copies sent a candidate. A
     /// copy proposes as it enters the iteration, before anything of the slot's committees has
     /// acted, so these slots are drawn independently of their committees: the model's event is
-    /// counted over them.
+    /// counted over them. (The exception, a copy entering the iteration by the iteration
+    /// catch-up, which needs votes of that slot's committees, was measured negligible: 4 of
+    /// 8,711 and 7 of 15,069 generated slots in the README's traces.)
     pub generated: u64,
     /// Generated slots whose committees met the model's equivocation event in both steps:
     /// `2B + H ≥ 2q` (`B`, `H`: the Byzantine and honest credits drawn, `q` the supermajority).
