@@ -116,7 +116,8 @@
 //! (wall time 0.27–2.13×); a commit of 100 keys alone 1.64×, of 10 keys 2.93× (the commit's
 //! fixed part, above). BENCHMARKS.md §6 has the table.
 //!
-//! **Other stores.** `RedbStore` (the devnet's store before, and `node-lite --state`'s) commits
+//! **Other stores.** `RedbStore` (the devnet's store before, and `node-lite --state`'s in a
+//! state directory an earlier node-lite made, `state.redb`; new ones are on `WalStore`) commits
 //! a key in ≈ 0.2–0.43 ms of CPU at 1 M keys (its B-trees' random writes, a version's
 //! pruning), 20–45× what is priced: an operator who runs a node on it spends that per key
 //! dirtied, so a block full of distinct writes takes 20–45× its time budget to commit, and the
