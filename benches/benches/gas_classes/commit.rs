@@ -203,8 +203,11 @@ pub fn commit_kernels(config: &RuntimeConfig) -> Option<Commits> {
             kernel("write one key 10,000 times, 32 B values", 2, 10_000, 32),
             kernel("remove 1,000 distinct keys", 1, 1_000, 0),
             // The cases: 10,000 small keys, and 3,000 values of 64 KiB (last in a
-            // round: it grows the state by ≈ 196 MB each time).
+            // round: it grows the state by ≈ 196 MB each time), with 300 and 1,000 between
+            // 100 and 3,000 to show how a commit's time grows with its bytes.
             kernel("write 10,000 distinct keys, 32 B values", 0, 10_000, 32),
+            kernel("write 300 distinct keys, 64 KiB values", 0, 300, 65_536),
+            kernel("write 1,000 distinct keys, 64 KiB values", 0, 1_000, 65_536),
             kernel("write 3,000 distinct keys, 64 KiB values", 0, 3_000, 65_536),
         ],
         _dir: dir,
