@@ -2,32 +2,31 @@
 //!
 //! | path | holds |
 //! |---|---|
-//! | `DIR/state.redb` | the state: code, contracts, storage, merkle tree, the last 16 versions |
+//! | `DIR/state.wal` | the state (`WalStore`, as a devnet node's; see [`store`]): code, contracts, storage, merkle tree, at least the last 16 versions |
 //! | `DIR/cache/` | compiled modules |
 //! | `DIR/names.json` | names given with `deploy --name`, so `call NAME` works (see [`names`]) |
 //! | `DIR/snapshots/N.json` | snapshots taken by `state snapshot` (state dump files) |
 //! | `DIR/.lock` | held by the node-lite using the directory (see [`lock`]) |
+//!
+//! A directory an earlier node-lite made holds `DIR/state.redb` (`RedbStore`) instead: it is
+//! opened as before, on that store (see [`store`]). A directory holding both files is refused.
 //!
 //! Only `deploy`, `exec --state` and `state load` create a state directory; every other command
 //! refuses a missing, empty or foreign directory, saying what it found.
 
 pub mod lock;
 pub mod names;
+pub mod store;
 
 pub use lock::{DEFAULT_LOCK_WAIT, DirLock, LOCK_FILE, LOCK_WAIT_ENV, configured_wait};
 pub use names::{Bindings, MAX_NAME_BYTES, invalid_name};
+pub use store::{LEGACY_STATE_FILE, LocalStore, RETAINED_VERSIONS, STATE_FILE, StoreKind};
 
 use host_api::ContractId;
-use runtime::{RedbOptions, RedbStore, Runtime, RuntimeConfig, StateStore};
+use runtime::{Runtime, RuntimeConfig};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
-
-/// The state database inside `--state DIR`.
-pub const STATE_DB: &str = "state.redb";
-/// Versions a state directory retains (older ones are pruned after each commit).
-pub const RETAINED_VERSIONS: usize = 16;
 
 /// Why a state directory could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -73,12 +72,21 @@ pub enum StateDirError {
         /// The path.
         path: String,
     },
-    /// `state.redb` is empty: not a database (a failed copy, a truncated file).
+    /// The state file is empty: not a store (a failed copy, a truncated file).
     #[error(
         "{path} is empty (0 bytes), not a state database: remove it, or restore it from a dump with `node-lite state load`"
     )]
     EmptyDatabase {
         /// The database file.
+        path: String,
+    },
+    /// The directory holds both `state.wal` and an earlier node-lite's `state.redb`: which one
+    /// is the state is not for this command to guess.
+    #[error(
+        "{path} holds both state.wal and state.redb (an earlier node-lite's state): move the one that is not this directory's state elsewhere (`node-lite state dump --state DIR` reads either, alone in its directory)"
+    )]
+    TwoStores {
+        /// The directory.
         path: String,
     },
     /// Another node-lite holds the directory.
@@ -126,6 +134,7 @@ impl StateDirError {
             Self::NoState { .. } => "no_state",
             Self::NotADirectory { .. } => "not_a_state_dir",
             Self::EmptyDatabase { .. } => "empty_state_db",
+            Self::TwoStores { .. } => "two_state_files",
             Self::Busy { .. } => "state_busy",
             Self::NameTaken { .. } => "name_taken",
             Self::InvalidName(_) => "invalid_name",
@@ -151,24 +160,24 @@ pub fn io_error(path: &Path, e: impl std::fmt::Display) -> StateDirError {
     }
 }
 
-/// How the state database is opened: the last [`RETAINED_VERSIONS`] versions retained.
-pub fn state_options() -> RedbOptions {
-    RedbOptions {
-        keep_versions: Some(RETAINED_VERSIONS),
-        // A CLI run touches little: a small page cache starts faster than redb's 1 GiB default.
-        cache_bytes: Some(64 << 20),
-        ..RedbOptions::default()
-    }
-}
-
 /// What is at a state directory's path.
 enum Found {
     Nothing,
     File,
     EmptyDir,
     DirWithoutState,
-    EmptyDatabase,
-    State,
+    EmptyDatabase(StoreKind),
+    TwoStores,
+    State(StoreKind),
+}
+
+/// The size of `path`, `None` when it does not exist.
+fn size_of(path: &Path) -> Result<Option<u64>, StateDirError> {
+    match std::fs::metadata(path) {
+        Ok(m) => Ok(Some(m.len())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_error(path, e)),
+    }
 }
 
 fn look(dir: &Path) -> Result<Found, StateDirError> {
@@ -180,30 +189,38 @@ fn look(dir: &Path) -> Result<Found, StateDirError> {
     if !meta.is_dir() {
         return Ok(Found::File);
     }
-    let db = dir.join(STATE_DB);
-    match std::fs::metadata(&db) {
-        Ok(m) if m.len() == 0 => Ok(Found::EmptyDatabase),
-        Ok(_) => Ok(Found::State),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+    let wal = size_of(&dir.join(STATE_FILE))?;
+    let redb = size_of(&dir.join(LEGACY_STATE_FILE))?;
+    let (kind, size) = match (wal, redb) {
+        (Some(_), Some(_)) => return Ok(Found::TwoStores),
+        (Some(size), None) => (StoreKind::Wal, size),
+        (None, Some(size)) => (StoreKind::Redb, size),
+        (None, None) => {
             let mut entries = std::fs::read_dir(dir).map_err(|e| io_error(dir, e))?;
-            Ok(if entries.next().is_none() {
+            return Ok(if entries.next().is_none() {
                 Found::EmptyDir
             } else {
                 Found::DirWithoutState
-            })
+            });
         }
-        Err(e) => Err(io_error(&db, e)),
-    }
+    };
+    Ok(if size == 0 {
+        Found::EmptyDatabase(kind)
+    } else {
+        Found::State(kind)
+    })
 }
 
 /// An open state directory, locked for this process until dropped.
 pub struct StateDir {
     /// The directory.
     pub dir: PathBuf,
-    /// Its state database.
-    pub store: Arc<RedbStore>,
+    /// Its state store.
+    pub store: LocalStore,
     /// Whether this command created the directory.
     pub created: bool,
+    /// Declared after `store`: dropped after it, and before the lock is released.
+    _finish: store::FinishCheckpoint,
     lock: DirLock,
 }
 
@@ -217,7 +234,7 @@ impl StateDir {
     pub fn open(dir: &Path) -> Result<Self, StateDirError> {
         let path = dir.display().to_string();
         match look(dir)? {
-            Found::State => Self::open_at(dir, false),
+            Found::State(kind) => Self::open_at(dir, false, kind),
             Found::Nothing => Err(StateDirError::NoState {
                 path,
                 found: "nothing there",
@@ -228,12 +245,13 @@ impl StateDir {
             }),
             Found::DirWithoutState => Err(StateDirError::NoState {
                 path,
-                found: "a directory without state.redb",
+                found: "a directory without state.wal",
             }),
             Found::File => Err(StateDirError::NotADirectory { path }),
-            Found::EmptyDatabase => Err(StateDirError::EmptyDatabase {
-                path: dir.join(STATE_DB).display().to_string(),
+            Found::EmptyDatabase(kind) => Err(StateDirError::EmptyDatabase {
+                path: dir.join(kind.file_name()).display().to_string(),
             }),
+            Found::TwoStores => Err(StateDirError::TwoStores { path }),
         }
     }
 
@@ -246,18 +264,20 @@ impl StateDir {
         match look(dir)? {
             Found::Nothing => {
                 std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
-                Self::open_at(dir, true)
+                Self::open_at(dir, true, StoreKind::Wal)
             }
-            Found::EmptyDir | Found::DirWithoutState | Found::State => Self::open_at(dir, false),
-            Found::File | Found::EmptyDatabase => Self::open(dir),
+            Found::EmptyDir | Found::DirWithoutState => Self::open_at(dir, false, StoreKind::Wal),
+            Found::State(kind) => Self::open_at(dir, false, kind),
+            Found::File | Found::EmptyDatabase(_) | Found::TwoStores => Self::open(dir),
         }
     }
 
-    fn open_at(dir: &Path, created: bool) -> Result<Self, StateDirError> {
+    fn open_at(dir: &Path, created: bool, kind: StoreKind) -> Result<Self, StateDirError> {
         let lock = lock::lock(dir, configured_wait()?)?;
-        let store = Arc::new(RedbStore::open_with(dir.join(STATE_DB), state_options())?);
+        let store = LocalStore::open(kind, &dir.join(kind.file_name()))?;
         Ok(Self {
             dir: dir.to_path_buf(),
+            _finish: store::FinishCheckpoint::of(&store),
             store,
             created,
             lock,
@@ -455,3 +475,6 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StateDirError> 
     std::fs::write(&tmp, bytes).map_err(|e| io_error(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| io_error(path, e))
 }
+
+#[cfg(test)]
+mod tests;

@@ -116,7 +116,15 @@
 //! (wall time 0.27–2.13×); a commit of 100 keys alone 1.64×, of 10 keys 2.93× (the commit's
 //! fixed part, above). BENCHMARKS.md §6 has the table.
 //!
-//! **Other stores.** `RedbStore` (the devnet's store before, and `node-lite --state`'s) commits
+//! **Not covered: large commits.** A commit's CPU per byte grows with its size (2.5 ns a byte
+//! at 6.5 MB, 5.7 ns at 65 MB, 8.8 ns at 196 MB: the page-cache copy of the log record, the
+//! hashing and the page faults of fresh buffers run at memory speed once the bytes leave the
+//! caches), so past ≈ 30 MB in one commit a written byte buys more than 1.5× the yardstick's
+//! time (3,000 values of 64 KiB: 2.9–3.7×; BENCHMARKS.md §6, "The issue's cases on gas schedule
+//! v8"). A block's writes are one commit.
+//!
+//! **Other stores.** `RedbStore` (the devnet's store before, and `node-lite --state`'s in a
+//! state directory an earlier node-lite made, `state.redb`; new ones are on `WalStore`) commits
 //! a key in ≈ 0.2–0.43 ms of CPU at 1 M keys (its B-trees' random writes, a version's
 //! pruning), 20–45× what is priced: an operator who runs a node on it spends that per key
 //! dirtied, so a block full of distinct writes takes 20–45× its time budget to commit, and the

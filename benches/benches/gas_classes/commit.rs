@@ -202,15 +202,22 @@ pub fn commit_kernels(config: &RuntimeConfig) -> Option<Commits> {
             kernel("write 10 distinct keys, 32 B values", 0, 10, 32),
             kernel("write one key 10,000 times, 32 B values", 2, 10_000, 32),
             kernel("remove 1,000 distinct keys", 1, 1_000, 0),
+            // The cases: 10,000 small keys, and 3,000 values of 64 KiB (last in a
+            // round: it grows the state by ≈ 196 MB each time), with 300 and 1,000 between
+            // 100 and 3,000 to show how a commit's time grows with its bytes.
+            kernel("write 10,000 distinct keys, 32 B values", 0, 10_000, 32),
+            kernel("write 300 distinct keys, 64 KiB values", 0, 300, 65_536),
+            kernel("write 1,000 distinct keys, 64 KiB values", 0, 1_000, 65_536),
+            kernel("write 3,000 distinct keys, 64 KiB values", 0, 3_000, 65_536),
         ],
         _dir: dir,
     })
 }
 
 impl Commits {
-    /// Run kernel `i` once in a fresh session and commit it: its gas, and the thread CPU time
-    /// and the wall time of the call and the commit together.
-    pub fn run(&mut self, i: usize) -> (u64, Duration, Duration) {
+    /// Run kernel `i` once in a fresh session and commit it: its gas, the thread CPU time and
+    /// the wall time of the call and the commit together, and the CPU time of the call alone.
+    pub fn run(&mut self, i: usize) -> (u64, Duration, Duration, Duration) {
         let k = &self.kernels[i];
         self.round += 1;
         let mut arg = Vec::with_capacity(32);
@@ -228,11 +235,13 @@ impl Commits {
             .call(Address([1; 32]), self.writer, "store", &arg, u64::MAX / 4)
             .expect("no host error");
         assert!(r.is_success(), "{}: {:?}", k.name, r.result);
+        let call = super::thread_cpu_time() - cpu;
         session.commit().expect("commit");
         (
             r.gas_spent,
             super::thread_cpu_time() - cpu,
             started.elapsed(),
+            call,
         )
     }
 }

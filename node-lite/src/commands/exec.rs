@@ -2,8 +2,8 @@
 //! receipt.
 //!
 //! Without `--state` every run starts from an empty in-memory state. With `--state DIR` the
-//! state (code, contracts, storage, merkle tree and retained versions) lives in the redb
-//! database `DIR/state.redb`, committed after every call, and compiled modules are cached in
+//! state (code, contracts, storage, merkle tree and retained versions) lives in `DIR/state.wal`
+//! (see [`crate::state_dir`]), committed after every call, and compiled modules are cached in
 //! `DIR/cache/`: running `exec` twice on the same contract calls the same deployed instance (its
 //! id is derived from the deployer, the code hash and nonce 0). The receipt carries the state
 //! root after the call (`state_root`) and, with `--state`, its version.
@@ -76,9 +76,9 @@ fn run_inner(req: &ExecRequest) -> Result<CommandOutput, CommandOutput> {
     )?;
     let args =
         encode_args(req.args.as_deref(), signature).map_err(|e| refused("invalid_args", e))?;
-    let redb = dir.as_ref().map(|d| d.store.clone());
-    let store: Arc<dyn StateStore> = match &redb {
-        Some(db) => db.clone(),
+    let local = dir.as_ref().map(|d| d.store.clone());
+    let store: Arc<dyn StateStore> = match &local {
+        Some(db) => db.state(),
         None => Arc::new(MemoryStore::new()),
     };
     let mut session = runtime.session(store.clone(), req.block);
@@ -101,8 +101,8 @@ fn run_inner(req: &ExecRequest) -> Result<CommandOutput, CommandOutput> {
     json["deployed"] = Value::Bool(existing.is_none());
     add_signature_warnings(&mut json, &signatures);
     json["state_root"] = Value::String(root.to_string());
-    if let Some(db) = &redb {
-        json["state_version"] = db.head().map_err(host_failure)?.version.into();
+    if let Some(db) = &local {
+        json["state_version"] = db.head().map_err(host_failure)?.0.into();
     }
     let trace = req.trace.then(|| {
         let mut names = BTreeMap::new();

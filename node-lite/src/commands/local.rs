@@ -3,7 +3,7 @@
 //!
 //! Both print JSON on stdout and use `exec`'s exit codes (0 success, 1 the call failed, 2 the
 //! input was refused, 3 host failure). Every command is one session committed to
-//! `DIR/state.redb` (one new version), so a failed call leaves the state as it was.
+//! `DIR/state.wal` (one new version), so a failed call leaves the state as it was.
 
 use crate::call_input::{check_call, encode_args};
 use crate::module_file::{add_signature_warnings, read_module};
@@ -13,7 +13,7 @@ use crate::signature::read_signatures;
 use crate::state_dir::{StateDir, invalid_name};
 use host_api::Address;
 use runtime::testing::render_trace;
-use runtime::{BlockInfo, CodeHash, DeployError, StateStore};
+use runtime::{BlockInfo, CodeHash, DeployError};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -87,7 +87,7 @@ fn deploy_in(
     dir.bindings().map_err(dir_failure)?;
     let runtime = dir.runtime().map_err(dir_failure)?;
     let store = dir.store.clone();
-    let mut session = runtime.session(store.clone(), BlockInfo::default());
+    let mut session = runtime.session(store.state(), BlockInfo::default());
     let id = match session.deploy(req.owner, code, req.nonce) {
         Ok(id) => id,
         Err(DeployError::Store(e)) => return Err(host_failure(e)),
@@ -108,7 +108,7 @@ fn deploy_in(
             return Err(host_failure(e));
         }
     };
-    let version = store.head().map_err(host_failure)?.version;
+    let version = store.head().map_err(host_failure)?.0;
     let signatures = read_signatures(code);
     let mut report = json!({
         "status": "deployed",
@@ -163,7 +163,7 @@ fn call_inner(req: &CallRequest) -> Result<CommandOutput, CommandOutput> {
     let args =
         encode_args(req.args.as_deref(), signature).map_err(|e| refused("invalid_args", e))?;
     let store = dir.store.clone();
-    let mut session = runtime.session(store.clone(), req.block);
+    let mut session = runtime.session(store.state(), req.block);
     session.set_trace(req.trace);
     let receipt = session
         .call(req.caller, id, &req.function, &args, req.gas)
@@ -171,7 +171,7 @@ fn call_inner(req: &CallRequest) -> Result<CommandOutput, CommandOutput> {
     let root = session.commit().map_err(host_failure)?;
     let mut json = receipt_json(&receipt, signature);
     json["state_root"] = Value::String(root.to_string());
-    json["state_version"] = store.head().map_err(host_failure)?.version.into();
+    json["state_version"] = store.head().map_err(host_failure)?.0.into();
     if let Some(name) = labels.get(&id) {
         json["name"] = Value::String(name.clone());
     }

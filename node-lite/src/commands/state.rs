@@ -7,7 +7,9 @@
 //!   head's root equals the snapshot's root, which is checked;
 //! - `dump [--out FILE]` writes the current state as a state file (stdout by default);
 //! - `load FILE` makes the file's content the current state, like `revert`;
-//! - `versions` lists the retained versions (`state.redb` keeps the last 16) and the snapshots.
+//! - `versions` lists the retained versions (at least the last 16) and the snapshots; a
+//!   version's `leaves` is `null` where the store does not know it without loading that
+//!   version (`state.wal`: every version but the current one).
 //!
 //! Why snapshots are files rather than a pointer to a retained version: the merkle tree of an
 //! old version stores hashed keys only, so an old version can be read key by key but not
@@ -18,8 +20,8 @@
 
 use crate::dump_file;
 use crate::output::{CommandOutput, dir_failure};
-use crate::state_dir::{STATE_DB, StateDir, cli_runtime_config, io_error, state_options};
-use runtime::{RedbStore, StateStore, VerifiedDump};
+use crate::state_dir::{LocalStore, StateDir, StoreKind, cli_runtime_config, io_error};
+use runtime::VerifiedDump;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -109,7 +111,7 @@ fn run_inner(dir_path: &Path, req: &StateRequest) -> Result<CommandOutput, Comma
         StateRequest::Snapshot => {
             let dump = dir.store.dump().map_err(host)?;
             let names = dir.names().map_err(dir_failure)?;
-            let head = dir.store.head().map_err(host)?;
+            let (head_version, head_root) = dir.store.head().map_err(host)?;
             let id = snapshot_ids(dir_path).last().map_or(1, |n| n + 1);
             let snaps = snapshots_dir(dir_path);
             std::fs::create_dir_all(&snaps).map_err(|e| host(io_error(&snaps, e)))?;
@@ -120,8 +122,8 @@ fn run_inner(dir_path: &Path, req: &StateRequest) -> Result<CommandOutput, Comma
                     "status": "snapshot",
                     "snapshot": id,
                     "file": file.display().to_string(),
-                    "state_root": head.root.to_string(),
-                    "state_version": head.version,
+                    "state_root": head_root.to_string(),
+                    "state_version": head_version,
                 }),
                 0,
             ))
@@ -205,18 +207,19 @@ fn replace_state(
     let current = dir.store.dump().map_err(host)?;
     let (root, version, rebuilt) = match dump.changes_from(&current) {
         Some(changes) if changes.is_empty() => {
-            let head = dir.store.head().map_err(host)?;
-            (head.root, head.version, false)
+            let (version, root) = dir.store.head().map_err(host)?;
+            (root, version, false)
         }
         Some(changes) => {
             let root = dir.store.commit(changes).map_err(host)?;
-            (root, dir.store.head().map_err(host)?.version, false)
+            (root, dir.store.head().map_err(host)?.0, false)
         }
         None => {
             let path = dir.dir.clone();
+            let kind = dir.store.kind();
             // The database closes, the directory stays locked while it is replaced.
             let _lock = dir.into_lock();
-            let (root, version) = rebuild(&path, dump)?;
+            let (root, version) = rebuild(&path, kind, dump)?;
             (root, version, true)
         }
     };
@@ -236,21 +239,26 @@ fn replace_state(
     ))
 }
 
-/// Replace `DIR/state.redb` by a new database holding `dump` (built aside, then renamed over).
-fn rebuild(dir: &Path, dump: &VerifiedDump) -> Result<(runtime::Root, u64), CommandOutput> {
-    let fresh = dir.join(format!("{STATE_DB}.new"));
+/// Replace the directory's state file (of `kind`) by a new one holding `dump` (built aside,
+/// then renamed over).
+fn rebuild(
+    dir: &Path,
+    kind: StoreKind,
+    dump: &VerifiedDump,
+) -> Result<(runtime::Root, u64), CommandOutput> {
+    let fresh = dir.join(format!("{}.new", kind.file_name()));
     if fresh.exists() {
         std::fs::remove_file(&fresh).map_err(|e| host(io_error(&fresh, e)))?;
     }
     {
-        let store = RedbStore::open_with(&fresh, state_options()).map_err(host)?;
+        let store = LocalStore::open(kind, &fresh).map_err(host)?;
         store.commit(dump.to_change_set()).map_err(host)?;
     }
-    let target = dir.join(STATE_DB);
+    let target = dir.join(kind.file_name());
     std::fs::rename(&fresh, &target).map_err(|e| host(io_error(&target, e)))?;
-    let store = RedbStore::open_with(&target, state_options()).map_err(host)?;
-    let head = store.head().map_err(host)?;
-    Ok((head.root, head.version))
+    let store = LocalStore::open(kind, &target).map_err(host)?;
+    let (version, root) = store.head().map_err(host)?;
+    Ok((root, version))
 }
 
 #[cfg(test)]

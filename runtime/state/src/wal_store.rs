@@ -448,6 +448,26 @@ impl WalStore {
         log.stats.checkpoint_version.unwrap_or(0)..=log.stats.version
     }
 
+    /// Every version [`snapshot`](Self::snapshot) can open, oldest first, with its root (the
+    /// last is the current one).
+    pub fn versions(&self) -> Vec<(u64, Root)> {
+        let log = self.log.lock();
+        log.versions.iter().map(|l| (l.version, l.root)).collect()
+    }
+
+    /// The content of the current version, and its number: read under the commit lock, so no
+    /// commit lands halfway through.
+    ///
+    /// # Errors
+    /// [`StoreError::MissingCode`] when a contract's code is missing (a broken store).
+    pub fn dump(&self) -> Result<(u64, crate::StateDump), StoreError> {
+        let log = self.log.lock();
+        Ok((
+            log.stats.version,
+            crate::StateDump::of_memory(&self.memory)?,
+        ))
+    }
+
     /// A detached in-memory copy of retained `version`: the checkpoint loaded and the log
     /// replayed up to it, every record checked as on open. Its reads and proofs are those of
     /// that version; it costs a load of the whole state, and later commits here do not reach it.

@@ -259,7 +259,7 @@ fn exec_state_dir_keeps_storage_between_runs() {
     assert_eq!(again["state_version"], get["state_version"]);
 
     // A corrupted state file is a clear error, not a crash.
-    std::fs::write(dir.path().join("state.redb"), b"not a state file").unwrap();
+    std::fs::write(dir.path().join("state.wal"), b"not a state file").unwrap();
     let (code, json) = run(&["--fn", "get"]);
     assert_eq!(code, 3);
     assert!(

@@ -261,7 +261,7 @@ fn node_lite_state_stands_for_state() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    assert!(cwd.join("envstate/state.redb").exists());
+    assert!(cwd.join("envstate/state.wal").exists());
 }
 
 /// `call c --fn get --state s`.

@@ -553,3 +553,37 @@ fn foreign_truncated_and_unopenable_files_are_refused() {
         other => panic!("expected an I/O error, got {other:?}"),
     }
 }
+
+/// `versions` lists the checkpoint's version and one per log record after it, each with the
+/// root that commit returned (the versions a checkpoint drops leave the list), and `dump` is
+/// the current content with its version, the content's root the store's.
+#[test]
+fn versions_and_dump_follow_the_commits_and_the_checkpoint() {
+    let (_dir, path) = tmp();
+    let store = WalStore::open(&path).unwrap();
+    assert_eq!(
+        store.versions(),
+        vec![(0, MemoryStore::new().root().unwrap())]
+    );
+    let mut roots = vec![store.root().unwrap()];
+    for changes in history() {
+        roots.push(store.commit(changes).unwrap());
+    }
+    let listed: Vec<(u64, Root)> = roots
+        .iter()
+        .copied()
+        .enumerate()
+        .map(|(v, r)| (v as u64, r))
+        .collect();
+    assert_eq!(store.versions(), listed);
+    let (version, dump) = store.dump().unwrap();
+    assert_eq!(version, history().len() as u64);
+    assert_eq!(dump.root(), store.root().unwrap());
+    assert_eq!(dump.contracts.len(), 2);
+    store.checkpoint().unwrap();
+    assert_eq!(store.versions(), listed[listed.len() - 1..].to_vec());
+    drop(store);
+    let reopened = WalStore::open(&path).unwrap();
+    assert_eq!(reopened.versions(), listed[listed.len() - 1..].to_vec());
+    assert_eq!(reopened.dump().unwrap().1, dump);
+}
