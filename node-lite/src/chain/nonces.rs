@@ -14,7 +14,7 @@ use runtime::{CallError, HostError, Session};
 pub const NONCES_WAT: &str = include_str!("nonces.wat");
 
 /// Gas for one call into `nonces` (a read and a write, the write's share of the commit
-/// included: `use_nonce` measures 151,875 under gas schedule v8).
+/// included: `use_nonce` measures 153,675 under gas schedule v9).
 pub const NONCES_CALL_GAS: u64 = 1_000_000;
 
 /// The contract's module.
