@@ -130,7 +130,11 @@
 //! 8.8 ns a byte comes to ≈ 1.36× (a 10 % margin under 1.5×, for the worst size a call can
 //! reach); a block can then carry at most ≈ 50 MB of writes, where a byte costs ≈ 5 ns
 //! (≈ 0.8×). A small write (≈ 40 bytes of key and value) pays ≈ 1,800 gas more, against its
-//! 60,000 per key. The measurement under v9 is in BENCHMARKS.md §6 ("Gas schedule v9").
+//! 60,000 per key. Under v9, the same bench (2026-12-04 16:32 UTC, load average 5.2–6.4,
+//! yardstick 12,447 gas/µs; the call and its commit in CPU time): 3,000 values of 64 KiB 1.47×
+//! (wall time 1.62×), 1,000 1.04×, 300 0.48×, 100 0.43×; 10,000 keys with 32 B values 0.84×.
+//! A second run's yardstick was slowed by a neighbour (7,050 gas/µs; 3,000 values 0.79×).
+//! BENCHMARKS.md §6 ("Gas schedule v9") has the table.
 //!
 //! **Other stores.** `RedbStore` (the devnet's store before, and `node-lite --state`'s in a
 //! state directory an earlier node-lite made, `state.redb`; new ones are on `WalStore`) commits
@@ -184,8 +188,12 @@
 //! 3,500–5,400× (500 nested loops). `bulk_per_byte` went from 2 to 3 in gas schedule v9: at 2,
 //! `memory.fill` of 4 MiB (memory bandwidth, not work) ran at 1.38–1.65× the yardstick over
 //! four runs on 2026-12-04 (BENCHMARKS.md §6, "The cases on gas schedule v8"); at 3 the
-//! same time is ≈ 0.92–1.10× (the kernel's gas is almost all per byte). Why the costs are what
-//! they are:
+//! same time would be ≈ 0.92–1.10× (the kernel's gas is almost all per byte); measured under v9,
+//! 1.32× (2026-12-04 16:32 UTC, yardstick 12,447 gas/µs; BENCHMARKS.md §6, "Gas schedule v9"):
+//! wasmtime adds a constant-length fill's cost to the fuel counter checked at the next loop
+//! header, so the kernel's 20 M gas now runs 2 fills (3 before), and probably the first one's
+//! page faults on the fresh initial memory (priced apart, outside the kernel's gas) weigh more
+//! (not measured apart). Why the costs are what they are:
 //! - a `br` or `br_if` may be a loop's back edge, and every loop header is a fuel check: an
 //!   empty loop is one branch and its check (about a nanosecond), so every branch pays for one;
 //!   `if` and `else` only jump forward and stay at 1;
