@@ -133,8 +133,12 @@
 //! 60,000 per key. Under v9, the same bench (2026-12-04 16:32 UTC, load average 5.2–6.4,
 //! yardstick 12,447 gas/µs; the call and its commit in CPU time): 3,000 values of 64 KiB 1.47×
 //! (wall time 1.62×), 1,000 1.04×, 300 0.48×, 100 0.43×; 10,000 keys with 32 B values 0.84×.
-//! A second run's yardstick was slowed by a neighbour (7,050 gas/µs; 3,000 values 0.79×).
-//! BENCHMARKS.md §6 ("Gas schedule v9") has the table.
+//! A second run's yardstick was slowed by a neighbour (7,050 gas/µs; 3,000 values 0.79×); a
+//! third, at load average ≈ 7.6 (16:57 UTC, yardstick 12,270 gas/µs), committed the 196 MB at
+//! 11.3 ns a byte: 3,000 values 1.77× (wall 1.98×), 1,000 0.87×, 300 0.53×, 100 0.44×; 10,000
+//! small keys 1.02×. So the largest commit a call can reach still misses 1.5× on a loaded
+//! machine; a block's ≈ 50 MB stays under 1.1× in all three. BENCHMARKS.md §6 ("Gas schedule
+//! v9") has the table.
 //!
 //! **Other stores.** `RedbStore` (the devnet's store before, and `node-lite --state`'s in a
 //! state directory an earlier node-lite made, `state.redb`; new ones are on `WalStore`) commits
@@ -189,7 +193,7 @@
 //! `memory.fill` of 4 MiB (memory bandwidth, not work) ran at 1.38–1.65× the yardstick over
 //! four runs on 2026-12-04 (BENCHMARKS.md §6, "The issue's cases on gas schedule v8"); at 3 the
 //! same time would be ≈ 0.92–1.10× (the kernel's gas is almost all per byte); measured under v9,
-//! 1.32× (2026-12-04 16:32 UTC, yardstick 12,447 gas/µs; BENCHMARKS.md §6, "Gas schedule v9"):
+//! 1.32× and 1.39× (2026-12-04 16:32 and 16:57 UTC; BENCHMARKS.md §6, "Gas schedule v9"):
 //! wasmtime adds a constant-length fill's cost to the fuel counter checked at the next loop
 //! header, so the kernel's 20 M gas now runs 2 fills (3 before), and probably the first one's
 //! page faults on the fresh initial memory (priced apart, outside the kernel's gas) weigh more
