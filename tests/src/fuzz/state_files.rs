@@ -1,12 +1,13 @@
 //! Target `state_files`: every kind of state file node-lite and the stores read.
 //!
 //! The first byte picks the kind, the rest is the file: a state dump (JSON), a saved
-//! `MemoryStore`, a redb database, a `names.json`. Each must give a typed error or load; what
+//! `MemoryStore`, a `RedbStore` database (`state.redb`), a `names.json`, a `WalStore` file
+//! (`state.wal`: the devnet's and, in a new state directory, the CLI's). Each must give a typed error or load; what
 //! loads must be consistent (a dump reads back to itself; a store answers its root and dumps).
 
 use node_lite::dump_file;
 use node_lite::state_dir::Bindings;
-use runtime::{Limits, MemoryStore, RedbStore, StateDump, StateStore};
+use runtime::{Limits, MemoryStore, RedbStore, StateDump, StateStore, WalStore};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -28,10 +29,11 @@ pub fn run(data: &[u8]) {
     let Some((kind, body)) = data.split_first() else {
         return;
     };
-    match kind % 4 {
+    match kind % 5 {
         0 => dump_json(body),
         1 => memory_store(body),
         2 => redb(body),
+        4 => wal(body),
         _ => {
             if let Ok(bindings) = Bindings::parse(&String::from_utf8_lossy(body)) {
                 let again = Bindings::parse(&bindings.to_json()).expect("names written back parse");
@@ -76,5 +78,17 @@ fn redb(body: &[u8]) {
         && let Ok(root) = store.root()
     {
         assert_eq!(root, dump.root(), "a redb file's root is not its content's");
+    }
+}
+
+fn wal(body: &[u8]) {
+    let path = file("state.wal", body);
+    let Ok(store) = WalStore::open(&path) else {
+        return;
+    };
+    if let Ok((_, dump)) = store.dump()
+        && let Ok(root) = store.root()
+    {
+        assert_eq!(root, dump.root(), "a WAL file's root is not its content's");
     }
 }

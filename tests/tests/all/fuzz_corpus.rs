@@ -133,6 +133,20 @@ fn write_seeds() {
     }
     let redb = std::fs::read(&redb).unwrap();
     write("state_files", "state.redb", &[&[2u8][..], &redb].concat());
+    let wal = tmp.path().join("state.wal");
+    {
+        let db = runtime::WalStore::open(&wal).unwrap();
+        use runtime::StateStore;
+        db.commit(
+            dump.clone()
+                .verify(integration_tests::runtime())
+                .unwrap()
+                .to_change_set(),
+        )
+        .unwrap();
+    }
+    let wal = std::fs::read(&wal).unwrap();
+    write("state_files", "state.wal", &[&[4u8][..], &wal].concat());
     chain_seeds(&write);
     let names = format!("{{\"c\": \"{id}\"}}");
     write(
