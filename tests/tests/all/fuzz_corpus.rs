@@ -119,33 +119,13 @@ fn write_seeds() {
         "memory-store.bin",
         &[&[1u8][..], &saved].concat(),
     );
-    let redb = tmp.path().join("state.redb");
-    {
-        let db = runtime::RedbStore::open(&redb).unwrap();
-        use runtime::StateStore;
-        db.commit(
-            dump.clone()
-                .verify(integration_tests::runtime())
-                .unwrap()
-                .to_change_set(),
-        )
-        .unwrap();
-    }
-    let redb = std::fs::read(&redb).unwrap();
+    let redb = store_file(&tmp.path().join("state.redb"), &dump, |path| {
+        runtime::RedbStore::open(path).unwrap()
+    });
     write("state_files", "state.redb", &[&[2u8][..], &redb].concat());
-    let wal = tmp.path().join("state.wal");
-    {
-        let db = runtime::WalStore::open(&wal).unwrap();
-        use runtime::StateStore;
-        db.commit(
-            dump.clone()
-                .verify(integration_tests::runtime())
-                .unwrap()
-                .to_change_set(),
-        )
-        .unwrap();
-    }
-    let wal = std::fs::read(&wal).unwrap();
+    let wal = store_file(&tmp.path().join("state.wal"), &dump, |path| {
+        runtime::WalStore::open(path).unwrap()
+    });
     write("state_files", "state.wal", &[&[4u8][..], &wal].concat());
     chain_seeds(&write);
     let names = format!("{{\"c\": \"{id}\"}}");
@@ -154,6 +134,24 @@ fn write_seeds() {
         "names.json",
         &[&[3u8][..], names.as_bytes()].concat(),
     );
+}
+
+/// The bytes of a new store file at `path` (opened by `open`) holding `dump`'s state.
+fn store_file<S: runtime::StateStore>(
+    path: &std::path::Path,
+    dump: &StateDump,
+    open: impl FnOnce(&std::path::Path) -> S,
+) -> Vec<u8> {
+    {
+        let store = open(path);
+        let changes = dump
+            .clone()
+            .verify(integration_tests::runtime())
+            .unwrap()
+            .to_change_set();
+        store.commit(changes).unwrap();
+    }
+    std::fs::read(path).unwrap()
 }
 
 /// Seeds of `chain_inputs`: one valid input of each kind (the first byte picks it).
