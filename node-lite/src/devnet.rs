@@ -11,6 +11,7 @@ pub mod committees;
 pub mod config;
 pub mod eligibility;
 pub mod executor;
+pub mod genesis_record;
 pub mod gossip;
 pub mod handle;
 pub mod index;
@@ -26,5 +27,6 @@ pub mod voters;
 mod spawn;
 
 pub use config::{BlockMode, ConfigError, DataDir, GenesisSource, NodeConfig, Signatures};
+pub use genesis_record::GenesisRecordError;
 pub use handle::DevnetHandle;
 pub use spawn::{SpawnError, spawn};

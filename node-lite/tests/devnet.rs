@@ -660,3 +660,41 @@ fn a_data_dir_of_the_earlier_redb_store_is_refused_naming_the_file() {
     assert!(matches!(e, SpawnError::Mismatch { node: 0, .. }), "{e}");
     assert!(e.to_string().contains("state.redb"), "{e}");
 }
+
+#[test]
+fn a_chain_made_under_another_gas_schedule_is_refused_naming_both() {
+    use node_lite::devnet::{GenesisRecordError, SpawnError, genesis_record::GENESIS_FILE};
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let config = || NodeConfig::test().with_data_dir(dir.path());
+    let devnet = spawn(config()).expect("a devnet starts");
+    let node = devnet.chain_info().gas_schedule;
+    let to = devnet.dev_accounts()[1].address.clone();
+    let sent = transfer(&devnet, 0, &to, 5);
+    wait_included(&devnet, &sent);
+    drop(devnet);
+    // The record a node-lite of other prices (an earlier gas schedule) wrote when it made the
+    // chain: the genesis state's root does not cover the schedule, the record does.
+    let record = dir.path().join(GENESIS_FILE);
+    let text = std::fs::read_to_string(&record).expect("the data directory records its genesis");
+    let earlier = "0".repeat(64);
+    std::fs::write(&record, text.replace(&node, &earlier)).expect("write");
+    let Err(e) = spawn(config()) else {
+        panic!("a chain made under another gas schedule must be refused");
+    };
+    assert!(
+        matches!(
+            e,
+            SpawnError::Record(GenesisRecordError::GasSchedule { .. })
+        ),
+        "{e}"
+    );
+    let message = e.to_string();
+    assert!(
+        message.contains(&earlier) && message.contains(&node),
+        "{message}"
+    );
+    // Under its own schedule the chain resumes.
+    std::fs::write(&record, text).expect("write");
+    let devnet = spawn(config()).expect("the devnet restarts under its own schedule");
+    assert!(devnet.tx_status(&sent).is_ok());
+}

@@ -264,6 +264,14 @@ impl GenesisConfig {
     /// # Errors
     /// See [`GenesisConfigError`].
     pub fn load(path: &Path, prices: &PriceTable) -> Result<Self, GenesisConfigError> {
+        Self::parse(&Self::read_text(path)?, prices)
+    }
+
+    /// Read a genesis file's text, refusing one over [`MAX_GENESIS_FILE_BYTES`].
+    ///
+    /// # Errors
+    /// [`GenesisConfigError::Read`] or [`GenesisConfigError::TooLarge`].
+    pub fn read_text(path: &Path) -> Result<String, GenesisConfigError> {
         let read_error = |e: std::io::Error| GenesisConfigError::Read {
             path: path.display().to_string(),
             message: e.to_string(),
@@ -276,8 +284,7 @@ impl GenesisConfig {
                 max: MAX_GENESIS_FILE_BYTES,
             });
         }
-        let text = std::fs::read_to_string(path).map_err(read_error)?;
-        Self::parse(&text, prices)
+        std::fs::read_to_string(path).map_err(read_error)
     }
 
     /// Parse and validate genesis TOML against the node's gas `prices`.

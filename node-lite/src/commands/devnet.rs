@@ -25,7 +25,8 @@ pub struct DevnetArgs {
     /// Keep the chain in DIR (a restart resumes it); default: a temporary directory.
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
-    /// The genesis TOML file; default: the embedded one (see --print-genesis).
+    /// The genesis TOML file; default: the embedded one (see --print-genesis), or on a restart
+    /// the one the --data directory recorded (a different file is refused).
     #[arg(long, value_name = "FILE")]
     pub genesis: Option<PathBuf>,
     /// The HTTP API's port on 127.0.0.1.

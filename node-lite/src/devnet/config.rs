@@ -176,6 +176,15 @@ impl NodeConfig {
             }
             GenesisSource::File(path) => GenesisConfig::load(path, prices)?,
         };
+        self.check_genesis(&genesis)?;
+        Ok(genesis)
+    }
+
+    /// Check `genesis` against the provisioner count and the block mode.
+    ///
+    /// # Errors
+    /// [`ConfigError::Provisioners`] or [`ConfigError::BlockTime`].
+    pub fn check_genesis(&self, genesis: &GenesisConfig) -> Result<(), ConfigError> {
         if self.provisioners == 0 || self.provisioners > MAX_PROVISIONERS {
             return Err(ConfigError::Provisioners(format!(
                 "{} is outside 1..={MAX_PROVISIONERS}",
@@ -192,7 +201,7 @@ impl NodeConfig {
         if self.block_mode == BlockMode::Interval(0) {
             return Err(ConfigError::BlockTime);
         }
-        Ok(genesis)
+        Ok(())
     }
 }
 

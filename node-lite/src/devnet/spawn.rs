@@ -4,6 +4,7 @@ use super::clock::{DevClock, wall_ms};
 use super::config::{DataDir, NodeConfig};
 use super::eligibility::{ChainEligibility, StateReader, read_eligible};
 use super::executor::ChainParams;
+use super::genesis_record::{self, GenesisRecordError, SettleError};
 use super::handle::DevnetHandle;
 use super::index::ChainIndex;
 use super::keys::{ConsensusKeys, Signatures};
@@ -28,12 +29,25 @@ use std::sync::mpsc::{Receiver, channel};
 /// Wasm instances the devnet's runtime pools (each node runs one call at a time).
 pub const POOLED_INSTANCES: u32 = 64;
 
+impl From<SettleError> for SpawnError {
+    fn from(e: SettleError) -> Self {
+        match e {
+            SettleError::Config(e) => SpawnError::Config(e),
+            SettleError::Record(e) => SpawnError::Record(e),
+        }
+    }
+}
+
 /// Why a devnet did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SpawnError {
     /// The configuration or its genesis file.
     #[error(transparent)]
     Config(#[from] super::config::ConfigError),
+    /// The genesis a data directory's chain was made with refuses this start
+    /// (`genesis_record.rs`).
+    #[error(transparent)]
+    Record(#[from] GenesisRecordError),
     /// The data directory.
     #[error("data directory {path}: {error}")]
     DataDir {
@@ -328,7 +342,8 @@ pub fn spawn(config: NodeConfig) -> Result<DevnetHandle, SpawnError> {
         .with_resident_code(crate::chain::resident_code());
     runtime_config.pooled_instances = POOLED_INSTANCES;
     let runtime = Runtime::new(runtime_config).map_err(|e| SpawnError::Runtime(e.to_string()))?;
-    let genesis = config.load_genesis(&runtime.config().prices)?;
+    let genesis = genesis_record::settle(&dir, &config.genesis, &runtime.config().prices)?;
+    config.check_genesis(&genesis)?;
     let n = config.provisioners;
     // The genesis state once in memory: its root and contract ids, which every node's must equal.
     let reference_store = Arc::new(MemoryStore::new());
