@@ -40,6 +40,11 @@ use std::time::Duration;
 /// Gas of one call of a kernel (≈ 1 ms at the yardstick).
 pub(crate) const GAS: u64 = 20_000_000;
 
+/// The class kernels' initial memory, pages (4 MiB: the runtime's initial-memory limit).
+const KERNEL_MEMORY_PAGES: u64 = 64;
+/// The most pages a contract's memory may grow to (the runtime's default limit).
+const MEMORY_LIMIT_PAGES: u64 = runtime::config::DEFAULT_MAX_MEMORY_PAGES;
+
 /// Times each step of a chain kernel is repeated in the loop body, so the loop's own branch
 /// and fuel check weigh little.
 const UNROLL: usize = 16;
@@ -53,6 +58,8 @@ pub(crate) struct Kernel {
     gas: u64,
     arg: Vec<u8>,
     function: &'static str,
+    /// Pages the kernel's `init` grows its memory by (their price is part of `gas`).
+    grown_pages: u64,
 }
 
 /// The module of a kernel: `run` sets the common locals, runs `init`, then loops over `body`
@@ -64,6 +71,10 @@ struct Shape<'a> {
     step: &'a str,
     unroll: usize,
     cond: &'a str,
+    /// Pages `run` grows its memory by before `init` (to reach the memory limit).
+    grow: u64,
+    /// The gas of one call.
+    gas: u64,
 }
 
 impl Default for Shape<'_> {
@@ -74,6 +85,8 @@ impl Default for Shape<'_> {
             step: "",
             unroll: UNROLL,
             cond: "(i64.ne (local.get $x) (i64.const 0x1234567))",
+            grow: 0,
+            gas: GAS,
         }
     }
 }
@@ -91,7 +104,7 @@ fn module(shape: &Shape) -> String {
   (import "host_v1" "block_height" (func $block_height (result i64)))
   (import "host_v1" "blake2b_256" (func $blake2b_256 (param i32 i32 i32)))
   (type $unary (func (param i64) (result i64)))
-  (memory (export "memory") 64)
+  (memory (export "memory") {KERNEL_MEMORY_PAGES})
   (global $g (mut i64) (i64.const 1))
   (table 2 funcref)
   (elem (i32.const 0) $id $id)
@@ -122,12 +135,17 @@ fn module(shape: &Shape) -> String {
     (local.set $k (f64.add (f64.const 1) (f64.div (f64.const 1e-9) (local.get $h))))
     (local.set $s (f32.const 1.5))
     (local.set $t (f32.convert_i64_u (local.get $y)))
+    {grow}
     {init}
     (loop $l {body} (br_if $l {cond}))
     (i32.const 0)))"#,
         locals = shape.locals,
         init = shape.init,
         cond = shape.cond,
+        grow = match shape.grow {
+            0 => String::new(),
+            pages => format!("(drop (memory.grow (i32.const {pages})))"),
+        },
     )
 }
 
@@ -142,9 +160,10 @@ fn kernels() -> Vec<Kernel> {
             class,
             name: name.to_string(),
             wat: module(&shape),
-            gas: GAS,
+            gas: shape.gas,
             arg: Vec::new(),
             function: "run",
+            grown_pages: shape.grow,
         })
     };
     let f_cond = "(f64.ne (local.get $f) (f64.const -7))";
@@ -498,6 +517,46 @@ fn kernels() -> Vec<Kernel> {
             ..Shape::default()
         },
     );
+    // The chase over memory the call has written first (each page its own frame, so the walk
+    // misses the caches and the TLB; the chase above reads the zero page its untouched memory
+    // maps), at the initial memory's 4 MiB and grown up to the most a contract may have
+    // (`max_memory_pages`). 10 times the gas, so the walk visits each line many times,
+    // not only once after the fill's page faults.
+    // (Larger memories, for a runtime configured with a higher limit: gas schedule v9's was
+    // 16 MiB, where this chase ran at 10.6–11.1×; `gas.rs`, "Memory latency".)
+    let sizes = [(4u64, "0x3FFFC0"), (8, "0x7FFFC0"), (16, "0xFFFFC0")];
+    for (mib, mask) in sizes
+        .into_iter()
+        .filter(|(mib, _)| mib * 16 <= MEMORY_LIMIT_PAGES)
+    {
+        let pages = mib * 16;
+        let next_line = NEXT_LINE.replace("0x3FFFC0", mask);
+        let limit = if pages == MEMORY_LIMIT_PAGES {
+            ", the memory limit"
+        } else {
+            ""
+        };
+        let grown = if pages > KERNEL_MEMORY_PAGES {
+            ", grown"
+        } else {
+            ""
+        };
+        add(
+            "loads/stores",
+            &format!("i32.load chase, random lines of {mib} MiB written first{grown}{limit}"),
+            Shape {
+                init: &format!(
+                    "(memory.fill (i32.const 0) (i32.const 0) (i32.const {})) (local.set $p (i32.const 0))",
+                    mib << 20
+                ),
+                step: &format!("(local.set $p (i32.add (i32.load (local.get $p)) {next_line}))"),
+                cond: p_cond,
+                grow: pages - KERNEL_MEMORY_PAGES,
+                gas: 10 * GAS,
+                ..Shape::default()
+            },
+        );
+    }
     add(
         "loads/stores",
         "i64.store, random lines of 4 MiB",
@@ -698,6 +757,7 @@ fn kernels() -> Vec<Kernel> {
             },
             arg: Vec::new(),
             function: "run",
+            grown_pages: 0,
         });
     }
     let mut add = |name: &str, step: &str, unroll: usize| {
@@ -714,6 +774,7 @@ fn kernels() -> Vec<Kernel> {
             gas: GAS,
             arg: Vec::new(),
             function: "run",
+            grown_pages: 0,
         })
     };
     add(
@@ -754,6 +815,7 @@ fn kernels() -> Vec<Kernel> {
         gas: GAS,
         arg: Vec::new(),
         function: "run",
+        grown_pages: 0,
     });
     out
 }
@@ -846,6 +908,7 @@ fn nested_call_kernels(session: &mut Session) -> Vec<Deployed> {
                 gas: GAS,
                 arg,
                 function: "relay",
+                grown_pages: 0,
             },
             id: relays[0],
             extra_gas: runtime::gas::module_load_price(&config().prices, &code),
@@ -904,6 +967,7 @@ fn initial_memory_kernels(session: &mut Session) -> Vec<Deployed> {
                     gas: 5 * GAS,
                     arg: id.0.to_vec(),
                     function: "repeat",
+                    grown_pages: 0,
                 },
                 id: repeat,
                 extra_gas: runtime::gas::module_load_price(&config().prices, &repeat_code)
@@ -1077,6 +1141,10 @@ fn gas_classes(c: &mut Criterion) {
             let prices = &runtime.config().prices;
             let extra_gas = runtime::gas::initial_memory_price(prices, pages)
                 + runtime::gas::module_load_price(prices, &code);
+            // The growth's price is the kernel's own: it pays for the grown pages' faults and
+            // reset, which the kernel's time includes.
+            let mut kernel = kernel;
+            kernel.gas += kernel.grown_pages * prices.memory_grow_per_page;
             Deployed {
                 kernel,
                 id,

@@ -13,8 +13,10 @@ use std::path::PathBuf;
 pub const DEFAULT_MAX_MODULE_BYTES: usize = 1024 * 1024;
 /// Most initial pages (64 KiB each) the module's memory may declare.
 pub const DEFAULT_MAX_INITIAL_MEMORY_PAGES: u64 = 64;
-/// Most pages a contract's memory may grow to during a call (16 MiB).
-pub const DEFAULT_MAX_MEMORY_PAGES: u64 = 256;
+/// Most pages a contract's memory may grow to during a call (4 MiB, the initial memory's limit
+/// too): past it, a pointer chase waits on the memory for longer than any load price covers
+/// (gas schedule v10; `gas.rs`, "Memory latency"). 256 (16 MiB) before.
+pub const DEFAULT_MAX_MEMORY_PAGES: u64 = 64;
 /// Most tables a module may define (imports of tables are refused).
 pub const DEFAULT_MAX_TABLES: u32 = 1;
 /// Most elements a table may have, initially and after growth.

@@ -17,7 +17,7 @@
 //!   never leave the reservation and no load or store needs a bounds check. With the pooling
 //!   allocator that is per slot, up front: 16 slots (`node-lite exec`) took 64 GiB of address
 //!   space and failed under `ulimit -v 4000000` ("mmap failed to reserve"). A contract's memory
-//!   can never grow past [`Limits::max_memory_bytes`](crate::Limits) (16 MiB by default), so the
+//!   can never grow past [`Limits::max_memory_bytes`](crate::Limits) (4 MiB by default), so the
 //!   reservation is exactly that, with [`MEMORY_GUARD_BYTES`] of guard on each side: ≈ 16.1 MiB
 //!   per slot (≈ 258 MiB for 16 slots, ≈ 16 GiB of address space, not memory, for a node's
 //!   1,000). The price: the index of every memory access is compared with the (constant) bound,

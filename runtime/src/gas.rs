@@ -65,7 +65,7 @@
 //! block hashes the merkle path of every key the block changed and makes the change set
 //! durable: every byte of key and value is hashed into its leaf, encoded into the commit's log
 //! record and written to disk. So `storage_write` and `storage_remove` also charge the commit's
-//! share: [`PriceTable::storage_commit_per_key`] = 60,000 for a key that no frame of the
+//! share: [`PriceTable::storage_commit_per_key`] = 80,000 (60,000 before v10) for a key that no frame of the
 //! running call tree has written or removed yet (a key written twice, or written then removed,
 //! pays once; a frame that failed does not count; a key an earlier call of the session wrote
 //! pays again, so a transaction's gas does not depend on the rest of its block), and
@@ -177,7 +177,7 @@
 //! | float min/max (55) | `f64.min` chain | 13.9× → 1.00× |
 //! | float rounding (75) | `f64.nearest` chain | 24.2× → 1.04× |
 //! | conversion (59) | `f64` → `f32` → `f64` | 28.4× → 1.07× |
-//! | load (50) | dependent loads, random lines of 4 MiB | 5.17× → 1.29× |
+//! | load (50; 180 since v10, below) | dependent loads, random lines of 4 MiB | 5.17× → 1.29× |
 //! | store (255) | stores to random lines of 4 MiB | 6.11× → 1.46× |
 //! | `memory.size` (1), `memory.grow` (255) | `memory.grow 0` (a host call) | 63.2× → 1.24× |
 //! | call (120), `call_indirect` (128) | recursion to depth 9,819 (90 % of the stack) | 16.7× → 1.32× |
@@ -210,6 +210,28 @@
 //! The bundled contracts spend 1.3–6.0× the gas under this table they spent under wasmtime's
 //! (mostly branches and comparisons; `tests/golden/bundled_contracts.gas` holds their gas,
 //! BENCHMARKS.md §6 the table per entry point).
+//!
+//! # Memory latency (gas schedule v10)
+//!
+//! The load kernels above read memory the call never wrote, which maps the kernel's zero page:
+//! every line hits the caches. A contract that first writes its memory and then chases
+//! pointers through it (`i32.load chase, random lines of N MiB written first`: each load's
+//! address is the previous load's value, so nothing overlaps) waits on the memory itself. On
+//! this machine (2 cores of an AMD EPYC VM, 1 MiB of L2 a core, 32 MiB of L3 shared), with v9's
+//! `load` at 50 (2026-12-04, load average ≈ 8–12, 10 times the usual gas so the walk visits
+//! each line many times; the growth's price counted as the kernel's gas): 4 MiB ≈ 16–22 ns a
+//! load (1.9–2.2× the yardstick), 8 MiB ≈ 95–103 ns (6.8–10.6×), 16 MiB, the memory limit
+//! then, ≈ 150 ns (10.6–11.1×): past the L2 TLB's reach every load is a nested page walk of
+//! the VM. No operator cost can cover that: wasmtime's costs are one byte (≤ 255), and at 255
+//! the 16 MiB chase still ran at 2.6× (BENCHMARKS.md §6, "Memory latency"). So v10:
+//! - **the memory limit is 64 pages (4 MiB)**, the initial memory's limit
+//!   ([`crate::config::DEFAULT_MAX_MEMORY_PAGES`]; 256 pages before);
+//! - **`load` costs 180** (50 before): a chase step (the load and its address arithmetic) is
+//!   187 gas, which at ≈ 22 ns (the loaded figure) is ≈ 8.5 gas/ns against the yardstick's
+//!   9.9–12.4: within 1.5× on a loaded machine, ≈ 1.1× on a quiet one. Loads within a few KiB
+//!   run at ≈ 0.1× (each overcharged ≈ 10×): the price of a bound that holds for any address;
+//! - **`storage_commit_per_key` is 80,000** (60,000 before): commits of 100 and 1,000 small keys
+//!   ran at 1.26–1.79× in v9's runs of the day (quiet and loaded).
 //!
 //! # Nested calls
 //!
@@ -294,7 +316,7 @@
 //!
 //! A 64 KiB page grown with `memory.grow` and written costs about 29 µs (page faults, zeroing,
 //! the reset after the call) for about 200 gas of wasm operators, ≈ 7 gas/µs: a call could grow
-//! to the 16 MiB limit, 7 ms of work, for a few thousand gas. wasmtime's fuel has no per-page
+//! to the limit (16 MiB before v10, 4 MiB since), 7 ms of work, for a few thousand gas. wasmtime's fuel has no per-page
 //! cost, so the runtime adds one: `memory_grow_per_page` = 340,000 gas (29 µs at the yardstick,
 //! +7 %). The resource limiter counts the pages grown after instantiation (the initial memory
 //! is priced apart, see below) and refuses, with `OutOfGas`, a growth that the call's whole gas
@@ -611,7 +633,7 @@ impl OperatorCosts {
             float_min_max: 55,
             float_round: 75,
             conversion: 59,
-            load: 50,
+            load: 180,
             store: 255,
             memory_size: 1,
             memory_grow: 255,
@@ -699,7 +721,7 @@ impl OperatorCosts {
 /// The version of the gas schedule: bumped whenever the meaning of a price or an operator
 /// class changes (a new class, a price charged at another moment), so that two nodes whose
 /// tables happen to hash alike under different rules still disagree.
-pub const GAS_SCHEDULE_VERSION: u32 = 9;
+pub const GAS_SCHEDULE_VERSION: u32 = 10;
 
 /// The 32-byte fingerprint of a gas schedule: BLAKE2b-256 over the tag
 /// `sandbox-gas-schedule`, [`GAS_SCHEDULE_VERSION`], every price of `prices` and every class
@@ -844,7 +866,7 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
 }
 
 /// The default [`PriceTable::storage_commit_per_key`]: see [Storage commit](self#storage-commit).
-pub const DEFAULT_STORAGE_COMMIT_PER_KEY: u64 = 60_000;
+pub const DEFAULT_STORAGE_COMMIT_PER_KEY: u64 = 80_000;
 /// The default [`PriceTable::storage_commit_per_byte`]: see [Storage commit](self#storage-commit).
 pub const DEFAULT_STORAGE_COMMIT_PER_BYTE: u64 = 75;
 
@@ -913,7 +935,7 @@ mod tests {
         );
         assert_eq!(
             (t.I32Store8, t.F64Load, t.Call, t.Loop, t.BrTable),
-            (255, 50, 120, 30, 12)
+            (255, 180, 120, 30, 12)
         );
         assert_eq!(t.variable.memory_fill_per_byte, 3);
     }

@@ -88,6 +88,7 @@ fn cold(config: &RuntimeConfig, name: &str, code: &[u8], copies: u64, gas: u64) 
             gas,
             arg,
             function: "fan",
+            grown_pages: 0,
         },
         id: fan,
         extra_gas: 0,

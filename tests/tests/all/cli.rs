@@ -46,7 +46,7 @@ fn wasm(name: &str) -> PathBuf {
         .join(format!("{name}.wasm"))
 }
 
-/// The pooling allocator reserves each slot's memory limit (16 MiB and guards), not wasmtime's
+/// The pooling allocator reserves each slot's memory limit (4 MiB and guards), not wasmtime's
 /// default 4 GiB per memory: `exec` runs within 4 GB of address space (`engine.rs`).
 #[test]
 fn exec_runs_under_a_4_gb_address_space_limit() {

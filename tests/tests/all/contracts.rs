@@ -234,9 +234,11 @@ fn assert_contained(
 
 #[test]
 fn memory_bomb_with_an_ordinary_gas_limit_runs_out_of_gas_before_growing_further() {
-    // 50 M gas pays for 146 pages: the bomb is stopped there, not at the memory limit.
-    let r = assert_contained("memory_bomb", &[], GAS, |e| *e == CallError::OutOfGas);
-    assert_eq!(r.gas_spent, GAS);
+    // 10 M gas pays for 29 pages: the bomb (16 pages at a time) is stopped there, not at the
+    // memory limit (64 pages).
+    let gas = 10_000_000;
+    let r = assert_contained("memory_bomb", &[], gas, |e| *e == CallError::OutOfGas);
+    assert_eq!(r.gas_spent, gas);
 }
 
 #[test]
@@ -249,7 +251,7 @@ fn infinite_loop_runs_out_of_gas_and_pays_the_whole_limit() {
 
 #[test]
 fn memory_bomb_hits_the_memory_limit() {
-    // Growing to the 16 MiB limit costs 256 × 340,000 gas: give it enough to get there.
+    // Growing to the 4 MiB limit costs up to 64 × 340,000 gas: give it enough to get there.
     assert_contained("memory_bomb", &[], 100_000_000, |e| {
         *e == CallError::MemoryLimit {
             requested_bytes: e_requested(e),

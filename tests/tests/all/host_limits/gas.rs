@@ -221,7 +221,7 @@ const GOLDEN: &str = r#"
 
 /// The commit's share of a write (gas.rs, "Storage commit"): once per key a call tree writes
 /// or removes, and per byte written.
-const COMMIT_KEY: u64 = 60_000;
+const COMMIT_KEY: u64 = 80_000;
 const COMMIT_BYTE: u64 = 75;
 
 /// (entry, gas spent) = call_base 52 000 + function entry 1 + operators + host prices.
@@ -317,10 +317,10 @@ fn gas_golden_values() {
             ("input8", 52_333),
             ("caller", 52_357),
             ("height", 52_323),
-            ("write8", 117_763),
+            ("write8", 137_763),
             ("read_absent", 83_137),
-            ("write_read", 148_907),
-            ("remove", 158_374),
+            ("write_read", 168_907),
+            ("remove", 178_374),
             ("emit", 53_141),
             ("blake10", 54_129),
             ("debug5", 52_467),
@@ -339,7 +339,7 @@ fn gas_golden_values() {
         totals,
         [
             52_002, 52_003, 52_006, 52_003, 52_004, 52_054, 52_004, 52_210, 52_212, 52_236, 52_203,
-            117_639, 83_013, 148_660, 158_252, 53_017, 54_006, 52_345, 52_106, 52_046
+            137_639, 83_013, 168_660, 178_252, 53_017, 54_006, 52_345, 52_106, 52_046
         ]
     );
 }

@@ -87,9 +87,9 @@ fn pointers_at_the_end_of_memory() {
 
 #[test]
 fn memory_grows_to_exactly_the_limit_and_one_page_more_is_memory_limit() {
-    assert_eq!(DEFAULT_MAX_MEMORY_PAGES, 256);
+    assert_eq!(DEFAULT_MAX_MEMORY_PAGES, 64);
     let (_store, mut session, id) = harness();
-    // Growing 252 pages costs 252 × 340,000 gas: these calls get enough for the whole limit.
+    // Growing 60 pages costs 60 × 340,000 gas: these calls get enough for the whole limit.
     let call = |s: &mut Session, id, f: &str, args: &[u8]| {
         s.call(ALICE, id, f, args, MEMORY_GAS)
             .expect("no host error")
@@ -100,12 +100,12 @@ fn memory_grows_to_exactly_the_limit_and_one_page_more_is_memory_limit() {
     assert_eq!(i32_output(&r), 4);
     // In two steps, the second one landing exactly on the limit, then a zero grow at the limit.
     assert_eq!(
-        i32_output(&call(&mut session, id, "grow", &words(&[100, max - 104]))),
-        104
+        i32_output(&call(&mut session, id, "grow", &words(&[20, max - 24]))),
+        24
     );
     assert_eq!(
         i32_output(&call(&mut session, id, "grow", &words(&[max - 4, 0]))),
-        256
+        64
     );
 
     let page = WASM_PAGE_BYTES as u64;
@@ -114,7 +114,7 @@ fn memory_grows_to_exactly_the_limit_and_one_page_more_is_memory_limit() {
     assert_eq!(
         r.result,
         Err(CallError::MemoryLimit {
-            requested_bytes: 257 * page,
+            requested_bytes: 65 * page,
             limit_bytes
         })
     );
@@ -122,7 +122,7 @@ fn memory_grows_to_exactly_the_limit_and_one_page_more_is_memory_limit() {
     assert_eq!(
         r.result,
         Err(CallError::MemoryLimit {
-            requested_bytes: 257 * page,
+            requested_bytes: 65 * page,
             limit_bytes
         })
     );
@@ -154,9 +154,9 @@ fn memory_grow_past_the_declared_maximum_is_minus_one_and_past_the_limit_is_memo
     assert_eq!(i32_output(&grow(&mut session, 2)), 1);
     // Past the module's own maximum but within the runtime limit: plain wasm failure (-1).
     assert_eq!(i32_output(&grow(&mut session, 3)), -1);
-    assert_eq!(i32_output(&grow(&mut session, 255)), -1);
+    assert_eq!(i32_output(&grow(&mut session, 63)), -1);
     // Past the runtime limit: the limiter stops the call, whatever the declared maximum.
-    for pages in [256u32, 65_535, u32::MAX] {
+    for pages in [64u32, 65_535, u32::MAX] {
         assert_eq!(
             grow(&mut session, pages).result,
             Err(CallError::MemoryLimit {
@@ -189,7 +189,7 @@ fn table_grow_is_refused_at_deploy() {
     }
 }
 
-/// Enough gas to grow to the memory limit (256 pages at `memory_grow_per_page` each).
+/// Enough gas to grow to the memory limit (64 pages at `memory_grow_per_page` each).
 const MEMORY_GAS: u64 = 100_000_000;
 
 #[test]
