@@ -5,8 +5,8 @@
 //! Run: `cargo bench -p benches --bench gas_classes` (the summary table is printed first; then
 //! criterion measures every kernel with its throughput in gas).
 //! `GAS_BENCH_COSTS` picks the operator costs (see [`config`]; unset: the runtime's default),
-//! `GAS_BENCH_ROUNDS` (default 7) the summary's rounds, `GAS_BENCH_SUMMARY_ONLY=1` skips
-//! criterion. Times are the measuring thread's CPU time, so other processes' slices on a
+//! `GAS_BENCH_MAX_MEMORY_PAGES` the memory limit, `GAS_BENCH_ROUNDS` (default 7) the summary's
+//! rounds, `GAS_BENCH_SUMMARY_ONLY=1` skips criterion. Times are the measuring thread's CPU time, so other processes' slices on a
 //! shared machine do not count (their cache traffic still does).
 //!
 //! The summary times every kernel once per round, round-robin, and keeps each kernel's fastest
@@ -986,6 +986,11 @@ fn initial_memory_kernels(session: &mut Session) -> Vec<Deployed> {
 /// [`OperatorCosts`]), applied in order: for trying a table without rebuilding.
 fn config() -> RuntimeConfig {
     let mut config = RuntimeConfig::default();
+    // `GAS_BENCH_MAX_MEMORY_PAGES` sets the memory limit (its slot size in the pool), to compare
+    // the kernels under another limit.
+    if let Ok(pages) = std::env::var("GAS_BENCH_MAX_MEMORY_PAGES") {
+        config.limits.max_memory_pages = pages.parse().expect("a page count");
+    }
     if let Ok(spec) = std::env::var("GAS_BENCH_PRICES") {
         let p = &mut config.prices;
         for item in spec.split(',').filter(|i| !i.is_empty()) {

@@ -187,8 +187,9 @@
 //! | loop entry (30) | 500 nested loops, `br` to the outermost | 5,442× → 1.29× |
 //! | bulk (61) + 3 per byte (v9; 2 before) | `memory.fill` of 4 MiB | 1.57× → 1.32× (at 2 a byte) |
 //!
-//! Every one of the bench's 74 kernels is within 1.5× of the yardstick under the measured
-//! table in all three runs (worst 1.46×, random stores); under wasmtime's table the worst is
+//! Every one of the bench's 74 kernels of that day is within 1.5× of the yardstick under the
+//! measured table in all three runs (the chase through written memory added since is not:
+//! [Memory latency](#memory-latency-gas-schedule-v10)) (worst 1.46×, random stores); under wasmtime's table the worst is
 //! 3,500–5,400× (500 nested loops). `bulk_per_byte` went from 2 to 3 in gas schedule v9: at 2,
 //! `memory.fill` of 4 MiB (memory bandwidth, not work) ran at 1.38–1.65× the yardstick over
 //! four runs on 2026-12-04 (BENCHMARKS.md §6, "The issue's cases on gas schedule v8"); at 3 the
@@ -218,18 +219,19 @@
 //! pointers through it (`i32.load chase, random lines of N MiB written first`: each load's
 //! address is the previous load's value, so nothing overlaps) waits on the memory itself. On
 //! this machine (2 cores of an AMD EPYC VM, 1 MiB of L2 a core, 32 MiB of L3 shared), with v9's
-//! `load` at 50 (2026-12-04, load average ≈ 8–12, 10 times the usual gas so the walk visits
-//! each line many times; the growth's price counted as the kernel's gas): 4 MiB ≈ 16–22 ns a
-//! load (1.9–2.2× the yardstick), 8 MiB ≈ 95–103 ns (6.8–10.6×), 16 MiB, the memory limit
-//! then, ≈ 150 ns (10.6–11.1×): past the L2 TLB's reach every load is a nested page walk of
-//! the VM. No operator cost can cover that: wasmtime's costs are one byte (≤ 255), and at 255
-//! the 16 MiB chase still ran at 2.6× (BENCHMARKS.md §6, "Memory latency"). So v10:
+//! `load` at 50 (2026-12-04, load average ≈ 8–12; BENCHMARKS.md §6, "Memory latency and gas
+//! schedule v10"): 4 MiB ≈ 16–22 ns a step (1.9–2.2× the yardstick), 8 MiB ≈ 80–103 ns, 16 MiB
+//! (the memory limit then) ≈ 150–200 ns (10.6–11.1× measured; ≈ 33× per step at the
+//! yardstick's quiet rate): past the TLB's reach every load is a nested page walk of the VM and
+//! a cache miss. No operator cost can cover that: wasmtime's costs are one byte (≤ 255). So v10:
 //! - **the memory limit is 64 pages (4 MiB)**, the initial memory's limit
 //!   ([`crate::config::DEFAULT_MAX_MEMORY_PAGES`]; 256 pages before);
 //! - **`load` costs 180** (50 before): a chase step (the load and its address arithmetic) is
-//!   187 gas, which at ≈ 22 ns (the loaded figure) is ≈ 8.5 gas/ns against the yardstick's
-//!   9.9–12.4: within 1.5× on a loaded machine, ≈ 1.1× on a quiet one. Loads within a few KiB
-//!   run at ≈ 0.1× (each overcharged ≈ 10×): the price of a bound that holds for any address;
+//!   ≈ 205 gas, 0.8–1.24× the yardstick when the 4 MiB stay in the L3 cache (≈ 16–35 ns a
+//!   step). **Not bounded:** when other work on the machine evicts them, the same chase waits on
+//!   DRAM (70–130 ns a step in six runs of the day, 3.2–7.3×; ≈ 7× per step at the quiet
+//!   rate). Covering that at 1.5× would take ≈ 1,000 gas a load. Loads within a few KiB run at
+//!   ≈ 0.1× (each overcharged ≈ 10×);
 //! - **`storage_commit_per_key` is 80,000** (60,000 before): commits of 100 and 1,000 small keys
 //!   ran at 1.26–1.79× in v9's runs of the day (quiet and loaded).
 //!
