@@ -209,10 +209,10 @@ impl RuntimeConfig {
         }
     }
 
-    /// The fingerprint of this configuration's gas schedule (prices and operator costs): what
-    /// a chain's genesis pins. See [`gas_schedule_fingerprint`].
+    /// The fingerprint of this configuration's gas schedule (prices, operator costs and
+    /// limits): what a chain's genesis pins. See [`gas_schedule_fingerprint`].
     pub fn gas_schedule_fingerprint(&self) -> [u8; 32] {
-        gas_schedule_fingerprint(&self.prices, &self.operator_costs)
+        gas_schedule_fingerprint(&self.prices, &self.operator_costs, &self.limits)
     }
 
     /// Set the disk cache directory.

@@ -726,11 +726,17 @@ impl OperatorCosts {
 pub const GAS_SCHEDULE_VERSION: u32 = 10;
 
 /// The 32-byte fingerprint of a gas schedule: BLAKE2b-256 over the tag
-/// `sandbox-gas-schedule`, [`GAS_SCHEDULE_VERSION`], every price of `prices` and every class
-/// cost of `operators`, in declaration order, as little-endian integers. Gas is consensus: a
-/// chain's genesis pins this value and a node whose schedule differs must refuse the chain.
-/// The engine fingerprint (the compiled-artifact cache key) includes it.
-pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) -> [u8; 32] {
+/// `sandbox-gas-schedule`, [`GAS_SCHEDULE_VERSION`], every price of `prices`, every class
+/// cost of `operators` and every limit of `limits`, in declaration order, as little-endian
+/// integers. Gas is consensus, and so are the limits (a call that grows its memory to 5 MiB
+/// succeeds under one limit and stops with `MemoryLimit` under another): a chain's genesis pins
+/// this value and a node whose schedule or limits differ must refuse the chain. The engine
+/// fingerprint (the compiled-artifact cache key) includes it.
+pub fn gas_schedule_fingerprint(
+    prices: &PriceTable,
+    operators: &OperatorCosts,
+    limits: &crate::config::Limits,
+) -> [u8; 32] {
     // Destructured, so a new field cannot be left out of the fingerprint.
     let PriceTable {
         call_base,
@@ -792,6 +798,24 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         bulk,
         bulk_per_byte,
     } = operators;
+    let crate::config::Limits {
+        max_module_bytes,
+        max_initial_memory_pages,
+        max_memory_pages,
+        max_tables,
+        max_table_elements,
+        max_functions,
+        max_locals_per_function,
+        max_function_body_bytes,
+        max_globals,
+        max_data_segments,
+        max_exports,
+        max_types,
+        max_function_type_arity,
+        max_wasm_stack_bytes,
+        max_call_depth,
+        max_recorded_frames,
+    } = limits;
     let mut state = blake2b_simd::Params::new().hash_length(32).to_state();
     state.update(b"sandbox-gas-schedule");
     state.update(&GAS_SCHEDULE_VERSION.to_le_bytes());
@@ -862,6 +886,26 @@ pub fn gas_schedule_fingerprint(prices: &PriceTable, operators: &OperatorCosts) 
         *bulk,
         *bulk_per_byte,
     ]);
+    for limit in [
+        *max_module_bytes as u64,
+        *max_initial_memory_pages,
+        *max_memory_pages,
+        u64::from(*max_tables),
+        *max_table_elements,
+        u64::from(*max_functions),
+        u64::from(*max_locals_per_function),
+        *max_function_body_bytes as u64,
+        u64::from(*max_globals),
+        u64::from(*max_data_segments),
+        u64::from(*max_exports),
+        u64::from(*max_types),
+        u64::from(*max_function_type_arity),
+        *max_wasm_stack_bytes as u64,
+        *max_call_depth as u64,
+        *max_recorded_frames as u64,
+    ] {
+        state.update(&limit.to_le_bytes());
+    }
     let mut out = [0u8; 32];
     out.copy_from_slice(state.finalize().as_bytes());
     out
@@ -898,18 +942,29 @@ mod tests {
     #[test]
     fn the_schedule_fingerprint_covers_every_price_and_cost() {
         let (prices, costs) = (PriceTable::default(), OperatorCosts::default());
-        let base = gas_schedule_fingerprint(&prices, &costs);
-        assert_eq!(base, gas_schedule_fingerprint(&prices, &costs));
+        let limits = crate::config::Limits::default();
+        let base = gas_schedule_fingerprint(&prices, &costs, &limits);
+        assert_eq!(base, gas_schedule_fingerprint(&prices, &costs, &limits));
         let mut p = prices;
         p.plonk_verify_per_byte += 1;
-        assert_ne!(gas_schedule_fingerprint(&p, &costs), base);
+        assert_ne!(gas_schedule_fingerprint(&p, &costs, &limits), base);
         let mut c = costs.clone();
         c.bulk_per_byte += 1;
-        assert_ne!(gas_schedule_fingerprint(&prices, &c), base);
+        assert_ne!(gas_schedule_fingerprint(&prices, &c, &limits), base);
         assert_ne!(
-            gas_schedule_fingerprint(&prices, &OperatorCosts::wasmtime_default()),
+            gas_schedule_fingerprint(&prices, &OperatorCosts::wasmtime_default(), &limits),
             base
         );
+        // The first and the last limit, and the memory limit.
+        for change in [
+            |l: &mut crate::config::Limits| l.max_module_bytes += 1,
+            |l: &mut crate::config::Limits| l.max_memory_pages += 1,
+            |l: &mut crate::config::Limits| l.max_recorded_frames += 1,
+        ] {
+            let mut l = limits.clone();
+            change(&mut l);
+            assert_ne!(gas_schedule_fingerprint(&prices, &costs, &l), base);
+        }
         assert_eq!(OperatorCosts::default(), OperatorCosts::measured());
     }
 

@@ -2,20 +2,22 @@
 //! the same gas for the same call.
 //!
 //! It is the runtime's own [`runtime::gas_schedule_fingerprint`] over the node's host-function
-//! [`PriceTable`] and the runtime's default per-operator costs ([`OperatorCosts::default`]),
-//! written as 64 hex characters: a change to either moves it (and the default genesis file's
+//! [`PriceTable`], the runtime's default per-operator costs ([`OperatorCosts::default`]) and
+//! its default limits ([`Limits::default`]: the memory limit, the stack, the call depth…),
+//! written as 64 hex characters: a change to any of them moves it (and the default genesis file's
 //! `gas_schedule` with it). The engine's fingerprint (`runtime::engine_fingerprint`) is not a
 //! substitute: it also hashes the target and compiler settings, which differ between honest
 //! nodes on other machines.
 
-use runtime::{OperatorCosts, PriceTable};
+use runtime::{Limits, OperatorCosts, PriceTable};
 
-/// The fingerprint of `prices` with the runtime's default operator costs, as 64 lower-case hex
-/// characters.
+/// The fingerprint of `prices` with the runtime's default operator costs and limits, as 64
+/// lower-case hex characters.
 pub fn gas_schedule_fingerprint(prices: &PriceTable) -> String {
     hex::encode(runtime::gas_schedule_fingerprint(
         prices,
         &OperatorCosts::default(),
+        &Limits::default(),
     ))
 }
 
