@@ -205,6 +205,17 @@ mod tests {
         path
     }
 
+    /// The default genesis with another chain id, as `custom.toml` in `dir`.
+    fn other_chain(dir: &Path) -> PathBuf {
+        variant(
+            dir,
+            "custom.toml",
+            DEFAULT_GENESIS_TOML,
+            "chain_id = ",
+            "chain_id = 9",
+        )
+    }
+
     #[test]
     fn a_new_directory_records_the_genesis_it_starts_with() {
         let dir = tempfile::tempdir().expect("a directory");
@@ -218,13 +229,7 @@ mod tests {
     fn a_chain_resumes_its_recorded_genesis_and_refuses_another() {
         let dir = tempfile::tempdir().expect("a directory");
         let files = tempfile::tempdir().expect("a directory");
-        let custom = variant(
-            files.path(),
-            "custom.toml",
-            DEFAULT_GENESIS_TOML,
-            "chain_id = ",
-            "chain_id = 9",
-        );
+        let custom = other_chain(files.path());
         let made = settle(dir.path(), &GenesisSource::File(custom.clone()), &prices())
             .expect("a new chain");
         std::fs::create_dir(dir.path().join(FIRST_NODE_DIR)).expect("a node directory");
@@ -308,13 +313,7 @@ mod tests {
 
         let fresh = tempfile::tempdir().expect("a directory");
         let files = tempfile::tempdir().expect("a directory");
-        let custom = variant(
-            files.path(),
-            "custom.toml",
-            DEFAULT_GENESIS_TOML,
-            "chain_id = ",
-            "chain_id = 9",
-        );
+        let custom = other_chain(files.path());
         settle(fresh.path(), &GenesisSource::File(custom), &prices()).expect("recorded");
         let genesis = settle(fresh.path(), &GenesisSource::Default, &prices()).expect("replaced");
         assert_eq!(genesis, GenesisConfig::default_devnet().expect("default"));
