@@ -139,6 +139,9 @@ pub struct ChainEligibility {
     /// Stake key → consensus key (empty with BLS).
     to_consensus: BTreeMap<BlsPublicKey, BlsPublicKey>,
     sets: Mutex<Sets>,
+    /// Answers given without the exact set (the parent not executed by this node), kept to be
+    /// compared with the exact set once it is known ([`Self::wrong_answers`]).
+    approximate: Mutex<Sets>,
     reader: StateReader,
 }
 
@@ -149,6 +152,7 @@ impl ChainEligibility {
             params,
             to_consensus: keys.stake_to_consensus(),
             sets: Mutex::new(BTreeMap::new()),
+            approximate: Mutex::new(BTreeMap::new()),
             reader,
         }
     }
@@ -181,6 +185,23 @@ impl ChainEligibility {
         self.sets.lock().get(&(round, *parent_root)).cloned()
     }
 
+    /// How many answers were given without the exact set (see the [module docs](self)).
+    pub fn approximate_answers(&self) -> usize {
+        self.approximate.lock().len()
+    }
+
+    /// The answers given without the exact set that differ from the exact set recorded since:
+    /// (round, parent state root), each a committee drawn from the wrong provisioners.
+    pub fn wrong_answers(&self) -> Vec<(u64, [u8; 32])> {
+        let approximate = self.approximate.lock();
+        let sets = self.sets.lock();
+        approximate
+            .iter()
+            .filter(|(key, answer)| sets.get(key).is_some_and(|exact| exact != *answer))
+            .map(|(key, _)| *key)
+            .collect()
+    }
+
     /// How many sets are held.
     pub fn len(&self) -> usize {
         self.sets.lock().len()
@@ -201,8 +222,15 @@ impl consensus::Eligibility for ChainEligibility {
             Some((root, set)) => {
                 if root == *parent_state_root {
                     self.record(round, root, &set);
+                    return self.to_consensus_keys(&set);
                 }
-                self.to_consensus_keys(&set)
+                let answer = self.to_consensus_keys(&set);
+                let mut approximate = self.approximate.lock();
+                approximate.insert((round, *parent_state_root), answer.clone());
+                while approximate.len() > RETAINED_SETS {
+                    approximate.pop_first();
+                }
+                answer
             }
             // The store failed (the node is stopping: `NodeStore::fail`): nobody is eligible,
             // so this node proposes and votes nothing.
