@@ -9,6 +9,7 @@
 //! suspended from the next epoch on. When that block is the last of its epoch, the round after
 //! it is the first without the provisioner, and only that block's own state says so.
 
+#[allow(dead_code)] // `provisioner` is for the other tests sharing the steps.
 mod devnet_steps;
 use devnet_steps::{mine, mine_to};
 use node_lite::client::stake_calls;
@@ -101,14 +102,14 @@ fn a_node_catching_up_draws_the_round_after_a_suspending_block_from_the_exact_se
              the exact set)",
             b + 1
         );
-        assert_eq!(
-            approximate, 0,
-            "node {i} answered without the exact set"
-        );
+        assert_eq!(approximate, 0, "node {i} answered without the exact set");
         assert_eq!(devnet.node_failure(i), None);
     }
     for height in 1..=top {
         let hashes: Vec<_> = (0..4).map(|i| devnet.node_block_hash(i, height)).collect();
-        assert!(hashes.iter().all(|h| *h == hashes[0]), "{height}: {hashes:?}");
+        assert!(
+            hashes.iter().all(|h| *h == hashes[0]),
+            "{height}: {hashes:?}"
+        );
     }
 }

@@ -148,7 +148,11 @@ impl DevnetHandle {
     /// rounds among them whose answer differs from the exact set (`eligibility.rs`).
     pub fn node_approximate_sets(&self, i: usize) -> Option<(usize, Vec<u64>)> {
         let e = &self.views.get(i)?.eligibility;
-        let wrong = e.wrong_answers().into_iter().map(|(round, _)| round).collect();
+        let wrong = e
+            .wrong_answers()
+            .into_iter()
+            .map(|(round, _)| round)
+            .collect();
         Some((e.approximate_answers(), wrong))
     }
 
