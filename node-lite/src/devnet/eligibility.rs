@@ -314,10 +314,18 @@ mod tests {
         expected.sort();
         assert_eq!(drawn.iter().map(|e| e.key).collect::<Vec<_>>(), expected);
         assert_eq!(eligibility.len(), 1);
-        // Another parent: the committed state's view, not kept.
+        assert_eq!(eligibility.approximate_answers(), 0);
+        // Another parent: the committed state's view, not kept, counted.
         let other = eligibility.eligible(1, &[9; 32]);
         assert_eq!(other, drawn);
         assert_eq!(eligibility.len(), 1);
+        assert_eq!(eligibility.approximate_answers(), 1);
+        assert!(eligibility.wrong_answers().is_empty(), "no exact set known");
+        // The exact set of that parent, once known, shows the answer wrong.
+        eligibility.record(1, [9; 32], &set[1..]);
+        assert_eq!(eligibility.wrong_answers(), vec![(1, [9; 32])]);
+        eligibility.record(1, [9; 32], &set);
+        assert!(eligibility.wrong_answers().is_empty());
     }
 
     #[test]
