@@ -96,7 +96,10 @@ pub struct Provisioner {
     /// A block on top of another branch was seen: sync from the last final block, not the tip.
     diverged: bool,
     /// The accepted block the driver has not reported applied yet ([`Input::Applied`]): the
-    /// next round starts once it is (its committees are drawn from that block's state).
+    /// next round starts once it is (its committees are drawn from that block's state). While
+    /// it is set the decided round is closed: every step function returns at once (the code
+    /// that led to the `accept` may still be on the stack), timers and answers are ignored,
+    /// messages are held.
     awaiting: Option<Hash>,
     /// Messages received while `awaiting`, handled once the next round starts (at most
     /// [`MAX_BUFFERED_MESSAGES`](crate::config::MAX_BUFFERED_MESSAGES)).
