@@ -234,8 +234,8 @@ impl Provisioner {
     }
 
     /// The driver applied the accepted block `hash`: the next round starts (drawn from that
-    /// block's state), then the messages held meanwhile and the rest of a branch being adopted
-    /// are handled.
+    /// block's state, handling the messages held meanwhile), then the rest of a branch being
+    /// adopted.
     fn on_applied(&mut self, hash: Hash) {
         if self.awaiting != Some(hash) {
             return;
@@ -243,10 +243,6 @@ impl Provisioner {
         self.awaiting = None;
         self.start_round();
         self.continue_branch();
-        let held = std::mem::take(&mut self.held);
-        for (from, message) in held {
-            self.on_message(from, message);
-        }
     }
 
     fn start_round(&mut self) {
@@ -277,12 +273,32 @@ impl Provisioner {
             verified: BTreeSet::new(),
         });
         self.enter_iteration(resume);
+        // The buffered messages of this round and earlier ones, by round. One that completes
+        // this round (an accepted block) stops the replay: the rest of its round's messages are
+        // held, and the later rounds' stay buffered, for the next round to replay (in this order,
+        // as if this round had ended before they came).
         let ready: Vec<u64> = self.future.range(..=number).map(|(r, _)| *r).collect();
         for r in ready {
-            for (from, message) in self.future.remove(&r).unwrap_or_default() {
+            if self.awaiting.is_some() {
+                return;
+            }
+            let mut messages = self.future.remove(&r).unwrap_or_default().into_iter();
+            while let Some((from, message)) = messages.next() {
                 self.future_len -= 1;
                 self.on_message(from, message);
+                if self.awaiting.is_some() {
+                    for rest in messages.by_ref() {
+                        self.future_len -= 1;
+                        self.held.push_back(rest);
+                    }
+                }
             }
+        }
+        // Then the messages held while the parent was being applied (a completed round holds
+        // the rest again).
+        let held = std::mem::take(&mut self.held);
+        for (from, message) in held {
+            self.on_message(from, message);
         }
     }
 
