@@ -10,8 +10,11 @@
 //!   needs cancelling: stale ones are ignored);
 //! - [`Output::BuildCandidate`] / [`Output::Execute`]: run the transactions (possibly
 //!   asynchronously) and answer with [`Input::CandidateBuilt`] / [`Input::Executed`];
-//! - [`Output::Accept`], [`Output::Revert`], [`Output::Labels`]: apply to its chain store (see
-//!   [`Persisted::apply`]); [`Output::Fault`] and [`Output::MissedProposal`]: for the stake
+//! - [`Output::Accept`]: apply the block to its chain store and state (see
+//!   [`Persisted::apply`]), then answer [`Input::Applied`]: the machine starts the next round
+//!   only then, because that round's committees are drawn from the eligible set as of the
+//!   accepted block's state (see [`crate::Eligibility`]);
+//! - [`Output::Revert`], [`Output::Labels`]: apply to its chain store; [`Output::Fault`] and [`Output::MissedProposal`]: for the stake
 //!   contract's `slash` and `missed` (the fault proofs also travel in later candidates).
 
 use crate::message::Message;
@@ -87,6 +90,11 @@ pub enum Input {
     TimerFired(TimerId),
     /// A candidate this node is to propose, built by the driver.
     CandidateBuilt(Built),
+    /// The block of the last [`Output::Accept`] (its hash) is applied: its state is the node's,
+    /// so the eligible set of the next round can be read from it. Until then the machine
+    /// starts no round, keeps the messages it receives for that round, and ignores timers and
+    /// answers of the round it decided.
+    Applied(Hash),
     /// The result of an [`Output::Execute`].
     Executed {
         /// The candidate's hash.
@@ -151,7 +159,8 @@ pub enum Output {
     },
     /// Store durably **before** performing the next outputs.
     Persist(Record),
-    /// A block joins the chain at its height (the parent is the previous tip).
+    /// A block joins the chain at its height (the parent is the previous tip): apply it, then
+    /// answer [`Input::Applied`] with its hash.
     Accept(Arc<Block>),
     /// Drop every block above `height` (fork choice found a lower-iteration block).
     Revert {

@@ -25,7 +25,7 @@ use genesis_types::BlsPublicKey;
 use genesis_types::Seed;
 use genesis_types::committee::seed_message;
 use genesis_types::stake::{Equivocation, Step};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 /// What one iteration of the current round has seen.
@@ -95,6 +95,17 @@ pub struct Provisioner {
     alternatives: BTreeMap<(u64, Hash), (Arc<Block>, u16)>,
     /// A block on top of another branch was seen: sync from the last final block, not the tip.
     diverged: bool,
+    /// The accepted block the driver has not reported applied yet ([`Input::Applied`]): the
+    /// next round starts once it is (its committees are drawn from that block's state). While
+    /// it is set the decided round is closed: every step function returns at once (the code
+    /// that led to the `accept` may still be on the stack), timers and answers are ignored,
+    /// messages are held.
+    awaiting: Option<Hash>,
+    /// Messages received while `awaiting`, handled once the next round starts (at most
+    /// [`MAX_BUFFERED_MESSAGES`](crate::config::MAX_BUFFERED_MESSAGES)).
+    held: VecDeque<(PeerId, Arc<Message>)>,
+    /// The rest of another branch being adopted, accepted one block per [`Input::Applied`].
+    branch: VecDeque<(Arc<Block>, u16)>,
     stats: Stats,
     now: Time,
     out: Vec<Output>,
@@ -135,6 +146,9 @@ impl Provisioner {
             last_sync: None,
             alternatives: BTreeMap::new(),
             diverged: false,
+            awaiting: None,
+            held: VecDeque::new(),
+            branch: VecDeque::new(),
             stats: Stats::default(),
             now: 0,
             out: Vec::new(),
@@ -191,9 +205,13 @@ impl Provisioner {
                     .map(|r| (r.slot, r.message))
                     .collect();
                 self.round = None;
+                self.awaiting = None;
+                self.held.clear();
+                self.branch.clear();
                 self.start_round();
             }
             _ if self.round.is_none() => {}
+            Input::Applied(hash) => self.on_applied(hash),
             Input::Message(from, message) => self.on_message(from, message),
             Input::TimerFired(id) => self.on_timer(id),
             Input::CandidateBuilt(built) => self.on_built(built),
@@ -213,6 +231,18 @@ impl Provisioner {
 
     fn is_last(&self, iteration: u8) -> bool {
         iteration.saturating_add(1) >= self.config.max_iterations
+    }
+
+    /// The driver applied the accepted block `hash`: the next round starts (drawn from that
+    /// block's state, handling the messages held meanwhile), then the rest of a branch being
+    /// adopted.
+    fn on_applied(&mut self, hash: Hash) {
+        if self.awaiting != Some(hash) {
+            return;
+        }
+        self.awaiting = None;
+        self.start_round();
+        self.continue_branch();
     }
 
     fn start_round(&mut self) {
@@ -243,12 +273,32 @@ impl Provisioner {
             verified: BTreeSet::new(),
         });
         self.enter_iteration(resume);
+        // The buffered messages of this round and earlier ones, by round. One that completes
+        // this round (an accepted block) stops the replay: the rest of its round's messages are
+        // held, and the later rounds' stay buffered, for the next round to replay (in this order,
+        // as if this round had ended before they came).
         let ready: Vec<u64> = self.future.range(..=number).map(|(r, _)| *r).collect();
         for r in ready {
-            for (from, message) in self.future.remove(&r).unwrap_or_default() {
+            if self.awaiting.is_some() {
+                return;
+            }
+            let mut messages = self.future.remove(&r).unwrap_or_default().into_iter();
+            while let Some((from, message)) = messages.next() {
                 self.future_len -= 1;
                 self.on_message(from, message);
+                if self.awaiting.is_some() {
+                    for rest in messages.by_ref() {
+                        self.future_len -= 1;
+                        self.held.push_back(rest);
+                    }
+                }
             }
+        }
+        // Then the messages held while the parent was being applied (a completed round holds
+        // the rest again).
+        let held = std::mem::take(&mut self.held);
+        for (from, message) in held {
+            self.on_message(from, message);
         }
     }
 
@@ -265,6 +315,9 @@ impl Provisioner {
     }
 
     fn enter_iteration(&mut self, iteration: u8) {
+        if self.awaiting.is_some() {
+            return;
+        }
         let now = self.now;
         let min_block_time = self.config.min_block_time;
         let last = self.is_last(iteration);
@@ -318,6 +371,9 @@ impl Provisioner {
     }
 
     fn request_build(&mut self, iteration: u8) {
+        if self.awaiting.is_some() {
+            return;
+        }
         let round = self.round.as_ref().expect("started");
         if round
             .iterations
@@ -349,6 +405,9 @@ impl Provisioner {
     }
 
     fn on_built(&mut self, built: Built) {
+        if self.awaiting.is_some() {
+            return;
+        }
         let round = self.round();
         if built.round != round.number
             || round.sortition.generator(built.iteration) != Some(self.key)
@@ -410,6 +469,9 @@ impl Provisioner {
 
     /// The proposal step ends: with a candidate, or (`timed_out`) without.
     fn enter_validation(&mut self, timed_out: bool) {
+        if self.awaiting.is_some() {
+            return;
+        }
         let now = self.now;
         let timeout = self.timeouts.timeout(&self.config, Step::Validation);
         let round = self.round();
@@ -442,6 +504,9 @@ impl Provisioner {
     }
 
     fn request_execution(&mut self, iteration: u8, candidate: Arc<Candidate>) {
+        if self.awaiting.is_some() {
+            return;
+        }
         let round = self.round();
         let parent_state_root = round.tip.header().state_root;
         let state = round.iterations.entry(iteration).or_default();
@@ -466,6 +531,9 @@ impl Provisioner {
     }
 
     fn on_executed(&mut self, hash: Hash, result: crate::io::Execution) {
+        if self.awaiting.is_some() {
+            return;
+        }
         let round = self.round();
         let Some((&iteration, state)) = round
             .iterations
@@ -492,6 +560,9 @@ impl Provisioner {
 
     /// The validation step ends: with a quorum, or (`timed_out`) with `NoQuorum`.
     fn enter_ratification(&mut self, timed_out: bool) {
+        if self.awaiting.is_some() {
+            return;
+        }
         let now = self.now;
         let timeout = self.timeouts.timeout(&self.config, Step::Ratification);
         let round = self.round();
@@ -521,6 +592,9 @@ impl Provisioner {
     }
 
     fn next_iteration(&mut self) {
+        if self.awaiting.is_some() {
+            return;
+        }
         let iteration = self.round().iteration;
         if self.is_last(iteration) {
             return;
@@ -529,6 +603,9 @@ impl Provisioner {
     }
 
     fn on_timer(&mut self, id: TimerId) {
+        if self.awaiting.is_some() {
+            return;
+        }
         let round = self.round();
         if id.round != round.number || id.iteration != round.iteration {
             return;
@@ -574,6 +651,9 @@ impl Provisioner {
         value: VoteValue,
         validation: Option<StepVotes>,
     ) {
+        if self.awaiting.is_some() {
+            return;
+        }
         let round = self.round();
         let number = round.number;
         let slot = (number, iteration, step);
@@ -621,6 +701,12 @@ impl Provisioner {
     }
 
     fn on_message(&mut self, from: PeerId, message: Arc<Message>) {
+        if self.awaiting.is_some() {
+            if self.held.len() < crate::config::MAX_BUFFERED_MESSAGES {
+                self.held.push_back((from, message));
+            }
+            return;
+        }
         let result = match message.as_ref() {
             Message::Candidate(c) => self.on_candidate(from, c),
             Message::Vote(v) => self.on_vote(from, &message, v),

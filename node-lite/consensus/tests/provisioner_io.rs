@@ -48,7 +48,10 @@ fn drive(
     let mut all = Vec::new();
     let mut now = 0;
     let mut steps = 0;
-    while node.chain().tip().block.header().height < until_height {
+    // Until the height is reached and its block applied (the next round started).
+    while node.chain().tip().block.header().height < until_height
+        || matches!(inputs.last(), Some((_, Input::Applied(_))))
+    {
         steps += 1;
         assert!(steps < 100_000, "no progress");
         let (at, input) = match inputs.pop() {
@@ -103,6 +106,8 @@ fn drive(
                         },
                     ));
                 }
+                // Applied at once: the next round starts.
+                Output::Accept(block) => inputs.push((now, Input::Applied(block.hash()))),
                 _ => {}
             }
             all.push(output);
@@ -205,4 +210,109 @@ fn a_restarted_node_resends_its_votes_instead_of_signing_new_ones() {
         !new_in_slot,
         "nothing new is signed in a slot voted before the crash"
     );
+}
+
+/// An eligibility that records the rounds it is asked about.
+struct Recording {
+    inner: StaticEligibility,
+    asked: std::sync::Mutex<Vec<u64>>,
+}
+
+impl consensus::Eligibility for Recording {
+    fn eligible(&self, round: u64, parent_state_root: &[u8; 32]) -> Arc<Vec<Eligible>> {
+        self.asked.lock().unwrap().push(round);
+        self.inner.eligible(round, parent_state_root)
+    }
+    fn params(&self) -> CommitteeParams {
+        self.inner.params()
+    }
+}
+
+/// The round after an accepted block is drawn from that block's state, which the driver has
+/// only once it applied the block: the machine starts the round (asks for its eligible set)
+/// only on `Applied`, holding what it receives meanwhile.
+#[test]
+fn the_next_round_starts_only_once_the_driver_applied_the_accepted_block() {
+    let mut keys = FakeKeys::default();
+    let mut signers = keys.generate(3, 2);
+    let (observer_signer, voter_signer) = (signers.remove(1), signers.remove(0));
+    let eligible = vec![Eligible {
+        key: consensus::Signer::public_key(&voter_signer),
+        weight: 1_000,
+    }];
+    let params = CommitteeParams::with_default_sizes(ContractId([0; 32]), Mode::Private, 1);
+    let genesis = Genesis {
+        seed: Seed([1; 48]),
+        state_root: [0; 32],
+        timestamp: 0,
+    };
+    let crypto = Arc::new(keys.crypto());
+    let mut voter = Provisioner::new(
+        Config::default(),
+        &genesis,
+        Arc::new(voter_signer),
+        crypto.clone(),
+        Arc::new(StaticEligibility::new(eligible.clone(), params)),
+    )
+    .unwrap();
+    let blocks: Vec<_> = drive(&mut voter, Input::Start, 2, &mut Persisted::default())
+        .into_iter()
+        .filter_map(|o| match o {
+            Output::Accept(b) => Some(b),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(blocks.len(), 2);
+    let eligibility = Arc::new(Recording {
+        inner: StaticEligibility::new(eligible, params),
+        asked: Default::default(),
+    });
+    let mut observer = Provisioner::new(
+        Config::default(),
+        &genesis,
+        Arc::new(observer_signer),
+        crypto,
+        eligibility.clone(),
+    )
+    .unwrap();
+    let asked = || eligibility.asked.lock().unwrap().clone();
+    let accepted = |outputs: &[Output]| -> Vec<u64> {
+        outputs
+            .iter()
+            .filter_map(|o| match o {
+                Output::Accept(b) => Some(b.header().height),
+                _ => None,
+            })
+            .collect()
+    };
+    let now = 60_000;
+    observer.handle(now, Input::Start);
+    let block = |i: usize| Input::Message(0, Arc::new(Message::Block(blocks[i].as_ref().clone())));
+    let out = observer.handle(now, block(0));
+    assert_eq!(accepted(&out), vec![1]);
+    assert!(
+        !asked().contains(&2),
+        "round 2 drawn before block 1 is applied"
+    );
+    // Block 2 arrives before block 1 is applied: held, not checked (its check needs round 2's
+    // set).
+    let out = observer.handle(now, block(1));
+    assert_eq!(accepted(&out), Vec::<u64>::new());
+    assert!(!asked().contains(&2));
+    // Another block's report changes nothing.
+    observer.handle(now, Input::Applied(blocks[1].hash()));
+    assert!(!asked().contains(&2));
+    // Block 1 applied: round 2 starts, then the held block 2 is checked and accepted; round 3
+    // waits for block 2 in turn.
+    let out = observer.handle(now, Input::Applied(blocks[0].hash()));
+    assert!(asked().contains(&2));
+    assert_eq!(accepted(&out), vec![2]);
+    assert!(
+        !asked().contains(&3),
+        "round 3 drawn before block 2 is applied"
+    );
+    assert_eq!(observer.position().map(|p| p.0), Some(2));
+    observer.handle(now, Input::Applied(blocks[1].hash()));
+    assert!(asked().contains(&3));
+    assert_eq!(observer.position().map(|p| p.0), Some(3));
 }

@@ -327,7 +327,10 @@ fn decide_alone(node: &mut Provisioner, count: usize) -> (Vec<Arc<consensus::Blo
                     let candidate = candidate.hash();
                     inputs.push((now, Input::Executed { candidate, result }));
                 }
-                Output::Accept(block) => blocks.push(block),
+                Output::Accept(block) => {
+                    inputs.push((now, Input::Applied(block.hash())));
+                    blocks.push(block);
+                }
                 _ => {}
             }
         }
@@ -382,6 +385,7 @@ fn a_quorum_certificate_made_with_bls_verifies_at_another_node() {
         let message = Arc::new(Message::Block(block.as_ref().clone()));
         let out = observer.handle(now, Input::Message(0, message));
         assert!(accepts(&out, height), "block {height} accepted: {out:?}");
+        observer.handle(now, Input::Applied(block.hash()));
     }
     assert_eq!(observer.chain().tip().hash, blocks[1].hash());
 }

@@ -7,17 +7,36 @@
 //!
 //! # Where the sets come from
 //! - **After every execution** of a block (a generator's build, a validator's check, or the
-//!   execution of a block accepted without one), [`read_eligible`] runs on the executed session
-//!   (`Executed::next_eligible`) and the node [`records`](ChainEligibility::record) it for the
-//!   next round under the block's state root. The same set is stored with the block
-//!   (`store.rs`, record `e`), so a restart finds the sets of the rounds it resumes.
-//! - **Otherwise** (the consensus asks before the node could execute the parent: a block
-//!   accepted without executing it, whose next round starts in the same step), the set is read
-//!   from the node's committed state: exact when that state is the parent's (genesis, a
-//!   restart); else the last committed block's view of the same epoch, which differs from the
-//!   exact set only if the one block in between changed the eligibility of this epoch (a stake
-//!   maturing at an epoch boundary, a suspension starting there, a slash). The node records the
-//!   exact set as soon as it executes the block, and every later check uses it.
+//!   execution of an accepted block the node had not executed), [`read_eligible`] runs on the
+//!   executed session (`Executed::next_eligible`) and the node
+//!   [`records`](ChainEligibility::record) it for the next round under the block's state root.
+//!   The same set is stored with the block (`store.rs`, record `e`), so a restart finds the
+//!   sets of the rounds it resumes.
+//! - **The consensus starts round `h + 1` only once the node has applied block `h`**: it
+//!   emits `Accept(h)` and waits for `Input::Applied(h)`, which the node sends after executing
+//!   (if it had not) and committing the block (`node.rs`). So every round the node runs, and
+//!   every block it checks on its own chain, is drawn from a recorded set: exact, whether the
+//!   node executed the parent before its acceptance (a validator) or not (a block accepted on a
+//!   quorum it did not have to validate, or received while catching up, several in a row).
+//! - **Otherwise** the set is read on the node's committed state. That is exact when the
+//!   committed state is the parent's (genesis, a restart), and the set is then recorded. The one
+//!   case left is a block of **another branch** whose parent is another block of that branch
+//!   (the consensus checks such blocks before deciding to follow that branch, and this node
+//!   executed none of them): the answer is the committed state's view of that round, which
+//!   differs from the exact set only if a block of the other branch changed the eligibility of
+//!   that epoch. Such answers are counted and compared with the exact set once it is known
+//!   ([`ChainEligibility::wrong_answers`], `DevnetHandle::node_approximate_sets`); a branch the
+//!   node then follows is executed block by block on `Accept`, each checked against its header's
+//!   state root, and its rounds are drawn from exact sets again.
+//!
+//! Why the wait rather than executing a block when its set is first asked for: the consensus
+//! asks from inside its `handle` step, before the node has performed that step's `Accept`; and
+//! when several blocks are accepted in one step (a node catching up replays the blocks and
+//! votes it buffered), the second block's parent state exists only after the first block is
+//! executed and committed, which a runtime session over uncommitted writes cannot stand in
+//! for. Waiting costs nothing in the devnet (the node sends `Applied` in the same drain of its
+//! inputs, before any network message) and keeps the consensus free of I/O: the driver still
+//! performs every output, the machine only waits for one more answer.
 //!
 //! # Keys no node of this process holds
 //! A stake made after genesis through the API (`tx stake`) has a key whose secret no running
@@ -105,7 +124,8 @@ pub fn read_eligible(
     }
 }
 
-/// Reads sets from a node's committed state (the fallback, see the module docs).
+/// Reads sets from a node's committed state (genesis, a restart, another branch's blocks: see
+/// the module docs).
 pub struct StateReader {
     /// The runtime.
     pub runtime: Runtime,
@@ -139,6 +159,9 @@ pub struct ChainEligibility {
     /// Stake key → consensus key (empty with BLS).
     to_consensus: BTreeMap<BlsPublicKey, BlsPublicKey>,
     sets: Mutex<Sets>,
+    /// Answers given without the exact set (the parent not executed by this node), kept to be
+    /// compared with the exact set once it is known ([`Self::wrong_answers`]).
+    approximate: Mutex<Sets>,
     reader: StateReader,
 }
 
@@ -149,6 +172,7 @@ impl ChainEligibility {
             params,
             to_consensus: keys.stake_to_consensus(),
             sets: Mutex::new(BTreeMap::new()),
+            approximate: Mutex::new(BTreeMap::new()),
             reader,
         }
     }
@@ -181,6 +205,23 @@ impl ChainEligibility {
         self.sets.lock().get(&(round, *parent_root)).cloned()
     }
 
+    /// How many answers were given without the exact set (see the [module docs](self)).
+    pub fn approximate_answers(&self) -> usize {
+        self.approximate.lock().len()
+    }
+
+    /// The answers given without the exact set that differ from the exact set recorded since:
+    /// (round, parent state root), each a committee drawn from the wrong provisioners.
+    pub fn wrong_answers(&self) -> Vec<(u64, [u8; 32])> {
+        let approximate = self.approximate.lock();
+        let sets = self.sets.lock();
+        approximate
+            .iter()
+            .filter(|(key, answer)| sets.get(key).is_some_and(|exact| exact != *answer))
+            .map(|(key, _)| *key)
+            .collect()
+    }
+
     /// How many sets are held.
     pub fn len(&self) -> usize {
         self.sets.lock().len()
@@ -201,8 +242,15 @@ impl consensus::Eligibility for ChainEligibility {
             Some((root, set)) => {
                 if root == *parent_state_root {
                     self.record(round, root, &set);
+                    return self.to_consensus_keys(&set);
                 }
-                self.to_consensus_keys(&set)
+                let answer = self.to_consensus_keys(&set);
+                let mut approximate = self.approximate.lock();
+                approximate.insert((round, *parent_state_root), answer.clone());
+                while approximate.len() > RETAINED_SETS {
+                    approximate.pop_first();
+                }
+                answer
             }
             // The store failed (the node is stopping: `NodeStore::fail`): nobody is eligible,
             // so this node proposes and votes nothing.
@@ -266,10 +314,18 @@ mod tests {
         expected.sort();
         assert_eq!(drawn.iter().map(|e| e.key).collect::<Vec<_>>(), expected);
         assert_eq!(eligibility.len(), 1);
-        // Another parent: the committed state's view, not kept.
+        assert_eq!(eligibility.approximate_answers(), 0);
+        // Another parent: the committed state's view, not kept, counted.
         let other = eligibility.eligible(1, &[9; 32]);
         assert_eq!(other, drawn);
         assert_eq!(eligibility.len(), 1);
+        assert_eq!(eligibility.approximate_answers(), 1);
+        assert!(eligibility.wrong_answers().is_empty(), "no exact set known");
+        // The exact set of that parent, once known, shows the answer wrong.
+        eligibility.record(1, [9; 32], &set[1..]);
+        assert_eq!(eligibility.wrong_answers(), vec![(1, [9; 32])]);
+        eligibility.record(1, [9; 32], &set);
+        assert!(eligibility.wrong_answers().is_empty());
     }
 
     #[test]

@@ -144,6 +144,18 @@ impl DevnetHandle {
         self.views.get(i).and_then(|v| v.store.failure())
     }
 
+    /// Node `i`'s consensus eligibility answers given without the exact set: how many, and the
+    /// rounds among them whose answer differs from the exact set (`eligibility.rs`).
+    pub fn node_approximate_sets(&self, i: usize) -> Option<(usize, Vec<u64>)> {
+        let e = &self.views.get(i)?.eligibility;
+        let wrong = e
+            .wrong_answers()
+            .into_iter()
+            .map(|(round, _)| round)
+            .collect();
+        Some((e.approximate_answers(), wrong))
+    }
+
     /// Node `i`'s block at `height` (its hash), to compare nodes.
     pub fn node_block_hash(&self, i: usize, height: u64) -> Option<String> {
         let view = self.views.get(i)?;

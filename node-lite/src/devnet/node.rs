@@ -2,8 +2,8 @@
 //! driven by one thread ([`run`]) that performs the machine's outputs as `consensus::io`
 //! requires: messages through the [`Transport`](super::transport::Transport), real timers on the
 //! devnet's clock, `BuildCandidate`/`Execute` answered from a runtime session's pending root,
-//! the session committed on `Accept` (with the block's record, atomically), the store moved back
-//! on `Revert`.
+//! the session committed on `Accept` (with the block's record, atomically) and reported
+//! `Applied`, the store moved back on `Revert`.
 
 use super::accounts::{AccountCache, CachedAccounts};
 use super::config::BlockMode;
@@ -519,6 +519,10 @@ impl Node {
         if self.shared.mode == BlockMode::Instant && (more || !block.candidate.txs.is_empty()) {
             self.shared.want(height + 1);
         }
+        // The block's state is this node's and the next round's set is recorded (`execute`
+        // read it): the consensus may start that round (`eligibility.rs`). A block that failed
+        // above is never reported: the consensus waits, as the node stopped following.
+        self.follow_ups.push_back((None, Input::Applied(hash)));
     }
 
     /// Instant mode: while a block with contents is not final, the next block is wanted. One

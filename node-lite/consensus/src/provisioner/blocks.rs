@@ -89,6 +89,9 @@ impl Provisioner {
 
     /// A success attestation and its candidate make a block.
     pub(super) fn try_complete(&mut self, iteration: u8) {
+        if self.awaiting.is_some() {
+            return;
+        }
         let round = self.round();
         let Some(state) = round.iterations.get(&iteration) else {
             return;
@@ -187,7 +190,8 @@ impl Provisioner {
         Ok(())
     }
 
-    /// Appends a checked block on the tip, announces it, and starts the next round.
+    /// Appends a checked block on the tip and announces it; the next round starts once the
+    /// driver reports the block applied ([`crate::Input::Applied`]).
     pub(super) fn accept(&mut self, block: Arc<Block>, pni: u16) {
         let header = block.header().clone();
         let mut sortition = match self.sortition_for(header.height) {
@@ -217,7 +221,24 @@ impl Provisioner {
         self.emit(Output::Broadcast(Arc::new(Message::Block(
             block.as_ref().clone(),
         ))));
-        self.start_round();
+        // The next round's committees are drawn from this block's state: wait for it.
+        self.awaiting = Some(block.hash());
+    }
+
+    /// Accepts the next block of the branch being adopted, if it still extends the tip (the
+    /// messages replayed when a round starts may have extended it already).
+    pub(super) fn continue_branch(&mut self) {
+        if self.awaiting.is_some() {
+            return;
+        }
+        let Some((alt, pni)) = self.branch.pop_front() else {
+            return;
+        };
+        if alt.header().prev_hash == self.chain.tip().hash {
+            self.accept(alt, pni);
+        } else {
+            self.branch.clear();
+        }
     }
 
     pub(super) fn on_get_blocks(&mut self, to: PeerId, from: u64) {
@@ -331,14 +352,9 @@ impl Provisioner {
         self.stats.reverts += 1;
         let hash = self.chain.tip().hash;
         self.emit(Output::Revert { height: fork, hash });
-        for (alt, pni) in branch {
-            // Accepting a block replays the messages buffered for the next round, which may
-            // already have extended the tip with this branch's next block.
-            if alt.header().prev_hash != self.chain.tip().hash {
-                break;
-            }
-            self.accept(alt, pni);
-        }
+        // One block at a time: each waits until the driver has applied its parent.
+        self.branch = branch.into();
+        self.continue_branch();
         Ok(())
     }
 

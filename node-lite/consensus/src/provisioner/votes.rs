@@ -119,7 +119,7 @@ impl Provisioner {
                 self.validation_decided(h.iteration, vote.value, carried.clone());
             }
         }
-        if self.round().number != h.round {
+        if self.awaiting.is_some() || self.round().number != h.round {
             // The carried validation votes completed the round (this node's own ratification
             // vote made the quorum): the vote belongs to a round that is over.
             return Ok(());
@@ -236,6 +236,9 @@ impl Provisioner {
     }
 
     fn iteration_failed(&mut self, iteration: u8, attestation: Attestation) {
+        if self.awaiting.is_some() {
+            return;
+        }
         let round = self.round();
         let state = round.iterations.entry(iteration).or_default();
         if state.fail.is_some() {
@@ -291,6 +294,9 @@ impl Provisioner {
     /// A node left behind in iterations (after a partition) joins a later iteration of its
     /// round once it has seen valid votes worth a majority of a committee there.
     fn maybe_jump(&mut self, number: u64, iteration: u8) {
+        if self.awaiting.is_some() {
+            return;
+        }
         let round = self.round();
         if number != round.number || iteration <= round.iteration {
             return;

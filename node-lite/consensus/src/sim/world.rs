@@ -361,6 +361,9 @@ impl Simulator {
         let honest = self.honest(node);
         let incarnation = self.nodes[node].incarnation;
         let retained = self.options.config.retained_blocks;
+        // Blocks accepted: applied (the simulated state is the header's root) once the batch's
+        // outputs are performed, which starts the next round.
+        let mut applied = Vec::new();
         for output in outputs {
             self.nodes[node].persisted.apply(&output, retained);
             match output {
@@ -444,6 +447,7 @@ impl Simulator {
                     );
                 }
                 Output::Accept(block) => {
+                    applied.push(block.hash());
                     let height = block.header().height;
                     self.report.accepted[node].push((height, block.hash()));
                     if honest {
@@ -523,6 +527,12 @@ impl Simulator {
                 Output::OpenConsensus { .. } => self.report.open_consensus += 1,
                 Output::Revert { .. } | Output::Persist(_) => {}
             }
+        }
+        for hash in applied {
+            let outputs = self.nodes[node]
+                .provisioner
+                .handle(self.now, Input::Applied(hash));
+            self.perform(node, outputs)?;
         }
         Ok(())
     }
