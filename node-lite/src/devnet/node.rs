@@ -482,7 +482,13 @@ impl Node {
         let listed = block.header().failed_iterations.iter().flatten().count();
         let pni = usize::from(block.header().iteration).saturating_sub(listed);
         let label = consensus::label_for(u16::try_from(pni).unwrap_or(u16::MAX));
-        if let Err(e) = self.store.commit_block(block, &executed, label) {
+        // The API's views of the receipts, made once: the store writes them, the index keeps them.
+        let views: Vec<_> = executed
+            .receipts()
+            .iter()
+            .map(|r| super::index::receipt_view(r, height))
+            .collect();
+        if let Err(e) = self.store.commit_block(block, &executed, &views, label) {
             self.store.fail(format!("committing block {height}: {e}"));
             return;
         }
@@ -490,7 +496,7 @@ impl Node {
         self.shared.mints_done(&mint_ids);
         let (view, events) = {
             let mut chain = self.chain.write();
-            chain.push_executed(block, &executed, label);
+            chain.push_executed(block, &executed, views, label);
             let tip = chain.tip();
             let events = tip
                 .receipts
