@@ -285,6 +285,31 @@ pub fn execute_block_with(
     protocol: &ProtocolInputs,
     verified: &dyn Fn(&TxHash) -> bool,
 ) -> Result<BlockOutput, BlockError> {
+    let hashes: Vec<TxHash> = txs.iter().map(Transaction::hash).collect();
+    execute_block_hashed(s, contracts, block, txs, &hashes, protocol, verified)
+}
+
+/// [`execute_block_with`] for a caller that already hashed the transactions: `hashes[i]` must
+/// be `txs[i].hash()` (a node hashes a block's transactions once, to look them up in its pool;
+/// the hash names the receipt and decides whether the signature check is skipped, so it is
+/// crate-private).
+///
+/// # Panics
+/// If `hashes` and `txs` differ in length.
+///
+/// # Errors
+/// See [`BlockError`].
+pub(crate) fn execute_block_hashed(
+    s: &mut Session,
+    contracts: &ChainContracts,
+    block: &BlockContext,
+    txs: &[Transaction],
+    hashes: &[TxHash],
+    protocol: &ProtocolInputs,
+    verified: &dyn Fn(&TxHash) -> bool,
+) -> Result<BlockOutput, BlockError> {
+    assert_eq!(txs.len(), hashes.len(), "one hash per transaction");
+    debug_assert!(txs.iter().zip(hashes).all(|(tx, h)| tx.hash() == *h));
     s.set_block(BlockInfo {
         height: block.height,
         timestamp_ms: block.timestamp_ms,
@@ -312,19 +337,19 @@ pub fn execute_block_with(
         },
     };
     let mut gas_left = block.block_gas_limit;
-    for (index, tx) in txs.iter().enumerate() {
-        match exec.transaction(tx, gas_left, beneficiary)? {
+    for (index, (tx, &hash)) in txs.iter().zip(hashes).enumerate() {
+        match exec.transaction(tx, hash, gas_left, beneficiary)? {
             Ok(receipt) => {
                 gas_left -= receipt.gas_limit;
                 output.gas_used += receipt.gas_spent;
                 output.receipts.push(receipt);
             }
             Err(reason) => match block.mode {
-                ExecutionMode::Propose => output.excluded.push((tx.hash(), reason)),
+                ExecutionMode::Propose => output.excluded.push((hash, reason)),
                 ExecutionMode::Validate => {
                     return Err(BlockError::InvalidTransaction {
                         index,
-                        hash: tx.hash(),
+                        hash,
                         reason,
                     });
                 }
@@ -379,14 +404,16 @@ impl Executor<'_> {
         borsh::from_slice(&bytes).map_err(|e| refused(function, e))
     }
 
-    /// One transaction: its receipt, or why it cannot be included (nothing changed then).
+    /// One transaction (`hash` is its [`Transaction::hash`]): its receipt, or why it cannot be
+    /// included (nothing changed then).
     fn transaction(
         &mut self,
         tx: &Transaction,
+        hash: TxHash,
         gas_left: u64,
         beneficiary: Address,
     ) -> Result<Result<TxReceipt, Exclusion>, BlockError> {
-        if let Err(reason) = self.check(tx, gas_left) {
+        if let Err(reason) = self.check(tx, &hash, gas_left) {
             return Ok(Err(reason));
         }
         let body = &tx.body;
@@ -410,7 +437,7 @@ impl Executor<'_> {
             Err(e) => return Err(refused("reserve_fee", e)),
         }
         use_nonce(self.s, self.contracts.nonces, &sender, body.nonce).map_err(nonce_error)?;
-        let mut receipt = self.payload(tx)?;
+        let mut receipt = self.payload(tx, hash)?;
         receipt.gas_spent = receipt.gas_spent.min(body.gas_limit);
         let settle = (
             sender,
@@ -425,9 +452,9 @@ impl Executor<'_> {
         Ok(Ok(receipt))
     }
 
-    fn check(&self, tx: &Transaction, gas_left: u64) -> Result<(), Exclusion> {
+    fn check(&self, tx: &Transaction, hash: &TxHash, gas_left: u64) -> Result<(), Exclusion> {
         tx.check_bounds()?;
-        if tx.body.chain_id != self.block.chain_id || !(self.verified)(&tx.hash()) {
+        if tx.body.chain_id != self.block.chain_id || !(self.verified)(hash) {
             tx.verify(self.block.chain_id)?;
         }
         if tx.sender() == Address::PROTOCOL {
@@ -451,14 +478,14 @@ impl Executor<'_> {
     }
 
     /// Run the payload as the sender; the receipt's fee is filled in by the caller.
-    fn payload(&mut self, tx: &Transaction) -> Result<TxReceipt, BlockError> {
+    fn payload(&mut self, tx: &Transaction, hash: TxHash) -> Result<TxReceipt, BlockError> {
         let body = &tx.body;
         let sender = tx.sender();
         // `check` made sure the limit covers the intrinsic gas.
         let intrinsic = tx.intrinsic_gas();
         let gas_limit = body.gas_limit - intrinsic;
         let mut receipt = TxReceipt {
-            hash: tx.hash(),
+            hash,
             sender,
             nonce: body.nonce,
             gas_limit: body.gas_limit,

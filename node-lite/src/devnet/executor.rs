@@ -11,7 +11,7 @@
 
 use super::shared::PendingMint;
 use crate::chain::block_exec::TxReceipt;
-use crate::chain::block_exec::execute_block_with;
+use crate::chain::block_exec::execute_block_hashed;
 use crate::chain::{
     BlockContext, BlockOutput, ChainContracts, ExecutionMode, ProtocolInputs, Transaction, TxHash,
 };
@@ -62,7 +62,8 @@ pub enum ExecError {
 pub struct Executed {
     /// The session holding the writes.
     pub session: Session,
-    /// The items actually in the block (a proposer leaves out refused transactions).
+    /// The items actually in the block (a proposer leaves out refused transactions). Empty
+    /// after [`execute`] in [`ExecutionMode::Validate`]: a validator has the block's items.
     pub items: Vec<Vec<u8>>,
     /// Receipts and protocol report.
     pub output: BlockOutput,
@@ -116,6 +117,33 @@ pub fn decode_items(items: &[Vec<u8>]) -> Result<(Vec<PendingMint>, Vec<Transact
     Ok((mints, txs))
 }
 
+/// A proposer's block items: the mints, then the transactions that got a receipt, in order.
+fn proposed_items(
+    mints: &[PendingMint],
+    txs: &[Transaction],
+    hashes: &[TxHash],
+    output: &BlockOutput,
+) -> Vec<Vec<u8>> {
+    let mut items: Vec<Vec<u8>> = mints
+        .iter()
+        .map(|(id, to, amount)| {
+            encode_item(&BlockItem::Mint {
+                id: *id,
+                to: *to,
+                amount: *amount,
+            })
+        })
+        .collect();
+    let included: std::collections::BTreeSet<_> = output.receipts.iter().map(|r| r.hash).collect();
+    items.extend(
+        txs.iter()
+            .zip(hashes)
+            .filter(|(_, hash)| included.contains(*hash))
+            .map(|(tx, _)| encode_item(&BlockItem::Tx(tx.clone()))),
+    );
+    items
+}
+
 /// Encodes an item.
 pub fn encode_item(item: &BlockItem) -> Vec<u8> {
     // Writing into a Vec cannot fail.
@@ -123,9 +151,13 @@ pub fn encode_item(item: &BlockItem) -> Vec<u8> {
 }
 
 /// Executes a block at consensus height `height` over `store`'s current state, with the
-/// protocol inputs `protocol` (its `emission` is the chain's, whatever it holds); `verified`
-/// says which transactions' signatures this node already checked (see
-/// [`execute_block_with`]).
+/// protocol inputs `protocol` (its `emission` is the chain's, whatever it holds); `hashes[i]`
+/// is `txs[i].hash()`; `verified` says which transactions' signatures this node already
+/// checked (see [`execute_block_with`](crate::chain::block_exec::execute_block_with)). Only a
+/// proposer's call encodes the block's items ([`Executed::items`]).
+///
+/// # Panics
+/// If `hashes` and `txs` differ in length.
 #[allow(clippy::too_many_arguments)]
 ///
 /// # Errors
@@ -138,6 +170,7 @@ pub fn execute(
     mut protocol: ProtocolInputs,
     mints: &[PendingMint],
     txs: &[Transaction],
+    hashes: &[TxHash],
     mode: ExecutionMode,
     verified: &dyn Fn(&TxHash) -> bool,
 ) -> Result<Executed, ExecError> {
@@ -168,11 +201,12 @@ pub fn execute(
         r.result.map_err(|e| ExecError::Mint(e.to_string()))?;
     }
     protocol.emission = params.emission;
-    let output = execute_block_with(
+    let output = execute_block_hashed(
         &mut session,
         &params.contracts,
         &block,
         txs,
+        hashes,
         &protocol,
         verified,
     )?;
@@ -183,22 +217,11 @@ pub fn execute(
         params.contracts.genesis.stake,
         block.height + 1,
     )?;
-    let mut items: Vec<Vec<u8>> = mints
-        .iter()
-        .map(|(id, to, amount)| {
-            encode_item(&BlockItem::Mint {
-                id: *id,
-                to: *to,
-                amount: *amount,
-            })
-        })
-        .collect();
-    let included: std::collections::BTreeSet<_> = output.receipts.iter().map(|r| r.hash).collect();
-    items.extend(
-        txs.iter()
-            .filter(|tx| included.contains(&tx.hash()))
-            .map(|tx| encode_item(&BlockItem::Tx(tx.clone()))),
-    );
+    let items = match mode {
+        ExecutionMode::Propose => proposed_items(mints, txs, hashes, &output),
+        // A validator keeps the candidate's own items.
+        ExecutionMode::Validate => Vec::new(),
+    };
     Ok(Executed {
         session,
         items,
@@ -207,4 +230,70 @@ pub fn execute(
         root,
         next_eligible,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::block_exec::ProtocolReport;
+    use crate::chain::keys::AccountKey;
+    use crate::chain::tx::{Payload, UnsignedTx};
+
+    fn tx(key: &AccountKey, nonce: u64) -> Transaction {
+        UnsignedTx {
+            chain_id: 1,
+            sender: key.public(),
+            nonce,
+            gas_limit: 100_000_000,
+            gas_price: 1,
+            payload: Payload::Transfer {
+                to: Address([7; 32]),
+                amount: 5,
+            },
+        }
+        .sign(key)
+    }
+
+    fn receipt(tx: &Transaction) -> TxReceipt {
+        TxReceipt {
+            hash: tx.hash(),
+            sender: tx.sender(),
+            nonce: tx.body.nonce,
+            gas_limit: tx.body.gas_limit,
+            gas_spent: 0,
+            fee_paid: 0,
+            result: Ok(Vec::new()),
+            deployed: None,
+            events: Vec::new(),
+        }
+    }
+
+    /// A proposer's items are its mints, then exactly the transactions that got a receipt, in
+    /// the order given (the hashes passed in name them, not a second hashing).
+    #[test]
+    fn proposed_items_are_the_mints_then_the_receipted_transactions() {
+        let key = AccountKey::from_seed("executor-test");
+        let txs: Vec<Transaction> = (0..4).map(|n| tx(&key, n)).collect();
+        let hashes: Vec<TxHash> = txs.iter().map(Transaction::hash).collect();
+        let output = BlockOutput {
+            receipts: vec![receipt(&txs[0]), receipt(&txs[2])],
+            excluded: Vec::new(),
+            gas_used: 0,
+            protocol: ProtocolReport {
+                fee_beneficiary: Address([0; 32]),
+                rewards: Vec::new(),
+                missed: Vec::new(),
+                slashes: Vec::new(),
+            },
+        };
+        let mints = [(9, Address([3; 32]), 11)];
+        let items = proposed_items(&mints, &txs, &hashes, &output);
+        let (decoded_mints, decoded_txs) = decode_items(&items).unwrap();
+        assert_eq!(decoded_mints, mints.to_vec());
+        assert_eq!(decoded_txs, vec![txs[0].clone(), txs[2].clone()]);
+        // Hashes that do not match the receipts select nothing.
+        let wrong = vec![TxHash([0; 32]); txs.len()];
+        let items = proposed_items(&[], &txs, &wrong, &output);
+        assert!(items.is_empty());
+    }
 }

@@ -250,14 +250,15 @@ impl ChainIndex {
         }
     }
 
-    /// Appends an executed block.
-    pub fn push_executed(&mut self, block: &Block, executed: &Executed, label: Label) {
-        let height = block.header().height;
-        let receipts = executed
-            .receipts()
-            .iter()
-            .map(|r| receipt_view(r, height))
-            .collect();
+    /// Appends an executed block whose receipts' views are `receipts` ([`receipt_view`] of
+    /// each of `executed`'s, made once for the store and the index).
+    pub fn push_executed(
+        &mut self,
+        block: &Block,
+        executed: &Executed,
+        receipts: Vec<ReceiptView>,
+        label: Label,
+    ) {
         self.push(block, executed.output.gas_used, receipts, label);
     }
 

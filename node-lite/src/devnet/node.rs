@@ -335,7 +335,8 @@ impl Node {
             .unwrap_or_default();
         drop(cache);
         // Every one came from the pool, which checked its signature.
-        let pooled: HashSet<TxHash> = txs.iter().map(Transaction::hash).collect();
+        let hashes: Vec<TxHash> = txs.iter().map(Transaction::hash).collect();
+        let pooled: HashSet<TxHash> = hashes.iter().copied().collect();
         let protocol = self.protocol_inputs(&BlockDuties {
             parent: parent.header(),
             grandparent: None,
@@ -352,6 +353,7 @@ impl Node {
             protocol,
             &mints,
             &txs,
+            &hashes,
             ExecutionMode::Propose,
             &|hash| pooled.contains(hash),
         );
@@ -382,10 +384,12 @@ impl Node {
         let parent = self.provisioner.chain().get(parent_height)?.block.clone();
         // Transactions waiting in this node's pool had their signature checked on the way in
         // (by this node, or by another pool of this process: `chain::verified`).
+        let hashes: Vec<TxHash> = txs.iter().map(Transaction::hash).collect();
         let pooled: HashSet<TxHash> = {
             let pool = self.mempool.lock();
-            txs.iter()
-                .map(Transaction::hash)
+            hashes
+                .iter()
+                .copied()
                 .filter(|h| pool.signature_known(h))
                 .collect()
         };
@@ -406,6 +410,7 @@ impl Node {
             protocol,
             &mints,
             &txs,
+            &hashes,
             ExecutionMode::Validate,
             &|hash| pooled.contains(hash),
         )
@@ -477,7 +482,13 @@ impl Node {
         let listed = block.header().failed_iterations.iter().flatten().count();
         let pni = usize::from(block.header().iteration).saturating_sub(listed);
         let label = consensus::label_for(u16::try_from(pni).unwrap_or(u16::MAX));
-        if let Err(e) = self.store.commit_block(block, &executed, label) {
+        // The API's views of the receipts, made once: the store writes them, the index keeps them.
+        let views: Vec<_> = executed
+            .receipts()
+            .iter()
+            .map(|r| super::index::receipt_view(r, height))
+            .collect();
+        if let Err(e) = self.store.commit_block(block, &executed, &views, label) {
             self.store.fail(format!("committing block {height}: {e}"));
             return;
         }
@@ -485,7 +496,7 @@ impl Node {
         self.shared.mints_done(&mint_ids);
         let (view, events) = {
             let mut chain = self.chain.write();
-            chain.push_executed(block, &executed, label);
+            chain.push_executed(block, &executed, views, label);
             let tip = chain.tip();
             let events = tip
                 .receipts

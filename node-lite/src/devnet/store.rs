@@ -87,6 +87,13 @@ pub struct StoredReceipts {
     pub receipts: Vec<ReceiptView>,
 }
 
+/// [`StoredReceipts`] borrowed: the same JSON, written from receipts the caller also indexes.
+#[derive(Serialize)]
+struct StoredReceiptsRef<'a> {
+    gas_used: u64,
+    receipts: &'a [ReceiptView],
+}
+
 /// The key of a height record.
 pub fn height_key(kind: u8, height: u64) -> Vec<u8> {
     let mut key = vec![kind];
@@ -187,16 +194,13 @@ impl NodeStore {
         &self,
         block: &Block,
         executed: &Executed,
+        views: &[ReceiptView],
         label: Label,
     ) -> Result<(), StoreError> {
         let height = block.header().height;
-        let receipts = StoredReceipts {
+        let receipts = StoredReceiptsRef {
             gas_used: executed.output.gas_used,
-            receipts: executed
-                .receipts()
-                .iter()
-                .map(|r| super::index::receipt_view(r, height))
-                .collect(),
+            receipts: views,
         };
         let mut records = RecordWrites::new();
         records.insert(height_key(BLOCK, height), Some(encode(block)));
@@ -468,5 +472,49 @@ impl BlockArchive for NodeStore {
         let height = u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?);
         let index = u32::from_be_bytes(bytes.get(8..12)?.try_into().ok()?);
         Some((height, index as usize))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::TxHash;
+    use crate::chain::block_exec::TxReceipt;
+    use host_api::{Address, ContractId};
+
+    /// The borrowed form `commit_block` writes is byte for byte the JSON of
+    /// [`StoredReceipts`], and reads back as it.
+    #[test]
+    fn borrowed_receipts_write_the_stored_json() {
+        let receipt = TxReceipt {
+            hash: TxHash([1; 32]),
+            sender: Address([2; 32]),
+            nonce: 3,
+            gas_limit: 4,
+            gas_spent: 5,
+            fee_paid: 6,
+            result: Ok(vec![7, 8]),
+            deployed: Some(ContractId([9; 32])),
+            events: vec![runtime::Event {
+                contract: ContractId([10; 32]),
+                topic: "t".into(),
+                data: vec![11],
+                reverted: false,
+            }],
+        };
+        let views = vec![super::super::index::receipt_view(&receipt, 12); 2];
+        let owned = StoredReceipts {
+            gas_used: 13,
+            receipts: views.clone(),
+        };
+        let borrowed = StoredReceiptsRef {
+            gas_used: 13,
+            receipts: &views,
+        };
+        let bytes = serde_json::to_vec(&borrowed).unwrap();
+        assert_eq!(bytes, serde_json::to_vec(&owned).unwrap());
+        let back: StoredReceipts = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(back.gas_used, 13);
+        assert_eq!(back.receipts, views);
     }
 }
