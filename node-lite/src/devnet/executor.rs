@@ -62,8 +62,9 @@ pub enum ExecError {
 pub struct Executed {
     /// The session holding the writes.
     pub session: Session,
-    /// The items actually in the block (a proposer leaves out refused transactions).
-    pub items: Vec<Vec<u8>>,
+    /// The items actually in the block (a proposer leaves out refused transactions): the
+    /// candidate's list itself, shared (`consensus::Txs`).
+    pub items: consensus::Txs,
     /// Receipts and protocol report.
     pub output: BlockOutput,
     /// The mints it made: (id, payee, amount).
@@ -201,7 +202,7 @@ pub fn execute(
     );
     Ok(Executed {
         session,
-        items,
+        items: std::sync::Arc::new(items),
         output,
         mints: mints.to_vec(),
         root,
