@@ -244,7 +244,10 @@ mod tests {
     fn shared_transactions_are_encoded_as_the_list() {
         let list = vec![b"one".to_vec(), b"two".to_vec()];
         let shared: Txs = Arc::new(list.clone());
-        assert_eq!(borsh::to_vec(&shared).unwrap(), borsh::to_vec(&list).unwrap());
+        assert_eq!(
+            borsh::to_vec(&shared).unwrap(),
+            borsh::to_vec(&list).unwrap()
+        );
         assert_eq!(hash_of(&shared), hash_of(&list));
         let decoded: Txs = borsh::from_slice(&borsh::to_vec(&list).unwrap()).unwrap();
         assert_eq!(decoded, shared);

@@ -28,7 +28,10 @@ fn the_nodes_share_one_copy_of_a_blocks_transactions() {
     assert!(report.min_final >= 10);
     for height in 1..=10 {
         let first = &sim.chain(0).get(height).expect("retained").block;
-        assert!(!first.candidate.txs.is_empty(), "the sim's blocks carry txs");
+        assert!(
+            !first.candidate.txs.is_empty(),
+            "the sim's blocks carry txs"
+        );
         for node in 1..4 {
             let other = &sim.chain(node).get(height).expect("retained").block;
             assert_eq!(other.hash(), first.hash(), "one chain");
