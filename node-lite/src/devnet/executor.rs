@@ -120,7 +120,12 @@ pub fn decode_items(items: &[Vec<u8>]) -> Result<(Vec<PendingMint>, Vec<Transact
 /// Encodes an item.
 pub fn encode_item(item: &BlockItem) -> Vec<u8> {
     // Writing into a Vec cannot fail.
-    borsh::to_vec(item).unwrap_or_default()
+    let mut bytes = borsh::to_vec(item).unwrap_or_default();
+    // `borsh::to_vec` reserves 1 KiB: a block's items are kept for its life in the retained
+    // chain (shared by the nodes, `consensus::Txs`), so each keeps only its length (≈ 230 B for
+    // a `counter.increment`, 4.4× less).
+    bytes.shrink_to_fit();
+    bytes
 }
 
 /// Executes a block at consensus height `height` over `store`'s current state, with the
@@ -208,4 +213,26 @@ pub fn execute(
         root,
         next_eligible,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An item holds its length, not the 1 KiB `borsh::to_vec` reserves: blocks keep their
+    /// items for as long as the chain retains them.
+    #[test]
+    fn an_encoded_item_keeps_only_its_bytes() {
+        let item = BlockItem::Mint {
+            id: 7,
+            to: Address([3; 32]),
+            amount: 1_000,
+        };
+        let bytes = encode_item(&item);
+        assert_eq!(bytes.capacity(), bytes.len());
+        assert_eq!(
+            decode_items(&[bytes]).unwrap().0,
+            vec![(7, Address([3; 32]), 1_000)]
+        );
+    }
 }
