@@ -18,7 +18,7 @@
 //!   contract's `slash` and `missed` (the fault proofs also travel in later candidates).
 
 use crate::message::Message;
-use crate::types::{Block, Candidate, Hash, Label, Time};
+use crate::types::{Block, Candidate, Hash, Label, Time, Txs};
 use genesis_types::BlsPublicKey;
 use genesis_types::stake::{Equivocation, Step};
 use std::sync::Arc;
@@ -69,8 +69,8 @@ pub struct Built {
     pub round: u64,
     /// Iteration asked for.
     pub iteration: u8,
-    /// The transactions chosen.
-    pub txs: Vec<Vec<u8>>,
+    /// The transactions chosen (the candidate shares this list).
+    pub txs: Txs,
     /// State root after executing them over the parent.
     pub state_root: Hash,
     /// Gas they used.

@@ -42,6 +42,6 @@ pub use message::{FailQuorum, Message, Vote, candidate_header, vote_header, vote
 pub use provisioner::{Provisioner, Stats};
 pub use timeouts::Timeouts;
 pub use types::{
-    Attestation, Block, Candidate, Genesis, Hash, Header, Label, StepVotes, Time, VoteValue,
+    Attestation, Block, Candidate, Genesis, Hash, Header, Label, StepVotes, Time, Txs, VoteValue,
     blake2b256, hash_of,
 };

@@ -6,6 +6,7 @@ use crate::bitset::Bitset;
 use borsh::{BorshDeserialize, BorshSerialize};
 use genesis_types::stake::Equivocation;
 use genesis_types::{BlsPublicKey, BlsSignature, Seed};
+use std::sync::Arc;
 
 /// A BLAKE2b-256 digest.
 pub type Hash = [u8; 32];
@@ -130,13 +131,19 @@ impl Header {
     }
 }
 
+/// A block's transactions: opaque bytes, behind an `Arc` so that every copy of a candidate, and
+/// every block made of it, shares one list. The nodes of one process that receive the same
+/// candidate (or block) message then retain one copy of its transactions between them, not one
+/// each. Encoded exactly as the list (`Vec<Vec<u8>>`): hashes and `tx_root` do not see the `Arc`.
+pub type Txs = Arc<Vec<Vec<u8>>>;
+
 /// A proposed block, signed by its generator.
 #[derive(BorshSerialize, BorshDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Candidate {
     /// The header.
     pub header: Header,
-    /// Opaque transactions (the driver's executor knows them).
-    pub txs: Vec<Vec<u8>>,
+    /// Opaque transactions (the driver's executor knows them), shared by the candidate's copies.
+    pub txs: Txs,
     /// Equivocation proofs for the stake contract's `slash`.
     pub faults: Vec<Equivocation>,
     /// The generator's signature over `vote_message(round, iteration, Proposal, hash)`.
@@ -188,7 +195,7 @@ impl Block {
                     prev_attestation: None,
                     failed_iterations: Vec::new(),
                 },
-                txs: Vec::new(),
+                txs: Txs::default(),
                 faults: Vec::new(),
                 signature: BlsSignature([0; 48]),
             },
@@ -225,4 +232,24 @@ pub enum Label {
     Confirmed,
     /// Never reverted.
     Final,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Txs` is encoded as the bare list: sharing it changes no hash, no `tx_root`, no byte on
+    /// the wire or on disk.
+    #[test]
+    fn shared_transactions_are_encoded_as_the_list() {
+        let list = vec![b"one".to_vec(), b"two".to_vec()];
+        let shared: Txs = Arc::new(list.clone());
+        assert_eq!(
+            borsh::to_vec(&shared).unwrap(),
+            borsh::to_vec(&list).unwrap()
+        );
+        assert_eq!(hash_of(&shared), hash_of(&list));
+        let decoded: Txs = borsh::from_slice(&borsh::to_vec(&list).unwrap()).unwrap();
+        assert_eq!(decoded, shared);
+    }
 }

@@ -83,7 +83,7 @@ fn drive(
                         Input::CandidateBuilt(Built {
                             round: *round,
                             iteration: *iteration,
-                            txs,
+                            txs: Arc::new(txs),
                             state_root: blake2b256(&bytes),
                             gas_used: 8,
                         }),

@@ -310,7 +310,7 @@ fn decide_alone(node: &mut Provisioner, count: usize) -> (Vec<Arc<consensus::Blo
                     let built = Built {
                         round,
                         iteration,
-                        txs,
+                        txs: Arc::new(txs),
                         state_root,
                         gas_used: 8,
                     };

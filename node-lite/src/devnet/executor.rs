@@ -62,9 +62,10 @@ pub enum ExecError {
 pub struct Executed {
     /// The session holding the writes.
     pub session: Session,
-    /// The items actually in the block (a proposer leaves out refused transactions). Empty
-    /// after [`execute`] in [`ExecutionMode::Validate`]: a validator has the block's items.
-    pub items: Vec<Vec<u8>>,
+    /// The items actually in the block (a proposer leaves out refused transactions): the
+    /// candidate's list itself, shared (`consensus::Txs`). Empty after [`execute`] in
+    /// [`ExecutionMode::Validate`]: a validator keeps the candidate's own list.
+    pub items: consensus::Txs,
     /// Receipts and protocol report.
     pub output: BlockOutput,
     /// The mints it made: (id, payee, amount).
@@ -147,7 +148,12 @@ fn proposed_items(
 /// Encodes an item.
 pub fn encode_item(item: &BlockItem) -> Vec<u8> {
     // Writing into a Vec cannot fail.
-    borsh::to_vec(item).unwrap_or_default()
+    let mut bytes = borsh::to_vec(item).unwrap_or_default();
+    // `borsh::to_vec` reserves 1 KiB: a block's items are kept for its life in the retained
+    // chain (shared by the nodes, `consensus::Txs`), so each keeps only its length (≈ 230 B for
+    // a `counter.increment`, 4.4× less).
+    bytes.shrink_to_fit();
+    bytes
 }
 
 /// Executes a block at consensus height `height` over `store`'s current state, with the
@@ -224,7 +230,7 @@ pub fn execute(
     };
     Ok(Executed {
         session,
-        items,
+        items: std::sync::Arc::new(items),
         output,
         mints: mints.to_vec(),
         root,
@@ -295,5 +301,22 @@ mod tests {
         let wrong = vec![TxHash([0; 32]); txs.len()];
         let items = proposed_items(&[], &txs, &wrong, &output);
         assert!(items.is_empty());
+    }
+
+    /// An item holds its length, not the 1 KiB `borsh::to_vec` reserves: blocks keep their
+    /// items for as long as the chain retains them.
+    #[test]
+    fn an_encoded_item_keeps_only_its_bytes() {
+        let item = BlockItem::Mint {
+            id: 7,
+            to: Address([3; 32]),
+            amount: 1_000,
+        };
+        let bytes = encode_item(&item);
+        assert_eq!(bytes.capacity(), bytes.len());
+        assert_eq!(
+            decode_items(&[bytes]).unwrap().0,
+            vec![(7, Address([3; 32]), 1_000)]
+        );
     }
 }

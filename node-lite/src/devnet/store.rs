@@ -69,7 +69,7 @@ pub const HASH: u8 = b'h';
 /// retains) and one more.
 pub const KEPT_VERSIONS: usize = 257;
 /// redb's page cache per node, bytes (redb's default is 1 GiB, per node).
-pub const CACHE_BYTES: usize = 32 << 20;
+pub const CACHE_BYTES: usize = 16 << 20;
 /// The store's file name in a node's directory.
 pub const FILE_NAME: &str = "state.wal";
 /// The file an earlier node (on `RedbStore`) kept its store in: a data directory holding it is

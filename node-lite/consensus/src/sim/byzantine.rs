@@ -31,7 +31,7 @@ pub enum Behaviour {
 /// A second candidate for the same slot: one more transaction, re-signed.
 pub fn conflicting_candidate(signer: &dyn Signer, candidate: &Candidate) -> Arc<Message> {
     let mut other = candidate.clone();
-    other.txs.push(b"equivocation".to_vec());
+    Arc::make_mut(&mut other.txs).push(b"equivocation".to_vec());
     other.header.tx_root = hash_of(&other.txs);
     let hash = other.header.hash();
     other.signature = signer.sign(&signing_bytes(&candidate_header(

@@ -412,7 +412,7 @@ impl Simulator {
                     let built = Built {
                         round,
                         iteration,
-                        txs,
+                        txs: Arc::new(txs),
                         state_root,
                         gas_used,
                     };
