@@ -227,8 +227,8 @@
 //! - **the memory limit is 64 pages (4 MiB)**, the initial memory's limit
 //!   ([`crate::config::DEFAULT_MAX_MEMORY_PAGES`]; 256 pages before);
 //! - **`load` costs 180** (50 before): a chase step (the load and its address arithmetic) is
-//!   ≈ 205 gas, 0.8–1.24× the yardstick when the 4 MiB stay in the L3 cache (≈ 16–35 ns a
-//!   step). **Not bounded:** when other work on the machine evicts them, the same chase waits on
+//!   ≈ 205 gas, 0.8–1.27× the yardstick when the 4 MiB stay in the L3 cache (≈ 16–35 ns a
+//!   step; 1.27× on a quiet machine, where every kernel of the bench was within 1.5×). **Not bounded:** when other work on the machine evicts them, the same chase waits on
 //!   DRAM (70–130 ns a step in six runs of the day, 3.2–7.3×; ≈ 7× per step at the quiet
 //!   rate). Covering that at 1.5× would take ≈ 1,000 gas a load. Loads within a few KiB run at
 //!   ≈ 0.1× (each overcharged ≈ 10×);
