@@ -11,7 +11,7 @@
 
 #[allow(dead_code)] // `provisioner` is for the other tests sharing the steps.
 mod devnet_steps;
-use devnet_steps::{mine, mine_to};
+use devnet_steps::{drawn_from, mine, mine_to};
 use node_lite::client::stake_calls;
 use node_lite::devnet::{BlockMode, DevnetHandle, NodeConfig, spawn};
 use node_lite::node_api::{BlockRef, NodeApi};
@@ -32,18 +32,6 @@ fn suspending_devnet(dir: &tempfile::TempDir) -> DevnetHandle {
             .with_genesis_file(path),
     )
     .expect("a devnet starts")
-}
-
-/// The stake keys of the set round `round` was drawn from (the committee query's, read from
-/// the set stored with the round's parent).
-fn drawn_from(devnet: &DevnetHandle, round: u64) -> Vec<String> {
-    devnet
-        .committee(round, 0, "proposal")
-        .expect("a decided round's committee")
-        .provisioners
-        .into_iter()
-        .map(|(k, _)| k)
-        .collect()
 }
 
 /// Whether block `height` reports `key` absent: it was the generator of one of the block's

@@ -9,7 +9,7 @@
 //! epoch of height `h` is `(h + 1) / 2`.
 
 mod devnet_steps;
-use devnet_steps::{mine, mine_to, provisioner};
+use devnet_steps::{drawn_from, mine, mine_to, provisioner};
 use node_lite::chain::tx::TX_INTRINSIC_GAS;
 use node_lite::chain::{AccountKey, Payload, UnsignedTx};
 use node_lite::client::stake_calls;
@@ -67,17 +67,6 @@ impl Sender {
 
 fn contract(devnet: &DevnetHandle, name: &str) -> host_api::ContractId {
     stake_calls::genesis_contract(&devnet.chain_info(), name).expect("a genesis contract")
-}
-
-/// The keys of the set round `round` was drawn from, as the committee query shows it.
-fn drawn_from(devnet: &DevnetHandle, round: u64) -> Vec<String> {
-    devnet
-        .committee(round, 0, "proposal")
-        .expect("a decided round's committee")
-        .provisioners
-        .into_iter()
-        .map(|(k, _)| k)
-        .collect()
 }
 
 /// Maps a block's generator (a consensus key: the test devnet signs with the consensus crate's
