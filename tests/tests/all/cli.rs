@@ -385,3 +385,36 @@ fn security_refuses_out_of_range_parameters_naming_them() {
     assert_eq!(code, 2);
     assert!(stderr.contains("needs at least"), "{stderr}");
 }
+
+/// A reader that goes away (`node-lite … | head`) ends the process quietly by SIGPIPE, as
+/// other Unix tools end, instead of a panic on "failed printing to stdout".
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_ends_the_process_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let mut child = Command::new(node_lite())
+        .arg("inspect")
+        .arg(wasm("token"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node-lite runs");
+    // Close the read end before the child writes: its first write finds no reader.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("node-lite ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        out.status.signal(),
+        Some(libc_sigpipe()),
+        "{:?}: {stderr}",
+        out.status
+    );
+}
+
+/// SIGPIPE's number on Linux and the BSDs.
+#[cfg(unix)]
+fn libc_sigpipe() -> i32 {
+    13
+}
