@@ -4,7 +4,7 @@
 
 use consensus::crypto::fake::FakeKeys;
 use consensus::{
-    Built, Config, Execution, Genesis, Input, Message, Output, Persisted, Provisioner,
+    Block, Built, Config, Execution, Genesis, Input, Message, Output, Persisted, Provisioner,
     StaticEligibility, blake2b256, hash_of,
 };
 use genesis_types::Seed;
@@ -231,8 +231,9 @@ impl consensus::Eligibility for Recording {
 /// The round after an accepted block is drawn from that block's state, which the driver has
 /// only once it applied the block: the machine starts the round (asks for its eligible set)
 /// only on `Applied`, holding what it receives meanwhile.
-#[test]
-fn the_next_round_starts_only_once_the_driver_applied_the_accepted_block() {
+/// Two blocks made by a lone voter, and a fresh observer (recording the rounds whose set it
+/// asks for) started at virtual time 60 s, to which the tests feed them.
+fn observer_and_two_blocks() -> (Provisioner, Vec<Arc<Block>>, Arc<Recording>) {
     let mut keys = FakeKeys::default();
     let mut signers = keys.generate(3, 2);
     let (observer_signer, voter_signer) = (signers.remove(1), signers.remove(0));
@@ -275,6 +276,13 @@ fn the_next_round_starts_only_once_the_driver_applied_the_accepted_block() {
         eligibility.clone(),
     )
     .unwrap();
+    observer.handle(60_000, Input::Start);
+    (observer, blocks, eligibility)
+}
+
+#[test]
+fn the_next_round_starts_only_once_the_driver_applied_the_accepted_block() {
+    let (mut observer, blocks, eligibility) = observer_and_two_blocks();
     let asked = || eligibility.asked.lock().unwrap().clone();
     let accepted = |outputs: &[Output]| -> Vec<u64> {
         outputs
@@ -286,7 +294,6 @@ fn the_next_round_starts_only_once_the_driver_applied_the_accepted_block() {
             .collect()
     };
     let now = 60_000;
-    observer.handle(now, Input::Start);
     let block = |i: usize| Input::Message(0, Arc::new(Message::Block(blocks[i].as_ref().clone())));
     let out = observer.handle(now, block(0));
     assert_eq!(accepted(&out), vec![1]);
@@ -315,4 +322,38 @@ fn the_next_round_starts_only_once_the_driver_applied_the_accepted_block() {
     observer.handle(now, Input::Applied(blocks[1].hash()));
     assert!(asked().contains(&3));
     assert_eq!(observer.position().map(|p| p.0), Some(3));
+}
+
+/// The messages a provisioner holds while it waits for `Applied` are bounded: past
+/// `MAX_BUFFERED_MESSAGES` a message is dropped (here block 2, sent after a full queue, is
+/// never accepted), at the bound it is kept (sent one message earlier, it is).
+#[test]
+fn the_messages_held_until_applied_stop_at_the_buffer_bound() {
+    for (filler, accepted_after) in [
+        (consensus::MAX_BUFFERED_MESSAGES - 1, vec![2]),
+        (consensus::MAX_BUFFERED_MESSAGES, vec![]),
+    ] {
+        let (mut observer, blocks, _) = observer_and_two_blocks();
+        let now = 60_000;
+        let block =
+            |i: usize| Input::Message(0, Arc::new(Message::Block(blocks[i].as_ref().clone())));
+        observer.handle(now, block(0));
+        let asks = Arc::new(Message::GetBlocks { from: 1_000 });
+        for _ in 0..filler {
+            observer.handle(now, Input::Message(1, asks.clone()));
+        }
+        observer.handle(now, block(1));
+        let out = observer.handle(now, Input::Applied(blocks[0].hash()));
+        let accepted: Vec<u64> = out
+            .iter()
+            .filter_map(|o| match o {
+                Output::Accept(b) => Some(b.header().height),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            accepted, accepted_after,
+            "{filler} messages held before block 2"
+        );
+    }
 }
