@@ -25,11 +25,18 @@
 //! e.g. `1000000`) are signed on the fly by the submitting thread, so the bench itself holds no
 //! more than one transaction at a time and its signing time counts in the throughput. A progress
 //! line is printed every [`PROGRESS_EVERY`] (`BENCH_TRACE=1` also prints every block).
+//!
+//! Each transaction carries the gas limit the CLI client would give it: the dry run's estimate
+//! (`BENCH_GAS_LIMIT=N` sets another; a block holds `block_gas_limit / limit` of them).
+//! `BENCH_EXECUTION=per-node` makes every node execute every block itself instead of sharing
+//! one execution per process (`NodeConfig::with_shared_execution`), to compare the two.
 
 use node_lite::chain::tx::{Payload, TX_INTRINSIC_GAS, UnsignedTx};
 use node_lite::chain::{AccountKey, Transaction};
 use node_lite::devnet::{BlockMode, NodeConfig, Signatures, spawn};
-use node_lite::node_api::{ApiError, ChainEvent, DevPayload, DevTxRequest, NodeApi, TxStatus};
+use node_lite::node_api::{
+    ApiError, CallRequest, ChainEvent, DevPayload, DevTxRequest, NodeApi, TxStatus,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -91,17 +98,20 @@ fn main() {
         Some(other) => panic!("SIGNATURES is bls or fake, not {other}"),
     };
     let trace = std::env::var_os("BENCH_TRACE").is_some();
+    let per_node = std::env::var("BENCH_EXECUTION").is_ok_and(|v| v == "per-node");
     let devnet = spawn(
         NodeConfig::default()
             .with_quiet(true)
             .with_port(0)
             .with_block_mode(mode)
-            .with_signatures(signatures),
+            .with_signatures(signatures)
+            .with_shared_execution(!per_node),
     )
     .expect("a devnet starts");
     println!(
-        "devnet_bench: {txs} counter.increment transactions, 4 provisioners, {} blocks, {offline} offline, {signatures:?} signatures",
-        mode.label()
+        "devnet_bench: {txs} counter.increment transactions, 4 provisioners, {} blocks, {offline} offline, {signatures:?} signatures, {} execution",
+        mode.label(),
+        if per_node { "per-node" } else { "shared" }
     );
     for i in 0..offline {
         devnet.set_online(3 - i, false).expect("a provisioner");
@@ -160,8 +170,25 @@ fn main() {
             .unwrap_or(false)
     }));
     eprintln!("{} senders funded", senders.len());
-    let gas_limit = TX_INTRINSIC_GAS + 2_000_000;
     let args = borsh::to_vec(&1u64).unwrap();
+    // The limit the CLI client would put: the dry run's estimate (`BENCH_GAS_LIMIT` overrides).
+    let estimate = devnet
+        .dry_run(CallRequest {
+            caller: Some(hex::encode(senders[0].public())),
+            contract: counter.clone(),
+            function: "increment".into(),
+            args: hex::encode(&args),
+            gas_limit: None,
+        })
+        .expect("a dry run");
+    let gas_limit = match std::env::var("BENCH_GAS_LIMIT") {
+        Ok(limit) => limit.parse().expect("BENCH_GAS_LIMIT: a number"),
+        Err(_) => estimate.gas_estimate,
+    };
+    eprintln!(
+        "gas: {} spent by the dry run, limit {gas_limit} a transaction (intrinsic {TX_INTRINSIC_GAS})",
+        estimate.gas_spent
+    );
     // The i-th transaction: nonce i / senders of sender i % senders.
     let sign = |i: usize| -> Transaction {
         let s = &senders[i % senders.len()];
@@ -259,6 +286,7 @@ fn main() {
     };
     let mut submitting = Duration::ZERO;
     let mut retries = 0u64;
+    let mut last_hash = String::new();
     for i in 0..txs {
         let fresh;
         let bytes = if let Some(pre) = encoded.get(i) {
@@ -274,7 +302,10 @@ fn main() {
             let r = devnet.submit(bytes);
             submitting += t.elapsed();
             match r {
-                Ok(_) => break,
+                Ok(hash) => {
+                    last_hash = hash;
+                    break;
+                }
                 Err(ApiError::Refused(m)) if m.contains("full") || m.contains("ahead") => {
                     retries += 1;
                     std::thread::sleep(Duration::from_millis(1));
@@ -287,6 +318,17 @@ fn main() {
     let (done, blocks, mean, max, block_time) = watcher.join().expect("the watcher");
     let elapsed = done - start;
     let cpu = cpu_time().saturating_sub(cpu_start);
+    // The transactions measured must be the calls they claim to be, not out-of-gas failures.
+    let last = wait_tx(&last_hash);
+    assert!(
+        last.success,
+        "the last transaction failed ({:?}, {} gas of {}): the figures would measure failures",
+        last.error, last.gas_spent, last.gas_limit
+    );
+    eprintln!(
+        "the last transaction succeeded: {} gas spent of its {} limit",
+        last.gas_spent, last.gas_limit
+    );
     let (rss, hwm) = rss_mib();
     println!(
         "finalized {txs} tx in {:.2} s: {:.0} finalized tx/s",

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod committees;
 pub mod config;
 pub mod eligibility;
+pub mod executions;
 pub mod executor;
 pub mod genesis_record;
 pub mod gossip;

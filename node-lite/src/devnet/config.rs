@@ -93,6 +93,10 @@ pub struct NodeConfig {
     pub quiet: bool,
     /// The consensus's signatures (default BLS; [`NodeConfig::test`]: the fast fake ones).
     pub signatures: Signatures,
+    /// Whether the nodes share their executions of a block (default on: a block is executed
+    /// once by the process; off, every node executes every block itself). See
+    /// `devnet/executions.rs`.
+    pub shared_execution: bool,
 }
 
 impl Default for NodeConfig {
@@ -105,6 +109,7 @@ impl Default for NodeConfig {
             port: DEFAULT_PORT,
             quiet: false,
             signatures: Signatures::Bls,
+            shared_execution: true,
         }
     }
 }
@@ -161,6 +166,14 @@ impl NodeConfig {
     /// Print nothing.
     pub fn with_quiet(mut self, quiet: bool) -> Self {
         self.quiet = quiet;
+        self
+    }
+
+    /// Share one execution of each block between the nodes (`true`, the default), or make
+    /// every node execute every block itself (`false`: N times the execution, to watch nodes
+    /// agree rather than assume it).
+    pub fn with_shared_execution(mut self, shared: bool) -> Self {
+        self.shared_execution = shared;
         self
     }
 

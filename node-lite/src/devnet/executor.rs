@@ -1,8 +1,10 @@
 //! What a node does with a block's contents: [`BlockItem`]s (signed transactions and devnet
 //! mints) run by `chain::execute_block` over a runtime session on the node's store, **left
-//! uncommitted**: the session's [`pending root`](runtime::Session::pending_root) answers the
-//! consensus's `BuildCandidate`/`Execute`, and the node commits the session when the block is
-//! accepted or drops it.
+//! uncommitted**: the session's writes ([`Executed::changes`]) and the root they make (its
+//! [`pending root`](runtime::Session::pending_root)) answer the consensus's
+//! `BuildCandidate`/`Execute`, and the node commits those writes when the block is accepted or
+//! drops them. The nodes of one process share one execution of each candidate
+//! (`executions.rs`).
 //!
 //! A block's opaque transactions (as the consensus carries them) are borsh [`BlockItem`]s:
 //! every `Mint` first (a dev control, `NodeApi::fund`: a protocol mint, devnet only), then the
@@ -18,7 +20,7 @@ use crate::chain::{
 use crate::genesis::GENESIS_CALL_GAS;
 use borsh::{BorshDeserialize, BorshSerialize};
 use host_api::Address;
-use runtime::{BlockInfo, Runtime, Session, StateStore};
+use runtime::{BlockInfo, ChangeSet, Root, Runtime, StateStore};
 use std::sync::Arc;
 
 /// One entry of a block.
@@ -58,16 +60,21 @@ pub enum ExecError {
     Eligibility(#[from] super::eligibility::EligibilityError),
 }
 
-/// A block's contents, executed and not committed.
+/// A block's contents, executed and not committed: the writes, and the root they make over
+/// the state they were executed on. Cheap to clone (the writes and the receipts are shared), so
+/// the nodes of one process can share one execution of a block (`executions.rs`).
+#[derive(Clone)]
 pub struct Executed {
-    /// The session holding the writes.
-    pub session: Session,
+    /// The root of the state the block was executed over.
+    pub base_root: Root,
+    /// What committing the block writes (the session's [`changes`](runtime::Session::changes)).
+    pub changes: Arc<ChangeSet>,
     /// The items actually in the block (a proposer leaves out refused transactions): the
     /// candidate's list itself, shared (`consensus::Txs`). Empty after [`execute`] in
     /// [`ExecutionMode::Validate`]: a validator keeps the candidate's own list.
     pub items: consensus::Txs,
     /// Receipts and protocol report.
-    pub output: BlockOutput,
+    pub output: Arc<BlockOutput>,
     /// The mints it made: (id, payee, amount).
     pub mints: Vec<PendingMint>,
     /// The post-state root.
@@ -216,6 +223,8 @@ pub fn execute(
         &protocol,
         verified,
     )?;
+    let base_root = session.base_root()?;
+    let changes = session.changes();
     let root = session.pending_root()?.0;
     // A query: it writes nothing, so the root above stays the session's.
     let next_eligible = super::eligibility::read_eligible(
@@ -229,9 +238,10 @@ pub fn execute(
         ExecutionMode::Validate => Vec::new(),
     };
     Ok(Executed {
-        session,
-        items: std::sync::Arc::new(items),
-        output,
+        base_root,
+        changes: Arc::new(changes),
+        items: Arc::new(items),
+        output: Arc::new(output),
         mints: mints.to_vec(),
         root,
         next_eligible,

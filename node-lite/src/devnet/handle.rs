@@ -119,6 +119,12 @@ impl DevnetHandle {
         self.shared.keys.scheme
     }
 
+    /// How many executions of candidates the nodes made, and how many they took from another
+    /// node of this process (`executions.rs`; both 0 when sharing is off).
+    pub fn execution_stats(&self) -> super::executions::ExecutionStats {
+        self.shared.executions.stats()
+    }
+
     /// How many nodes run.
     pub fn nodes(&self) -> usize {
         self.views.len()

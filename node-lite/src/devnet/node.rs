@@ -1,9 +1,10 @@
 //! One provisioner's node: its consensus state machine, state store, mempool and chain index,
 //! driven by one thread ([`run`]) that performs the machine's outputs as `consensus::io`
 //! requires: messages through the [`Transport`](super::transport::Transport), real timers on the
-//! devnet's clock, `BuildCandidate`/`Execute` answered from a runtime session's pending root,
-//! the session committed on `Accept` (with the block's record, atomically) and reported
-//! `Applied`, the store moved back on `Revert`.
+//! devnet's clock, `BuildCandidate`/`Execute` answered from an execution's pending root (its
+//! own, or another node's of the same candidate over the same state: `executions.rs`), the
+//! writes committed on `Accept` (with the block's record, atomically; the store's root checked
+//! against the block's) and reported `Applied`, the store moved back on `Revert`.
 
 use super::accounts::{AccountCache, CachedAccounts};
 use super::config::BlockMode;
@@ -256,6 +257,8 @@ impl Node {
                     && c.header.generator == self.provisioner.key()
                     && let Some(e) = self.built.remove(&(c.header.height, c.header.iteration))
                 {
+                    // The other nodes of this process take this execution (`executions.rs`).
+                    self.shared.executions.publish(&(e.base_root, c.hash()), &e);
                     self.executed.insert(c.hash(), e);
                 }
                 transport.broadcast(self.index, NetMessage::Consensus(message));
@@ -376,8 +379,26 @@ impl Node {
             .push_back((Some(at), Input::CandidateBuilt(built)));
     }
 
-    /// Executes a candidate over the tip's state (a validator's check).
+    /// Executes a candidate over the tip's state (a validator's check), or takes the
+    /// execution another node of this process made of it over the same state
+    /// (`executions.rs`).
     fn execute_candidate(&self, candidate: &Candidate) -> Option<Executed> {
+        let key = (self.store.state().root().ok()?, candidate.hash());
+        let mut executed = self
+            .shared
+            .executions
+            .get_or_execute(&key, || self.execute_candidate_here(candidate))?;
+        executed.items = candidate.txs.clone();
+        self.eligibility.record(
+            candidate.header.height + 1,
+            executed.root,
+            &executed.next_eligible,
+        );
+        Some(executed)
+    }
+
+    /// Executes a candidate over this node's state.
+    fn execute_candidate_here(&self, candidate: &Candidate) -> Option<Executed> {
         let (mints, txs) = decode_items(&candidate.txs).ok()?;
         // By height: when a block is accepted the machine's tip is already that block.
         let parent_height = candidate.header.height.checked_sub(1)?;
@@ -402,7 +423,7 @@ impl Node {
             failed_iterations: &h.failed_iterations,
             faults: &candidate.faults,
         });
-        let mut executed = execute(
+        execute(
             &self.shared.params,
             self.store.state(),
             candidate.header.height,
@@ -414,14 +435,7 @@ impl Node {
             ExecutionMode::Validate,
             &|hash| pooled.contains(hash),
         )
-        .ok()?;
-        executed.items = candidate.txs.clone();
-        self.eligibility.record(
-            candidate.header.height + 1,
-            executed.root,
-            &executed.next_eligible,
-        );
-        Some(executed)
+        .ok()
     }
 
     /// A block's protocol inputs (`inputs.rs`); the grandparent is looked up here.
@@ -488,9 +502,23 @@ impl Node {
             .iter()
             .map(|r| super::index::receipt_view(r, height))
             .collect();
-        if let Err(e) = self.store.commit_block(block, &executed, &views, label) {
-            self.store.fail(format!("committing block {height}: {e}"));
-            return;
+        match self.store.commit_block(block, &executed, &views, label) {
+            Ok(root) if root.0 == block.header().state_root => {}
+            Ok(root) => {
+                // The writes were executed once for the process (`executions.rs`): this
+                // node's own store must still make the block's root of them.
+                self.store.fail(format!(
+                    "block {height}: this node's store computed the root {} for its state, \
+                     the block says {}",
+                    hex::encode(root.0),
+                    hex::encode(block.header().state_root)
+                ));
+                return;
+            }
+            Err(e) => {
+                self.store.fail(format!("committing block {height}: {e}"));
+                return;
+            }
         }
         let mint_ids: Vec<u64> = executed.mints.iter().map(|(id, ..)| *id).collect();
         self.shared.mints_done(&mint_ids);

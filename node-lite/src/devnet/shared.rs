@@ -12,6 +12,7 @@
 
 use super::clock::DevClock;
 use super::config::BlockMode;
+use super::executions::SharedExecutions;
 use super::executor::ChainParams;
 use super::index::label_name;
 use super::keys::ConsensusKeys;
@@ -47,6 +48,8 @@ pub struct Shared {
     pub mode: BlockMode,
     /// Print nothing.
     pub quiet: bool,
+    /// The nodes' shared executions of candidates.
+    pub executions: SharedExecutions,
     target: AtomicU64,
     tips: Vec<AtomicU64>,
     inboxes: Vec<Sender<NodeEvent>>,
@@ -72,6 +75,7 @@ impl Shared {
         keys: ConsensusKeys,
         mode: BlockMode,
         quiet: bool,
+        shared_execution: bool,
         tip: u64,
     ) -> Self {
         let n = inboxes.len();
@@ -82,6 +86,7 @@ impl Shared {
             keys,
             mode,
             quiet,
+            executions: SharedExecutions::new(shared_execution),
             target: AtomicU64::new(tip),
             tips: (0..n).map(|_| AtomicU64::new(tip)).collect(),
             inboxes,

@@ -395,6 +395,7 @@ pub fn spawn(config: NodeConfig) -> Result<DevnetHandle, SpawnError> {
         keys,
         config.block_mode,
         config.quiet,
+        config.shared_execution,
         tip,
     ));
     let mut views = Vec::with_capacity(n);

@@ -46,7 +46,9 @@ use crate::node_api::ReceiptView;
 use consensus::{Block, Label, LabelChange, Message, Record};
 use genesis_types::stake::{Eligible, Step};
 use parking_lot::Mutex;
-use runtime::{RecordStore, RecordWrites, Root, StateStore, StoreError, WalOptions, WalStore};
+use runtime::{
+    ChangeSet, RecordStore, RecordWrites, Root, StateStore, StoreError, WalOptions, WalStore,
+};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Arc;
@@ -188,6 +190,9 @@ impl NodeStore {
     /// and is not persisted; without this record a restart found the tip unlabelled, took it
     /// for unconfirmable, and finality never passed it again.
     ///
+    /// Returns the root this node's store computed for the block's state (the caller checks it
+    /// against the block's: the execution may have been another node's, `executions.rs`).
+    ///
     /// # Errors
     /// The store's.
     pub fn commit_block(
@@ -196,7 +201,7 @@ impl NodeStore {
         executed: &Executed,
         views: &[ReceiptView],
         label: Label,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Root, StoreError> {
         let height = block.header().height;
         let receipts = StoredReceiptsRef {
             gas_used: executed.output.gas_used,
@@ -225,10 +230,12 @@ impl NodeStore {
             at.extend_from_slice(&(i as u32).to_be_bytes());
             records.insert(hash_key(TX, &r.hash.0), Some(at));
         }
-        let base = executed.session.base_root()?;
-        self.wal
-            .commit_with_records(base, executed.session.changes(), &records)?;
-        Ok(())
+        let root = self.wal.commit_with_records(
+            executed.base_root,
+            ChangeSet::clone(&executed.changes),
+            &records,
+        )?;
+        Ok(root)
     }
 
     fn write_records(&self, records: &RecordWrites) -> Result<(), StoreError> {
