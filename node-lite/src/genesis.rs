@@ -2,7 +2,8 @@
 //! `committee` (the committed builds), and the provisioner keys that sign for them.
 //!
 //! Everything goes through the contracts' public and host-only entry points — the node never
-//! touches their storage — so what the demo does here is what the devnet will do.
+//! writes their storage (it only reads `transfer`'s balances directly, as the contract documents
+//! them: `chain::accounts::balance_of`) — so what the demo does here is what the devnet will do.
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use dusk_bytes::Serializable;

@@ -62,6 +62,27 @@ pub struct FeeSettled {
     pub refunded: u128,
 }
 
+/// The prefix of the `transfer` contract's storage keys for balances.
+///
+/// **Storage layout of balances** (part of the contract's interface: the node reads balances
+/// straight from the contract's storage, see `node-lite`'s `chain::accounts::balance_of`,
+/// instead of calling `balance_of`, so this layout must not change without the node's reader):
+/// the balance of `owner` is stored under [`balance_key`]`(owner)` = `b"balance/" ‖ owner's 32
+/// bytes` (the borsh encoding of an `Address` is its bytes) as a borsh `u128` (16 bytes,
+/// little-endian). An absent key is a balance of 0; the contract removes the key of a balance
+/// that falls to 0, so a stored value is never 0.
+pub const BALANCES_PREFIX: &[u8] = b"balance/";
+
+/// The storage key of `owner`'s balance in the `transfer` contract: [`BALANCES_PREFIX`] ‖ the
+/// address's 32 bytes (what the contract's `Map<Address, u128>` derives from the prefix).
+pub fn balance_key(owner: &Address) -> [u8; BALANCES_PREFIX.len() + 32] {
+    let mut key = [0u8; BALANCES_PREFIX.len() + 32];
+    let (prefix, address) = key.split_at_mut(BALANCES_PREFIX.len());
+    prefix.copy_from_slice(BALANCES_PREFIX);
+    address.copy_from_slice(&owner.0);
+    key
+}
+
 /// `gas × price` in token units. Never overflows: a `u64` times a `u64` fits in a `u128`.
 pub const fn fee(gas: u64, price: u64) -> u128 {
     gas as u128 * price as u128

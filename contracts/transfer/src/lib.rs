@@ -21,7 +21,9 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
-use genesis_types::transfer::{Burned, FeeSettled, Minted, TransferError, Transferred, fee};
+use genesis_types::transfer::{
+    BALANCES_PREFIX, Burned, FeeSettled, Minted, TransferError, Transferred, fee,
+};
 use host_api::Address;
 use host_api::guest::storage::{Item, Map};
 use host_api::guest::{caller, emit};
@@ -29,7 +31,11 @@ use host_api::guest::{caller, emit};
 /// Total supply (absent = 0).
 const SUPPLY: Item<u128> = Item::new(b"supply");
 /// Balances; an absent entry means 0 (zero balances are removed).
-const BALANCES: Map<Address, u128> = Map::new(b"balance/");
+///
+/// Part of the contract's interface: the node reads balances directly from this storage (key
+/// `BALANCES_PREFIX ‖ owner`, value a borsh `u128`; see `genesis_types::transfer::balance_key`),
+/// so the prefix, the key's encoding and the value's type are fixed.
+const BALANCES: Map<Address, u128> = Map::new(BALANCES_PREFIX);
 /// Allowances keyed by `(owner, spender)`; absent = 0.
 const ALLOWANCES: Map<(Address, Address), u128> = Map::new(b"allowance/");
 /// Fees reserved and not yet settled, per payer; absent = 0.

@@ -1,9 +1,10 @@
 //! A node's cache of account balances and nonces at its tip, for the mempool's checks.
 //!
-//! Each check reads an account's balance and next nonce through the `transfer` and `nonces`
-//! contracts (two wasm calls); they only change when a block is accepted or reverted, so the node
-//! keeps what it read until then ([`AccountCache::clear`]). [`CachedAccounts`] is the
-//! `AccountView` the mempool checks against: the cache first, else a session over the store.
+//! Each check reads an account's balance and next nonce from the `transfer` and `nonces`
+//! contracts' storage (two host reads, see `chain::accounts`); they only change when a block is
+//! accepted or reverted, so the node keeps what it read until then ([`AccountCache::clear`]).
+//! [`CachedAccounts`] is the `AccountView` the mempool checks against: the cache first, else a
+//! session over the store.
 
 use crate::chain::ChainContracts;
 use crate::chain::TxHash;
