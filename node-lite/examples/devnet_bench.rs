@@ -30,6 +30,8 @@
 //! (`BENCH_GAS_LIMIT=N` sets another; a block holds `block_gas_limit / limit` of them).
 //! `BENCH_EXECUTION=per-node` makes every node execute every block itself instead of sharing
 //! one execution per process (`NodeConfig::with_shared_execution`), to compare the two.
+//! `BENCH_GENESIS=FILE` starts from another genesis (`node-lite devnet --print-genesis` writes
+//! the default; e.g. another `block_gas_limit`).
 
 use node_lite::chain::tx::{Payload, TX_INTRINSIC_GAS, UnsignedTx};
 use node_lite::chain::{AccountKey, Transaction};
@@ -99,15 +101,16 @@ fn main() {
     };
     let trace = std::env::var_os("BENCH_TRACE").is_some();
     let per_node = std::env::var("BENCH_EXECUTION").is_ok_and(|v| v == "per-node");
-    let devnet = spawn(
-        NodeConfig::default()
-            .with_quiet(true)
-            .with_port(0)
-            .with_block_mode(mode)
-            .with_signatures(signatures)
-            .with_shared_execution(!per_node),
-    )
-    .expect("a devnet starts");
+    let mut config = NodeConfig::default()
+        .with_quiet(true)
+        .with_port(0)
+        .with_block_mode(mode)
+        .with_signatures(signatures)
+        .with_shared_execution(!per_node);
+    if let Some(genesis) = std::env::var_os("BENCH_GENESIS") {
+        config = config.with_genesis_file(genesis);
+    }
+    let devnet = spawn(config).expect("a devnet starts");
     println!(
         "devnet_bench: {txs} counter.increment transactions, 4 provisioners, {} blocks, {offline} offline, {signatures:?} signatures, {} execution",
         mode.label(),
@@ -185,9 +188,12 @@ fn main() {
         Ok(limit) => limit.parse().expect("BENCH_GAS_LIMIT: a number"),
         Err(_) => estimate.gas_estimate,
     };
+    let block_gas_limit = devnet.chain_info().block_gas_limit;
     eprintln!(
-        "gas: {} spent by the dry run, limit {gas_limit} a transaction (intrinsic {TX_INTRINSIC_GAS})",
-        estimate.gas_spent
+        "gas: {} spent by the dry run, limit {gas_limit} a transaction (intrinsic \
+         {TX_INTRINSIC_GAS}), block gas limit {block_gas_limit}: at most {} a block",
+        estimate.gas_spent,
+        block_gas_limit / gas_limit.max(1)
     );
     // The i-th transaction: nonce i / senders of sender i % senders.
     let sign = |i: usize| -> Transaction {
