@@ -153,8 +153,6 @@ impl SharedExecutions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chain::block_exec::ProtocolReport;
-    use host_api::Address;
     use std::sync::atomic::AtomicUsize;
     use std::sync::mpsc;
 
@@ -164,17 +162,7 @@ mod tests {
             base_root: Root([0; 32]),
             changes: Arc::default(),
             items: Arc::default(),
-            output: Arc::new(BlockOutput {
-                receipts: Vec::new(),
-                excluded: Vec::new(),
-                gas_used: 0,
-                protocol: ProtocolReport {
-                    fee_beneficiary: Address([0; 32]),
-                    rewards: Vec::new(),
-                    missed: Vec::new(),
-                    slashes: Vec::new(),
-                },
-            }),
+            output: Arc::new(crate::devnet::executor::tests::empty_output()),
             mints: Vec::new(),
             root: [root; 32],
             next_eligible: Vec::new(),

@@ -249,7 +249,7 @@ pub fn execute(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::chain::block_exec::ProtocolReport;
     use crate::chain::keys::AccountKey;
@@ -268,6 +268,21 @@ mod tests {
             },
         }
         .sign(key)
+    }
+
+    /// A block output with nothing in it.
+    pub(crate) fn empty_output() -> BlockOutput {
+        BlockOutput {
+            receipts: Vec::new(),
+            excluded: Vec::new(),
+            gas_used: 0,
+            protocol: ProtocolReport {
+                fee_beneficiary: Address([0; 32]),
+                rewards: Vec::new(),
+                missed: Vec::new(),
+                slashes: Vec::new(),
+            },
+        }
     }
 
     fn receipt(tx: &Transaction) -> TxReceipt {
@@ -293,14 +308,7 @@ mod tests {
         let hashes: Vec<TxHash> = txs.iter().map(Transaction::hash).collect();
         let output = BlockOutput {
             receipts: vec![receipt(&txs[0]), receipt(&txs[2])],
-            excluded: Vec::new(),
-            gas_used: 0,
-            protocol: ProtocolReport {
-                fee_beneficiary: Address([0; 32]),
-                rewards: Vec::new(),
-                missed: Vec::new(),
-                slashes: Vec::new(),
-            },
+            ..empty_output()
         };
         let mints = [(9, Address([3; 32]), 11)];
         let items = proposed_items(&mints, &txs, &hashes, &output);
