@@ -27,7 +27,7 @@
 //! line is printed every [`PROGRESS_EVERY`] (`BENCH_TRACE=1` also prints every block).
 //!
 //! Each transaction carries the gas limit the CLI client would give it: the dry run's estimate
-//! (`BENCH_GAS_LIMIT=N` sets another; a block holds `block_gas_limit / limit` of them).
+//! (`BENCH_GAS_LIMIT=N` sets another; a block holds as many as fit by the gas they spend).
 //! `BENCH_EXECUTION=per-node` makes every node execute every block itself instead of sharing
 //! one execution per process (`NodeConfig::with_shared_execution`), to compare the two.
 //! `BENCH_GENESIS=FILE` starts from another genesis (`node-lite devnet --print-genesis` writes
@@ -191,7 +191,8 @@ fn main() {
     let block_gas_limit = devnet.chain_info().block_gas_limit;
     eprintln!(
         "gas: {} spent by the dry run, limit {gas_limit} a transaction (intrinsic \
-         {TX_INTRINSIC_GAS}), block gas limit {block_gas_limit}: at most {} a block",
+         {TX_INTRINSIC_GAS}), block gas limit {block_gas_limit}: {} a block counted by limits \
+         (blocks fill by the gas spent)",
         estimate.gas_spent,
         block_gas_limit / gas_limit.max(1)
     );

@@ -10,8 +10,11 @@
 //! 1. **Checks**: field bounds, chain id and signature, a gas limit of at least
 //!    its [intrinsic gas](Transaction::intrinsic_gas) ([`TX_INTRINSIC_GAS`](super::tx::TX_INTRINSIC_GAS) + per byte, charged
 //!    to every included transaction) within the gas the block has
-//!    left (a block's transactions' gas *limits* sum to at most the block gas limit),
-//!    and the nonce (`nonces.nonce_of`).
+//!    left, and the nonce (`nonces.nonce_of`). The gas a block has left falls by the gas each
+//!    included transaction **spent**, not by its limit (as Ethereum counts it): a transaction
+//!    fits while its limit is at most what is left, so the gas the block's transactions spend
+//!    sums to at most the block gas limit — the bound on its execution time — while a
+//!    generous limit no longer takes block space its transaction does not use.
 //! 2. **Reserve the fee**: `transfer.reserve_fee(sender, gas_limit, gas_price)`, host-only: the
 //!    maximum fee moves into escrow.
 //! 3. **Use the nonce**: `nonces.use_nonce`, host-only.
@@ -340,7 +343,8 @@ pub(crate) fn execute_block_hashed(
     for (index, (tx, &hash)) in txs.iter().zip(hashes).enumerate() {
         match exec.transaction(tx, hash, gas_left, beneficiary)? {
             Ok(receipt) => {
-                gas_left -= receipt.gas_limit;
+                // At most its limit, which was at most `gas_left`.
+                gas_left -= receipt.gas_spent.min(gas_left);
                 output.gas_used += receipt.gas_spent;
                 output.receipts.push(receipt);
             }

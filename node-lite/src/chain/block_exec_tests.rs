@@ -446,7 +446,8 @@ fn refused_transactions_are_left_out_by_a_proposer_and_refuse_the_block_for_a_va
             },
             &Exclusion::BlockGasExhausted {
                 gas_limit: chain.config.block_gas_limit,
-                left: chain.config.block_gas_limit - TX_GAS
+                // What the included transfer spent, not its limit.
+                left: chain.config.block_gas_limit - out.receipts[0].gas_spent
             },
         ]
     );
@@ -468,6 +469,63 @@ fn refused_transactions_are_left_out_by_a_proposer_and_refuse_the_block_for_a_va
         matches!(err, BlockError::InvalidTransaction { index: 1, .. }),
         "{err}"
     );
+}
+
+/// A block's gas left falls by what each transaction spent, not by its limit: transactions whose
+/// limits sum far past the block gas limit fit as long as each limit is within what is left, and
+/// what they spend stays within the block gas limit. A validator counts the same way.
+#[test]
+fn a_block_fills_by_the_gas_its_transactions_spend_not_their_limits() {
+    let mut chain = Chain::new();
+    // Room for two limits of 40 M, and for many transfers of ≈ 3 M spent each.
+    const TX_GAS: u64 = 40_000_000;
+    chain.config.block_gas_limit = 100_000_000;
+    let mut signers = Signers::default();
+    let contracts = &chain.genesis.contracts;
+    let to = Payload::Transfer {
+        to: Address([1; 32]),
+        amount: 5,
+    };
+    let txs: Vec<Transaction> = (0..40)
+        .map(|_| signers.sign("dev-1", TX_GAS, to.clone()))
+        .collect();
+    let block = chain.block(1, ExecutionMode::Propose);
+    let inputs = chain.inputs(block.height);
+    let mut s = chain.session();
+    let out = execute_block(&mut s, contracts, &block, &txs, &inputs).unwrap();
+    let spent: u64 = out.receipts.iter().map(|r| r.gas_spent).sum();
+    let included = out.receipts.len();
+    // Counted by limits, two would fit.
+    assert!(included > 2, "{included} included");
+    assert!(spent <= chain.config.block_gas_limit);
+    assert_eq!(out.gas_used, spent);
+    // The first one left out did not fit in what the included ones left.
+    let left = chain.config.block_gas_limit - spent;
+    assert!(left < TX_GAS);
+    assert_eq!(
+        out.excluded.first().map(|(_, r)| r),
+        Some(&Exclusion::BlockGasExhausted {
+            gas_limit: TX_GAS,
+            left
+        })
+    );
+    // A validator executing exactly the included ones accepts them.
+    let mut validator = chain.session();
+    let block = chain.block(1, ExecutionMode::Validate);
+    let same = execute_block(&mut validator, contracts, &block, &txs[..included], &inputs).unwrap();
+    assert_eq!(same.receipts, out.receipts);
+    // One more than fits refuses the validator's block.
+    let mut validator = chain.session();
+    assert!(matches!(
+        execute_block(
+            &mut validator,
+            contracts,
+            &block,
+            &txs[..included + 1],
+            &inputs
+        ),
+        Err(BlockError::InvalidTransaction { index, .. }) if index == included
+    ));
 }
 
 #[test]
