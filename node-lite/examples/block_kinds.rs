@@ -17,9 +17,10 @@
 //! - `chase`: 10 transactions of 400 M gas, each writing a pointer chain through the 4 MiB a
 //!   contract may have and chasing it until out of gas (issue 17's worst case).
 //!
-//! Prints, per kind, the gas the block spent, its time (fastest and median of the rounds,
-//! after one round of warm-up) and gas/µs, and each kind's median time against the others'.
-//! The kinds alternate within each round, so that load moves them alike. Default 5 rounds.
+//! Prints, per kind, the gas the block spent, its time (fastest, median and slowest of the
+//! rounds, after one round of warm-up) and gas/µs at the median, and each kind's median time
+//! per gas against the others'. The kinds alternate within each round, so that load moves them
+//! alike. Default 5 rounds.
 
 use node_lite::chain::genesis_state::build_genesis;
 use node_lite::chain::tx::{Payload, TX_INTRINSIC_GAS, Transaction, UnsignedTx};
@@ -177,17 +178,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    println!("| block of | transactions | gas | fastest ms | median ms | gas/µs (median) |");
-    println!("|---|---|---|---|---|---|");
+    println!(
+        "| block of | transactions | gas | fastest ms | median ms | slowest ms | gas/µs (median) |"
+    );
+    println!("|---|---|---|---|---|---|---|");
     let medians: Vec<Duration> = times.iter().cloned().map(median).collect();
     for (k, (name, txs)) in kinds.iter().enumerate() {
         let fastest = times[k].iter().min().copied().unwrap_or_default();
+        let slowest = times[k].iter().max().copied().unwrap_or_default();
         println!(
-            "| {name} | {} | {} | {:.1} | {:.1} | {:.0} |",
+            "| {name} | {} | {} | {:.1} | {:.1} | {:.1} | {:.0} |",
             txs.len(),
             gas[k],
             fastest.as_secs_f64() * 1e3,
             medians[k].as_secs_f64() * 1e3,
+            slowest.as_secs_f64() * 1e3,
             gas[k] as f64 / (medians[k].as_secs_f64() * 1e6)
         );
     }
