@@ -10,7 +10,7 @@
 //!
 //! Here the devnet's clock counts execution (`NodeConfig::with_execution_counted`: by default
 //! it stands still while a node executes, which would hide the slow block from the timeouts),
-//! the genesis's step timeouts are short (50 ms to start with, far below a block of chases), and
+//! the genesis's step timeouts are short (25 ms to start with, far below a block of chases), and
 //! blocks are filled with chase transactions.
 
 use consensus::DEFAULT_MAX_ITERATIONS;
@@ -25,18 +25,22 @@ const WAIT: Duration = Duration::from_secs(120);
 /// The chase (and yardstick) contract.
 const CHASE_WAT: &str = include_str!("data/chase.wat");
 
-/// Chase transactions submitted, one per dev account.
-const CHASES: usize = 6;
-/// Steps of one chase: 213 gas each, ≈ 85 M gas a transaction.
-const STEPS: u32 = 400_000;
+/// Chase transactions submitted, one per dev account: two blocks of them.
+const CHASES: usize = 4;
+/// Steps of one chase: 213 gas each, ≈ 426 M gas a transaction.
+const STEPS: u32 = 2_000_000;
 /// A chase transaction's gas limit: the steps, the chain's writing (≈ 20 M) and the memory's
 /// growth (63 pages at 340,000 gas).
-const CHASE_GAS: u64 = TX_INTRINSIC_GAS + 130_000_000;
-/// Two chases a block.
+const CHASE_GAS: u64 = TX_INTRINSIC_GAS + 490_000_000;
+/// Two chases a block: ≈ 0.98 · 10⁹ gas, ≈ 100 ms of execution even when the caches hold the
+/// chain (≈ 10 gas/ns), ≈ 0.75 s when they do not (≈ 1.3 gas/ns, BENCHMARKS.md §6).
 const BLOCK_GAS_LIMIT: u64 = 2 * CHASE_GAS;
 
-/// The genesis's step timeouts: (min, initial, max, increase), ms.
-const TIMEOUTS: (u64, u64, u64, u64) = (50, 50, 4_000, 100);
+/// The genesis's step timeouts: (min, initial, max, increase), ms. The minimum is well below a
+/// block of chases at its fastest (the timeouts' base is 3× the average successful duration,
+/// clamped to the minimum: a few ms for the empty blocks before); the increase makes a few
+/// failed iterations cover the block's execution on a loaded machine.
+const TIMEOUTS: (u64, u64, u64, u64) = (25, 25, 4_000, 250);
 
 /// The default genesis with short step timeouts and room for two chases a block.
 fn slow_block_genesis(
