@@ -27,7 +27,9 @@ pub mod voters;
 
 mod spawn;
 
-pub use config::{BlockMode, ConfigError, DataDir, GenesisSource, NodeConfig, Signatures};
+pub use config::{
+    BlockMode, ConfigError, DataDir, Execution, GenesisSource, NodeConfig, Signatures,
+};
 pub use genesis_record::GenesisRecordError;
 pub use handle::DevnetHandle;
 pub use spawn::{SpawnError, spawn};

@@ -14,9 +14,24 @@
 //! timeouts (a 250 ms proposal timeout otherwise fails whenever a loaded machine takes longer to
 //! build a block). Block timestamps are this clock's: they advance by the waiting time, not the
 //! execution time.
+//!
+//! A clock made with [`Execution::Counted`] (`NodeConfig::with_execution_counted`) keeps running
+//! while nodes execute: a slow block then delays its generator's candidate and the validators'
+//! votes past the step timeouts, as on a network of machines (slower still, since the N nodes
+//! share this process's cores). Tests of slow blocks use it.
 
 use parking_lot::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Whether a node's execution stops the clock (see the [module docs](self)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Execution {
+    /// The clock stands still while a node executes (the default).
+    #[default]
+    Hidden,
+    /// The clock runs on: execution counts against the step timeouts.
+    Counted,
+}
 
 #[derive(Debug)]
 struct State {
@@ -28,8 +43,10 @@ struct State {
     shifted: u64,
     /// Whether time is wanted (always in interval mode; see `Shared`'s demand rule).
     demand: bool,
-    /// Nodes executing now.
+    /// Nodes executing now (always 0 when execution is counted).
     busy: u32,
+    /// Whether execution stops the clock.
+    execution: Execution,
 }
 
 /// A shared clock that can stop and jump (see the [module docs](self)).
@@ -47,8 +64,13 @@ pub fn wall_ms() -> u64 {
 }
 
 impl DevClock {
-    /// A clock reading `start`, running or stopped.
+    /// A clock reading `start`, running or stopped, that stands still while a node executes.
     pub fn new(start: u64, running: bool) -> Self {
+        Self::with_execution(start, running, Execution::Hidden)
+    }
+
+    /// A clock reading `start`, running or stopped, whose time a node's execution stops or not.
+    pub fn with_execution(start: u64, running: bool, execution: Execution) -> Self {
         DevClock {
             state: Mutex::new(State {
                 base: start,
@@ -56,6 +78,7 @@ impl DevClock {
                 shifted: 0,
                 demand: running,
                 busy: 0,
+                execution,
             }),
         }
     }
@@ -94,12 +117,16 @@ impl DevClock {
         }
     }
 
-    /// Stops the clock until the guard is dropped (a node executing).
+    /// Stops the clock until the guard is dropped (a node executing), unless execution is
+    /// [`Execution::Counted`].
     pub fn busy(&self) -> Busy<'_> {
         let mut state = self.state.lock();
-        state.busy += 1;
-        Self::settle(&mut state);
-        Busy(self)
+        let holds = state.execution == Execution::Hidden;
+        if holds {
+            state.busy += 1;
+            Self::settle(&mut state);
+        }
+        Busy(self, holds)
     }
 
     /// Whether time is wanted but stands still because a node executes.
@@ -141,11 +168,14 @@ impl DevClock {
     }
 }
 
-/// A node executing (see [`DevClock::busy`]).
-pub struct Busy<'a>(&'a DevClock);
+/// A node executing (see [`DevClock::busy`]): whether it holds the clock.
+pub struct Busy<'a>(&'a DevClock, bool);
 
 impl Drop for Busy<'_> {
     fn drop(&mut self) {
+        if !self.1 {
+            return;
+        }
         let mut state = self.0.state.lock();
         state.busy = state.busy.saturating_sub(1);
         DevClock::settle(&mut state);
@@ -192,5 +222,17 @@ mod tests {
         assert!(!clock.held());
         std::thread::sleep(Duration::from_millis(5));
         assert!(clock.now() >= at + 5);
+    }
+
+    #[test]
+    fn a_clock_that_counts_execution_runs_on_while_a_node_executes() {
+        let clock = DevClock::with_execution(0, true, Execution::Counted);
+        let busy = clock.busy();
+        assert!(!clock.held());
+        let at = clock.now();
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(clock.now() >= at + 5);
+        drop(busy);
+        assert!(clock.running());
     }
 }

@@ -1,6 +1,7 @@
 //! [`NodeConfig`]: everything `devnet::spawn` needs, built with `with_*` methods (the clap
 //! arguments of `node-lite devnet` convert into it; tests start from [`NodeConfig::test`]).
 
+pub use super::clock::Execution;
 pub use super::keys::Signatures;
 use crate::chain::{GenesisConfig, GenesisConfigError};
 use std::path::{Path, PathBuf};
@@ -97,6 +98,9 @@ pub struct NodeConfig {
     /// once by the process; off, every node executes every block itself). See
     /// `devnet/executions.rs`.
     pub shared_execution: bool,
+    /// Whether a node's execution stops the devnet clock (default [`Execution::Hidden`]: it
+    /// does; see `clock.rs`).
+    pub execution: Execution,
 }
 
 impl Default for NodeConfig {
@@ -110,6 +114,7 @@ impl Default for NodeConfig {
             quiet: false,
             signatures: Signatures::Bls,
             shared_execution: true,
+            execution: Execution::Hidden,
         }
     }
 }
@@ -160,6 +165,20 @@ impl NodeConfig {
     /// Sign consensus messages with `signatures`.
     pub fn with_signatures(mut self, signatures: Signatures) -> Self {
         self.signatures = signatures;
+        self
+    }
+
+    /// Let execution count against the step timeouts (`true`: the clock runs on while a node
+    /// builds, validates or commits a block, as on a network of machines, where a slow block
+    /// delays the candidate and the votes) or not (`false`, the default: the clock stands
+    /// still, since the nodes share this process's cores). With `true` each execution takes up
+    /// to N / cores times what it takes on a machine of its own: a pessimistic network.
+    pub fn with_execution_counted(mut self, counted: bool) -> Self {
+        self.execution = if counted {
+            Execution::Counted
+        } else {
+            Execution::Hidden
+        };
         self
     }
 

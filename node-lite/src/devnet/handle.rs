@@ -169,8 +169,8 @@ impl DevnetHandle {
         chain.by_height(height).map(|b| b.view.hash.clone())
     }
 
-    /// Waits until `done()` holds, re-checking at every block any node accepts; at most
-    /// `timeout`.
+    /// Waits until `done()` holds, re-checking at every block any node accepts and every
+    /// finality label that changes; at most `timeout`.
     pub fn wait_until(&self, timeout: Duration, done: impl FnMut() -> bool) -> bool {
         self.shared.wait_until(timeout, done)
     }

@@ -614,6 +614,7 @@ impl Node {
     }
 
     fn labels(&mut self, changes: &[LabelChange]) {
+        let mut changed = false;
         {
             let mut chain = self.chain.write();
             for change in changes {
@@ -622,8 +623,15 @@ impl Node {
                     self.store.persist_label(change);
                     self.shared
                         .publish_label(change.height, &hash, change.label);
+                    changed = true;
                 }
             }
+        }
+        // A wait for finality wakes on the label itself: the block that makes another final
+        // was accepted (and its tip change signalled) before this, and an idle devnet may
+        // accept no other.
+        if changed {
+            self.shared.notify_change();
         }
         self.want_until_final();
     }

@@ -199,12 +199,17 @@ impl Shared {
             t.store(height, Ordering::SeqCst);
         }
         self.update_clock();
+        self.notify_change();
+    }
+
+    /// Wakes [`Shared::wait_until`]'s waiters: a tip moved or a label changed.
+    pub fn notify_change(&self) {
         let _guard = self.tip_lock.lock();
         self.tip_changed.notify_all();
     }
 
-    /// Waits until `done()` holds (checked at each tip change), at most `timeout`; returns
-    /// whether it holds.
+    /// Waits until `done()` holds (checked at each tip or label change), at most `timeout`;
+    /// returns whether it holds.
     pub fn wait_until(&self, timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
         let deadline = Instant::now() + timeout;
         let mut guard = self.tip_lock.lock();

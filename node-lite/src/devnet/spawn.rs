@@ -378,7 +378,7 @@ pub fn spawn(config: NodeConfig) -> Result<DevnetHandle, SpawnError> {
         (0..n).map(|_| channel()).unzip();
     let latest = started.iter().map(|s| s.tip_timestamp).max().unwrap_or(0);
     let running = matches!(config.block_mode, super::config::BlockMode::Interval(_));
-    let clock = DevClock::new(wall_ms().max(latest + 1), running);
+    let clock = DevClock::with_execution(wall_ms().max(latest + 1), running, config.execution);
     let params = ChainParams {
         runtime: runtime.clone(),
         contracts: reference.contracts,
