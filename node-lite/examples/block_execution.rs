@@ -73,6 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         timestamp_ms: 1_000,
         block_gas_limit: u64::MAX,
         mode: ExecutionMode::Propose,
+        build_deadline: None,
     };
     let inputs = ProtocolInputs {
         generator: config.provisioners[0].key().public,

@@ -73,6 +73,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         block_gas_limit: config.block_gas_limit,
         emission: config.block_emission,
         height_offset: genesis.height,
+        // The whole block, however long it takes (what the step timeouts must cover).
+        build_budget: None,
     };
 
     let dev: Vec<AccountKey> = config.dev_accounts().into_iter().map(|(k, _)| k).collect();

@@ -427,4 +427,29 @@ mod tests {
             Cli::try_parse_from(["node-lite", "gas-report", "--script", "s", "--check"]).is_err()
         );
     }
+
+    /// `--build-budget-ms`: 500 by default, 0 for none.
+    #[test]
+    fn the_devnet_build_budget_converts_into_the_config() {
+        let budget = |args: &[&str]| {
+            let cli = Cli::try_parse_from(args).unwrap();
+            let Command::Devnet(args) = cli.command else {
+                panic!("devnet")
+            };
+            crate::devnet::NodeConfig::from(&args).build_budget
+        };
+        assert_eq!(
+            budget(&["node-lite", "devnet"]),
+            Some(std::time::Duration::from_millis(500))
+        );
+        assert_eq!(
+            budget(&["node-lite", "devnet", "--build-budget-ms", "40"]),
+            Some(std::time::Duration::from_millis(40))
+        );
+        assert_eq!(
+            budget(&["node-lite", "devnet", "--build-budget-ms", "0"]),
+            None
+        );
+        assert!(Cli::try_parse_from(["node-lite", "devnet", "--build-budget-ms", "-1"]).is_err());
+    }
 }

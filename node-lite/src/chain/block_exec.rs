@@ -98,6 +98,14 @@ pub struct BlockContext {
     pub block_gas_limit: u64,
     /// Proposing or validating.
     pub mode: ExecutionMode,
+    /// A proposer's build budget: once this instant has passed (and one transaction is in),
+    /// it adds no more transactions; they wait for a later block
+    /// ([`Exclusion::BuildBudgetSpent`]). A wall-clock bound on building a block, beside the
+    /// gas bound, for code whose time per gas no price bounds (a pointer chase through memory
+    /// evicted from a contended cache: BENCHMARKS.md §6), as Rusk's `generation_timeout`.
+    /// Only the proposer reads a clock: validators execute the transactions the candidate
+    /// lists, whatever time it took, so the outcome stays deterministic. `None`: no budget.
+    pub build_deadline: Option<std::time::Instant>,
 }
 
 /// What the consensus tells the block's protocol calls.
@@ -188,6 +196,10 @@ pub enum Exclusion {
     /// The sender cannot pay the maximum fee.
     #[error("cannot reserve the fee: {0:?}")]
     Unpayable(TransferError),
+    /// The proposer's build budget was spent ([`BlockContext::build_deadline`]): the
+    /// transaction waits for a later block.
+    #[error("the block's build budget is spent; it waits for a later block")]
+    BuildBudgetSpent,
 }
 
 /// One slash's outcome.
@@ -341,6 +353,19 @@ pub(crate) fn execute_block_hashed(
     };
     let mut gas_left = block.block_gas_limit;
     for (index, (tx, &hash)) in txs.iter().zip(hashes).enumerate() {
+        if block.mode == ExecutionMode::Propose
+            && !output.receipts.is_empty()
+            && block
+                .build_deadline
+                .is_some_and(|deadline| std::time::Instant::now() >= deadline)
+        {
+            output.excluded.extend(
+                hashes[index..]
+                    .iter()
+                    .map(|hash| (*hash, Exclusion::BuildBudgetSpent)),
+            );
+            break;
+        }
         match exec.transaction(tx, hash, gas_left, beneficiary)? {
             Ok(receipt) => {
                 // At most its limit, which was at most `gas_left`.

@@ -58,6 +58,7 @@ impl Chain {
             timestamp_ms: 1_000 * height_after_genesis,
             block_gas_limit: self.config.block_gas_limit,
             mode,
+            build_deadline: None,
         }
     }
 
@@ -526,6 +527,47 @@ fn a_block_fills_by_the_gas_its_transactions_spend_not_their_limits() {
         ),
         Err(BlockError::InvalidTransaction { index, .. }) if index == included
     ));
+}
+
+/// A proposer whose build budget is spent adds no more transactions (after the first): they wait
+/// for a later block. A validator is not timed: it executes what the candidate lists.
+#[test]
+fn a_proposer_past_its_build_budget_leaves_the_rest_for_a_later_block() {
+    let chain = Chain::new();
+    let mut signers = Signers::default();
+    let contracts = &chain.genesis.contracts;
+    let to = Payload::Transfer {
+        to: Address([1; 32]),
+        amount: 5,
+    };
+    let txs: Vec<Transaction> = (0..5)
+        .map(|_| signers.sign("dev-1", 40_000_000, to.clone()))
+        .collect();
+    let inputs = chain.inputs(1);
+    let run = |mode, deadline| {
+        let block = BlockContext {
+            build_deadline: deadline,
+            ..chain.block(1, mode)
+        };
+        let mut s = chain.session();
+        execute_block(&mut s, contracts, &block, &txs, &inputs).unwrap()
+    };
+    let now = std::time::Instant::now();
+    // Spent before the build starts: the first transaction only.
+    let out = run(ExecutionMode::Propose, Some(now));
+    assert_eq!(out.receipts.len(), 1);
+    let waiting: Vec<_> = out.excluded.iter().map(|(h, r)| (*h, r.clone())).collect();
+    let expected: Vec<_> = txs[1..]
+        .iter()
+        .map(|tx| (tx.hash(), Exclusion::BuildBudgetSpent))
+        .collect();
+    assert_eq!(waiting, expected);
+    // A budget not spent, or none: every one.
+    let later = now + std::time::Duration::from_secs(3_600);
+    assert_eq!(run(ExecutionMode::Propose, Some(later)).receipts.len(), 5);
+    assert_eq!(run(ExecutionMode::Propose, None).receipts.len(), 5);
+    // A validator ignores it.
+    assert_eq!(run(ExecutionMode::Validate, Some(now)).receipts.len(), 5);
 }
 
 #[test]

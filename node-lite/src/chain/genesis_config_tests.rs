@@ -191,13 +191,13 @@ fn semantic_errors_name_their_field() {
             "committee.credit_unit",
         ),
         (
-            "max_step_timeout_ms = 4_000",
+            "max_step_timeout_ms = 8_000",
             "max_step_timeout_ms = 100",
             "consensus.max_step_timeout_ms",
         ),
         (
             "initial_step_timeout_ms = 1_000",
-            "initial_step_timeout_ms = 5_000",
+            "initial_step_timeout_ms = 9_000",
             "consensus.initial_step_timeout_ms",
         ),
         (

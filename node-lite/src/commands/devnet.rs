@@ -40,6 +40,10 @@ pub struct DevnetArgs {
     /// stand-in: faster, not secure).
     #[arg(long, value_name = "SCHEME", default_value = "bls", value_parser = ["bls", "fake"])]
     pub signatures: String,
+    /// A generator stops adding transactions to a block once building it has taken MS
+    /// milliseconds (0: no limit but the block gas limit); validators are not timed.
+    #[arg(long, value_name = "MS", default_value_t = crate::devnet::config::DEFAULT_BUILD_BUDGET.as_millis() as u64)]
+    pub build_budget_ms: u64,
 }
 
 impl From<&DevnetArgs> for NodeConfig {
@@ -60,7 +64,11 @@ impl From<&DevnetArgs> for NodeConfig {
             .with_provisioners(args.provisioners)
             .with_block_mode(mode)
             .with_port(args.port)
-            .with_signatures(signatures);
+            .with_signatures(signatures)
+            .with_build_budget(
+                (args.build_budget_ms > 0)
+                    .then(|| std::time::Duration::from_millis(args.build_budget_ms)),
+            );
         if let Some(dir) = &args.data {
             config = config.with_data_dir(dir);
         }

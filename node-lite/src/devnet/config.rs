@@ -5,6 +5,7 @@ pub use super::clock::Execution;
 pub use super::keys::Signatures;
 use crate::chain::{GenesisConfig, GenesisConfigError};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Most provisioners one process runs.
 pub const MAX_PROVISIONERS: usize = 64;
@@ -12,6 +13,10 @@ pub const MAX_PROVISIONERS: usize = 64;
 pub const DEFAULT_PROVISIONERS: usize = 4;
 /// The default API port.
 pub const DEFAULT_PORT: u16 = crate::api::DEFAULT_PORT;
+/// A generator's default wall-clock budget for building a block: half the default block time.
+/// Blocks of ordinary calls build in a few tens of ms (≈ 500 `counter.increment`s in ≈ 25 ms);
+/// the budget only stops code whose time per gas no price bounds (BENCHMARKS.md §6).
+pub const DEFAULT_BUILD_BUDGET: Duration = Duration::from_millis(500);
 
 /// When blocks are made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,6 +106,10 @@ pub struct NodeConfig {
     /// Whether a node's execution stops the devnet clock (default [`Execution::Hidden`]: it
     /// does; see `clock.rs`).
     pub execution: Execution,
+    /// A generator stops adding transactions to a block once building it has taken this long
+    /// (default [`DEFAULT_BUILD_BUDGET`]; `None`: only the block gas limit bounds it). See
+    /// `chain::BlockContext::build_deadline`.
+    pub build_budget: Option<Duration>,
 }
 
 impl Default for NodeConfig {
@@ -115,6 +124,7 @@ impl Default for NodeConfig {
             signatures: Signatures::Bls,
             shared_execution: true,
             execution: Execution::Hidden,
+            build_budget: Some(DEFAULT_BUILD_BUDGET),
         }
     }
 }
@@ -185,6 +195,14 @@ impl NodeConfig {
     /// Print nothing.
     pub fn with_quiet(mut self, quiet: bool) -> Self {
         self.quiet = quiet;
+        self
+    }
+
+    /// Stop adding transactions to a block once building it has taken `budget` (`None`: no
+    /// wall-clock budget, only the block gas limit). Validators are not timed: they execute
+    /// what the candidate lists.
+    pub fn with_build_budget(mut self, budget: Option<Duration>) -> Self {
+        self.build_budget = budget;
         self
     }
 

@@ -106,6 +106,9 @@ pub struct ChainParams {
     /// Contracts see consensus height `h` as `h + height_offset` (the genesis state stands at
     /// the genesis file's `genesis_height`).
     pub height_offset: u64,
+    /// A generator's wall-clock budget for building a block (`NodeConfig::with_build_budget`;
+    /// `BlockContext::build_deadline`): not a chain constant, this devnet's setting.
+    pub build_budget: Option<std::time::Duration>,
 }
 
 /// Decodes a block's items.
@@ -193,6 +196,12 @@ pub fn execute(
         timestamp_ms,
         block_gas_limit: params.block_gas_limit,
         mode,
+        build_deadline: match mode {
+            ExecutionMode::Propose => params
+                .build_budget
+                .and_then(|budget| std::time::Instant::now().checked_add(budget)),
+            ExecutionMode::Validate => None,
+        },
     };
     let mut session = params.runtime.session(
         store,

@@ -386,6 +386,7 @@ pub fn spawn(config: NodeConfig) -> Result<DevnetHandle, SpawnError> {
         block_gas_limit: genesis.block_gas_limit,
         emission: genesis.block_emission,
         height_offset: reference.height,
+        build_budget: config.build_budget,
     };
     let tip = started.iter().map(|s| s.tip).max().unwrap_or(0);
     let shared = Arc::new(Shared::new(
