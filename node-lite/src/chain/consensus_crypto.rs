@@ -34,6 +34,13 @@
 //! never cached). The set is per process and never crosses a network: a node of a multi-process
 //! network checks what it receives itself, once.
 //!
+//! **What the process signed is not checked again.** A devnet's signers record each signature
+//! they make in the verifier the nodes share ([`BlsSigner::recording_into`]): `sk·H(m)`
+//! verifies against `pk = sk·g₂` by the scheme's correctness, and the signer checks once, with a
+//! pairing, that its public key is its secret's (one whose key does not match records nothing).
+//! The nodes of the process then pair none of the votes, proofs, candidates and seeds it made;
+//! a node of another process checks them as any message.
+//!
 //! **Checks by one key made together.** A private-mode vote carries its signature and its VRF
 //! proof, a candidate its signature and its seed, a fault proof two votes: each pair is by one
 //! key, and [`Crypto::verify_all`] checks the pair (or any set of checks) as one pairing
@@ -72,21 +79,45 @@ static G2_GENERATOR: LazyLock<G2Prepared> =
 /// A provisioner's BLS secret key, signing votes, candidates, seeds and sortition proofs.
 pub struct BlsSigner {
     key: ProvisionerKey,
+    /// The verifier its signatures are recorded in as checked ([`BlsSigner::recording_into`]).
+    records: Option<Arc<BlsCrypto>>,
 }
 
 impl BlsSigner {
     /// The key of the provisioner whose genesis seed string is `seed` (the key
     /// [`super::keys::provisioner_key`] derives and the genesis stakes).
     pub fn from_seed(seed: &str) -> Self {
-        BlsSigner {
-            key: super::keys::provisioner_key(seed),
-        }
+        BlsSigner::from(super::keys::provisioner_key(seed))
+    }
+
+    /// This signer, recording each signature it makes in `crypto`'s set of successful checks,
+    /// so that the nodes sharing `crypto` (a devnet's) answer its check without a pairing:
+    /// a signature `sk·H(m)` verifies against `pk = sk·g₂` by the scheme's correctness, which
+    /// this checks once here, with a pairing, for a message of its own. A signer whose public
+    /// key does not match its secret (that check fails) records nothing.
+    pub fn recording_into(mut self, crypto: Arc<BlsCrypto>) -> Self {
+        let message = b"BlsSigner::recording_into: the key pair matches";
+        let signature = self.key.sign(message);
+        let matches = match (
+            crypto.decode(&self.key.public),
+            decode_signature(&signature),
+        ) {
+            (Some(key), Some(signature)) => pairing_check(&key.prepared, message, &signature),
+            _ => false,
+        };
+        self.records = matches.then_some(crypto);
+        self
+    }
+
+    /// Whether this signer records its signatures ([`BlsSigner::recording_into`]).
+    pub fn records(&self) -> bool {
+        self.records.is_some()
     }
 }
 
 impl From<ProvisionerKey> for BlsSigner {
     fn from(key: ProvisionerKey) -> Self {
-        BlsSigner { key }
+        BlsSigner { key, records: None }
     }
 }
 
@@ -96,7 +127,14 @@ impl Signer for BlsSigner {
     }
 
     fn sign(&self, message: &[u8]) -> BlsSignature {
-        self.key.sign(message)
+        let signature = self.key.sign(message);
+        if let Some(crypto) = &self.records {
+            let key = std::slice::from_ref(&self.key.public);
+            crypto
+                .verified
+                .insert(check_digest(0, key, message, &signature));
+        }
+        signature
     }
 }
 

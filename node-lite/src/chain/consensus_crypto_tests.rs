@@ -501,3 +501,47 @@ fn combined_checks_remember_only_what_verified() {
         "answered from the record"
     );
 }
+
+/// A signer recording into a verifier: each signature it makes is answered as checked without
+/// decoding its key, the answer `PublicKey::verify` gives; another message with the same
+/// signature is still checked (and refused).
+#[test]
+fn a_recording_signer_makes_its_checks_remembered() {
+    let crypto = Arc::new(BlsCrypto::new());
+    let signer = BlsSigner::from_seed("consensus-crypto-test-0").recording_into(crypto.clone());
+    assert!(signer.records(), "its key pair matches");
+    assert_eq!(
+        crypto.verified_len(),
+        0,
+        "the pair's own check is not recorded"
+    );
+    let key = signer.public_key();
+    let sig = signer.sign(b"vote");
+    assert_eq!(crypto.verified_len(), 1);
+    crypto.keys.lock().unwrap().clear();
+    assert!(scheme_verify(&key, b"vote", &sig));
+    assert!(crypto.verify(&key, b"vote", &sig));
+    assert!(crypto.verify_all(&[(&key, b"vote", &sig)]));
+    assert!(
+        crypto.keys.lock().unwrap().is_empty(),
+        "answered from the record"
+    );
+    assert!(!crypto.verify(&key, b"votf", &sig), "another message");
+    assert_eq!(crypto.verified_len(), 1);
+}
+
+/// A signer whose public key is not its secret's records nothing: its signatures are checked
+/// (and refused) as anyone's.
+#[test]
+fn a_signer_whose_key_does_not_match_records_nothing() {
+    let crypto = Arc::new(BlsCrypto::new());
+    let mut pair = crate::chain::keys::provisioner_key("consensus-crypto-test-0");
+    let other = crate::chain::keys::provisioner_key("consensus-crypto-test-1").public;
+    pair.public = other;
+    let signer = BlsSigner::from(pair).recording_into(crypto.clone());
+    assert!(!signer.records());
+    let sig = signer.sign(b"vote");
+    assert_eq!(crypto.verified_len(), 0);
+    assert!(!scheme_verify(&other, b"vote", &sig));
+    assert!(!crypto.verify(&other, b"vote", &sig));
+}
