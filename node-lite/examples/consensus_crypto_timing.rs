@@ -10,9 +10,10 @@
 //! signature (`BlsSigner::sign`); one check (`BlsCrypto::verify`, keys already decoded; a
 //! verifier that remembers no check, so each is made in full); the same check through
 //! `bls12_381-bls`' `PublicKey::verify` (what `BlsCrypto` did before it prepared keys once); a
-//! check the verifier remembers; the aggregation of 64 signatures; and the check of that
-//! aggregate against 64 keys (decoded already, as in a running node; and once from a cold
-//! cache).
+//! check the verifier remembers; a vote's signature and VRF proof by one key checked together
+//! (`verify_all`: one pairing check) against the two checked apart; the aggregation of 64
+//! signatures; and the check of that aggregate against 64 keys (decoded already, as in a
+//! running node; and once from a cold cache).
 
 use consensus::{Crypto, Signer};
 use node_lite::chain::consensus_crypto::{BlsCrypto, BlsSigner};
@@ -86,6 +87,20 @@ fn main() {
     let remembered = time(rounds, |_| {
         assert!(remembering.verify(&keys[0], message, &sigs[0]));
     });
+    let proof_message = b"a sortition message: domain, seed (48 bytes), round, iteration, step";
+    let proofs: Vec<_> = signers.iter().map(|s| s.sign(proof_message)).collect();
+    let vote_and_proof = time(rounds, |i| {
+        let k = &keys[i % 64];
+        assert!(crypto.verify_all(&[
+            (k, proof_message, &proofs[i % 64]),
+            (k, message, &sigs[i % 64]),
+        ]));
+    });
+    let apart = time(rounds, |i| {
+        let k = &keys[i % 64];
+        assert!(crypto.verify(k, proof_message, &proofs[i % 64]));
+        assert!(crypto.verify(k, message, &sigs[i % 64]));
+    });
     let aggregate = time(rounds, |_| crypto.aggregate(&sigs));
     let agg = crypto.aggregate(&sigs).expect("valid");
     let verify_aggregate = time(rounds, |_| {
@@ -96,6 +111,8 @@ fn main() {
     println!("  verify (key decoded)          {verify:?}");
     println!("  bls12_381-bls PublicKey::verify {scheme:?}");
     println!("  verify, remembered            {remembered:?}");
+    println!("  vote + proof, verify_all      {vote_and_proof:?}");
+    println!("  vote + proof, two verify      {apart:?}");
     println!("  aggregate 64 signatures       {aggregate:?}");
     println!("  verify aggregate of 64 keys   {verify_aggregate:?}");
     println!("  aggregate + verify, cold keys {cold:?} (once)");

@@ -97,6 +97,9 @@ pub struct Sortition {
     total_lots: u64,
     generators: BTreeMap<u8, Option<BlsPublicKey>>,
     committees: BTreeMap<(u8, Step), Arc<Vec<Member>>>,
+    /// This node's VRF proofs by (signer's key, iteration, step): a proof is asked for when
+    /// the node decides whether to execute a candidate and again when it votes; signed once.
+    own_proofs: BTreeMap<(BlsPublicKey, u8, Step), BlsSignature>,
 }
 
 fn hasher() -> impl FnMut(&[u8]) -> [u8; 32] {
@@ -124,6 +127,7 @@ impl Sortition {
             total_lots,
             generators: BTreeMap::new(),
             committees: BTreeMap::new(),
+            own_proofs: BTreeMap::new(),
         }
     }
 
@@ -140,6 +144,16 @@ impl Sortition {
     /// The mode.
     pub fn mode(&self) -> Mode {
         self.params.mode
+    }
+
+    /// The message a provisioner signs for its VRF proof in a slot of this round.
+    pub fn sortition_message(&self, iteration: u8, step: Step) -> Vec<u8> {
+        sortition_message(&self.seed, self.round, iteration, step)
+    }
+
+    /// Whether `key` holds lots in this round (a private-mode voter must).
+    pub fn has_lots(&self, key: &BlsPublicKey) -> bool {
+        self.index.contains_key(key)
     }
 
     /// The provisioners with at least one lot, sorted by key (private bitset positions).
@@ -179,7 +193,7 @@ impl Sortition {
     }
 
     /// Private mode: the credits a VRF `proof` gives provisioner `position` in a slot, after
-    /// checking the proof.
+    /// checking the proof (unless `proof_checked`: the caller verified it).
     fn private_credits_of(
         &self,
         crypto: &dyn Crypto,
@@ -187,10 +201,10 @@ impl Sortition {
         iteration: u8,
         step: Step,
         proof: &BlsSignature,
+        proof_checked: bool,
     ) -> Result<u32, MessageError> {
         let (key, lots) = self.lots[position];
-        let message = sortition_message(&self.seed, self.round, iteration, step);
-        if !crypto.verify(&key, &message, proof) {
+        if !proof_checked && !crypto.verify(&key, &self.sortition_message(iteration, step), proof) {
             return Err(MessageError::BadSignature("VRF proof"));
         }
         Ok(private_credits(
@@ -215,6 +229,23 @@ impl Sortition {
         step: Step,
         proof: Option<&BlsSignature>,
     ) -> Result<(u32, usize), MessageError> {
+        self.credits_of_checked(crypto, key, iteration, step, proof, false)
+    }
+
+    /// [`Sortition::credits_of`], without checking the proof again when `proof_checked` (the
+    /// caller verified it over [`Sortition::sortition_message`] with `key`).
+    ///
+    /// # Errors
+    /// As [`Sortition::credits_of`].
+    pub fn credits_of_checked(
+        &mut self,
+        crypto: &dyn Crypto,
+        key: &BlsPublicKey,
+        iteration: u8,
+        step: Step,
+        proof: Option<&BlsSignature>,
+        proof_checked: bool,
+    ) -> Result<(u32, usize), MessageError> {
         let found = match (self.params.mode, proof) {
             (Mode::Public, None) => {
                 let members = self.public_members(iteration, step);
@@ -225,8 +256,14 @@ impl Sortition {
             }
             (Mode::Private, Some(proof)) => match self.index.get(key) {
                 Some(&position) => {
-                    let credits =
-                        self.private_credits_of(crypto, position, iteration, step, proof)?;
+                    let credits = self.private_credits_of(
+                        crypto,
+                        position,
+                        iteration,
+                        step,
+                        proof,
+                        proof_checked,
+                    )?;
                     Some((credits, position))
                 }
                 None => None,
@@ -261,8 +298,11 @@ impl Sortition {
                 let Some(&position) = self.index.get(&key) else {
                     return (0, None);
                 };
-                let proof =
-                    signer.sign(&sortition_message(&self.seed, self.round, iteration, step));
+                let message = self.sortition_message(iteration, step);
+                let proof = *self
+                    .own_proofs
+                    .entry((key, iteration, step))
+                    .or_insert_with(|| signer.sign(&message));
                 let credits = private_credits(
                     &blake2b256(&proof.0),
                     self.lots[position].1,
@@ -312,7 +352,8 @@ impl Sortition {
                     if position >= self.lots.len() {
                         return Err(MessageError::MalformedStepVotes);
                     }
-                    let c = self.private_credits_of(crypto, position, iteration, step, proof)?;
+                    let c =
+                        self.private_credits_of(crypto, position, iteration, step, proof, false)?;
                     if c == 0 {
                         return Err(MessageError::NotAMember(step));
                     }
@@ -349,6 +390,7 @@ mod tests {
     use super::*;
     use crate::crypto::fake::FakeKeys;
     use host_api::ContractId;
+    use std::sync::atomic::{AtomicU32, Ordering};
 
     fn setup(
         mode: Mode,
@@ -470,6 +512,46 @@ mod tests {
         assert!(
             (30..=100).contains(&sum),
             "about 64 expected credits, got {sum}"
+        );
+    }
+
+    /// A signer that counts its signatures.
+    struct Counting<'a>(&'a crate::crypto::fake::FakeSigner, AtomicU32);
+
+    impl Signer for Counting<'_> {
+        fn public_key(&self) -> BlsPublicKey {
+            self.0.public_key()
+        }
+        fn sign(&self, message: &[u8]) -> BlsSignature {
+            self.1.fetch_add(1, Ordering::Relaxed);
+            self.0.sign(message)
+        }
+    }
+
+    /// The node asks for its proof of a slot when it decides whether to execute a candidate
+    /// and again when it votes: the proof is signed once per slot, and is the same.
+    #[test]
+    fn an_own_proof_is_signed_once_per_slot() {
+        let (signers, _, eligibility) = setup(Mode::Private);
+        let mut sortition = Sortition::new(&eligibility, &parent_of(3, Seed([4; 48])));
+        let signer = Counting(&signers[0], AtomicU32::new(0));
+        let first = sortition.own_credits(&signer, 0, Step::Validation);
+        assert_eq!(sortition.own_credits(&signer, 0, Step::Validation), first);
+        assert_eq!(signer.1.load(Ordering::Relaxed), 1, "signed once");
+        let message = sortition.sortition_message(0, Step::Validation);
+        assert_eq!(first.1, Some(signers[0].sign(&message)));
+        sortition.own_credits(&signer, 0, Step::Ratification);
+        sortition.own_credits(&signer, 1, Step::Validation);
+        assert_eq!(
+            signer.1.load(Ordering::Relaxed),
+            3,
+            "another slot is another proof"
+        );
+        let other = Counting(&signers[1], AtomicU32::new(0));
+        assert_eq!(
+            sortition.own_credits(&other, 0, Step::Validation).1,
+            Some(signers[1].sign(&message)),
+            "another key's proof is its own"
         );
     }
 }

@@ -17,6 +17,17 @@ pub trait Crypto: Send + Sync {
     /// Whether `signature` is `key`'s signature over `message`.
     fn verify(&self, key: &BlsPublicKey, message: &[u8], signature: &BlsSignature) -> bool;
 
+    /// Whether every `(key, message, signature)` of `checks` verifies: the same answer as
+    /// [`Crypto::verify`] on each, which is what this default does. An implementation may
+    /// check them together (one combined pairing check for BLS), as long as the answer stays
+    /// the same; a `false` says only that one of them fails (check them one by one to learn
+    /// which).
+    fn verify_all(&self, checks: &[(&BlsPublicKey, &[u8], &BlsSignature)]) -> bool {
+        checks
+            .iter()
+            .all(|(key, message, signature)| self.verify(key, message, signature))
+    }
+
     /// The aggregate of signatures over one message; `None` if one cannot be decoded.
     fn aggregate(&self, signatures: &[BlsSignature]) -> Option<BlsSignature>;
 

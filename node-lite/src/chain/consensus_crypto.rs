@@ -34,6 +34,21 @@
 //! never cached). The set is per process and never crosses a network: a node of a multi-process
 //! network checks what it receives itself, once.
 //!
+//! **What the process signed is not checked again.** A devnet's signers record each signature
+//! they make in the verifier the nodes share ([`BlsSigner::recording_into`]): `sk·H(m)`
+//! verifies against `pk = sk·g₂` by the scheme's correctness, and the signer checks once, with a
+//! pairing, that its public key is its secret's (one whose key does not match records nothing).
+//! The nodes of the process then pair none of the votes, proofs, candidates and seeds it made;
+//! a node of another process checks them as any message.
+//!
+//! **Checks by one key made together.** A private-mode vote carries its signature and its VRF
+//! proof, a candidate its signature and its seed, a fault proof two votes: each pair is by one
+//! key, and [`Crypto::verify_all`] checks the pair (or any set of checks) as one pairing
+//! equation with random coefficients (`combined_check`: one multi-Miller loop and one final
+//! exponentiation instead of two of each; its doc says why the answer is the checks' own).
+//! When the combination fails, nothing is remembered and the consensus checks each alone, so
+//! the error names the one at fault and the record holds only checks that held.
+//!
 //! Measured costs: `cargo run -p node-lite --example consensus_crypto_timing`.
 
 use super::verified::VerifiedSet;
@@ -64,21 +79,45 @@ static G2_GENERATOR: LazyLock<G2Prepared> =
 /// A provisioner's BLS secret key, signing votes, candidates, seeds and sortition proofs.
 pub struct BlsSigner {
     key: ProvisionerKey,
+    /// The verifier its signatures are recorded in as checked ([`BlsSigner::recording_into`]).
+    records: Option<Arc<BlsCrypto>>,
 }
 
 impl BlsSigner {
     /// The key of the provisioner whose genesis seed string is `seed` (the key
     /// [`super::keys::provisioner_key`] derives and the genesis stakes).
     pub fn from_seed(seed: &str) -> Self {
-        BlsSigner {
-            key: super::keys::provisioner_key(seed),
-        }
+        BlsSigner::from(super::keys::provisioner_key(seed))
+    }
+
+    /// This signer, recording each signature it makes in `crypto`'s set of successful checks,
+    /// so that the nodes sharing `crypto` (a devnet's) answer its check without a pairing:
+    /// a signature `sk·H(m)` verifies against `pk = sk·g₂` by the scheme's correctness, which
+    /// this checks once here, with a pairing, for a message of its own. A signer whose public
+    /// key does not match its secret (that check fails) records nothing.
+    pub fn recording_into(mut self, crypto: Arc<BlsCrypto>) -> Self {
+        let message = b"BlsSigner::recording_into: the key pair matches";
+        let signature = self.key.sign(message);
+        let matches = match (
+            crypto.decode(&self.key.public),
+            decode_signature(&signature),
+        ) {
+            (Some(key), Some(signature)) => pairing_check(&key.prepared, message, &signature),
+            _ => false,
+        };
+        self.records = matches.then_some(crypto);
+        self
+    }
+
+    /// Whether this signer records its signatures ([`BlsSigner::recording_into`]).
+    pub fn records(&self) -> bool {
+        self.records.is_some()
     }
 }
 
 impl From<ProvisionerKey> for BlsSigner {
     fn from(key: ProvisionerKey) -> Self {
-        BlsSigner { key }
+        BlsSigner { key, records: None }
     }
 }
 
@@ -88,7 +127,14 @@ impl Signer for BlsSigner {
     }
 
     fn sign(&self, message: &[u8]) -> BlsSignature {
-        self.key.sign(message)
+        let signature = self.key.sign(message);
+        if let Some(crypto) = &self.records {
+            let key = std::slice::from_ref(&self.key.public);
+            crypto
+                .verified
+                .insert(check_digest(0, key, message, &signature));
+        }
+        signature
     }
 }
 
@@ -185,6 +231,76 @@ fn pairing_check(key: &G2Prepared, message: &[u8], signature: &G1Affine) -> bool
     result == Gt::identity()
 }
 
+/// `p · r` for a public 128-bit `r` (double and add, variable time: nothing here is secret).
+fn mul_u128(p: &G1Projective, r: u128) -> G1Projective {
+    let mut acc = G1Projective::identity();
+    for bit in (0..128 - r.leading_zeros()).rev() {
+        acc = acc.double();
+        if (r >> bit) & 1 == 1 {
+            acc += p;
+        }
+    }
+    acc
+}
+
+/// The coefficient of check `i` (≥ 1) of a combined check whose checks digest to
+/// `transcript`: 128 bits of `BLAKE2b-256(transcript ‖ i)`, never 0.
+fn coefficient(transcript: &[u8; 32], i: usize) -> u128 {
+    let mut bytes = [0u8; 40];
+    bytes[..32].copy_from_slice(transcript);
+    bytes[32..].copy_from_slice(&(i as u64).to_le_bytes());
+    let digest = blake2b256(&bytes);
+    let mut r = [0u8; 16];
+    r.copy_from_slice(&digest[..16]);
+    u128::from_le_bytes(r).max(1)
+}
+
+/// Whether every check `e(σᵢ, g₂) = e(H(mᵢ), pkᵢ)` holds, as one: `e(Σ rᵢσᵢ, g₂) ·
+/// Π_pk e(−Σ_{pkᵢ = pk} rᵢH(mᵢ), pk) = 1` in one multi-Miller loop and one final
+/// exponentiation, r₀ = 1 and the other rᵢ 128-bit coefficients from a hash of every check's
+/// inputs (`transcript`). The points were checked on decoding (keys and signatures in their
+/// prime-order subgroups, the hash's output is by construction): each check's term
+/// `Δᵢ = e(σᵢ, g₂) · e(−H(mᵢ), pkᵢ)` is then in the order-q group Gₜ, and the combination is
+/// `Π Δᵢ^rᵢ`. If every check holds it is 1. If one fails, `Δⱼ ≠ 1` generates Gₜ, and the
+/// product is 1 only if `Σ rᵢ·log Δᵢ ≡ 0 (mod q)`: for coefficients drawn after the inputs are
+/// fixed, a chance of at most 2⁻¹²⁸ per set of inputs tried (changing an input changes every
+/// coefficient). Without the subgroup checks a point of small order could cancel out.
+fn combined_check(
+    checks: &[(BlsPublicKey, Decoded, &[u8], G1Affine)],
+    transcript: &[u8; 32],
+) -> bool {
+    let mut signatures = G1Projective::identity();
+    // Per distinct key, the sum of its messages' hashes times their coefficients.
+    let mut by_key: Vec<(BlsPublicKey, Arc<G2Prepared>, G1Projective)> = Vec::new();
+    for (i, (key, decoded, message, signature)) in checks.iter().enumerate() {
+        let h = <G1Projective as HashToCurve<ExpandMsgXmd<Sha256>>>::hash_to_curve(
+            message,
+            HASH_TO_G1_DST,
+        );
+        let (s, h) = if i == 0 {
+            (G1Projective::from(signature), h)
+        } else {
+            let r = coefficient(transcript, i);
+            (mul_u128(&G1Projective::from(signature), r), mul_u128(&h, r))
+        };
+        signatures += s;
+        match by_key.iter_mut().find(|(k, _, _)| k == key) {
+            Some((_, _, sum)) => *sum += h,
+            None => by_key.push((*key, decoded.prepared.clone(), h)),
+        }
+    }
+    let signatures = G1Affine::from(signatures);
+    let hashes: Vec<G1Affine> = by_key.iter().map(|(_, _, h)| G1Affine::from(-h)).collect();
+    let mut terms: Vec<(&G1Affine, &G2Prepared)> = vec![(&signatures, &G2_GENERATOR)];
+    terms.extend(
+        hashes
+            .iter()
+            .zip(&by_key)
+            .map(|(h, (_, p, _))| (h, p.as_ref())),
+    );
+    dusk_bls12_381::multi_miller_loop(&terms).final_exponentiation() == Gt::identity()
+}
+
 /// The digest a check is remembered by: a domain byte, then every input, lengths fixed or
 /// given, so that two different checks never share their bytes.
 fn check_digest(
@@ -214,6 +330,48 @@ impl Crypto for BlsCrypto {
             };
             pairing_check(&key.prepared, message, &signature)
         })
+    }
+
+    /// The checks not remembered yet are made as one pairing check ([`combined_check`]);
+    /// when it holds, each is remembered. When it fails (or a point does not decode), nothing is
+    /// remembered and the answer is `false`: the caller's checks one by one record those that
+    /// hold.
+    fn verify_all(&self, checks: &[(&BlsPublicKey, &[u8], &BlsSignature)]) -> bool {
+        let digests: Vec<[u8; 32]> = checks
+            .iter()
+            .map(|(key, message, signature)| {
+                check_digest(0, std::slice::from_ref(*key), message, signature)
+            })
+            .collect();
+        let pending: Vec<usize> = (0..checks.len())
+            .filter(|&i| !self.verified.contains(&digests[i]))
+            .collect();
+        match pending[..] {
+            [] => return true,
+            [i] => {
+                let (key, message, signature) = checks[i];
+                return self.verify(key, message, signature);
+            }
+            _ => {}
+        }
+        let mut decoded = Vec::with_capacity(pending.len());
+        let mut transcript = Vec::with_capacity(8 + 32 * pending.len());
+        transcript.extend_from_slice(b"verify_all");
+        for &i in &pending {
+            let (key, message, signature) = checks[i];
+            let (Some(d), Some(point)) = (self.decode(key), decode_signature(signature)) else {
+                return false;
+            };
+            decoded.push((*key, d, message, point));
+            transcript.extend_from_slice(&digests[i]);
+        }
+        if !combined_check(&decoded, &blake2b256(&transcript)) {
+            return false;
+        }
+        for &i in &pending {
+            self.verified.insert(digests[i]);
+        }
+        true
     }
 
     fn aggregate(&self, signatures: &[BlsSignature]) -> Option<BlsSignature> {

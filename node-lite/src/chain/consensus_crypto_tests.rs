@@ -389,3 +389,159 @@ fn a_quorum_certificate_made_with_bls_verifies_at_another_node() {
     }
     assert_eq!(observer.chain().tip().hash, blocks[1].hash());
 }
+
+/// `verify_all` answers as the scheme crate's `PublicKey::verify` on each check, for every
+/// case of [`checks_agree_with_the_scheme_crate`] checked together with a good signature by
+/// the same key and by another key, in both orders, and for three good ones.
+#[test]
+fn combined_checks_agree_with_the_scheme_crate() {
+    let s = signers(2);
+    let crypto = BlsCrypto::with_verified_capacity(0);
+    let (k0, k1) = (s[0].public_key(), s[1].public_key());
+    let identity_key = BlsPublicKey(G2Affine::identity().to_compressed());
+    let identity_sig = BlsSignature(G1Affine::identity().to_compressed());
+    let vote = s[0].sign(b"vote");
+    let cases: Vec<(BlsPublicKey, &[u8], BlsSignature)> = vec![
+        (k0, b"vote", vote),
+        (k1, b"", s[1].sign(b"")),
+        (k0, b"proof", s[0].sign(b"proof")),
+        (k1, b"vote", vote),
+        (k0, b"votf", vote),
+        (k0, b"vote", identity_sig),
+        (identity_key, b"vote", identity_sig),
+        (k0, b"vote", g1_point_outside_the_subgroup()),
+        (g2_point_outside_the_subgroup(), b"vote", vote),
+        (BlsPublicKey([0xff; 96]), b"vote", vote),
+        (k0, b"vote", BlsSignature([0xff; 48])),
+    ];
+    let good_same_key = (k0, b"seed".as_slice(), s[0].sign(b"seed"));
+    let good_other_key = (k1, b"seed".as_slice(), s[1].sign(b"seed"));
+    for (i, case) in cases.iter().enumerate() {
+        let expected = scheme_verify(&case.0, case.1, &case.2);
+        assert_eq!(expected, i < 3, "case {i}: the scheme's answer");
+        for good in [&good_same_key, &good_other_key] {
+            assert!(scheme_verify(&good.0, good.1, &good.2));
+            for pair in [[case, good], [good, case]] {
+                let checks: Vec<_> = pair.iter().map(|(k, m, s)| (k, *m, s)).collect();
+                assert_eq!(crypto.verify_all(&checks), expected, "case {i}: {pair:?}");
+            }
+        }
+    }
+    let three: Vec<_> = cases[..3].iter().map(|(k, m, s)| (k, *m, s)).collect();
+    assert!(crypto.verify_all(&three), "three good checks, two keys");
+    assert!(crypto.verify_all(&[]), "nothing to check");
+    assert_eq!(crypto.verified_len(), 0, "capacity 0 remembers nothing");
+}
+
+/// Two bad signatures by one key whose errors cancel in their sum (`σ₁ + T`, `σ₂ − T`): the
+/// sum satisfies `e(σ₁' + σ₂', g₂) = e(H(m₁) + H(m₂), pk)`, so a combination without
+/// coefficients would accept them; `verify_all` refuses them, as each alone is refused.
+#[test]
+fn a_combined_check_refuses_errors_that_cancel_in_a_plain_sum() {
+    let s = signers(1);
+    let crypto = BlsCrypto::with_verified_capacity(16);
+    let key = s[0].public_key();
+    let point = |sig: &BlsSignature| {
+        Option::<G1Affine>::from(G1Affine::from_compressed(&sig.0)).expect("a signature")
+    };
+    let (s1, s2, t) = (
+        point(&s[0].sign(b"m1")),
+        point(&s[0].sign(b"m2")),
+        point(&s[0].sign(b"t")),
+    );
+    let bad1 = BlsSignature(G1Affine::from(G1Projective::from(s1) + t).to_compressed());
+    let bad2 = BlsSignature(G1Affine::from(G1Projective::from(s2) - t).to_compressed());
+    assert!(!scheme_verify(&key, b"m1", &bad1) && !scheme_verify(&key, b"m2", &bad2));
+    // The plain sum holds.
+    let h = |m: &[u8]| {
+        <G1Projective as HashToCurve<ExpandMsgXmd<Sha256>>>::hash_to_curve(m, HASH_TO_G1_DST)
+    };
+    let sum = G1Affine::from(G1Projective::from(point(&bad1)) + point(&bad2));
+    let pk = Option::<G2Affine>::from(G2Affine::from_compressed(&key.0)).expect("a key");
+    assert_eq!(
+        dusk_bls12_381::pairing(&sum, &G2Affine::generator()),
+        dusk_bls12_381::pairing(&G1Affine::from(h(b"m1") + h(b"m2")), &pk),
+        "the errors cancel in the plain sum"
+    );
+    assert!(!crypto.verify_all(&[(&key, b"m1", &bad1), (&key, b"m2", &bad2)]));
+    assert!(!crypto.verify_all(&[(&key, b"m2", &bad2), (&key, b"m1", &bad1)]));
+    assert_eq!(crypto.verified_len(), 0);
+}
+
+/// A combined check that holds remembers each of its checks (answered alone afterwards
+/// without decoding the key); one that fails remembers none of them, not even the good one,
+/// which its own check then records; a check already remembered is not made again.
+#[test]
+fn combined_checks_remember_only_what_verified() {
+    let s = signers(2);
+    let crypto = BlsCrypto::with_verified_capacity(16);
+    let (k0, k1) = (s[0].public_key(), s[1].public_key());
+    let (a, b) = (s[0].sign(b"a"), s[0].sign(b"b"));
+    let wrong = s[1].sign(b"b");
+    assert!(!crypto.verify_all(&[(&k0, b"a", &a), (&k0, b"b", &wrong)]));
+    assert_eq!(
+        crypto.verified_len(),
+        0,
+        "a failed combination records nothing"
+    );
+    assert!(crypto.verify(&k0, b"a", &a), "the good one alone");
+    assert_eq!(crypto.verified_len(), 1);
+    assert!(
+        !crypto.verify_all(&[(&k0, b"a", &a), (&k0, b"b", &wrong)]),
+        "one remembered, the other still bad"
+    );
+    assert_eq!(crypto.verified_len(), 1);
+    assert!(crypto.verify_all(&[(&k0, b"a", &a), (&k0, b"b", &b), (&k1, b"b", &wrong)]));
+    assert_eq!(crypto.verified_len(), 3, "each check remembered");
+    crypto.keys.lock().unwrap().clear();
+    assert!(crypto.verify(&k0, b"b", &b) && crypto.verify(&k1, b"b", &wrong));
+    assert!(crypto.verify_all(&[(&k0, b"a", &a), (&k0, b"b", &b)]));
+    assert!(
+        crypto.keys.lock().unwrap().is_empty(),
+        "answered from the record"
+    );
+}
+
+/// A signer recording into a verifier: each signature it makes is answered as checked without
+/// decoding its key, the answer `PublicKey::verify` gives; another message with the same
+/// signature is still checked (and refused).
+#[test]
+fn a_recording_signer_makes_its_checks_remembered() {
+    let crypto = Arc::new(BlsCrypto::new());
+    let signer = BlsSigner::from_seed("consensus-crypto-test-0").recording_into(crypto.clone());
+    assert!(signer.records(), "its key pair matches");
+    assert_eq!(
+        crypto.verified_len(),
+        0,
+        "the pair's own check is not recorded"
+    );
+    let key = signer.public_key();
+    let sig = signer.sign(b"vote");
+    assert_eq!(crypto.verified_len(), 1);
+    crypto.keys.lock().unwrap().clear();
+    assert!(scheme_verify(&key, b"vote", &sig));
+    assert!(crypto.verify(&key, b"vote", &sig));
+    assert!(crypto.verify_all(&[(&key, b"vote", &sig)]));
+    assert!(
+        crypto.keys.lock().unwrap().is_empty(),
+        "answered from the record"
+    );
+    assert!(!crypto.verify(&key, b"votf", &sig), "another message");
+    assert_eq!(crypto.verified_len(), 1);
+}
+
+/// A signer whose public key is not its secret's records nothing: its signatures are checked
+/// (and refused) as anyone's.
+#[test]
+fn a_signer_whose_key_does_not_match_records_nothing() {
+    let crypto = Arc::new(BlsCrypto::new());
+    let mut pair = crate::chain::keys::provisioner_key("consensus-crypto-test-0");
+    let other = crate::chain::keys::provisioner_key("consensus-crypto-test-1").public;
+    pair.public = other;
+    let signer = BlsSigner::from(pair).recording_into(crypto.clone());
+    assert!(!signer.records());
+    let sig = signer.sign(b"vote");
+    assert_eq!(crypto.verified_len(), 0);
+    assert!(!scheme_verify(&other, b"vote", &sig));
+    assert!(!crypto.verify(&other, b"vote", &sig));
+}

@@ -63,18 +63,27 @@ impl ConsensusKeys {
     /// The keys of the first `n` provisioners of `genesis` in `scheme`.
     pub fn new(genesis: &GenesisConfig, n: usize, scheme: Signatures) -> Self {
         match scheme {
-            Signatures::Bls => ConsensusKeys {
-                signers: genesis
-                    .provisioners
-                    .iter()
-                    .take(n)
-                    .map(|p| Arc::new(BlsSigner::from(p.key())) as Arc<dyn Signer>)
-                    .collect(),
-                crypto: Arc::new(BlsCrypto::new()),
-                stake_keys: BTreeMap::new(),
-                consensus_keys: BTreeMap::new(),
-                scheme,
-            },
+            Signatures::Bls => {
+                // The process's nodes share one verifier, and each signature a node makes is
+                // recorded in it as checked: the other nodes do not pair what this process
+                // signed (a node of another process still checks it).
+                let crypto = Arc::new(BlsCrypto::new());
+                ConsensusKeys {
+                    signers: genesis
+                        .provisioners
+                        .iter()
+                        .take(n)
+                        .map(|p| {
+                            let signer = BlsSigner::from(p.key()).recording_into(crypto.clone());
+                            Arc::new(signer) as Arc<dyn Signer>
+                        })
+                        .collect(),
+                    crypto,
+                    stake_keys: BTreeMap::new(),
+                    consensus_keys: BTreeMap::new(),
+                    scheme,
+                }
+            }
             Signatures::Fake => {
                 let mut registry = FakeKeys::default();
                 let signers: Vec<Arc<dyn Signer>> = registry

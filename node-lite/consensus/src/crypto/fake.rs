@@ -159,4 +159,18 @@ mod tests {
         assert!(!crypto.verify_aggregate(&pks[..3], b"other", &agg));
         assert!(!crypto.verify_aggregate(&[], b"vote", &BlsSignature([0; 48])));
     }
+
+    /// The trait's default `verify_all`: every check verifies.
+    #[test]
+    fn verify_all_is_every_check() {
+        let mut keys = FakeKeys::default();
+        let signers = keys.generate(2, 2);
+        let crypto = keys.crypto();
+        let (k0, k1) = (signers[0].public_key(), signers[1].public_key());
+        let (a, b) = (signers[0].sign(b"a"), signers[1].sign(b"b"));
+        assert!(crypto.verify_all(&[]));
+        assert!(crypto.verify_all(&[(&k0, b"a", &a), (&k1, b"b", &b)]));
+        assert!(!crypto.verify_all(&[(&k0, b"a", &a), (&k1, b"a", &b)]));
+        assert!(!crypto.verify_all(&[(&k0, b"b", &a), (&k1, b"b", &b)]));
+    }
 }

@@ -80,19 +80,21 @@ impl Provisioner {
         }
         let hash = h.hash();
         let crypto = self.crypto.as_ref();
-        if !crypto.verify(
-            &h.generator,
-            &signing_bytes(&candidate_header(h.height, h.iteration, &hash)),
-            &candidate.signature,
-        ) {
-            return Err(MessageError::BadSignature("candidate"));
-        }
-        if !crypto.verify(
-            &h.generator,
-            &seed_message(&p.seed),
-            &BlsSignature(h.seed.0),
-        ) {
-            return Err(MessageError::BadSignature("seed"));
+        // The candidate's signature and its seed are by one key: checked together (one
+        // pairing check for BLS); when that fails, each alone, for the error.
+        let signed = signing_bytes(&candidate_header(h.height, h.iteration, &hash));
+        let seed_signed = seed_message(&p.seed);
+        let seed = BlsSignature(h.seed.0);
+        if !crypto.verify_all(&[
+            (&h.generator, &signed, &candidate.signature),
+            (&h.generator, &seed_signed, &seed),
+        ]) {
+            if !crypto.verify(&h.generator, &signed, &candidate.signature) {
+                return Err(MessageError::BadSignature("candidate"));
+            }
+            if !crypto.verify(&h.generator, &seed_signed, &seed) {
+                return Err(MessageError::BadSignature("seed"));
+            }
         }
         if h.timestamp < p.timestamp.saturating_add(self.config.min_block_time) {
             return Err(MessageError::BadHeader(
@@ -109,16 +111,18 @@ impl Provisioner {
         }
         for fault in &candidate.faults {
             let ok = fault.conflicts()
-                && crypto.verify(
-                    &fault.key,
-                    &vote_message(&fault.first.header),
-                    &fault.first.signature,
-                )
-                && crypto.verify(
-                    &fault.key,
-                    &vote_message(&fault.second.header),
-                    &fault.second.signature,
-                );
+                && crypto.verify_all(&[
+                    (
+                        &fault.key,
+                        &vote_message(&fault.first.header),
+                        &fault.first.signature,
+                    ),
+                    (
+                        &fault.key,
+                        &vote_message(&fault.second.header),
+                        &fault.second.signature,
+                    ),
+                ]);
             if !ok {
                 return Err(MessageError::BadHeader("fault proof"));
             }

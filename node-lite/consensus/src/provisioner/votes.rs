@@ -8,6 +8,7 @@ use crate::io::PeerId;
 use crate::message::{FailQuorum, Message, Vote, signing_bytes, vote_header};
 use crate::tally::Added;
 use crate::types::{Attestation, StepVotes, VoteValue, hash_of};
+use genesis_types::committee::Mode;
 use genesis_types::sortition::majority;
 use genesis_types::stake::Step;
 use std::sync::Arc;
@@ -94,14 +95,32 @@ impl Provisioner {
         }
         let crypto = self.crypto.clone();
         let round = self.round();
-        let (credits, position) = round.sortition.credits_of(
+        let signed = signing_bytes(&h);
+        // A private-mode vote's VRF proof and signature are by one key: checked together
+        // (one pairing check for BLS). When that fails, each is checked alone below, so the
+        // error names the one at fault, in the order a vote is checked.
+        let checked = match &vote.proof {
+            Some(proof)
+                if round.sortition.mode() == Mode::Private
+                    && round.sortition.has_lots(&vote.voter) =>
+            {
+                let sortition = round.sortition.sortition_message(h.iteration, h.step);
+                crypto.verify_all(&[
+                    (&vote.voter, &sortition, proof),
+                    (&vote.voter, &signed, &vote.signature),
+                ])
+            }
+            _ => false,
+        };
+        let (credits, position) = round.sortition.credits_of_checked(
             crypto.as_ref(),
             &vote.voter,
             h.iteration,
             h.step,
             vote.proof.as_ref(),
+            checked,
         )?;
-        if !crypto.verify(&vote.voter, &signing_bytes(&h), &vote.signature) {
+        if !checked && !crypto.verify(&vote.voter, &signed, &vote.signature) {
             return Err(MessageError::BadSignature("vote"));
         }
         if let Some(carried) = &vote.validation {
