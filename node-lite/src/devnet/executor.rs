@@ -204,7 +204,7 @@ pub fn execute(
         },
     };
     let mut session = params.runtime.session(
-        store,
+        store.clone(),
         BlockInfo {
             height: block.height,
             timestamp_ms,
@@ -234,7 +234,8 @@ pub fn execute(
     )?;
     let base_root = session.base_root()?;
     let changes = session.changes();
-    let root = session.pending_root()?.0;
+    // `Session::pending_root` of the changes already taken (it would copy them again).
+    let root = store.root_after(base_root, &changes)?.0;
     // A query: it writes nothing, so the root above stays the session's.
     let next_eligible = super::eligibility::read_eligible(
         &mut session,
