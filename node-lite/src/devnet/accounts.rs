@@ -50,14 +50,42 @@ impl AccountCache {
     }
 }
 
-/// The cache in front of a session (see the [module docs](self)).
+/// The cache in front of a session (see the [module docs](self)). The session is opened on the
+/// first miss only: a check whose sender the cache holds reads no state (opening a session reads
+/// the store's root, which waits while a block commits).
 pub struct CachedAccounts<'a> {
     /// The cache.
     pub cache: &'a mut AccountCache,
-    /// The session over the tip's state, for misses.
-    pub session: &'a mut Session,
+    /// The session over the tip's state, for misses (opened by `open` on the first).
+    pub session: Option<Session>,
+    /// Opens a session over the tip's state.
+    pub open: &'a dyn Fn() -> Session,
     /// The chain's contracts.
     pub contracts: ChainContracts,
+}
+
+impl<'a> CachedAccounts<'a> {
+    /// The cache in front of sessions `open` opens (none until a miss).
+    pub fn new(
+        cache: &'a mut AccountCache,
+        open: &'a dyn Fn() -> Session,
+        contracts: ChainContracts,
+    ) -> Self {
+        CachedAccounts {
+            cache,
+            session: None,
+            open,
+            contracts,
+        }
+    }
+
+    fn accounts(&mut self) -> SessionAccounts<'_> {
+        let open = self.open;
+        SessionAccounts {
+            session: self.session.get_or_insert_with(open),
+            contracts: self.contracts,
+        }
+    }
 }
 
 impl AccountView for CachedAccounts<'_> {
@@ -65,11 +93,7 @@ impl AccountView for CachedAccounts<'_> {
         if let Some(b) = self.cache.balances.get(account) {
             return Ok(*b);
         }
-        let b = SessionAccounts {
-            session: self.session,
-            contracts: self.contracts,
-        }
-        .balance(account)?;
+        let b = self.accounts().balance(account)?;
         self.cache.bound();
         self.cache.balances.insert(*account, b);
         Ok(b)
@@ -79,11 +103,7 @@ impl AccountView for CachedAccounts<'_> {
         if let Some(n) = self.cache.nonces.get(account) {
             return Ok(*n);
         }
-        let n = SessionAccounts {
-            session: self.session,
-            contracts: self.contracts,
-        }
-        .next_nonce(account)?;
+        let n = self.accounts().next_nonce(account)?;
         self.cache.bound();
         self.cache.nonces.insert(*account, n);
         Ok(n)

@@ -264,13 +264,16 @@ impl DevnetHandle {
         index: usize,
         txs: &[Transaction],
     ) -> Vec<Result<crate::chain::TxHash, MempoolRefusal>> {
-        let mut session = self.session_of(index);
-        let mut cache = self.views[index].accounts.lock();
-        let mut view = CachedAccounts {
-            cache: &mut cache,
-            session: &mut session,
-            contracts: self.shared.params.contracts,
+        // Only reads: the height and time of the session do not matter, and a session is opened
+        // only if the node's cache misses an account.
+        let open = || {
+            self.shared
+                .params
+                .runtime
+                .session(self.views[index].store.state(), BlockInfo::default())
         };
+        let mut cache = self.views[index].accounts.lock();
+        let mut view = CachedAccounts::new(&mut cache, &open, self.shared.params.contracts);
         let mut pool = self.views[index].mempool.lock();
         txs.iter()
             .map(|tx| pool.insert(tx.clone(), &mut view))

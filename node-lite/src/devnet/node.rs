@@ -324,17 +324,14 @@ impl Node {
         // earliest the consensus allows (it would put that in the header).
         let at = requested.unwrap_or(now).max(earliest);
         let mints = self.shared.pending_mints();
-        let mut view_session = self
-            .shared
-            .params
-            .runtime
-            .session(self.store.state(), BlockInfo::default());
-        let mut cache = self.accounts.lock();
-        let mut view = CachedAccounts {
-            cache: &mut cache,
-            session: &mut view_session,
-            contracts: self.shared.params.contracts,
+        let open = || {
+            self.shared
+                .params
+                .runtime
+                .session(self.store.state(), BlockInfo::default())
         };
+        let mut cache = self.accounts.lock();
+        let mut view = CachedAccounts::new(&mut cache, &open, self.shared.params.contracts);
         // They stay in the pool until a block including them is accepted. A block fills by the
         // gas its transactions spend, not their limits (`chain::block_exec`): take limits
         // worth `SELECT_LIMITS` blocks, execution includes them while they fit and leaves the
@@ -642,17 +639,10 @@ impl Node {
         if self.gossip.is_empty() {
             return false;
         }
-        let mut session = self
-            .shared
-            .params
-            .runtime
-            .session(self.store.state(), BlockInfo::default());
+        let (runtime, store) = (&self.shared.params.runtime, &self.store);
+        let open = || runtime.session(store.state(), BlockInfo::default());
         let mut cache = self.accounts.lock();
-        let mut view = CachedAccounts {
-            cache: &mut cache,
-            session: &mut session,
-            contracts: self.shared.params.contracts,
-        };
+        let mut view = CachedAccounts::new(&mut cache, &open, self.shared.params.contracts);
         let mut pool = self.mempool.lock();
         for tx in self.gossip.take(GOSSIP_BATCH) {
             let _ = pool.insert(Arc::unwrap_or_clone(tx), &mut view);
