@@ -287,9 +287,8 @@ impl DevnetHandle {
             .insert_at(index, std::slice::from_ref(&tx))
             .pop()
             .expect("one result per transaction")?;
-        self.shared
-            .transport
-            .broadcast(index, NetMessage::Tx(std::sync::Arc::new(tx)));
+        // Sent now if the node is idle, else with the others accepted meanwhile (`outbox.rs`).
+        self.shared.outboxes[index].add(&self.shared.transport, vec![std::sync::Arc::new(tx)]);
         if self.shared.mode == BlockMode::Instant {
             self.shared.want_next();
         }
@@ -653,6 +652,10 @@ impl NodeApi for DevnetHandle {
     }
 
     fn set_online(&self, index: usize, online: bool) -> Result<(), ApiError> {
+        // A node going offline first gossips what its pool accepted (it could not afterwards).
+        if let Some(outbox) = self.shared.outboxes.get(index).filter(|_| !online) {
+            outbox.flush(&self.shared.transport);
+        }
         if !self.shared.transport.set_online(index, online) {
             return Err(ApiError::NotFound(format!(
                 "provisioner {index} (this devnet runs {})",

@@ -141,7 +141,12 @@ impl Node {
     /// Runs until [`NodeEvent::Shutdown`] or the inbox closes.
     pub fn run(mut self, start: Input, inbox: Receiver<NodeEvent>) {
         self.handle(None, start);
+        let shared = self.shared.clone();
+        let outbox = &shared.outboxes[self.index];
+        outbox.busy();
         loop {
+            // What this node's pool accepted from clients meanwhile (`outbox.rs`).
+            outbox.flush(&shared.transport);
             match inbox.try_recv() {
                 Ok(event) => {
                     if !self.on_event(event) {
@@ -170,7 +175,10 @@ impl Node {
                     MAX_SLEEP
                 })
                 .min(MAX_SLEEP);
-            match inbox.recv_timeout(sleep) {
+            outbox.idle(&shared.transport);
+            let event = inbox.recv_timeout(sleep);
+            outbox.busy();
+            match event {
                 Ok(event) => {
                     if !self.on_event(event) {
                         return;
@@ -193,8 +201,10 @@ impl Node {
             NodeEvent::Net(from, NetMessage::Consensus(message)) => {
                 self.handle(None, Input::Message(from as u64, message));
             }
-            NodeEvent::Net(_, NetMessage::Tx(tx)) => {
-                self.gossip.push(tx);
+            NodeEvent::Net(_, NetMessage::Txs(batch)) => {
+                for tx in batch.txs() {
+                    self.gossip.push(tx.clone());
+                }
             }
         }
         true
