@@ -20,7 +20,7 @@ use crate::chain::{AccountKey, MempoolRefusal, Payload, Transaction, UnsignedTx}
 use crate::node_api::{
     AccountView, ApiError, BlockRef, BlockView, CallRequest, ChainEvent, ChainInfo, CommitteeView,
     DevAccount, DevPayload, DevTxRequest, DryRunView, EventFilter, EventView, HeadView, Hex32,
-    NodeApi, ProvisionerView, ReceiptView, TxStatus,
+    NodeApi, ProvisionerView, ReceiptView, TxStatus, check_batch_len,
 };
 use genesis_types::BlsPublicKey;
 use genesis_types::stake::StakeInfo;
@@ -282,17 +282,34 @@ impl DevnetHandle {
 
     /// Adds a transaction to the API node's mempool and gossips it.
     fn add(&self, tx: Transaction) -> Result<String, MempoolRefusal> {
-        let index = self.api_index();
-        let hash = self
-            .insert_at(index, std::slice::from_ref(&tx))
+        self.add_all(vec![tx])
             .pop()
-            .expect("one result per transaction")?;
-        // Sent now if the node is idle, else with the others accepted meanwhile (`outbox.rs`).
-        self.shared.outboxes[index].add(&self.shared.transport, vec![std::sync::Arc::new(tx)]);
-        if self.shared.mode == BlockMode::Instant {
-            self.shared.want_next();
+            .expect("one result per transaction")
+    }
+
+    /// Adds transactions to the API node's mempool, in order (one lock of the pool for all),
+    /// and gossips the accepted ones together: one result per transaction.
+    fn add_all(&self, txs: Vec<Transaction>) -> Vec<Result<String, MempoolRefusal>> {
+        let index = self.api_index();
+        let results = self.insert_at(index, &txs);
+        let accepted: Vec<_> = txs
+            .into_iter()
+            .zip(&results)
+            .filter(|(_, r)| r.is_ok())
+            .map(|(tx, _)| std::sync::Arc::new(tx))
+            .collect();
+        if !accepted.is_empty() {
+            // Sent now if the node is idle, else with the others accepted meanwhile
+            // (`outbox.rs`).
+            self.shared.outboxes[index].add(&self.shared.transport, accepted);
+            if self.shared.mode == BlockMode::Instant {
+                self.shared.want_next();
+            }
         }
-        Ok(hex32(&hash.0))
+        results
+            .into_iter()
+            .map(|r| r.map(|hash| hex32(&hash.0)))
+            .collect()
     }
 
     fn dev_payload(&self, payload: &DevPayload) -> Result<(Payload, Option<u64>), ApiError> {
@@ -373,6 +390,34 @@ impl NodeApi for DevnetHandle {
     fn submit(&self, tx: &[u8]) -> Result<Hex32, ApiError> {
         let tx = Transaction::decode(tx).map_err(|e| bad(format!("transaction: {e}")))?;
         self.add(tx).map_err(|e| ApiError::Refused(e.to_string()))
+    }
+
+    fn submit_batch(&self, txs: &[Vec<u8>]) -> Result<Vec<Result<Hex32, ApiError>>, ApiError> {
+        check_batch_len(txs.len())?;
+        let decoded: Vec<Result<Transaction, ApiError>> = txs
+            .iter()
+            .map(|tx| Transaction::decode(tx).map_err(|e| bad(format!("transaction: {e}"))))
+            .collect();
+        let mut added = self
+            .add_all(
+                decoded
+                    .iter()
+                    .filter_map(|d| d.as_ref().ok())
+                    .cloned()
+                    .collect(),
+            )
+            .into_iter();
+        Ok(decoded
+            .into_iter()
+            .map(|d| {
+                d.and_then(|_| {
+                    added
+                        .next()
+                        .expect("one result per decoded transaction")
+                        .map_err(|e| ApiError::Refused(e.to_string()))
+                })
+            })
+            .collect())
     }
 
     fn submit_dev(&self, request: DevTxRequest) -> Result<Hex32, ApiError> {
