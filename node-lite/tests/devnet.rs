@@ -754,3 +754,40 @@ fn a_batch_answers_each_transaction_as_submit_does_and_its_accepted_ones_are_min
         .expect("the block mined");
     assert_eq!(block.transactions, vec![hash_of(&first), hash_of(&second)]);
 }
+
+#[test]
+fn the_pools_see_the_balances_each_block_wrote() {
+    let devnet = spawn(NodeConfig::test()).expect("a devnet starts");
+    let poor = AccountKey::from_seed("funded-later");
+    let to = Address([3; 32]);
+    let pay = |nonce: u64| {
+        let tx = signed(
+            &devnet,
+            &poor,
+            nonce,
+            1,
+            Payload::Transfer { to, amount: 1 },
+        );
+        (devnet.submit(&tx.encode()), tx)
+    };
+    // Refused with a balance of 0 (which the node's cache now holds)...
+    let (refused, _) = pay(0);
+    assert!(
+        matches!(&refused, Err(ApiError::Refused(m)) if m.contains("balance")),
+        "{refused:?}"
+    );
+    // ...then a block pays it exactly one transaction's maximum fee plus the amount...
+    let fee = u128::from(TX_INTRINSIC_GAS + 20_000_000);
+    let funding = transfer(&devnet, 0, &hex::encode(poor.public()), fee + 1);
+    wait_included(&devnet, &funding);
+    // ...and every pool checks against the balance it wrote: one is taken, not two.
+    let (first, tx) = pay(0);
+    assert_eq!(first, Ok(hash_of(&tx)));
+    let (second, _) = pay(1);
+    assert!(
+        matches!(&second, Err(ApiError::Refused(m)) if m.contains("balance")),
+        "{second:?}"
+    );
+    wait_included(&devnet, &hash_of(&tx));
+    assert!(balance(&devnet, &hex::encode(poor.public())) < fee + 1);
+}

@@ -559,7 +559,11 @@ impl Node {
             .iter()
             .map(|r| (r.hash, r.sender, r.nonce))
             .collect();
-        self.accounts.lock().block_accepted(&included);
+        self.accounts.lock().block_accepted(
+            &included,
+            &executed.changes,
+            self.shared.params.contracts.genesis.transfer,
+        );
         let waiting = {
             let mut pool = self.mempool.lock();
             pool.remove_included(&included);
