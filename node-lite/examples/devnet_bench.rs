@@ -17,7 +17,8 @@
 //! - the process's CPU time (user + system, all threads) per finalized transaction: on a shared
 //!   machine it moves less than wall-clock figures do;
 //! - where the submission time went: signing (client side) and `submit` (decode, signature,
-//!   balance and nonce reads, mempool, gossip);
+//!   balance and nonce reads, mempool, gossip), in wall-clock time and in the submitting
+//!   thread's CPU time (`/proc/thread-self/stat`, 10 ms ticks);
 //! - memory: the process's resident set (`VmRSS`) and its peak (`VmHWM`) from
 //!   `/proc/self/status`, at the end and on every progress line.
 //!
@@ -30,6 +31,8 @@
 //! (`BENCH_GAS_LIMIT=N` sets another; a block holds as many as fit by the gas they spend).
 //! `BENCH_EXECUTION=per-node` makes every node execute every block itself instead of sharing
 //! one execution per process (`NodeConfig::with_shared_execution`), to compare the two.
+//! `BENCH_SUBMIT_BATCH=N` submits the presigned transactions N at a time through
+//! `NodeApi::submit_batch` (what `POST /txs` calls) instead of one `submit` each.
 //! `BENCH_GENESIS=FILE` starts from another genesis (`node-lite devnet --print-genesis` writes
 //! the default; e.g. another `block_gas_limit`).
 
@@ -70,7 +73,17 @@ fn rss_mib() -> (f64, f64) {
 /// User + system CPU time of this process (every thread), from `/proc/self/stat` (clock ticks
 /// of 1/100 s, Linux's `USER_HZ`).
 fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    stat_cpu_time("/proc/self/stat")
+}
+
+/// User + system CPU time of the calling thread (`/proc/thread-self/stat`).
+fn thread_cpu_time() -> Duration {
+    stat_cpu_time("/proc/thread-self/stat")
+}
+
+/// User + system CPU time from a `stat` file of `/proc`.
+fn stat_cpu_time(path: &str) -> Duration {
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
     // Fields after the command name (which is in parentheses and may hold spaces).
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let fields: Vec<&str> = rest.split_whitespace().collect();
@@ -292,9 +305,43 @@ fn main() {
         })
     };
     let mut submitting = Duration::ZERO;
+    let thread_cpu_start = thread_cpu_time();
     let mut retries = 0u64;
     let mut last_hash = String::new();
-    for i in 0..txs {
+    let batch = std::env::var("BENCH_SUBMIT_BATCH")
+        .ok()
+        .map(|n| n.parse::<usize>().expect("BENCH_SUBMIT_BATCH: a number"))
+        .filter(|n| *n > 1);
+    if let Some(n) = batch {
+        assert!(presign, "BENCH_SUBMIT_BATCH needs TXS <= {PRESIGN_MAX}");
+        for chunk in encoded.chunks(n) {
+            let mut pending: Vec<Vec<u8>> = chunk.to_vec();
+            loop {
+                let t = Instant::now();
+                let results = devnet
+                    .submit_batch(&pending)
+                    .expect("a batch under the limit");
+                submitting += t.elapsed();
+                let mut again = Vec::new();
+                for (bytes, r) in pending.into_iter().zip(results) {
+                    match r {
+                        Ok(hash) => last_hash = hash,
+                        Err(ApiError::Refused(m)) if m.contains("full") || m.contains("ahead") => {
+                            again.push(bytes)
+                        }
+                        Err(e) => panic!("refused: {e}"),
+                    }
+                }
+                if again.is_empty() {
+                    break;
+                }
+                retries += again.len() as u64;
+                std::thread::sleep(Duration::from_millis(1));
+                pending = again;
+            }
+        }
+    }
+    for i in 0..if batch.is_some() { 0 } else { txs } {
         let fresh;
         let bytes = if let Some(pre) = encoded.get(i) {
             pre
@@ -321,6 +368,9 @@ fn main() {
             }
         }
     }
+    // The submitting thread's CPU (inline signing included when not presigned): on a shared
+    // machine the wall-clock `submit` figure grows with the load, this does not.
+    let submit_cpu = thread_cpu_time().saturating_sub(thread_cpu_start);
     eprintln!("submitted in {:.2} s", start.elapsed().as_secs_f64());
     let (done, blocks, mean, max, block_time) = watcher.join().expect("the watcher");
     let elapsed = done - start;
@@ -359,14 +409,16 @@ fn main() {
         cpu.as_secs_f64() / elapsed.as_secs_f64()
     );
     println!(
-        "client signing {:.1} µs/tx ({}); submit {:.1} µs/tx ({retries} retries on a full pool)",
+        "client signing {:.1} µs/tx ({}); submit {:.1} µs/tx ({retries} retries on a full pool), \
+         the submitting thread's CPU {:.1} µs/tx",
         signing.as_secs_f64() * 1e6 / txs as f64,
         if presign {
             "before the start"
         } else {
             "inline, counted"
         },
-        submitting.as_secs_f64() * 1e6 / txs as f64
+        submitting.as_secs_f64() * 1e6 / txs as f64,
+        submit_cpu.as_secs_f64() * 1e6 / txs as f64
     );
     println!(
         "memory: VmRSS {rss:.0} MiB at the end ({rss_start:.0} MiB at the start), peak VmHWM {hwm:.0} MiB"

@@ -6,6 +6,7 @@
 //! |---|---|
 //! | [`genesis_config`] | the genesis file: parsed, validated, errors naming the field |
 //! | [`gas_schedule`] | the fingerprint of the gas schedule a genesis file pins |
+//! | [`key_cache`] | senders' ed25519 keys decoded once for signature checks (bounded) |
 //! | [`keys`] | account (ed25519) and provisioner (BLS) keys derived from seeds |
 //! | [`consensus_crypto`] | BLS12-381 signing, aggregation and verification for the consensus (each check once per process) |
 //! | [`nonces`] | the `nonces` contract: each account's next nonce, in the state |
@@ -25,6 +26,7 @@ pub mod consensus_crypto;
 pub mod gas_schedule;
 pub mod genesis_config;
 pub mod genesis_state;
+pub mod key_cache;
 pub mod keys;
 pub mod mempool;
 pub mod nonces;

@@ -19,6 +19,7 @@ pub mod index;
 pub mod inputs;
 pub mod keys;
 pub mod node;
+pub mod outbox;
 pub mod pool_file;
 pub mod shared;
 pub mod store;

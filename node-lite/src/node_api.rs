@@ -347,6 +347,22 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// Most transactions one [`NodeApi::submit_batch`] takes.
+pub const MAX_SUBMIT_BATCH: usize = 1_024;
+
+/// `BadRequest` for a batch of more than [`MAX_SUBMIT_BATCH`] transactions.
+///
+/// # Errors
+/// Over the limit.
+pub fn check_batch_len(len: usize) -> Result<(), ApiError> {
+    if len > MAX_SUBMIT_BATCH {
+        return Err(ApiError::BadRequest(format!(
+            "{len} transactions, over the {MAX_SUBMIT_BATCH}-transaction limit of a batch"
+        )));
+    }
+    Ok(())
+}
+
 /// What a running devnet answers. See the [module docs](self).
 pub trait NodeApi: Send + Sync + 'static {
     /// The chain's constants.
@@ -355,6 +371,16 @@ pub trait NodeApi: Send + Sync + 'static {
     fn dev_accounts(&self) -> Vec<DevAccount>;
     /// Decode, check and add a signed transaction (borsh bytes) to the mempool.
     fn submit(&self, tx: &[u8]) -> Result<Hex32, ApiError>;
+    /// [`submit`](Self::submit) each of `txs`, in order: one answer per transaction, what
+    /// `submit` answers for it (a refused or undecodable one does not stop the others). At most
+    /// [`MAX_SUBMIT_BATCH`] transactions.
+    ///
+    /// # Errors
+    /// `BadRequest` for more than [`MAX_SUBMIT_BATCH`] (none is submitted then).
+    fn submit_batch(&self, txs: &[Vec<u8>]) -> Result<Vec<Result<Hex32, ApiError>>, ApiError> {
+        check_batch_len(txs.len())?;
+        Ok(txs.iter().map(|tx| self.submit(tx)).collect())
+    }
     /// Build, sign with a dev account and submit a transaction.
     fn submit_dev(&self, request: DevTxRequest) -> Result<Hex32, ApiError>;
     /// Where a transaction is (`NotFound` when the node never saw it).

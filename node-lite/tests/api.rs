@@ -571,3 +571,95 @@ fn a_taken_port_is_a_bind_error_and_port_zero_binds() {
     }
     first.shutdown();
 }
+
+#[test]
+fn a_batch_answers_each_transaction_in_order() {
+    let (node, _server, url) = start(FakeNode::new());
+    let good = signed_transfer(CHAIN_ID);
+    let mut bad_signature = good.clone();
+    bad_signature.signature[0] ^= 1;
+    let truncated = &good.encode()[..10];
+    let body = json!({"txs": [
+        hex::encode(good.encode()),
+        hex::encode(bad_signature.encode()),
+        "not hex",
+        hex::encode(truncated),
+        format!("0x{}", hex::encode(good.encode())),
+    ]});
+    let r = post_json(&url, "/txs", &body);
+    assert_eq!(r.status, 200, "{r:?}");
+    let results = r.json()["results"].as_array().unwrap().clone();
+    assert_eq!(results.len(), 5, "{results:?}");
+    let hash = json!({"hash": good.hash().to_string()});
+    assert_eq!(results[0], hash);
+    assert_eq!(results[1]["error"], "refused", "{results:?}");
+    assert!(
+        results[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("signature")
+    );
+    assert_eq!(results[2]["error"], "bad_request", "{results:?}");
+    assert_eq!(results[3]["error"], "bad_request", "{results:?}");
+    assert!(
+        results[3]["message"]
+            .as_str()
+            .unwrap()
+            .contains("malformed")
+    );
+    assert_eq!(results[4], hash);
+    // What was not hex never reached the node; the rest did, in order.
+    assert_eq!(
+        node.calls(),
+        [
+            format!("submit {} bytes", good.encode().len()),
+            format!("submit {} bytes", bad_signature.encode().len()),
+            format!("submit {} bytes", truncated.len()),
+            format!("submit {} bytes", good.encode().len()),
+        ]
+    );
+    assert_eq!(node.submitted(), vec![good.clone(), good]);
+}
+
+#[test]
+fn a_batch_is_capped_at_its_limit() {
+    use node_lite::node_api::MAX_SUBMIT_BATCH;
+    let (node, _server, url) = start(FakeNode::new());
+    let tx = hex::encode(signed_transfer(CHAIN_ID).encode());
+    let at = json!({ "txs": vec![tx.clone(); MAX_SUBMIT_BATCH] });
+    let r = post_json(&url, "/txs", &at);
+    assert_eq!(r.status, 200, "at the limit");
+    assert_eq!(
+        r.json()["results"].as_array().unwrap().len(),
+        MAX_SUBMIT_BATCH
+    );
+    assert_eq!(node.submitted().len(), MAX_SUBMIT_BATCH);
+    let past = json!({ "txs": vec![tx.clone(); MAX_SUBMIT_BATCH + 1] });
+    post_json(&url, "/txs", &past).assert_error(400, "bad_request", "transaction limit");
+    assert_eq!(
+        node.submitted().len(),
+        MAX_SUBMIT_BATCH,
+        "none of it submitted"
+    );
+    // The body limit holds for a batch as for every body.
+    let node = Arc::new(FakeNode::new());
+    let config = ApiConfig {
+        body_limit: 1024,
+        ..ApiConfig::default()
+    };
+    let server = serve_with(node.clone(), local(), config).unwrap();
+    let body = |size: usize| {
+        let mut b = json!({ "txs": [tx.clone()] }).to_string().into_bytes();
+        assert!(b.len() <= size);
+        b.resize(size, b' ');
+        b
+    };
+    let r = post(&server.url(), "/txs", "application/json", &body(1024));
+    assert_eq!(r.status, 200, "at the body limit: {r:?}");
+    post(&server.url(), "/txs", "application/json", &body(1025)).assert_error(
+        413,
+        "payload_too_large",
+        "1024-byte limit",
+    );
+    assert_eq!(node.submitted().len(), 1);
+}

@@ -698,3 +698,96 @@ fn a_chain_made_under_another_gas_schedule_is_refused_naming_both() {
     let devnet = spawn(config()).expect("the devnet restarts under its own schedule");
     assert!(devnet.tx_status(&sent).is_ok());
 }
+
+#[test]
+fn a_batch_answers_each_transaction_as_submit_does_and_its_accepted_ones_are_mined() {
+    let devnet =
+        spawn(NodeConfig::test().with_block_mode(BlockMode::Manual)).expect("a devnet starts");
+    let key = devnet.dev_key(0).expect("dev account 0").clone();
+    let to = devnet.dev_accounts()[1].address.clone();
+    let pay = |amount: u128| Payload::Transfer {
+        to: Address(hex::decode(&to).unwrap().try_into().unwrap()),
+        amount,
+    };
+    let first = signed(&devnet, &key, 0, 1, pay(5));
+    let second = signed(&devnet, &key, 1, 1, pay(6));
+    let mut forged = signed(&devnet, &key, 2, 1, pay(7));
+    forged.signature[0] ^= 1;
+    let unpayable = signed(
+        &devnet,
+        &AccountKey::from_seed("nobody-funded-this"),
+        0,
+        1,
+        pay(1),
+    );
+    let batch: Vec<Vec<u8>> = vec![
+        first.encode(),
+        forged.encode(),
+        b"not a transaction".to_vec(),
+        second.encode(),
+        first.encode(),
+        unpayable.encode(),
+    ];
+    let results = devnet
+        .submit_batch(&batch)
+        .expect("a batch under the limit");
+    assert_eq!(results.len(), batch.len());
+    assert_eq!(results[0], Ok(hash_of(&first)));
+    assert_eq!(results[3], Ok(hash_of(&second)));
+    assert!(matches!(&results[1], Err(ApiError::Refused(m)) if m.contains("signature")));
+    assert!(matches!(&results[2], Err(ApiError::BadRequest(_))));
+    assert!(matches!(&results[4], Err(ApiError::Refused(m)) if m.contains("already waiting")));
+    assert!(matches!(&results[5], Err(ApiError::Refused(m)) if m.contains("balance")));
+    // Each refusal is what `submit` answers for the transaction alone.
+    for i in [1, 2, 4, 5] {
+        assert_eq!(devnet.submit(&batch[i]), results[i], "transaction {i}");
+    }
+    let too_many = vec![first.encode(); node_lite::node_api::MAX_SUBMIT_BATCH + 1];
+    assert!(matches!(
+        devnet.submit_batch(&too_many),
+        Err(ApiError::BadRequest(_))
+    ));
+    // Both accepted ones (gossiped to the proposer, whichever node it is) go in one block.
+    let height = devnet.mine().expect("a block on request");
+    let block = devnet
+        .block(node_lite::node_api::BlockRef::Height(height))
+        .expect("the block mined");
+    assert_eq!(block.transactions, vec![hash_of(&first), hash_of(&second)]);
+}
+
+#[test]
+fn the_pools_see_the_balances_each_block_wrote() {
+    let devnet = spawn(NodeConfig::test()).expect("a devnet starts");
+    let poor = AccountKey::from_seed("funded-later");
+    let to = Address([3; 32]);
+    let pay = |nonce: u64| {
+        let tx = signed(
+            &devnet,
+            &poor,
+            nonce,
+            1,
+            Payload::Transfer { to, amount: 1 },
+        );
+        (devnet.submit(&tx.encode()), tx)
+    };
+    // Refused with a balance of 0 (which the node's cache now holds)...
+    let (refused, _) = pay(0);
+    assert!(
+        matches!(&refused, Err(ApiError::Refused(m)) if m.contains("balance")),
+        "{refused:?}"
+    );
+    // ...then a block pays it exactly one transaction's maximum fee plus the amount...
+    let fee = u128::from(TX_INTRINSIC_GAS + 20_000_000);
+    let funding = transfer(&devnet, 0, &hex::encode(poor.public()), fee + 1);
+    wait_included(&devnet, &funding);
+    // ...and every pool checks against the balance it wrote: one is taken, not two.
+    let (first, tx) = pay(0);
+    assert_eq!(first, Ok(hash_of(&tx)));
+    let (second, _) = pay(1);
+    assert!(
+        matches!(&second, Err(ApiError::Refused(m)) if m.contains("balance")),
+        "{second:?}"
+    );
+    wait_included(&devnet, &hash_of(&tx));
+    assert!(balance(&devnet, &hex::encode(poor.public())) < fee + 1);
+}

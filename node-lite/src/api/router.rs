@@ -7,6 +7,7 @@
 //! | `GET /blocks/{height or hash}` | [`BlockView`](crate::node_api::BlockView) |
 //! | `GET /tx/{hash}` | [`TxStatus`](crate::node_api::TxStatus) |
 //! | `POST /tx` | 202 [`Submitted`](super::submit::Submitted) |
+//! | `POST /txs` | 200 [`SubmittedBatch`](super::submit::SubmittedBatch) |
 //! | `GET /accounts/{address}` | [`AccountView`](crate::node_api::AccountView) |
 //! | `GET /contracts/{id}/storage/{key hex}` | [`StorageView`](super::queries::StorageView) |
 //! | `POST /call` | [`DryRunView`](crate::node_api::DryRunView) |
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/head", get(queries::head))
         .route("/blocks/{id}", get(queries::block))
         .route("/tx", post(submit::submit))
+        .route("/txs", post(submit::submit_batch))
         .route("/tx/{hash}", get(queries::tx_status))
         .route("/accounts/{address}", get(queries::account))
         .route("/contracts/{id}/storage/{key}", get(queries::storage))

@@ -1,11 +1,11 @@
-//! Transactions in: signed ones (`POST /tx`), ones a dev account signs on the node
-//! (`POST /dev/tx`), and dry runs (`POST /call`).
+//! Transactions in: signed ones (`POST /tx`, or many at once: `POST /txs`), ones a dev account
+//! signs on the node (`POST /dev/tx`), and dry runs (`POST /call`).
 
 use super::AppState;
-use super::error::HttpError;
+use super::error::{ErrorBody, HttpError};
 use super::extract::{ApiJson, Body};
 use super::params;
-use crate::node_api::{CallRequest, DevTxRequest, DryRunView, Hex32};
+use crate::node_api::{CallRequest, DevTxRequest, DryRunView, Hex32, check_batch_len};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -24,6 +24,33 @@ pub struct Submitted {
 pub struct TxBody {
     /// The encoded signed transaction (hex).
     pub tx: String,
+}
+
+/// `POST /txs`'s body: the encoded signed transactions (hex), at most
+/// [`MAX_SUBMIT_BATCH`](crate::node_api::MAX_SUBMIT_BATCH).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TxsBody {
+    /// The transactions, submitted in this order.
+    pub txs: Vec<String>,
+}
+
+/// One transaction's answer in `POST /txs`: its hash, or the error `POST /tx` would have
+/// answered for it alone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum BatchResult {
+    /// In the mempool.
+    Submitted(Submitted),
+    /// Not taken: `bad_request` (not hex, does not decode) or `refused` (the mempool's reason).
+    Error(ErrorBody),
+}
+
+/// The answer to `POST /txs`: one result per transaction, in the body's order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmittedBatch {
+    /// The results.
+    pub results: Vec<BatchResult>,
 }
 
 /// How a `POST /tx` body carries the transaction, by its `Content-Type`.
@@ -72,6 +99,39 @@ pub async fn submit(
     let tx = transaction_bytes(&headers, &body)?;
     let hash = s.call(move |n| n.submit(&tx)).await?;
     Ok((StatusCode::ACCEPTED, Json(Submitted { hash })))
+}
+
+/// `POST /txs`: submit signed transactions, `{"txs": ["<hex>", …]}`, at most
+/// [`MAX_SUBMIT_BATCH`](crate::node_api::MAX_SUBMIT_BATCH) (400 past it, nothing submitted; the
+/// body limit applies as everywhere, 413). 200 with one result per transaction: a refused one
+/// does not stop the others.
+pub async fn submit_batch(
+    State(s): State<AppState>,
+    ApiJson(body): ApiJson<TxsBody>,
+) -> Result<Json<SubmittedBatch>, HttpError> {
+    check_batch_len(body.txs.len())?;
+    let decoded: Vec<Result<Vec<u8>, HttpError>> =
+        body.txs.iter().map(|t| hex_to_bytes(t)).collect();
+    let bytes: Vec<Vec<u8>> = decoded
+        .iter()
+        .filter_map(|d| d.as_ref().ok().cloned())
+        .collect();
+    let submitted = s.call(move |n| n.submit_batch(&bytes)).await?;
+    let mut submitted = submitted.into_iter();
+    let results = decoded
+        .into_iter()
+        .map(|d| {
+            let answer = d.and_then(|_| match submitted.next() {
+                Some(r) => r.map_err(HttpError::from),
+                None => Err(HttpError::internal("the node answered fewer results")),
+            });
+            match answer {
+                Ok(hash) => BatchResult::Submitted(Submitted { hash }),
+                Err(e) => BatchResult::Error(e.body),
+            }
+        })
+        .collect();
+    Ok(Json(SubmittedBatch { results }))
 }
 
 /// `POST /dev/tx`: a dev account signs and submits (`{"account", "payload", "gas_limit"}`).

@@ -33,6 +33,7 @@
 //! Balances and nonces come from an [`AccountView`] of the state the block builds on.
 
 use super::accounts::{AccountView, AccountViewError};
+use super::key_cache::KeyCache;
 use super::tx::{MAX_TX_BYTES, Transaction, TxDecodeError, TxHash, TxSignatureError};
 use super::verified::VerifiedSignatures;
 use host_api::Address;
@@ -174,6 +175,8 @@ pub struct Mempool {
     eviction: BTreeSet<EvictionKey>,
     /// Signatures other pools of this process verified (`with_verified`).
     verified: Option<Arc<VerifiedSignatures>>,
+    /// The senders' keys, decoded once (bounded).
+    keys: KeyCache,
 }
 
 impl Mempool {
@@ -185,7 +188,20 @@ impl Mempool {
             hashes: BTreeMap::new(),
             eviction: BTreeSet::new(),
             verified: None,
+            keys: KeyCache::default(),
         }
+    }
+
+    /// This pool keeps at most `capacity` decoded sender keys ([`KeyCache`]; the default is
+    /// [`DEFAULT_KEY_CACHE_CAPACITY`](super::key_cache::DEFAULT_KEY_CACHE_CAPACITY)).
+    pub fn with_key_cache(mut self, capacity: usize) -> Self {
+        self.keys = KeyCache::new(capacity);
+        self
+    }
+
+    /// The decoded sender keys this pool keeps.
+    pub fn key_cache(&self) -> &KeyCache {
+        &self.keys
     }
 
     /// This pool skips the signature check of a transaction whose hash is in `verified`, and
@@ -303,10 +319,10 @@ impl Mempool {
         match &self.verified {
             Some(v) if v.contains(&hash) => {}
             Some(v) => {
-                tx.verify(self.config.chain_id)?;
+                tx.verify_with(self.config.chain_id, &mut self.keys)?;
                 v.insert(hash);
             }
-            None => tx.verify(self.config.chain_id)?,
+            None => tx.verify_with(self.config.chain_id, &mut self.keys)?,
         }
         let pending: u128 = waiting.map_or(0, |w| {
             w.range(next..)

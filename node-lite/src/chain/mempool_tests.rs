@@ -333,3 +333,47 @@ fn pools_sharing_a_verified_set_check_a_signature_once_and_record_only_successes
     // Without a shared set only the pool's own transactions are known.
     assert!(!pool(100).signature_known(&bad.hash()));
 }
+
+#[test]
+fn a_cached_sender_key_never_admits_a_bad_signature() {
+    let mut accounts = rich(&["a", "b"]);
+    let mut p = pool(100).with_key_cache(2);
+    p.insert(tx("a", 0, 1_000, 1), &mut accounts).unwrap();
+    assert!(p.key_cache().contains(&key("a").public()), "kept");
+    let mut flipped = tx("a", 1, 1_000, 1);
+    flipped.signature[5] ^= 1;
+    // Signed by b, claiming to be a.
+    let mut forged = tx("b", 1, 1_000, 1);
+    forged.body.sender = key("a").public();
+    for bad in [flipped, forged] {
+        assert_eq!(
+            p.insert(bad.clone(), &mut accounts),
+            Err(MempoolRefusal::Signature(TxSignatureError::BadSignature))
+        );
+        assert!(!p.contains(&bad.hash()));
+    }
+    // Bytes that are no key: refused, and never kept.
+    let mut no_key = tx("a", 1, 1_000, 1);
+    // Not the y-coordinate of a curve point (y = 2 has no x).
+    let mut not_a_point = [0u8; 32];
+    not_a_point[0] = 2;
+    no_key.body.sender = not_a_point;
+    accounts
+        .balances
+        .insert(Address(not_a_point), u128::MAX / 4);
+    assert_eq!(
+        p.insert(no_key, &mut accounts),
+        Err(MempoolRefusal::Signature(TxSignatureError::BadSenderKey))
+    );
+    assert_eq!(p.key_cache().len(), 1);
+    // The good one still goes in; past the bound the oldest key leaves, nothing else changes.
+    p.insert(tx("a", 1, 1_000, 1), &mut accounts).unwrap();
+    p.insert(tx("b", 0, 1_000, 1), &mut accounts).unwrap();
+    assert_eq!(p.key_cache().len(), 2, "at the bound");
+    accounts.balances.insert(key("c").address(), u128::MAX / 4);
+    p.insert(tx("c", 0, 1_000, 1), &mut accounts).unwrap();
+    assert_eq!(p.key_cache().len(), 2, "past the bound");
+    assert!(!p.key_cache().contains(&key("a").public()));
+    p.insert(tx("a", 2, 1_000, 1), &mut accounts).unwrap();
+    assert_eq!(p.len(), 5);
+}

@@ -33,6 +33,7 @@
 //! size cap here; the runtime's deploy validation refuses a module over its own limit, in the
 //! transaction's receipt.
 
+use super::key_cache::KeyCache;
 use super::keys::AccountKey;
 use borsh::{BorshDeserialize, BorshSerialize};
 use ed25519_dalek::{Signature, VerifyingKey};
@@ -323,6 +324,29 @@ impl Transaction {
         }
         let key = VerifyingKey::from_bytes(&self.body.sender)
             .map_err(|_| TxSignatureError::BadSenderKey)?;
+        self.verify_signature(&key)
+    }
+
+    /// [`verify`](Self::verify), with the sender's key taken from `keys` (decoded and kept
+    /// there on a miss): the same checks and the same answer (see [`KeyCache`]).
+    ///
+    /// # Errors
+    /// See [`TxSignatureError`].
+    pub fn verify_with(&self, chain_id: u64, keys: &mut KeyCache) -> Result<(), TxSignatureError> {
+        if self.body.chain_id != chain_id {
+            return Err(TxSignatureError::WrongChain {
+                expected: chain_id,
+                found: self.body.chain_id,
+            });
+        }
+        let key = keys
+            .get(&self.body.sender)
+            .ok_or(TxSignatureError::BadSenderKey)?;
+        self.verify_signature(&key)
+    }
+
+    /// The signature checked against the sender's decoded `key` (`verify_strict`).
+    fn verify_signature(&self, key: &VerifyingKey) -> Result<(), TxSignatureError> {
         let signature = Signature::from_bytes(&self.signature);
         key.verify_strict(&self.body.signing_bytes(), &signature)
             .map_err(|_| TxSignatureError::BadSignature)

@@ -196,3 +196,88 @@ fn malformed_bytes_are_refused() {
         Err(TxDecodeError::Malformed(_))
     ));
 }
+
+/// `s + l` (l the order of the ed25519 base point), little-endian: the same scalar, not in
+/// canonical form.
+fn non_canonical(s: [u8; 32]) -> [u8; 32] {
+    const L: [u8; 32] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
+        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    ];
+    let mut out = [0u8; 32];
+    let mut carry = 0u16;
+    for i in 0..32 {
+        let sum = u16::from(s[i]) + u16::from(L[i]) + carry;
+        out[i] = sum as u8;
+        carry = sum >> 8;
+    }
+    out
+}
+
+#[test]
+fn a_cached_key_answers_every_check_as_a_decoded_one() {
+    let good = body(call("f", vec![1, 2, 3])).sign(&alice());
+    let mut cases = vec![good.clone()];
+    // Every bit of the signature and of the sender changed.
+    for i in 0..64 * 8 {
+        let mut t = good.clone();
+        t.signature[i / 8] ^= 1 << (i % 8);
+        cases.push(t);
+    }
+    for i in 0..32 * 8 {
+        let mut t = good.clone();
+        t.body.sender[i / 8] ^= 1 << (i % 8);
+        cases.push(t);
+    }
+    // Signed by bob, claiming to be alice; another chain.
+    cases.push(body(transfer()).sign(&AccountKey::from_seed("bob")));
+    let mut other_chain = good.clone();
+    other_chain.body.chain_id = CHAIN + 1;
+    cases.push(other_chain);
+    // The same signature with S not reduced (malleability).
+    let mut malleable = good.clone();
+    let s: [u8; 32] = good.signature[32..].try_into().unwrap();
+    malleable.signature[32..].copy_from_slice(&non_canonical(s));
+    cases.push(malleable);
+    // A small-order key (the identity) with R the identity and S = 0: the cofactorless equation
+    // holds, `verify_strict` refuses the key.
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let mut small = body(transfer());
+    small.sender = identity;
+    let mut signature = [0u8; 64];
+    signature[..32].copy_from_slice(&identity);
+    cases.push(Transaction {
+        body: small,
+        signature,
+    });
+    // The cache warmed by every case first, so each is checked with its key taken from it.
+    let mut keys = KeyCache::new(1_024);
+    for t in &cases {
+        let _ = t.verify_with(CHAIN, &mut keys);
+    }
+    assert!(keys.contains(&alice().public()) && keys.contains(&identity));
+    let mut accepted = 0;
+    for (i, t) in cases.iter().enumerate() {
+        let expected = t.verify(CHAIN);
+        assert_eq!(t.verify_with(CHAIN, &mut keys), expected, "case {i}");
+        assert_eq!(
+            t.verify_with(CHAIN, &mut KeyCache::new(0)),
+            expected,
+            "case {i} uncached"
+        );
+        accepted += usize::from(expected.is_ok());
+    }
+    assert_eq!(accepted, 1, "only the good one verifies");
+    let n = cases.len();
+    assert_eq!(
+        cases[n - 2].verify(CHAIN),
+        Err(TxSignatureError::BadSignature),
+        "non-canonical S"
+    );
+    assert_eq!(
+        cases[n - 1].verify(CHAIN),
+        Err(TxSignatureError::BadSignature),
+        "small-order key"
+    );
+}

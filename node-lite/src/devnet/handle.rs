@@ -20,7 +20,7 @@ use crate::chain::{AccountKey, MempoolRefusal, Payload, Transaction, UnsignedTx}
 use crate::node_api::{
     AccountView, ApiError, BlockRef, BlockView, CallRequest, ChainEvent, ChainInfo, CommitteeView,
     DevAccount, DevPayload, DevTxRequest, DryRunView, EventFilter, EventView, HeadView, Hex32,
-    NodeApi, ProvisionerView, ReceiptView, TxStatus,
+    NodeApi, ProvisionerView, ReceiptView, TxStatus, check_batch_len,
 };
 use genesis_types::BlsPublicKey;
 use genesis_types::stake::StakeInfo;
@@ -264,13 +264,16 @@ impl DevnetHandle {
         index: usize,
         txs: &[Transaction],
     ) -> Vec<Result<crate::chain::TxHash, MempoolRefusal>> {
-        let mut session = self.session_of(index);
-        let mut cache = self.views[index].accounts.lock();
-        let mut view = CachedAccounts {
-            cache: &mut cache,
-            session: &mut session,
-            contracts: self.shared.params.contracts,
+        // Only reads: the height and time of the session do not matter, and a session is opened
+        // only if the node's cache misses an account.
+        let open = || {
+            self.shared
+                .params
+                .runtime
+                .session(self.views[index].store.state(), BlockInfo::default())
         };
+        let mut cache = self.views[index].accounts.lock();
+        let mut view = CachedAccounts::new(&mut cache, &open, self.shared.params.contracts);
         let mut pool = self.views[index].mempool.lock();
         txs.iter()
             .map(|tx| pool.insert(tx.clone(), &mut view))
@@ -279,18 +282,34 @@ impl DevnetHandle {
 
     /// Adds a transaction to the API node's mempool and gossips it.
     fn add(&self, tx: Transaction) -> Result<String, MempoolRefusal> {
-        let index = self.api_index();
-        let hash = self
-            .insert_at(index, std::slice::from_ref(&tx))
+        self.add_all(vec![tx])
             .pop()
-            .expect("one result per transaction")?;
-        self.shared
-            .transport
-            .broadcast(index, NetMessage::Tx(std::sync::Arc::new(tx)));
-        if self.shared.mode == BlockMode::Instant {
-            self.shared.want_next();
+            .expect("one result per transaction")
+    }
+
+    /// Adds transactions to the API node's mempool, in order (one lock of the pool for all),
+    /// and gossips the accepted ones together: one result per transaction.
+    fn add_all(&self, txs: Vec<Transaction>) -> Vec<Result<String, MempoolRefusal>> {
+        let index = self.api_index();
+        let results = self.insert_at(index, &txs);
+        let accepted: Vec<_> = txs
+            .into_iter()
+            .zip(&results)
+            .filter(|(_, r)| r.is_ok())
+            .map(|(tx, _)| std::sync::Arc::new(tx))
+            .collect();
+        if !accepted.is_empty() {
+            // Sent now if the node is idle, else with the others accepted meanwhile
+            // (`outbox.rs`).
+            self.shared.outboxes[index].add(&self.shared.transport, accepted);
+            if self.shared.mode == BlockMode::Instant {
+                self.shared.want_next();
+            }
         }
-        Ok(hex32(&hash.0))
+        results
+            .into_iter()
+            .map(|r| r.map(|hash| hex32(&hash.0)))
+            .collect()
     }
 
     fn dev_payload(&self, payload: &DevPayload) -> Result<(Payload, Option<u64>), ApiError> {
@@ -371,6 +390,34 @@ impl NodeApi for DevnetHandle {
     fn submit(&self, tx: &[u8]) -> Result<Hex32, ApiError> {
         let tx = Transaction::decode(tx).map_err(|e| bad(format!("transaction: {e}")))?;
         self.add(tx).map_err(|e| ApiError::Refused(e.to_string()))
+    }
+
+    fn submit_batch(&self, txs: &[Vec<u8>]) -> Result<Vec<Result<Hex32, ApiError>>, ApiError> {
+        check_batch_len(txs.len())?;
+        let decoded: Vec<Result<Transaction, ApiError>> = txs
+            .iter()
+            .map(|tx| Transaction::decode(tx).map_err(|e| bad(format!("transaction: {e}"))))
+            .collect();
+        let mut added = self
+            .add_all(
+                decoded
+                    .iter()
+                    .filter_map(|d| d.as_ref().ok())
+                    .cloned()
+                    .collect(),
+            )
+            .into_iter();
+        Ok(decoded
+            .into_iter()
+            .map(|d| {
+                d.and_then(|_| {
+                    added
+                        .next()
+                        .expect("one result per decoded transaction")
+                        .map_err(|e| ApiError::Refused(e.to_string()))
+                })
+            })
+            .collect())
     }
 
     fn submit_dev(&self, request: DevTxRequest) -> Result<Hex32, ApiError> {
@@ -650,6 +697,10 @@ impl NodeApi for DevnetHandle {
     }
 
     fn set_online(&self, index: usize, online: bool) -> Result<(), ApiError> {
+        // A node going offline first gossips what its pool accepted (it could not afterwards).
+        if let Some(outbox) = self.shared.outboxes.get(index).filter(|_| !online) {
+            outbox.flush(&self.shared.transport);
+        }
         if !self.shared.transport.set_online(index, online) {
             return Err(ApiError::NotFound(format!(
                 "provisioner {index} (this devnet runs {})",

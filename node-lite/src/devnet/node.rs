@@ -141,7 +141,12 @@ impl Node {
     /// Runs until [`NodeEvent::Shutdown`] or the inbox closes.
     pub fn run(mut self, start: Input, inbox: Receiver<NodeEvent>) {
         self.handle(None, start);
+        let shared = self.shared.clone();
+        let outbox = &shared.outboxes[self.index];
+        outbox.busy();
         loop {
+            // What this node's pool accepted from clients meanwhile (`outbox.rs`).
+            outbox.flush(&shared.transport);
             match inbox.try_recv() {
                 Ok(event) => {
                     if !self.on_event(event) {
@@ -170,7 +175,10 @@ impl Node {
                     MAX_SLEEP
                 })
                 .min(MAX_SLEEP);
-            match inbox.recv_timeout(sleep) {
+            outbox.idle(&shared.transport);
+            let event = inbox.recv_timeout(sleep);
+            outbox.busy();
+            match event {
                 Ok(event) => {
                     if !self.on_event(event) {
                         return;
@@ -193,8 +201,10 @@ impl Node {
             NodeEvent::Net(from, NetMessage::Consensus(message)) => {
                 self.handle(None, Input::Message(from as u64, message));
             }
-            NodeEvent::Net(_, NetMessage::Tx(tx)) => {
-                self.gossip.push(tx);
+            NodeEvent::Net(_, NetMessage::Txs(batch)) => {
+                for tx in batch.txs() {
+                    self.gossip.push(tx.clone());
+                }
             }
         }
         true
@@ -324,17 +334,14 @@ impl Node {
         // earliest the consensus allows (it would put that in the header).
         let at = requested.unwrap_or(now).max(earliest);
         let mints = self.shared.pending_mints();
-        let mut view_session = self
-            .shared
-            .params
-            .runtime
-            .session(self.store.state(), BlockInfo::default());
-        let mut cache = self.accounts.lock();
-        let mut view = CachedAccounts {
-            cache: &mut cache,
-            session: &mut view_session,
-            contracts: self.shared.params.contracts,
+        let open = || {
+            self.shared
+                .params
+                .runtime
+                .session(self.store.state(), BlockInfo::default())
         };
+        let mut cache = self.accounts.lock();
+        let mut view = CachedAccounts::new(&mut cache, &open, self.shared.params.contracts);
         // They stay in the pool until a block including them is accepted. A block fills by the
         // gas its transactions spend, not their limits (`chain::block_exec`): take limits
         // worth `SELECT_LIMITS` blocks, execution includes them while they fit and leaves the
@@ -552,7 +559,11 @@ impl Node {
             .iter()
             .map(|r| (r.hash, r.sender, r.nonce))
             .collect();
-        self.accounts.lock().block_accepted(&included);
+        self.accounts.lock().block_accepted(
+            &included,
+            &executed.changes,
+            self.shared.params.contracts.genesis.transfer,
+        );
         let waiting = {
             let mut pool = self.mempool.lock();
             pool.remove_included(&included);
@@ -642,17 +653,10 @@ impl Node {
         if self.gossip.is_empty() {
             return false;
         }
-        let mut session = self
-            .shared
-            .params
-            .runtime
-            .session(self.store.state(), BlockInfo::default());
+        let (runtime, store) = (&self.shared.params.runtime, &self.store);
+        let open = || runtime.session(store.state(), BlockInfo::default());
         let mut cache = self.accounts.lock();
-        let mut view = CachedAccounts {
-            cache: &mut cache,
-            session: &mut session,
-            contracts: self.shared.params.contracts,
-        };
+        let mut view = CachedAccounts::new(&mut cache, &open, self.shared.params.contracts);
         let mut pool = self.mempool.lock();
         for tx in self.gossip.take(GOSSIP_BATCH) {
             let _ = pool.insert(Arc::unwrap_or_clone(tx), &mut view);

@@ -17,6 +17,7 @@ use super::executor::ChainParams;
 use super::index::label_name;
 use super::keys::ConsensusKeys;
 use super::node::NodeEvent;
+use super::outbox::Outbox;
 use super::transport::{InProcess, NodeIndex};
 use crate::node_api::{BlockView, ChainEvent, EventView};
 use consensus::Label;
@@ -50,6 +51,8 @@ pub struct Shared {
     pub quiet: bool,
     /// The nodes' shared executions of candidates.
     pub executions: SharedExecutions,
+    /// Each node's transactions to gossip (`outbox.rs`), by node index.
+    pub outboxes: Vec<Outbox>,
     target: AtomicU64,
     tips: Vec<AtomicU64>,
     inboxes: Vec<Sender<NodeEvent>>,
@@ -87,6 +90,7 @@ impl Shared {
             mode,
             quiet,
             executions: SharedExecutions::new(shared_execution),
+            outboxes: (0..n).map(Outbox::new).collect(),
             target: AtomicU64::new(tip),
             tips: (0..n).map(|_| AtomicU64::new(tip)).collect(),
             inboxes,
@@ -166,10 +170,14 @@ impl Shared {
     }
 
     /// Has every online node check the transactions gossiped to it so far (its inbox holds
-    /// them ahead of this request: a submission's gossip is sent before it returns) and waits
+    /// them ahead of this request once the outboxes are flushed) and waits
     /// for all of them, at most `timeout`; returns whether all answered. Offline nodes receive
     /// no gossip and are not asked.
     pub fn sync_gossip(&self, timeout: Duration) -> bool {
+        // What waits in the outboxes first: delivered when `flush` returns.
+        for outbox in &self.outboxes {
+            outbox.flush(&self.transport);
+        }
         let (done, answers) = std::sync::mpsc::channel();
         let mut asked = 0;
         for (i, inbox) in self.inboxes.iter().enumerate() {

@@ -6,7 +6,7 @@
 //! multi-process network (libp2p) implements the same trait, encoding messages with borsh.
 
 use super::node::NodeEvent;
-use crate::chain::Transaction;
+use super::outbox::TxBatch;
 use consensus::Message;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,8 +20,10 @@ pub type NodeIndex = usize;
 pub enum NetMessage {
     /// A consensus message.
     Consensus(Arc<Message>),
-    /// A transaction for the mempools (already checked by the node that gossips it).
-    Tx(Arc<Transaction>),
+    /// Transactions for the mempools, in the order the gossiping node's pool accepted them
+    /// (checked there; each receiver checks them again): 1 to
+    /// [`MAX_TX_BATCH`](super::outbox::MAX_TX_BATCH), a multi-process network refuses more.
+    Txs(Arc<TxBatch>),
 }
 
 /// The network between the nodes.
