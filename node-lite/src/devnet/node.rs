@@ -247,8 +247,18 @@ impl Node {
     fn drain(&mut self) {
         while let Some((at, input)) = self.follow_ups.pop_front() {
             let now = at.unwrap_or_else(|| self.shared.clock.now());
-            let outputs = self.provisioner.handle(now, input);
-            for output in outputs {
+            let mut outputs = self.provisioner.handle(now, input).into_iter().peekable();
+            while let Some(output) = outputs.next() {
+                // The consensus follows an `Accept` with the label changes it makes: those are
+                // committed with the block (`NodeStore::commit_block`), not one by one after.
+                if let Output::Accept(block) = &output
+                    && let Some(Output::Labels(_)) = outputs.peek()
+                    && let Some(Output::Labels(changes)) = outputs.next()
+                {
+                    let written = self.accept(block, &changes);
+                    self.labels(&changes, written);
+                    continue;
+                }
                 self.perform(output);
             }
         }
@@ -302,9 +312,11 @@ impl Node {
                 ));
             }
             Output::Persist(record) => self.store.persist_record(&record),
-            Output::Accept(block) => self.accept(&block),
+            Output::Accept(block) => {
+                self.accept(&block, &[]);
+            }
             Output::Revert { height, .. } => self.revert(height),
-            Output::Labels(changes) => self.labels(&changes),
+            Output::Labels(changes) => self.labels(&changes, false),
             Output::Fault(_) | Output::MissedProposal { .. } | Output::OpenConsensus { .. } => {}
         }
     }
@@ -485,7 +497,9 @@ impl Node {
         }
     }
 
-    fn accept(&mut self, block: &Arc<Block>) {
+    /// Applies an accepted block: executes it if this node has not, commits it with the label
+    /// `changes` its acceptance made, indexes it. Returns whether the commit wrote `changes`.
+    fn accept(&mut self, block: &Arc<Block>, changes: &[LabelChange]) -> bool {
         let shared = self.shared.clone();
         let busy = shared.clock.busy();
         let hash = block.hash();
@@ -501,7 +515,7 @@ impl Node {
             // the chain's. Stop following rather than diverge silently.
             self.store
                 .fail(format!("block {height} does not execute to its state root"));
-            return;
+            return false;
         };
         // The consensus's label for a new block: its iteration less the fail attestations it
         // lists (checked by the validators), `label_for` of that (its `Labels` output follows
@@ -515,7 +529,10 @@ impl Node {
             .iter()
             .map(|r| super::index::receipt_view(r, height))
             .collect();
-        match self.store.commit_block(block, &executed, &views, label) {
+        match self
+            .store
+            .commit_block(block, &executed, &views, label, changes)
+        {
             Ok(root) if root.0 == block.header().state_root => {}
             Ok(root) => {
                 // The writes were executed once for the process (`executions.rs`): this
@@ -526,11 +543,11 @@ impl Node {
                     hex::encode(root.0),
                     hex::encode(block.header().state_root)
                 ));
-                return;
+                return false;
             }
             Err(e) => {
                 self.store.fail(format!("committing block {height}: {e}"));
-                return;
+                return false;
             }
         }
         let mint_ids: Vec<u64> = executed.mints.iter().map(|(id, ..)| *id).collect();
@@ -575,6 +592,7 @@ impl Node {
         // read it): the consensus may start that round (`eligibility.rs`). A block that failed
         // above is never reported: the consensus waits, as the node stopped following.
         self.follow_ups.push_back((None, Input::Applied(hash)));
+        true
     }
 
     /// Instant mode: while a block with contents is not final, the next block is wanted. One
@@ -613,14 +631,18 @@ impl Node {
         self.shared.set_tip(self.index, height);
     }
 
-    fn labels(&mut self, changes: &[LabelChange]) {
+    /// Applies label changes to the chain index; `written`: the store has them already (with
+    /// their block), else each one that changes the index is persisted.
+    fn labels(&mut self, changes: &[LabelChange], written: bool) {
         let mut changed = false;
         {
             let mut chain = self.chain.write();
             for change in changes {
                 let hash = hex32(&change.hash);
                 if chain.set_label(change.height, &hash, change.label) {
-                    self.store.persist_label(change);
+                    if !written {
+                        self.store.persist_label(change);
+                    }
                     self.shared
                         .publish_label(change.height, &hash, change.label);
                     changed = true;
