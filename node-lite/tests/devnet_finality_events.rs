@@ -6,6 +6,9 @@
 //! label changes with the block that makes them. (Under load the same happens with the default
 //! bounds: 4,096 receipts keep only the last 7 blocks of 513 transactions.)
 //!
+//! The events also go only forward: no label for a height after its `final` (each node takes a
+//! block's labels in turn, and one behind another used to announce `confirmed` after `final`).
+//!
 //! Waits are on the event stream, each with a timeout (no sleeps).
 
 use node_lite::devnet::{DevnetHandle, NodeConfig, spawn};
@@ -108,11 +111,14 @@ fn with_one_of_four_offline_every_height_announces_its_final_label() {
                 height,
                 hash,
                 label,
-            } if label == "final" => {
+            } => {
                 if let Some((known, at)) = blocks.get_mut(&height) {
-                    assert_eq!(*known, hash, "height {height}: final is another block");
-                    // The first one (each node announces the labels its index takes).
-                    at.get_or_insert(tip);
+                    // Labels only go forward, each announced once: nothing after `final`.
+                    assert_eq!(*at, None, "height {height}: `{label}` after `final`");
+                    if label == "final" {
+                        assert_eq!(*known, hash, "height {height}: final is another block");
+                        *at = Some(tip);
+                    }
                 }
             }
             _ => {}
