@@ -76,10 +76,12 @@ fn a_node_catching_up_draws_the_round_after_a_suspending_block_from_the_exact_se
     // before executing it.
     devnet.set_online(3, true).expect("node 3 exists");
     let top = mine(&devnet);
+    // `mine` waits for one node: every node, node 3 included, is to reach `top` (another node
+    // may still be applying it).
     assert!(
-        devnet.wait_until(WAIT, || devnet.node_tip(3) >= top),
-        "node 3 caught up to {top} (at {})",
-        devnet.node_tip(3)
+        devnet.wait_until(WAIT, || (0..4).all(|i| devnet.node_tip(i) >= top)),
+        "every node reached {top} (at {:?})",
+        (0..4).map(|i| devnet.node_tip(i)).collect::<Vec<_>>()
     );
     for i in 0..4 {
         let (approximate, wrong) = devnet.node_approximate_sets(i).expect("a node");

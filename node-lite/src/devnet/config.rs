@@ -110,6 +110,12 @@ pub struct NodeConfig {
     /// (default [`DEFAULT_BUILD_BUDGET`]; `None`: only the block gas limit bounds it). See
     /// `chain::BlockContext::build_deadline`.
     pub build_budget: Option<Duration>,
+    /// How much of its chain a node's index keeps in memory: the last this many blocks, and
+    /// among them at most this many receipts beyond the last few blocks (default
+    /// [`INDEX_WINDOW`](super::index::INDEX_WINDOW) and
+    /// [`MAX_INDEX_RECEIPTS`](super::index::MAX_INDEX_RECEIPTS)); older blocks are read from
+    /// the node's store. See `index.rs`.
+    pub index_memory: (usize, usize),
 }
 
 impl Default for NodeConfig {
@@ -125,6 +131,7 @@ impl Default for NodeConfig {
             shared_execution: true,
             execution: Execution::Hidden,
             build_budget: Some(DEFAULT_BUILD_BUDGET),
+            index_memory: (super::index::INDEX_WINDOW, super::index::MAX_INDEX_RECEIPTS),
         }
     }
 }
@@ -203,6 +210,14 @@ impl NodeConfig {
     /// what the candidate lists.
     pub fn with_build_budget(mut self, budget: Option<Duration>) -> Self {
         self.build_budget = budget;
+        self
+    }
+
+    /// Keep the last `blocks` blocks (at least 1) of each node's chain in its index's memory,
+    /// and among them at most `receipts` receipts beyond the last few blocks: a block that
+    /// leaves them is read from the node's store (tests make it small, to exercise that path).
+    pub fn with_index_memory(mut self, blocks: usize, receipts: usize) -> Self {
+        self.index_memory = (blocks.max(1), receipts);
         self
     }
 

@@ -12,7 +12,7 @@
 use super::executor::Executed;
 use crate::chain::block_exec::TxReceipt;
 use crate::node_api::{BlockView, EventFilter, EventView, ReceiptView};
-use consensus::{Block, Label};
+use consensus::{Block, Label, LabelChange};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
@@ -287,28 +287,65 @@ impl ChainIndex {
     }
 
     /// Sets a block's label; returns whether it changed (a block below the window: whether the
-    /// archive holds that block, whose stored label the caller rewrites).
+    /// archive holds that block with another label; the caller rewrites the stored one).
     pub fn set_label(&mut self, height: u64, hash: &str, label: Label) -> bool {
-        let name = label_name(label);
-        let changed = if height < self.first_height() {
-            self.archive
-                .as_ref()
-                .and_then(|a| a.block(height))
-                .is_some_and(|b| b.view.hash == hash && b.view.label != name)
-        } else {
-            let index = (height - self.first_height()) as usize;
-            match self.blocks.get_mut(index) {
-                Some(b) if b.view.hash == hash && b.view.label != name => {
-                    b.view.label = name.into();
-                    true
-                }
-                _ => false,
-            }
-        };
-        if changed && label == Label::Final {
-            self.finalized = self.finalized.max(height);
+        let changed = self
+            .label_of(height, hash)
+            .is_some_and(|l| l != label_name(label));
+        if changed {
+            self.apply_label_change(height, hash, label);
         }
         changed
+    }
+
+    /// Which of `changes` (in order, each after the ones before it) would change a block's
+    /// label, as [`Self::set_label`] would answer. Asked before a store commit that writes
+    /// them (`NodeStore::commit_block`): a block below the window is answered from the
+    /// archive, the node's store, which after that commit holds the new labels already.
+    pub fn label_changes(&self, changes: &[LabelChange]) -> Vec<bool> {
+        changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let hash = hex32(&c.hash);
+                let Some(stored) = self.label_of(c.height, &hash) else {
+                    return false;
+                };
+                let before = changes[..i]
+                    .iter()
+                    .rev()
+                    .find(|e| (e.height, e.hash) == (c.height, c.hash))
+                    .map_or(stored.as_str(), |e| label_name(e.label));
+                before != label_name(c.label)
+            })
+            .collect()
+    }
+
+    /// Applies a label change [`Self::label_changes`] found (the caller's store has it): the
+    /// block's label in the window, and [`Self::finalized`].
+    pub fn apply_label_change(&mut self, height: u64, hash: &str, label: Label) {
+        if let Some(index) = height.checked_sub(self.first_height())
+            && let Some(b) = self
+                .blocks
+                .get_mut(usize::try_from(index).unwrap_or(usize::MAX))
+            && b.view.hash == hash
+        {
+            b.view.label = label_name(label).into();
+        }
+        if label == Label::Final {
+            self.finalized = self.finalized.max(height);
+        }
+    }
+
+    /// The label of the block `hash` at `height`, if this index or its archive holds it.
+    fn label_of(&self, height: u64, hash: &str) -> Option<String> {
+        if height < self.first_height() {
+            let block = self.archive.as_ref()?.block(height)?;
+            (block.view.hash == hash).then_some(block.view.label)
+        } else {
+            let block = self.in_window(height)?;
+            (block.view.hash == hash).then(|| block.view.label.clone())
+        }
     }
 
     /// The tip.

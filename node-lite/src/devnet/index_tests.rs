@@ -245,3 +245,75 @@ fn the_last_blocks_stay_in_memory_whatever_their_receipts() {
     assert!(index.set_label(20, &hash, Label::Final));
     assert_eq!(index.by_height(20).unwrap().view.label, "final");
 }
+
+/// An index of 2 blocks in memory over blocks 0..=n labelled `Attested(1)`, with an archive
+/// holding them all (as a node's store does), and the archive.
+fn attested_with_archive(n: u64) -> (ChainIndex, Arc<Archive>, Vec<Block>) {
+    let blocks = chain_of(n);
+    let archive = Arc::new(Archive::default());
+    let mut index = ChainIndex::with_limits(&blocks[0], 2, 0);
+    index.set_archive(archive.clone());
+    archive
+        .0
+        .lock()
+        .push(IndexedBlock::new(&blocks[0], 0, Vec::new(), Label::Final));
+    for b in &blocks[1..] {
+        let label = Label::Attested(1);
+        archive
+            .0
+            .lock()
+            .push(IndexedBlock::new(b, 1, Vec::new(), label));
+        index.push(b, 1, Vec::new(), label);
+    }
+    (index, archive, blocks)
+}
+
+fn change(block: &Block, label: Label) -> LabelChange {
+    LabelChange {
+        height: block.header().height,
+        hash: block.hash(),
+        label,
+    }
+}
+
+/// The node commits a block with the label changes its acceptance made, then gives them to
+/// the index: a block below the window is answered from the archive (that store), which then
+/// holds the new label. Asked before the commit (`label_changes`), they are changes, each
+/// after the ones before it in the list; applied (`apply_label_change`) they raise the
+/// finalized height. Asked after, `set_label` finds nothing to change: the devnet announced
+/// no `final` for a block finalized below the window, and the instant devnet idled.
+#[test]
+fn label_changes_are_asked_before_the_store_holds_them() {
+    let (mut index, archive, blocks) = attested_with_archive(5);
+    let below = &blocks[2];
+    let hash = hex32(&below.hash());
+    assert!(index.by_height(2).is_some() && index.in_memory() == 2);
+    let changes = [
+        change(below, Label::Confirmed),
+        change(below, Label::Final),
+        change(below, Label::Final),
+        change(&blocks[5], Label::Attested(1)),
+        change(&blocks[4], Label::Confirmed),
+        LabelChange {
+            hash: [0xee; 32],
+            ..change(&blocks[3], Label::Final)
+        },
+    ];
+    assert_eq!(
+        index.label_changes(&changes),
+        [true, true, false, false, true, false]
+    );
+    // The commit writes block 2's new label in the store, the index's archive.
+    archive.0.lock()[2] = IndexedBlock::new(below, 1, Vec::new(), Label::Final);
+    assert!(
+        !index.set_label(2, &hash, Label::Final),
+        "the archive says final already"
+    );
+    assert_eq!(index.finalized, 0);
+    index.apply_label_change(2, &hash, Label::Final);
+    assert_eq!(index.finalized, 2);
+    // In the window, the label changes in memory.
+    index.apply_label_change(4, &hex32(&blocks[4].hash()), Label::Confirmed);
+    assert_eq!(index.by_height(4).unwrap().view.label, "confirmed");
+    assert_eq!(index.label_changes(&changes[4..5]), [false]);
+}

@@ -257,8 +257,18 @@ impl Node {
     fn drain(&mut self) {
         while let Some((at, input)) = self.follow_ups.pop_front() {
             let now = at.unwrap_or_else(|| self.shared.clock.now());
-            let outputs = self.provisioner.handle(now, input);
-            for output in outputs {
+            let mut outputs = self.provisioner.handle(now, input).into_iter().peekable();
+            while let Some(output) = outputs.next() {
+                // The consensus follows an `Accept` with the label changes it makes: those are
+                // committed with the block (`NodeStore::commit_block`), not one by one after.
+                if let Output::Accept(block) = &output
+                    && let Some(Output::Labels(_)) = outputs.peek()
+                    && let Some(Output::Labels(changes)) = outputs.next()
+                {
+                    let committed = self.accept(block, &changes);
+                    self.labels(&changes, committed.as_deref());
+                    continue;
+                }
                 self.perform(output);
             }
         }
@@ -312,9 +322,11 @@ impl Node {
                 ));
             }
             Output::Persist(record) => self.store.persist_record(&record),
-            Output::Accept(block) => self.accept(&block),
+            Output::Accept(block) => {
+                self.accept(&block, &[]);
+            }
             Output::Revert { height, .. } => self.revert(height),
-            Output::Labels(changes) => self.labels(&changes),
+            Output::Labels(changes) => self.labels(&changes, None),
             Output::Fault(_) | Output::MissedProposal { .. } | Output::OpenConsensus { .. } => {}
         }
     }
@@ -492,7 +504,11 @@ impl Node {
         }
     }
 
-    fn accept(&mut self, block: &Arc<Block>) {
+    /// Applies an accepted block: executes it if this node has not, commits it with the label
+    /// `changes` its acceptance made, indexes it. Returns, when the commit wrote `changes`,
+    /// which of them change this node's index ([`ChainIndex::label_changes`], asked before the
+    /// commit: see [`Self::labels`]).
+    fn accept(&mut self, block: &Arc<Block>, changes: &[LabelChange]) -> Option<Vec<bool>> {
         let shared = self.shared.clone();
         let busy = shared.clock.busy();
         let hash = block.hash();
@@ -508,7 +524,7 @@ impl Node {
             // the chain's. Stop following rather than diverge silently.
             self.store
                 .fail(format!("block {height} does not execute to its state root"));
-            return;
+            return None;
         };
         // The consensus's label for a new block: its iteration less the fail attestations it
         // lists (checked by the validators), `label_for` of that (its `Labels` output follows
@@ -522,7 +538,14 @@ impl Node {
             .iter()
             .map(|r| super::index::receipt_view(r, height))
             .collect();
-        match self.store.commit_block(block, &executed, &views, label) {
+        // Which changes are changes, asked before the commit writes them: for a block below the
+        // index's window the index answers from this store (the labels of a block finalized
+        // late, e.g. after a failed iteration, change out of the window under load).
+        let fresh = self.chain.read().label_changes(changes);
+        match self
+            .store
+            .commit_block(block, &executed, &views, label, changes)
+        {
             Ok(root) if root.0 == block.header().state_root => {}
             Ok(root) => {
                 // The writes were executed once for the process (`executions.rs`): this
@@ -533,11 +556,11 @@ impl Node {
                     hex::encode(root.0),
                     hex::encode(block.header().state_root)
                 ));
-                return;
+                return None;
             }
             Err(e) => {
                 self.store.fail(format!("committing block {height}: {e}"));
-                return;
+                return None;
             }
         }
         let mint_ids: Vec<u64> = executed.mints.iter().map(|(id, ..)| *id).collect();
@@ -586,6 +609,7 @@ impl Node {
         // read it): the consensus may start that round (`eligibility.rs`). A block that failed
         // above is never reported: the consensus waits, as the node stopped following.
         self.follow_ups.push_back((None, Input::Applied(hash)));
+        Some(fresh)
     }
 
     /// Instant mode: while a block with contents is not final, the next block is wanted. One
@@ -624,14 +648,35 @@ impl Node {
         self.shared.set_tip(self.index, height);
     }
 
-    fn labels(&mut self, changes: &[LabelChange]) {
+    /// Applies label changes to the chain index and announces those that change it.
+    /// `committed`: the store has them already (committed with their block), and which of them
+    /// change the index was asked before that commit (the index answers for a block below its
+    /// window from the store, which after the commit says the new label: asked then, a block
+    /// finalized out of the window was never announced, and the instant devnet idled waiting
+    /// for it). Else each one that changes the index is persisted here.
+    fn labels(&mut self, changes: &[LabelChange], committed: Option<&[bool]>) {
         let mut changed = false;
         {
             let mut chain = self.chain.write();
-            for change in changes {
+            for (i, change) in changes.iter().enumerate() {
                 let hash = hex32(&change.hash);
-                if chain.set_label(change.height, &hash, change.label) {
-                    self.store.persist_label(change);
+                let change_made = match committed {
+                    Some(fresh) => {
+                        let fresh = fresh.get(i).copied().unwrap_or(false);
+                        if fresh {
+                            chain.apply_label_change(change.height, &hash, change.label);
+                        }
+                        fresh
+                    }
+                    None => {
+                        let set = chain.set_label(change.height, &hash, change.label);
+                        if set {
+                            self.store.persist_label(change);
+                        }
+                        set
+                    }
+                };
+                if change_made {
                     self.shared
                         .publish_label(change.height, &hash, change.label);
                     changed = true;

@@ -276,13 +276,15 @@ impl Shared {
         }
     }
 
-    /// Publishes a label change, once per (height, hash, label).
+    /// Publishes a label change, once per (height, hash, label), and only forward: each node
+    /// takes a block's labels in turn (`Confirmed`, then `Final`), so a node behind another
+    /// would otherwise announce `confirmed` after `final`, then `final` again.
     pub fn publish_label(&self, height: u64, hash: &str, label: Label) {
         let name = label_name(label);
         let mut published = self.published.lock();
         match published.get_mut(&height) {
             Some((h, l)) if h == hash => {
-                if l == name {
+                if label_rank(l) >= label_rank(name) {
                     return;
                 }
                 *l = name.to_string();
@@ -294,5 +296,15 @@ impl Shared {
             hash: hash.to_string(),
             label: name.to_string(),
         });
+    }
+}
+
+/// A label's place in the order a block's labels go (the consensus's `Chain::push`): accepted or
+/// attested when accepted, then confirmed, then final.
+fn label_rank(name: &str) -> u8 {
+    match name {
+        "confirmed" => 1,
+        "final" => 2,
+        _ => 0,
     }
 }

@@ -139,6 +139,8 @@ struct Common<'a> {
     genesis_set: &'a [Eligible],
     /// The signatures the nodes' pools verified (shared: `chain::verified`).
     verified: &'a Arc<VerifiedSignatures>,
+    /// The index's memory bounds (`NodeConfig::index_memory`).
+    index_memory: (usize, usize),
 }
 
 /// Opens node `i`'s store; builds its genesis when empty, else reloads its chain.
@@ -149,6 +151,7 @@ fn open_node(i: usize, dir: &Path, common: &Common) -> Result<Started, SpawnErro
         expected,
         genesis_block,
         retained,
+        index_memory,
         ..
     } = *common;
     let node_dir = dir.join(format!("node-{i}"));
@@ -172,7 +175,7 @@ fn open_node(i: usize, dir: &Path, common: &Common) -> Result<Started, SpawnErro
         }
     }
     let votes = store.load_votes().map_err(store_error)?;
-    let mut chain = ChainIndex::new(genesis_block);
+    let mut chain = ChainIndex::with_limits(genesis_block, index_memory.0, index_memory.1);
     chain.set_archive(store.clone());
     let mut persisted = Persisted {
         chain: vec![(genesis_block.clone(), Label::Final)],
@@ -180,7 +183,7 @@ fn open_node(i: usize, dir: &Path, common: &Common) -> Result<Started, SpawnErro
     };
     let mut persisted_tail: VecDeque<(Arc<Block>, Label)> = VecDeque::new();
     // Only the blocks the index keeps in memory have their receipts decoded.
-    let recent = super::index::INDEX_WINDOW as u64;
+    let recent = index_memory.0 as u64;
     store
         .load_chain(recent, |block, receipts, label| {
             let label = label.unwrap_or(Label::Accepted(u16::MAX));
@@ -369,6 +372,7 @@ pub fn spawn(config: NodeConfig) -> Result<DevnetHandle, SpawnError> {
         height_offset: reference.height,
         genesis_set: &genesis_set,
         verified: &Arc::default(),
+        index_memory: config.index_memory,
     };
     let mut started = Vec::with_capacity(n);
     for i in 0..n {

@@ -16,12 +16,17 @@
 //! Records (keys are a one-byte kind, then big-endian numbers):
 //! - `b` ‖ height → the block (borsh `consensus::Block`);
 //! - `r` ‖ height → its receipts and gas (JSON of [`StoredReceipts`]);
-//! - `l` ‖ height → its finality label (borsh `(hash, Label)`);
+//! - `l` ‖ height → its finality label (borsh `(hash, Label)`), written with the block and
+//!   rewritten with the block whose acceptance changes it (see [`NodeStore::commit_block`]);
 //! - `e` ‖ height → the stake contract's eligible set for the next round, read on the block's
 //!   state (borsh `Vec<Eligible>`, stake keys; `eligibility.rs`);
-//! - `v` → this node's own signed messages of the rounds above the last final block (borsh
-//!   `Vec<(round, iteration, step, consensus::Message)>`), rewritten before each new one is sent
-//!   (the consensus's `Persist`);
+//! - `v` ‖ round ‖ iteration ‖ step → this node's own signed message of that slot (borsh
+//!   `consensus::Message`), written before it is sent (the consensus's `Persist`), and `w` →
+//!   the slots of those kept, the rounds above the last final block (borsh
+//!   `Vec<(round, iteration, step)>`): a new message writes itself and the slot list, not every
+//!   kept message again (a candidate is most of a block). A key `v` alone is the earlier form
+//!   (the whole list, borsh `Vec<(round, iteration, step, consensus::Message)>`), read once at
+//!   open and rewritten in this one ([`NodeStore::load_votes`]);
 //! - `t` ‖ transaction hash → where it was included: height (u64 BE) ‖ position (u32 BE);
 //! - `h` ‖ block hash → its height (u64 BE).
 //!
@@ -59,8 +64,11 @@ pub const BLOCK: u8 = b'b';
 pub const RECEIPTS: u8 = b'r';
 /// Record kind: a block's label.
 pub const LABEL: u8 = b'l';
-/// Record kind: an own signed message.
+/// Record kind: an own signed message (`v` ‖ round ‖ iteration ‖ step; `v` alone: the
+/// earlier form, every kept message in one record).
 pub const VOTE: u8 = b'v';
+/// Record kind: the slots of the own signed messages kept (one key, `w`).
+pub const VOTE_SLOTS: u8 = b'w';
 /// Record kind: a transaction's height and position.
 pub const TX: u8 = b't';
 /// Record kind: a block hash's height.
@@ -119,6 +127,16 @@ fn parse_hex32(hex_str: &str) -> Option<[u8; 32]> {
 
 /// A stored block: the block, its receipts and its label (if one was recorded for it).
 pub type StoredBlock = (Block, StoredReceipts, Option<Label>);
+
+/// The key of an own message's record.
+pub fn slot_key(slot: (u64, u8, Step)) -> Vec<u8> {
+    let mut key = height_key(VOTE, slot.0);
+    key.extend_from_slice(&[slot.1, slot.2 as u8]);
+    key
+}
+
+/// A kept slot as the slot list stores it.
+type StoredSlot = (u64, u8, u8);
 
 fn step_of(byte: u8) -> Option<Step> {
     [Step::Proposal, Step::Validation, Step::Ratification]
@@ -183,12 +201,18 @@ impl NodeStore {
         self.failure.lock().clone()
     }
 
-    /// Commits an accepted block's state with its block, receipts and first label records.
+    /// Commits an accepted block's state with its block, receipts and first label records, and
+    /// the label changes its acceptance makes (`changes`: the consensus's `Labels` output that
+    /// follows the `Accept`, e.g. the parent's `Confirmed` and `Final`), in one transaction.
     ///
-    /// The label is written here, not by [`Self::persist_label`]: the chain index takes the new
-    /// block with this label, so the consensus's `Labels` output for it changes nothing there
-    /// and is not persisted; without this record a restart found the tip unlabelled, took it
-    /// for unconfirmable, and finality never passed it again.
+    /// The block's label is written here, not by [`Self::persist_label`]: the chain index takes
+    /// the new block with this label, so the consensus's `Labels` output for it changes nothing
+    /// there and is not persisted; without this record a restart found the tip unlabelled, took
+    /// it for unconfirmable, and finality never passed it again. The other changes are written
+    /// here too rather than in a transaction each after it: a restart then finds the block and
+    /// the labels it made together (before, a crash between the two found the block with the
+    /// labels below it older, as a crash before the block does). A `Final` change also drops
+    /// the own messages of its round and below (`persist_label`'s rule).
     ///
     /// Returns the root this node's store computed for the block's state (the caller checks it
     /// against the block's: the execution may have been another node's, `executions.rs`).
@@ -201,6 +225,7 @@ impl NodeStore {
         executed: &Executed,
         views: &[ReceiptView],
         label: Label,
+        changes: &[LabelChange],
     ) -> Result<Root, StoreError> {
         let height = block.header().height;
         let receipts = StoredReceiptsRef {
@@ -230,6 +255,9 @@ impl NodeStore {
             at.extend_from_slice(&(i as u32).to_be_bytes());
             records.insert(hash_key(TX, &r.hash.0), Some(at));
         }
+        for change in changes {
+            self.label_records(change, &mut records);
+        }
         let root = self.wal.commit_with_records(
             executed.base_root,
             ChangeSet::clone(&executed.changes),
@@ -245,36 +273,56 @@ impl NodeStore {
         Ok(())
     }
 
-    fn votes_record(&self, records: &mut RecordWrites) {
-        let votes = self.votes.lock();
-        let slots: Vec<(u64, u8, u8, &Message)> = votes
+    /// The slot list of `votes`.
+    fn slots_record(votes: &[Record], records: &mut RecordWrites) {
+        let slots: Vec<StoredSlot> = votes
             .iter()
-            .map(|r| (r.slot.0, r.slot.1, r.slot.2 as u8, r.message.as_ref()))
+            .map(|r| (r.slot.0, r.slot.1, r.slot.2 as u8))
             .collect();
-        records.insert(vec![VOTE], Some(encode(&slots)));
+        records.insert(vec![VOTE_SLOTS], Some(encode(&slots)));
     }
 
-    /// Writes an own signed message (with the others kept) before it is sent.
-    pub fn persist_record(&self, record: &Record) {
-        self.votes.lock().push(record.clone());
-        let mut records = RecordWrites::new();
-        self.votes_record(&mut records);
-        if let Err(e) = self.write_records(&records) {
-            self.fail(format!("persisting a vote: {e}"));
-        }
-    }
-
-    /// Writes a label change (a final block drops the own messages of its round and below).
-    pub fn persist_label(&self, change: &LabelChange) {
-        let mut records = RecordWrites::new();
+    /// A label change's record; a `Final` one also drops the own messages of its round and
+    /// below (a round at or under a final block is never voted in again).
+    fn label_records(&self, change: &LabelChange, records: &mut RecordWrites) {
         if change.label == Label::Final {
-            self.votes.lock().retain(|r| r.slot.0 > change.height);
-            self.votes_record(&mut records);
+            let mut votes = self.votes.lock();
+            if votes.iter().any(|r| r.slot.0 <= change.height) {
+                for r in votes.iter().filter(|r| r.slot.0 <= change.height) {
+                    records.insert(slot_key(r.slot), None);
+                }
+                votes.retain(|r| r.slot.0 > change.height);
+                Self::slots_record(&votes, records);
+            }
         }
         records.insert(
             height_key(LABEL, change.height),
             Some(encode(&(change.hash, change.label))),
         );
+    }
+
+    /// Writes an own signed message before it is sent: its record and the slot list, in one
+    /// durable transaction (a restart must find it, or the node could sign another message for
+    /// the same slot). A message for a slot already kept replaces it (as the consensus's
+    /// `Persisted` does on a restart: the later one of a slot wins).
+    pub fn persist_record(&self, record: &Record) {
+        let mut votes = self.votes.lock();
+        votes.retain(|r| r.slot != record.slot);
+        votes.push(record.clone());
+        let mut records = RecordWrites::new();
+        records.insert(slot_key(record.slot), Some(encode(record.message.as_ref())));
+        Self::slots_record(&votes, &mut records);
+        if let Err(e) = self.write_records(&records) {
+            self.fail(format!("persisting a vote: {e}"));
+        }
+    }
+
+    /// Writes a label change (a final block drops the own messages of its round and below) in
+    /// a transaction of its own: for a change that did not come with a block
+    /// ([`Self::commit_block`] writes those).
+    pub fn persist_label(&self, change: &LabelChange) {
+        let mut records = RecordWrites::new();
+        self.label_records(change, &mut records);
         if let Err(e) = self.write_records(&records) {
             self.fail(format!("persisting a label: {e}"));
         }
@@ -307,6 +355,13 @@ impl NodeStore {
             }
             h += 1;
         }
+        // The revert took the records back, own messages written since `height` included: they
+        // were sent, so they are written again (a restart must still find them).
+        let votes = self.votes.lock();
+        for r in votes.iter() {
+            records.insert(slot_key(r.slot), Some(encode(r.message.as_ref())));
+        }
+        Self::slots_record(&votes, &mut records);
         self.write_records(&records)
     }
 
@@ -426,25 +481,51 @@ impl NodeStore {
         Ok(())
     }
 
-    /// This node's own signed messages kept for a restart.
+    /// This node's own signed messages kept for a restart. A store of the earlier form (one
+    /// record `v` holding them all) is rewritten in this one first, in one transaction.
     ///
     /// # Errors
     /// The store's, or a record that does not decode.
     pub fn load_votes(&self) -> Result<Vec<Record>, StoreError> {
-        let Some(bytes) = self.wal.record(&[VOTE])? else {
-            return Ok(Vec::new());
-        };
-        let slots: Vec<(u64, u8, u8, Message)> =
-            borsh::from_slice(&bytes).map_err(|_| self.corrupt("votes record"))?;
-        let mut out = Vec::with_capacity(slots.len());
-        for (round, iteration, step, message) in slots {
-            let step = step_of(step).ok_or_else(|| self.corrupt("votes record"))?;
-            out.push(Record {
-                slot: (round, iteration, step),
-                message: Arc::new(message),
-            });
+        let bad = |what: &str| self.corrupt(&format!("own messages: {what}"));
+        let mut out = Vec::new();
+        if let Some(bytes) = self.wal.record(&[VOTE_SLOTS])? {
+            let slots: Vec<StoredSlot> = borsh::from_slice(&bytes).map_err(|_| bad("slots"))?;
+            for (round, iteration, step) in slots {
+                let slot = (round, iteration, step_of(step).ok_or_else(|| bad("step"))?);
+                let bytes = self.wal.record(&slot_key(slot))?;
+                let message: Message = bytes
+                    .and_then(|b| borsh::from_slice(&b).ok())
+                    .ok_or_else(|| bad(&format!("message of slot {slot:?}")))?;
+                out.push(Record {
+                    slot,
+                    message: Arc::new(message),
+                });
+            }
+        }
+        let legacy = self.wal.record(&[VOTE])?;
+        if let Some(bytes) = &legacy {
+            let slots: Vec<(u64, u8, u8, Message)> =
+                borsh::from_slice(bytes).map_err(|_| bad("list"))?;
+            for (round, iteration, step, message) in slots {
+                let slot = (round, iteration, step_of(step).ok_or_else(|| bad("step"))?);
+                out.retain(|r| r.slot != slot);
+                out.push(Record {
+                    slot,
+                    message: Arc::new(message),
+                });
+            }
         }
         *self.votes.lock() = out.clone();
+        if legacy.is_some() {
+            let mut records = RecordWrites::new();
+            records.insert(vec![VOTE], None);
+            for r in &out {
+                records.insert(slot_key(r.slot), Some(encode(r.message.as_ref())));
+            }
+            Self::slots_record(&out, &mut records);
+            self.write_records(&records)?;
+        }
         Ok(out)
     }
 
@@ -483,45 +564,5 @@ impl BlockArchive for NodeStore {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::chain::TxHash;
-    use crate::chain::block_exec::TxReceipt;
-    use host_api::{Address, ContractId};
-
-    /// The borrowed form `commit_block` writes is byte for byte the JSON of
-    /// [`StoredReceipts`], and reads back as it.
-    #[test]
-    fn borrowed_receipts_write_the_stored_json() {
-        let receipt = TxReceipt {
-            hash: TxHash([1; 32]),
-            sender: Address([2; 32]),
-            nonce: 3,
-            gas_limit: 4,
-            gas_spent: 5,
-            fee_paid: 6,
-            result: Ok(vec![7, 8]),
-            deployed: Some(ContractId([9; 32])),
-            events: vec![runtime::Event {
-                contract: ContractId([10; 32]),
-                topic: "t".into(),
-                data: vec![11],
-                reverted: false,
-            }],
-        };
-        let views = vec![super::super::index::receipt_view(&receipt, 12); 2];
-        let owned = StoredReceipts {
-            gas_used: 13,
-            receipts: views.clone(),
-        };
-        let borrowed = StoredReceiptsRef {
-            gas_used: 13,
-            receipts: &views,
-        };
-        let bytes = serde_json::to_vec(&borrowed).unwrap();
-        assert_eq!(bytes, serde_json::to_vec(&owned).unwrap());
-        let back: StoredReceipts = serde_json::from_slice(&bytes).unwrap();
-        assert_eq!(back.gas_used, 13);
-        assert_eq!(back.receipts, views);
-    }
-}
+#[path = "store_tests.rs"]
+mod tests;
