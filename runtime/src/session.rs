@@ -9,6 +9,7 @@ use crate::call::{BaseRecords, Deployed, Env, run_frame};
 use crate::error::{DeployError, HostError, StoreError};
 use crate::host::BlockInfo;
 use crate::journal::Journal;
+use crate::load::Warm;
 use crate::merkle::Root;
 use crate::outcome::{GasInfo, Receipt};
 use crate::runtime::Runtime;
@@ -34,6 +35,9 @@ pub struct Session {
     base_root: Option<Root>,
     /// Record [`TraceOp`](crate::TraceOp)s in receipts (see [`set_trace`](Self::set_trace)).
     trace: bool,
+    /// The modules this session paid to load, kept until it is dropped (see `load.rs`): a
+    /// later call tree runs them without paying their load again.
+    warm: Arc<Warm>,
 }
 
 impl Session {
@@ -48,6 +52,7 @@ impl Session {
             deployed: Arc::default(),
             records: Arc::default(),
             trace: false,
+            warm: Arc::default(),
         }
     }
 
@@ -83,6 +88,7 @@ impl Session {
             deployed: self.deployed.clone(),
             block: self.block,
             trace: self.trace,
+            warm: self.warm.clone(),
             loaded: Default::default(),
         })
     }
