@@ -29,6 +29,12 @@
 //! by the next tree that runs it (the rule before warm modules). Which modules are warm depends
 //! only on the order of the session's loads, never on a node's memory cache, so every node
 //! charges the same gas.
+//!
+//! Gas still bounds time: a warm frame loads nothing (no store read, no disk entry, no
+//! deserialization or linking): it clones an `Arc`, then instantiates and runs the module as
+//! every frame does, which `call_base`, `memory_initial_per_page` and its own prices cover (they
+//! were measured with the module in memory). A dry run runs in a fresh session and pays the
+//! load, so its estimate is at least what the call spends anywhere in a block.
 
 use crate::CodeHash;
 use crate::cache::{CompiledContract, ModuleError, shape_of};

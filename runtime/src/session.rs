@@ -4,6 +4,11 @@
 //! `call.rs`); success merges the frame into the session, failure drops it. [`Session::commit`]
 //! writes the session's deploys and storage changes to the store in one [`ChangeSet`]; dropping a
 //! session without committing discards them.
+//!
+//! A session pays each non-resident module's load once, at the first frame that runs it, and
+//! keeps the module warm for its later call trees until it is dropped, within a bound (see
+//! `load.rs`): gas depends on which calls ran before in the same session. A node runs one
+//! session per block; a dry run or an estimate runs in a fresh one, so it prices the load.
 
 use crate::call::{BaseRecords, Deployed, Env, run_frame};
 use crate::error::{DeployError, HostError, StoreError};

@@ -224,3 +224,24 @@ fn the_session_keeps_at_most_max_warm_bytecode_bytes() {
     let warm_small = call(&mut s, ids[5], "get", GAS).0;
     assert_eq!(cold[5] - warm_small, price(&small));
 }
+
+#[test]
+fn a_module_evicted_from_memory_stays_warm_in_its_session() {
+    let code = leaf(0, 0);
+    let (chain, ids) = Chain::new(std::slice::from_ref(&code), &[]);
+    let mut s = chain.session();
+    let cold = call(&mut s, ids[0], "get", GAS).0;
+    let compiles = chain.runtime.cache_stats().compiles;
+    // The node drops its memory cache: the session still holds the module.
+    chain.runtime.clear_memory_cache();
+    assert_eq!(call(&mut s, ids[0], "get", GAS).0, cold - price(&code));
+    assert_eq!(
+        chain.runtime.cache_stats().compiles,
+        compiles,
+        "not loaded again"
+    );
+    // A new session loads it again (compiled: no disk cache here) and pays.
+    let mut next = chain.session();
+    assert_eq!(call(&mut next, ids[0], "get", GAS).0, cold);
+    assert_eq!(chain.runtime.cache_stats().compiles, compiles + 1);
+}
