@@ -47,20 +47,22 @@ use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Most distinct non-resident modules a session keeps warm. With the byte bound below: a
-/// block's worth of distinct contracts (the devnet's blocks call a handful), while what a
-/// session pins beyond the memory cache's own bound stays small. Past it a module is paid
-/// per call tree.
+/// Most distinct non-resident modules a session keeps warm. A block's worth of distinct
+/// contracts (the devnet's blocks call a handful) that its gas can pay for many times over (a
+/// load costs at least 2 M gas: 32 loads are 64 M of a 4 G block), while what a session pins
+/// beyond the memory cache's own bound stays small: 32 modules of the bundled contracts' size
+/// (9–47 KB of bytecode, 100–400 KiB compiled, see
+/// [`DEFAULT_MODULE_CACHE_BYTES`](crate::config::DEFAULT_MODULE_CACHE_BYTES)) are ≈ 13 MiB of
+/// compiled code. Past it a module is paid per call tree.
 pub const MAX_WARM_MODULES: usize = 32;
 
 /// Most bytes of bytecode (their sum) a session keeps warm: 4 modules of the largest size
 /// deploy accepts ([`DEFAULT_MAX_MODULE_BYTES`](crate::config::DEFAULT_MAX_MODULE_BYTES),
-/// 1 MiB), or the 32 modules of [`MAX_WARM_MODULES`] at 128 KiB each (the bundled contracts
-/// are 1–60 KB). Bytecode, not the compiled image, because it is consensus (the image's size
-/// depends on the node's compiler and target); a compiled image is a few times its bytecode, so
-/// a session pins at most tens of MiB of compiled code beyond what the memory cache
-/// ([`DEFAULT_MODULE_CACHE_BYTES`](crate::config::DEFAULT_MODULE_CACHE_BYTES), 256 MiB) would
-/// hold anyway.
+/// 1 MiB), or the 32 modules of [`MAX_WARM_MODULES`] at 128 KiB each. It caps the compiled
+/// code a session pins when its modules are large: at the bundled contracts' ≈ 10× from
+/// bytecode to compiled code, ≈ 40 MiB, beside the memory cache's 256 MiB. Bytecode, not the
+/// compiled image, because the bound is consensus and the image's size depends on the node's
+/// compiler and target.
 pub const MAX_WARM_BYTECODE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// The modules a call tree holds for itself: resident ones, and those the session's warm set
