@@ -291,7 +291,10 @@
 //! contract calling distinct modules until out of gas, so each of its frames pays a load under
 //! either rule; 2026-12-03 17:58 UTC, yardstick 11,587
 //! gas/µs) run at 0.55× (tiny modules), 0.73× (token), 0.96× (stake) and 1.02× (2,000 small
-//! functions); the `deploy_classes` loads (below) within 1.23×.
+//! functions); the `deploy_classes` loads (below) within 1.23×. Under v11 (each timed call in a
+//! fresh session, so every load is paid; `GAS_BENCH_ROUNDS=3`, 2026-12-05 00:17 UTC, yardstick
+//! 12,504 gas/µs): 0.49×, 0.63×, 0.83×, 0.77×; v10's bench in the next minutes: 0.50×, 0.63×,
+//! 0.76×, 0.75×.
 //!
 //! # Deploy and cold loads
 //!
