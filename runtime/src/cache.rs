@@ -12,8 +12,9 @@
 //! is returned to its caller but not kept.
 //!
 //! Which modules are in memory is the node's own business, never consensus: gas does not
-//! depend on it (a call tree pays for each distinct non-resident module it loads whether or
-//! not it was in memory, and never for a resident one; see `load.rs`).
+//! depend on it (a session pays for each distinct non-resident module it loads whether or
+//! not it was in memory, and never for a resident one; see `load.rs`). A session holds what it
+//! loaded until it ends, whatever this cache evicts meanwhile.
 //!
 //! A disk entry is a file named `<code hash>.cwasm` holding `magic ‖ engine fingerprint ‖ code
 //! hash ‖ blake2b-256(artifact) ‖ artifact length ‖ artifact`. Loading a compiled artifact is

@@ -20,7 +20,7 @@ use crate::cache::CompiledContract;
 use crate::error::{HostError, StoreError};
 use crate::gas::initial_memory_price;
 use crate::host::BlockInfo;
-use crate::load::{Load, Loaded};
+use crate::load::{Load, Loaded, Warm};
 use crate::outcome::{CallError, CallTrace, LimitKind, TrapKind};
 use crate::runtime::RuntimeInner;
 use crate::state::{ContractRecord, StateStore};
@@ -82,7 +82,8 @@ impl BaseRecords {
     }
 }
 
-/// What every frame of one top-level call reads: the runtime, the state, the session's deploys.
+/// What every frame of one top-level call reads: the runtime, the state, the session's deploys
+/// and warm modules.
 pub(crate) struct Env {
     pub runtime: Arc<RuntimeInner>,
     pub base: Arc<dyn StateStore>,
@@ -92,7 +93,10 @@ pub(crate) struct Env {
     pub block: BlockInfo,
     /// Record every frame's [`TraceOp`](crate::outcome::TraceOp)s.
     pub trace: bool,
-    /// The modules this call tree has loaded and paid for (see `load.rs`).
+    /// The modules the session has paid to load and keeps warm (see `load.rs`).
+    pub warm: Arc<Warm>,
+    /// The modules this call tree holds for itself: resident ones, and those the session's
+    /// warm set had no room for (see `load.rs`).
     pub loaded: Loaded,
 }
 

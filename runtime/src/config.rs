@@ -65,8 +65,8 @@ pub const DEFAULT_MODULE_CACHE_BYTES: usize = 256 * 1024 * 1024;
 pub const DEFAULT_MODULE_CACHE_MODULES: usize = 4_096;
 
 /// The bounds of the in-memory module cache (see `cache.rs`). Which modules are in memory
-/// never changes gas: a call tree pays for every distinct non-resident module it loads (see
-/// [`RuntimeConfig::resident_code`]).
+/// never changes gas: a session pays for every distinct non-resident module it loads (see
+/// [`RuntimeConfig::resident_code`] and `load.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ModuleCacheLimits {
     /// See [`DEFAULT_MODULE_CACHE_BYTES`].
@@ -167,7 +167,7 @@ pub struct RuntimeConfig {
     pub module_cache: ModuleCacheLimits,
     /// The **resident** modules (code hashes): pinned in the memory cache for the runtime's
     /// life, and loaded for free by a call (every other module pays
-    /// [`load_price`](crate::gas::load_price) at its first frame in a call tree; see `gas.rs`,
+    /// [`load_price`](crate::gas::load_price) at its first frame in a session; see `gas.rs`,
     /// "Cold loads"). Gas depends on this set, so it is consensus: an embedder sets it from
     /// its chain's genesis (node-lite: the code of the genesis contracts, which the genesis
     /// root covers), never from a node's local choice. Empty by default.

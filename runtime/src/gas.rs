@@ -256,9 +256,26 @@
 //! configuration, so every node charges the same gas. A node that drops a resident module from
 //! memory anyway (a restart) loads it again at its own cost.
 //!
-//! **Every other module**: the first frame of a call tree that runs it pays [`load_price`] of
+//! **Every other module**: the first frame of a **session** that runs it pays [`load_price`] of
 //! its bytecode's shape, before the module is loaded, whether or not the node has it in memory
-//! (which modules a node keeps in memory is its own business; gas is consensus). It prices the
+//! (which modules a node keeps in memory is its own business; gas is consensus). The session
+//! then keeps the module warm (an `Arc` of the compiled module, held until the session is
+//! dropped), and every later frame of any call tree of the session runs it for free: a node
+//! runs one session per block (node-lite: `devnet::executor::execute` runs a block's mints,
+//! transactions and protocol calls in one session, `chain::block_exec`), so a module is paid
+//! for once per block, by its first transaction in the block's order (v11; before, once per
+//! call tree). A tree that traps, runs out of gas or reverts leaves its modules warm (the load
+//! happened); a frame refused because it cannot pay the load loads nothing and warms nothing.
+//! The warm set is bounded and consensus: at most [`MAX_WARM_MODULES`](crate::MAX_WARM_MODULES)
+//! (32) modules and [`MAX_WARM_BYTECODE_BYTES`](crate::MAX_WARM_BYTECODE_BYTES) (4 MiB) of
+//! their bytecode, decided by the order of the session's loads alone; a module past either
+//! bound is held by its tree and paid by every tree that runs it (`load.rs` has the reasons for
+//! the bounds). Gas still bounds time: a warm frame does no load (no store read, no disk entry,
+//! no deserialization), only an `Arc` clone of the module, and its instantiation and the rest
+//! of its work are what every frame pays through `call_base`, `memory_initial_per_page` and its
+//! own prices, measured with the module in memory. A dry run (node-lite's `POST /call`, the
+//! CLI's `exec` and estimates) runs in a fresh session, so it prices the load: an estimate is
+//! at least what the same call spends anywhere in a block. It prices the
 //! disk load of a compiled artifact by a node whose memory cache does not hold it: the code read
 //! from the store, its shape counted, the disk entry read, checksummed, deserialized, its types
 //! registered and linked (node-lite always runs with a disk cache). Compilation is paid once,
@@ -267,13 +284,17 @@
 //! it. The load price is the deploy's formula (see below) with the load's own coefficients
 //! ([`CompilePrices::load_default`]): `base` 2,000,000, `per_byte` 80, `per_function` 5,000,
 //! `per_operator` 100, `per_type` 45,000, `per_branch_unit` 800 (a call site, a
-//! `call_indirect`, a loop: what the artifact's relocations and trap tables grow with). A tree
+//! `call_indirect`, a loop: what the artifact's relocations and trap tables grow with). A session
 //! that loads a copy of token (not resident) pays ≈ 6.3 M gas once; one that calls `transfer`
 //! pays none. Under these prices the `cold loads` kernels of
 //! `GAS_BENCH_SUMMARY_ONLY=1 GAS_BENCH_ROUNDS=5 cargo bench -p benches --bench gas_classes` (a
-//! contract calling distinct modules until out of gas; 2026-12-03 17:58 UTC, yardstick 11,587
+//! contract calling distinct modules until out of gas, so each of its frames pays a load under
+//! either rule; 2026-12-03 17:58 UTC, yardstick 11,587
 //! gas/µs) run at 0.55× (tiny modules), 0.73× (token), 0.96× (stake) and 1.02× (2,000 small
-//! functions); the `deploy_classes` loads (below) within 1.23×.
+//! functions); the `deploy_classes` loads (below) within 1.23×. Under v11 (each timed call in a
+//! fresh session, so every load is paid; `GAS_BENCH_ROUNDS=3`, 2026-12-05 00:17 UTC, yardstick
+//! 12,504 gas/µs): 0.49×, 0.63×, 0.83×, 0.77×; v10's bench in the next minutes: 0.50×, 0.63×,
+//! 0.76×, 0.75×.
 //!
 //! # Deploy and cold loads
 //!
@@ -393,7 +414,8 @@ pub struct PriceTable {
     /// A deploy: validation and compilation, priced by the module's shape (see
     /// [`deploy_price`] and [Deploy and cold loads](self#deploy-and-cold-loads)).
     pub deploy: CompilePrices,
-    /// The first load of a module in a call tree, priced by the same formula over the same
+    /// The first load of a module in a session (or, past the session's warm bound, in a call
+    /// tree), priced by the same formula over the same
     /// shape (see [`load_price`] and [Cold loads](self#cold-loads)).
     pub load: CompilePrices,
     /// Charged by each host function without a price of its own (`input_read`, `output_write`,

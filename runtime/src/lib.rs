@@ -70,6 +70,7 @@ pub use config::{Limits, ModuleCacheLimits, RuntimeConfig};
 pub use error::{DeployError, HostError, RuntimeError, StoreError};
 pub use gas::{GAS_SCHEDULE_VERSION, OperatorCosts, PriceTable, gas_schedule_fingerprint};
 pub use host::BlockInfo;
+pub use load::{MAX_WARM_BYTECODE_BYTES, MAX_WARM_MODULES};
 pub use outcome::{CallError, CallTrace, Event, GasInfo, LimitKind, Receipt, TraceOp, TrapKind};
 pub use runtime::Runtime;
 pub use session::Session;

@@ -4,11 +4,17 @@
 //! `call.rs`); success merges the frame into the session, failure drops it. [`Session::commit`]
 //! writes the session's deploys and storage changes to the store in one [`ChangeSet`]; dropping a
 //! session without committing discards them.
+//!
+//! A session pays each non-resident module's load once, at the first frame that runs it, and
+//! keeps the module warm for its later call trees until it is dropped, within a bound (see
+//! `load.rs`): gas depends on which calls ran before in the same session. A node runs one
+//! session per block; a dry run or an estimate runs in a fresh one, so it prices the load.
 
 use crate::call::{BaseRecords, Deployed, Env, run_frame};
 use crate::error::{DeployError, HostError, StoreError};
 use crate::host::BlockInfo;
 use crate::journal::Journal;
+use crate::load::Warm;
 use crate::merkle::Root;
 use crate::outcome::{GasInfo, Receipt};
 use crate::runtime::Runtime;
@@ -34,6 +40,9 @@ pub struct Session {
     base_root: Option<Root>,
     /// Record [`TraceOp`](crate::TraceOp)s in receipts (see [`set_trace`](Self::set_trace)).
     trace: bool,
+    /// The modules this session paid to load, kept until it is dropped (see `load.rs`): a
+    /// later call tree runs them without paying their load again.
+    warm: Arc<Warm>,
 }
 
 impl Session {
@@ -48,6 +57,7 @@ impl Session {
             deployed: Arc::default(),
             records: Arc::default(),
             trace: false,
+            warm: Arc::default(),
         }
     }
 
@@ -83,6 +93,7 @@ impl Session {
             deployed: self.deployed.clone(),
             block: self.block,
             trace: self.trace,
+            warm: self.warm.clone(),
             loaded: Default::default(),
         })
     }

@@ -53,11 +53,11 @@ fn many_functions(functions: usize) -> Vec<u8> {
     .expect("valid WAT")
 }
 
-/// A runtime with a disk cache, a session over a store holding `copies` distinct copies of
-/// `code` and the fan contract, and the kernel calling them (`gas` per call).
+/// A runtime with a disk cache, a store holding `copies` distinct copies of `code` and the fan
+/// contract, and the kernel calling them (`gas` per call).
 pub struct Cold {
     pub runtime: Runtime,
-    pub session: Session,
+    store: Arc<MemoryStore>,
     pub kernel: Deployed,
     _dir: tempfile::TempDir,
 }
@@ -93,12 +93,21 @@ fn cold(config: &RuntimeConfig, name: &str, code: &[u8], copies: u64, gas: u64) 
         id: fan,
         extra_gas: 0,
     };
-    let session = runtime.session(store, BlockInfo::default());
     Cold {
         runtime,
-        session,
+        store,
         kernel,
         _dir: dir,
+    }
+}
+
+impl Cold {
+    /// A fresh session for one timed call: a session keeps the modules it loaded warm (free for
+    /// its later calls, `runtime/src/load.rs`), so each round runs in a new one and pays every
+    /// load again, as the first call of a block does.
+    pub fn session(&self) -> Session {
+        self.runtime
+            .session(self.store.clone(), BlockInfo::default())
     }
 }
 

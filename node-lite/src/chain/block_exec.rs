@@ -3,7 +3,9 @@
 //! [`execute_block`] runs on a [`Session`] opened over the parent block's state and leaves it
 //! **uncommitted**: the caller commits it when the block is accepted (or reads its root before
 //! that, once the runtime offers roots before commit) and drops it when the block loses. After an
-//! `Err` the session holds a partial block: drop it.
+//! `Err` the session holds a partial block: drop it. The whole block runs in that one session,
+//! so a non-resident module's load is paid by the first transaction that runs it and the later
+//! ones run it warm (`runtime/src/load.rs`).
 //!
 //! # Per transaction
 //!

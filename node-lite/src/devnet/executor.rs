@@ -6,6 +6,13 @@
 //! drops them. The nodes of one process share one execution of each candidate
 //! (`executions.rs`).
 //!
+//! **One session per block** ([`execute`]: the mints, the transactions and the protocol's calls,
+//! in the block's order): gas depends on it, since a session pays a non-resident module's load
+//! once, at the first frame that runs it, and its later calls run the module warm (gas schedule
+//! v11, `runtime/src/load.rs`). Every node executes the same items in the same order, so every
+//! node charges the same gas. A dry run (`handle.rs`) runs alone in a fresh session and pays
+//! the load: its estimate covers the call wherever it lands in a block.
+//!
 //! A block's opaque transactions (as the consensus carries them) are borsh [`BlockItem`]s:
 //! every `Mint` first (a dev control, `NodeApi::fund`: a protocol mint, devnet only), then the
 //! transactions. A block whose items do not decode, or put a mint after a transaction, is

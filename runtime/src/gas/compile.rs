@@ -154,9 +154,10 @@ pub fn module_deploy_price(prices: &PriceTable, code: &[u8]) -> u64 {
     price_of_code(&prices.deploy, code).saturating_add(prices.storage_commit_per_key)
 }
 
-/// The price of the first load, in a call tree, of a module of `shape` under `prices`:
-/// charged to the first frame of the tree that runs it, before the module is loaded,
-/// whether or not the node has it in memory (see [Cold loads](super#cold-loads)).
+/// The price of the first load, in a session, of a module of `shape` under `prices`:
+/// charged to the first frame of the session that runs it (of each call tree, past the
+/// session's warm bound), before the module is loaded, whether or not the node has it in
+/// memory (see [Cold loads](super#cold-loads)).
 pub fn load_price(prices: &PriceTable, shape: &ModuleShape) -> u64 {
     compile_price(&prices.load, shape)
 }

@@ -5,15 +5,21 @@ use super::{OperatorCosts, PriceTable};
 /// The version of the gas schedule: bumped whenever the meaning of a price or an operator
 /// class changes (a new class, a price charged at another moment), so that two nodes whose
 /// tables happen to hash alike under different rules still disagree.
-pub const GAS_SCHEDULE_VERSION: u32 = 10;
+///
+/// v11: a non-resident module's load is paid once per session (the first frame that runs it;
+/// the session keeps it warm within [`MAX_WARM_MODULES`](crate::MAX_WARM_MODULES) and
+/// [`MAX_WARM_BYTECODE_BYTES`](crate::MAX_WARM_BYTECODE_BYTES), both hashed below) instead of
+/// once per call tree.
+pub const GAS_SCHEDULE_VERSION: u32 = 11;
 
 /// The 32-byte fingerprint of a gas schedule: BLAKE2b-256 over the tag
 /// `sandbox-gas-schedule`, [`GAS_SCHEDULE_VERSION`], every price of `prices`, every class
-/// cost of `operators` and every limit of `limits`, in declaration order, as little-endian
-/// integers. Gas is consensus, and so are the limits (a call that grows its memory to 5 MiB
-/// succeeds under one limit and stops with `MemoryLimit` under another): a chain's genesis pins
-/// this value and a node whose schedule or limits differ must refuse the chain. The engine
-/// fingerprint (the compiled-artifact cache key) includes it.
+/// cost of `operators`, every limit of `limits` and the bounds of a session's warm modules, in
+/// declaration order, as little-endian integers. Gas is consensus, and so are the limits (a
+/// call that grows its memory to 5 MiB succeeds under one limit and stops with `MemoryLimit`
+/// under another): a chain's genesis pins this value and a node whose schedule or limits
+/// differ must refuse the chain. The engine fingerprint (the compiled-artifact cache key)
+/// includes it.
 pub fn gas_schedule_fingerprint(
     prices: &PriceTable,
     operators: &OperatorCosts,
@@ -185,6 +191,9 @@ pub fn gas_schedule_fingerprint(
         *max_wasm_stack_bytes as u64,
         *max_call_depth as u64,
         *max_recorded_frames as u64,
+        // The warm set's bounds decide which loads are paid again (`load.rs`).
+        crate::load::MAX_WARM_MODULES as u64,
+        crate::load::MAX_WARM_BYTECODE_BYTES,
     ] {
         state.update(&limit.to_le_bytes());
     }

@@ -1,7 +1,8 @@
-//! Cold loads priced: the first frame of a call tree that runs a non-resident module pays
+//! Cold loads priced: the first frame of a session that runs a non-resident module pays
 //! `load_price` of its bytecode's shape before the module is loaded, whether or not the node has it in
-//! memory; later frames of the tree running the same module (the same contract or another with
-//! the same code) do not pay it again; a frame that cannot pay is refused before any load. A
+//! memory; later frames of the session running the same module (the same contract or another
+//! with the same code, in the same call tree or a later one) do not pay it again; a frame that
+//! cannot pay is refused before any load (runtime/src/load.rs has the session's warm bound). A
 //! resident module (`RuntimeConfig::resident_code`, a chain's genesis contracts) loads for
 //! free, stays in memory past the cache's bound, and costs the same after its memory entry is
 //! dropped. And the host errors of loading are typed.
@@ -192,7 +193,7 @@ fn a_tree_pays_for_each_module_once() {
             "{what}: only the first frame pays the load"
         );
     }
-    // Every top-level call is a tree of its own: both pay the same.
+    // Each `call_twice` runs in a session of its own: both pay the same.
     let (first, again) = (call_twice(&rt, &store, a, b), call_twice(&rt, &store, a, b));
     assert_eq!(first.gas_spent, again.gas_spent);
     assert_eq!(first.calls[0].gas_spent, again.calls[0].gas_spent);
@@ -232,11 +233,26 @@ fn a_frame_that_cannot_pay_the_load_is_refused_before_loading() {
         .expect("no host error");
     assert_eq!((r.result, r.gas_spent), (Err(CallError::OutOfGas), load));
     assert_eq!(rt.cache_stats().compiles, 1);
+    // The load was paid: the module is warm in the session, the next call pays no load.
     let r = session
         .call(ALICE, id, "get", &[], GAS)
         .expect("no host error");
     assert!(r.is_success());
-    assert!(r.gas_spent > load + p.call_base);
+    assert!(
+        r.gas_spent > p.call_base && r.gas_spent < load,
+        "{}",
+        r.gas_spent
+    );
+    assert_eq!(rt.cache_stats().compiles, 1);
+    let mut fresh = rt.session(store.clone(), BlockInfo::default());
+    let cold = fresh
+        .call(ALICE, id, "get", &[], GAS)
+        .expect("no host error");
+    assert_eq!(
+        cold.gas_spent,
+        r.gas_spent + load,
+        "a fresh session pays it"
+    );
 }
 
 #[test]
