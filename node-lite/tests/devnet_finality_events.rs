@@ -150,12 +150,22 @@ fn with_one_of_four_offline_every_height_announces_its_final_label() {
             .block(BlockRef::Height(h))
             .is_ok_and(|b| b.label == "final" && b.hash == blocks[&h].0)
     };
-    let api_final = devnet.wait_until(WAIT, || (first..first + HEIGHTS).all(read_final));
+    // The head's finalized height is raised just after the store commits the labels a block
+    // read finds: wait for both.
+    let api_final = devnet.wait_until(WAIT, || {
+        (first..first + HEIGHTS).all(read_final)
+            && devnet.head().finalized_height >= first + HEIGHTS - 1
+    });
     let not_final: Vec<u64> = (first..first + HEIGHTS)
         .filter(|h| !read_final(*h))
         .collect();
-    assert!(api_final, "the API does not read final at {not_final:?}");
-    assert!(devnet.head().finalized_height >= first + HEIGHTS - 1);
+    let finalized_height = devnet.head().finalized_height;
+    assert!(
+        api_final,
+        "the API does not read final at {not_final:?}, or its finalized height {finalized_height} \
+         is below {}",
+        first + HEIGHTS - 1
+    );
     for i in 0..3 {
         assert_eq!(devnet.node_failure(i), None, "node {i}");
     }
