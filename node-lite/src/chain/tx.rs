@@ -368,6 +368,25 @@ impl Transaction {
     }
 }
 
+/// A signed transfer of 1 from the key of `seed` at `nonce` (chain 1, gas limit 1): a
+/// transaction for tests that only carry transactions around (gossip, outboxes).
+#[cfg(test)]
+pub(crate) fn test_transfer(seed: &str, nonce: u64) -> std::sync::Arc<Transaction> {
+    let key = crate::chain::keys::AccountKey::from_seed(seed);
+    let body = UnsignedTx {
+        chain_id: 1,
+        sender: key.public(),
+        nonce,
+        gas_limit: 1,
+        gas_price: 1,
+        payload: Payload::Transfer {
+            to: host_api::Address([1; 32]),
+            amount: 1,
+        },
+    };
+    std::sync::Arc::new(body.sign(&key))
+}
+
 #[cfg(test)]
 #[path = "tx_tests.rs"]
 mod tests;

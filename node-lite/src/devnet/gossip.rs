@@ -71,26 +71,9 @@ impl GossipQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chain::keys::AccountKey;
-    use crate::chain::tx::{Payload, UnsignedTx};
-    use host_api::Address;
 
     fn tx(nonce: u64) -> Arc<Transaction> {
-        let key = AccountKey::from_seed("gossip");
-        Arc::new(
-            UnsignedTx {
-                chain_id: 1,
-                sender: key.public(),
-                nonce,
-                gas_limit: 1,
-                gas_price: 1,
-                payload: Payload::Transfer {
-                    to: Address([1; 32]),
-                    amount: 1,
-                },
-            }
-            .sign(&key),
-        )
+        crate::chain::tx::test_transfer("gossip", nonce)
     }
 
     #[test]

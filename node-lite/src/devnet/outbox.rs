@@ -129,26 +129,9 @@ impl Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chain::keys::AccountKey;
-    use crate::chain::tx::{Payload, UnsignedTx};
-    use host_api::Address;
 
     fn tx(nonce: u64) -> Arc<Transaction> {
-        let key = AccountKey::from_seed("outbox");
-        Arc::new(
-            UnsignedTx {
-                chain_id: 1,
-                sender: key.public(),
-                nonce,
-                gas_limit: 1,
-                gas_price: 1,
-                payload: Payload::Transfer {
-                    to: Address([1; 32]),
-                    amount: 1,
-                },
-            }
-            .sign(&key),
-        )
+        crate::chain::tx::test_transfer("outbox", nonce)
     }
 
     /// Records what is broadcast: (from, the batch's nonces).
