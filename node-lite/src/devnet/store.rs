@@ -577,3 +577,7 @@ impl BlockArchive for NodeStore {
 #[cfg(test)]
 #[path = "store_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "store_lookup_tests.rs"]
+mod lookup_tests;

@@ -185,7 +185,7 @@ fn the_earlier_one_record_form_is_read_and_rewritten() {
     assert_eq!(reopen(&dir).load_votes().unwrap(), sent);
 }
 
-fn executed_over(store: &NodeStore, value: u8) -> Executed {
+pub(super) fn executed_over(store: &NodeStore, value: u8) -> Executed {
     let mut changes = ChangeSet::default();
     changes
         .storage
