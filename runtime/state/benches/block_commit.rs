@@ -11,8 +11,12 @@
 //! - `lookups`: a change set of one write with the [`TXS`] transaction lookups (`t` ‖ hash →
 //!   height ‖ index, random keys).
 //!
+//! - `bucketed`: the same lookups as node-lite's `devnet/tx_lookup.rs` writes them (one bucket
+//!   of hashes as `t` records with that bucket's pending ones, the others as one pending record
+//!   per bucket), after the `lookups` commit of another [`TXS`] (so the store grows by both).
+//!
 //! The difference between a piece and a one-write commit (`empty`, also timed) is that piece's
-//! cost. Printed: the mean of each, in µs per transaction, at every store size.
+//! cost (wall time: the commit's sync included). Printed: the mean of each, in µs per transaction, at every store size.
 //!
 //! Run: `cargo bench -p state --bench block_commit`. `BLOCK_COMMIT_SIZES` (comma-separated
 //! numbers of transaction lookups already stored, default `0,100000,400000`) and
@@ -59,6 +63,49 @@ fn lookups(height: u64, first: u64, count: u64) -> RecordWrites {
             (key, Some(at))
         })
         .collect()
+}
+
+/// Buckets of the bucketed lookups (node-lite's `devnet/tx_lookup.rs`: a hash's first 5 bits).
+const BUCKETS: u64 = 32;
+
+fn pending_key(bucket: u8, height: u64) -> Vec<u8> {
+    [&[b'x', bucket][..], &height.to_be_bytes()].concat()
+}
+
+/// The lookups of block `height` as node-lite's `devnet/tx_lookup.rs` writes them: the bucket
+/// `height mod BUCKETS` as `t` records, with the pending ones of that bucket (read from
+/// `store`, then deleted); the other buckets as one pending record each.
+fn bucketed_lookups(store: &WalStore, height: u64, first: u64, count: u64) -> RecordWrites {
+    let merged = (height % BUCKETS) as u8;
+    let mut records = RecordWrites::new();
+    let mut pending = vec![Vec::new(); BUCKETS as usize];
+    for i in 0..count {
+        let hash = hash(first + i);
+        let at = [&height.to_be_bytes()[..], &(i as u32).to_be_bytes()].concat();
+        let b = hash[0] >> 3;
+        if b == merged {
+            records.insert([&[b't'][..], &hash].concat(), Some(at));
+        } else {
+            pending[b as usize].extend_from_slice(&hash);
+            pending[b as usize].extend_from_slice(&(i as u32).to_be_bytes());
+        }
+    }
+    for (b, entries) in pending.into_iter().enumerate() {
+        if !entries.is_empty() {
+            records.insert(pending_key(b as u8, height), Some(entries));
+        }
+    }
+    for h in height.saturating_sub(BUCKETS).max(1)..height {
+        let key = pending_key(merged, h);
+        if let Some(bytes) = store.record(&key).expect("read") {
+            for entry in bytes.chunks_exact(36) {
+                let at = [&h.to_be_bytes()[..], &entry[32..]].concat();
+                records.insert([&[b't'][..], &entry[..32]].concat(), Some(at));
+            }
+            records.insert(key, None);
+        }
+    }
+    records
 }
 
 /// The height records of block `height`.
@@ -116,8 +163,18 @@ fn main() {
         .expect("BLOCK_COMMIT_BLOCKS: a number");
     println!("µs per transaction (means over {blocks} blocks of {TXS}), by lookups stored:");
     println!(
-        "{:>10} {:>8} {:>8} {:>8} {:>8} | {:>8} {:>8} {:>8} {:>8}",
-        "stored", "empty", "state", "records", "lookups", "state-e", "recs-e", "look-e", "sum"
+        "{:>10} {:>8} {:>8} {:>8} {:>8} {:>8} | {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "stored",
+        "empty",
+        "state",
+        "records",
+        "lookups",
+        "bucketed",
+        "state-e",
+        "recs-e",
+        "look-e",
+        "buck-e",
+        "sum"
     );
     for size in sizes {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -141,7 +198,14 @@ fn main() {
             );
             next_tx += count;
         }
-        let mut sums = [Duration::ZERO; 4];
+        // The bucketed lookups' steady state: every bucket with its pending records.
+        for _ in 0..BUCKETS {
+            height += 1;
+            let records = bucketed_lookups(&store, height, next_tx, TXS);
+            timed(&store, &mut root, writes(height, 1), &records);
+            next_tx += TXS;
+        }
+        let mut sums = [Duration::ZERO; 5];
         for _ in 0..blocks {
             height += 1;
             sums[0] += timed(&store, &mut root, writes(height, 1), &RecordWrites::new());
@@ -159,13 +223,21 @@ fn main() {
                 &lookups(height, next_tx, TXS),
             );
             next_tx += TXS;
+            let start = Instant::now();
+            let records = bucketed_lookups(&store, height, next_tx, TXS);
+            root = store
+                .commit_with_records(root, writes(height + 3, 1), &records)
+                .expect("commit");
+            sums[4] += start.elapsed();
+            next_tx += TXS;
         }
-        let [e, s, r, l] = sums.map(|d| per_tx(d, blocks));
+        let [e, s, r, l, b] = sums.map(|d| per_tx(d, blocks));
         println!(
-            "{size:>10} {e:>8.2} {s:>8.2} {r:>8.2} {l:>8.2} | {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
+            "{size:>10} {e:>8.2} {s:>8.2} {r:>8.2} {l:>8.2} {b:>8.2} | {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
             s - e,
             r - e,
             l - e,
+            b - e,
             s + r + l - 2.0 * e
         );
     }
