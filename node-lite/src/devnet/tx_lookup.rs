@@ -119,7 +119,7 @@ pub fn block_records<'a>(
 
 /// The lookups of a pending record, `None` if it is not a whole number of them.
 fn entries(bytes: &[u8]) -> Option<impl Iterator<Item = (&[u8; 32], u32)>> {
-    (bytes.len() % ENTRY == 0).then(|| {
+    bytes.len().is_multiple_of(ENTRY).then(|| {
         bytes.chunks_exact(ENTRY).filter_map(|entry| {
             let (hash, index) = entry.split_first_chunk::<32>()?;
             Some((hash, u32::from_be_bytes(index.try_into().ok()?)))
