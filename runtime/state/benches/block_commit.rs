@@ -20,7 +20,8 @@
 //!
 //! Run: `cargo bench -p state --bench block_commit`. `BLOCK_COMMIT_SIZES` (comma-separated
 //! numbers of transaction lookups already stored, default `0,100000,400000`) and
-//! `BLOCK_COMMIT_BLOCKS` (blocks timed per size, default 30) change the run.
+//! `BLOCK_COMMIT_BLOCKS` (blocks timed per size, default 30) change the run, and
+//! `BLOCK_COMMIT_BUCKET_BITS` the bucketed form's buckets (2^bits, default 5 as the devnet's).
 
 use host_api::ContractId;
 use state::{ChangeSet, RecordStore, RecordWrites, Root, StateStore, WalOptions, WalStore};
@@ -65,24 +66,33 @@ fn lookups(height: u64, first: u64, count: u64) -> RecordWrites {
         .collect()
 }
 
-/// Buckets of the bucketed lookups (node-lite's `devnet/tx_lookup.rs`: a hash's first 5 bits).
-const BUCKETS: u64 = 32;
+/// Bits of a hash naming its bucket in the bucketed lookups (node-lite's `devnet/tx_lookup.rs`
+/// uses 5): `BLOCK_COMMIT_BUCKET_BITS`, 5 by default, at most 8.
+fn bucket_bits() -> u32 {
+    env_or("BLOCK_COMMIT_BUCKET_BITS", "5")
+        .parse::<u32>()
+        .ok()
+        .filter(|b| *b <= 8)
+        .expect("BLOCK_COMMIT_BUCKET_BITS: a number up to 8")
+}
 
 fn pending_key(bucket: u8, height: u64) -> Vec<u8> {
     [&[b'x', bucket][..], &height.to_be_bytes()].concat()
 }
 
 /// The lookups of block `height` as node-lite's `devnet/tx_lookup.rs` writes them: the bucket
-/// `height mod BUCKETS` as `t` records, with the pending ones of that bucket (read from
+/// `height mod 2^bucket_bits` as `t` records, with the pending ones of that bucket (read from
 /// `store`, then deleted); the other buckets as one pending record each.
 fn bucketed_lookups(store: &WalStore, height: u64, first: u64, count: u64) -> RecordWrites {
-    let merged = (height % BUCKETS) as u8;
+    let bits = bucket_bits();
+    let buckets = 1u64 << bits;
+    let merged = (height % buckets) as u8;
     let mut records = RecordWrites::new();
-    let mut pending = vec![Vec::new(); BUCKETS as usize];
+    let mut pending = vec![Vec::new(); buckets as usize];
     for i in 0..count {
         let hash = hash(first + i);
         let at = [&height.to_be_bytes()[..], &(i as u32).to_be_bytes()].concat();
-        let b = hash[0] >> 3;
+        let b = ((u16::from(hash[0]) << bits) >> 8) as u8;
         if b == merged {
             records.insert([&[b't'][..], &hash].concat(), Some(at));
         } else {
@@ -95,7 +105,7 @@ fn bucketed_lookups(store: &WalStore, height: u64, first: u64, count: u64) -> Re
             records.insert(pending_key(b as u8, height), Some(entries));
         }
     }
-    for h in height.saturating_sub(BUCKETS).max(1)..height {
+    for h in height.saturating_sub(buckets).max(1)..height {
         let key = pending_key(merged, h);
         if let Some(bytes) = store.record(&key).expect("read") {
             for entry in bytes.chunks_exact(36) {
@@ -199,7 +209,7 @@ fn main() {
             next_tx += count;
         }
         // The bucketed lookups' steady state: every bucket with its pending records.
-        for _ in 0..BUCKETS {
+        for _ in 0..1u64 << bucket_bits() {
             height += 1;
             let records = bucketed_lookups(&store, height, next_tx, TXS);
             timed(&store, &mut root, writes(height, 1), &records);
