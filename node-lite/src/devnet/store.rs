@@ -218,6 +218,10 @@ impl NodeStore {
     /// labels below it older, as a crash before the block does). A `Final` change also drops
     /// the own messages of its round and below (`persist_label`'s rule).
     ///
+    /// `views` are the receipts' views (the API's), written as the receipts record unless a
+    /// node committed this execution already: its encoding is shared
+    /// ([`Executed::stored_receipts`]).
+    ///
     /// Returns the root this node's store computed for the block's state (the caller checks it
     /// against the block's: the execution may have been another node's, `executions.rs`).
     ///
@@ -232,20 +236,21 @@ impl NodeStore {
         changes: &[LabelChange],
     ) -> Result<Root, StoreError> {
         let height = block.header().height;
-        let receipts = StoredReceiptsRef {
-            gas_used: executed.output.gas_used,
-            receipts: views,
-        };
+        // The same bytes on every node that commits this execution: encoded once.
+        let receipts = executed.stored_receipts.get_or_init(|| {
+            let receipts = StoredReceiptsRef {
+                gas_used: executed.output.gas_used,
+                receipts: views,
+            };
+            serde_json::to_vec(&receipts).unwrap_or_default()
+        });
         let mut records = RecordWrites::new();
         records.insert(height_key(BLOCK, height), Some(encode(block)));
         records.insert(
             height_key(LABEL, height),
             Some(encode(&(block.hash(), label))),
         );
-        records.insert(
-            height_key(RECEIPTS, height),
-            Some(serde_json::to_vec(&receipts).unwrap_or_default()),
-        );
+        records.insert(height_key(RECEIPTS, height), Some(receipts.clone()));
         records.insert(
             height_key(ELIGIBLE, height),
             Some(encode(&executed.next_eligible)),

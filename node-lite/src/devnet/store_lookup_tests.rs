@@ -88,6 +88,7 @@ fn commit(store: &NodeStore, parent: &Block, fork: u8) -> (Block, Root) {
         mints: Vec::new(),
         root: [0; 32],
         next_eligible: Vec::new(),
+        stored_receipts: Default::default(),
     };
     let root = store
         .commit_block(&block, &executed, &[], Label::Attested(1), &[])
