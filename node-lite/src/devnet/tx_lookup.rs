@@ -22,8 +22,15 @@
 //! `(tip - BUCKETS, tip]`. A lookup reads the `t` record, then that bucket's pending records of
 //! those heights ([`find`]).
 //!
+//! **Measured** (same bench, `bucketed` column, wall time per transaction per node, on a shared
+//! 2-core machine): ≈ 3.1 µs on an empty store, ≈ 3.9 at 100,000 lookups stored, ≈ 7.0 at
+//! 400,000, against ≈ 7.9 / 12.4 / 17.3 for a random key each in the same run. A lookup that
+//! misses the `t` records reads at most [`BUCKETS`] pending records; so does a commit (its
+//! bucket's, to merge them).
+//!
 //! A store written before pending records holds every lookup as a `t` record: it is read as it
-//! is, and its next blocks write the new form.
+//! is, and its next blocks write the new form. (An earlier binary opening a store of the new
+//! form would not find the lookups still pending, at most the last [`BUCKETS`] blocks'.)
 
 use super::store::{TX, hash_key};
 use runtime::{RecordWrites, StoreError};
