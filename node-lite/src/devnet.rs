@@ -24,6 +24,7 @@ pub mod pool_file;
 pub mod shared;
 pub mod store;
 pub mod transport;
+pub mod tx_lookup;
 pub mod voters;
 
 mod spawn;

@@ -166,6 +166,7 @@ mod tests {
             mints: Vec::new(),
             root: [root; 32],
             next_eligible: Vec::new(),
+            stored_receipts: Default::default(),
         }
     }
 

@@ -28,7 +28,7 @@ use crate::genesis::GENESIS_CALL_GAS;
 use borsh::{BorshDeserialize, BorshSerialize};
 use host_api::Address;
 use runtime::{BlockInfo, ChangeSet, Root, Runtime, StateStore};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// One entry of a block.
 #[allow(clippy::large_enum_variant)]
@@ -89,6 +89,10 @@ pub struct Executed {
     /// The stake contract's eligible set for the next round, read on the post-state (stake
     /// keys; see `eligibility.rs`).
     pub next_eligible: Vec<genesis_types::stake::Eligible>,
+    /// The block's receipts as the store writes them (`NodeStore::commit_block`): encoded by
+    /// the first node that commits this execution, shared with the others that take it
+    /// (`executions.rs`; they commit the same receipts at the same height).
+    pub stored_receipts: Arc<OnceLock<Vec<u8>>>,
 }
 
 impl Executed {
@@ -262,6 +266,7 @@ pub fn execute(
         mints: mints.to_vec(),
         root,
         next_eligible,
+        stored_receipts: Arc::default(),
     })
 }
 

@@ -27,7 +27,10 @@
 //!   kept message again (a candidate is most of a block). A key `v` alone is the earlier form
 //!   (the whole list, borsh `Vec<(round, iteration, step, consensus::Message)>`), read once at
 //!   open and rewritten in this one ([`NodeStore::load_votes`]);
-//! - `t` ‖ transaction hash → where it was included: height (u64 BE) ‖ position (u32 BE);
+//! - `t` ‖ transaction hash → where it was included: height (u64 BE) ‖ position (u32 BE),
+//!   and `x` ‖ bucket ‖ height → those of a block not yet merged into the `t` records, one
+//!   record per bucket of hashes (a block writes its lookups in one bucket's range of keys, not
+//!   one random key each: [`super::tx_lookup`]);
 //! - `h` ‖ block hash → its height (u64 BE).
 //!
 //! The last two are the lookups the chain index ([`super::index`]) uses for blocks that left
@@ -47,6 +50,7 @@
 
 use super::executor::Executed;
 use super::index::{BlockArchive, IndexedBlock};
+use super::tx_lookup;
 use crate::node_api::ReceiptView;
 use consensus::{Block, Label, LabelChange, Message, Record};
 use genesis_types::stake::{Eligible, Step};
@@ -214,6 +218,10 @@ impl NodeStore {
     /// labels below it older, as a crash before the block does). A `Final` change also drops
     /// the own messages of its round and below (`persist_label`'s rule).
     ///
+    /// `views` are the receipts' views (the API's), written as the receipts record unless a
+    /// node committed this execution already: its encoding is shared
+    /// ([`Executed::stored_receipts`]).
+    ///
     /// Returns the root this node's store computed for the block's state (the caller checks it
     /// against the block's: the execution may have been another node's, `executions.rs`).
     ///
@@ -228,20 +236,21 @@ impl NodeStore {
         changes: &[LabelChange],
     ) -> Result<Root, StoreError> {
         let height = block.header().height;
-        let receipts = StoredReceiptsRef {
-            gas_used: executed.output.gas_used,
-            receipts: views,
-        };
+        // The same bytes on every node that commits this execution: encoded once.
+        let receipts = executed.stored_receipts.get_or_init(|| {
+            let receipts = StoredReceiptsRef {
+                gas_used: executed.output.gas_used,
+                receipts: views,
+            };
+            serde_json::to_vec(&receipts).unwrap_or_default()
+        });
         let mut records = RecordWrites::new();
         records.insert(height_key(BLOCK, height), Some(encode(block)));
         records.insert(
             height_key(LABEL, height),
             Some(encode(&(block.hash(), label))),
         );
-        records.insert(
-            height_key(RECEIPTS, height),
-            Some(serde_json::to_vec(&receipts).unwrap_or_default()),
-        );
+        records.insert(height_key(RECEIPTS, height), Some(receipts.clone()));
         records.insert(
             height_key(ELIGIBLE, height),
             Some(encode(&executed.next_eligible)),
@@ -250,11 +259,13 @@ impl NodeStore {
             hash_key(HASH, &block.hash()),
             Some(height.to_be_bytes().to_vec()),
         );
-        for (i, r) in executed.receipts().iter().enumerate() {
-            let mut at = height.to_be_bytes().to_vec();
-            at.extend_from_slice(&(i as u32).to_be_bytes());
-            records.insert(hash_key(TX, &r.hash.0), Some(at));
-        }
+        tx_lookup::block_records(
+            height,
+            executed.receipts().iter().map(|r| &r.hash.0),
+            |key| self.wal.record(key),
+            |what| self.corrupt(&format!("{what} at block {height}")),
+            &mut records,
+        )?;
         for change in changes {
             self.label_records(change, &mut records);
         }
@@ -353,6 +364,7 @@ impl NodeStore {
             for kind in [BLOCK, RECEIPTS, LABEL, ELIGIBLE] {
                 records.insert(height_key(kind, h), None);
             }
+            tx_lookup::drop_block(h, &mut records);
             h += 1;
         }
         // The revert took the records back, own messages written since `height` included: they
@@ -556,13 +568,21 @@ impl BlockArchive for NodeStore {
     }
 
     fn tx(&self, hash: &[u8; 32]) -> Option<(u64, usize)> {
-        let bytes = self.wal.record(&hash_key(TX, hash)).ok()??;
-        let height = u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?);
-        let index = u32::from_be_bytes(bytes.get(8..12)?.try_into().ok()?);
-        Some((height, index as usize))
+        let tip = self.stored_tip().ok()?;
+        tx_lookup::find(
+            hash,
+            tip,
+            |key| self.wal.record(key),
+            |what| self.corrupt(what),
+        )
+        .ok()?
     }
 }
 
 #[cfg(test)]
 #[path = "store_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "store_lookup_tests.rs"]
+mod lookup_tests;

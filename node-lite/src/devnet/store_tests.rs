@@ -185,7 +185,7 @@ fn the_earlier_one_record_form_is_read_and_rewritten() {
     assert_eq!(reopen(&dir).load_votes().unwrap(), sent);
 }
 
-fn executed_over(store: &NodeStore, value: u8) -> Executed {
+pub(super) fn executed_over(store: &NodeStore, value: u8) -> Executed {
     let mut changes = ChangeSet::default();
     changes
         .storage
@@ -210,6 +210,7 @@ fn executed_over(store: &NodeStore, value: u8) -> Executed {
         mints: Vec::new(),
         root: [0; 32],
         next_eligible: Vec::new(),
+        stored_receipts: Default::default(),
     }
 }
 
@@ -285,4 +286,50 @@ fn a_block_commits_the_label_changes_it_made_and_their_vote_drops() {
             .unwrap(),
         None
     );
+}
+
+/// The nodes that commit one execution write one encoding of its receipts: the first node's
+/// (here a second store given no views still writes the first one's), read back as the views.
+#[test]
+fn one_encoding_of_the_receipts_serves_every_node_committing_an_execution() {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let stores = [reopen(&dirs[0]), reopen(&dirs[1])];
+    let genesis = Block::genesis(&consensus::Genesis {
+        seed: genesis_types::Seed([0; 48]),
+        state_root: [0; 32],
+        timestamp: 0,
+    });
+    let mut block = genesis.clone();
+    block.candidate.header.height = 1;
+    block.candidate.header.prev_hash = genesis.hash();
+    let executed = executed_over(&stores[0], 1);
+    let mut receipt = crate::devnet::index::receipt_view(
+        &TxReceipt {
+            hash: TxHash([1; 32]),
+            sender: Address([2; 32]),
+            nonce: 3,
+            gas_limit: 4,
+            gas_spent: 5,
+            fee_paid: 6,
+            result: Ok(vec![7]),
+            deployed: None,
+            events: Vec::new(),
+        },
+        1,
+    );
+    let views = vec![receipt.clone(), {
+        receipt.nonce = 4;
+        receipt
+    }];
+    let first = stores[0]
+        .commit_block(&block, &executed, &views, Label::Attested(1), &[])
+        .unwrap();
+    let second = stores[1]
+        .commit_block(&block, &executed.clone(), &[], Label::Attested(1), &[])
+        .unwrap();
+    assert_eq!(first, second);
+    let [a, b] = [&stores[0], &stores[1]].map(|s| s.wal.record(&height_key(RECEIPTS, 1)).unwrap());
+    assert_eq!(a, b);
+    let (_, receipts, _) = stores[1].stored_block(1).unwrap().unwrap();
+    assert_eq!(receipts.receipts, views);
 }
