@@ -126,21 +126,21 @@ impl Entry {
         }
     }
 
-    /// The transactions' hashes, those that parse, with their positions.
-    fn tx_hashes(&self) -> Vec<([u8; 32], usize)> {
+    /// Calls `f` with each transaction's hash (those that parse) and position.
+    fn for_each_tx(&self, mut f: impl FnMut([u8; 32], usize)) {
         match &self.body {
-            Body::Executed { output, .. } => output
-                .receipts
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (r.hash.0, i))
-                .collect(),
-            Body::Rendered(b) => b
-                .receipts
-                .iter()
-                .enumerate()
-                .filter_map(|(i, r)| Some((parse_hash(&r.hash)?, i)))
-                .collect(),
+            Body::Executed { output, .. } => {
+                for (i, r) in output.receipts.iter().enumerate() {
+                    f(r.hash.0, i);
+                }
+            }
+            Body::Rendered(b) => {
+                for (i, r) in b.receipts.iter().enumerate() {
+                    if let Some(hash) = parse_hash(&r.hash) {
+                        f(hash, i);
+                    }
+                }
+            }
         }
     }
 
@@ -316,9 +316,9 @@ impl ChainIndex {
         if let Some(hash) = entry.hash_bytes() {
             self.by_hash.remove(&hash);
         }
-        for (hash, _) in entry.tx_hashes() {
+        entry.for_each_tx(|hash, _| {
             self.txs.remove(&hash);
-        }
+        });
     }
 
     /// Appends a block with its receipts' views (dropping any above its height first).
@@ -371,9 +371,10 @@ impl ChainIndex {
         if let Some(hash) = entry.hash_bytes() {
             self.by_hash.insert(hash, height);
         }
-        for (hash, i) in entry.tx_hashes() {
+        self.txs.reserve(entry.receipts_len());
+        entry.for_each_tx(|hash, i| {
             self.txs.insert(hash, (height, i));
-        }
+        });
         self.receipts += entry.receipts_len();
         self.blocks.push_back(entry);
         let min_blocks = MIN_INDEX_BLOCKS.min(self.window);
