@@ -292,6 +292,52 @@ mod tests {
         assert!(Arc::ptr_eq(&taken.changes, &build.changes));
     }
 
+    /// An execution with one receipt (no events) of the transaction `tx`.
+    fn with_receipt(tx: u8) -> Executed {
+        let mut output = crate::devnet::executor::tests::empty_output();
+        output.receipts.push(crate::chain::block_exec::TxReceipt {
+            hash: crate::chain::TxHash([tx; 32]),
+            sender: host_api::Address([2; 32]),
+            nonce: 3,
+            gas_limit: 4,
+            gas_spent: 5,
+            fee_paid: 6,
+            result: Ok(vec![7]),
+            deployed: None,
+            events: Vec::new(),
+        });
+        Executed {
+            output: Arc::new(output),
+            ..executed(1)
+        }
+    }
+
+    #[test]
+    fn a_blocks_receipt_views_are_made_once_when_sharing() {
+        let shared = SharedExecutions::new(true);
+        let executed = with_receipt(9);
+        let first = shared.receipt_views(&[1; 32], 12, &executed);
+        assert_eq!(*first, [receipt_view(&executed.receipts()[0], 12)]);
+        // Another node's commit of the block takes them.
+        let second = shared.receipt_views(&[1; 32], 12, &executed);
+        assert!(Arc::ptr_eq(&first, &second));
+        // Another block is rendered for itself.
+        let other = shared.receipt_views(&[2; 32], 13, &with_receipt(8));
+        assert_eq!(other[0].hash, hex::encode([8; 32]));
+        // Past the bound the oldest is made again.
+        for b in 3..3 + MAX_SHARED_VIEWS as u8 {
+            shared.receipt_views(&[b; 32], 14, &executed);
+        }
+        let again = shared.receipt_views(&[1; 32], 12, &executed);
+        assert!(!Arc::ptr_eq(&first, &again));
+        assert_eq!(first, again);
+        // Sharing off: each node renders its own.
+        let off = SharedExecutions::new(false);
+        let a = off.receipt_views(&[1; 32], 12, &executed);
+        let b = off.receipt_views(&[1; 32], 12, &executed);
+        assert!(!Arc::ptr_eq(&a, &b) && a == b);
+    }
+
     #[test]
     fn the_executions_kept_stop_at_the_bound() {
         let shared = SharedExecutions::new(true);
