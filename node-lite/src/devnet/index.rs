@@ -16,7 +16,6 @@
 //! block, its receipts, its label and the tx-hash and block-hash lookups). Without an archive
 //! (tests), older blocks are gone.
 
-use super::executor::Executed;
 use super::render::{BlockHead, event_view, is_hex32, parse_hash};
 pub use super::render::{hex32, label_name, receipt_view};
 use crate::chain::BlockOutput;
@@ -333,14 +332,14 @@ impl ChainIndex {
 
     /// Appends an executed block (dropping any above its height first): its receipts as the
     /// execution made them, shared, rendered when the API asks.
-    pub fn push_executed(&mut self, block: &Block, executed: &Executed, label: Label) {
-        let head = BlockHead::of(block, executed.output.gas_used);
+    pub fn push_executed(&mut self, block: &Block, output: &Arc<BlockOutput>, label: Label) {
+        let head = BlockHead::of(block, output.gas_used);
         self.push_entry(Entry {
             height: head.height,
             label: Cow::Borrowed(label_name(label)),
             body: Body::Executed {
                 head,
-                output: executed.output.clone(),
+                output: output.clone(),
             },
         });
     }

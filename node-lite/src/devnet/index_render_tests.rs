@@ -4,13 +4,13 @@
 //! below, verbatim, as the reference).
 
 use super::*;
-use crate::chain::TxHash;
 use crate::chain::block_exec::{TxFailure, TxReceipt};
+use crate::chain::{BlockOutput, TxHash};
 use crate::devnet::render::{block_view, event_views};
 use consensus::Genesis;
 use genesis_types::Seed;
 use host_api::{Address, ContractId};
-use runtime::{CallError, Root};
+use runtime::CallError;
 
 /// The earlier `receipt_view`, rendered at push time on every node.
 fn old_receipt_view(r: &TxReceipt, height: u64) -> ReceiptView {
@@ -121,7 +121,7 @@ fn receipts() -> Vec<TxReceipt> {
 }
 
 /// Genesis and block 1 (iteration 2, a generator key of its own) executed to `receipts`.
-fn block_and_execution() -> (Block, Block, Executed) {
+fn block_and_execution() -> (Block, Block, Arc<BlockOutput>) {
     let genesis = Block::genesis(&Genesis {
         seed: Seed([7; 48]),
         state_root: [1; 32],
@@ -137,16 +137,7 @@ fn block_and_execution() -> (Block, Block, Executed) {
     let mut output = crate::devnet::executor::tests::empty_output();
     output.receipts = receipts();
     output.gas_used = 3 * 123_456;
-    let executed = Executed {
-        base_root: Root([1; 32]),
-        changes: Arc::default(),
-        items: Arc::default(),
-        output: Arc::new(output),
-        mints: Vec::new(),
-        root: [0x57; 32],
-        next_eligible: Vec::new(),
-    };
-    (genesis, block, executed)
+    (genesis, block, Arc::new(output))
 }
 
 fn json<T: serde::Serialize>(value: &T) -> String {
@@ -155,19 +146,19 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 
 #[test]
 fn views_rendered_on_demand_are_the_ones_rendered_at_push_time() {
-    let (genesis, block, executed) = block_and_execution();
+    let (genesis, block, output) = block_and_execution();
     let label = Label::Attested(1);
-    let old_receipts: Vec<ReceiptView> = executed
-        .receipts()
+    let old_receipts: Vec<ReceiptView> = output
+        .receipts
         .iter()
         .map(|r| old_receipt_view(r, 1))
         .collect();
-    let gas = executed.output.gas_used;
+    let gas = output.gas_used;
     let old_view = old_block_view(&block, gas, &old_receipts, label);
     assert!(old_receipts[1].error.is_some() && old_receipts[2].deployed.is_some());
 
     let mut index = ChainIndex::new(&genesis);
-    index.push_executed(&block, &executed, label);
+    index.push_executed(&block, &output, label);
     let hash = hex32(&block.hash());
 
     // The block, by height and by hash, with and without its receipts; the tip; the head.
@@ -242,9 +233,9 @@ fn views_rendered_on_demand_are_the_ones_rendered_at_push_time() {
     assert_eq!(index.events(&filters[2]).len(), 0);
 
     // What the event stream sends: the block and its events.
-    assert_eq!(block_view(&block, &executed, label), old_view);
+    assert_eq!(block_view(&block, &output, label), old_view);
     let all: Vec<EventView> = old_receipts.iter().flat_map(|r| r.events.clone()).collect();
-    assert_eq!(json(&event_views(executed.receipts(), 1)), json(&all));
+    assert_eq!(json(&event_views(&output.receipts, 1)), json(&all));
 
     // A label change shows in every view.
     assert!(index.set_label(1, &hash, Label::Final));

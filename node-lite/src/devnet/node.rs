@@ -565,7 +565,9 @@ impl Node {
         }
         let mint_ids: Vec<u64> = executed.mints.iter().map(|(id, ..)| *id).collect();
         self.shared.mints_done(&mint_ids);
-        self.chain.write().push_executed(block, &executed, label);
+        self.chain
+            .write()
+            .push_executed(block, &executed.output, label);
         // The index first, then the pool: a transaction is always in one or the other.
         let included: Vec<(TxHash, Address, u64)> = executed
             .receipts()
@@ -585,7 +587,7 @@ impl Node {
         drop(busy);
         // The stream's views are made by the first node to publish the block, if anyone listens.
         self.shared.publish_block(height, &hash, label, || {
-            let view = super::render::block_view(block, &executed, label);
+            let view = super::render::block_view(block, &executed.output, label);
             (
                 view,
                 super::render::event_views(executed.receipts(), height),

@@ -3,7 +3,7 @@
 //! [`TxReceipt`]s). The chain index (`index.rs`) keeps the latter and renders on demand; the
 //! store records the receipts' views; the event stream sends the views of each block once.
 
-use super::executor::Executed;
+use crate::chain::BlockOutput;
 use crate::chain::block_exec::TxReceipt;
 use crate::node_api::{BlockView, EventView, ReceiptView};
 use consensus::{Block, Label};
@@ -139,7 +139,7 @@ impl BlockHead {
 }
 
 /// The API's view of an executed block labelled `label`.
-pub fn block_view(block: &Block, executed: &Executed, label: Label) -> BlockView {
-    let hashes = executed.receipts().iter().map(|r| hex32(&r.hash.0));
-    BlockHead::of(block, executed.output.gas_used).view(hashes.collect(), label_name(label))
+pub fn block_view(block: &Block, output: &BlockOutput, label: Label) -> BlockView {
+    let hashes = output.receipts.iter().map(|r| hex32(&r.hash.0));
+    BlockHead::of(block, output.gas_used).view(hashes.collect(), label_name(label))
 }
