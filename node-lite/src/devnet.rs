@@ -21,6 +21,7 @@ pub mod keys;
 pub mod node;
 pub mod outbox;
 pub mod pool_file;
+pub mod render;
 pub mod shared;
 pub mod store;
 pub mod transport;

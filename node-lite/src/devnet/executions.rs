@@ -22,11 +22,18 @@
 //! `NodeConfig::with_shared_execution(false)` makes every node execute every block itself (N
 //! times the execution; it shows that nodes agree rather than assuming it).
 //!
+//! **The receipts' views for the stores** ([`SharedExecutions::receipt_views`]): each node's store
+//! records an accepted block's receipts as the API shows them (hex strings, JSON). They are a
+//! function of the shared receipts and the height, so with sharing on the first node to commit
+//! a block renders them and the others take them.
+//!
 //! Bounded: the last [`MAX_SHARED_EXECUTIONS`] candidates are kept (the nodes use a candidate's
 //! execution within a round; an evicted one is executed again by whoever still needs it).
 
 use super::executor::Executed;
+use super::render::receipt_view;
 use crate::chain::BlockOutput;
+use crate::node_api::ReceiptView;
 use consensus::Hash;
 use parking_lot::Mutex;
 use runtime::Root;
@@ -36,6 +43,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Candidates whose execution the process keeps for its other nodes.
 pub const MAX_SHARED_EXECUTIONS: usize = 16;
+
+/// Accepted blocks whose receipts' views the process keeps for its other nodes' stores.
+pub const MAX_SHARED_VIEWS: usize = 8;
 
 /// An execution's key: the state root it ran over and the candidate's hash.
 pub type ExecutionKey = (Root, Hash);
@@ -48,6 +58,7 @@ struct Slot(Mutex<Option<Executed>>);
 pub struct SharedExecutions {
     enabled: bool,
     slots: Mutex<VecDeque<(ExecutionKey, Arc<Slot>)>>,
+    views: Mutex<VecDeque<(Hash, Arc<[ReceiptView]>)>>,
     made: AtomicU64,
     taken: AtomicU64,
 }
@@ -67,6 +78,7 @@ impl SharedExecutions {
         SharedExecutions {
             enabled,
             slots: Mutex::new(VecDeque::new()),
+            views: Mutex::new(VecDeque::new()),
             made: AtomicU64::new(0),
             taken: AtomicU64::new(0),
         }
@@ -129,6 +141,37 @@ impl SharedExecutions {
             self.made.fetch_add(1, Ordering::Relaxed);
             *done = Some(executed);
         }
+    }
+
+    /// The views of the receipts of `executed`, the execution of the block `block` at
+    /// `height` (as its store records them): with sharing on, made by the first node to ask
+    /// for the block (the others wait for them, as for an execution) and taken by the others.
+    pub fn receipt_views(
+        &self,
+        block: &Hash,
+        height: u64,
+        executed: &Executed,
+    ) -> Arc<[ReceiptView]> {
+        let render = || {
+            executed
+                .receipts()
+                .iter()
+                .map(|r| receipt_view(r, height))
+                .collect::<Arc<[_]>>()
+        };
+        if !self.enabled {
+            return render();
+        }
+        let mut views = self.views.lock();
+        if let Some((_, made)) = views.iter().find(|(b, _)| b == block) {
+            return made.clone();
+        }
+        let made = render();
+        views.push_back((*block, made.clone()));
+        while views.len() > MAX_SHARED_VIEWS {
+            views.pop_front();
+        }
+        made
     }
 
     /// The executions made and taken so far.
@@ -248,6 +291,52 @@ mod tests {
         assert!(taken.output.excluded.is_empty());
         // The writes are the build's own, not a copy.
         assert!(Arc::ptr_eq(&taken.changes, &build.changes));
+    }
+
+    /// An execution with one receipt (no events) of the transaction `tx`.
+    fn with_receipt(tx: u8) -> Executed {
+        let mut output = crate::devnet::executor::tests::empty_output();
+        output.receipts.push(crate::chain::block_exec::TxReceipt {
+            hash: crate::chain::TxHash([tx; 32]),
+            sender: host_api::Address([2; 32]),
+            nonce: 3,
+            gas_limit: 4,
+            gas_spent: 5,
+            fee_paid: 6,
+            result: Ok(vec![7]),
+            deployed: None,
+            events: Vec::new(),
+        });
+        Executed {
+            output: Arc::new(output),
+            ..executed(1)
+        }
+    }
+
+    #[test]
+    fn a_blocks_receipt_views_are_made_once_when_sharing() {
+        let shared = SharedExecutions::new(true);
+        let executed = with_receipt(9);
+        let first = shared.receipt_views(&[1; 32], 12, &executed);
+        assert_eq!(*first, [receipt_view(&executed.receipts()[0], 12)]);
+        // Another node's commit of the block takes them.
+        let second = shared.receipt_views(&[1; 32], 12, &executed);
+        assert!(Arc::ptr_eq(&first, &second));
+        // Another block is rendered for itself.
+        let other = shared.receipt_views(&[2; 32], 13, &with_receipt(8));
+        assert_eq!(other[0].hash, hex::encode([8; 32]));
+        // Past the bound the oldest is made again.
+        for b in 3..3 + MAX_SHARED_VIEWS as u8 {
+            shared.receipt_views(&[b; 32], 14, &executed);
+        }
+        let again = shared.receipt_views(&[1; 32], 12, &executed);
+        assert!(!Arc::ptr_eq(&first, &again));
+        assert_eq!(first, again);
+        // Sharing off: each node renders its own.
+        let off = SharedExecutions::new(false);
+        let a = off.receipt_views(&[1; 32], 12, &executed);
+        let b = off.receipt_views(&[1; 32], 12, &executed);
+        assert!(!Arc::ptr_eq(&a, &b) && a == b);
     }
 
     #[test]

@@ -142,7 +142,7 @@ impl DevnetHandle {
 
     /// Node `i`'s head (height, hash, label, finalized height).
     pub fn node_head(&self, i: usize) -> Option<HeadView> {
-        self.views.get(i).map(|v| head_of(&v.chain.read()))
+        self.views.get(i).map(|v| v.chain.read().head())
     }
 
     /// Why node `i` stopped following the chain, if it did.
@@ -166,7 +166,7 @@ impl DevnetHandle {
     pub fn node_block_hash(&self, i: usize, height: u64) -> Option<String> {
         let view = self.views.get(i)?;
         let chain = view.chain.read();
-        chain.by_height(height).map(|b| b.view.hash.clone())
+        chain.view_by_height(height).map(|b| b.hash)
     }
 
     /// Waits until `done()` holds, re-checking at every block any node accepts and every
@@ -243,12 +243,7 @@ impl DevnetHandle {
     /// A read-only session at node `index`'s tip.
     fn session_of(&self, index: usize) -> Session {
         let view = &self.views[index];
-        // The height and time only (the view also lists the tip's transaction hashes).
-        let (height, timestamp_ms) = {
-            let chain = view.chain.read();
-            let tip = &chain.tip().view;
-            (tip.height, tip.timestamp_ms)
-        };
+        let (height, timestamp_ms) = view.chain.read().tip_time();
         self.shared.params.runtime.session(
             view.store.state(),
             BlockInfo {
@@ -355,17 +350,6 @@ impl DevnetHandle {
 impl Drop for DevnetHandle {
     fn drop(&mut self) {
         self.shutdown();
-    }
-}
-
-fn head_of(chain: &super::index::ChainIndex) -> HeadView {
-    let tip = &chain.tip().view;
-    HeadView {
-        height: tip.height,
-        hash: tip.hash.clone(),
-        state_root: tip.state_root.clone(),
-        finalized_height: chain.finalized,
-        label: tip.label.clone(),
     }
 }
 
@@ -495,21 +479,19 @@ impl NodeApi for DevnetHandle {
     }
 
     fn head(&self) -> HeadView {
-        head_of(&self.api_view().chain.read())
+        self.api_view().chain.read().head()
     }
 
     fn block(&self, which: BlockRef) -> Result<BlockView, ApiError> {
         let chain = self.api_view().chain.read();
         let found = match &which {
-            BlockRef::Height(h) => chain.by_height(*h),
+            BlockRef::Height(h) => chain.view_by_height(*h),
             BlockRef::Hash(hash) => {
                 parse32("block hash", hash)?;
-                chain.by_hash(hash)
+                chain.view_by_hash(hash)
             }
         };
-        found
-            .map(|b| b.view)
-            .ok_or_else(|| ApiError::NotFound(format!("block {which:?}")))
+        found.ok_or_else(|| ApiError::NotFound(format!("block {which:?}")))
     }
 
     fn account(&self, address: &str) -> Result<AccountView, ApiError> {

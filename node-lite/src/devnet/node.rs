@@ -532,12 +532,12 @@ impl Node {
         let listed = block.header().failed_iterations.iter().flatten().count();
         let pni = usize::from(block.header().iteration).saturating_sub(listed);
         let label = consensus::label_for(u16::try_from(pni).unwrap_or(u16::MAX));
-        // The API's views of the receipts, made once: the store writes them, the index keeps them.
-        let views: Vec<_> = executed
-            .receipts()
-            .iter()
-            .map(|r| super::index::receipt_view(r, height))
-            .collect();
+        // The API's views of the receipts, for the store's record: made once per process when
+        // the nodes share the execution (`executions.rs`). The index keeps the receipts.
+        let views = self
+            .shared
+            .executions
+            .receipt_views(&hash, height, &executed);
         // Which changes are changes, asked before the commit writes them: for a block below the
         // index's window the index answers from this store (the labels of a block finalized
         // late, e.g. after a failed iteration, change out of the window under load).
@@ -565,17 +565,9 @@ impl Node {
         }
         let mint_ids: Vec<u64> = executed.mints.iter().map(|(id, ..)| *id).collect();
         self.shared.mints_done(&mint_ids);
-        let (view, events) = {
-            let mut chain = self.chain.write();
-            chain.push_executed(block, &executed, views, label);
-            let tip = chain.tip();
-            let events = tip
-                .receipts
-                .iter()
-                .flat_map(|r| r.events.iter().cloned())
-                .collect();
-            (tip.view.clone(), events)
-        };
+        self.chain
+            .write()
+            .push_executed(block, &executed.output, label);
         // The index first, then the pool: a transaction is always in one or the other.
         let included: Vec<(TxHash, Address, u64)> = executed
             .receipts()
@@ -593,7 +585,14 @@ impl Node {
             !pool.is_empty()
         };
         drop(busy);
-        self.shared.publish_block(&view, events);
+        // The stream's views are made by the first node to publish the block, if anyone listens.
+        self.shared.publish_block(height, &hash, label, || {
+            let view = super::render::block_view(block, &executed.output, label);
+            (
+                view,
+                super::render::event_views(executed.receipts(), height),
+            )
+        });
         self.shared.set_tip(self.index, height);
         // Instant mode: transactions still waiting want the next block; so does a block with
         // contents, whose successor makes it final (the rolling rule finalizes a block when the
@@ -622,7 +621,7 @@ impl Node {
         }
         let (finalized, tip) = {
             let chain = self.chain.read();
-            (chain.finalized, chain.tip().view.height)
+            (chain.finalized, chain.tip_height())
         };
         if finalized < self.last_content {
             self.shared.want(tip + 1);
@@ -633,8 +632,8 @@ impl Node {
         let root = self
             .chain
             .read()
-            .by_height(height)
-            .map(|b| b.view.state_root.clone());
+            .view_by_height(height)
+            .map(|b| b.state_root);
         let Some(root) = root else { return };
         if let Err(e) = self.store.revert_to(&root, height) {
             self.store.fail(format!("reverting to block {height}: {e}"));

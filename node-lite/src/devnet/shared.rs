@@ -14,10 +14,10 @@ use super::clock::DevClock;
 use super::config::BlockMode;
 use super::executions::SharedExecutions;
 use super::executor::ChainParams;
-use super::index::label_name;
 use super::keys::ConsensusKeys;
 use super::node::NodeEvent;
 use super::outbox::Outbox;
+use super::render::{hex32, is_hex32, label_name};
 use super::transport::{InProcess, NodeIndex};
 use crate::node_api::{BlockView, ChainEvent, EventView};
 use consensus::Label;
@@ -256,21 +256,34 @@ impl Shared {
         self.events.subscribe()
     }
 
-    /// Publishes a new block and its events, once per (height, hash).
-    pub fn publish_block(&self, view: &BlockView, events: Vec<EventView>) {
+    /// Publishes a new block (labelled `label`) and its events, once per (height, hash):
+    /// `render` makes their views, called only by the first node to publish the block, and
+    /// only when someone listens (every node accepts every block; the stream sends it once).
+    pub fn publish_block(
+        &self,
+        height: u64,
+        hash: &[u8; 32],
+        label: Label,
+        render: impl FnOnce() -> (BlockView, Vec<EventView>),
+    ) {
         let mut published = self.published.lock();
         if published
-            .get(&view.height)
-            .is_some_and(|(h, _)| *h == view.hash)
+            .get(&height)
+            .is_some_and(|(h, _)| is_hex32(h, hash))
         {
             return;
         }
-        published.insert(view.height, (view.hash.clone(), view.label.clone()));
+        published.insert(height, (hex32(hash), label_name(label).to_string()));
         // Keep the map small: heights far below this one will not change again.
         while published.len() > 4_096 {
             published.pop_first();
         }
-        let _ = self.events.send(ChainEvent::Block(view.clone()));
+        if self.events.receiver_count() == 0 {
+            // Nobody listens (a send would go nowhere): nothing to render.
+            return;
+        }
+        let (view, events) = render();
+        let _ = self.events.send(ChainEvent::Block(view));
         for e in events {
             let _ = self.events.send(ChainEvent::Event(e));
         }
